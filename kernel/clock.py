@@ -1,0 +1,10 @@
+"""Time as the programme counts it: Vietnam's time zone (UTC+7, no DST)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def now() -> datetime:
+    return datetime.now(VIETNAM)

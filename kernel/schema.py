@@ -1,0 +1,69 @@
+"""The kernel's tables. Their DDL is owned by the Alembic migrations in kernel/migrations."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    # Assigned by the store while it holds the head lock, so positions become visible in order.
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("stream", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("type", String(200), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("metadata", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("stream", "version", name="uq_events_stream_version"),
+)
+
+# One row: the last position and hash. Locking it serialises appends.
+store_head = Table(
+    "store_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("position", BigInteger, ForeignKey("events.position"), primary_key=True,
+           autoincrement=False),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("source", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+stream_checkpoints = Table(
+    "stream_checkpoints",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("source", String(100), primary_key=True),
+    Column("stream", String(200), primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+

@@ -1,0 +1,251 @@
+"""The event store: append-only streams, a global order, a hash chain, and an outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from kernel.canonical import to_json_value
+from kernel.db import is_postgres, make_engine
+from kernel.errors import ConcurrencyError, DuplicateEventError
+from kernel.events import (
+    GENESIS_HASH,
+    Metadata,
+    NewEvent,
+    RecordedEvent,
+    chain_hash,
+    chained_fields,
+    recorded_at_now,
+)
+from kernel.schema import events, outbox, store_head
+from kernel.upcasting import Upcasters
+from kernel.upcasting import registry as default_upcasters
+
+ANY_VERSION = None  # append without a version check
+NO_STREAM = 0  # the stream must not exist yet
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    position: int
+    event_id: str | None
+    stream: str | None
+    version: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    source: str
+    checked: int
+    head_position: int
+    broken: BrokenLink | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source, "ok": self.ok, "checked": self.checked,
+            "head_position": self.head_position,
+            "first_broken": None if self.broken is None else self.broken.__dict__,
+        }
+
+
+class EventStore:
+    """One service's store. ``source`` names the service in messages and audit queries."""
+
+    def __init__(self, url_or_engine: str | Engine, source: str,
+                 upcasters: Upcasters = default_upcasters):
+        self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
+        self.source = source
+        self.upcasters = upcasters
+
+    # -- set-up ---------------------------------------------------------------------------
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("kernel") / "migrations"))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One database transaction: appends and read-model writes made on it commit together."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- writing --------------------------------------------------------------------------
+    def append(self, stream: str, expected_version: int | None, new_events: Sequence[NewEvent],
+               metadata: Metadata, conn: Connection | None = None) -> list[RecordedEvent]:
+        """Append to ``stream`` if it is at ``expected_version``; the outbox entries are written
+        in the same transaction. Raises ConcurrencyError or DuplicateEventError, writing nothing."""
+        if conn is None:
+            with self.transaction() as own:
+                return self.append(stream, expected_version, new_events, metadata, own)
+        if not new_events:
+            return []
+        # The savepoint makes a failed append leave the caller's transaction untouched.
+        with conn.begin_nested():
+            return self._append_locked(conn, stream, expected_version, new_events, metadata)
+
+    def _append_locked(self, conn, stream, expected_version, new_events, metadata):
+        head_query = select(store_head.c.position, store_head.c.hash).where(store_head.c.id == 1)
+        if is_postgres(self.engine):
+            head_query = head_query.with_for_update()
+        position, prev_hash = conn.execute(head_query).one()
+        current = self._stream_version(conn, stream)
+        if expected_version is not None and current != expected_version:
+            raise ConcurrencyError.for_stream(stream, expected_version, current)
+        ids = [e.id for e in new_events]
+        taken = conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars().all()
+        if taken or len(set(ids)) != len(ids):
+            raise DuplicateEventError.for_ids(taken or ids)
+        recorded_at = recorded_at_now()
+        records, rows = [], []
+        for offset, new in enumerate(new_events, start=1):
+            data = to_json_value(new.data)
+            meta = to_json_value(metadata.to_dict(recorded_at))
+            fields = chained_fields(position + offset, new.id, stream, current + offset, new.type,
+                                    new.schema_version, data, meta, prev_hash)
+            digest = chain_hash(fields)
+            record = RecordedEvent(source=self.source, hash=digest, **fields)
+            records.append(record)
+            rows.append(_row(record))
+            prev_hash = digest
+        try:
+            conn.execute(insert(events), rows)
+        except IntegrityError as exc:  # a concurrent writer that bypassed the head lock
+            raise ConcurrencyError.for_stream(stream, expected_version or current, current) from exc
+        conn.execute(insert(outbox), [{"position": r.position} for r in records])
+        conn.execute(
+            update(store_head).where(store_head.c.id == 1)
+            .values(position=records[-1].position, hash=records[-1].hash)
+        )
+        return records
+
+    @staticmethod
+    def _stream_version(conn, stream: str) -> int:
+        return conn.execute(
+            select(func.coalesce(func.max(events.c.version), 0)).where(events.c.stream == stream)
+        ).scalar_one()
+
+    # -- reading --------------------------------------------------------------------------
+    def stream_version(self, stream: str) -> int:
+        with self.engine.connect() as conn:
+            return self._stream_version(conn, stream)
+
+    def read_stream(self, stream: str, after_version: int = 0, upcast: bool = True) -> list[RecordedEvent]:
+        query = (select(events).where(events.c.stream == stream, events.c.version > after_version)
+                 .order_by(events.c.version))
+        return self._read(query, upcast)
+
+    def read_all(self, after_position: int = 0, limit: int = 1000, upcast: bool = True,
+                 types: Iterable[str] | None = None) -> list[RecordedEvent]:
+        """Events after a global position, in order. A follower can tail this safely: positions
+        are assigned under the head lock, so no lower position can commit after a higher one."""
+        query = select(events).where(events.c.position > after_position)
+        if types:
+            query = query.where(events.c.type.in_(list(types)))
+        return self._read(query.order_by(events.c.position).limit(limit), upcast)
+
+    def head_position(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(store_head.c.position)).scalar_one()
+
+    def _read(self, query, upcast: bool) -> list[RecordedEvent]:
+        with self.engine.connect() as conn:
+            records = [self._record(row) for row in conn.execute(query).mappings()]
+        return [self.upcasters.upcast(r) for r in records] if upcast else records
+
+    def _record(self, row) -> RecordedEvent:
+        return RecordedEvent(
+            source=self.source, position=row["position"], id=row["event_id"],
+            stream=row["stream"], version=row["version"], type=row["type"],
+            schema_version=row["schema_version"], data=row["data"], metadata=row["metadata"],
+            prev_hash=row["prev_hash"], hash=row["hash"],
+        )
+
+    # -- the hash chain -------------------------------------------------------------------
+    def verify_chain(self, batch: int = 5000) -> ChainReport:
+        """Recompute every hash from the stored fields; name the first event that does not fit."""
+        prev_hash, expected_position, checked = GENESIS_HASH, 1, 0
+        with self.engine.connect() as conn:
+            head_position, head_hash = conn.execute(
+                select(store_head.c.position, store_head.c.hash)).one()
+            after = 0
+            while True:
+                rows = conn.execute(
+                    select(events).where(events.c.position > after)
+                    .order_by(events.c.position).limit(batch)
+                ).mappings().all()
+                if not rows:
+                    break
+                for row in rows:
+                    record = self._record(row)
+                    broken = _check_link(record, expected_position, prev_hash)
+                    if broken:
+                        return ChainReport(self.source, checked, head_position, broken)
+                    prev_hash, expected_position, checked = record.hash, record.position + 1, checked + 1
+                after = rows[-1]["position"]
+        if expected_position - 1 != head_position or prev_hash != head_hash:
+            broken = BrokenLink(expected_position, None, None, None,
+                                f"the store head says position {head_position}, but the chain "
+                                f"ends at {expected_position - 1}: events were removed or the head edited")
+            return ChainReport(self.source, checked, head_position, broken)
+        return ChainReport(self.source, checked, head_position, None)
+
+    # -- the outbox -----------------------------------------------------------------------
+    def pending_outbox(self, limit: int = 500) -> list[RecordedEvent]:
+        query = (select(events).join(outbox, outbox.c.position == events.c.position)
+                 .order_by(events.c.position).limit(limit))
+        return self._read(query, upcast=False)
+
+    def outbox_size(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(outbox)).scalar_one()
+
+    def mark_published(self, positions: Sequence[int]) -> None:
+        if positions:
+            with self.transaction() as conn:
+                conn.execute(delete(outbox).where(outbox.c.position.in_(list(positions))))
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+
+
+def _row(record: RecordedEvent) -> dict:
+    return {
+        "position": record.position, "event_id": record.id, "stream": record.stream,
+        "version": record.version, "type": record.type, "schema_version": record.schema_version,
+        "data": record.data, "metadata": record.metadata, "prev_hash": record.prev_hash,
+        "hash": record.hash,
+    }
+
+
+def _check_link(record: RecordedEvent, expected_position: int, prev_hash: str) -> BrokenLink | None:
+    def broken(reason):
+        return BrokenLink(record.position, record.id, record.stream, record.version, reason)
+
+    if record.position != expected_position:
+        return broken(f"position {expected_position} is missing before this event: an event was removed")
+    if record.prev_hash != prev_hash:
+        return broken("its previous-hash does not match the event before it")
+    if chain_hash(record.chained_fields()) != record.hash:
+        return broken("its stored content no longer matches its hash: the event was edited")
+    return None
