@@ -67,3 +67,12 @@ stream_checkpoints = Table(
     Column("version", Integer, nullable=False),
 )
 
+
+# How far a consumer's catch-up has read each source's log.
+consumer_positions = Table(
+    "consumer_positions",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("source", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)

@@ -208,25 +208,51 @@ class EventStore:
         return ChainReport(self.source, checked, head_position, None)
 
     # -- the outbox -----------------------------------------------------------------------
-    def pending_outbox(self, limit: int = 500) -> list[RecordedEvent]:
+    @contextmanager
+    def claim_outbox(self, limit: int = 500) -> Iterator[OutboxBatch]:
+        """The oldest outbox entries, for one publishing pass. On PostgreSQL the rows stay locked
+        (SKIP LOCKED) until the pass ends, so several relay replicas share the work; SQLite has
+        one writer host, and its entries are read without holding the write lock."""
         query = (select(events).join(outbox, outbox.c.position == events.c.position)
                  .order_by(events.c.position).limit(limit))
-        return self._read(query, upcast=False)
+        if is_postgres(self.engine):
+            with self.engine.begin() as conn:
+                rows = conn.execute(query.with_for_update(skip_locked=True, of=outbox)).mappings()
+                batch = OutboxBatch([self._record(r) for r in rows])
+                yield batch
+                if batch.is_done:
+                    _delete_outbox(conn, batch.records)
+        else:
+            with self.engine.connect() as conn:
+                batch = OutboxBatch([self._record(r) for r in conn.execute(query).mappings()])
+            yield batch
+            if batch.is_done and batch.records:
+                with self.transaction() as conn:
+                    _delete_outbox(conn, batch.records)
 
     def outbox_size(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(outbox)).scalar_one()
-
-    def mark_published(self, positions: Sequence[int]) -> None:
-        if positions:
-            with self.transaction() as conn:
-                conn.execute(delete(outbox).where(outbox.c.position.in_(list(positions))))
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
 
+
+
+class OutboxBatch:
+    def __init__(self, records: list[RecordedEvent]):
+        self.records = records
+        self.is_done = False
+
+    def done(self) -> None:
+        """Every record is confirmed by the broker: its outbox entry may go."""
+        self.is_done = True
+
+
+def _delete_outbox(conn, records) -> None:
+    conn.execute(delete(outbox).where(outbox.c.position.in_([r.position for r in records])))
 
 
 def _row(record: RecordedEvent) -> dict:

@@ -59,8 +59,14 @@ def upgrade():
         sa.Column("stream", sa.String(200), primary_key=True),
         sa.Column("version", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "consumer_positions",
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("source", sa.String(100), primary_key=True),
+        sa.Column("position", sa.BigInteger, nullable=False),
+    )
 
 
 def downgrade():
-    for table in ("stream_checkpoints", "processed_events", "outbox", "store_head", "events"):
+    for table in ("consumer_positions", "stream_checkpoints", "processed_events", "outbox", "store_head", "events"):
         op.drop_table(table)

@@ -1,0 +1,250 @@
+"""nameko adapters: a service's store (with its outbox relay), its subscriptions, and the
+RPCs every event-sourced service offers (health, its log, chain verification, dead letters).
+
+Only this module and the services' entrypoints import nameko.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+from nameko.exceptions import registry as nameko_exception_registry
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from kernel.errors import NotFound, all_error_classes
+from kernel.events import Actor, Metadata, RecordedEvent
+from kernel.projection import EventSource, Projection, ProjectionProcessor, StoreSource
+from kernel.relay import OutboxRelay
+from kernel.store import EventStore
+from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
+
+log = logging.getLogger(__name__)
+
+# Our errors cross RPC as themselves, so the gateway can answer with their code and status.
+for _cls in all_error_classes():
+    nameko_exception_registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
+
+
+def database_url(config: dict, service_name: str) -> str:
+    env = os.environ.get(f"{service_name.upper()}_DB_URL")
+    if env:
+        return env
+    configured = (config.get("DATABASES") or {}).get(service_name)
+    return configured or f"sqlite:///var/{service_name}.sqlite"
+
+
+def metadata_from(context: dict | None, default_actor: str) -> Metadata:
+    """Event metadata from the ``context`` the gateway sends with every write."""
+    context = context or {}
+    actor = context.get("actor") or {}
+    kwargs = {"actor": Actor(subject=actor.get("subject") or default_actor,
+                             role=actor.get("role") or "system",
+                             jurisdiction=actor.get("jurisdiction") or {})}
+    if context.get("correlation_id"):
+        kwargs["correlation_id"] = str(context["correlation_id"])
+    if context.get("causation_id"):
+        kwargs["causation_id"] = str(context["causation_id"])
+    return Metadata(**kwargs)
+
+
+class ServiceStore:
+    """What a worker sees: the store, plus a wake-up for the relay after each commit."""
+
+    def __init__(self, store: EventStore, relay: OutboxRelay):
+        self.store = store
+        self.relay = relay
+
+    def append(self, *args, **kwargs) -> list[RecordedEvent]:
+        records = self.store.append(*args, **kwargs)
+        self.relay.wake.set()
+        return records
+
+    def transaction(self):
+        return _WakingTransaction(self)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+class _WakingTransaction:
+    def __init__(self, handle: ServiceStore):
+        self.handle = handle
+        self._cm = handle.store.transaction()
+
+    def __enter__(self):
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc):
+        result = self._cm.__exit__(*exc)
+        self.handle.relay.wake.set()
+        return result
+
+
+class EventStoreProvider(DependencyProvider):
+    """Opens the service's store (migrating it) and runs its outbox relay in the container."""
+
+    def setup(self):
+        config = self.container.config
+        self.store = EventStore(database_url(config, self.container.service_name),
+                                source=self.container.service_name)
+        self.store.migrate()
+        self.relay = OutboxRelay(self.store, config["AMQP_URI"],
+                                 batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
+        self._stopping = False
+
+    def start(self):
+        self.container.spawn_managed_thread(self._run_relay, identifier="outbox_relay")
+
+    def _run_relay(self):
+        self.relay.run(lambda: self._stopping)
+
+    def stop(self):
+        self._stopping = True
+        self.relay.wake.set()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return ServiceStore(self.store, self.relay)
+
+
+class RpcSource:
+    """Another service's log, read over RPC (for catch-up and for filling gaps)."""
+
+    def __init__(self, config: dict, service: str, timeout: float = 30):
+        self.name = service
+        self.config = config
+        self.timeout = timeout
+
+    def _call(self, method: str, *args):
+        with ClusterRpcProxy(self.config, timeout=self.timeout) as proxy:
+            return getattr(getattr(proxy, self.name), method)(*args)
+
+    def read_all(self, after_position: int, limit: int) -> list[RecordedEvent]:
+        page = self._call("events_after", after_position, limit)
+        return [RecordedEvent.from_message(m) for m in page["events"]]
+
+    def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
+        return [RecordedEvent.from_message(m) for m in self._call("stream_events", stream, after_version)]
+
+
+class Subscription(DependencyProvider):
+    """Feeds a projection: catches up on each source's log, then consumes live events.
+
+    ``queue`` defaults to ``<service>.<projection name>``: replicas of a service share it as
+    competing consumers.
+    """
+
+    def __init__(self, projection: Projection, queue: str | None = None, catch_up: bool = True):
+        self.projection = projection
+        self.queue_name = queue
+        self.catch_up_on_start = catch_up
+
+    def setup(self):
+        config = self.container.config
+        store_provider = next(ext for ext in self.container.dependencies
+                              if isinstance(ext, EventStoreProvider))
+        self.store = store_provider.store
+        own = self.container.service_name
+        sources: dict[str, EventSource] = {
+            name: StoreSource(self.store) if name == own else RpcSource(config, name)
+            for name in self.projection.sources
+        }
+        self.processor = ProjectionProcessor(self.store, self.projection, sources)
+        self.queue = self.queue_name or f"{own}.{self.projection.name}"
+        self.subscriber = Subscriber(
+            config["AMQP_URI"], self.queue, self.projection.sources, self.processor.process,
+            max_attempts=int(config.get("MAX_ATTEMPTS", 5)),
+            retry_delay_ms=int(config.get("RETRY_DELAY_MS", 1000)),
+        )
+        self.subscriber.declare()
+        self._stopping = False
+
+    def start(self):
+        self.container.spawn_managed_thread(self._run, identifier=f"subscription:{self.queue}")
+
+    def _run(self):
+        if self.catch_up_on_start:
+            for name in self.projection.sources:
+                self._catch_up(name)
+        self.subscriber.run(lambda: self._stopping)
+
+    def _catch_up(self, name):
+        source = self.processor.sources[name]
+        while not self._stopping:
+            try:
+                applied = self.processor.catch_up(source)
+                log.info("%s caught up on %s (%d applied)", self.queue, name, applied)
+                return
+            except Exception as exc:  # the source may still be starting: wait for it
+                log.warning("%s: catch-up on %s failed (%s); retrying", self.queue, name, exc)
+                time.sleep(2)
+
+    def stop(self):
+        self._stopping = True
+
+    def kill(self):
+        self._stopping = True
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class EventSourcedService:
+    """RPCs every service offers. Subclasses set ``name`` and ``store = EventStoreProvider()``."""
+
+    name: str
+    store: ServiceStore
+
+    @rpc
+    def health(self) -> dict:
+        database = {"ok": True, "backend": self.store.engine.dialect.name, "error": None}
+        try:
+            self.store.ping()
+            pending = self.store.outbox_size()
+        except Exception as exc:
+            database.update(ok=False, error=f"{type(exc).__name__}: {exc}")
+            pending = None
+        relay_error = self.store.relay.last_error
+        broker = {"ok": relay_error is None, "error": relay_error,
+                  "published": self.store.relay.published}
+        up = database["ok"] and broker["ok"]
+        return {"service": self.name, "status": "up" if up else "degraded",
+                "database": database, "broker": broker, "outbox_pending": pending}
+
+    @rpc
+    def events_after(self, after_position: int = 0, limit: int = 1000) -> dict:
+        """This service's log after a global position, in order, as stored (not upcast)."""
+        limit = max(1, min(int(limit), 5000))
+        events = self.store.read_all(int(after_position), limit, upcast=False)
+        return {"source": self.name, "events": [e.to_message() for e in events],
+                "head_position": self.store.head_position()}
+
+    @rpc
+    def stream_events(self, stream: str, after_version: int = 0) -> list[dict]:
+        return [e.to_message() for e in self.store.read_stream(stream, int(after_version), upcast=False)]
+
+    @rpc
+    def verify_chain(self) -> dict:
+        return self.store.verify_chain().to_dict()
+
+    @rpc
+    def dead_letters(self, queue: str, limit: int = 100) -> list[dict]:
+        self._check_own_queue(queue)
+        return dead_letters(self.store.relay.amqp_uri, queue, limit)
+
+    @rpc
+    def replay_dead_letters(self, queue: str, limit: int = 1000) -> int:
+        self._check_own_queue(queue)
+        return replay_dead_letters(self.store.relay.amqp_uri, queue, limit)
+
+    def _check_own_queue(self, queue: str) -> None:
+        if not queue.startswith(f"{self.name}."):
+            raise NotFound(f"Queue {queue!r} does not belong to the {self.name} service.")
+
+

@@ -1,0 +1,199 @@
+"""Consumers that build read models: idempotent, in stream order, and rebuildable from zero.
+
+A projection is plain Python. The processor applies events to it inside one database
+transaction together with the record of which events it has processed, so a crash either
+keeps both or neither: an event is never applied twice and never skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from sqlalchemy import Connection, and_, delete, insert, or_, select, tuple_, update
+
+from kernel import clock
+from kernel.events import RecordedEvent
+from kernel.schema import consumer_positions, processed_events, stream_checkpoints
+from kernel.store import EventStore
+from kernel.upcasting import Upcasters
+from kernel.upcasting import registry as default_upcasters
+
+
+class Projection(Protocol):
+    #: the consumer's name: keys its bookkeeping and its queue
+    name: str
+    #: the services whose events it reads
+    sources: Sequence[str]
+
+    def handles(self, event: RecordedEvent) -> bool: ...
+
+    def apply(self, conn: Connection, event: RecordedEvent) -> None: ...
+
+    def reset(self, conn: Connection) -> None:
+        """Delete the read model, before a rebuild from zero."""
+
+
+class EventSource(Protocol):
+    """A service's log as a consumer reads it: locally, or over RPC."""
+
+    name: str
+
+    def read_all(self, after_position: int, limit: int) -> list[RecordedEvent]: ...
+
+    def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]: ...
+
+
+class StoreSource:
+    def __init__(self, store: EventStore):
+        self.store = store
+        self.name = store.source
+
+    def read_all(self, after_position: int, limit: int) -> list[RecordedEvent]:
+        return self.store.read_all(after_position, limit, upcast=False)
+
+    def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
+        return self.store.read_stream(stream, after_version, upcast=False)
+
+
+class ProjectionProcessor:
+    """Applies batches of events to one projection, whose read model lives in ``store``'s
+    database. ``sources`` serve the gaps: when version n+2 of a stream arrives before n+1
+    (a retry, a competing replica), the missing events are read from the source's log first."""
+
+    def __init__(self, store: EventStore, projection: Projection,
+                 sources: dict[str, EventSource], upcasters: Upcasters = default_upcasters):
+        self.store = store
+        self.projection = projection
+        self.sources = sources
+        self.upcasters = upcasters
+        self.applied = 0
+
+    @property
+    def consumer(self) -> str:
+        return self.projection.name
+
+    def process(self, batch: Sequence[RecordedEvent]) -> int:
+        """Apply what is new in ``batch`` in one transaction; returns how many were applied."""
+        if not batch:
+            return 0
+        with self.store.transaction() as conn:
+            applied = _BatchState(self, conn, batch).run()
+        self.applied += applied
+        return applied
+
+    def catch_up(self, source: EventSource, page: int = 1000) -> int:
+        """Read ``source``'s log from where this consumer's last catch-up stopped to its end."""
+        applied = 0
+        position = self._position(source.name)
+        while True:
+            batch = source.read_all(position, page)
+            if not batch:
+                return applied
+            applied += self.process(batch)
+            position = batch[-1].position
+            with self.store.transaction() as conn:
+                self._save_position(conn, source.name, position)
+
+    def rebuild(self) -> int:
+        """Forget the read model and every bookkeeping row, then catch up from zero."""
+        with self.store.transaction() as conn:
+            self.projection.reset(conn)
+            for table in (processed_events, stream_checkpoints, consumer_positions):
+                conn.execute(delete(table).where(table.c.consumer == self.consumer))
+        return sum(self.catch_up(self.sources[name]) for name in self.projection.sources)
+
+    def _position(self, source: str) -> int:
+        with self.store.engine.connect() as conn:
+            found = conn.execute(select(consumer_positions.c.position).where(
+                consumer_positions.c.consumer == self.consumer,
+                consumer_positions.c.source == source)).scalar()
+        return found or 0
+
+    def _save_position(self, conn, source: str, position: int) -> None:
+        key = and_(consumer_positions.c.consumer == self.consumer,
+                   consumer_positions.c.source == source)
+        if conn.execute(update(consumer_positions).where(key)
+                        .values(position=position)).rowcount == 0:
+            conn.execute(insert(consumer_positions).values(
+                consumer=self.consumer, source=source, position=position))
+
+
+class _BatchState:
+    """One transaction's worth of processing: looks the batch's bookkeeping up in two
+    queries, applies in order, fills gaps, and writes the bookkeeping back in bulk."""
+
+    def __init__(self, processor: ProjectionProcessor, conn: Connection,
+                 batch: Sequence[RecordedEvent]):
+        self.p = processor
+        self.conn = conn
+        self.batch = batch
+        consumer = processor.consumer
+        ids = list({e.id for e in batch})
+        self.seen = set(conn.execute(select(processed_events.c.event_id).where(
+            processed_events.c.consumer == consumer,
+            processed_events.c.event_id.in_(ids))).scalars())
+        keys = list({(e.source, e.stream) for e in batch})
+        self.known = {
+            (row.source, row.stream): row.version
+            for row in conn.execute(select(stream_checkpoints).where(
+                stream_checkpoints.c.consumer == consumer,
+                or_(*[tuple_(stream_checkpoints.c.source, stream_checkpoints.c.stream) == k
+                      for k in keys]) if len(keys) < 200 else
+                stream_checkpoints.c.source.in_({k[0] for k in keys})))
+        }
+        self.versions: dict[tuple[str, str], int] = {}
+        self.new_processed: list[dict] = []
+        self.applied = 0
+
+    def version(self, key) -> int:
+        return self.versions.get(key, self.known.get(key, 0))
+
+    def run(self) -> int:
+        for event in self.batch:
+            self.accept(event)
+        self.flush()
+        return self.applied
+
+    def accept(self, event: RecordedEvent) -> None:
+        key = (event.source, event.stream)
+        current = self.version(key)
+        if event.id in self.seen or event.version <= current:
+            return  # a redelivery or a duplicate: already applied
+        if event.version > current + 1:
+            for missing in self.p.sources[event.source].read_stream(event.stream, current):
+                if missing.version >= event.version:
+                    break
+                self.accept(missing)
+            if self.version(key) != event.version - 1:
+                raise RuntimeError(
+                    f"{event.source} stream {event.stream!r} has no version {self.version(key) + 1}")
+        upcast = self.p.upcasters.upcast(event)
+        if self.p.projection.handles(upcast):
+            self.p.projection.apply(self.conn, upcast)
+            self.applied += 1
+        self.seen.add(event.id)
+        self.versions[key] = event.version
+        self.new_processed.append({
+            "consumer": self.p.consumer, "event_id": event.id, "source": event.source,
+            "position": event.position, "processed_at": clock.now(),
+        })
+
+    def flush(self) -> None:
+        conn, consumer = self.conn, self.p.consumer
+        if self.new_processed:
+            conn.execute(insert(processed_events), self.new_processed)
+        fresh = [{"consumer": consumer, "source": s, "stream": st, "version": v}
+                 for (s, st), v in self.versions.items() if (s, st) not in self.known]
+        if fresh:
+            conn.execute(insert(stream_checkpoints), fresh)
+        for (source, stream), version in self.versions.items():
+            if (source, stream) in self.known:
+                conn.execute(update(stream_checkpoints).where(
+                    stream_checkpoints.c.consumer == consumer,
+                    stream_checkpoints.c.source == source,
+                    stream_checkpoints.c.stream == stream).values(version=version))
+
+
+def sources_by_name(sources: Iterable[EventSource]) -> dict[str, EventSource]:
+    return {s.name: s for s in sources}

@@ -1,0 +1,193 @@
+"""The live side of a subscription: consume a durable queue in batches, hand each batch to
+a handler, and ack only after the handler's transaction committed.
+
+A message whose handling fails is retried after a delay; after ``max_attempts`` it goes to
+the dead-letter queue with the error, where ``dead_letters``/``replay_dead_letters`` find it.
+Every move between queues is a confirmed publish followed by the ack, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import traceback
+from collections.abc import Callable, Sequence
+
+import amqp
+
+from kernel import messaging
+from kernel.events import RecordedEvent
+
+log = logging.getLogger(__name__)
+
+
+class Subscriber:
+    def __init__(self, amqp_uri: str, queue: str, sources: Sequence[str],
+                 handle: Callable[[list[RecordedEvent]], object], *, prefetch: int = 500,
+                 max_batch: int = 500, batch_wait: float = 0.01, max_attempts: int = 5,
+                 retry_delay_ms: int = 1000):
+        self.amqp_uri = amqp_uri
+        self.queue = queue
+        self.sources = list(sources)
+        self.handle = handle
+        self.prefetch = prefetch
+        self.max_batch = max_batch
+        self.batch_wait = batch_wait
+        self.max_attempts = max_attempts
+        self.retry_delay_ms = retry_delay_ms
+        self.connection = None
+        self.consumer_channel = None
+        self.publisher: messaging.ConfirmingChannel | None = None
+        self._buffer: list[amqp.Message] = []
+        self.last_error: str | None = None
+
+    def declare(self) -> None:
+        """Declare the queues before anything is published, so no event finds nobody."""
+        connection = messaging.connect(self.amqp_uri)
+        try:
+            messaging.declare_subscription_queues(
+                connection.channel(), self.queue, self.sources, self.retry_delay_ms)
+        finally:
+            connection.close()
+
+    def _open(self) -> None:
+        self.connection = messaging.connect(self.amqp_uri, heartbeat=30)
+        self.publisher = messaging.ConfirmingChannel(self.connection)
+        self.consumer_channel = self.connection.channel()
+        messaging.declare_subscription_queues(
+            self.consumer_channel, self.queue, self.sources, self.retry_delay_ms)
+        self.consumer_channel.basic_qos(0, self.prefetch, False)
+        self.consumer_channel.basic_consume(self.queue, callback=self._buffer.append)
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        self._buffer.clear()  # unacked messages return to the queue when the connection goes
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:
+                log.debug("subscriber connection close failed", exc_info=True)
+
+    def run(self, should_stop: Callable[[], bool]) -> None:
+        backoff = 0.2
+        while not should_stop():
+            try:
+                if self.connection is None:
+                    self._open()
+                self._poll()
+                backoff = 0.2
+                self.last_error = None
+            except Exception as exc:  # broker gone or restarted: reconnect; unacked ones return
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("subscriber %s: %s; reconnecting in %.1fs", self.queue,
+                            self.last_error, backoff)
+                self.close()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self.close()
+
+    def _poll(self) -> None:
+        self.connection.heartbeat_tick()
+        try:
+            self.connection.drain_events(timeout=0.5)
+        except TimeoutError:
+            return
+        deadline = time.monotonic() + self.batch_wait
+        while len(self._buffer) < self.max_batch and time.monotonic() < deadline:
+            try:
+                self.connection.drain_events(timeout=max(deadline - time.monotonic(), 0.001))
+            except TimeoutError:
+                break
+        batch, self._buffer[:] = list(self._buffer), []
+        if batch:
+            self._handle_batch(batch)
+
+    def _handle_batch(self, messages: list[amqp.Message]) -> None:
+        try:
+            self.handle([_decode(m) for m in messages])
+        except Exception:
+            # Find the culprit one by one, so that good events are not held back by a bad one.
+            for message in messages:
+                self._handle_one(message)
+            return
+        self.consumer_channel.basic_ack(messages[-1].delivery_tag, multiple=True)
+
+    def _handle_one(self, message: amqp.Message) -> None:
+        try:
+            self.handle([_decode(message)])
+        except Exception as exc:
+            self._reroute_failed(message, exc)
+        self.consumer_channel.basic_ack(message.delivery_tag)
+
+    def _reroute_failed(self, message: amqp.Message, exc: Exception) -> None:
+        headers = dict(message.application_headers or {})
+        attempts = int(headers.get(messaging.ATTEMPTS_HEADER, 0)) + 1
+        headers[messaging.ATTEMPTS_HEADER] = attempts
+        headers[messaging.ERROR_HEADER] = f"{type(exc).__name__}: {exc}"[:1000]
+        headers.pop("x-death", None)
+        if attempts >= self.max_attempts:
+            target = messaging.dead_letter_queue(self.queue)
+            headers["x-tcpl-traceback"] = traceback.format_exc()[-4000:]
+            log.error("subscriber %s: dead-lettering %s after %d attempts: %s", self.queue,
+                      message.properties.get("message_id"), attempts, exc)
+        else:
+            target = messaging.retry_queue(self.queue)
+            log.warning("subscriber %s: attempt %d of %s failed: %s", self.queue, attempts,
+                        message.properties.get("message_id"), exc)
+        copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
+                            content_type=message.properties.get("content_type"),
+                            message_id=message.properties.get("message_id"))
+        self.publisher.publish_all([(copy, "", target)])
+
+
+def _decode(message: amqp.Message) -> RecordedEvent:
+    body = message.body.decode() if isinstance(message.body, bytes) else message.body
+    return RecordedEvent.from_message(json.loads(body))
+
+
+def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
+    """Look at a queue's dead letters without taking them away."""
+    connection = messaging.connect(amqp_uri)
+    try:
+        channel = connection.channel()
+        found = []
+        while len(found) < limit:
+            message = channel.basic_get(messaging.dead_letter_queue(queue), no_ack=False)
+            if message is None:
+                break
+            headers = dict(message.application_headers or {})
+            event = json.loads(message.body)
+            found.append({
+                "event_id": event.get("id"), "source": event.get("source"),
+                "type": event.get("type"), "stream": event.get("stream"),
+                "version": event.get("version"), "attempts": headers.get(messaging.ATTEMPTS_HEADER),
+                "error": headers.get(messaging.ERROR_HEADER),
+            })
+        return found  # closing without acks puts every message back
+    finally:
+        connection.close()
+
+
+def replay_dead_letters(amqp_uri: str, queue: str, limit: int = 1000) -> int:
+    """Send dead letters back to their queue for another round of attempts."""
+    connection = messaging.connect(amqp_uri)
+    try:
+        getter = connection.channel()
+        publisher = messaging.ConfirmingChannel(connection)
+        moved = 0
+        while moved < limit:
+            message = getter.basic_get(messaging.dead_letter_queue(queue), no_ack=False)
+            if message is None:
+                break
+            headers = {k: v for k, v in (message.application_headers or {}).items()
+                       if not k.startswith("x-")}
+            copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
+                                content_type=message.properties.get("content_type"),
+                                message_id=message.properties.get("message_id"))
+            publisher.publish_all([(copy, "", queue)])
+            getter.basic_ack(message.delivery_tag)
+            moved += 1
+        return moved
+    finally:
+        connection.close()

@@ -1,0 +1,1 @@
+"""Assessment: criteria sets, scoring, self-assessment, review and recognition."""

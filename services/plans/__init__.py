@@ -1,0 +1,1 @@
+"""Plans: provinces', districts' and communes' yearly plans, their tasks and progress."""

@@ -1,0 +1,1 @@
+"""Publication: public postings, published results and the public record."""

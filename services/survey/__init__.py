@@ -1,0 +1,1 @@
+"""Survey: questionnaires, kiosks, responses and satisfaction rates."""

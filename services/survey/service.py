@@ -1,0 +1,8 @@
+"""nameko entrypoints of the survey service."""
+
+from kernel.nameko import EventSourcedService, EventStoreProvider
+
+
+class SurveyService(EventSourcedService):
+    name = "survey"
+    store = EventStoreProvider()

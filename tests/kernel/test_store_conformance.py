@@ -1,0 +1,259 @@
+"""The event store conformance suite: every backend must pass all of it (SQLite, PostgreSQL)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from kernel.errors import ConcurrencyError, DuplicateEventError
+from kernel.events import Metadata, NewEvent
+from kernel.schema import events as events_table
+from kernel.store import ANY_VERSION, NO_STREAM
+from tests.support.stores import ADMIN, meta, numbered, open_store
+
+
+@pytest.fixture
+def store(database_url):
+    store = open_store(database_url)
+    yield store
+    store.dispose()
+
+
+def test_migrations_are_idempotent(store):
+    store.migrate()
+    assert store.head_position() == 0
+
+
+def test_append_records_every_field(store):
+    metadata = Metadata(ADMIN, correlation_id="corr-1", causation_id="cause-1")
+    new = NewEvent("ReviewingLevelSet", {"level": "province", "score": Decimal("29.63")})
+    [recorded] = store.append("reviewing-level-01-2025", NO_STREAM, [new], metadata)
+
+    [read] = store.read_stream("reviewing-level-01-2025")
+    assert read == recorded
+    assert (read.id, read.stream, read.version, read.position) == (new.id, "reviewing-level-01-2025", 1, 1)
+    assert (read.type, read.schema_version) == ("ReviewingLevelSet", 1)
+    assert read.data == {"level": "province", "score": "29.63"}  # Decimals keep their digits
+    assert read.metadata["actor"] == "admin@test"
+    assert read.metadata["role"] == "administrator"
+    assert read.metadata["jurisdiction"] == {"province": "01"}
+    assert read.metadata["correlation_id"] == "corr-1"
+    assert read.metadata["causation_id"] == "cause-1"
+    assert read.metadata["recorded_at"].endswith("+07:00")  # Vietnam's time zone
+    assert len(read.hash) == 64 and read.prev_hash == "0" * 64
+
+
+def test_versions_count_per_stream_and_positions_globally(store):
+    store.append("a", NO_STREAM, numbered(2), meta())
+    store.append("b", NO_STREAM, numbered(1), meta())
+    store.append("a", 2, numbered(1, start=3), meta())
+    assert [(e.stream, e.version, e.position) for e in store.read_all()] == [
+        ("a", 1, 1), ("a", 2, 2), ("b", 1, 3), ("a", 3, 4)]
+    assert store.stream_version("a") == 3 and store.stream_version("missing") == 0
+    assert [e.version for e in store.read_stream("a", after_version=1)] == [2, 3]
+
+
+def test_a_conflicting_append_fails_and_writes_nothing(store):
+    store.append("a", NO_STREAM, numbered(2), meta())
+    with pytest.raises(ConcurrencyError) as raised:
+        store.append("a", 1, numbered(3, start=10), meta())
+    assert raised.value.details == {"stream": "a", "expected_version": 1, "current_version": 2}
+    assert "is at version 2" in raised.value.message
+    with pytest.raises(ConcurrencyError):
+        store.append("a", NO_STREAM, numbered(1), meta())
+    assert store.head_position() == 2
+    assert store.outbox_size() == 2
+    assert store.verify_chain().ok
+
+
+def test_any_version_appends_without_a_check(store):
+    store.append("a", ANY_VERSION, numbered(1), meta())
+    store.append("a", ANY_VERSION, numbered(1), meta())
+    assert store.stream_version("a") == 2
+
+
+def test_a_duplicate_event_id_fails_and_writes_nothing(store):
+    first = NewEvent("Counted", {"n": 1})
+    store.append("a", NO_STREAM, [first], meta())
+    with pytest.raises(DuplicateEventError) as raised:
+        store.append("b", NO_STREAM, [NewEvent("Counted", {"n": 2}), first], meta())
+    assert raised.value.details == {"event_ids": [first.id]}
+    assert store.head_position() == 1 and store.stream_version("b") == 0
+
+
+def test_data_must_be_json_values(store):
+    with pytest.raises(TypeError, match="floats are not allowed"):
+        store.append("a", NO_STREAM, [NewEvent("Scored", {"points": 29.63})], meta())
+    assert store.head_position() == 0
+
+
+def test_append_joins_the_callers_transaction(store):
+    with store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE read_model (id INTEGER PRIMARY KEY, note VARCHAR(20))"))
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.append("a", NO_STREAM, numbered(1), meta(), conn=conn)
+        conn.execute(text("INSERT INTO read_model VALUES (1, 'x')"))
+        raise RuntimeError("the handler failed after appending")
+    assert store.head_position() == 0 and store.outbox_size() == 0
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM read_model")).scalar() == 0
+
+    with store.transaction() as conn:
+        conn.execute(text("INSERT INTO read_model VALUES (2, 'kept')"))
+        with pytest.raises(ConcurrencyError):
+            store.append("a", 5, numbered(1), meta(), conn=conn)
+        store.append("a", NO_STREAM, numbered(1), meta(), conn=conn)  # the transaction lives on
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT note FROM read_model")).scalars().all() == ["kept"]
+    assert store.head_position() == 1
+
+
+def test_read_all_pages_in_order_and_filters_types(store):
+    store.append("a", NO_STREAM, numbered(5), meta())
+    store.append("b", NO_STREAM, numbered(2, type_="Other"), meta())
+    page = store.read_all(after_position=2, limit=3)
+    assert [e.position for e in page] == [3, 4, 5]
+    assert [e.position for e in store.read_all(types=["Other"])] == [6, 7]
+
+
+def test_the_outbox_holds_each_event_until_its_publish_is_confirmed(store):
+    store.append("a", NO_STREAM, numbered(3), meta())
+    with store.claim_outbox(2) as batch:
+        assert [r.position for r in batch.records] == [1, 2]
+        # no batch.done(): as if the broker never confirmed
+    assert store.outbox_size() == 3
+    with store.claim_outbox(2) as batch:
+        batch.done()
+    assert store.outbox_size() == 1
+    with store.claim_outbox(10) as batch:
+        assert [r.position for r in batch.records] == [3]
+        batch.done()
+    assert store.outbox_size() == 0
+
+
+def test_chain_verification_passes_on_an_untouched_store(store):
+    for i in range(5):
+        store.append(f"s{i}", NO_STREAM, numbered(3), meta())
+    report = store.verify_chain(batch=4)
+    assert report.ok and report.checked == 15 and report.head_position == 15
+
+
+@pytest.mark.parametrize("column, value", [
+    ("data", {"n": 999}),
+    ("metadata", {"actor": "someone-else"}),
+    ("type", "Forged"),
+    ("stream", "elsewhere"),
+])
+def test_an_edited_event_is_detected_and_named(store, column, value):
+    store.append("a", NO_STREAM, numbered(4), meta())
+    target = store.read_all()[2]
+    with store.engine.begin() as conn:
+        conn.execute(events_table.update().where(events_table.c.position == 3).values({column: value}))
+    report = store.verify_chain()
+    assert not report.ok
+    assert report.broken.position == 3 and report.broken.event_id == target.id
+    assert "edited" in report.broken.reason
+    assert report.to_dict()["first_broken"]["event_id"] == target.id
+
+
+def test_a_removed_event_is_detected_and_located(store):
+    store.append("a", NO_STREAM, numbered(4), meta())
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM outbox"))
+        conn.execute(events_table.delete().where(events_table.c.position == 2))
+    report = store.verify_chain()
+    assert report.broken.position == 3 and "position 2 is missing" in report.broken.reason
+
+
+def test_a_rehashed_forgery_is_caught_by_the_next_link(store):
+    """Editing an event and recomputing its own hash still breaks its successor's link."""
+    from kernel.events import chain_hash
+
+    store.append("a", NO_STREAM, numbered(3), meta())
+    forged = store.read_all()[1]
+    fields = forged.chained_fields() | {"data": {"n": 42}}
+    with store.engine.begin() as conn:
+        conn.execute(events_table.update().where(events_table.c.position == 2)
+                     .values(data={"n": 42}, hash=chain_hash(fields)))
+    report = store.verify_chain()
+    assert report.broken.position == 3 and "previous-hash" in report.broken.reason
+
+
+WRITER = """
+import sys
+from tests.support.stores import open_store, meta, numbered
+store = open_store(sys.argv[1])
+for i in range(int(sys.argv[3])):
+    store.append(sys.argv[2], 2 * i, numbered(2), meta())
+"""
+
+
+def test_a_tailing_follower_never_skips_an_event(store, database_url):
+    """Three processes append concurrently while a follower tails read_all(after=last):
+    it must see every position exactly once, in order."""
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, database_url, f"w{i}", "60"], env=env)
+               for i in range(3)]
+    seen, last = [], 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        batch = store.read_all(after_position=last, limit=50)
+        seen.extend(e.position for e in batch)
+        last = seen[-1] if seen else 0
+        if all(w.poll() is not None for w in writers) and not batch and last == store.head_position():
+            break
+    assert [w.returncode for w in writers] == [0, 0, 0]
+    assert seen == list(range(1, 361))
+    assert store.verify_chain().ok
+
+
+def test_stored_v1_events_are_upcast_on_read(database_url):
+    """Fixtures hold events exactly as a v1 service stored them; today's code reads v2."""
+    from kernel.store import EventStore
+    from kernel.upcasting import Upcasters
+
+    upcasters = Upcasters()
+
+    @upcasters.register("CommuneScored", from_version=1)
+    def _split_score(data):
+        # v1 stored "score" as one string; v2 names it and adds the maximum it was out of
+        return {"commune_code": data["commune"], "total": data["score"], "maximum": "100"}
+
+    with open("tests/fixtures/stored_events_v1.json", encoding="utf-8") as f:
+        fixtures = json.load(f)
+    store = EventStore(database_url, "assessment", upcasters=upcasters)
+    store.migrate()
+    with store.engine.begin() as conn:
+        conn.execute(insert(events_table), fixtures["events"])
+        conn.execute(text("UPDATE store_head SET position = :p, hash = :h"),
+                     {"p": fixtures["head"]["position"], "h": fixtures["head"]["hash"]})
+
+    assert store.verify_chain().ok  # the stored v1 bytes are untouched
+    [first, second] = store.read_stream("commune-25544-2017")
+    assert first.schema_version == 2
+    assert first.data == {"commune_code": "25544", "total": "95.45", "maximum": "100"}
+    assert second.data == {"commune_code": "25544", "total": "95.20", "maximum": "100"}
+    [raw, _] = store.read_stream("commune-25544-2017", upcast=False)
+    assert raw.schema_version == 1 and raw.data == {"commune": "25544", "score": "95.45"}
+    with store.engine.connect() as conn:
+        assert conn.execute(select(events_table.c.schema_version)).scalars().all() == [1, 1]
+    store.dispose()
+
+
+def test_unknown_future_schema_versions_are_refused(store):
+    from kernel.errors import UnknownSchemaVersion
+
+    store.append("a", NO_STREAM, [NewEvent("Counted", {"n": 1}, schema_version=7)], meta())
+    with pytest.raises(UnknownSchemaVersion):
+        store.read_stream("a")
+
+
+def test_event_ids_are_uuids(store):
+    [recorded] = store.append("a", NO_STREAM, numbered(1), meta())
+    uuid.UUID(recorded.id)
