@@ -20,21 +20,23 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, for_writes: bool = True) -> Engine:
+    """``for_writes=False`` gives SQLite readers a plain deferred BEGIN: in WAL mode they
+    then never wait for, or block, the writer."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _serialise_sqlite_writers(engine)
+        _configure_sqlite(engine, serialise_writers=for_writes)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _serialise_sqlite_writers(engine: Engine) -> None:
-    """Take SQLite's write lock at BEGIN so that appends are serialised like PostgreSQL's
-    row lock on the store head (pysqlite would otherwise begin lazily and deadlock on upgrade)."""
+def _configure_sqlite(engine: Engine, serialise_writers: bool) -> None:
+    """Writers take SQLite's write lock at BEGIN, so appends are serialised like PostgreSQL's
+    row lock on the store head (a deferred BEGIN could fail when upgrading to a writer)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -47,7 +49,7 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if serialise_writers else "BEGIN")
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -99,8 +99,8 @@ class ConfirmingChannel:
         self._next_tag = 1
         self._pending: set[int] = set()
         self._nacked: set[int] = set()
-        self.channel.events["basic_ack"].append(self._on_ack)
-        self.channel.events["basic_nack"].append(self._on_nack)
+        self.channel.events["basic_ack"].add(self._on_ack)
+        self.channel.events["basic_nack"].add(self._on_nack)
 
     def _settle(self, tag: int, multiple: bool, bucket: set[int] | None) -> None:
         tags = [t for t in self._pending if t <= tag] if multiple else [tag]

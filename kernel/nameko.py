@@ -155,11 +155,13 @@ class Subscription(DependencyProvider):
             name: StoreSource(self.store) if name == own else RpcSource(config, name)
             for name in self.projection.sources
         }
+        self.projection.migrate(self.store.engine)
         self.processor = ProjectionProcessor(self.store, self.projection, sources)
         self.queue = self.queue_name or f"{own}.{self.projection.name}"
         self.subscriber = Subscriber(
             config["AMQP_URI"], self.queue, self.projection.sources, self.processor.process,
             max_attempts=int(config.get("MAX_ATTEMPTS", 5)),
+            max_batch=int(config.get("SUBSCRIBER_MAX_BATCH", 500)),
             retry_delay_ms=int(config.get("RETRY_DELAY_MS", 1000)),
         )
         self.subscriber.declare()

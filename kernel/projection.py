@@ -33,6 +33,9 @@ class Projection(Protocol):
     def reset(self, conn: Connection) -> None:
         """Delete the read model, before a rebuild from zero."""
 
+    def migrate(self, engine) -> None:
+        """Create or upgrade the read model's tables (called when the service starts)."""
+
 
 class EventSource(Protocol):
     """A service's log as a consumer reads it: locally, or over RPC."""
@@ -104,7 +107,7 @@ class ProjectionProcessor:
         return sum(self.catch_up(self.sources[name]) for name in self.projection.sources)
 
     def _position(self, source: str) -> int:
-        with self.store.engine.connect() as conn:
+        with self.store.reader.connect() as conn:
             found = conn.execute(select(consumer_positions.c.position).where(
                 consumer_positions.c.consumer == self.consumer,
                 consumer_positions.c.source == source)).scalar()

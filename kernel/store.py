@@ -66,7 +66,13 @@ class EventStore:
 
     def __init__(self, url_or_engine: str | Engine, source: str,
                  upcasters: Upcasters = default_upcasters):
-        self.engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
+        if isinstance(url_or_engine, Engine):
+            self.engine = url_or_engine
+            self.reader = url_or_engine
+        else:
+            self.engine = make_engine(url_or_engine)
+            self.reader = (make_engine(url_or_engine, for_writes=False)
+                           if self.engine.dialect.name == "sqlite" else self.engine)
         self.source = source
         self.upcasters = upcasters
 
@@ -80,6 +86,7 @@ class EventStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.reader.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -144,7 +151,7 @@ class EventStore:
 
     # -- reading --------------------------------------------------------------------------
     def stream_version(self, stream: str) -> int:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return self._stream_version(conn, stream)
 
     def read_stream(self, stream: str, after_version: int = 0, upcast: bool = True) -> list[RecordedEvent]:
@@ -162,11 +169,11 @@ class EventStore:
         return self._read(query.order_by(events.c.position).limit(limit), upcast)
 
     def head_position(self) -> int:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return conn.execute(select(store_head.c.position)).scalar_one()
 
     def _read(self, query, upcast: bool) -> list[RecordedEvent]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             records = [self._record(row) for row in conn.execute(query).mappings()]
         return [self.upcasters.upcast(r) for r in records] if upcast else records
 
@@ -182,7 +189,7 @@ class EventStore:
     def verify_chain(self, batch: int = 5000) -> ChainReport:
         """Recompute every hash from the stored fields; name the first event that does not fit."""
         prev_hash, expected_position, checked = GENESIS_HASH, 1, 0
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             head_position, head_hash = conn.execute(
                 select(store_head.c.position, store_head.c.hash)).one()
             after = 0
@@ -223,7 +230,7 @@ class EventStore:
                 if batch.is_done:
                     _delete_outbox(conn, batch.records)
         else:
-            with self.engine.connect() as conn:
+            with self.reader.connect() as conn:
                 batch = OutboxBatch([self._record(r) for r in conn.execute(query).mappings()])
             yield batch
             if batch.is_done and batch.records:
@@ -231,11 +238,11 @@ class EventStore:
                     _delete_outbox(conn, batch.records)
 
     def outbox_size(self) -> int:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return conn.execute(select(func.count()).select_from(outbox)).scalar_one()
 
     def ping(self) -> None:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             conn.execute(text("SELECT 1"))
 
 

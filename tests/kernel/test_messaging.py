@@ -1,0 +1,138 @@
+"""The path through the real broker: outbox → confirmed publish → queue → idempotent consumer,
+with retries, dead letters and nothing silently dropped."""
+
+import time
+
+import eventlet
+import pytest
+
+from kernel import messaging
+from kernel.projection import ProjectionProcessor, StoreSource
+from kernel.relay import OutboxRelay
+from kernel.store import NO_STREAM
+from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
+from tests.support import tally
+from tests.support.stores import meta, numbered, open_store
+
+pytestmark = pytest.mark.broker
+
+
+@pytest.fixture
+def store(sqlite_url):
+    store = open_store(sqlite_url, source=f"src{int(time.time() * 1000) % 10**8}")
+    tally.create_tables(store.engine)
+    yield store
+    store.dispose()
+
+
+def queue_depth(amqp_uri, queue):
+    conn = messaging.connect(amqp_uri)
+    try:
+        return conn.channel().queue_declare(queue, passive=True).message_count
+    finally:
+        conn.close()
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        eventlet.sleep(0.05)
+    return predicate()
+
+
+class Running:
+    """A subscriber in a green thread, stopped at the end of the test."""
+
+    def __init__(self, subscriber):
+        self.subscriber = subscriber
+        self.stopped = False
+        self.thread = eventlet.spawn(subscriber.run, lambda: self.stopped)
+
+    def stop(self):
+        self.stopped = True
+        self.thread.wait()
+
+
+def subscribe(amqp_uri, store, projection, **kwargs):
+    processor = ProjectionProcessor(store, projection, {store.source: StoreSource(store)})
+    subscriber = Subscriber(amqp_uri, f"{store.source}.{projection.name}", [store.source],
+                            processor.process, retry_delay_ms=100, **kwargs)
+    subscriber.declare()
+    return processor, subscriber
+
+
+def test_relay_publishes_confirmed_batches_and_empties_the_outbox(amqp_uri, store):
+    projection = tally.TallyProjection(sources=[store.source])
+    processor, subscriber = subscribe(amqp_uri, store, projection)
+    for i in range(10):
+        store.append(f"s{i}", NO_STREAM, numbered(120), meta())
+    relay = OutboxRelay(store, amqp_uri, batch_size=500)
+    assert [relay.publish_pending() for _ in range(4)] == [500, 500, 200, 0]
+    assert store.outbox_size() == 0
+    running = Running(subscriber)
+    try:
+        assert wait_for(lambda: processor.applied == 1200)
+    finally:
+        running.stop()
+        relay.close()
+    assert tally.duplicates(store.engine) == []
+    assert queue_depth(amqp_uri, subscriber.queue) == 0
+
+
+def test_relay_keeps_entries_when_the_broker_cannot_be_reached(store):
+    store.append("a", NO_STREAM, numbered(3), meta())
+    relay = OutboxRelay(store, "amqp://guest:guest@127.0.0.1:1/", batch_size=10)
+    with pytest.raises(OSError):
+        relay.publish_pending()
+    assert store.outbox_size() == 3
+
+
+def test_events_nobody_subscribes_to_are_kept_not_dropped(amqp_uri, store):
+    before = _unrouted(amqp_uri)
+    store.append("a", NO_STREAM, numbered(5), meta())
+    relay = OutboxRelay(store, amqp_uri)
+    relay.publish_pending()
+    relay.close()
+    assert _unrouted(amqp_uri) == before + 5
+
+
+def _unrouted(amqp_uri):
+    conn = messaging.connect(amqp_uri)
+    try:
+        channel = conn.channel()
+        messaging.declare_events_exchange(channel)
+        return channel.queue_declare(messaging.UNROUTED_QUEUE, passive=True).message_count
+    finally:
+        conn.close()
+
+
+def test_a_failing_event_is_retried_then_dead_lettered_and_can_be_replayed(amqp_uri, store):
+    broken = {"on": True}
+    projection = tally.TallyProjection(
+        sources=[store.source], fail_on=lambda e: broken["on"] and e.stream == "poison")
+    processor, subscriber = subscribe(amqp_uri, store, projection, max_attempts=3)
+    store.append("good", NO_STREAM, numbered(5), meta())
+    store.append("poison", NO_STREAM, numbered(1), meta())
+    store.append("good", 5, numbered(5, start=6), meta())
+    relay = OutboxRelay(store, amqp_uri)
+    relay.publish_pending()
+    running = Running(subscriber)
+    try:
+        # good events flow past the bad one; the bad one ends in the dead-letter queue
+        assert wait_for(lambda: queue_depth(amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 1)
+        assert wait_for(lambda: processor.applied == 10)
+        [letter] = dead_letters(amqp_uri, subscriber.queue)
+        assert letter["stream"] == "poison" and letter["attempts"] == 3
+        assert "cannot apply poison v1" in letter["error"]
+        assert queue_depth(amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 1  # peeking keeps it
+
+        broken["on"] = False  # the bug is fixed; replay
+        assert replay_dead_letters(amqp_uri, subscriber.queue) == 1
+        assert wait_for(lambda: processor.applied == 11)
+    finally:
+        running.stop()
+        relay.close()
+    assert ("poison", 1) in tally.rows(store.engine)
+    assert tally.duplicates(store.engine) == []
