@@ -63,9 +63,10 @@ class OutboxRelay:
         self.published += len(batch.records)
         return len(batch.records)
 
-    def run(self, should_stop, idle_wait: float = 0.5) -> None:
-        """Publish until ``should_stop()``; wakes at once when ``wake`` is set after an append,
-        and polls otherwise (another process, or a restart, may have left entries)."""
+    def run(self, should_stop, idle_wait: float = 0.5, linger: float = 0.002) -> None:
+        """Publish until ``should_stop()``; wakes when ``wake`` is set after an append, and
+        polls otherwise (another process, or a restart, may have left entries). After a wake it
+        lingers a moment so that a burst of appends shares one confirm round trip."""
         backoff = 0.2
         while not should_stop():
             try:
@@ -80,6 +81,7 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 5.0)
                 continue
             if count < self.batch_size:
-                self.wake.wait(idle_wait)
+                if self.wake.wait(idle_wait):
+                    time.sleep(linger)
                 self.wake.clear()
         self.close()

@@ -9,7 +9,7 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -75,6 +75,13 @@ class EventStore:
                            if self.engine.dialect.name == "sqlite" else self.engine)
         self.source = source
         self.upcasters = upcasters
+        # One round trip: the head (locked on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+        # holds the write lock) and the stream's current version.
+        self._head_query = text(
+            "SELECT position, hash, (SELECT coalesce(max(version), 0) FROM events "
+            "WHERE stream = :stream) AS version FROM store_head WHERE id = 1"
+            + (" FOR UPDATE" if is_postgres(self.engine) else "")
+        )
 
     # -- set-up ---------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -99,49 +106,49 @@ class EventStore:
                metadata: Metadata, conn: Connection | None = None) -> list[RecordedEvent]:
         """Append to ``stream`` if it is at ``expected_version``; the outbox entries are written
         in the same transaction. Raises ConcurrencyError or DuplicateEventError, writing nothing."""
-        if conn is None:
-            with self.transaction() as own:
-                return self.append(stream, expected_version, new_events, metadata, own)
         if not new_events:
             return []
-        # The savepoint makes a failed append leave the caller's transaction untouched.
-        with conn.begin_nested():
-            return self._append_locked(conn, stream, expected_version, new_events, metadata)
+        try:
+            if conn is None:
+                with self.transaction() as own:
+                    return self._append_locked(own, stream, expected_version, new_events, metadata)
+            # The savepoint makes a failed append leave the caller's transaction untouched.
+            with conn.begin_nested():
+                return self._append_locked(conn, stream, expected_version, new_events, metadata)
+        except IntegrityError as exc:
+            # A unique key refused the insert; finding out which is cheaper than checking first.
+            ids = [e.id for e in new_events]
+            repeated = self._stored_ids(ids) or [i for i in set(ids) if ids.count(i) > 1]
+            if repeated:
+                raise DuplicateEventError.for_ids(repeated) from exc
+            raise ConcurrencyError.for_stream(stream, expected_version,
+                                              self.stream_version(stream)) from exc
 
     def _append_locked(self, conn, stream, expected_version, new_events, metadata):
-        head_query = select(store_head.c.position, store_head.c.hash).where(store_head.c.id == 1)
-        if is_postgres(self.engine):
-            head_query = head_query.with_for_update()
-        position, prev_hash = conn.execute(head_query).one()
-        current = self._stream_version(conn, stream)
+        position, prev_hash, current = conn.execute(
+            self._head_query, {"stream": stream}).one()
         if expected_version is not None and current != expected_version:
             raise ConcurrencyError.for_stream(stream, expected_version, current)
-        ids = [e.id for e in new_events]
-        taken = conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids))).scalars().all()
-        if taken or len(set(ids)) != len(ids):
-            raise DuplicateEventError.for_ids(taken or ids)
         recorded_at = recorded_at_now()
+        meta = to_json_value(metadata.to_dict(recorded_at))
         records, rows = [], []
         for offset, new in enumerate(new_events, start=1):
-            data = to_json_value(new.data)
-            meta = to_json_value(metadata.to_dict(recorded_at))
             fields = chained_fields(position + offset, new.id, stream, current + offset, new.type,
-                                    new.schema_version, data, meta, prev_hash)
+                                    new.schema_version, to_json_value(new.data), meta, prev_hash)
             digest = chain_hash(fields)
             record = RecordedEvent(source=self.source, hash=digest, **fields)
             records.append(record)
             rows.append(_row(record))
             prev_hash = digest
-        try:
-            conn.execute(insert(events), rows)
-        except IntegrityError as exc:  # a concurrent writer that bypassed the head lock
-            raise ConcurrencyError.for_stream(stream, expected_version or current, current) from exc
-        conn.execute(insert(outbox), [{"position": r.position} for r in records])
-        conn.execute(
-            update(store_head).where(store_head.c.id == 1)
-            .values(position=records[-1].position, hash=records[-1].hash)
-        )
+        conn.execute(_INSERT_EVENTS, rows)
+        conn.execute(_INSERT_OUTBOX, [{"position": r.position} for r in records])
+        conn.execute(_UPDATE_HEAD, {"position": records[-1].position, "hash": records[-1].hash})
         return records
+
+    def _stored_ids(self, ids: list[str]) -> list[str]:
+        with self.reader.connect() as conn:
+            return list(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(ids)))
+                        .scalars())
 
     @staticmethod
     def _stream_version(conn, stream: str) -> int:
@@ -246,6 +253,12 @@ class EventStore:
             conn.execute(text("SELECT 1"))
 
 
+
+
+_INSERT_EVENTS = insert(events)
+_INSERT_OUTBOX = insert(outbox)
+_UPDATE_HEAD = (update(store_head).where(store_head.c.id == 1)
+                .values(position=bindparam("position"), hash=bindparam("hash")))
 
 
 class OutboxBatch:

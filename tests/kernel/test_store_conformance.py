@@ -257,3 +257,10 @@ def test_unknown_future_schema_versions_are_refused(store):
 def test_event_ids_are_uuids(store):
     [recorded] = store.append("a", NO_STREAM, numbered(1), meta())
     uuid.UUID(recorded.id)
+
+
+def test_an_event_id_repeated_within_one_append_is_refused(store):
+    new = NewEvent("Counted", {"n": 1})
+    with pytest.raises(DuplicateEventError):
+        store.append("a", NO_STREAM, [new, new], meta())
+    assert store.head_position() == 0
