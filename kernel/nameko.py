@@ -87,14 +87,23 @@ class _WakingTransaction:
 class EventStoreProvider(DependencyProvider):
     """Opens the service's store (migrating it) and runs its outbox relay in the container."""
 
+    store: EventStore | None = None
+
     def setup(self):
-        config = self.container.config
-        self.store = EventStore(database_url(config, self.container.service_name),
-                                source=self.container.service_name)
-        self.store.migrate()
-        self.relay = OutboxRelay(self.store, config["AMQP_URI"],
-                                 batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
-        self._stopping = False
+        self.open()
+
+    def open(self) -> EventStore:
+        """Idempotent, because subscriptions need the store during their own set-up and
+        nameko sets dependencies up in no particular order."""
+        if self.store is None:
+            config = self.container.config
+            self.store = EventStore(database_url(config, self.container.service_name),
+                                    source=self.container.service_name)
+            self.store.migrate()
+            self.relay = OutboxRelay(self.store, config["AMQP_URI"],
+                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
+            self._stopping = False
+        return self.store
 
     def start(self):
         self.container.spawn_managed_thread(self._run_relay, identifier="outbox_relay")
@@ -147,9 +156,8 @@ class Subscription(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        store_provider = next(ext for ext in self.container.dependencies
-                              if isinstance(ext, EventStoreProvider))
-        self.store = store_provider.store
+        self.store = next(ext for ext in self.container.dependencies
+                          if isinstance(ext, EventStoreProvider)).open()
         own = self.container.service_name
         sources: dict[str, EventSource] = {
             name: StoreSource(self.store) if name == own else RpcSource(config, name)
@@ -244,6 +252,14 @@ class EventSourcedService:
     def replay_dead_letters(self, queue: str, limit: int = 1000) -> int:
         self._check_own_queue(queue)
         return replay_dead_letters(self.store.relay.amqp_uri, queue, limit)
+
+    @rpc
+    def rebuild(self, projection: str) -> int:
+        """Forget a read model and rebuild it from its sources' logs; returns events applied."""
+        for attr, declared in vars(type(self)).items():
+            if isinstance(declared, Subscription) and declared.projection.name == projection:
+                return getattr(self, attr).processor.rebuild()
+        raise NotFound(f"The {self.name} service has no projection named {projection!r}.")
 
     def _check_own_queue(self, queue: str) -> None:
         if not queue.startswith(f"{self.name}."):

@@ -88,6 +88,9 @@ class EventStore:
         config = Config()
         config.set_main_option("script_location", str(resources.files("kernel") / "migrations"))
         with self.engine.begin() as conn:
+            if is_postgres(self.engine):
+                # Replicas start together; one migrates while the others wait for it.
+                conn.execute(text("SELECT pg_advisory_xact_lock(8785001)"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 

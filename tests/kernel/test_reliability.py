@@ -110,3 +110,25 @@ def test_a_broker_restart_while_publishing_loses_nothing_and_doubles_nothing(dep
     time.sleep(1)
     assert_exactly_once(ledger, tally_store)
     assert ledger.outbox_size() == 0
+
+
+def test_a_new_consumer_catches_up_over_rpc_continues_live_and_rebuilds(deployment):
+    ledger, tally_store, processes = deployment
+    conn = messaging.connect(processes["tally"].env["AMQP_URI"])
+    conn.channel().queue_delete("tally.tally")  # the consumer has never existed
+    conn.close()
+    for i in range(10):
+        ledger.append(f"commune-{i}", ANY_VERSION, numbered(50), meta())
+    processes["ledger"].start().wait_ready()
+    wait_until(lambda: ledger.outbox_size() == 0, 60, "the ledger to publish to nobody")
+
+    processes["tally"].start().wait_ready()  # catches up by reading ledger.events_after
+    wait_until(lambda: applied(tally_store) >= 500, 60, "the catch-up")
+    ledger.append("commune-late", ANY_VERSION, numbered(20), meta())
+    wait_until(lambda: applied(tally_store) >= 520, 60, "the live events")
+
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    with ClusterRpcProxy({"AMQP_URI": processes["tally"].env["AMQP_URI"]}, timeout=60) as rpc:
+        assert rpc.tally.rebuild("tally") == 520
+    assert_exactly_once(ledger, tally_store)

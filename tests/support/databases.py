@@ -1,4 +1,5 @@
-"""Throwaway PostgreSQL databases on the local server (see scripts/ensure-postgres.sh)."""
+"""Throwaway PostgreSQL databases on the local server; `make test` exports the admin URL
+that scripts/ensure-postgres.sh found (TCP with trust auth, or the Unix socket)."""
 
 import os
 import uuid
@@ -6,6 +7,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 ADMIN_URL = os.environ.get("TCPL_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -24,9 +26,8 @@ def fresh_postgres_database():
     name = f"tcpl_test_{uuid.uuid4().hex[:12]}"
     with _admin() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0]
     try:
-        yield f"{base}/{name}"
+        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with _admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
