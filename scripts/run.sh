@@ -7,17 +7,22 @@ cd "$ROOT"
 
 "$ROOT/scripts/ensure-python.sh"
 "$ROOT/scripts/ensure-rabbitmq.sh"
-"$ROOT/scripts/stop.sh" >/dev/null 2>&1 || true
+"$ROOT/scripts/stop.sh" >/dev/null 2>&1 || true  # a previous `make run` in the same var dir
 
 PORT="${TCPL_PORT:-8000}"
+VAR="${TCPL_VAR_DIR:-$ROOT/var}"
 export WEB_SERVER_ADDRESS="0.0.0.0:$PORT"
 export TCPL_JWT_SECRET="${TCPL_JWT_SECRET:-dev-secret-change-me}"
-mkdir -p var/log var/run
+for service in assessment plans publication survey; do
+  var_name="$(echo "$service" | tr a-z A-Z)_DB_URL"
+  export "$var_name=${!var_name:-sqlite:///$VAR/$service.sqlite}"
+done
+mkdir -p "$VAR/log" "$VAR/run"
 
 start() {  # name module:Class
   say "Starting $1"
-  nohup "$VENV/bin/nameko" run --config config/nameko.yaml "$2" >"var/log/$1.log" 2>&1 &
-  echo $! >"var/run/$1.pid"
+  nohup "$VENV/bin/nameko" run --config config/nameko.yaml "$2" >"$VAR/log/$1.log" 2>&1 &
+  echo $! >"$VAR/run/$1.pid"
 }
 start assessment services.assessment.service:AssessmentService
 start plans services.plans.service:PlansService
@@ -26,18 +31,13 @@ start survey services.survey.service:SurveyService
 start gateway gateway.service:GatewayService
 
 say "Waiting until /health reports every service up"
-for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$PORT/health" >var/run/health.json 2>/dev/null; then break; fi
-  sleep 0.5
-done
-if ! curl -fsS "http://127.0.0.1:$PORT/health" >var/run/health.json; then
-  echo "The platform did not come up; see var/log/*.log" >&2
-  cat var/run/health.json >&2 || true
+if ! "$VENV/bin/python" -m scripts.wait_health --url "http://127.0.0.1:$PORT" --timeout 90; then
+  echo "See the logs in $VAR/log/" >&2
   exit 1
 fi
 
 say "Loading demo data"
-"$VENV/bin/python" -m scripts.load_demo --url "http://127.0.0.1:$PORT" --tokens var/demo-tokens.jsonl
+"$VENV/bin/python" -m scripts.load_demo --url "http://127.0.0.1:$PORT" --tokens "$VAR/demo-tokens.jsonl"
 
 cat <<MSG
 
@@ -46,7 +46,7 @@ TCPL is running.
   API docs:       http://127.0.0.1:$PORT/docs
   OpenAPI:        http://127.0.0.1:$PORT/openapi.json
   Health:         http://127.0.0.1:$PORT/health
-  Demo tokens:    var/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
-  Logs:           var/log/<service>.log
+  Demo tokens:    $VAR/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
+  Logs:           $VAR/log/<service>.log
 Stop everything with: make stop
 MSG

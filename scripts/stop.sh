@@ -2,7 +2,7 @@
 # `make stop`: stops what `make run` started.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-for pidfile in "$ROOT"/var/run/*.pid; do
+for pidfile in "${TCPL_VAR_DIR:-$ROOT/var}"/run/*.pid; do
   [ -e "$pidfile" ] || continue
   pid="$(cat "$pidfile")"
   if kill "$pid" 2>/dev/null; then
