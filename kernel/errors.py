@@ -2,20 +2,25 @@
 
 They are raised by domain code and by the kernel; ``kernel.nameko`` registers them so that
 they cross RPC intact, and the gateway turns them into ``{"error": code, "message": ...}``.
-Constructor arguments are (message, details) only, so they survive serialisation.
+Their arguments are (message, details as a JSON string): nameko turns every value in an
+exception's arguments into a string, which would make the details' numbers strings too.
 """
 
 from __future__ import annotations
+
+import json
 
 
 class KernelError(Exception):
     code = "error"
     http_status = 500
 
-    def __init__(self, message: str, details: dict | None = None):
-        super().__init__(message, details or {})
+    def __init__(self, message: str, details: dict | str | None = None):
+        if isinstance(details, str):  # rebuilt from its serialised arguments
+            details = json.loads(details)
         self.message = message
         self.details = details or {}
+        super().__init__(message, json.dumps(self.details, ensure_ascii=False))
 
     def __str__(self) -> str:
         return self.message

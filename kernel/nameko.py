@@ -15,7 +15,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from kernel.errors import NotFound, all_error_classes
+from kernel.errors import KernelError, NotFound, all_error_classes
 from kernel.events import Actor, Metadata, RecordedEvent
 from kernel.projection import EventSource, Projection, ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
@@ -211,7 +211,7 @@ class EventSourcedService:
     name: str
     store: ServiceStore
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def health(self) -> dict:
         database = {"ok": True, "backend": self.store.engine.dialect.name, "error": None}
         try:
@@ -227,7 +227,7 @@ class EventSourcedService:
         return {"service": self.name, "status": "up" if up else "degraded",
                 "database": database, "broker": broker, "outbox_pending": pending}
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def events_after(self, after_position: int = 0, limit: int = 1000) -> dict:
         """This service's log after a global position, in order, as stored (not upcast)."""
         limit = max(1, min(int(limit), 5000))
@@ -235,25 +235,25 @@ class EventSourcedService:
         return {"source": self.name, "events": [e.to_message() for e in events],
                 "head_position": self.store.head_position()}
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def stream_events(self, stream: str, after_version: int = 0) -> list[dict]:
         return [e.to_message() for e in self.store.read_stream(stream, int(after_version), upcast=False)]
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def verify_chain(self) -> dict:
         return self.store.verify_chain().to_dict()
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def dead_letters(self, queue: str, limit: int = 100) -> list[dict]:
         self._check_own_queue(queue)
         return dead_letters(self.store.relay.amqp_uri, queue, limit)
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def replay_dead_letters(self, queue: str, limit: int = 1000) -> int:
         self._check_own_queue(queue)
         return replay_dead_letters(self.store.relay.amqp_uri, queue, limit)
 
-    @rpc
+    @rpc(expected_exceptions=KernelError)
     def rebuild(self, projection: str) -> int:
         """Forget a read model and rebuild it from its sources' logs; returns events applied."""
         for attr, declared in vars(type(self)).items():

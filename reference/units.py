@@ -110,3 +110,9 @@ def province_of_commune(code: str) -> str | None:
     found = commune(code)
     return found.province_code if found else None
 
+
+
+def province_known_in(code: str, year: int) -> bool:
+    """A current province, or for an evaluation year before July 2025 one the legacy data
+    knows then (Bình Dương, 74, reviewed its communes until 2024 and is part of 79 since)."""
+    return province(code) is not None or bool(legacy_districts(code, year))

@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the browser tests (Playwright drives it through
-# executable_path, because Playwright's own browser downloads are not reachable here).
-# Idempotent: does nothing when /usr/bin/chromium is already there.
+# Makes sure Debian's chromium is at /usr/bin/chromium for the browser tests: Playwright
+# drives it through executable_path, since Playwright's own browser downloads are not
+# reachable here. Idempotent: does nothing when it is already installed.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 if [ -x /usr/bin/chromium ]; then
-  echo "chromium already installed: $(/usr/bin/chromium --version 2>/dev/null || echo unknown version)"
   exit 0
 fi
-
-sudo_cmd=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo_cmd="sudo"
-fi
-
-$sudo_cmd apt-get update
-DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+say "Installing chromium from Debian's packages"
+# fonts-dejavu-core: a font with every Vietnamese diacritic, for pages and screenshots.
+apt_install --no-install-recommends chromium fonts-dejavu-core
 /usr/bin/chromium --version

@@ -12,7 +12,7 @@ cd "$ROOT"
 PORT="${TCPL_PORT:-8000}"
 VAR="${TCPL_VAR_DIR:-$ROOT/var}"
 export WEB_SERVER_ADDRESS="0.0.0.0:$PORT"
-export TCPL_JWT_SECRET="${TCPL_JWT_SECRET:-dev-secret-change-me}"
+export TCPL_JWT_SECRET="${TCPL_JWT_SECRET:-dev-only-secret-change-me-in-production}"
 for service in assessment plans publication survey; do
   var_name="$(echo "$service" | tr a-z A-Z)_DB_URL"
   export "$var_name=${!var_name:-sqlite:///$VAR/$service.sqlite}"

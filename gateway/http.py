@@ -1,0 +1,160 @@
+"""JSON in and out: the ``endpoint`` decorator every route handler wears.
+
+It authenticates when the route needs a role, validates path, query and body against
+marshmallow schemas, runs the handler, and turns whatever was raised into the one error
+shape. Every response carries ``X-Correlation-Id``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from gateway.auth import Principal, require_role
+from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
+from kernel.errors import ValidationFailed
+
+CORRELATION_HEADER = "X-Correlation-Id"
+MAX_BODY_BYTES = 1024 * 1024
+# Any valid token, whatever its role.
+AUTHENTICATED = ("*",)
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What the decorator knows about a route; the OpenAPI generator reads it too."""
+
+    roles: tuple[str, ...] | None = None
+    body: type | None = None
+    query: type | None = None
+    path: type | None = None
+    document: bool = True
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it, after authentication and validation."""
+
+    request: object
+    correlation_id: str
+    principal: Principal | None = None
+    body: dict | None = None
+    query: dict = field(default_factory=dict)
+
+    def context(self) -> dict:
+        """What every write passes to a backing service: who, and which request."""
+        return {"actor": self.principal.to_actor().to_dict(), "correlation_id": self.correlation_id}
+
+
+def correlation_id_from(request) -> str:
+    """The caller's correlation id when it is a UUID, so traces can span systems; a new one otherwise."""
+    given = request.headers.get(CORRELATION_HEADER, "").strip()
+    try:
+        return str(uuid.UUID(given))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def json_response(body, status: int = 200, correlation_id: str | None = None,
+                  headers: dict | None = None) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                        mimetype="application/json", headers=headers)
+    if correlation_id:
+        response.headers[CORRELATION_HEADER] = correlation_id
+    return response
+
+
+def error_response(exc: BaseException, correlation_id: str, headers: dict | None = None) -> Response:
+    error = as_kernel_error(exc, correlation_id)
+    headers = dict(headers or {})
+    if error.http_status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="tcpl"'
+    return json_response(error.to_dict(), error.http_status, correlation_id, headers)
+
+
+def endpoint(*, roles: tuple[str, ...] | None = None, body=None, query=None, path=None,
+             document: bool = True):
+    """Wrap a handler ``fn(self, call, **path_values) -> dict | (status, dict) | Response``.
+
+    ``roles``: None for a public route, AUTHENTICATED for any token, else the roles allowed.
+    The service must have an ``auth`` dependency (see gateway.dependencies.Authenticator).
+    """
+    spec = EndpointSpec(roles=roles, body=body, query=query, path=path, document=document)
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def handler(service, request, **path_values):
+            correlation_id = correlation_id_from(request)
+            try:
+                call, path_args = _prepare(service, request, path_values, correlation_id, spec)
+                return _to_response(fn(service, call, **path_args), correlation_id)
+            except Exception as exc:  # every failure must leave as the one error shape
+                return error_response(exc, correlation_id)
+
+        handler.endpoint_spec = spec
+        return handler
+
+    return decorate
+
+
+def _prepare(service, request, path_values: dict, correlation_id: str,
+             spec: EndpointSpec) -> tuple[Call, dict]:
+    # Authenticate first, so that anonymous callers learn nothing from validation errors.
+    principal = None
+    if spec.roles is not None:
+        principal = service.auth.authenticate(request)
+        if spec.roles != AUTHENTICATED:
+            require_role(principal, *spec.roles)
+    path_args = _load(spec.path, path_values)
+    call = Call(
+        request=request,
+        correlation_id=correlation_id,
+        principal=principal,
+        query=_load(spec.query, request.args.to_dict(flat=True)),
+        body=_load(spec.body, _json_body(request)) if spec.body is not None else None,
+    )
+    return call, path_args
+
+
+def _load(schema_cls, data) -> dict:
+    if schema_cls is None:
+        return dict(data)
+    try:
+        return schema_cls().load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The request is not valid; see details for each field.",
+                               exc.messages) from None
+
+
+def _json_body(request):
+    # Also caps chunked bodies, which announce no length (Werkzeug stops reading at the cap).
+    request.max_content_length = MAX_BODY_BYTES
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.") from None
+    if not raw.strip():
+        raise InvalidJson("The request body is empty; this endpoint expects a JSON object.")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise InvalidJson("The request body is not UTF-8 encoded JSON.") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidJson(
+            f"The request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+            {"line": exc.lineno, "column": exc.colno},
+        ) from None
+
+
+def _to_response(result, correlation_id: str) -> Response:
+    if isinstance(result, Response):
+        result.headers[CORRELATION_HEADER] = correlation_id
+        return result
+    status, body = result if isinstance(result, tuple) else (200, result)
+    return json_response(body, status, correlation_id)

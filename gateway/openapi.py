@@ -1,0 +1,135 @@
+"""The OpenAPI document, generated from the routes, their docstrings and their schemas.
+
+Each handler's docstring gives the summary (first line), the description (up to ``---``)
+and, after ``---``, YAML for the rest of the operation (tags, responses). What the
+``endpoint`` decorator knows (roles, path, query and body schemas) is added here, so the
+document cannot drift from what the gateway enforces.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.yaml_utils import load_yaml_from_docstring
+
+from gateway import schemas
+from gateway.http import AUTHENTICATED
+from gateway.web import JsonHttpRequestHandler
+
+TITLE = "API TCPL"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "API của nền tảng chuẩn tiếp cận pháp luật (TCPL). Mọi lỗi có dạng "
+    '`{"error": mã, "message": câu giải thích, "details": {...}}`.'
+)
+SECURITY_SCHEME = "bearerAuth"
+# Declared up front so that the docs page lists them in this order, not in path order.
+TAGS = (
+    {"name": "Hệ thống", "description": "Tình trạng của cổng và các dịch vụ phía sau."},
+    {"name": "Đơn vị hành chính", "description": "Tỉnh, thành phố và xã, phường, đặc khu hiện hành."},
+    {"name": "Cấp thẩm định", "description": "Cấp nào thẩm định hồ sơ đề nghị công nhận, theo tỉnh và năm."},
+    {"name": "Kiểm toán", "description": "Đọc lại các sự kiện đã ghi của từng dịch vụ."},
+)
+_WERKZEUG_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+@functools.cache
+def document_for(service_cls) -> dict:
+    """Built once per service class: the routes cannot change while it runs."""
+    return build(service_cls)
+
+
+def build(service_cls) -> dict:
+    spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
+    for tag in TAGS:
+        spec.tag(tag)
+    spec.components.security_scheme(
+        SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.schema("Error", schema=schemas.ErrorSchema)
+    spec.components.response("Error", {
+        "description": "Lỗi; xem trường error để biết mã lỗi.",
+        "content": {"application/json": {"schema": "Error"}},
+    })
+    for url, method, handler in sorted(routes(service_cls)):
+        path = _WERKZEUG_PARAM.sub(r"{\1}", url)
+        spec.path(path=path, operations={method.lower(): operation(handler, path)})
+    return spec.to_dict()
+
+
+def routes(service_cls):
+    """(url, method, handler) for every documented HTTP route of the service."""
+    for _, member in inspect.getmembers(service_cls, inspect.isfunction):
+        endpoint_spec = getattr(member, "endpoint_spec", None)
+        if endpoint_spec is None or not endpoint_spec.document:
+            continue
+        for entrypoint in getattr(member, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, JsonHttpRequestHandler):
+                for method in entrypoint.method.split(","):
+                    yield entrypoint.url, method.strip(), member
+
+
+def operation(handler, path: str) -> dict:
+    endpoint_spec = handler.endpoint_spec
+    summary, description = _summary_and_description(handler.__doc__ or "")
+    op = {"summary": summary, "operationId": handler.__name__}
+    if description:
+        op["description"] = description
+    op.update(_bind_schemas(load_yaml_from_docstring(handler.__doc__ or "")))
+    op["parameters"] = _parameters(endpoint_spec, path) + op.get("parameters", [])
+    responses = op.setdefault("responses", {})
+    if endpoint_spec.body is not None:
+        op["requestBody"] = {"required": True,
+                             "content": {"application/json": {"schema": endpoint_spec.body}}}
+    if endpoint_spec.body or endpoint_spec.query or endpoint_spec.path:
+        responses.setdefault(400, "Error")
+    if endpoint_spec.roles is not None:
+        op["security"] = [{SECURITY_SCHEME: []}]
+        responses.setdefault(401, "Error")
+        if endpoint_spec.roles != AUTHENTICATED:
+            responses.setdefault(403, "Error")
+            op["description"] = (op.get("description", "") +
+                                 f"\n\nVai trò được phép: {', '.join(endpoint_spec.roles)}.").strip()
+    responses.setdefault(500, "Error")
+    op["responses"] = {str(code): responses[code] for code in sorted(responses, key=int)}
+    return op
+
+
+def _parameters(endpoint_spec, path: str) -> list:
+    params = []
+    if endpoint_spec.path is not None:
+        params.append({"in": "path", "schema": endpoint_spec.path})
+    declared = set(endpoint_spec.path._declared_fields) if endpoint_spec.path else set()
+    for name in re.findall(r"{([^}]+)}", path):
+        if name not in declared:
+            params.append({"in": "path", "name": name, "required": True,
+                           "description": "Mã đơn vị hành chính.", "schema": {"type": "string"}})
+    if endpoint_spec.query is not None:
+        params.append({"in": "query", "schema": endpoint_spec.query})
+    return params
+
+
+def _bind_schemas(node):
+    """Replace schema names in docstring YAML by the classes in gateway.schemas.
+
+    apispec would look names up in marshmallow's global class registry, where another
+    package's schema of the same name (reference.legacy_schema has a CommuneSchema) makes
+    the name ambiguous and the reference dangle.
+    """
+    if isinstance(node, dict):
+        return {key: (getattr(schemas, value) if key == "schema" and isinstance(value, str)
+                      else _bind_schemas(value))
+                for key, value in node.items()}
+    if isinstance(node, list):
+        return [_bind_schemas(value) for value in node]
+    return node
+
+
+def _summary_and_description(docstring: str) -> tuple[str, str]:
+    text = inspect.cleandoc(docstring).split("---", 1)[0].strip()
+    summary, _, rest = text.partition("\n")
+    return summary.strip(), rest.strip()

@@ -1,0 +1,201 @@
+"""The gateway service: HTTP routes only; the work is done in the modules they call.
+
+Run with ``nameko run --config config/nameko.yaml gateway.service:GatewayService``.
+Handler docstrings are the API documentation shown on /docs, hence in Vietnamese.
+"""
+
+from __future__ import annotations
+
+from gateway import docs, health, lookup, openapi
+from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
+from gateway.http import AUTHENTICATED, endpoint
+from gateway.schemas import (
+    EventsQuerySchema,
+    ReviewingLevelPathSchema,
+    ReviewingLevelUpdateSchema,
+)
+from gateway.web import http
+from kernel import nameko as _registers_kernel_errors  # noqa: F401 (errors cross RPC intact)
+
+REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:year>"
+
+
+class GatewayService:
+    name = "gateway"
+
+    auth = Authenticator()
+    backends = BackingServices()
+    broker = BrokerProbe()
+
+    # -- operations --------------------------------------------------------------------------
+    @http("GET", "/health")
+    @endpoint()
+    def get_health(self, call):
+        """Tình trạng hệ thống
+
+        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey), mỗi dịch vụ có
+        thời hạn trả lời riêng. Trả về 200 khi mọi dịch vụ hoạt động, 503 trong trường hợp khác.
+        ---
+        tags: [Hệ thống]
+        responses:
+          200:
+            description: Mọi dịch vụ đều hoạt động.
+            content:
+              application/json:
+                schema: HealthSchema
+          503:
+            description: Có dịch vụ suy giảm (degraded) hoặc ngừng (down).
+            content:
+              application/json:
+                schema: HealthSchema
+        """
+        report = health.gather(self.backends, self.broker)
+        return (200 if report["status"] == "up" else 503), report
+
+    @http("GET", "/openapi.json")
+    @endpoint(document=False)
+    def openapi_document(self, call):
+        return openapi.document_for(type(self))
+
+    @http("GET", "/docs")
+    @endpoint(document=False)
+    def docs_page(self, call):
+        return docs.page()
+
+    @http("GET", "/docs/assets/<path:filename>")
+    @endpoint(document=False)
+    def docs_asset(self, call, filename):
+        return docs.asset(call.request, filename)
+
+    # -- administrative units ----------------------------------------------------------------
+    @http("GET", "/api/v1/units/provinces")
+    @endpoint()
+    def list_provinces(self, call):
+        """Danh sách tỉnh, thành phố
+        ---
+        tags: [Đơn vị hành chính]
+        responses:
+          200:
+            description: Các tỉnh, thành phố hiện hành.
+            content:
+              application/json:
+                schema: ProvinceListSchema
+        """
+        return {"provinces": [unit.to_dict() for unit in lookup.provinces()]}
+
+    @http("GET", "/api/v1/units/provinces/<code>")
+    @endpoint()
+    def get_province(self, call, code):
+        """Một tỉnh, thành phố theo mã
+        ---
+        tags: [Đơn vị hành chính]
+        responses:
+          200:
+            description: Tỉnh, thành phố.
+            content:
+              application/json:
+                schema: ProvinceSchema
+          404: Error
+        """
+        return lookup.province(code).to_dict()
+
+    @http("GET", "/api/v1/units/provinces/<code>/communes")
+    @endpoint()
+    def list_communes(self, call, code):
+        """Các xã, phường, đặc khu của một tỉnh
+        ---
+        tags: [Đơn vị hành chính]
+        responses:
+          200:
+            description: Tỉnh và các đơn vị cấp xã của tỉnh.
+            content:
+              application/json:
+                schema: ProvinceCommunesSchema
+          404: Error
+        """
+        province = lookup.province(code)
+        return {"province": province.to_dict(),
+                "communes": [unit.to_dict() for unit in lookup.communes_of(province.code)]}
+
+    @http("GET", "/api/v1/units/communes/<code>")
+    @endpoint()
+    def get_commune(self, call, code):
+        """Một xã, phường, đặc khu theo mã
+        ---
+        tags: [Đơn vị hành chính]
+        responses:
+          200:
+            description: Đơn vị cấp xã.
+            content:
+              application/json:
+                schema: CommuneSchema
+          404: Error
+        """
+        return lookup.commune(code).to_dict()
+
+    # -- reviewing levels ----------------------------------------------------------------------
+    @http("GET", REVIEWING_LEVEL_URL)
+    @endpoint(roles=AUTHENTICATED, path=ReviewingLevelPathSchema)
+    def get_reviewing_level(self, call, province_code, year):
+        """Cấp thẩm định của một tỉnh trong một năm đánh giá
+
+        Cấp huyện (district) hay cấp tỉnh (province) thẩm định hồ sơ đề nghị công nhận.
+        Nếu chưa cấu hình, trả về mức mặc định theo quy định (source = default).
+        ---
+        tags: [Cấp thẩm định]
+        responses:
+          200:
+            description: Cấp thẩm định đang áp dụng.
+            content:
+              application/json:
+                schema: ReviewingLevelSchema
+          404: Error
+          503: Error
+        """
+        lookup.require_province_in(province_code, year)
+        return self.backends.call("assessment", "get_reviewing_level", province_code, year)
+
+    @http("PUT", REVIEWING_LEVEL_URL)
+    @endpoint(roles=("administrator",), path=ReviewingLevelPathSchema,
+              body=ReviewingLevelUpdateSchema)
+    def set_reviewing_level(self, call, province_code, year):
+        """Cấu hình cấp thẩm định của một tỉnh trong một năm đánh giá
+
+        Gửi kèm expected_version (phiên bản đã đọc) để không ghi đè thay đổi của người khác:
+        nếu cấu hình đã đổi sau lần đọc đó, trả về 409.
+        ---
+        tags: [Cấp thẩm định]
+        responses:
+          200:
+            description: Cấu hình đã ghi.
+            content:
+              application/json:
+                schema: ReviewingLevelSchema
+          404: Error
+          409: Error
+          503: Error
+        """
+        lookup.require_province_in(province_code, year)
+        return self.backends.call(
+            "assessment", "set_reviewing_level", province_code, year, call.body["level"],
+            call.body["expected_version"], call.context())
+
+    # -- audit ---------------------------------------------------------------------------------
+    @http("GET", "/api/v1/events")
+    @endpoint(roles=("auditor",), query=EventsQuerySchema)
+    def list_events(self, call):
+        """Sự kiện đã ghi của một dịch vụ, theo thứ tự
+
+        Đọc tiếp từ vị trí after; head_position là vị trí mới nhất của kho sự kiện.
+        ---
+        tags: [Kiểm toán]
+        responses:
+          200:
+            description: Một trang sự kiện.
+            content:
+              application/json:
+                schema: EventsPageSchema
+          503: Error
+        """
+        query = call.query
+        return self.backends.call(query["source"], "events_after", query["after"], query["limit"])

@@ -1,0 +1,89 @@
+"""Issue bearer tokens from the command line.
+
+    python -m gateway.tokens issue --role administrator --sub admin@demo [--province 01]
+        [--district X] [--commune 00004] [--name "..."] [--ttl-hours 12] [--secret ...]
+    python -m gateway.tokens demo [--ttl-hours 12] [--secret ...]
+
+The secret defaults to $TCPL_JWT_SECRET, then to the development secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import timedelta
+
+from gateway.auth import DEFAULT_SECRET, ROLES, issue_token, normalise_jurisdiction
+
+SECRET_ENV = "TCPL_JWT_SECRET"
+
+# Hà Nội (province 01) and its Phường Ba Đình (00004): real codes of the units in force
+# since 1 July 2025, as the reference package ships them.
+DEMO_PROVINCE, DEMO_COMMUNE = "01", "00004"
+DEMO_USERS = (
+    {"sub": "admin@demo", "role": "administrator", "name": "Quản trị hệ thống",
+     "jurisdiction": {}},
+    {"sub": "auditor@demo", "role": "auditor", "name": "Kiểm toán viên", "jurisdiction": {}},
+    {"sub": "tuphap.hanoi@demo", "role": "justice_officer", "name": "Công chức Sở Tư pháp Hà Nội",
+     "jurisdiction": {"province": DEMO_PROVINCE}},
+    {"sub": "chutich.hanoi@demo", "role": "chairman", "name": "Chủ tịch UBND thành phố Hà Nội",
+     "jurisdiction": {"province": DEMO_PROVINCE}},
+    {"sub": "congchuc.badinh@demo", "role": "commune_officer",
+     "name": "Công chức tư pháp - hộ tịch phường Ba Đình",
+     "jurisdiction": {"province": DEMO_PROVINCE, "commune": DEMO_COMMUNE}},
+)
+
+
+def default_secret() -> str:
+    return os.environ.get(SECRET_ENV) or DEFAULT_SECRET
+
+
+def demo_tokens(secret: str | None = None, ttl: timedelta = timedelta(hours=12)) -> list[dict]:
+    """One {"sub", "role", "jurisdiction", "token"} per demo user."""
+    secret = secret or default_secret()
+    return [
+        {"sub": user["sub"], "role": user["role"],
+         "jurisdiction": normalise_jurisdiction(user["jurisdiction"]),
+         "token": issue_token(secret, user["sub"], user["role"], user["jurisdiction"],
+                              user["name"], ttl)}
+        for user in DEMO_USERS
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    ttl = timedelta(hours=args.ttl_hours)
+    if args.command == "issue":
+        jurisdiction = {"province": args.province, "district": args.district,
+                        "commune": args.commune}
+        print(issue_token(args.secret, args.sub, args.role, jurisdiction, args.name, ttl))
+        return 0
+    for line in demo_tokens(args.secret, ttl):
+        print(json.dumps(line, ensure_ascii=False))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gateway.tokens",
+                                     description="Issue TCPL bearer tokens (HS256 JWTs).")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--secret", default=default_secret(),
+                        help=f"signing secret (default: ${SECRET_ENV} or the development secret)")
+    common.add_argument("--ttl-hours", type=float, default=12.0, help="lifetime (default 12)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    issue = commands.add_parser("issue", parents=[common], help="print one token")
+    issue.add_argument("--role", required=True, choices=ROLES)
+    issue.add_argument("--sub", required=True, help="the user's identifier")
+    issue.add_argument("--name", help="display name (default: the sub)")
+    issue.add_argument("--province", help="province code, e.g. 01")
+    issue.add_argument("--district", help="district code (units before July 2025)")
+    issue.add_argument("--commune", help="commune code, e.g. 00004")
+    commands.add_parser("demo", parents=[common],
+                        help="print one token per demo user, as JSON lines")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

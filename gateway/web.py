@@ -1,0 +1,79 @@
+"""nameko's ``@http`` entrypoint, answering in JSON where nameko would answer in text or HTML.
+
+nameko's WSGI app answers unknown routes and wrong methods with Werkzeug's HTML pages, and
+its entrypoint answers an unexpected error with the exception's type and text in plain text;
+the gateway promises JSON errors that leak nothing, so both are replaced here.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+from werkzeug.exceptions import NotFound as WerkzeugNotFound
+from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Request
+
+from gateway.errors import MethodNotAllowed, route_not_found
+from gateway.http import correlation_id_from, error_response
+from kernel.errors import KernelError
+
+
+class JsonWsgiApp(WsgiApp):
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+        except RequestRedirect as redirect:
+            return redirect(environ, start_response)
+        except HTTPException as exc:
+            response = _routing_error_response(exc, request)
+        else:
+            request.path_values = values
+            response = provider.handle_request(request)
+        return response(environ, start_response)
+
+
+def _routing_error_response(exc: HTTPException, request: Request):
+    correlation_id = correlation_id_from(request)
+    if isinstance(exc, WerkzeugNotFound):
+        return error_response(route_not_found(request.path), correlation_id)
+    if isinstance(exc, WerkzeugMethodNotAllowed):
+        allowed = sorted(exc.valid_methods or [])
+        error = MethodNotAllowed(
+            f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}.",
+            {"allowed_methods": allowed},
+        )
+        return error_response(error, correlation_id, {"Allow": ", ".join(allowed)})
+    return error_response(_HttpError.from_werkzeug(exc), correlation_id)
+
+
+class _HttpError(KernelError):
+    """Any other HTTP error Werkzeug's routing raises, kept with its own status."""
+
+    @classmethod
+    def from_werkzeug(cls, exc: HTTPException) -> _HttpError:
+        error = cls(exc.description or exc.name)
+        error.code, error.http_status = exc.name.lower().replace(" ", "_"), exc.code
+        return error
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+
+class JsonHttpRequestHandler(HttpRequestHandler):
+    server = JsonWebServer()
+
+    def response_from_exception(self, exc):
+        # Reached only when a handler fails outside the endpoint decorator (for example a
+        # signature mismatch); the decorator handles everything else.
+        return error_response(exc, str(uuid.uuid4()))
+
+
+http = JsonHttpRequestHandler.decorator

@@ -1,0 +1,115 @@
+"""The OpenAPI document: generated from the routes and schemas, complete and self-consistent."""
+
+import re
+
+import pytest
+
+import reference.legacy_schema  # noqa: F401 (its CommuneSchema must not capture the gateway's)
+from gateway import openapi
+from gateway.service import GatewayService
+
+EXPECTED_OPERATIONS = {
+    ("/health", "get"),
+    ("/api/v1/units/provinces", "get"),
+    ("/api/v1/units/provinces/{code}", "get"),
+    ("/api/v1/units/provinces/{code}/communes", "get"),
+    ("/api/v1/units/communes/{code}", "get"),
+    ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "get"),
+    ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "put"),
+    ("/api/v1/events", "get"),
+}
+
+
+@pytest.fixture(scope="module")
+def document():
+    return openapi.build(GatewayService)
+
+
+def operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_every_api_route_is_documented_and_nothing_else(document):
+    assert document["openapi"].startswith("3.")
+    assert {(path, method) for path, method, _ in operations(document)} == EXPECTED_OPERATIONS
+
+
+def test_the_components(document):
+    components = document["components"]
+    assert components["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert set(components["schemas"]["Error"]["required"]) == {"error", "message"}
+    update = components["schemas"]["ReviewingLevelUpdate"]
+    assert update["additionalProperties"] is False
+    assert update["properties"]["level"]["enum"] == ["district", "province"]
+    assert {"ReviewingLevel", "Province", "Commune", "Health", "EventsPage"} <= set(components["schemas"])
+
+
+def test_security_follows_the_routes_roles(document):
+    secured = {(path, method) for path, method, op in operations(document) if op.get("security")}
+    assert secured == {
+        ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "get"),
+        ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "put"),
+        ("/api/v1/events", "get"),
+    }
+    for path, method in secured:
+        responses = document["paths"][path][method]["responses"]
+        assert {"401", "500"} <= set(responses)
+
+
+def test_parameters_and_bodies_come_from_the_schemas(document):
+    put = document["paths"]["/api/v1/provinces/{province_code}/reviewing-levels/{year}"]["put"]
+    year = next(p for p in put["parameters"] if p["name"] == "year")
+    assert year["in"] == "path" and year["required"] is True
+    assert (year["schema"]["minimum"], year["schema"]["maximum"]) == (2017, 2100)
+    assert put["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReviewingLevelUpdate"}
+    assert {"400", "403", "404", "409", "503"} <= set(put["responses"])
+    events = document["paths"]["/api/v1/events"]["get"]
+    assert {p["name"]: p["in"] for p in events["parameters"]} == {
+        "source": "query", "after": "query", "limit": "query"}
+
+
+def test_every_path_parameter_is_declared(document):
+    for path, method, operation in operations(document):
+        declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+        assert declared == set(re.findall(r"{([^}]+)}", path)), (path, method)
+
+
+def test_every_reference_resolves(document):
+    def refs(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    for ref in refs(document):
+        target = document
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+
+
+def test_summaries_are_in_vietnamese(document):
+    summaries = [op["summary"] for _, _, op in operations(document)]
+    assert all(summaries)
+    assert "Tình trạng hệ thống" in summaries
+
+
+@pytest.mark.broker
+def test_the_gateway_serves_the_document(platform, document):
+    response = platform.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == document
+
+
+def test_every_operation_has_a_declared_tag(document):
+    declared = [tag["name"] for tag in document["tags"]]
+    assert declared[0] == "Hệ thống"
+    for path, method, operation in operations(document):
+        assert operation["tags"] and set(operation["tags"]) <= set(declared), (path, method)
