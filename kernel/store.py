@@ -9,7 +9,7 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -143,9 +143,8 @@ class EventStore:
             records.append(record)
             rows.append(_row(record))
             prev_hash = digest
+        # The database adds the outbox entries and moves the head (migration 0002).
         conn.execute(_INSERT_EVENTS, rows)
-        conn.execute(_INSERT_OUTBOX, [{"position": r.position} for r in records])
-        conn.execute(_UPDATE_HEAD, {"position": records[-1].position, "hash": records[-1].hash})
         return records
 
     def _stored_ids(self, ids: list[str]) -> list[str]:
@@ -259,9 +258,6 @@ class EventStore:
 
 
 _INSERT_EVENTS = insert(events)
-_INSERT_OUTBOX = insert(outbox)
-_UPDATE_HEAD = (update(store_head).where(store_head.c.id == 1)
-                .values(position=bindparam("position"), hash=bindparam("hash")))
 
 
 class OutboxBatch:

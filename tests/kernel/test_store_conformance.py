@@ -144,6 +144,28 @@ def test_chain_verification_passes_on_an_untouched_store(store):
     assert report.ok and report.checked == 15 and report.head_position == 15
 
 
+def bypass_append_only(store):
+    """What someone with write access to the database could do: drop the guard triggers."""
+    with store.engine.begin() as conn:
+        if store.engine.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE events DISABLE TRIGGER events_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER events_no_update"))
+            conn.execute(text("DROP TRIGGER events_no_delete"))
+
+
+def test_the_database_refuses_to_update_or_delete_events(store):
+    from sqlalchemy.exc import DBAPIError
+
+    store.append("a", NO_STREAM, numbered(2), meta())
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(events_table.update().values(data={"n": 0}))
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM outbox"))
+        conn.execute(events_table.delete())
+    assert [e.data for e in store.read_all()] == [{"n": 1}, {"n": 2}]
+
+
 @pytest.mark.parametrize("column, value", [
     ("data", {"n": 999}),
     ("metadata", {"actor": "someone-else"}),
@@ -153,6 +175,7 @@ def test_chain_verification_passes_on_an_untouched_store(store):
 def test_an_edited_event_is_detected_and_named(store, column, value):
     store.append("a", NO_STREAM, numbered(4), meta())
     target = store.read_all()[2]
+    bypass_append_only(store)
     with store.engine.begin() as conn:
         conn.execute(events_table.update().where(events_table.c.position == 3).values({column: value}))
     report = store.verify_chain()
@@ -164,6 +187,7 @@ def test_an_edited_event_is_detected_and_named(store, column, value):
 
 def test_a_removed_event_is_detected_and_located(store):
     store.append("a", NO_STREAM, numbered(4), meta())
+    bypass_append_only(store)
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM outbox"))
         conn.execute(events_table.delete().where(events_table.c.position == 2))
@@ -178,6 +202,7 @@ def test_a_rehashed_forgery_is_caught_by_the_next_link(store):
     store.append("a", NO_STREAM, numbered(3), meta())
     forged = store.read_all()[1]
     fields = forged.chained_fields() | {"data": {"n": 42}}
+    bypass_append_only(store)
     with store.engine.begin() as conn:
         conn.execute(events_table.update().where(events_table.c.position == 2)
                      .values(data={"n": 42}, hash=chain_hash(fields)))
