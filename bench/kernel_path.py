@@ -90,7 +90,7 @@ def _kernel_consumer(store_url, amqp_uri, source, n, ready, finished_at):
     projection.migrate(store.engine)
     processor = ProjectionProcessor(store, projection, {})
     subscriber = Subscriber(amqp_uri, f"bench.{source}", [source], processor.process,
-                            prefetch=1000, max_batch=1000, batch_wait=0.005)
+                            prefetch=1000, max_batch=1000)
     subscriber.declare()
     ready.set()
     subscriber.run(lambda: processor.applied >= n)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, tuple_, update
 
 from kernel import clock
 from kernel.events import RecordedEvent
@@ -190,12 +190,14 @@ class _BatchState:
                  for (s, st), v in self.versions.items() if (s, st) not in self.known]
         if fresh:
             conn.execute(insert(stream_checkpoints), fresh)
-        for (source, stream), version in self.versions.items():
-            if (source, stream) in self.known:
-                conn.execute(update(stream_checkpoints).where(
-                    stream_checkpoints.c.consumer == consumer,
-                    stream_checkpoints.c.source == source,
-                    stream_checkpoints.c.stream == stream).values(version=version))
+        moved = [{"b_source": s, "b_stream": st, "b_version": v}
+                 for (s, st), v in self.versions.items() if (s, st) in self.known]
+        if moved:
+            conn.execute(update(stream_checkpoints).where(
+                stream_checkpoints.c.consumer == consumer,
+                stream_checkpoints.c.source == bindparam("b_source"),
+                stream_checkpoints.c.stream == bindparam("b_stream"),
+            ).values(version=bindparam("b_version")), moved)
 
 
 def sources_by_name(sources: Iterable[EventSource]) -> dict[str, EventSource]:

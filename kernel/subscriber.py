@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class Subscriber:
     def __init__(self, amqp_uri: str, queue: str, sources: Sequence[str],
                  handle: Callable[[list[RecordedEvent]], object], *, prefetch: int = 500,
-                 max_batch: int = 500, batch_wait: float = 0.01, max_attempts: int = 5,
+                 max_batch: int = 500, batch_wait: float = 0.1, max_attempts: int = 5,
                  retry_delay_ms: int = 1000):
         self.amqp_uri = amqp_uri
         self.queue = queue
@@ -93,10 +93,12 @@ class Subscriber:
             self.connection.drain_events(timeout=0.5)
         except TimeoutError:
             return
+        # Gather while messages keep arriving: a backlog becomes one transaction, while a
+        # lone event waits at most a millisecond for company.
         deadline = time.monotonic() + self.batch_wait
         while len(self._buffer) < self.max_batch and time.monotonic() < deadline:
             try:
-                self.connection.drain_events(timeout=max(deadline - time.monotonic(), 0.001))
+                self.connection.drain_events(timeout=0.001)
             except TimeoutError:
                 break
         batch, self._buffer[:] = list(self._buffer), []
