@@ -1,0 +1,61 @@
+"""One commune's assessment for one evaluation year, from opening to recognition."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+
+from kernel.events import NewEvent, RecordedEvent
+from services.assessment.workflow import names as n
+from services.assessment.workflow.commune_steps import CommuneSteps
+from services.assessment.workflow.review_steps import ReviewSteps, quorum
+from services.assessment.workflow.state import AssessmentState, evolve
+
+
+class CommuneAssessment(CommuneSteps, ReviewSteps):
+    """Commands check the rules and return new events; they never change the assessment.
+
+    Who may run a command is the gateway's business; who did is in the events' metadata.
+    """
+
+    def __init__(self, state: AssessmentState | None = None):
+        self._s = state or AssessmentState()
+
+    @classmethod
+    def from_events(cls, events: Iterable[RecordedEvent]) -> CommuneAssessment:
+        state = AssessmentState()
+        for event in events:
+            evolve(state, event.type, event.data)
+            state.version = event.version
+        return cls(state)
+
+    def apply(self, new_events: Iterable[NewEvent]) -> CommuneAssessment:
+        """The assessment as it will be once ``new_events`` are stored; this one is unchanged."""
+        state = copy.deepcopy(self._s)
+        for event in new_events:
+            evolve(state, event.type, event.data)
+        return CommuneAssessment(state)
+
+    @property
+    def version(self) -> int:
+        return self._s.version
+
+    @property
+    def stream(self) -> str | None:
+        identity = self._s.identity
+        return n.stream_name(identity["commune_code"], identity["year"]) if identity else None
+
+    def to_dict(self) -> dict:
+        s = copy.deepcopy(self._s)
+        posting = s.posting and {**s.posting, "comments": list(s.posting["comments"].values())}
+        appraisal = s.appraisal and {
+            **s.appraisal, "quorum": quorum(s.appraisal["council_size"])
+            if s.appraisal["method"] == "meeting" else None}
+        return {
+            **s.identity, "stream": self.stream, "version": s.version, "state": s.state,
+            "status": self.status, "allowed_commands": list(self.allowed_commands),
+            "figures": s.figures, "evidence": s.evidence, "self_assessment": s.self_assessment,
+            "posting": posting, "dossier": s.dossier, "check": s.check,
+            "supplements": s.supplements, "appraisal": appraisal, "decision": s.decision,
+            "revocation": s.revocation,
+        }

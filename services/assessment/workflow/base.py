@@ -1,0 +1,66 @@
+"""What every command of the assessment shares: the state guard, error details and events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kernel.errors import IllegalTransition, ValidationFailed
+from kernel.events import NewEvent
+from services.assessment.deadlines import RegimeCalendar, calendar_for
+from services.assessment.workflow import names as n
+from services.assessment.workflow.catalogue import CriteriaCatalogue
+from services.assessment.workflow.state import AssessmentState
+
+
+class AssessmentBase:
+    _s: AssessmentState
+
+    @property
+    def state(self) -> str:
+        return self._s.state
+
+    @property
+    def status(self) -> str:
+        return n.STATES[self._s.state][0]
+
+    @property
+    def allowed_commands(self) -> tuple[str, ...]:
+        return n.STATES[self._s.state][1]
+
+    @property
+    def calendar(self) -> RegimeCalendar:
+        return calendar_for(self._s.identity["criteria_set_id"])
+
+    def _details(self, **extra) -> dict:
+        identity = {key: self._s.identity[key] for key in ("commune_code", "year")
+                    if key in self._s.identity}
+        return {**identity, "state": self._s.state, **extra}
+
+    def _guard(self, command: str) -> None:
+        """Refuse a command the current state does not allow, naming the ones it does."""
+        if command in self.allowed_commands:
+            return
+        allowed = list(self.allowed_commands)
+        raise IllegalTransition(
+            f"The assessment is '{self.status}'; '{command}' is not possible now"
+            + (f" (possible: {', '.join(allowed)})." if allowed else " (nothing more can happen)."),
+            self._details(command=command, allowed=allowed))
+
+    def _event(self, event_type: str, data: dict) -> NewEvent:
+        identity = {key: self._s.identity[key] for key in ("commune_code", "year")}
+        return NewEvent(event_type, {**identity, **data})
+
+    def _not_before_last_step(self, day: date, field: str) -> None:
+        last = self._s.last_date
+        if last is not None and day < date.fromisoformat(last):
+            raise ValidationFailed(
+                f"The {field.replace('_', ' ')} ({day.isoformat()}) is before the previous step "
+                f"({last}); steps are recorded in the order they happened.",
+                self._details(field=field, value=day.isoformat(), previous_step_on=last))
+
+    def _known_indicator(self, catalogue: CriteriaCatalogue, indicator_id: str) -> None:
+        if indicator_id not in set(catalogue.indicator_ids()):
+            raise ValidationFailed(
+                f"Indicator {indicator_id!r} is not in criteria set "
+                f"{self._s.identity['criteria_set_id']} version {self._s.identity['criteria_set_version']}.",
+                self._details(indicator_id=indicator_id))

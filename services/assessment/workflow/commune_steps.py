@@ -1,0 +1,167 @@
+"""The commune's steps: self-assessment, public posting, dossier and supplements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from kernel.errors import IllegalTransition, ValidationFailed
+from kernel.events import NewEvent
+from services.assessment.deadlines import calendar_for
+from services.assessment.reviewing_levels import LAST_DISTRICT_YEAR
+from services.assessment.workflow import names as n
+from services.assessment.workflow import values as v
+from services.assessment.workflow.base import AssessmentBase
+from services.assessment.workflow.catalogue import CriteriaCatalogue
+
+FIRST_YEAR, LAST_YEAR = 2017, 2100
+
+
+class CommuneSteps(AssessmentBase):
+    def open(self, commune_code: str, province_code: str, district_code: str | None, year: int,
+             criteria_set_id: str, criteria_set_version: str | int,
+             reviewing_level: str) -> list[NewEvent]:
+        self._guard("open")
+        details = self._details(commune_code=commune_code, year=year)
+        commune_code = v.required_text(commune_code, "commune_code", details)
+        province_code = v.required_text(province_code, "province_code", details)
+        if district_code is not None:
+            district_code = v.required_text(district_code, "district_code", details)
+        if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValidationFailed(f"The evaluation year must be between {FIRST_YEAR} and {LAST_YEAR}.",
+                                   {**details, "field": "year"})
+        try:
+            calendar_for(criteria_set_id)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.message, {**details, **error.details,
+                                                   "field": "criteria_set_id"}) from None
+        if isinstance(criteria_set_version, bool) or not isinstance(criteria_set_version, (str, int)) \
+                or criteria_set_version == "":
+            raise ValidationFailed("The criteria set version must be given.",
+                                   {**details, "field": "criteria_set_version"})
+        v.one_of(reviewing_level, n.REVIEWING_LEVELS, "reviewing_level", details)
+        if reviewing_level == "district":
+            if year > LAST_DISTRICT_YEAR:
+                raise ValidationFailed("Districts were abolished on 1 July 2025: evaluations from "
+                                       "2025 on are reviewed by the province.",
+                                       {**details, "field": "reviewing_level"})
+            if district_code is None:
+                raise ValidationFailed("A district-level review needs the commune's district code.",
+                                       {**details, "field": "district_code"})
+        return [NewEvent(n.ASSESSMENT_OPENED, {
+            "commune_code": commune_code, "year": year, "province_code": province_code,
+            "district_code": district_code, "criteria_set_id": criteria_set_id,
+            "criteria_set_version": criteria_set_version, "reviewing_level": reviewing_level})]
+
+    def record_figures(self, indicator_id: str, figures: dict, catalogue: CriteriaCatalogue,
+                       evidence: Iterable[dict] | None = None) -> list[NewEvent]:
+        """Record (or replace) an indicator's figures; ``evidence=None`` keeps the files it has."""
+        self._guard("record_figures")
+        details = self._details(indicator_id=indicator_id)
+        self._known_indicator(catalogue, indicator_id)
+        stored = v.json_figures(figures, details)
+        try:
+            catalogue.validate_figures(indicator_id, figures)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.message, {**error.details, **details}) from None
+        files = (self._s.evidence.get(indicator_id, []) if evidence is None
+                 else v.evidence_files(evidence, details))
+        return [self._event(n.FIGURES_RECORDED, {"indicator_id": indicator_id, "figures": stored,
+                                                 "evidence": files})]
+
+    def submit_self_assessment(self, catalogue: CriteriaCatalogue) -> list[NewEvent]:
+        self._guard("submit_self_assessment")
+        indicator_ids = list(catalogue.indicator_ids())
+        missing = [i for i in indicator_ids if i not in self._s.figures]
+        if missing:
+            raise ValidationFailed(f"Figures are missing for {len(missing)} indicator(s): "
+                                   f"{', '.join(missing)}.", self._details(missing=missing))
+        return [self._event(n.SELF_ASSESSMENT_SUBMITTED, {"indicator_ids": indicator_ids})]
+
+    def start_posting(self, start: date | datetime, channel: str) -> list[NewEvent]:
+        self._guard("start_posting")
+        details = self._details()
+        start = v.day(start, "start", details)
+        v.one_of(channel, n.CHANNELS, "channel", details)
+        calendar = self.calendar
+        provisional = "posting_minimum" in calendar.provisional
+        return [self._event(n.POSTING_STARTED, {
+            "start": start.isoformat(), "channel": channel,
+            "minimum_end": calendar.posting_minimum_end(start).isoformat(),
+            "minimum": calendar.posting_minimum, "unit": calendar.posting_unit,
+            "provisional": provisional})]
+
+    def record_comment(self, comment_id: str, text: str, received_on: date | datetime,
+                       author: str | None = None) -> list[NewEvent]:
+        self._guard("record_comment")
+        details = self._details(comment_id=comment_id)
+        comment_id = v.required_text(comment_id, "comment_id", details)
+        if comment_id in self._s.posting["comments"]:
+            raise ValidationFailed(f"A comment with id {comment_id!r} is already recorded.", details)
+        received_on = v.day(received_on, "received_on", details)
+        self._not_before_last_step(received_on, "received_on")
+        return [self._event(n.COMMENT_RECORDED, {
+            "comment_id": comment_id, "text": v.required_text(text, "text", details),
+            "received_on": received_on.isoformat(),
+            "author": None if author is None else v.required_text(author, "author", details)})]
+
+    def answer_comment(self, comment_id: str, answer: str,
+                       answered_on: date | datetime) -> list[NewEvent]:
+        self._guard("answer_comment")
+        details = self._details(comment_id=comment_id)
+        comment = self._s.posting["comments"].get(comment_id)
+        if comment is None:
+            raise ValidationFailed(f"There is no comment with id {comment_id!r} to answer.", details)
+        if comment["answer"] is not None:
+            raise ValidationFailed(f"Comment {comment_id!r} was already answered.", details)
+        answered_on = v.day(answered_on, "answered_on", details)
+        self._not_before_last_step(answered_on, "answered_on")
+        return [self._event(n.COMMENT_ANSWERED, {
+            "comment_id": comment_id, "answer": v.required_text(answer, "answer", details),
+            "answered_on": answered_on.isoformat()})]
+
+    def end_posting(self, today: date | datetime) -> list[NewEvent]:
+        self._guard("end_posting")
+        today = v.day(today, "today", self._details())
+        self._not_before_last_step(today, "today")
+        minimum_end = self._s.posting["minimum_end"]
+        if today < date.fromisoformat(minimum_end):
+            raise IllegalTransition(
+                f"The posting must stay up until {minimum_end} inclusive "
+                f"({self._s.posting['minimum']} {self._s.posting['unit'].replace('_', ' ')}); "
+                f"it cannot end on {today.isoformat()}.",
+                self._details(command="end_posting", allowed=list(self.allowed_commands),
+                              minimum_end=minimum_end, today=today.isoformat()))
+        return [self._event(n.POSTING_ENDED, {"ended_on": today.isoformat()})]
+
+    def submit_dossier(self, submitted_on: date | datetime,
+                       requests_recognition: bool = True) -> list[NewEvent]:
+        """Late dossiers are accepted and marked late; so are those not asking for recognition."""
+        self._guard("submit_dossier")
+        details = self._details()
+        submitted_on = v.day(submitted_on, "submitted_on", details)
+        self._not_before_last_step(submitted_on, "submitted_on")
+        if not isinstance(requests_recognition, bool):
+            raise ValidationFailed("Whether recognition is requested must be true or false.",
+                                   {**details, "field": "requests_recognition"})
+        unanswered = [c for c, comment in self._s.posting["comments"].items()
+                      if comment["answer"] is None]
+        if unanswered:
+            raise ValidationFailed("Every citizen's comment must be answered before the dossier "
+                                   f"is submitted; unanswered: {', '.join(unanswered)}.",
+                                   {**details, "unanswered": unanswered})
+        due_before = self.calendar.dossier_due(self._s.identity["year"])
+        return [self._event(n.DOSSIER_SUBMITTED_EVENT, {
+            "submitted_on": submitted_on.isoformat(), "due_before": due_before.isoformat(),
+            "late": submitted_on >= due_before, "requests_recognition": requests_recognition})]
+
+    def provide_supplement(self, provided_on: date | datetime, note: str) -> list[NewEvent]:
+        self._guard("provide_supplement")
+        details = self._details()
+        provided_on = v.day(provided_on, "provided_on", details)
+        self._not_before_last_step(provided_on, "provided_on")
+        request = self._s.supplements[-1]
+        return [self._event(n.SUPPLEMENT_PROVIDED, {
+            "number": request["number"], "provided_on": provided_on.isoformat(),
+            "late": provided_on > date.fromisoformat(request["due"]),
+            "note": v.required_text(note, "note", details)})]

@@ -1,0 +1,65 @@
+"""The states of an assessment, the commands each allows and the events it records."""
+
+from __future__ import annotations
+
+NEW = "new"
+DRAFTING = "drafting"
+SELF_ASSESSED = "self_assessed"
+POSTING = "posting"
+POSTED = "posted"
+DOSSIER_SUBMITTED = "dossier_submitted"
+SUPPLEMENT_REQUESTED = "supplement_requested"
+CHECKED = "checked"
+UNDER_APPRAISAL = "under_appraisal"
+APPRAISED = "appraised"
+RECOGNISED = "recognised"
+NOT_RECOGNISED = "not_recognised"
+REVOKED = "revoked"
+
+ASSESSMENT_OPENED = "AssessmentOpened"
+FIGURES_RECORDED = "FiguresRecorded"
+SELF_ASSESSMENT_SUBMITTED = "SelfAssessmentSubmitted"
+POSTING_STARTED = "PostingStarted"
+COMMENT_RECORDED = "CommentRecorded"
+COMMENT_ANSWERED = "CommentAnswered"
+POSTING_ENDED = "PostingEnded"
+DOSSIER_SUBMITTED_EVENT = "DossierSubmitted"
+DOSSIER_CHECK_PASSED = "DossierCheckPassed"
+SUPPLEMENT_REQUESTED_EVENT = "SupplementRequested"
+SUPPLEMENT_PROVIDED = "SupplementProvided"
+APPRAISAL_STARTED = "AppraisalStarted"
+OPINION_RECORDED = "OpinionRecorded"
+INDICATOR_APPRAISED = "IndicatorAppraised"
+APPRAISAL_COMPLETED = "AppraisalCompleted"
+RECOGNITION_DECIDED = "RecognitionDecided"
+RECOGNITION_REVOKED = "RecognitionRevoked"
+
+# state -> (label shown to people, commands allowed in it)
+STATES: dict[str, tuple[str, tuple[str, ...]]] = {
+    NEW: ("Not opened", ("open",)),
+    DRAFTING: ("Self-assessment in progress", ("record_figures", "submit_self_assessment")),
+    SELF_ASSESSED: ("Self-assessment submitted, awaiting public posting", ("start_posting",)),
+    POSTING: ("Posted publicly, open for comments",
+              ("record_comment", "answer_comment", "end_posting")),
+    POSTED: ("Posting ended, dossier being prepared", ("answer_comment", "submit_dossier")),
+    DOSSIER_SUBMITTED: ("Dossier with the justice office for checking",
+                        ("pass_check", "request_supplement")),
+    SUPPLEMENT_REQUESTED: ("Supplement requested from the commune", ("provide_supplement",)),
+    CHECKED: ("Dossier checked, awaiting the council", ("start_appraisal",)),
+    UNDER_APPRAISAL: ("Council appraisal in progress",
+                      ("record_opinion", "appraise_indicator", "complete_appraisal")),
+    APPRAISED: ("Appraised, awaiting the chairman's decision", ("decide",)),
+    RECOGNISED: ("Recognised", ("revoke",)),
+    NOT_RECOGNISED: ("Not recognised", ()),
+    REVOKED: ("Recognition revoked", ()),
+}
+
+CHANNELS = ("office", "portal", "radio")
+APPRAISAL_METHODS = ("meeting", "written")
+OPINION_FORMS = ("meeting", "writing")
+REVIEWING_LEVELS = ("district", "province")
+MAX_COUNCIL_SIZE = 15
+
+
+def stream_name(commune_code: str, year: int) -> str:
+    return f"assessment-{commune_code}-{year}"

@@ -1,0 +1,152 @@
+"""The reviewing authority's steps: check, council appraisal, decision and revocation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from kernel.errors import ValidationFailed
+from kernel.events import NewEvent
+from services.assessment.workflow import names as n
+from services.assessment.workflow import values as v
+from services.assessment.workflow.base import AssessmentBase
+from services.assessment.workflow.catalogue import CriteriaCatalogue
+
+
+def quorum(council_size: int) -> int:
+    """Members who must attend a meeting: two thirds, rounded up (10 of 15, 4 of 5)."""
+    return -(-2 * council_size // 3)
+
+
+class ReviewSteps(AssessmentBase):
+    def pass_check(self, checked_on: date | datetime) -> list[NewEvent]:
+        self._guard("pass_check")
+        checked_on = v.day(checked_on, "checked_on", self._details())
+        self._not_before_last_step(checked_on, "checked_on")
+        return [self._event(n.DOSSIER_CHECK_PASSED, {"checked_on": checked_on.isoformat()})]
+
+    def request_supplement(self, reason: str, requested_on: date | datetime) -> list[NewEvent]:
+        self._guard("request_supplement")
+        details = self._details()
+        requested_on = v.day(requested_on, "requested_on", details)
+        self._not_before_last_step(requested_on, "requested_on")
+        return [self._event(n.SUPPLEMENT_REQUESTED_EVENT, {
+            "number": len(self._s.supplements) + 1,
+            "reason": v.required_text(reason, "reason", details),
+            "requested_on": requested_on.isoformat(),
+            "due": self.calendar.supplement_due(requested_on).isoformat()})]
+
+    def start_appraisal(self, started_on: date | datetime, council_size: int,
+                        method: str) -> list[NewEvent]:
+        self._guard("start_appraisal")
+        details = self._details()
+        started_on = v.day(started_on, "started_on", details)
+        self._not_before_last_step(started_on, "started_on")
+        if isinstance(council_size, bool) or not isinstance(council_size, int) \
+                or not 1 <= council_size <= n.MAX_COUNCIL_SIZE:
+            raise ValidationFailed(f"The council has between 1 and {n.MAX_COUNCIL_SIZE} members.",
+                                   {**details, "field": "council_size", "value": repr(council_size)})
+        v.one_of(method, n.APPRAISAL_METHODS, "method", details)
+        return [self._event(n.APPRAISAL_STARTED, {"started_on": started_on.isoformat(),
+                                                  "council_size": council_size, "method": method})]
+
+    def record_opinion(self, member_name: str, role: str, opinion: str,
+                       given_by: str) -> list[NewEvent]:
+        """One opinion per member; ``given_by`` is "meeting" (present) or "writing"."""
+        self._guard("record_opinion")
+        details = self._details(member_name=member_name)
+        member_name = v.required_text(member_name, "member_name", details)
+        opinions = self._s.appraisal["opinions"]
+        if any(o["member_name"] == member_name for o in opinions):
+            raise ValidationFailed(f"{member_name} has already given an opinion.", details)
+        if len(opinions) >= self._s.appraisal["council_size"]:
+            raise ValidationFailed("Every member of the council has already given an opinion.",
+                                   {**details, "council_size": self._s.appraisal["council_size"]})
+        v.one_of(given_by, n.OPINION_FORMS, "given_by", details)
+        if given_by == "meeting" and self._s.appraisal["method"] == "written":
+            raise ValidationFailed("This appraisal is by written opinions; there is no meeting.",
+                                   {**details, "field": "given_by"})
+        return [self._event(n.OPINION_RECORDED, {
+            "member_name": member_name, "role": v.required_text(role, "role", details),
+            "opinion": v.required_text(opinion, "opinion", details), "given_by": given_by})]
+
+    def appraise_indicator(self, indicator_id: str, points: Decimal | str, reason: str,
+                           catalogue: CriteriaCatalogue) -> list[NewEvent]:
+        """Record (or replace, until the appraisal is completed) the council's score."""
+        self._guard("appraise_indicator")
+        details = self._details(indicator_id=indicator_id)
+        self._known_indicator(catalogue, indicator_id)
+        value = v.points(points, "points", details)
+        maximum = Decimal(catalogue.indicator_max(indicator_id))
+        if not Decimal(0) <= value <= maximum:
+            raise ValidationFailed(
+                f"Indicator {indicator_id} is scored between 0 and {maximum}; {value} is outside.",
+                {**details, "points": str(value), "max": str(maximum)})
+        return [self._event(n.INDICATOR_APPRAISED, {
+            "indicator_id": indicator_id, "points": str(value),
+            "reason": v.required_text(reason, "reason", details)})]
+
+    def complete_appraisal(self, completed_on: date | datetime,
+                           catalogue: CriteriaCatalogue) -> list[NewEvent]:
+        self._guard("complete_appraisal")
+        details = self._details()
+        completed_on = v.day(completed_on, "completed_on", details)
+        self._not_before_last_step(completed_on, "completed_on")
+        appraisal = self._s.appraisal
+        missing = [i for i in catalogue.indicator_ids() if i not in appraisal["scores"]]
+        if missing:
+            raise ValidationFailed(f"The council has not appraised {len(missing)} indicator(s): "
+                                   f"{', '.join(missing)}.", {**details, "missing": missing})
+        if not appraisal["opinions"]:
+            raise ValidationFailed("No council member's opinion is recorded.", details)
+        present = sum(1 for o in appraisal["opinions"] if o["given_by"] == "meeting")
+        quorum_met = None
+        if appraisal["method"] == "meeting":
+            needed = quorum(appraisal["council_size"])
+            quorum_met = present >= needed
+            if not quorum_met:
+                raise ValidationFailed(
+                    f"The meeting had {present} of {appraisal['council_size']} members; "
+                    f"two thirds ({needed}) are needed.",
+                    {**details, "present": present, "needed": needed,
+                     "council_size": appraisal["council_size"]})
+        total = sum((Decimal(s["points"]) for s in appraisal["scores"].values()), Decimal("0.00"))
+        return [self._event(n.APPRAISAL_COMPLETED, {
+            "completed_on": completed_on.isoformat(), "total": str(total.quantize(v.TWO_PLACES)),
+            "present": present, "quorum_met": quorum_met})]
+
+    def decide(self, recognised: bool, decision_number: str,
+               decision_date: date | datetime) -> list[NewEvent]:
+        """The chairman's decision; one signed on or after the deadline is recorded as late."""
+        self._guard("decide")
+        details = self._details()
+        if not isinstance(recognised, bool):
+            raise ValidationFailed("The decision either recognises the commune or not.",
+                                   {**details, "field": "recognised"})
+        decision_date = v.day(decision_date, "decision_date", details)
+        completed_on = self._s.appraisal["completed_on"]
+        if decision_date < date.fromisoformat(completed_on):
+            raise ValidationFailed(
+                f"The decision ({decision_date.isoformat()}) cannot precede the council's "
+                f"appraisal ({completed_on}).",
+                {**details, "decision_date": decision_date.isoformat(), "appraised_on": completed_on})
+        calendar = self.calendar
+        due_before = calendar.decision_due(self._s.identity["year"])
+        return [self._event(n.RECOGNITION_DECIDED, {
+            "recognised": recognised,
+            "decision_number": v.required_text(decision_number, "decision_number", details),
+            "decision_date": decision_date.isoformat(), "due_before": due_before.isoformat(),
+            "late": decision_date >= due_before,
+            "publication_due": calendar.publication_due(decision_date).isoformat()})]
+
+    def revoke(self, reason: str, revoked_on: date | datetime,
+               decision_number: str | None = None) -> list[NewEvent]:
+        self._guard("revoke")
+        details = self._details()
+        revoked_on = v.day(revoked_on, "revoked_on", details)
+        self._not_before_last_step(revoked_on, "revoked_on")
+        return [self._event(n.RECOGNITION_REVOKED, {
+            "reason": v.required_text(reason, "reason", details),
+            "revoked_on": revoked_on.isoformat(),
+            "decision_number": None if decision_number is None
+            else v.required_text(decision_number, "decision_number", details)})]

@@ -1,0 +1,153 @@
+"""The assessment as its events left it: every field is plain JSON taken from event data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.assessment.workflow import names as n
+
+
+@dataclass
+class AssessmentState:
+    version: int = 0
+    state: str = n.NEW
+    identity: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)
+    self_assessment: dict | None = None
+    posting: dict | None = None
+    dossier: dict | None = None
+    check: dict | None = None
+    supplements: list = field(default_factory=list)
+    appraisal: dict | None = None
+    decision: dict | None = None
+    revocation: dict | None = None
+    last_date: str | None = None  # the latest dated step, so that no step goes back in time
+
+
+def _opened(s: AssessmentState, data: dict) -> None:
+    s.identity = {key: data[key] for key in (
+        "commune_code", "province_code", "district_code", "year", "criteria_set_id",
+        "criteria_set_version", "reviewing_level")}
+    s.state = n.DRAFTING
+
+
+def _figures(s: AssessmentState, data: dict) -> None:
+    s.figures[data["indicator_id"]] = data["figures"]
+    s.evidence[data["indicator_id"]] = data["evidence"]
+
+
+def _self_assessed(s: AssessmentState, data: dict) -> None:
+    s.self_assessment = {"indicator_ids": data["indicator_ids"]}
+    s.state = n.SELF_ASSESSED
+
+
+def _posting_started(s: AssessmentState, data: dict) -> None:
+    s.posting = {key: data[key] for key in ("start", "channel", "minimum_end", "minimum",
+                                            "unit", "provisional")}
+    s.posting.update(ended_on=None, comments={})
+    s.last_date = data["start"]
+    s.state = n.POSTING
+
+
+def _comment(s: AssessmentState, data: dict) -> None:
+    s.posting["comments"][data["comment_id"]] = {
+        "comment_id": data["comment_id"], "received_on": data["received_on"],
+        "author": data["author"], "text": data["text"], "answer": None, "answered_on": None}
+    s.last_date = data["received_on"]
+
+
+def _answer(s: AssessmentState, data: dict) -> None:
+    s.posting["comments"][data["comment_id"]].update(answer=data["answer"],
+                                                     answered_on=data["answered_on"])
+    s.last_date = data["answered_on"]
+
+
+def _posting_ended(s: AssessmentState, data: dict) -> None:
+    s.posting["ended_on"] = s.last_date = data["ended_on"]
+    s.state = n.POSTED
+
+
+def _dossier(s: AssessmentState, data: dict) -> None:
+    s.dossier = {key: data[key] for key in ("submitted_on", "due_before", "late",
+                                            "requests_recognition")}
+    s.last_date = data["submitted_on"]
+    s.state = n.DOSSIER_SUBMITTED
+
+
+def _check_passed(s: AssessmentState, data: dict) -> None:
+    s.check = {"passed_on": data["checked_on"]}
+    s.last_date = data["checked_on"]
+    s.state = n.CHECKED
+
+
+def _supplement_requested(s: AssessmentState, data: dict) -> None:
+    s.supplements.append({"number": data["number"], "reason": data["reason"],
+                          "requested_on": data["requested_on"], "due": data["due"],
+                          "provided_on": None, "late": None, "note": None})
+    s.last_date = data["requested_on"]
+    s.state = n.SUPPLEMENT_REQUESTED
+
+
+def _supplement_provided(s: AssessmentState, data: dict) -> None:
+    s.supplements[-1].update(provided_on=data["provided_on"], late=data["late"], note=data["note"])
+    s.last_date = data["provided_on"]
+    s.state = n.DOSSIER_SUBMITTED  # back with the justice office, which checks again
+
+
+def _appraisal_started(s: AssessmentState, data: dict) -> None:
+    s.appraisal = {"started_on": data["started_on"], "council_size": data["council_size"],
+                   "method": data["method"], "opinions": [], "scores": {},
+                   "completed_on": None, "total": None, "present": None, "quorum_met": None}
+    s.last_date = data["started_on"]
+    s.state = n.UNDER_APPRAISAL
+
+
+def _opinion(s: AssessmentState, data: dict) -> None:
+    s.appraisal["opinions"].append({key: data[key] for key in ("member_name", "role", "opinion",
+                                                               "given_by")})
+
+
+def _appraised(s: AssessmentState, data: dict) -> None:
+    s.appraisal["scores"][data["indicator_id"]] = {"points": data["points"],
+                                                   "reason": data["reason"]}
+
+
+def _appraisal_completed(s: AssessmentState, data: dict) -> None:
+    s.appraisal.update({key: data[key] for key in ("completed_on", "total", "present",
+                                                   "quorum_met")})
+    s.last_date = data["completed_on"]
+    s.state = n.APPRAISED
+
+
+def _decided(s: AssessmentState, data: dict) -> None:
+    s.decision = {key: data[key] for key in ("recognised", "decision_number", "decision_date",
+                                             "due_before", "late", "publication_due")}
+    s.last_date = data["decision_date"]
+    s.state = n.RECOGNISED if data["recognised"] else n.NOT_RECOGNISED
+
+
+def _revoked(s: AssessmentState, data: dict) -> None:
+    s.revocation = {key: data[key] for key in ("reason", "revoked_on", "decision_number")}
+    s.last_date = data["revoked_on"]
+    s.state = n.REVOKED
+
+
+APPLY = {
+    n.ASSESSMENT_OPENED: _opened, n.FIGURES_RECORDED: _figures,
+    n.SELF_ASSESSMENT_SUBMITTED: _self_assessed, n.POSTING_STARTED: _posting_started,
+    n.COMMENT_RECORDED: _comment, n.COMMENT_ANSWERED: _answer, n.POSTING_ENDED: _posting_ended,
+    n.DOSSIER_SUBMITTED_EVENT: _dossier, n.DOSSIER_CHECK_PASSED: _check_passed,
+    n.SUPPLEMENT_REQUESTED_EVENT: _supplement_requested, n.SUPPLEMENT_PROVIDED: _supplement_provided,
+    n.APPRAISAL_STARTED: _appraisal_started, n.OPINION_RECORDED: _opinion,
+    n.INDICATOR_APPRAISED: _appraised, n.APPRAISAL_COMPLETED: _appraisal_completed,
+    n.RECOGNITION_DECIDED: _decided, n.RECOGNITION_REVOKED: _revoked,
+}
+
+
+def evolve(state: AssessmentState, event_type: str, data: dict) -> None:
+    """Apply one event in place; unknown types are skipped so that old readers survive new events."""
+    handler = APPLY.get(event_type)
+    if handler:
+        handler(state, data)
+    state.version += 1
