@@ -1,0 +1,29 @@
+"""A criteria set as the workflow sees it (the ``CriteriaCatalogue`` protocol)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kernel.errors import ValidationFailed
+from services.assessment.criteria import CriteriaSet
+from services.assessment.scoring import score_indicator
+
+
+class CriteriaSetCatalogue:
+    def __init__(self, criteria_set: CriteriaSet):
+        self.criteria_set = criteria_set
+
+    def indicator_ids(self):
+        return self.criteria_set.indicator_ids()
+
+    def validate_figures(self, indicator_id: str, figures: dict) -> None:
+        # Scoring is the validation: figures that cannot be scored are refused with the reason.
+        score_indicator(self.criteria_set.indicator(indicator_id), figures)
+
+    def indicator_max(self, indicator_id: str) -> Decimal:
+        maximum = self.criteria_set.indicator(indicator_id).max
+        if maximum is None:
+            raise ValidationFailed(
+                f"Indicator {indicator_id} is pass/fail: the council records achieved or not, "
+                "not points.", {"indicator_id": indicator_id})
+        return maximum

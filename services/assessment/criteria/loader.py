@@ -1,0 +1,146 @@
+"""Load and validate criteria sets: the built-in files and documents published by an administrator."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from kernel.errors import NotFound, ValidationFailed
+from services.assessment.criteria import checks
+from services.assessment.criteria.model import (
+    CriteriaSet,
+    Criterion,
+    DeclaredCondition,
+    Indicator,
+    Provenance,
+    RecognitionRules,
+    Rule,
+    SatisfactionRule,
+    SubItem,
+)
+from services.assessment.criteria.schema import CriteriaSetSchema, error_lines
+
+DATA_DIR = Path(__file__).parent / "data"
+CENT = Decimal("0.01")
+
+
+def parse_criteria_set(document: dict) -> CriteriaSet:
+    """A validated set from a document in the file format; ``ValidationFailed`` lists every problem."""
+    if not isinstance(document, dict):
+        raise ValidationFailed("A criteria set must be a JSON object.", {"problems": ["document: not an object"]})
+    try:
+        data = CriteriaSetSchema().load(document)
+    except ValidationError as error:
+        _fail(document, error_lines(error.messages, document))
+    criteria_set = _build(data)
+    found = checks.problems(criteria_set, data["provisional"])
+    if found:
+        _fail(document, found)
+    return criteria_set
+
+
+def load_file(path: Path) -> CriteriaSet:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ValidationFailed(f"Cannot read the criteria set {path.name}: {error}", {"file": path.name}) from error
+    return parse_criteria_set(document)
+
+
+def load_builtin_sets() -> dict[tuple[str, int], CriteriaSet]:
+    """Every set shipped in ``criteria/data``, by (set id, version)."""
+    return dict(_builtin())
+
+
+@cache
+def _builtin() -> dict[tuple[str, int], CriteriaSet]:
+    sets = {}
+    for path in sorted(DATA_DIR.glob("*.json")):
+        criteria_set = load_file(path)
+        if path.name != f"{criteria_set.id}.v{criteria_set.version}.json":
+            raise ValidationFailed(f"{path.name} holds set {criteria_set.id} v{criteria_set.version}; "
+                                   "name the file <id>.v<version>.json", {"file": path.name})
+        sets[criteria_set.key] = criteria_set
+    return sets
+
+
+def set_for_year(year: int, sets: dict[tuple[str, int], CriteriaSet] | None = None) -> CriteriaSet:
+    """The latest version of the set in force for an evaluation year (built-in sets by default).
+
+    Pass ``sets`` to include versions published later by an administrator.
+    """
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise ValidationFailed("The evaluation year must be a whole number, e.g. 2022.", {"year": str(year)})
+    candidates = [s for s in (load_builtin_sets() if sets is None else sets).values() if s.covers(year)]
+    if not candidates:
+        raise NotFound(f"No criteria set applies to the evaluation year {year}; the standard "
+                       "starts with the 2017 evaluation.", {"year": year})
+    if len({s.id for s in candidates}) > 1:
+        raise ValidationFailed(f"Several criteria sets claim the evaluation year {year}: "
+                               f"{', '.join(sorted({s.id for s in candidates}))}.", {"year": year})
+    return max(candidates, key=lambda s: s.version)
+
+
+def _fail(document: dict, problems: list[str]):
+    name = f"{document.get('id', '?')} v{document.get('version', '?')}"
+    raise ValidationFailed(f"The criteria set {name} is not valid:\n- " + "\n- ".join(problems),
+                           {"problems": problems})
+
+
+def _points(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text).quantize(CENT)
+
+
+def _provenance(data: dict) -> Provenance:
+    return Provenance(data["provisional"], data["legal_basis"], tuple(data["sources"]), data["note"])
+
+
+def _rule(data: dict | None) -> Rule | None:
+    return None if data is None else Rule(data["kind"], data["params"])
+
+
+def _sub_item(data: dict) -> SubItem:
+    return SubItem(data["id"], data["name"], _points(data["max"]), _rule(data["rule"]),
+                   data["not_arising"], _provenance(data), data["name_en"])
+
+
+def _indicator(data: dict) -> Indicator:
+    return Indicator(data["id"], data["name"], _points(data["max"]), _rule(data["rule"]),
+                     tuple(_sub_item(s) for s in data["sub_items"]), data["not_arising"],
+                     _provenance(data), data["name_en"])
+
+
+def _criterion(data: dict) -> Criterion:
+    return Criterion(data["id"], data["name"], _points(data["max"]),
+                     tuple(_indicator(i) for i in data["indicators"]), _provenance(data), data["name_en"])
+
+
+def _recognition(data: dict) -> RecognitionRules:
+    satisfaction = data["satisfaction"]
+    return RecognitionRules(
+        total_threshold=_points(data["total_threshold"]),
+        class_thresholds={k: _points(v) for k, v in data["class_thresholds"].items()},
+        criterion_floor_ratio=_points(data["criterion_floor_ratio"]),
+        conditions=tuple(DeclaredCondition(c["id"], c["wording"], c["wording_vi"], _provenance(c))
+                         for c in data["conditions"]),
+        satisfaction=None if satisfaction is None else SatisfactionRule(
+            _points(satisfaction["min_percent"]), satisfaction["decisive"], _provenance(satisfaction)),
+        all_indicators_achieved=data["all_indicators_achieved"],
+        provenance=_provenance(data),
+    )
+
+
+def _build(data: dict) -> CriteriaSet:
+    criteria = tuple(_criterion(c) for c in data["criteria"])
+    recognition = _recognition(data["recognition"])
+    provisional = any(c.provisional for c in criteria) or recognition.provisional
+    return CriteriaSet(
+        id=data["id"], version=data["version"], regime=data["regime"], title=data["title"],
+        legal_basis=data["legal_basis"], first_year=data["applies_to"]["first_year"],
+        last_year=data["applies_to"]["last_year"], total_max=_points(data["total_max"]),
+        pass_fail=data["pass_fail"], provisional=provisional, criteria=criteria,
+        recognition=recognition, sources=tuple(data["sources"]), notes=data["notes"])

@@ -1,0 +1,118 @@
+"""Command handlers: load a commune's assessment, run one command, append its events.
+
+Plain Python over the event store (no nameko), so tests drive them directly; the service's
+RPCs are one line each on top. Commands arrive as JSON values (ISO dates, decimal strings).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import date
+
+from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
+from kernel.events import Metadata
+from kernel.store import EventStore
+from reference import units
+from services.assessment.reviewing_levels import ReviewingLevel
+from services.assessment.reviewing_levels import stream_name as level_stream
+from services.assessment.workflow import CommuneAssessment, CriteriaCatalogue, stream_name
+
+# The commands a caller may run on an opened assessment, with the arguments that are dates.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "record_figures": (),
+    "submit_self_assessment": (),
+    "start_posting": ("start",),
+    "record_comment": ("received_on",),
+    "answer_comment": ("answered_on",),
+    "end_posting": ("today",),
+    "submit_dossier": ("submitted_on",),
+    "pass_check": ("checked_on",),
+    "request_supplement": ("requested_on",),
+    "provide_supplement": ("provided_on",),
+    "start_appraisal": ("started_on",),
+    "record_opinion": (),
+    "appraise_indicator": (),
+    "complete_appraisal": ("completed_on",),
+    "decide": ("decision_date",),
+    "revoke": ("revoked_on",),
+}
+NEEDS_CATALOGUE = {"record_figures", "submit_self_assessment", "appraise_indicator",
+                   "complete_appraisal"}
+
+
+class AssessmentHandlers:
+    def __init__(self, store: EventStore,
+                 catalogue_for: Callable[[str, int], CriteriaCatalogue],
+                 criteria_set_for_year: Callable[[int], tuple[str, int]]):
+        self.store = store
+        self.catalogue_for = catalogue_for
+        self.criteria_set_for_year = criteria_set_for_year
+
+    def load(self, commune_code: str, year: int) -> CommuneAssessment:
+        return CommuneAssessment.from_events(self.store.read_stream(stream_name(commune_code, year)))
+
+    def get(self, commune_code: str, year: int) -> CommuneAssessment:
+        assessment = self.load(commune_code, year)
+        if assessment.version == 0:
+            raise NotFound(f"Commune {commune_code} has no assessment for {year}.",
+                           {"commune_code": commune_code, "year": year})
+        return assessment
+
+    def open(self, commune_code: str, year: int, metadata: Metadata) -> CommuneAssessment:
+        province_code, district_code = _jurisdiction_of(commune_code, year)
+        level = ReviewingLevel.from_events(
+            province_code, year, self.store.read_stream(level_stream(province_code, year))).level
+        set_id, set_version = self.criteria_set_for_year(year)
+        assessment = self.load(commune_code, year)
+        new_events = assessment.open(commune_code, province_code,
+                                     district_code if level == "district" else None, year,
+                                     set_id, set_version, level)
+        self.store.append(stream_name(commune_code, year), assessment.version, new_events, metadata)
+        return assessment.apply(new_events)
+
+    def execute(self, commune_code: str, year: int, command: str, arguments: dict,
+                metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
+        if command not in COMMANDS:
+            raise NotFound(f"There is no assessment command {command!r}.", {"command": command})
+        assessment = self.get(commune_code, year)
+        if expected_version is not None and expected_version != assessment.version:
+            raise ConcurrencyError.for_stream(assessment.stream, expected_version, assessment.version)
+        kwargs = dict(arguments)
+        for name in COMMANDS[command]:
+            if name in kwargs:
+                kwargs[name] = _date(kwargs[name], name)
+        if command in NEEDS_CATALOGUE:
+            opened = assessment.to_dict()
+            kwargs["catalogue"] = self.catalogue_for(opened["criteria_set_id"],
+                                                     opened["criteria_set_version"])
+        method = getattr(assessment, command)
+        try:
+            inspect.signature(method).bind(**kwargs)
+        except TypeError as exc:
+            raise ValidationFailed(f"Wrong arguments for {command}: {exc}.", {"command": command}) from exc
+        new_events = method(**kwargs)
+        self.store.append(assessment.stream, assessment.version, new_events, metadata)
+        return assessment.apply(new_events)
+
+
+def _date(value, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationFailed(f"{field} must be a date written YYYY-MM-DD.", {field: value}) from exc
+
+
+def _jurisdiction_of(commune_code: str, year: int) -> tuple[str, str | None]:
+    """The commune's province, and for years before July 2025 its district."""
+    district = units.district_of_commune(commune_code, year)
+    if district is not None:
+        legacy = next(c for c in units.legacy_communes(district, year) if c.code == commune_code)
+        return legacy.province_code, district
+    commune = units.commune(commune_code)
+    if commune is None:
+        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
+                       {"commune_code": commune_code, "year": year})
+    return commune.province_code, None

@@ -1,0 +1,214 @@
+"""Given/When/Then for criteria sets as versioned data: the built-in regimes and validation."""
+
+import copy
+import json
+from decimal import Decimal
+
+import pytest
+
+from kernel.errors import NotFound, ValidationFailed
+from services.assessment.criteria import load_builtin_sets, parse_criteria_set, set_for_year
+from services.assessment.criteria.loader import DATA_DIR
+
+SETS = load_builtin_sets()
+S619, S25, S27 = SETS[("619-2017", 1)], SETS[("25-2021", 1)], SETS[("27-2025", 1)]
+
+
+def document(key=("25-2021", 1)) -> dict:
+    return copy.deepcopy(SETS[key].to_dict())
+
+
+def problems_of(doc) -> list[str]:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_criteria_set(doc)
+    assert caught.value.code == "validation_failed"
+    return caught.value.details["problems"]
+
+
+def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_as_version_1():
+    assert sorted(SETS) == [("25-2021", 1), ("27-2025", 1), ("619-2017", 1)]
+    assert sorted(p.name for p in DATA_DIR.glob("*.json")) == [
+        "25-2021.v1.json", "27-2025.v1.json", "619-2017.v1.json"]
+
+
+def test_given_619_when_loaded_then_the_confirmed_numbers_are_kept_exactly():
+    assert S619.total_max == Decimal("100.00") and len(S619.indicator_ids()) == 25
+    assert [c.max for c in S619.criteria] == [Decimal(v) for v in ("15", "30", "25", "10", "20")]
+    confirmed = {"C1.I1": "4", "C2.I3": "10", "C2.I4": "2", "C2.I5": "12", "C3.I1": "2", "C5.I4": "4"}
+    for indicator_id, points in confirmed.items():
+        assert S619.indicator(indicator_id).max == Decimal(points)
+    assert S619.indicator("C2.I3").rule.kind == "proportional"
+    assert S619.indicator("C2.I4").not_arising == "full_points"
+    penalty = S619.indicator("C2.I2").sub_items[-1]
+    assert (penalty.rule.kind, penalty.rule.params["points"], penalty.provisional) == ("penalty", "0.25", False)
+
+
+def test_given_619_when_loaded_then_the_recognition_rules_are_class_based_with_an_unconfirmed_satisfaction():
+    rules = S619.recognition
+    assert rules.class_thresholds == {"I": Decimal("90.00"), "II": Decimal("80.00"), "III": Decimal("70.00")}
+    assert rules.total_threshold is None and rules.criterion_floor_ratio == Decimal("0.50")
+    assert [c.id for c in rules.conditions] == ["no_official_disciplined"]
+    assert "warning or heavier" in rules.conditions[0].wording
+    assert rules.satisfaction_input and rules.satisfaction.provenance.provisional
+    assert not rules.satisfaction.decisive and rules.satisfaction.min_percent is None
+
+
+def test_given_25_2021_when_loaded_then_criterion_1_and_the_band_table_are_as_published():
+    assert [c.max for c in S25.criteria] == [Decimal(v) for v in ("10", "30", "15", "25", "20")]
+    assert len(S25.indicator_ids()) == 20
+    assert [len(c.indicators) for c in S25.criteria] == [2, 6, 3, 5, 4]
+    first = S25.indicator("C1.I1")
+    assert (first.max, first.not_arising, first.provisional) == (Decimal("3.00"), "full_points", False)
+    assert [s.max for s in first.sub_items] == [Decimal("1.00"), Decimal("2.00")]
+    assert S25.indicator("C1.I2").max == Decimal("7.00")
+    bands = S25.indicator("C2.I5").rule.params["bands"]
+    assert [(b["from_percent"], b["points"]) for b in bands[1:]] == [("80", "1.00"), ("70", "0.50"), ("50", "0.25")]
+    assert bands[0]["provisional"] is True and bands[0]["from_percent"] == "90"
+    assert S25.recognition.total_threshold == Decimal("80.00")
+    assert not S25.recognition.satisfaction_input
+
+
+def test_given_27_2025_when_loaded_then_it_is_pass_fail_with_3_criteria_and_14_indicators():
+    assert S27.pass_fail and S27.total_max is None and S27.provisional
+    assert len(S27.criteria) == 3 and len(S27.indicator_ids()) == 14
+    assert S27.recognition.all_indicators_achieved
+    assert all(i.max is None for i in S27.indicators())
+
+
+@pytest.mark.parametrize("criteria_set", [S619, S25, S27], ids=lambda s: s.id)
+def test_given_a_built_in_set_when_exported_then_provisional_shows_at_every_level_it_applies(criteria_set):
+    exported = criteria_set.to_dict()
+    assert exported["provisional"] is True
+    flags = [i["provisional"] for c in exported["criteria"] for i in c["indicators"]]
+    assert all(isinstance(f, bool) for f in flags) and any(flags)
+    for criterion in exported["criteria"]:
+        for indicator in criterion["indicators"]:
+            for sub in indicator.get("sub_items", []):
+                assert isinstance(sub["provisional"], bool)
+            if indicator["provisional"]:
+                assert indicator.get("note"), f"{indicator['id']} is provisional without saying why"
+
+
+@pytest.mark.parametrize("criteria_set", [S619, S25, S27], ids=lambda s: s.id)
+def test_given_a_built_in_set_when_exported_and_published_back_then_it_is_the_same(criteria_set):
+    assert parse_criteria_set(json.loads(json.dumps(criteria_set.to_dict()))) == criteria_set
+
+
+def test_given_a_split_value_then_it_is_marked_provisional_with_a_note():
+    split = S25.indicator("C3.I1")
+    assert split.provisional and "split evenly pending the official annex" in split.provenance.note
+    assert S619.indicator("C1.I2").provisional and S619.indicator("C1.I2").max == Decimal("5.50")
+
+
+@pytest.mark.parametrize("year, set_id", [(2017, "619-2017"), (2021, "619-2017"), (2022, "25-2021"),
+                                          (2024, "25-2021"), (2025, "27-2025"), (2031, "27-2025")])
+def test_given_an_evaluation_year_when_asked_then_the_set_in_force_is_returned(year, set_id):
+    assert set_for_year(year).id == set_id
+
+
+def test_given_a_later_published_version_when_asked_for_a_year_then_the_latest_version_wins():
+    v2 = document()
+    v2["version"] = 2
+    sets = {**SETS, ("25-2021", 2): parse_criteria_set(v2)}
+    assert set_for_year(2023, sets).version == 2
+    assert set_for_year(2023).version == 1
+
+
+def test_given_a_year_before_the_standard_then_no_set_is_found():
+    with pytest.raises(NotFound):
+        set_for_year(2016)
+
+
+def test_given_an_unknown_indicator_id_then_not_found_is_raised():
+    with pytest.raises(NotFound):
+        S25.indicator("C9.I9")
+    with pytest.raises(NotFound):
+        S25.criterion("C9")
+
+
+def test_given_indicator_maxima_that_do_not_add_up_then_the_message_names_the_criterion():
+    doc = document()
+    doc["criteria"][2]["indicators"][0]["max"] = "6.00"
+    problems = problems_of(doc)
+    assert "C3: the indicator maxima add up to 16.00, not 15.00" in problems
+
+
+def test_given_sub_item_and_criteria_sums_that_do_not_add_up_then_each_is_reported():
+    doc = document()
+    doc["criteria"][0]["indicators"][0]["sub_items"][1]["max"] = "2.50"
+    doc["total_max"] = "99.00"
+    problems = problems_of(doc)
+    assert "C1.I1: the sub-item maxima add up to 3.50, not 3.00" in problems
+    assert "total_max: the criteria maxima add up to 100.00, not 99.00" in problems
+
+
+def test_given_a_duplicate_id_then_it_is_reported():
+    doc = document()
+    doc["criteria"][1]["indicators"][1]["id"] = "C2.I1"
+    assert "C2.I1: the id is used more than once" in problems_of(doc)
+
+
+def test_given_an_unknown_rule_kind_then_the_known_kinds_are_listed():
+    doc = document()
+    doc["criteria"][0]["indicators"][1]["rule"]["kind"] = "magic"
+    [problem] = problems_of(doc)
+    assert problem.startswith("C1.I2.rule.kind: unknown rule kind 'magic'; known kinds are fixed")
+
+
+def test_given_an_unknown_field_then_its_path_is_reported():
+    doc = document()
+    doc["criteria"][1]["indicators"][0]["weight"] = 3
+    doc["colour"] = "red"
+    problems = problems_of(doc)
+    assert "criteria[1] (C2).indicators[0] (C2.I1).weight: Unknown field." in problems
+    assert "colour: Unknown field." in problems
+
+
+def test_given_bad_rule_parameters_then_each_is_reported():
+    doc = document()
+    bands = doc["criteria"][1]["indicators"][4]["rule"]["params"]["bands"]
+    bands[1]["points"] = "3.00"  # above the indicator's maximum
+    doc["criteria"][0]["indicators"][1]["rule"]["params"]["scale"] = 2
+    problems = problems_of(doc)
+    assert any(p.startswith("C2.I5.rule.params.bands[1].points") for p in problems)
+    assert "C1.I2.rule.params.scale: unknown parameter for a 'proportional' rule" in problems
+
+
+def test_given_points_as_a_json_number_then_they_are_refused():
+    doc = document()
+    doc["criteria"][0]["max"] = 10.0
+    problems = problems_of(doc)
+    assert problems == ['criteria[0] (C1).max: Write points as a string with at most two decimals, e.g. "12.50".']
+
+
+def test_given_a_set_claiming_not_provisional_when_items_are_then_it_is_refused():
+    doc = document()
+    doc["provisional"] = False
+    [problem] = problems_of(doc)
+    assert problem.startswith("provisional: the set says false but provisional items are: C1.I2")
+
+
+def test_given_a_pass_fail_set_with_points_then_it_is_refused():
+    doc = document(("27-2025", 1))
+    doc["criteria"][0]["max"] = "10.00"
+    doc["criteria"][0]["indicators"][0]["not_arising"] = "full_points"
+    problems = problems_of(doc)
+    assert "C1.max: a pass/fail set has no points (null)" in problems
+    assert "C1.I1.not_arising: must be 'achieved' in this set" in problems
+
+
+def test_given_a_penalty_on_an_indicator_then_it_is_refused():
+    doc = document()
+    doc["criteria"][0]["indicators"][1]["rule"] = {"kind": "penalty", "params": {"figure": "x", "points": "0.25"}}
+    assert "C1.I2.rule: a penalty deducts from its indicator, so it must be a sub-item" in problems_of(doc)
+
+
+def test_given_many_problems_then_the_message_lists_every_one_on_its_own_line():
+    doc = document()
+    doc["criteria"][0]["indicators"][1]["rule"]["kind"] = "magic"
+    doc["criteria"][1]["indicators"][1]["id"] = "C2.I1"
+    with pytest.raises(ValidationFailed) as caught:
+        parse_criteria_set(doc)
+    lines = caught.value.message.splitlines()
+    assert lines[0] == "The criteria set 25-2021 v1 is not valid:"
+    assert len(lines) == 1 + len(caught.value.details["problems"]) >= 3
