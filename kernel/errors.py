@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import json
 
+# Called with every KernelError subclass defined later (kernel.nameko registers them for RPC).
+subclass_hooks: list = []
+
 
 class KernelError(Exception):
     code = "error"
     http_status = 500
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for hook in subclass_hooks:
+            hook(cls)
 
     def __init__(self, message: str, details: dict | str | None = None):
         if isinstance(details, str):  # rebuilt from its serialised arguments

@@ -15,7 +15,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from kernel.errors import KernelError, NotFound, all_error_classes
+from kernel.errors import KernelError, NotFound, all_error_classes, subclass_hooks
 from kernel.events import Actor, Metadata, RecordedEvent
 from kernel.projection import EventSource, Projection, ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
@@ -24,9 +24,16 @@ from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
 
 log = logging.getLogger(__name__)
 
-# Our errors cross RPC as themselves, so the gateway can answer with their code and status.
+
+
+def _register_error(cls) -> None:
+    # Our errors cross RPC as themselves, so the gateway can answer with their code and status.
+    nameko_exception_registry[f"{cls.__module__}.{cls.__name__}"] = cls
+
+
 for _cls in all_error_classes():
-    nameko_exception_registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
+    _register_error(_cls)
+subclass_hooks.append(_register_error)  # and those services define after this import
 
 
 def database_url(config: dict, service_name: str) -> str:

@@ -1,8 +1,108 @@
-"""nameko entrypoints of the survey service."""
+"""nameko entrypoints of the survey service.
 
-from kernel.nameko import EventSourcedService, EventStoreProvider
+Settings (nameko config): SURVEY_MIN_ANSWERS (default 30), SURVEY_KIOSK_RATE_PER_MINUTE
+(default 10). Every RPC takes and returns JSON-able values; see docs/survey.md.
+"""
+
+from nameko.exceptions import registry as nameko_exception_registry
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from kernel.errors import KernelError
+from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
+from services.survey.application import SurveyApp
+from services.survey.errors import SURVEY_ERRORS
+from services.survey.projections import ResultsProjection
+from services.survey.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
+from services.survey.results import DEFAULT_MIN_ANSWERS
+
+# kernel.nameko registers the kernel's errors when it is imported, before these exist; a
+# client (the gateway) must import this module, or services.survey.errors and register them.
+for _cls in SURVEY_ERRORS:
+    nameko_exception_registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
+
+
+class SurveySettings(DependencyProvider):
+    """One rate limiter per container, so all its workers count a kiosk together."""
+
+    def setup(self):
+        config = self.container.config
+        self.min_answers = int(config.get("SURVEY_MIN_ANSWERS", DEFAULT_MIN_ANSWERS))
+        self.limiter = RateLimiter(int(config.get("SURVEY_KIOSK_RATE_PER_MINUTE",
+                                                  DEFAULT_PER_MINUTE)))
+
+    def get_dependency(self, worker_ctx):
+        return self
 
 
 class SurveyService(EventSourcedService):
     name = "survey"
     store = EventStoreProvider()
+    results = Subscription(ResultsProjection())
+    settings = SurveySettings()
+
+    @property
+    def app(self) -> SurveyApp:
+        return SurveyApp(self.store, self.results.processor, self.settings.limiter,
+                         self.settings.min_answers)
+
+    # -- questionnaires -------------------------------------------------------------------
+    @rpc(expected_exceptions=KernelError)
+    def publish_questionnaire(self, questionnaire: dict, context: dict | None = None) -> dict:
+        return self.app.publish_questionnaire(questionnaire, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    def get_questionnaire(self, questionnaire_id: str, version: int | None = None) -> dict:
+        return self.app.get_questionnaire(questionnaire_id, version)
+
+    # -- campaigns ------------------------------------------------------------------------
+    @rpc(expected_exceptions=KernelError)
+    def open_campaign(self, campaign: dict, context: dict | None = None) -> dict:
+        return self.app.open_campaign(campaign, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    def get_campaign(self, campaign_id: str) -> dict:
+        return self.app.get_campaign(campaign_id)
+
+    @rpc(expected_exceptions=KernelError)
+    def close_campaign(self, campaign_id: str, context: dict | None = None) -> dict:
+        return self.app.close_campaign(campaign_id, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    def record_result(self, campaign_id: str, context: dict | None = None) -> dict:
+        return self.app.record_result(campaign_id, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    def get_results(self, campaign_id: str) -> dict:
+        return self.app.results(campaign_id)
+
+    @rpc(expected_exceptions=KernelError)
+    def issue_codes(self, campaign_id: str, count: int, context: dict | None = None) -> dict:
+        return self.app.issue_codes(campaign_id, count, metadata_from(context, "survey"))
+
+    # -- kiosks ---------------------------------------------------------------------------
+    @rpc(expected_exceptions=KernelError)
+    def register_kiosk(self, kiosk: dict, context: dict | None = None) -> dict:
+        return self.app.register_kiosk(kiosk, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    def revoke_kiosk(self, kiosk_id: str, reason: str = "",
+                     context: dict | None = None) -> dict:
+        return self.app.revoke_kiosk(kiosk_id, reason, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    def get_kiosk(self, kiosk_id: str) -> dict:
+        return self.app.kiosk(kiosk_id).to_dict()
+
+    # -- responses ------------------------------------------------------------------------
+    # The caller's context is accepted like every write's but not recorded: a response's
+    # metadata names the kiosk and the day only (docs/survey.md, "Privacy").
+    @rpc(expected_exceptions=KernelError)
+    def submit_response(self, kiosk_token: str, response: dict,
+                        context: dict | None = None) -> dict:
+        return self.app.submit(kiosk_token, response)
+
+    @rpc(expected_exceptions=KernelError)
+    def submit_batch(self, kiosk_token: str, responses: list,
+                     context: dict | None = None) -> dict:
+        return self.app.submit_batch(kiosk_token, responses)

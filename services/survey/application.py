@@ -1,0 +1,319 @@
+"""The survey's use cases: read a stream, let the domain decide, append with the version read.
+
+Plain Python over an event store, so the store-backed tests run exactly what the nameko
+entrypoints run; ``service.py`` only unpacks RPC arguments and builds the metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from kernel import clock
+from kernel.errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    KernelError,
+    ValidationFailed,
+)
+from kernel.events import Actor, Metadata
+from kernel.projection import ProjectionProcessor, StoreSource
+from kernel.store import NO_STREAM
+from services.survey import campaigns, kiosks, projections, questionnaires, responses, results
+from services.survey.campaigns import Campaign
+from services.survey.errors import CampaignClosed, CodeInvalid, CodeUsed, ResponseConflict
+from services.survey.kiosks import Kiosk, SingleUseCode
+from services.survey.questionnaires import Questionnaire, QuestionnaireVersion
+from services.survey.ratelimit import RateLimiter
+from services.survey.responses import Submission
+from services.survey.schemas import (
+    CampaignSchema,
+    KioskSchema,
+    QuestionnaireSchema,
+    ResponseSchema,
+    load,
+)
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 200
+
+
+def vietnam_today() -> date:
+    return clock.now().date()
+
+
+class _DayPrecisionStore:
+    """Every survey event is stamped with the day only, not just responses: precisely timed
+    neighbours (a code issued at 09:14, a kiosk revoked at 09:20) would otherwise bracket
+    the responses between them in the log's order."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def append(self, stream, expected_version, new_events, metadata, conn=None):
+        return self._store.append(stream, expected_version, new_events,
+                                  responses.day_precision(metadata), conn=conn)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+class SurveyApp:
+    def __init__(self, store, processor: ProjectionProcessor | None = None,
+                 limiter: RateLimiter | None = None,
+                 min_answers: int = results.DEFAULT_MIN_ANSWERS,
+                 today: Callable[[], date] = vietnam_today):
+        self.store = _DayPrecisionStore(store)
+        if processor is None:  # without nameko (tests, tools): the read model is caught up on read
+            projection = projections.ResultsProjection()
+            projection.migrate(store.engine)
+            processor = ProjectionProcessor(store, projection, {store.source: StoreSource(store)})
+        self.processor = processor
+        self.limiter = limiter or RateLimiter()
+        self.min_answers = min_answers
+        self.today = today
+
+    # -- questionnaires -------------------------------------------------------------------
+    def questionnaire(self, questionnaire_id: str) -> Questionnaire:
+        if questionnaire_id == questionnaires.DEFAULT_ID:
+            self._seed_default()
+        return Questionnaire.from_events(
+            questionnaire_id, self.store.read_stream(questionnaires.stream_name(questionnaire_id)))
+
+    def _seed_default(self) -> None:
+        stream = questionnaires.stream_name(questionnaires.DEFAULT_ID)
+        if self.store.stream_version(stream):
+            return
+        try:
+            self.store.append(stream, NO_STREAM, questionnaires.default_publication(self.today()),
+                              Metadata(actor=Actor.system("survey")))
+        except (ConcurrencyError, DuplicateEventError):
+            pass  # another worker seeded it first: the same fixed event
+
+    def publish_questionnaire(self, payload: dict, metadata: Metadata) -> dict:
+        given = load(QuestionnaireSchema, payload, "questionnaire")
+        current = self.questionnaire(given["questionnaire_id"])
+        new_events = current.publish(given["title"], given["questions"], self.today())
+        if new_events:
+            self.store.append(questionnaires.stream_name(current.questionnaire_id),
+                              current.version, new_events, metadata)
+        return self.questionnaire(current.questionnaire_id).get().to_dict()
+
+    def get_questionnaire(self, questionnaire_id: str, version: int | None) -> dict:
+        return self.questionnaire(questionnaire_id).get(version).to_dict()
+
+    # -- campaigns ------------------------------------------------------------------------
+    def campaign(self, campaign_id: str) -> Campaign:
+        return Campaign.from_events(campaign_id,
+                                    self.store.read_stream(campaigns.stream_name(campaign_id)))
+
+    def open_campaign(self, payload: dict, metadata: Metadata) -> dict:
+        given = load(CampaignSchema, payload, "campaign")
+        qid = given["questionnaire_id"] or questionnaires.DEFAULT_ID
+        version = self.questionnaire(qid).get(given["questionnaire_version"])
+        current = self.campaign(campaigns.campaign_id(given["commune_code"], given["period"]))
+        new_events = current.open(
+            commune_code=given["commune_code"], period=given["period"], questionnaire_id=qid,
+            questionnaire_version=version.version, opens_on=given["opens_on"],
+            closes_on=given["closes_on"], target_sample=given["target_sample"],
+            last_year_cases=given["last_year_cases"], require_code=given["require_code"])
+        self.store.append(campaigns.stream_name(current.campaign_id), current.version,
+                          new_events, metadata)
+        return self.get_campaign(current.campaign_id)
+
+    def get_campaign(self, campaign_id: str) -> dict:
+        campaign = self.campaign(campaign_id)
+        body = campaign.to_dict(self.today())
+        body["questionnaire"] = self._version_of(campaign).to_dict()
+        return body
+
+    def _version_of(self, campaign: Campaign) -> QuestionnaireVersion:
+        return self.questionnaire(campaign.questionnaire_id).get(campaign.questionnaire_version)
+
+    def close_campaign(self, campaign_id: str, metadata: Metadata) -> dict:
+        current = self.campaign(campaign_id)
+        self.store.append(campaigns.stream_name(campaign_id), current.version,
+                          current.close(self.today()), metadata)
+        return {"campaign": self.get_campaign(campaign_id),
+                "result": self.record_result(campaign_id, metadata)}
+
+    def record_result(self, campaign_id: str, metadata: Metadata) -> dict:
+        """Append SatisfactionResultComputed for a closed campaign unless it is there; a
+        close that crashed after CampaignClosed is completed by calling this again."""
+        campaign = self.campaign(campaign_id)
+        result, satisfied = self._compute(campaign)
+        new_events = campaign.record_result(results.event_data(result, satisfied))
+        if new_events:
+            try:
+                self.store.append(campaigns.stream_name(campaign_id), campaign.version,
+                                  new_events, metadata)
+            except ConcurrencyError:
+                pass  # a concurrent call recorded it, from the same counts
+        return result
+
+    def results(self, campaign_id: str) -> dict:
+        return self._compute(self.campaign(campaign_id))[0]
+
+    def _compute(self, campaign: Campaign) -> tuple[dict, int]:
+        campaign.require_exists()
+        total, per_question, late = self._counts(campaign)
+        version = self._version_of(campaign)
+        # A recorded result fixes the minimum it was judged by, whatever the setting now.
+        minimum = campaign.result["min_answers"] if campaign.result else self.min_answers
+        result = results.compute(campaign, version, total, per_question, minimum, late)
+        return result, results.pooled_satisfied(version, per_question)
+
+    def _counts(self, campaign: Campaign):
+        self.catch_up()
+        with self.store.reader.connect() as conn:
+            return projections.counts(conn, campaign.campaign_id, campaign.close_position)
+
+    def catch_up(self) -> None:
+        """Bring the read model up to the log's head. Positions are assigned under the head
+        lock, so once caught up every response before a close event is counted."""
+        source = self.processor.sources[self.store.source]
+        for attempt in range(3):
+            try:
+                self.processor.catch_up(source)
+                return
+            except IntegrityError:
+                # The live subscriber applied the same events at the same moment (PostgreSQL
+                # lets both start); its bookkeeping now says they are done, so go again.
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+
+    def issue_codes(self, campaign_id: str, count: int, metadata: Metadata) -> dict:
+        if isinstance(count, bool) or not isinstance(count, int) or not (
+                1 <= count <= kiosks.MAX_CODES_PER_CALL):
+            raise ValidationFailed(f"Issue 1-{kiosks.MAX_CODES_PER_CALL} codes at a time.",
+                                   {"count": count})
+        campaign = self.campaign(campaign_id)
+        campaign.require_exists()
+        if campaign.state == campaigns.CLOSED:
+            raise CampaignClosed(f"Campaign {campaign_id} is closed; no codes are issued for it.",
+                                 {"campaign_id": campaign_id})
+        codes = [kiosks.new_code() for _ in range(count)]
+        with self.store.transaction() as conn:
+            for stream, event in kiosks.issue_events(campaign_id, codes, self.today()):
+                self.store.append(stream, NO_STREAM, [event], metadata, conn=conn)
+        return {"campaign_id": campaign_id, "codes": codes, "count": count}
+
+    # -- kiosks ---------------------------------------------------------------------------
+    def kiosk(self, kiosk_id: str) -> Kiosk:
+        return Kiosk.from_events(kiosk_id, self.store.read_stream(kiosks.kiosk_stream(kiosk_id)))
+
+    def register_kiosk(self, payload: dict, metadata: Metadata) -> dict:
+        given = load(KioskSchema, payload, "kiosk")
+        kiosk_id = kiosks.new_kiosk_id()
+        token = kiosks.new_token(kiosk_id)
+        new_events = Kiosk(kiosk_id).register(given["commune_code"], given["label"], token,
+                                              self.today())
+        self.store.append(kiosks.kiosk_stream(kiosk_id), NO_STREAM, new_events, metadata)
+        return {**self.kiosk(kiosk_id).to_dict(), "token": token}
+
+    def revoke_kiosk(self, kiosk_id: str, reason: str, metadata: Metadata) -> dict:
+        current = self.kiosk(kiosk_id)
+        self.store.append(kiosks.kiosk_stream(kiosk_id), current.version,
+                          current.revoke(reason, self.today()), metadata)
+        return self.kiosk(kiosk_id).to_dict()
+
+    def authenticate(self, token: str) -> Kiosk:
+        return self.kiosk(kiosks.kiosk_id_of(token)).authenticate(token)
+
+    # -- responses ------------------------------------------------------------------------
+    def submit(self, token: str, payload: dict) -> dict:
+        return self._submit_one(self.authenticate(token), payload)
+
+    def submit_batch(self, token: str, items: list) -> dict:
+        """Each item is judged on its own, so a kiosk can clear what went through and keep
+        the rest. A failure that is nobody's fault (the database) fails the whole call:
+        resending everything is safe, because replays are recognised."""
+        kiosk = self.authenticate(token)
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+            raise ValidationFailed(f"A batch holds 1-{MAX_BATCH} responses.",
+                                   {"responses": len(items) if isinstance(items, list) else None})
+        outcomes = []
+        for item in items:
+            response_id = item.get("response_id") if isinstance(item, dict) else None
+            try:
+                outcomes.append(self._submit_one(kiosk, item))
+            except ResponseConflict as exc:
+                outcomes.append(_failure(response_id, "conflict", exc))
+            except KernelError as exc:
+                outcomes.append(_failure(response_id, "refused", exc))
+        summary = {kind: sum(1 for o in outcomes if o["result"] == kind)
+                   for kind in ("accepted", "duplicate", "conflict", "refused")}
+        return {"kiosk_id": kiosk.kiosk_id, "results": outcomes, "summary": summary}
+
+    def _submit_one(self, kiosk: Kiosk, payload: dict) -> dict:
+        given = load(ResponseSchema, payload, "response")
+        submission = Submission(
+            response_id=str(given["response_id"]), campaign_id=given["campaign_id"],
+            questionnaire_id=given["questionnaire_id"],
+            questionnaire_version=given["questionnaire_version"], answers=given["answers"],
+            code=kiosks.normalise_code(given["code"]) if given["code"] else None)
+        fingerprint = submission.fingerprint(kiosk.kiosk_id)
+        stream = responses.stream_name(submission.response_id)
+        # A replay is answered before anything else is checked: the campaign may have closed
+        # since, but the kiosk still needs to hear that its response went through.
+        existing = self.store.read_stream(stream)
+        if existing:
+            return responses.replay(existing[0], fingerprint)
+
+        today = self.today()
+        campaign = self.campaign(submission.campaign_id)
+        campaign.require_exists()
+        kiosk.check_commune(campaign.commune_code)
+        campaign.check_accepting(today)
+        if (submission.questionnaire_id, submission.questionnaire_version) != (
+                campaign.questionnaire_id, campaign.questionnaire_version):
+            raise ValidationFailed(
+                "The response answers another questionnaire than the campaign's.",
+                {"expected": {"questionnaire_id": campaign.questionnaire_id,
+                              "questionnaire_version": campaign.questionnaire_version}})
+        answers = responses.check_answers(self._version_of(campaign), submission.answers)
+        code = None
+        if submission.code:
+            code = SingleUseCode.from_events(
+                submission.code, self.store.read_stream(kiosks.code_stream(submission.code)))
+            code.check(campaign.campaign_id)
+        elif campaign.require_code:
+            raise CodeInvalid("This survey needs the single-use code handed out at the "
+                                     "one-stop desk.", {"campaign_id": campaign.campaign_id})
+        self.limiter.take(kiosk.kiosk_id)
+
+        event = responses.response_event(
+            submission, kiosk_id=kiosk.kiosk_id, commune_code=campaign.commune_code,
+            period=campaign.period, answers=answers, fingerprint=fingerprint,
+            received_on=today, with_code=code is not None)
+        metadata = responses.private_metadata(kiosk.kiosk_id, kiosk.commune_code)
+        try:
+            with self.store.transaction() as conn:
+                [recorded] = self.store.append(stream, NO_STREAM, [event], metadata, conn=conn)
+                if code is not None:
+                    self.store.append(kiosks.code_stream(submission.code), code.version,
+                                      code.redeem(campaign.campaign_id, submission.response_id,
+                                                  today), metadata, conn=conn)
+        except (ConcurrencyError, DuplicateEventError) as exc:
+            # Someone got there first: the same response from a retry, or the same code.
+            existing = self.store.read_stream(stream)
+            if existing:
+                return responses.replay(existing[0], fingerprint)
+            if isinstance(exc, ConcurrencyError):
+                raise CodeUsed("This code has just been used for another response.",
+                               {"campaign_id": campaign.campaign_id}) from None
+            raise ResponseConflict("This response id is already used by another event; a new "
+                                   "response needs a new id.",
+                                   {"response_id": submission.response_id}) from None
+        return responses.acceptance(recorded, "accepted")
+
+
+def _failure(response_id, result: str, exc: KernelError) -> dict:
+    return {"result": result, "response_id": response_id, "error": exc.code,
+            "message": exc.message, "details": exc.details}
+

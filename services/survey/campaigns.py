@@ -1,0 +1,166 @@
+"""Campaigns: one commune's survey for one period, with a fixed questionnaire version and a
+target sample. Its stream also carries the result computed when it closes, so the figure
+the assessment service scores from is an event, not a query that could drift."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from kernel.errors import IllegalTransition, NotFound, ValidationFailed
+from kernel.events import NewEvent, RecordedEvent
+from services.survey.errors import CampaignClosed, CampaignNotOpen
+
+CAMPAIGN_OPENED = "CampaignOpened"
+CAMPAIGN_CLOSED = "CampaignClosed"
+RESULT_COMPUTED = "SatisfactionResultComputed"
+
+# Circular 07/2017: the sample is at least 15% of the previous year's procedure cases.
+SAMPLE_RATE = Decimal("0.15")
+COMMUNE_PATTERN = re.compile(r"^\d{5}$")
+PERIOD_PATTERN = re.compile(r"^\d{4}(-[A-Za-z0-9]{1,10})?$")
+NEW, OPEN, CLOSED = "new", "open", "closed"
+
+
+def campaign_id(commune_code: str, period: str) -> str:
+    return f"{commune_code}-{period}"
+
+
+def stream_name(campaign_id_: str) -> str:
+    return f"campaign-{campaign_id_}"
+
+
+def target_from_cases(last_year_cases: int) -> int:
+    # Decimal, not float: 15% of 20 must be exactly 3, not 3.0000000000000004 rounded up to 4.
+    return math.ceil(Decimal(last_year_cases) * SAMPLE_RATE)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    campaign_id: str
+    state: str = NEW
+    version: int = 0
+    commune_code: str | None = None
+    period: str | None = None
+    questionnaire_id: str | None = None
+    questionnaire_version: int | None = None
+    target_sample: int | None = None
+    last_year_cases: int | None = None
+    opens_on: date | None = None
+    closes_on: date | None = None
+    require_code: bool = False
+    closed_on: date | None = None
+    close_position: int | None = None
+    result: dict | None = None
+
+    @classmethod
+    def from_events(cls, campaign_id_: str, events: list[RecordedEvent]) -> Campaign:
+        state = cls(campaign_id_)
+        for event in events:
+            data = event.data
+            if event.type == CAMPAIGN_OPENED:
+                state = replace(
+                    state, state=OPEN, commune_code=data["commune_code"], period=data["period"],
+                    questionnaire_id=data["questionnaire_id"],
+                    questionnaire_version=data["questionnaire_version"],
+                    target_sample=data["target_sample"], last_year_cases=data["last_year_cases"],
+                    opens_on=date.fromisoformat(data["opens_on"]),
+                    closes_on=date.fromisoformat(data["closes_on"]),
+                    require_code=data["require_code"])
+            elif event.type == CAMPAIGN_CLOSED:
+                state = replace(state, state=CLOSED, closed_on=date.fromisoformat(data["closed_on"]),
+                                close_position=event.position)
+            elif event.type == RESULT_COMPUTED:
+                state = replace(state, result=dict(data))
+            state = replace(state, version=event.version)
+        return state
+
+    # -- decisions ------------------------------------------------------------------------
+    def open(self, *, commune_code: str, period: str, questionnaire_id: str,
+             questionnaire_version: int, opens_on: date, closes_on: date,
+             target_sample: int | None = None, last_year_cases: int | None = None,
+             require_code: bool = False) -> list[NewEvent]:
+        if self.state != NEW:
+            raise IllegalTransition(f"Campaign {self.campaign_id} was already opened.",
+                                    {"campaign_id": self.campaign_id, "state": self.state})
+        problems = {}
+        if not COMMUNE_PATTERN.match(commune_code or ""):
+            problems["commune_code"] = "A commune code has five digits."
+        if not PERIOD_PATTERN.match(period or ""):
+            problems["period"] = "A period is a year, optionally with a suffix: 2025, 2025-q3."
+        if closes_on < opens_on:
+            problems["closes_on"] = "The campaign cannot close before it opens."
+        if (target_sample is None) == (last_year_cases is None):
+            problems["target_sample"] = ("Give either target_sample or last_year_cases "
+                                         "(the target is then 15% of it, rounded up).")
+        for name, value in (("target_sample", target_sample), ("last_year_cases", last_year_cases)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 0):
+                problems[name] = "Must be a whole number, zero or more."
+        if problems:
+            raise ValidationFailed("The campaign cannot be opened as given.", problems)
+        if target_sample is None:
+            target_sample = target_from_cases(last_year_cases)
+        return [NewEvent(CAMPAIGN_OPENED, {
+            "campaign_id": self.campaign_id, "commune_code": commune_code, "period": period,
+            "questionnaire_id": questionnaire_id, "questionnaire_version": questionnaire_version,
+            "target_sample": target_sample, "last_year_cases": last_year_cases,
+            "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(),
+            "require_code": require_code})]
+
+    def close(self, today: date) -> list[NewEvent]:
+        self.require_exists()
+        if self.state == CLOSED:
+            raise IllegalTransition(f"Campaign {self.campaign_id} is already closed.",
+                                    {"campaign_id": self.campaign_id, "state": self.state,
+                                     "closed_on": self.closed_on.isoformat()})
+        return [NewEvent(CAMPAIGN_CLOSED, {"campaign_id": self.campaign_id,
+                                           "closed_on": today.isoformat()})]
+
+    def record_result(self, result_data: dict) -> list[NewEvent]:
+        """The result event; none once recorded (a retried close must not record two)."""
+        if self.state != CLOSED:
+            raise IllegalTransition("A result is computed only when the campaign closes.",
+                                    {"campaign_id": self.campaign_id, "state": self.state})
+        if self.result is not None:
+            return []
+        return [NewEvent(RESULT_COMPUTED, result_data)]
+
+    def check_accepting(self, today: date) -> None:
+        """Refuse a response unless the campaign is open and today is within its dates."""
+        self.require_exists()
+        details = {"campaign_id": self.campaign_id, "opens_on": self.opens_on.isoformat(),
+                   "closes_on": self.closes_on.isoformat(), "today": today.isoformat()}
+        if self.state == CLOSED:
+            raise CampaignClosed(f"Campaign {self.campaign_id} is closed; it accepts no more "
+                                 "responses.", {**details, "state": CLOSED})
+        if today > self.closes_on:
+            raise CampaignClosed(f"Campaign {self.campaign_id} ended on "
+                                 f"{self.closes_on.isoformat()}.", {**details, "state": OPEN})
+        if today < self.opens_on:
+            raise CampaignNotOpen(f"Campaign {self.campaign_id} opens on "
+                                  f"{self.opens_on.isoformat()}.", details)
+
+    def require_exists(self) -> None:
+        if self.state == NEW:
+            raise NotFound(f"There is no survey campaign {self.campaign_id}.",
+                           {"campaign_id": self.campaign_id})
+
+    def to_dict(self, today: date | None = None) -> dict:
+        self.require_exists()
+        accepting = (self.state == OPEN and today is not None
+                     and self.opens_on <= today <= self.closes_on)
+        return {
+            "campaign_id": self.campaign_id, "commune_code": self.commune_code,
+            "period": self.period, "state": self.state, "accepting": accepting,
+            "questionnaire_id": self.questionnaire_id,
+            "questionnaire_version": self.questionnaire_version,
+            "target_sample": self.target_sample, "last_year_cases": self.last_year_cases,
+            "opens_on": self.opens_on.isoformat(), "closes_on": self.closes_on.isoformat(),
+            "require_code": self.require_code,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "version": self.version,
+        }

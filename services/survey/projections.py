@@ -1,0 +1,95 @@
+"""The results read model: one row per counted response and one per scale answer.
+
+Rows, not running totals, because what a closed campaign counts is defined by position
+(responses before its CampaignClosed event) and events of different streams may be applied
+out of global order; a GROUP BY over rows gives the same counts whatever the order was.
+Free text is not copied here: the read model needs levels only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+)
+
+from services.survey.questionnaires import SCALE_LABELS
+from services.survey.responses import RESPONSE_SUBMITTED
+
+metadata = MetaData()
+
+responses = Table(
+    "survey_responses", metadata,
+    Column("response_id", String(36), primary_key=True),
+    Column("campaign_id", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_survey_responses_campaign", "campaign_id"),
+)
+
+answers = Table(
+    "survey_answers", metadata,
+    Column("response_id", String(36), primary_key=True),
+    Column("question_id", String(32), primary_key=True),
+    Column("campaign_id", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("level", Integer, nullable=False),
+    Index("ix_survey_answers_campaign", "campaign_id"),
+)
+
+
+class ResultsProjection:
+    name = "survey_results"
+    sources = ["survey"]
+
+    def handles(self, event) -> bool:
+        return event.type == RESPONSE_SUBMITTED
+
+    def apply(self, conn, event) -> None:
+        data = event.data
+        conn.execute(insert(responses).values(response_id=data["response_id"],
+                                              campaign_id=data["campaign_id"],
+                                              position=event.position))
+        rows = [{"response_id": data["response_id"], "question_id": qid,
+                 "campaign_id": data["campaign_id"], "position": event.position, "level": value}
+                for qid, value in data["answers"].items()
+                if isinstance(value, int) and not isinstance(value, bool) and value in SCALE_LABELS]
+        if rows:
+            conn.execute(insert(answers), rows)
+
+    def reset(self, conn) -> None:
+        conn.execute(delete(answers))
+        conn.execute(delete(responses))
+
+    def migrate(self, engine) -> None:
+        metadata.create_all(engine)
+
+
+def counts(conn, campaign_id: str, before_position: int | None = None) -> tuple[int, dict, int]:
+    """(responses, {question id: {level: n}}, late responses) for a campaign; with
+    ``before_position``, only responses recorded before it count, the rest are late."""
+    def window(table):
+        condition = table.c.campaign_id == campaign_id
+        if before_position is not None:
+            condition = and_(condition, table.c.position < before_position)
+        return condition
+
+    total = conn.execute(select(func.count()).select_from(responses)
+                         .where(window(responses))).scalar_one()
+    everything = conn.execute(select(func.count()).select_from(responses)
+                              .where(responses.c.campaign_id == campaign_id)).scalar_one()
+    per_question: dict[str, dict[int, int]] = {}
+    for qid, level, n in conn.execute(
+            select(answers.c.question_id, answers.c.level, func.count())
+            .where(window(answers)).group_by(answers.c.question_id, answers.c.level)):
+        per_question.setdefault(qid, {})[level] = n
+    return total, per_question, everything - total

@@ -1,0 +1,90 @@
+"""Satisfaction rates: satisfied or very satisfied ÷ valid answers, as a percent to two places.
+
+Plain arithmetic over counts the read model supplies, so the same counts always give the
+same result, whether computed at closing or read back later.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from services.survey.campaigns import Campaign
+from services.survey.questionnaires import SATISFIED_LEVELS, SCALE_LABELS, QuestionnaireVersion
+
+DEFAULT_MIN_ANSWERS = 30
+CENT = Decimal("0.01")
+
+
+def rate_percent(satisfied: int, valid: int) -> str | None:
+    if not valid:
+        return None
+    return str((Decimal(satisfied) * 100 / Decimal(valid)).quantize(CENT, ROUND_HALF_UP))
+
+
+def _figures(counts: dict[int, int], sample: int, min_answers: int, what: str) -> dict:
+    valid = sum(counts.get(level, 0) for level in SCALE_LABELS)
+    satisfied = sum(counts.get(level, 0) for level in SATISFIED_LEVELS)
+    published = sample >= min_answers
+    # Below the minimum a rate says little and small counts can point at individuals:
+    # only the number of answers is shown, so the commune knows how far it still is.
+    return {
+        "valid_answers": valid,
+        "satisfied": satisfied if published else None,
+        "rate_percent": rate_percent(satisfied, valid) if published else None,
+        "counts": {str(level): counts.get(level, 0) for level in SCALE_LABELS} if published else None,
+        "published": published,
+        "reason": None if published else (f"Only {sample} {what}; results are published from "
+                                          f"{min_answers}."),
+    }
+
+
+def compute(campaign: Campaign, questionnaire: QuestionnaireVersion, responses: int,
+            counts: dict[str, dict[int, int]], min_answers: int = DEFAULT_MIN_ANSWERS,
+            late_responses: int = 0) -> dict:
+    """``counts`` maps question id -> level -> number of answers.
+
+    Per question, the minimum applies to its valid answers; overall, to the number of
+    responses: pooled answers would pass 30 with six people answering five questions.
+    """
+    questions = []
+    pooled: dict[int, int] = {}
+    for question in questionnaire.scale_questions:
+        per_level = counts.get(question.id, {})
+        for level, n in per_level.items():
+            pooled[level] = pooled.get(level, 0) + n
+        valid = sum(per_level.get(level, 0) for level in SCALE_LABELS)
+        questions.append({"question_id": question.id, "text": question.text,
+                          **_figures(per_level, valid, min_answers, "valid answers")})
+    overall = _figures(pooled, responses, min_answers, "responses")
+    target = campaign.target_sample
+    return {
+        "campaign_id": campaign.campaign_id, "commune_code": campaign.commune_code,
+        "period": campaign.period, "questionnaire_id": campaign.questionnaire_id,
+        "questionnaire_version": campaign.questionnaire_version,
+        "state": campaign.state, "final": campaign.state == "closed",
+        "responses": responses, "late_responses": late_responses,
+        "target_sample": target, "target_met": responses >= target,
+        "min_answers": min_answers, "overall": overall, "questions": questions,
+    }
+
+
+def event_data(result: dict, satisfied: int) -> dict:
+    """The SatisfactionResultComputed data. The rate is kept even when not published: the
+    assessment service decides what an unpublished rate is worth, and must read the flag."""
+    overall = result["overall"]
+    return {
+        "campaign_id": result["campaign_id"], "commune_code": result["commune_code"],
+        "period": result["period"], "questionnaire_id": result["questionnaire_id"],
+        "questionnaire_version": result["questionnaire_version"],
+        "responses": result["responses"], "valid_answers": overall["valid_answers"],
+        "satisfied": satisfied,
+        "rate_percent": rate_percent(satisfied, overall["valid_answers"]),
+        "target_sample": result["target_sample"], "target_met": result["target_met"],
+        "min_answers": result["min_answers"], "published": overall["published"],
+        "reason": overall["reason"],
+    }
+
+
+def pooled_satisfied(questionnaire: QuestionnaireVersion, counts: dict[str, dict[int, int]]) -> int:
+    return sum(counts.get(q.id, {}).get(level, 0)
+               for q in questionnaire.scale_questions for level in SATISFIED_LEVELS)

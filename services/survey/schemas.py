@@ -1,0 +1,74 @@
+"""Shapes of what callers send. Unknown fields are refused: a response must not be able to
+carry anything (a name, a phone number) the questionnaire did not ask for."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from kernel.errors import ValidationFailed
+from services.survey.questionnaires import KINDS
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class AnswerValue(fields.Field):
+    """A level (an integer) or free text: nothing else can be stored as an answer."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError("An answer is a level (1-5) or text.")
+        return value
+
+
+class QuestionSchema(Strict):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    required = fields.Boolean(load_default=True)
+
+
+class QuestionnaireSchema(Strict):
+    questionnaire_id = fields.String(required=True)
+    title = fields.String(required=True)
+    questions = fields.List(fields.Nested(QuestionSchema), required=True)
+
+
+class CampaignSchema(Strict):
+    commune_code = fields.String(required=True)
+    period = fields.String(required=True)
+    questionnaire_id = fields.String(load_default=None)
+    questionnaire_version = fields.Integer(load_default=None, strict=True)
+    target_sample = fields.Integer(load_default=None, strict=True,
+                                   validate=validate.Range(min=0))
+    last_year_cases = fields.Integer(load_default=None, strict=True,
+                                     validate=validate.Range(min=0))
+    opens_on = fields.Date(required=True)
+    closes_on = fields.Date(required=True)
+    require_code = fields.Boolean(load_default=False)
+
+
+class KioskSchema(Strict):
+    commune_code = fields.String(required=True)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ResponseSchema(Strict):
+    response_id = fields.UUID(required=True)
+    campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    questionnaire_id = fields.String(required=True)
+    questionnaire_version = fields.Integer(required=True, strict=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=32)),
+                          values=AnswerValue(), required=True)
+    code = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+def load(schema_cls: type[Schema], data, what: str) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"The {what} must be a JSON object.", {"_schema": "not an object"})
+    try:
+        return schema_cls().load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(f"The {what} is not valid.", {"fields": exc.messages}) from None

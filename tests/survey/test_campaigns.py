@@ -1,0 +1,122 @@
+"""Given/When/Then: campaigns open for a commune and period, accept responses between their
+dates, close once, and record one result."""
+
+from datetime import date
+
+import pytest
+
+from kernel.errors import IllegalTransition, NotFound, ValidationFailed
+from services.survey.campaigns import (
+    CAMPAIGN_CLOSED,
+    CAMPAIGN_OPENED,
+    RESULT_COMPUTED,
+    Campaign,
+    campaign_id,
+    stream_name,
+    target_from_cases,
+)
+from services.survey.errors import CampaignClosed, CampaignNotOpen
+from tests.survey.support import TODAY, recorded
+
+CID = campaign_id("00004", "2025")
+OPENING = dict(commune_code="00004", period="2025", questionnaire_id="q", questionnaire_version=1,
+               opens_on=date(2025, 6, 1), closes_on=date(2025, 6, 30), last_year_cases=200)
+
+
+def given(*event_lists):
+    events, version = [], 1
+    for new_events in event_lists:
+        events += recorded(stream_name(CID), new_events, version)
+        version += len(new_events)
+    return Campaign.from_events(CID, events)
+
+
+def opened(**overrides):
+    return Campaign(CID).open(**{**OPENING, **overrides})
+
+
+@pytest.mark.parametrize("cases, target", [(0, 0), (1, 1), (20, 3), (100, 15), (101, 16),
+                                           (200, 30), (7, 2)])
+def test_the_target_is_15_percent_of_last_years_cases_rounded_up(cases, target):
+    assert target_from_cases(cases) == target
+
+
+def test_given_nothing_when_opened_then_the_event_holds_the_plan():
+    [event] = opened()
+    assert event.type == CAMPAIGN_OPENED
+    assert event.data == {
+        "campaign_id": "00004-2025", "commune_code": "00004", "period": "2025",
+        "questionnaire_id": "q", "questionnaire_version": 1, "target_sample": 30,
+        "last_year_cases": 200, "opens_on": "2025-06-01", "closes_on": "2025-06-30",
+        "require_code": False}
+
+
+def test_an_explicit_target_is_taken_as_given():
+    [event] = opened(last_year_cases=None, target_sample=50)
+    assert event.data["target_sample"] == 50
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"commune_code": "4"}, "commune_code"),
+    ({"period": "năm nay"}, "period"),
+    ({"closes_on": date(2025, 5, 1)}, "closes_on"),
+    ({"target_sample": 10}, "target_sample"),  # both given
+    ({"last_year_cases": None}, "target_sample"),  # neither given
+    ({"last_year_cases": -1}, "last_year_cases"),
+])
+def test_an_invalid_opening_is_refused_naming_the_field(overrides, field):
+    with pytest.raises(ValidationFailed) as refused:
+        opened(**overrides)
+    assert field in refused.value.details
+
+
+def test_given_an_open_campaign_when_opened_again_then_illegal():
+    with pytest.raises(IllegalTransition):
+        given(opened()).open(**OPENING)
+
+
+def test_given_an_open_campaign_when_closed_then_closed_once():
+    [event] = given(opened()).close(TODAY)
+    assert (event.type, event.data) == (CAMPAIGN_CLOSED, {"campaign_id": CID,
+                                                          "closed_on": "2025-06-15"})
+    with pytest.raises(IllegalTransition) as refused:
+        given(opened(), [event]).close(TODAY)
+    assert refused.value.http_status == 409
+
+
+def test_given_nothing_when_closed_then_not_found():
+    with pytest.raises(NotFound):
+        given().close(TODAY)
+
+
+def test_given_a_closed_campaign_then_its_close_position_bounds_the_count():
+    events = recorded(stream_name(CID), opened(), 1, position=3)
+    events += recorded(stream_name(CID), given(opened()).close(TODAY), 2, position=42)
+    state = Campaign.from_events(CID, events)
+    assert (state.state, state.close_position, state.closed_on) == ("closed", 42, TODAY)
+
+
+@pytest.mark.parametrize("today, refusal", [
+    (date(2025, 5, 31), CampaignNotOpen), (date(2025, 7, 1), CampaignClosed)])
+def test_responses_are_accepted_only_between_the_dates(today, refusal):
+    given(opened()).check_accepting(date(2025, 6, 1))
+    given(opened()).check_accepting(date(2025, 6, 30))
+    with pytest.raises(refusal) as refused:
+        given(opened()).check_accepting(today)
+    assert refused.value.http_status == 409
+
+
+def test_given_a_closed_campaign_then_responses_are_refused_as_campaign_closed():
+    closed = given(opened(), given(opened()).close(TODAY))
+    with pytest.raises(CampaignClosed) as refused:
+        closed.check_accepting(TODAY)
+    assert refused.value.code == "campaign_closed"
+
+
+def test_a_result_is_recorded_once_and_only_after_closing():
+    with pytest.raises(IllegalTransition):
+        given(opened()).record_result({"x": 1})
+    closing = given(opened()).close(TODAY)
+    [event] = given(opened(), closing).record_result({"x": 1})
+    assert event.type == RESULT_COMPUTED
+    assert given(opened(), closing, [event]).record_result({"x": 1}) == []
