@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import sys
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -46,7 +47,8 @@ def document_for(service_cls) -> dict:
 def build(service_cls) -> dict:
     spec = APISpec(title=TITLE, version=VERSION, openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
-    for tag in TAGS:
+    for tag in TAGS + tuple(t for cls in reversed(service_cls.__mro__)
+                            for t in vars(cls).get("OPENAPI_TAGS", ())):
         spec.tag(tag)
     spec.components.security_scheme(
         SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
@@ -79,7 +81,8 @@ def operation(handler, path: str) -> dict:
     op = {"summary": summary, "operationId": handler.__name__}
     if description:
         op["description"] = description
-    op.update(_bind_schemas(load_yaml_from_docstring(handler.__doc__ or "")))
+    namespaces = (sys.modules[handler.__module__], schemas)
+    op.update(_bind_schemas(load_yaml_from_docstring(handler.__doc__ or ""), namespaces))
     op["parameters"] = _parameters(endpoint_spec, path) + op.get("parameters", [])
     responses = op.setdefault("responses", {})
     if endpoint_spec.body is not None:
@@ -113,20 +116,28 @@ def _parameters(endpoint_spec, path: str) -> list:
     return params
 
 
-def _bind_schemas(node):
-    """Replace schema names in docstring YAML by the classes in gateway.schemas.
+def _bind_schemas(node, namespaces):
+    """Replace schema names in docstring YAML by the classes of the handler's module or of
+    gateway.schemas.
 
     apispec would look names up in marshmallow's global class registry, where another
     package's schema of the same name (reference.legacy_schema has a CommuneSchema) makes
     the name ambiguous and the reference dangle.
     """
     if isinstance(node, dict):
-        return {key: (getattr(schemas, value) if key == "schema" and isinstance(value, str)
-                      else _bind_schemas(value))
+        return {key: (_schema_named(value, namespaces) if key == "schema" and isinstance(value, str)
+                      else _bind_schemas(value, namespaces))
                 for key, value in node.items()}
     if isinstance(node, list):
-        return [_bind_schemas(value) for value in node]
+        return [_bind_schemas(value, namespaces) for value in node]
     return node
+
+
+def _schema_named(name: str, namespaces):
+    for namespace in namespaces:
+        if hasattr(namespace, name):
+            return getattr(namespace, name)
+    raise LookupError(f"no schema named {name} for the OpenAPI document")
 
 
 def _summary_and_description(docstring: str) -> tuple[str, str]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from gateway import docs, health, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import AUTHENTICATED, endpoint
+from gateway.routes.assessment import AssessmentRoutes
+from gateway.routes.survey import SurveyRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -20,7 +22,7 @@ from kernel import nameko as _registers_kernel_errors  # noqa: F401 (errors cros
 REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:year>"
 
 
-class GatewayService:
+class GatewayService(AssessmentRoutes, SurveyRoutes):
     name = "gateway"
 
     auth = Authenticator()

@@ -1,0 +1,5 @@
+"""HTTP routes of the assessment workflow."""
+
+
+class AssessmentRoutes:
+    OPENAPI_TAGS = ()

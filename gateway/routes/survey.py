@@ -1,0 +1,5 @@
+"""HTTP routes of surveys and kiosks."""
+
+
+class SurveyRoutes:
+    OPENAPI_TAGS = ()
