@@ -102,28 +102,14 @@ def kernel_path(amqp_uri: str, n: int, per_append: int, backend: str, workdir: s
     source = f"bench{uuid.uuid4().hex[:6]}"
     urls, cleanup = _databases(backend, workdir, source, pg_admin_url)
     try:
-        ctx = mp.get_context("spawn")
-        ready_p, ready_c, go = ctx.Event(), ctx.Event(), ctx.Event()
-        appended, finished = ctx.Value("d", 0.0), ctx.Value("d", 0.0)
-        consumer = ctx.Process(target=_kernel_consumer,
-                               args=(urls[1], amqp_uri, source, n, ready_c, finished))
-        consumer.start()
-        ready_c.wait(60)
-        producer = ctx.Process(target=_kernel_producer,
-                               args=(urls[0], amqp_uri, source, n, per_append, ready_p, go, appended))
-        producer.start()
-        ready_p.wait(60)
-        started = time.time()
-        go.set()
-        producer.join(600)
-        consumer.join(600)
-        if consumer.exitcode != 0 or producer.exitcode != 0:
-            raise RuntimeError("a benchmark process failed")
-        elapsed = finished.value - started
+        started, finished, appended = _race(
+            _kernel_consumer, (urls[1], amqp_uri, source, n),
+            _kernel_producer, (urls[0], amqp_uri, source, n, per_append))
+        elapsed = finished - started
         _delete_queue(amqp_uri, f"bench.{source}")
         return {"events": n, "per_append": per_append, "backend": backend,
                 "seconds": elapsed, "rate": n / elapsed,
-                "append_rate": n / (appended.value - started)}
+                "append_rate": n / (appended - started)}
     finally:
         cleanup()
 
@@ -151,7 +137,7 @@ def _databases(backend, workdir, source, pg_admin_url):
 
 
 # -- raw kombu -----------------------------------------------------------------------------
-def _kombu_producer(amqp_uri, queue, n, confirms, ready, go):
+def _kombu_producer(amqp_uri, queue, n, confirms, ready, go, done_at):
     import json
 
     from kombu import Connection, Exchange, Producer, Queue
@@ -167,6 +153,7 @@ def _kombu_producer(amqp_uri, queue, n, confirms, ready, go):
         go.wait()
         for _ in range(n):
             producer.publish(body, delivery_mode=2, content_type="application/json")
+        done_at.value = time.time()
 
 
 def _kombu_consumer(amqp_uri, queue, n, ready, finished_at):
@@ -192,21 +179,33 @@ def _kombu_consumer(amqp_uri, queue, n, ready, finished_at):
 
 def raw_kombu(amqp_uri: str, n: int, confirms: bool) -> dict:
     queue = f"bench.raw.{uuid.uuid4().hex[:6]}"
+    started, finished, _ = _race(_kombu_consumer, (amqp_uri, queue, n),
+                                 _kombu_producer, (amqp_uri, queue, n, confirms))
+    elapsed = finished - started
+    return {"messages": n, "confirms": confirms, "seconds": elapsed, "rate": n / elapsed}
+
+
+def _race(consumer, consumer_args, producer, producer_args) -> tuple[float, float, float]:
+    """Start the consumer, then the producer, release the producer and wait for both.
+    Returns when the producer was released, when the consumer finished and when the
+    producer finished producing."""
     ctx = mp.get_context("spawn")
-    ready_p, ready_c, go = ctx.Event(), ctx.Event(), ctx.Event()
-    finished = ctx.Value("d", 0.0)
-    consumer = ctx.Process(target=_kombu_consumer, args=(amqp_uri, queue, n, ready_c, finished))
-    consumer.start()
-    ready_c.wait(60)
-    producer = ctx.Process(target=_kombu_producer, args=(amqp_uri, queue, n, confirms, ready_p, go))
-    producer.start()
-    ready_p.wait(60)
+    consumer_ready, producer_ready, go = ctx.Event(), ctx.Event(), ctx.Event()
+    finished, produced = ctx.Value("d", 0.0), ctx.Value("d", 0.0)
+    consuming = ctx.Process(target=consumer, args=(*consumer_args, consumer_ready, finished))
+    consuming.start()
+    consumer_ready.wait(60)
+    producing = ctx.Process(target=producer,
+                            args=(*producer_args, producer_ready, go, produced))
+    producing.start()
+    producer_ready.wait(60)
     started = time.time()
     go.set()
-    producer.join(600)
-    consumer.join(600)
-    elapsed = finished.value - started
-    return {"messages": n, "confirms": confirms, "seconds": elapsed, "rate": n / elapsed}
+    producing.join(600)
+    consuming.join(600)
+    if consuming.exitcode != 0 or producing.exitcode != 0:
+        raise RuntimeError("a benchmark process failed")
+    return started, finished.value, produced.value
 
 
 def _delete_queue(amqp_uri, queue):
