@@ -7,7 +7,7 @@ keeps both or neither: an event is never applied twice and never skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, tuple_, update
@@ -198,7 +198,3 @@ class _BatchState:
                 stream_checkpoints.c.source == bindparam("b_source"),
                 stream_checkpoints.c.stream == bindparam("b_stream"),
             ).values(version=bindparam("b_version")), moved)
-
-
-def sources_by_name(sources: Iterable[EventSource]) -> dict[str, EventSource]:
-    return {s.name: s for s in sources}
