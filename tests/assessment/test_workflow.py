@@ -141,6 +141,7 @@ STAGES = {
 COMMANDS = {
     "open": lambda s: s.open("00004", "01", "001", 2022, "25-2021", "2021.1", "district"),
     "record_figures": lambda s: s.record_figures("C1-I1", {"done": 1}, CAT),
+    "declare_conditions": lambda s: s.declare_conditions({"no_head_disciplined": True}, CAT),
     "submit_self_assessment": lambda s: s.submit_self_assessment(CAT),
     "start_posting": lambda s: s.start_posting(date(2030, 1, 1), "portal"),
     "record_comment": lambda s: s.record_comment("new", "text", date(2030, 1, 1)),
@@ -713,3 +714,62 @@ def test_the_read_model_shows_every_part_of_a_decided_assessment():
     assert body["decision"]["decision_number"] == "15/QĐ-UBND"
     assert body["revocation"] is None and body["allowed_commands"] == ["revoke"]
     assert body["version"] == 19
+
+
+# --- declared conditions and pass/fail appraisal ----------------------------------------------
+
+class PassFailCatalogue(Catalogue):
+    """27/2025-like: C1-I1 is pass/fail, C1-I2 is scored; one declared condition."""
+
+    def is_pass_fail(self, indicator_id):
+        return indicator_id == "C1-I1"
+
+    def condition_ids(self):
+        return ["no_head_disciplined"]
+
+
+PF = PassFailCatalogue()
+
+
+def test_given_drafting_when_conditions_are_declared_then_they_and_the_class_are_kept():
+    history = then(opened(), lambda s: s.declare_conditions({"no_head_disciplined": False}, PF, "II"))
+    assert history[-1].type == n.CONDITIONS_DECLARED
+    body = a(history).to_dict()
+    assert body["declarations"] == {"no_head_disciplined": False} and body["commune_class"] == "II"
+    history = then(history, lambda s: s.declare_conditions({"no_head_disciplined": True}, PF))
+    body = a(history).to_dict()
+    assert body["declarations"] == {"no_head_disciplined": True} and body["commune_class"] is None
+
+
+@pytest.mark.parametrize("declarations, commune_class", [
+    ({"colour": True}, None), ({"no_head_disciplined": "yes"}, None), ([], None),
+    ({"no_head_disciplined": True}, "IV")])
+def test_given_drafting_when_declarations_are_wrong_then_nothing_is_declared(declarations, commune_class):
+    refused(opened(), lambda s: s.declare_conditions(declarations, PF, commune_class))
+
+
+def test_given_a_pass_fail_indicator_when_appraised_then_achieved_is_recorded_without_points():
+    history = then(under_appraisal(), lambda s: s.appraise_indicator("C1-I1", None, "all done", PF,
+                                                                     achieved=True))
+    assert a(history).to_dict()["appraisal"]["scores"]["C1-I1"] == {
+        "points": None, "reason": "all done", "achieved": True}
+    refused(under_appraisal(), lambda s: s.appraise_indicator("C1-I1", "1.00", "r", PF))
+    refused(under_appraisal(), lambda s: s.appraise_indicator("C1-I2", "1.00", "r", PF, achieved=True))
+
+
+def test_given_only_pass_fail_scores_when_the_appraisal_completes_then_it_has_no_total():
+    class AllPassFail(PassFailCatalogue):
+        def is_pass_fail(self, indicator_id):
+            return True
+
+    catalogue = AllPassFail()
+    history = run(under_appraisal(),
+                  lambda s: s.appraise_indicator("C1-I1", None, "ok", catalogue, achieved=True),
+                  lambda s: s.appraise_indicator("C1-I2", None, "no", catalogue, achieved=False),
+                  lambda s: s.record_opinion("Member A", "chair", "agree", "meeting"))
+    state = a(history)
+    needed = state.to_dict()["appraisal"]["quorum"] or 1
+    for i in range(needed - 1):
+        history = then(history, lambda s, i=i: s.record_opinion(f"M{i}", "member", "ok", "meeting"))
+    history = then(history, lambda s: s.complete_appraisal(date(2023, 1, 30), catalogue))
+    assert history[-1].data["total"] is None

@@ -22,6 +22,7 @@ tally = Table(
     Column("stream", String(200), nullable=False),
     Column("version", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
+    sqlite_autoincrement=True,  # row ids never reused: a rebuilt row is visibly new
 )
 
 

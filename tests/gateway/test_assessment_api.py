@@ -1,0 +1,186 @@
+"""The assessment API through the real gateway and the real assessment service: roles,
+jurisdictions, bad input (4xx and nothing written), criteria sets and the docs."""
+
+import copy
+
+import pytest
+
+from services.assessment.criteria import load_builtin_sets
+from tests.support.assessment_figures import full_figures
+from tests.support.assessment_platform import assessment_platform, send, token
+
+pytestmark = pytest.mark.broker
+
+DONG_QUANG, DONG_PHU, YEAR = "16426", "16420", 2022  # Đông Sơn (405), Thanh Hóa (38)
+URL = f"/api/v1/communes/{DONG_QUANG}/assessments/{YEAR}"
+SET = load_builtin_sets()[("25-2021", 1)]
+OFFICER = token("commune_officer", "38", "405", DONG_QUANG, sub="congchuc.dongquang@test")
+OTHER_OFFICER = token("commune_officer", "38", "405", DONG_PHU, sub="congchuc.dongphu@test")
+JUSTICE = token("justice_officer", "38", "405", sub="tuphap.dongson@test")
+OTHER_DISTRICT = token("justice_officer", "38", "406")
+PROVINCE_JUSTICE = token("justice_officer", "38")
+OTHER_PROVINCE = token("justice_officer", "01")
+ADMIN = token("administrator")
+AUDITOR = token("auditor")
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('assessment-api')}/assessment.sqlite"
+    with assessment_platform(url) as client:
+        opened = send(client, "POST", URL, OFFICER)
+        assert opened.status_code == 201, opened.text
+        yield client
+
+
+def version(api):
+    return send(api, "GET", URL, AUDITOR).json()["version"]
+
+
+def test_the_commune_officer_opens_and_reads_their_assessment(api):
+    body = send(api, "GET", URL, OFFICER).json()
+    assert body["state"] == "drafting" and body["district_code"] == "405"
+    assert body["criteria_set_id"] == "25-2021" and body["criteria_set_provisional"] is True
+    assert "declare_conditions" in body["allowed_commands"]
+
+
+@pytest.mark.parametrize("reader, status", [
+    (OTHER_OFFICER, 403), (OTHER_DISTRICT, 403), (OTHER_PROVINCE, 403), (JUSTICE, 200),
+    (PROVINCE_JUSTICE, 200), (AUDITOR, 200), (ADMIN, 200), (None, 401)])
+def test_reads_follow_the_jurisdiction_in_the_year(api, reader, status):
+    assert send(api, "GET", URL, reader).status_code == status
+
+
+def test_another_communes_officer_cannot_write_and_nothing_changes(api):
+    before = version(api)
+    indicator = SET.indicators()[0]
+    answer = send(api, "PUT", f"{URL}/figures/{indicator.id}", OTHER_OFFICER,
+                  {"figures": full_figures(indicator)})
+    assert answer.status_code == 403 and answer.json()["error"] == "forbidden"
+    assert send(api, "POST", f"/api/v1/communes/{DONG_PHU}/assessments/{YEAR}/self-assessment",
+                OFFICER, {}).status_code == 403
+    assert version(api) == before
+
+
+@pytest.mark.parametrize("method, path, who, status", [
+    ("POST", "/dossier/check", OTHER_DISTRICT, 403),  # a justice office of another district
+    ("POST", "/dossier/check", OFFICER, 403),  # a commune may not check its own dossier
+    ("POST", "/decision", JUSTICE, 403),
+    ("POST", "", ADMIN, 403),
+])
+def test_roles_and_districts_are_enforced_before_the_service(api, method, path, who, status):
+    before = version(api)
+    body = {"checked_on": "2023-01-03"} if path.endswith("check") else (
+        {"recognised": True, "decision_number": "1", "decision_date": "2023-01-20"}
+        if path == "/decision" else None)
+    assert send(api, method, URL + path, who, body).status_code == status
+    assert version(api) == before
+
+
+def test_a_district_token_does_not_cover_a_2025_commune(api):
+    answer = send(api, "GET", "/api/v1/communes/00004/assessments/2025",
+                  token("justice_officer", "01", "001"))
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("path, body, status, error", [
+    ("/figures/C1.I2", {"figures": {"lawful": 1, "issued": 2}, "colour": "red"}, 400,
+     "validation_failed"),  # unknown field
+    ("/figures/C1.I2", {"figures": "all done"}, 400, "validation_failed"),  # wrong type
+    ("/figures/C1.I2", {"figures": {"lawful": 1.5, "issued": 2}}, 400, "validation_failed"),
+    ("/figures/C1.I2", {"figures": {"lawful": 3, "issued": 2}}, 400, "validation_failed"),
+    ("/figures/C9.I9", {"figures": {"achieved": True}}, 400, "validation_failed"),
+    ("/declarations", {"declarations": {"no_head_disciplined": "yes"}}, 400, "validation_failed"),
+    ("/declarations", {"declarations": {"colour": True}}, 400, "validation_failed"),
+    ("/self-assessment", {}, 400, "validation_failed"),  # figures missing
+    ("/posting", {"start": "2022-12-15", "channel": "office"}, 409, "illegal_transition"),
+    ("/posting", {"start": "15/12/2022", "channel": "office"}, 400, "validation_failed"),
+    ("/figures/C1.I2", {"figures": {"lawful": 1, "issued": 2}, "expected_version": 0}, 409,
+     "version_conflict"),
+])
+def test_bad_commune_input_gets_a_clear_4xx_and_nothing_is_written(api, path, body, status, error):
+    before = version(api)
+    answer = send(api, "PUT" if "/figures/" in path or path == "/declarations" else "POST",
+                  URL + path, OFFICER, body)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"] == error and answer.json()["message"]
+    assert version(api) == before
+
+
+def test_an_illegal_transition_names_the_current_state(api):
+    answer = send(api, "POST", URL + "/decision", token("chairman", "38", "405"),
+                  {"recognised": True, "decision_number": "1/QĐ", "decision_date": "2023-01-20"})
+    assert answer.status_code == 409
+    assert answer.json()["details"]["state"] == "drafting"
+    assert answer.json()["details"]["command"] == "decide"
+
+
+def test_opening_twice_is_a_conflict(api):
+    before = version(api)
+    answer = send(api, "POST", URL, OFFICER)
+    assert answer.status_code == 409 and answer.json()["details"]["state"] == "drafting"
+    assert version(api) == before
+
+
+def test_figures_and_declarations_show_in_the_self_sheet_and_preview(api):
+    indicator = SET.indicator("C1.I1")
+    answer = send(api, "PUT", f"{URL}/figures/C1.I1", OFFICER, {"figures": full_figures(indicator)})
+    assert answer.status_code == 200, answer.text
+    answer = send(api, "PUT", f"{URL}/declarations", OFFICER,
+                  {"declarations": {"no_head_disciplined": True}})
+    body = answer.json()
+    assert body["declarations"] == {"no_head_disciplined": True}
+    assert body["self_score"]["criteria"][0]["points"] == "3.00"
+    verdicts = {c["id"]: c["verdict"] for c in body["recognition_preview"]["conditions"]}
+    assert verdicts["no_head_disciplined"] == "met" and verdicts["total"] == "missing_input"
+    events = send(api, "GET", URL + "/events", AUDITOR).json()["events"]
+    assert events[-1]["type"] == "ConditionsDeclared"
+    assert events[-1]["metadata"]["actor"] == "congchuc.dongquang@test"
+    assert events[-1]["metadata"]["role"] == "commune_officer"
+
+
+# -- criteria sets ---------------------------------------------------------------------------
+
+def _document(version, **changes):
+    document = copy.deepcopy(SET.to_dict())
+    document.update(version=version, **changes)
+    return document
+
+
+def test_criteria_sets_are_listed_and_read_by_version(api):
+    listed = send(api, "GET", "/api/v1/criteria-sets", AUDITOR).json()["criteria_sets"]
+    assert {(s["id"], s["version"]) for s in listed} >= {("619-2017", 1), ("25-2021", 1), ("27-2025", 1)}
+    assert all("provisional" in s for s in listed)
+    one = send(api, "GET", "/api/v1/criteria-sets/27-2025/versions/1", OFFICER).json()
+    assert one["id"] == "27-2025" and one["provisional"] is True
+    assert send(api, "GET", "/api/v1/criteria-sets/99-2099", OFFICER).status_code == 404
+    assert send(api, "GET", "/api/v1/criteria-sets/25-2021/versions/7", OFFICER).status_code == 404
+
+
+def test_an_administrator_publishes_a_new_version_once(api):
+    before = send(api, "GET", "/api/v1/events?source=assessment&limit=1000", AUDITOR).json()
+    assert send(api, "POST", "/api/v1/criteria-sets", JUSTICE, _document(5)).status_code == 403
+    bad = send(api, "POST", "/api/v1/criteria-sets", ADMIN, _document(5, total_max="99.00"))
+    assert bad.status_code == 400 and bad.json()["details"]["problems"]
+    assert send(api, "POST", "/api/v1/criteria-sets", ADMIN, _document(1)).status_code == 409
+    assert send(api, "POST", "/api/v1/criteria-sets", ADMIN, [1, 2]).status_code == 400
+    after = send(api, "GET", "/api/v1/events?source=assessment&limit=1000", AUDITOR).json()
+    assert after["head_position"] == before["head_position"]
+
+    published = send(api, "POST", "/api/v1/criteria-sets", ADMIN, _document(5, title="Phiên bản 5"))
+    assert published.status_code == 201, published.text
+    assert published.json()["source"] == "published" and published.json()["version"] == 5
+    assert send(api, "POST", "/api/v1/criteria-sets", ADMIN, _document(5)).status_code == 409
+    latest = send(api, "GET", "/api/v1/criteria-sets/25-2021", AUDITOR).json()
+    assert latest["version"] == 5 and latest["title"] == "Phiên bản 5"
+    # the assessment opened with version 1 keeps it
+    assert send(api, "GET", URL, OFFICER).json()["criteria_set_version"] == 1
+
+
+def test_the_docs_describe_the_assessment_routes_in_vietnamese(api):
+    document = api.get("/openapi.json").json()
+    tags = {t["name"] for t in document["tags"]}
+    assert {"Đánh giá chuẩn tiếp cận pháp luật", "Bộ tiêu chí", "Tổng hợp kết quả"} <= tags
+    operation = document["paths"]["/api/v1/communes/{commune_code}/assessments/{year}/decision"]["post"]
+    assert operation["summary"].startswith("Quyết định") and "chairman" in operation["description"]
+    assert "/api/v1/provinces/{province_code}/assessments" in document["paths"]

@@ -1,0 +1,352 @@
+"""Survey and kiosk routes: the real gateway in front of the real survey service (SQLite), on
+the session's throwaway vhost. Replays, conflicts and stuffing attempts end to end."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from nameko.runners import ServiceRunner
+
+from gateway.service import GatewayService
+from kernel import clock
+from services.survey.service import SurveyService
+from tests.gateway import peers
+from tests.gateway.conftest import BA_DINH, HANOI, HOAN_KIEM, Platform, gateway_config
+
+pytestmark = pytest.mark.broker
+
+RATE_PER_MINUTE = 6
+QUESTIONS = ("cong-khai", "thai-do", "thoi-gian", "pho-bien", "chung")
+SURVEY_OPERATIONS = {
+    ("/api/v1/survey/questionnaires", "post"),
+    ("/api/v1/survey/questionnaires/{questionnaire_id}", "get"),
+    ("/api/v1/survey/campaigns", "post"),
+    ("/api/v1/survey/campaigns/{campaign_id}", "get"),
+    ("/api/v1/survey/campaigns/{campaign_id}/close", "post"),
+    ("/api/v1/survey/campaigns/{campaign_id}/results", "get"),
+    ("/api/v1/survey/campaigns/{campaign_id}/codes", "post"),
+    ("/api/v1/survey/kiosks", "post"),
+    ("/api/v1/survey/kiosks/{kiosk_id}", "get"),
+    ("/api/v1/survey/kiosks/{kiosk_id}/revoke", "post"),
+    ("/api/v1/kiosk/campaign", "get"),
+    ("/api/v1/kiosk/responses", "post"),
+    ("/api/v1/kiosk/responses/batch", "post"),
+}
+# Routes that need a bearer token (the kiosk's own routes take the device token instead).
+SURVEY_SECURED = {op for op in SURVEY_OPERATIONS if not op[0].startswith("/api/v1/kiosk/")}
+
+
+def start_survey_platform(amqp_uri, database_dir, rate_per_minute=RATE_PER_MINUTE,
+                          min_answers=3):
+    """The gateway, the real survey service and peers for the other three services."""
+    config = {**gateway_config(amqp_uri),
+              "DATABASES": {"survey": f"sqlite:///{database_dir}/survey.sqlite"},
+              "SURVEY_KIOSK_RATE_PER_MINUTE": rate_per_minute,
+              "SURVEY_MIN_ANSWERS": min_answers,
+              "RPC_TIMEOUT": 10.0}
+    runner = ServiceRunner(config)
+    for service_cls in (GatewayService, SurveyService, peers.AssessmentPeer, peers.PlansPeer,
+                        peers.PublicationPeer):
+        runner.add_service(service_cls)
+    runner.start()
+    return runner, Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+
+
+@pytest.fixture(scope="module")
+def survey_platform(amqp_uri, tmp_path_factory):
+    runner, client = start_survey_platform(amqp_uri, tmp_path_factory.mktemp("survey"))
+    yield client
+    client.session.close()
+    runner.kill()
+
+
+@pytest.fixture
+def admin(token):
+    return token("administrator")
+
+
+def kiosk_headers(kiosk_token):
+    return {"Authorization": f"Kiosk {kiosk_token}"}
+
+
+def open_campaign(client, admin_token, period, commune=BA_DINH, **extra):
+    today = clock.now().date()
+    body = {"commune_code": commune, "period": period, "target_sample": 3,
+            "opens_on": (today - timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=30)).isoformat(), **extra}
+    response = client.request("POST", "/api/v1/survey/campaigns", admin_token, json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def register_kiosk(client, admin_token, commune=BA_DINH, label="Quầy số 1"):
+    response = client.request("POST", "/api/v1/survey/kiosks", admin_token,
+                              json={"commune_code": commune, "label": label})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def answer(campaign, level=5, **extra):
+    return {"response_id": str(uuid.uuid4()), "campaign_id": campaign["campaign_id"],
+            "questionnaire_id": campaign["questionnaire_id"],
+            "questionnaire_version": campaign["questionnaire_version"],
+            "answers": {q: level for q in QUESTIONS}, **extra}
+
+
+def submit(client, kiosk_token, body):
+    return client.request("POST", "/api/v1/kiosk/responses", headers=kiosk_headers(kiosk_token),
+                          json=body)
+
+
+def test_a_kiosk_answers_and_replays_are_counted_once(survey_platform, admin, token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r1")
+    assert campaign["accepting"] is True
+    kiosk = register_kiosk(client, admin)
+    headers = kiosk_headers(kiosk["token"])
+
+    current = client.get("/api/v1/kiosk/campaign", headers=headers)
+    assert current.status_code == 200, current.text
+    body = current.json()
+    assert body["kiosk"]["kiosk_id"] == kiosk["kiosk_id"] and "token" not in body["kiosk"]
+    assert body["campaign"]["questionnaire"]["questions"][0]["id"] == "cong-khai"
+    assert body["campaign"]["questionnaire"]["scale"][4] == {"value": 5, "label": "Rất hài lòng"}
+
+    first = answer(body["campaign"])
+    accepted = submit(client, kiosk["token"], first)
+    assert accepted.status_code == 201 and accepted.json()["result"] == "accepted"
+    replay = submit(client, kiosk["token"], first)
+    assert replay.status_code == 200
+    assert replay.json() == {**accepted.json(), "result": "duplicate"}
+
+    conflicting = submit(client, kiosk["token"], {**first, "answers": {q: 1 for q in QUESTIONS}})
+    assert conflicting.status_code == 409
+    assert conflicting.json()["error"] == "response_conflict"
+    assert "X-Correlation-Id" in conflicting.headers
+
+    results = client.get(f"/api/v1/survey/campaigns/{campaign['campaign_id']}/results",
+                         token("auditor"))
+    assert results.status_code == 200
+    assert (results.json()["responses"], results.json()["final"]) == (1, False)
+
+
+def test_unknown_fields_and_malformed_answers_are_refused(survey_platform, admin):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r2")
+    kiosk = register_kiosk(client, admin)
+    personal = submit(client, kiosk["token"], {**answer(campaign), "phone": "0912345678"})
+    assert personal.status_code == 400
+    assert personal.json()["error"] == "validation_failed"
+    assert "phone" in personal.json()["details"]
+    nested = submit(client, kiosk["token"], answer(campaign, level=True))
+    assert nested.status_code == 400
+    out_of_scale = submit(client, kiosk["token"], answer(campaign, level=9))
+    assert out_of_scale.status_code == 400
+    assert out_of_scale.json()["error"] == "validation_failed"
+    leaking = answer(campaign)
+    leaking["answers"]["gop-y"] = "Gọi tôi: 0912 345 678"
+    assert submit(client, kiosk["token"], leaking).status_code == 400
+    batch = client.request("POST", "/api/v1/kiosk/responses/batch",
+                           headers=kiosk_headers(kiosk["token"]),
+                           json={"responses": [answer(campaign)], "kiosk_name": "x"})
+    assert batch.status_code == 400 and "kiosk_name" in batch.json()["details"]
+    officer = client.request("POST", "/api/v1/survey/kiosks", admin,
+                             json={"commune_code": BA_DINH, "label": "x", "owner": "A"})
+    assert officer.status_code == 400 and "owner" in officer.json()["details"]
+
+
+def test_a_kiosk_must_show_its_device_token(survey_platform, admin, token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r3")
+    for headers in ({}, {"Authorization": f"Bearer {admin}"},
+                    {"Authorization": "Kiosk " + "0" * 32 + ".wrong-secret"},
+                    {"Authorization": "Kiosk not-a-token"}):
+        response = client.request("POST", "/api/v1/kiosk/responses", headers=headers,
+                                  json=answer(campaign))
+        assert response.status_code == 401, headers
+        assert response.json()["error"] == "unauthorised"
+        assert response.headers["WWW-Authenticate"].startswith("Kiosk")
+    assert client.get("/api/v1/kiosk/campaign").status_code == 401
+
+
+def test_stuffing_one_kiosk_is_rate_limited(survey_platform, admin):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r4")
+    kiosk = register_kiosk(client, admin)
+    sent = [answer(campaign) for _ in range(RATE_PER_MINUTE)]
+    for body in sent:
+        assert submit(client, kiosk["token"], body).status_code == 201
+    refused = submit(client, kiosk["token"], answer(campaign))
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "rate_limited"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # a replay is still answered: the kiosk learns its earlier response went through
+    assert submit(client, kiosk["token"], sent[0]).json()["result"] == "duplicate"
+    # a batch keeps the rate-limited items for later and says when to come back
+    batch = client.request("POST", "/api/v1/kiosk/responses/batch",
+                           headers=kiosk_headers(kiosk["token"]),
+                           json={"responses": [sent[1], answer(campaign)]})
+    assert batch.status_code == 200
+    assert [r["result"] for r in batch.json()["results"]] == ["duplicate", "refused"]
+    assert batch.json()["results"][1]["error"] == "rate_limited"
+    assert int(batch.headers["Retry-After"]) >= 1
+    # another kiosk of the same commune is not held back by the first
+    other = register_kiosk(client, admin, label="Quầy số 2")
+    assert submit(client, other["token"], answer(campaign)).status_code == 201
+
+
+def test_a_single_use_code_binds_one_response(survey_platform, admin, token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r5", require_code=True)
+    kiosk = register_kiosk(client, admin)
+    officer = token("commune_officer", commune=BA_DINH)
+    issued = client.request("POST", f"/api/v1/survey/campaigns/{campaign['campaign_id']}/codes",
+                            officer, json={"count": 2})
+    assert issued.status_code == 201, issued.text
+    first, second = issued.json()["codes"]
+    assert submit(client, kiosk["token"], answer(campaign, code=first)).status_code == 201
+    reused = submit(client, kiosk["token"], answer(campaign, code=first))
+    assert (reused.status_code, reused.json()["error"]) == (409, "code_used")
+    missing = submit(client, kiosk["token"], answer(campaign))
+    assert (missing.status_code, missing.json()["error"]) == (403, "code_invalid")
+    typed = second.lower().replace("-", " ")
+    assert submit(client, kiosk["token"], answer(campaign, code=typed)).status_code == 201
+    other_commune = token("commune_officer", commune=HOAN_KIEM)
+    refused = client.request("POST",
+                             f"/api/v1/survey/campaigns/{campaign['campaign_id']}/codes",
+                             other_commune, json={"count": 1})
+    assert refused.status_code == 403
+
+
+def test_a_revoked_kiosk_is_refused(survey_platform, admin, token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r6")
+    kiosk = register_kiosk(client, admin)
+    sent = answer(campaign)
+    assert submit(client, kiosk["token"], sent).status_code == 201
+    wrong_officer = client.request("POST", f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}/revoke",
+                                   token("commune_officer", commune=HOAN_KIEM), json={})
+    assert wrong_officer.status_code == 403
+    revoked = client.request("POST", f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}/revoke",
+                             token("commune_officer", commune=BA_DINH),
+                             json={"reason": "Thiết bị bị mất"})
+    assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
+    for response in (submit(client, kiosk["token"], answer(campaign)),
+                     submit(client, kiosk["token"], sent),
+                     client.get("/api/v1/kiosk/campaign", headers=kiosk_headers(kiosk["token"]))):
+        assert (response.status_code, response.json()["error"]) == (403, "kiosk_revoked")
+    again = client.request("POST", f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}/revoke", admin,
+                           json={})
+    assert (again.status_code, again.json()["error"]) == (409, "illegal_transition")
+
+
+def test_a_closed_campaign_takes_no_more_responses(survey_platform, admin, token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r7")
+    kiosk = register_kiosk(client, admin)
+    sent = [answer(campaign, level) for level in (5, 4, 2)]
+    for body in sent:
+        assert submit(client, kiosk["token"], body).status_code == 201
+    cid = campaign["campaign_id"]
+    assert client.request("POST", f"/api/v1/survey/campaigns/{cid}/close",
+                          token("commune_officer", commune=HOAN_KIEM)).status_code == 403
+    closed = client.request("POST", f"/api/v1/survey/campaigns/{cid}/close", admin)
+    assert closed.status_code == 200, closed.text
+    result = closed.json()["result"]
+    assert (result["final"], result["responses"], result["overall"]["rate_percent"]) == (
+        True, 3, "66.67")
+    late = submit(client, kiosk["token"], answer(campaign))
+    assert (late.status_code, late.json()["error"]) == (409, "campaign_closed")
+    assert submit(client, kiosk["token"], sent[0]).json()["result"] == "duplicate"
+    again = client.request("POST", f"/api/v1/survey/campaigns/{cid}/close", admin)
+    assert (again.status_code, again.json()["error"]) == (409, "illegal_transition")
+    assert client.request("POST", f"/api/v1/survey/campaigns/{cid}/codes", admin,
+                          json={"count": 1}).json()["error"] == "campaign_closed"
+
+
+def test_results_are_read_within_jurisdiction(survey_platform, admin, token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r8")
+    path = f"/api/v1/survey/campaigns/{campaign['campaign_id']}/results"
+    for allowed in (admin, token("auditor"), token("justice_officer", province=HANOI),
+                    token("commune_officer", commune=BA_DINH), token("chairman", province=HANOI)):
+        assert client.get(path, allowed).status_code == 200
+    for refused in (token("commune_officer", commune=HOAN_KIEM),
+                    token("justice_officer", province="79")):
+        response = client.get(path, refused)
+        assert (response.status_code, response.json()["error"]) == (403, "forbidden")
+    assert client.get(path).status_code == 401
+    assert client.get(f"/api/v1/survey/campaigns/{campaign['campaign_id']}",
+                      token("auditor")).json()["state"] == "open"
+    assert client.get("/api/v1/survey/campaigns/00004-1999/results", admin).status_code == 404
+
+
+def test_who_may_set_up_surveys(survey_platform, admin, token):
+    client = survey_platform
+    own = token("commune_officer", commune=HOAN_KIEM)
+    open_campaign(client, own, "2025-r9", commune=HOAN_KIEM)
+    kiosk = register_kiosk(client, own, commune=HOAN_KIEM)
+    assert client.get(f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}", own).status_code == 200
+    today = clock.now().date().isoformat()
+    foreign = client.request("POST", "/api/v1/survey/campaigns", own, json={
+        "commune_code": BA_DINH, "period": "2025-r9", "target_sample": 1,
+        "opens_on": today, "closes_on": today})
+    assert foreign.status_code == 403
+    auditor = client.request("POST", "/api/v1/survey/kiosks", token("auditor"),
+                             json={"commune_code": BA_DINH, "label": "x"})
+    assert (auditor.status_code, auditor.json()["details"]["role"]) == (403, "auditor")
+    unknown = client.request("POST", "/api/v1/survey/kiosks", admin,
+                             json={"commune_code": "99999", "label": "x"})
+    assert unknown.status_code == 404
+    published = client.request("POST", "/api/v1/survey/questionnaires", admin, json={
+        "questionnaire_id": "thu-nghiem", "title": "Thử nghiệm",
+        "questions": [{"id": "chung", "text": "Ông/bà hài lòng không?", "kind": "scale5"}]})
+    assert published.status_code == 200 and published.json()["version"] == 1
+    assert client.request("POST", "/api/v1/survey/questionnaires", own, json={
+        "questionnaire_id": "x", "title": "x", "questions": []}).status_code == 403
+    read = client.get("/api/v1/survey/questionnaires/thu-nghiem?version=1", own)
+    assert read.status_code == 200 and read.json()["title"] == "Thử nghiệm"
+
+
+def test_the_kiosk_without_an_open_campaign(survey_platform, admin):
+    kiosk = register_kiosk(survey_platform, admin, commune="00008")
+    response = survey_platform.get("/api/v1/kiosk/campaign", headers=kiosk_headers(kiosk["token"]))
+    assert (response.status_code, response.json()["error"]) == (404, "not_found")
+
+
+def test_a_batch_is_judged_item_by_item(survey_platform, admin):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r10")
+    kiosk = register_kiosk(client, admin)
+    first = answer(campaign)
+    assert submit(client, kiosk["token"], first).status_code == 201
+    batch = client.request("POST", "/api/v1/kiosk/responses/batch",
+                           headers=kiosk_headers(kiosk["token"]), json={"responses": [
+                               answer(campaign, 3), first, {**first, "answers": {"chung": 1}},
+                               {**answer(campaign), "name": "Nguyễn Văn An"}]})
+    assert batch.status_code == 200, batch.text
+    assert [r["result"] for r in batch.json()["results"]] == ["accepted", "duplicate",
+                                                              "conflict", "refused"]
+    assert batch.json()["results"][2]["error"] == "response_conflict"
+    assert "Retry-After" not in batch.headers
+    empty = client.request("POST", "/api/v1/kiosk/responses/batch",
+                           headers=kiosk_headers(kiosk["token"]), json={"responses": []})
+    assert empty.status_code == 400
+
+
+def test_the_kiosk_page_and_its_assets(survey_platform):
+    page = survey_platform.get("/kiosk")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert '<html lang="vi">' in page.text and "Khảo sát mức độ hài lòng" in page.text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    for asset, kind in (("kiosk.js", "javascript"), ("kiosk.css", "text/css")):
+        response = survey_platform.get(f"/kiosk/assets/{asset}")
+        assert response.status_code == 200 and kind in response.headers["Content-Type"]
+    for path in ("/kiosk/assets/nothing.js", "/kiosk/assets/../kiosk.py",
+                 "/kiosk/assets/%2e%2e/__init__.py"):
+        assert survey_platform.get(path).status_code == 404, path
+
+
+def test_the_benchmark_baseline(survey_platform):
+    response = survey_platform.get("/bench/hello")
+    assert response.status_code == 200 and response.json() == {"hello": "world"}
