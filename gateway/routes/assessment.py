@@ -1,5 +1,534 @@
-"""HTTP routes of the assessment workflow."""
+"""HTTP routes of the assessment workflow, criteria sets and roll-ups.
+
+Who may run each step is checked here: the role by the ``endpoint`` decorator, the
+jurisdiction by ``_require_covers`` against where the commune lay in the evaluation year
+(its district for years up to 2024, from the legacy data; its province always).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from gateway import lookup
+from gateway.auth import NATIONWIDE_ROLES, Principal
+from gateway.http import AUTHENTICATED, endpoint
+from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in docstrings)
+    AnswerSchema,
+    AppraisalStartSchema,
+    AppraiseSchema,
+    AssessmentEventsSchema,
+    AssessmentPathSchema,
+    AssessmentSchema,
+    CheckSchema,
+    CommentPathSchema,
+    CommentSchema,
+    CompleteAppraisalSchema,
+    CriteriaSetDocumentSchema,
+    CriteriaSetListSchema,
+    CriteriaSetPathSchema,
+    CriteriaSetSchema,
+    CriteriaSetSummarySchema,
+    CriteriaSetVersionPathSchema,
+    DecisionSchema,
+    DeclarationsSchema,
+    DossierSchema,
+    EmptyCommandSchema,
+    EndPostingSchema,
+    FiguresSchema,
+    IndicatorPathSchema,
+    OpinionSchema,
+    PostingSchema,
+    RevocationSchema,
+    RollupPathSchema,
+    RollupQuerySchema,
+    RollupSchema,
+    SupplementRequestSchema,
+    SupplementSchema,
+)
+from gateway.web import http
+from kernel.errors import Forbidden, NotFound
+from reference import units
+
+BASE = "/api/v1/communes/<commune_code>/assessments/<int:year>"
+COMMUNE = ("commune_officer",)
+JUSTICE = ("justice_officer",)
+COUNCIL = ("council_secretary",)
+CHAIRMAN = ("chairman",)
+READERS = ("commune_officer", "justice_officer", "council_secretary", "chairman",
+           "administrator", "auditor")
+REVIEWERS = ("justice_officer", "council_secretary", "chairman", "administrator", "auditor")
+TAG = "Đánh giá chuẩn tiếp cận pháp luật"
+CRITERIA_TAG = "Bộ tiêu chí"
+ROLLUP_TAG = "Tổng hợp kết quả"
+# API field names that differ from the workflow's argument names
+RENAMED = {"end_posting": {"ended_on": "today"}}
+
+
+def unit_in_year(commune_code: str, year: int) -> tuple[str, str | None]:
+    """(province, district) of the commune in the evaluation year; district only up to 2024."""
+    district = units.district_of_commune(commune_code, year)
+    if district is not None:
+        for commune in units.legacy_communes(district, year):
+            if commune.code == commune_code:
+                return commune.province_code, district
+    current = units.commune(commune_code)
+    if current is None:
+        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
+                       {"commune_code": commune_code, "year": year})
+    return current.province_code, None
+
+
+def covers(principal: Principal, commune: str | None, district: str | None,
+           province: str) -> bool:
+    """The most specific unit of the principal's jurisdiction must hold the target; a commune
+    officer covers only their own commune."""
+    if principal.role in NATIONWIDE_ROLES:
+        return True
+    own = principal.jurisdiction
+    if principal.role == "commune_officer" or own.get("commune"):
+        return commune is not None and own.get("commune") == commune
+    if own.get("district"):
+        return district is not None and own["district"] == district
+    if own.get("province"):
+        return own["province"] == province
+    return False
+
+
+def _require_covers(principal, commune, district, province, year):
+    if not covers(principal, commune, district, province):
+        raise Forbidden("Your jurisdiction does not cover this administrative unit in this year.",
+                        {"jurisdiction": dict(principal.jurisdiction), "year": year,
+                         "target": {"province": province, "district": district, "commune": commune}})
+
+
+def _arguments(command: str, body: dict, **extra) -> tuple[dict, int | None]:
+    body = dict(body or {})
+    expected_version = body.pop("expected_version", None)
+    renamed = RENAMED.get(command, {})
+    arguments = {renamed.get(key, key): (value.isoformat() if isinstance(value, date) else value)
+                 for key, value in body.items()}
+    arguments.update(extra)
+    return arguments, expected_version
 
 
 class AssessmentRoutes:
-    OPENAPI_TAGS = ()
+    OPENAPI_TAGS = (
+        {"name": TAG, "description": "Quy trình đánh giá của từng xã theo năm: tự đánh giá, niêm yết, "
+                                     "hồ sơ, kiểm tra, thẩm định, quyết định công nhận."},
+        {"name": CRITERIA_TAG, "description": "Bộ tiêu chí theo phiên bản; quản trị viên công bố phiên bản mới."},
+        {"name": ROLLUP_TAG, "description": "Kết quả theo tỉnh, huyện và năm: trạng thái, điểm, tỷ lệ đạt chuẩn."},
+    )
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _guard(self, call, commune_code, year):
+        province, district = unit_in_year(commune_code, year)
+        _require_covers(call.principal, commune_code, district, province, year)
+
+    def _command(self, call, commune_code, year, command, **extra):
+        self._guard(call, commune_code, year)
+        arguments, expected_version = _arguments(command, call.body, **extra)
+        return self.backends.call("assessment", "run_command", commune_code, year, command,
+                                  arguments, expected_version, call.context())
+
+    # -- reading -------------------------------------------------------------------------------
+    @http("GET", BASE)
+    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    def get_assessment(self, call, commune_code, year):
+        """Hồ sơ đánh giá của một xã trong một năm
+
+        Gồm trạng thái, các bước đã làm, bảng tự chấm điểm (self_score), bảng điểm thẩm định của
+        Hội đồng (appraised_score, điểm chính thức) và kết quả xét từng điều kiện công nhận
+        (recognition: giá trị, ngưỡng, kết luận và còn thiếu gì). Cán bộ xã chỉ xem được xã mình.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200:
+            description: Hồ sơ đánh giá.
+            content:
+              application/json:
+                schema: AssessmentSchema
+          404: Error
+          503: Error
+        """
+        self._guard(call, commune_code, year)
+        return self.backends.call("assessment", "get_assessment", commune_code, year)
+
+    @http("GET", BASE + "/events")
+    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    def get_assessment_events(self, call, commune_code, year):
+        """Các sự kiện của hồ sơ đánh giá (ai làm gì, khi nào)
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200:
+            description: Sự kiện theo thứ tự, kèm người thực hiện trong metadata.
+            content:
+              application/json:
+                schema: AssessmentEventsSchema
+          404: Error
+          503: Error
+        """
+        self._guard(call, commune_code, year)
+        return {"events": self.backends.call("assessment", "assessment_events", commune_code, year)}
+
+    # -- the commune's steps ---------------------------------------------------------------------
+    @http("POST", BASE)
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema)
+    def open_assessment(self, call, commune_code, year):
+        """Mở hồ sơ đánh giá của xã cho năm đánh giá
+
+        Bộ tiêu chí (và phiên bản) áp dụng cho năm được ghi lại và giữ nguyên đến hết quy trình.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          201:
+            description: Hồ sơ đã mở.
+            content:
+              application/json:
+                schema: AssessmentSchema
+          404: Error
+          409: Error
+          503: Error
+        """
+        self._guard(call, commune_code, year)
+        return 201, self.backends.call("assessment", "open_assessment", commune_code, year,
+                                       call.context())
+
+    @http("PUT", BASE + "/figures/<indicator_id>")
+    @endpoint(roles=COMMUNE, path=IndicatorPathSchema, body=FiguresSchema)
+    def record_figures(self, call, commune_code, year, indicator_id):
+        """Nhập số liệu thực hiện và tài liệu minh chứng của một chỉ tiêu
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "record_figures", indicator_id=indicator_id)
+
+    @http("POST", BASE + "/figures/<indicator_id>/from-survey")
+    @endpoint(roles=COMMUNE, path=IndicatorPathSchema, body=EmptyCommandSchema)
+    def use_survey_result(self, call, commune_code, year, indicator_id):
+        """Lấy số liệu của chỉ tiêu từ kết quả khảo sát sự hài lòng của xã trong năm
+
+        Dùng cho chỉ tiêu được chấm theo khảo sát (Quyết định 619/2017: Tiêu chí 2, chỉ tiêu 5);
+        kết quả khảo sát phải đã công bố (đủ số phiếu tối thiểu).
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        self._guard(call, commune_code, year)
+        return self.backends.call("assessment", "use_survey_result", commune_code, year,
+                                  indicator_id, call.body.get("expected_version"), call.context())
+
+    @http("PUT", BASE + "/declarations")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=DeclarationsSchema)
+    def declare_conditions(self, call, commune_code, year):
+        """Kê khai các điều kiện công nhận (kỷ luật cán bộ, phân loại xã)
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "declare_conditions")
+
+    @http("POST", BASE + "/self-assessment")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=EmptyCommandSchema)
+    def submit_self_assessment(self, call, commune_code, year):
+        """Hoàn thành tự đánh giá, tự chấm điểm
+
+        Cần có số liệu của mọi chỉ tiêu. Thân yêu cầu: {} hoặc {"expected_version": n}.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "submit_self_assessment")
+
+    @http("POST", BASE + "/posting")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=PostingSchema)
+    def start_posting(self, call, commune_code, year):
+        """Niêm yết công khai kết quả tự đánh giá
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "start_posting")
+
+    @http("POST", BASE + "/posting/comments")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=CommentSchema)
+    def record_comment(self, call, commune_code, year):
+        """Ghi nhận ý kiến góp ý trong thời gian niêm yết
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "record_comment")
+
+    @http("POST", BASE + "/posting/comments/<comment_id>/answer")
+    @endpoint(roles=COMMUNE, path=CommentPathSchema, body=AnswerSchema)
+    def answer_comment(self, call, commune_code, year, comment_id):
+        """Trả lời một ý kiến góp ý
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "answer_comment", comment_id=comment_id)
+
+    @http("POST", BASE + "/posting/end")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=EndPostingSchema)
+    def end_posting(self, call, commune_code, year):
+        """Kết thúc niêm yết (không sớm hơn thời hạn tối thiểu)
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "end_posting")
+
+    @http("POST", BASE + "/dossier")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=DossierSchema)
+    def submit_dossier(self, call, commune_code, year):
+        """Gửi hồ sơ đề nghị công nhận
+
+        Mọi ý kiến góp ý phải được trả lời trước. Hồ sơ gửi muộn vẫn được nhận và đánh dấu late.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "submit_dossier")
+
+    @http("POST", BASE + "/dossier/supplements")
+    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=SupplementSchema)
+    def provide_supplement(self, call, commune_code, year):
+        """Bổ sung hồ sơ theo yêu cầu
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "provide_supplement")
+
+    # -- the justice office ----------------------------------------------------------------------
+    @http("POST", BASE + "/dossier/check")
+    @endpoint(roles=JUSTICE, path=AssessmentPathSchema, body=CheckSchema)
+    def pass_check(self, call, commune_code, year):
+        """Kiểm tra hồ sơ: đạt, chuyển Hội đồng thẩm định
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "pass_check")
+
+    @http("POST", BASE + "/dossier/supplement-requests")
+    @endpoint(roles=JUSTICE, path=AssessmentPathSchema, body=SupplementRequestSchema)
+    def request_supplement(self, call, commune_code, year):
+        """Yêu cầu xã bổ sung hồ sơ
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "request_supplement")
+
+    # -- the council -----------------------------------------------------------------------------
+    @http("POST", BASE + "/appraisal")
+    @endpoint(roles=COUNCIL, path=AssessmentPathSchema, body=AppraisalStartSchema)
+    def start_appraisal(self, call, commune_code, year):
+        """Bắt đầu thẩm định (họp Hội đồng hoặc lấy ý kiến bằng văn bản)
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "start_appraisal")
+
+    @http("POST", BASE + "/appraisal/opinions")
+    @endpoint(roles=COUNCIL, path=AssessmentPathSchema, body=OpinionSchema)
+    def record_opinion(self, call, commune_code, year):
+        """Ghi ý kiến của một thành viên Hội đồng
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "record_opinion")
+
+    @http("PUT", BASE + "/appraisal/indicators/<indicator_id>")
+    @endpoint(roles=COUNCIL, path=IndicatorPathSchema, body=AppraiseSchema)
+    def appraise_indicator(self, call, commune_code, year, indicator_id):
+        """Chấm điểm thẩm định một chỉ tiêu (hoặc đạt/không đạt)
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "appraise_indicator",
+                             indicator_id=indicator_id)
+
+    @http("POST", BASE + "/appraisal/complete")
+    @endpoint(roles=COUNCIL, path=AssessmentPathSchema, body=CompleteAppraisalSchema)
+    def complete_appraisal(self, call, commune_code, year):
+        """Hoàn thành thẩm định (đủ chỉ tiêu, đủ ý kiến, đủ 2/3 thành viên dự họp)
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "complete_appraisal")
+
+    # -- the chairman ----------------------------------------------------------------------------
+    @http("POST", BASE + "/decision")
+    @endpoint(roles=CHAIRMAN, path=AssessmentPathSchema, body=DecisionSchema)
+    def decide(self, call, commune_code, year):
+        """Quyết định công nhận hoặc không công nhận đạt chuẩn
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "decide")
+
+    @http("POST", BASE + "/revocation")
+    @endpoint(roles=CHAIRMAN, path=AssessmentPathSchema, body=RevocationSchema)
+    def revoke(self, call, commune_code, year):
+        """Thu hồi quyết định công nhận
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "revoke")
+
+    # -- criteria sets ---------------------------------------------------------------------------
+    @http("GET", "/api/v1/criteria-sets")
+    @endpoint(roles=AUTHENTICATED)
+    def list_criteria_sets(self, call):
+        """Các bộ tiêu chí và phiên bản (có sẵn và do quản trị viên công bố)
+        ---
+        tags: [Bộ tiêu chí]
+        responses:
+          200:
+            description: Danh sách phiên bản; provisional = còn giá trị tạm thời.
+            content:
+              application/json:
+                schema: CriteriaSetListSchema
+          503: Error
+        """
+        return {"criteria_sets": self.backends.call("assessment", "list_criteria_sets")}
+
+    @http("POST", "/api/v1/criteria-sets")
+    @endpoint(roles=("administrator",), body=CriteriaSetDocumentSchema)
+    def publish_criteria_set(self, call):
+        """Công bố phiên bản mới của một bộ tiêu chí
+
+        Thân yêu cầu là tài liệu bộ tiêu chí (định dạng tệp dữ liệu). Mọi lỗi được liệt kê trong
+        details.problems (400). Phiên bản đã tồn tại (kể cả bộ có sẵn) trả về 409: phiên bản đã
+        công bố không bao giờ bị sửa.
+        ---
+        tags: [Bộ tiêu chí]
+        responses:
+          201:
+            description: Đã công bố.
+            content:
+              application/json:
+                schema: CriteriaSetSummarySchema
+          409: Error
+          503: Error
+        """
+        return 201, self.backends.call("assessment", "publish_criteria_set", call.body,
+                                       call.context())
+
+    @http("GET", "/api/v1/criteria-sets/<set_id>")
+    @endpoint(roles=AUTHENTICATED, path=CriteriaSetPathSchema)
+    def get_criteria_set(self, call, set_id):
+        """Phiên bản mới nhất của một bộ tiêu chí
+        ---
+        tags: [Bộ tiêu chí]
+        responses:
+          200: {description: Bộ tiêu chí., content: {application/json: {schema: CriteriaSetSchema}}}
+          404: Error
+          503: Error
+        """
+        return self.backends.call("assessment", "get_criteria_set", set_id, None)
+
+    @http("GET", "/api/v1/criteria-sets/<set_id>/versions/<int:version>")
+    @endpoint(roles=AUTHENTICATED, path=CriteriaSetVersionPathSchema)
+    def get_criteria_set_version(self, call, set_id, version):
+        """Một phiên bản của bộ tiêu chí
+        ---
+        tags: [Bộ tiêu chí]
+        responses:
+          200: {description: Bộ tiêu chí., content: {application/json: {schema: CriteriaSetSchema}}}
+          404: Error
+          503: Error
+        """
+        return self.backends.call("assessment", "get_criteria_set", set_id, version)
+
+    # -- roll-ups --------------------------------------------------------------------------------
+    @http("GET", "/api/v1/provinces/<province_code>/assessments")
+    @endpoint(roles=REVIEWERS, path=RollupPathSchema, query=RollupQuerySchema)
+    def province_assessments(self, call, province_code):
+        """Tổng hợp kết quả đánh giá của tỉnh (hoặc một huyện) trong một năm
+
+        Từng xã: trạng thái, tổng điểm tự chấm, tổng điểm thẩm định, đạt chuẩn hay không; số
+        lượng và tỷ lệ đạt chuẩn theo huyện và toàn tỉnh. Cán bộ cấp huyện chỉ xem huyện mình.
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          200: {description: Tổng hợp., content: {application/json: {schema: RollupSchema}}}
+          404: Error
+          503: Error
+        """
+        year, district = call.query["year"], call.query["district"]
+        lookup.require_province_in(province_code, year)
+        own = call.principal.jurisdiction
+        if call.principal.role not in NATIONWIDE_ROLES and own.get("district") and district is None:
+            district = own["district"]  # a district officer sees their district
+        if district is not None and district not in {
+                d.code for d in units.legacy_districts(province_code, year)}:
+            raise NotFound(f"There is no district {district} in province {province_code} in {year}.",
+                           {"district_code": district, "province_code": province_code, "year": year})
+        _require_covers(call.principal, None, district, province_code, year)
+        return self.backends.call("assessment", "province_rollup", province_code, year, district)

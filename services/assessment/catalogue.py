@@ -27,3 +27,9 @@ class CriteriaSetCatalogue:
                 f"Indicator {indicator_id} is pass/fail: the council records achieved or not, "
                 "not points.", {"indicator_id": indicator_id})
         return maximum
+
+    def is_pass_fail(self, indicator_id: str) -> bool:
+        return self.criteria_set.indicator(indicator_id).max is None
+
+    def condition_ids(self) -> list[str]:
+        return [c.id for c in self.criteria_set.recognition.conditions]

@@ -16,11 +16,13 @@ from kernel.store import EventStore
 from reference import units
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
+from services.assessment.satisfaction import SURVEY_SCORED
 from services.assessment.workflow import CommuneAssessment, CriteriaCatalogue, stream_name
 
 # The commands a caller may run on an opened assessment, with the arguments that are dates.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "record_figures": (),
+    "declare_conditions": (),
     "submit_self_assessment": (),
     "start_posting": ("start",),
     "record_comment": ("received_on",),
@@ -37,8 +39,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "decide": ("decision_date",),
     "revoke": ("revoked_on",),
 }
-NEEDS_CATALOGUE = {"record_figures", "submit_self_assessment", "appraise_indicator",
-                   "complete_appraisal"}
+NEEDS_CATALOGUE = {"record_figures", "declare_conditions", "submit_self_assessment",
+                   "appraise_indicator", "complete_appraisal"}
 
 
 class AssessmentHandlers:
@@ -94,6 +96,26 @@ class AssessmentHandlers:
         new_events = method(**kwargs)
         self.store.append(assessment.stream, assessment.version, new_events, metadata)
         return assessment.apply(new_events)
+
+
+    def record_survey_figures(self, commune_code: str, year: int, indicator_id: str,
+                              survey_result: dict | None, metadata: Metadata,
+                              expected_version: int | None = None) -> CommuneAssessment:
+        """Record an indicator's figures from the commune's satisfaction survey of the year."""
+        opened = self.get(commune_code, year).to_dict()
+        to_figures = SURVEY_SCORED.get((opened["criteria_set_id"], indicator_id))
+        if to_figures is None:
+            raise ValidationFailed(
+                f"Indicator {indicator_id} of criteria set {opened['criteria_set_id']} is not "
+                "scored from the satisfaction survey.", {"indicator_id": indicator_id})
+        if survey_result is None or not survey_result["published"]:
+            raise ValidationFailed(
+                f"Commune {commune_code} has no published satisfaction result for {year}"
+                + (f": {survey_result['reason']}" if survey_result and survey_result["reason"] else "."),
+                {"commune_code": commune_code, "year": year})
+        return self.execute(commune_code, year, "record_figures",
+                            {"indicator_id": indicator_id, "figures": to_figures(survey_result)},
+                            metadata, expected_version)
 
 
 def _date(value, field: str) -> date:

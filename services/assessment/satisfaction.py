@@ -92,3 +92,8 @@ def figures_for_619(result: dict) -> dict:
     return {"surveyed": result["valid_answers"],
             "satisfied_with_result": result["satisfied"],
             "satisfied_with_conduct": result["satisfied"]}
+
+
+# Indicators a survey result scores, per criteria set, and how the result becomes figures.
+# 25/2021 C2.I4 (Mẫu 04) has no known formula yet: its points are entered manually.
+SURVEY_SCORED = {("619-2017", "C2.I5"): figures_for_619}

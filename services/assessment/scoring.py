@@ -195,6 +195,56 @@ def score_sheet(criteria_set: CriteriaSet, figures_by_indicator: Mapping) -> Sco
                       criteria_set.provisional, tuple(criteria), criteria_set.total_max)
 
 
+def appraised_sheet(criteria_set: CriteriaSet, scores_by_indicator: Mapping) -> ScoreSheet:
+    """The evaluation council's sheet from the points it gave each indicator directly
+    (``{"C1.I1": {"points": "2.50", "reason": "…"}}``, or ``"achieved": true`` in a pass/fail
+    set), as recorded by ``IndicatorAppraised``. Indicators not appraised yet are missing."""
+    if not isinstance(scores_by_indicator, Mapping):
+        raise ValidationFailed("Appraised scores must be an object keyed by indicator id.", {})
+    known = set(criteria_set.indicator_ids())
+    problems = [f"{k}: no such indicator in {criteria_set.id} v{criteria_set.version}"
+                for k in scores_by_indicator if k not in known]
+    criteria = []
+    for number, criterion in enumerate(criteria_set.criteria, 1):
+        scored, missing = [], []
+        for indicator in criterion.indicators:
+            given = scores_by_indicator.get(indicator.id)
+            if given is None:
+                missing.append(indicator.id)
+                continue
+            reason = str(given.get("reason") or "")
+            if indicator.max is None:
+                achieved = given.get("achieved")
+                if not isinstance(achieved, bool):
+                    problems.append(f"{indicator.id}: achieved must be true or false")
+                    continue
+                scored.append(IndicatorScore(indicator.id, None, None, f"appraised: {reason}",
+                                             achieved=achieved))
+                continue
+            try:
+                points = parse_points(given.get("points"), indicator.id)
+            except ValidationFailed as error:
+                problems += error.details["problems"]
+                continue
+            if not ZERO <= points <= indicator.max:
+                problems.append(f"{indicator.id}: {money(points)} is outside 0-{money(indicator.max)}")
+                continue
+            scored.append(IndicatorScore(indicator.id, points, indicator.max,
+                                         f"appraised: {money(points)} — {reason}"))
+        if criteria_set.pass_fail:
+            failed = any(not s.achieved for s in scored)
+            achieved = False if failed else (None if missing else True)
+            criteria.append(CriterionScore(criterion.id, number, None, None, tuple(scored),
+                                           tuple(missing), achieved))
+        else:
+            points = sum((s.points for s in scored), ZERO)
+            criteria.append(CriterionScore(criterion.id, number, points, criterion.max,
+                                           tuple(scored), tuple(missing)))
+    _raise_if(problems, "The appraised scores")
+    return ScoreSheet(criteria_set.id, criteria_set.version, criteria_set.pass_fail,
+                      criteria_set.provisional, tuple(criteria), criteria_set.total_max, "appraised")
+
+
 def score_indicator(indicator: Indicator, figures: Mapping) -> IndicatorScore:
     """Score one indicator from its raw figures, e.g. {"numerator": 95, "denominator": 100}."""
     reader = _Figures(indicator.id, figures)

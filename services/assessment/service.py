@@ -3,13 +3,14 @@
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, KernelError, NotFound
-from kernel.nameko import EventSourcedService, EventStoreProvider, metadata_from
+from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from reference import units
-from services.assessment import views
+from services.assessment import criteria_sets, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import load_builtin_sets, set_for_year
+from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.reviewing_levels import ReviewingLevel, stream_name
+from services.assessment.satisfaction import SatisfactionProjection, result_for
 
 expected = rpc(expected_exceptions=KernelError)
 
@@ -17,6 +18,8 @@ expected = rpc(expected_exceptions=KernelError)
 class AssessmentService(EventSourcedService):
     name = "assessment"
     store = EventStoreProvider()
+    rollup = Subscription(rollups.RollupProjection())
+    satisfaction = Subscription(SatisfactionProjection())
 
     # -- reviewing levels ------------------------------------------------------------------
     @expected
@@ -46,34 +49,75 @@ class AssessmentService(EventSourcedService):
     # -- a commune's assessment ------------------------------------------------------------
     @expected
     def open_assessment(self, commune_code: str, year: int, context: dict | None = None) -> dict:
-        assessment = self._handlers().open(commune_code, year, metadata_from(context, "assessment"))
-        return views.assessment(assessment, self._criteria_sets())
+        sets = self._criteria_sets()
+        assessment = self._handlers(sets).open(commune_code, year, metadata_from(context, "assessment"))
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
 
     @expected
     def run_command(self, commune_code: str, year: int, command: str, arguments: dict,
                     expected_version: int | None = None, context: dict | None = None) -> dict:
-        assessment = self._handlers().execute(commune_code, year, command, arguments or {},
-                                              metadata_from(context, "assessment"), expected_version)
-        return views.assessment(assessment, self._criteria_sets())
+        sets = self._criteria_sets()
+        assessment = self._handlers(sets).execute(commune_code, year, command, arguments or {},
+                                                  metadata_from(context, "assessment"),
+                                                  expected_version)
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
 
     @expected
     def get_assessment(self, commune_code: str, year: int) -> dict:
-        return views.assessment(self._handlers().get(commune_code, year), self._criteria_sets())
+        sets = self._criteria_sets()
+        assessment = self._handlers(sets).get(commune_code, year)
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+
+    @expected
+    def use_survey_result(self, commune_code: str, year: int, indicator_id: str,
+                          expected_version: int | None = None, context: dict | None = None) -> dict:
+        """Record an indicator's figures from the commune's survey result for the year."""
+        sets = self._criteria_sets()
+        with self.store.reader.connect() as conn:
+            survey_result = result_for(conn, commune_code, year)
+        assessment = self._handlers(sets).record_survey_figures(
+            commune_code, year, indicator_id, survey_result, metadata_from(context, "assessment"),
+            expected_version)
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+
+    def _satisfaction_of(self, assessment) -> dict | None:
+        body = assessment.to_dict()
+        with self.store.reader.connect() as conn:
+            return result_for(conn, body["commune_code"], body["year"])
+
+    @expected
+    def assessment_events(self, commune_code: str, year: int) -> list[dict]:
+        """The assessment's own events with their metadata (who did what, when)."""
+        assessment = self._handlers(self._criteria_sets()).get(commune_code, year)
+        return [e.to_message() for e in self.store.read_stream(assessment.stream)]
+
+    # -- roll-ups --------------------------------------------------------------------------
+    @expected
+    def province_rollup(self, province_code: str, year: int, district_code: str | None = None) -> dict:
+        return rollups.province_rollup(self.store.engine, self._criteria_sets(), province_code,
+                                       year, district_code)
 
     # -- criteria sets ---------------------------------------------------------------------
     @expected
     def list_criteria_sets(self) -> list[dict]:
-        return [views.criteria_set_summary(s) for s in self._criteria_sets().values()]
+        published = criteria_sets.published_sets(self.store)
+        return [views.criteria_set_summary(s, key in published)
+                for key, s in sorted(self._criteria_sets().items())]
 
     @expected
     def get_criteria_set(self, set_id: str, version: int | None = None) -> dict:
         return views.find_criteria_set(self._criteria_sets(), set_id, version).to_dict()
 
-    def _criteria_sets(self):
-        return load_builtin_sets()
+    @expected
+    def publish_criteria_set(self, document: dict, context: dict | None = None) -> dict:
+        published = criteria_sets.publish(self.store, document, metadata_from(context, "assessment"))
+        return views.criteria_set_summary(published, True)
 
-    def _handlers(self) -> AssessmentHandlers:
-        sets = self._criteria_sets()
+    def _criteria_sets(self):
+        return criteria_sets.all_sets(self.store)
+
+    def _handlers(self, sets=None) -> AssessmentHandlers:
+        sets = sets if sets is not None else self._criteria_sets()
         return AssessmentHandlers(
             self.store,
             catalogue_for=lambda set_id, version: CriteriaSetCatalogue(

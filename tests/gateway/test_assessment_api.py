@@ -184,3 +184,25 @@ def test_the_docs_describe_the_assessment_routes_in_vietnamese(api):
     operation = document["paths"]["/api/v1/communes/{commune_code}/assessments/{year}/decision"]["post"]
     assert operation["summary"].startswith("Quyết định") and "chairman" in operation["description"]
     assert "/api/v1/provinces/{province_code}/assessments" in document["paths"]
+
+
+_BASE = "/api/v1/communes/{commune_code}/assessments/{year}"
+# What tests/gateway/test_openapi.py expects of the assessment routes.
+ASSESSMENT_SECURED = {
+    (_BASE, "get"), (_BASE, "post"), (_BASE + "/events", "get"),
+    (_BASE + "/figures/{indicator_id}", "put"), (_BASE + "/declarations", "put"),
+    (_BASE + "/figures/{indicator_id}/from-survey", "post"),
+    (_BASE + "/self-assessment", "post"), (_BASE + "/posting", "post"),
+    (_BASE + "/posting/comments", "post"), (_BASE + "/posting/comments/{comment_id}/answer", "post"),
+    (_BASE + "/posting/end", "post"), (_BASE + "/dossier", "post"),
+    (_BASE + "/dossier/supplements", "post"), (_BASE + "/dossier/check", "post"),
+    (_BASE + "/dossier/supplement-requests", "post"), (_BASE + "/appraisal", "post"),
+    (_BASE + "/appraisal/opinions", "post"), (_BASE + "/appraisal/indicators/{indicator_id}", "put"),
+    (_BASE + "/appraisal/complete", "post"), (_BASE + "/decision", "post"),
+    (_BASE + "/revocation", "post"),
+    ("/api/v1/criteria-sets", "get"), ("/api/v1/criteria-sets", "post"),
+    ("/api/v1/criteria-sets/{set_id}", "get"),
+    ("/api/v1/criteria-sets/{set_id}/versions/{version}", "get"),
+    ("/api/v1/provinces/{province_code}/assessments", "get"),
+}
+ASSESSMENT_OPERATIONS = ASSESSMENT_SECURED

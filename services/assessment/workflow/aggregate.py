@@ -57,5 +57,6 @@ class CommuneAssessment(CommuneSteps, ReviewSteps):
             "figures": s.figures, "evidence": s.evidence, "self_assessment": s.self_assessment,
             "posting": posting, "dossier": s.dossier, "check": s.check,
             "supplements": s.supplements, "appraisal": appraisal, "decision": s.decision,
-            "revocation": s.revocation,
+            "revocation": s.revocation, "declarations": s.declarations,
+            "commune_class": s.commune_class,
         }

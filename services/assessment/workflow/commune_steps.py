@@ -69,6 +69,35 @@ class CommuneSteps(AssessmentBase):
         return [self._event(n.FIGURES_RECORDED, {"indicator_id": indicator_id, "figures": stored,
                                                  "evidence": files})]
 
+    def declare_conditions(self, declarations: dict, catalogue: CriteriaCatalogue,
+                           commune_class: str | None = None) -> list[NewEvent]:
+        """The commune's declarations for the regime's declared conditions (e.g. that no head
+        of the commune was disciplined in the year), and for 619/2017 its class (I, II, III).
+
+        Declaring again replaces the earlier declaration.
+        """
+        self._guard("declare_conditions")
+        details = self._details()
+        if not isinstance(declarations, dict):
+            raise ValidationFailed("The declarations must be an object such as "
+                                   '{"no_head_disciplined": true}.', {**details, "field": "declarations"})
+        condition_ids = getattr(catalogue, "condition_ids", None)
+        known = set(condition_ids()) if condition_ids else set(declarations)
+        unknown = sorted(k for k in declarations if k not in known)
+        if unknown:
+            raise ValidationFailed(
+                f"Not a declared condition of this criteria set: {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(known)) or 'none'}).",
+                {**details, "field": "declarations", "unknown": unknown, "known": sorted(known)})
+        not_bool = sorted(k for k, value in declarations.items() if not isinstance(value, bool))
+        if not_bool:
+            raise ValidationFailed(f"Each declaration is true or false: {', '.join(not_bool)}.",
+                                   {**details, "field": "declarations", "invalid": not_bool})
+        if commune_class is not None:
+            v.one_of(commune_class, n.COMMUNE_CLASSES, "commune_class", details)
+        return [self._event(n.CONDITIONS_DECLARED, {"declarations": dict(declarations),
+                                                    "commune_class": commune_class})]
+
     def submit_self_assessment(self, catalogue: CriteriaCatalogue) -> list[NewEvent]:
         self._guard("submit_self_assessment")
         indicator_ids = list(catalogue.indicator_ids())

@@ -33,11 +33,13 @@ INDICATOR_APPRAISED = "IndicatorAppraised"
 APPRAISAL_COMPLETED = "AppraisalCompleted"
 RECOGNITION_DECIDED = "RecognitionDecided"
 RECOGNITION_REVOKED = "RecognitionRevoked"
+CONDITIONS_DECLARED = "ConditionsDeclared"
 
 # state -> (label shown to people, commands allowed in it)
 STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     NEW: ("Not opened", ("open",)),
-    DRAFTING: ("Self-assessment in progress", ("record_figures", "submit_self_assessment")),
+    DRAFTING: ("Self-assessment in progress",
+               ("record_figures", "declare_conditions", "submit_self_assessment")),
     SELF_ASSESSED: ("Self-assessment submitted, awaiting public posting", ("start_posting",)),
     POSTING: ("Posted publicly, open for comments",
               ("record_comment", "answer_comment", "end_posting")),
@@ -59,6 +61,7 @@ APPRAISAL_METHODS = ("meeting", "written")
 OPINION_FORMS = ("meeting", "writing")
 REVIEWING_LEVELS = ("district", "province")
 MAX_COUNCIL_SIZE = 15
+COMMUNE_CLASSES = ("I", "II", "III")
 
 
 def stream_name(commune_code: str, year: int) -> str:

@@ -70,12 +70,26 @@ class ReviewSteps(AssessmentBase):
             "member_name": member_name, "role": v.required_text(role, "role", details),
             "opinion": v.required_text(opinion, "opinion", details), "given_by": given_by})]
 
-    def appraise_indicator(self, indicator_id: str, points: Decimal | str, reason: str,
-                           catalogue: CriteriaCatalogue) -> list[NewEvent]:
-        """Record (or replace, until the appraisal is completed) the council's score."""
+    def appraise_indicator(self, indicator_id: str, points: Decimal | str | None = None,
+                           reason: str = "", catalogue: CriteriaCatalogue | None = None,
+                           achieved: bool | None = None) -> list[NewEvent]:
+        """Record (or replace, until the appraisal is completed) the council's score: points,
+        or for a pass/fail indicator (``catalogue.is_pass_fail``) achieved or not."""
         self._guard("appraise_indicator")
         details = self._details(indicator_id=indicator_id)
         self._known_indicator(catalogue, indicator_id)
+        pass_fail = getattr(catalogue, "is_pass_fail", None)
+        if pass_fail is not None and pass_fail(indicator_id):
+            if points is not None or not isinstance(achieved, bool):
+                raise ValidationFailed(
+                    f"Indicator {indicator_id} is pass/fail: give achieved (true or false), "
+                    "not points.", {**details, "field": "achieved"})
+            return [self._event(n.INDICATOR_APPRAISED, {
+                "indicator_id": indicator_id, "points": None, "achieved": achieved,
+                "reason": v.required_text(reason, "reason", details)})]
+        if achieved is not None:
+            raise ValidationFailed(f"Indicator {indicator_id} is scored in points, not achieved "
+                                   "or not.", {**details, "field": "achieved"})
         value = v.points(points, "points", details)
         maximum = Decimal(catalogue.indicator_max(indicator_id))
         if not Decimal(0) <= value <= maximum:
@@ -110,9 +124,12 @@ class ReviewSteps(AssessmentBase):
                     f"two thirds ({needed}) are needed.",
                     {**details, "present": present, "needed": needed,
                      "council_size": appraisal["council_size"]})
-        total = sum((Decimal(s["points"]) for s in appraisal["scores"].values()), Decimal("0.00"))
+        points = [s["points"] for s in appraisal["scores"].values() if s["points"] is not None]
+        total = sum((Decimal(p) for p in points), Decimal("0.00"))
         return [self._event(n.APPRAISAL_COMPLETED, {
-            "completed_on": completed_on.isoformat(), "total": str(total.quantize(v.TWO_PLACES)),
+            "completed_on": completed_on.isoformat(),
+            # a pass/fail set has no total
+            "total": str(total.quantize(v.TWO_PLACES)) if points else None,
             "present": present, "quorum_met": quorum_met})]
 
     def decide(self, recognised: bool, decision_number: str,

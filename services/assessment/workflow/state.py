@@ -22,6 +22,8 @@ class AssessmentState:
     appraisal: dict | None = None
     decision: dict | None = None
     revocation: dict | None = None
+    declarations: dict = field(default_factory=dict)
+    commune_class: str | None = None
     last_date: str | None = None  # the latest dated step, so that no step goes back in time
 
 
@@ -109,8 +111,10 @@ def _opinion(s: AssessmentState, data: dict) -> None:
 
 
 def _appraised(s: AssessmentState, data: dict) -> None:
-    s.appraisal["scores"][data["indicator_id"]] = {"points": data["points"],
-                                                   "reason": data["reason"]}
+    score = {"points": data["points"], "reason": data["reason"]}
+    if "achieved" in data:  # pass/fail sets: achieved or not, no points
+        score["achieved"] = data["achieved"]
+    s.appraisal["scores"][data["indicator_id"]] = score
 
 
 def _appraisal_completed(s: AssessmentState, data: dict) -> None:
@@ -125,6 +129,11 @@ def _decided(s: AssessmentState, data: dict) -> None:
                                              "due_before", "late", "publication_due")}
     s.last_date = data["decision_date"]
     s.state = n.RECOGNISED if data["recognised"] else n.NOT_RECOGNISED
+
+
+def _declared(s: AssessmentState, data: dict) -> None:
+    s.declarations = dict(data["declarations"])
+    s.commune_class = data["commune_class"]
 
 
 def _revoked(s: AssessmentState, data: dict) -> None:
@@ -142,6 +151,7 @@ APPLY = {
     n.APPRAISAL_STARTED: _appraisal_started, n.OPINION_RECORDED: _opinion,
     n.INDICATOR_APPRAISED: _appraised, n.APPRAISAL_COMPLETED: _appraisal_completed,
     n.RECOGNITION_DECIDED: _decided, n.RECOGNITION_REVOKED: _revoked,
+    n.CONDITIONS_DECLARED: _declared,
 }
 
 

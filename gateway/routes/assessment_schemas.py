@@ -1,0 +1,286 @@
+"""Schemas of the assessment routes: strict request schemas (unknown fields refused) and
+response schemas for the docs. Descriptions are shown on /docs, hence in Vietnamese."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, ValidationError, fields, validate
+
+from gateway.schemas import FIRST_YEAR, LAST_YEAR, ResponseSchema, StrictSchema
+
+COMMUNE_CLASSES = ("I", "II", "III")
+
+
+def _d(text: str) -> dict:
+    return {"description": text}
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false only: 1, "yes" or "true" would hide a client's mistake."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise ValidationError("Not a valid boolean: write true or false.")
+        return value
+
+
+class Points(fields.Field):
+    """Points as a string with at most two decimals ("2.50") or a whole number; never a float."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValidationError('Points are a string such as "2.50" (or a whole number), never a float.')
+        return str(value)
+
+
+def _day(text: str, required: bool = True):
+    return fields.Date(required=required, metadata=_d(text + " (YYYY-MM-DD)."))
+
+
+def _text(text: str, required: bool = True, **kwargs):
+    return fields.String(required=required, validate=validate.Length(min=1, max=4000),
+                         metadata=_d(text), **kwargs)
+
+
+class CommandSchema(StrictSchema):
+    expected_version = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=0),
+        metadata=_d("Phiên bản hồ sơ đã đọc; nếu hồ sơ đã thay đổi sau đó thì trả về 409."))
+
+
+# -- paths and queries ---------------------------------------------------------------------
+class AssessmentPathSchema(StrictSchema):
+    commune_code = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$"),
+                                 metadata=_d("Mã đơn vị cấp xã (5 chữ số), ví dụ 16426."))
+    year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
+                          metadata=_d(f"Năm đánh giá ({FIRST_YEAR}–{LAST_YEAR})."))
+
+
+class IndicatorPathSchema(AssessmentPathSchema):
+    indicator_id = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                                 metadata=_d("Mã chỉ tiêu, ví dụ C1.I1."))
+
+
+class CommentPathSchema(AssessmentPathSchema):
+    comment_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                               metadata=_d("Mã ý kiến góp ý."))
+
+
+class RollupPathSchema(StrictSchema):
+    province_code = fields.String(required=True, metadata=_d("Mã tỉnh/thành phố, ví dụ 38."))
+
+
+class RollupQuerySchema(StrictSchema):
+    year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
+                          metadata=_d("Năm đánh giá."))
+    district = fields.String(load_default=None, validate=validate.Regexp(r"^\d{3}$"),
+                             metadata=_d("Mã huyện (chỉ các năm đến 2024), để lọc theo huyện."))
+
+
+class CriteriaSetPathSchema(StrictSchema):
+    set_id = fields.String(required=True, metadata=_d("Mã bộ tiêu chí, ví dụ 25-2021."))
+
+
+class CriteriaSetVersionPathSchema(CriteriaSetPathSchema):
+    version = fields.Integer(required=True, validate=validate.Range(min=1),
+                             metadata=_d("Phiên bản của bộ tiêu chí."))
+
+
+# -- commands ------------------------------------------------------------------------------
+class EvidenceFileSchema(StrictSchema):
+    file_name = _text("Tên tệp minh chứng.")
+    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"),
+                           metadata=_d("SHA-256 của tệp, 64 chữ số hex viết thường."))
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
+                          metadata=_d("Kích thước tệp (byte)."))
+    uploaded_by = _text("Người tải lên.")
+
+
+class FiguresSchema(CommandSchema):
+    figures = fields.Dict(keys=fields.String(), required=True,
+                          metadata=_d('Số liệu thực hiện của chỉ tiêu, ví dụ {"issued": 3, "assigned": 3}; '
+                                      'hoặc {"not_arising": true}.'))
+    evidence = fields.List(fields.Nested(EvidenceFileSchema), load_default=None, allow_none=True,
+                           metadata=_d("Tài liệu minh chứng; bỏ trống để giữ các tệp đã có."))
+
+
+class DeclarationsSchema(CommandSchema):
+    declarations = fields.Dict(keys=fields.String(), values=StrictBoolean(), required=True,
+                               metadata=_d('Cam kết về các điều kiện của bộ tiêu chí, ví dụ '
+                                           '{"no_head_disciplined": true}.'))
+    commune_class = fields.String(load_default=None, allow_none=True,
+                                  validate=validate.OneOf(COMMUNE_CLASSES),
+                                  metadata=_d("Phân loại đơn vị hành chính (I, II, III; bộ 619/2017)."))
+
+
+class EmptyCommandSchema(CommandSchema):
+    pass
+
+
+class PostingSchema(CommandSchema):
+    start = _day("Ngày bắt đầu niêm yết")
+    channel = fields.String(required=True, validate=validate.OneOf(("office", "portal", "radio")),
+                            metadata=_d("Hình thức: office (trụ sở), portal (cổng thông tin), radio (đài truyền thanh)."))
+
+
+class CommentSchema(CommandSchema):
+    comment_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                               metadata=_d("Mã ý kiến (không trùng)."))
+    text = _text("Nội dung ý kiến.")
+    received_on = _day("Ngày nhận")
+    author = fields.String(load_default=None, allow_none=True, metadata=_d("Người góp ý (nếu có)."))
+
+
+class AnswerSchema(CommandSchema):
+    answer = _text("Nội dung trả lời.")
+    answered_on = _day("Ngày trả lời")
+
+
+class EndPostingSchema(CommandSchema):
+    ended_on = _day("Ngày kết thúc niêm yết")
+
+
+class DossierSchema(CommandSchema):
+    submitted_on = _day("Ngày gửi hồ sơ")
+    requests_recognition = StrictBoolean(load_default=True,
+                                         metadata=_d("false: gửi hồ sơ nhưng không đề nghị công nhận."))
+
+
+class CheckSchema(CommandSchema):
+    checked_on = _day("Ngày kiểm tra xong")
+
+
+class SupplementRequestSchema(CommandSchema):
+    reason = _text("Lý do yêu cầu bổ sung.")
+    requested_on = _day("Ngày yêu cầu")
+
+
+class SupplementSchema(CommandSchema):
+    provided_on = _day("Ngày bổ sung")
+    note = _text("Nội dung bổ sung.")
+
+
+class AppraisalStartSchema(CommandSchema):
+    started_on = _day("Ngày bắt đầu thẩm định")
+    council_size = fields.Integer(required=True, strict=True, validate=validate.Range(1, 15),
+                                  metadata=_d("Số thành viên Hội đồng (1–15)."))
+    method = fields.String(required=True, validate=validate.OneOf(("meeting", "written")),
+                           metadata=_d("meeting (họp) hoặc written (lấy ý kiến bằng văn bản)."))
+
+
+class OpinionSchema(CommandSchema):
+    member_name = _text("Họ tên thành viên.")
+    role = _text("Chức danh trong Hội đồng.")
+    opinion = _text("Ý kiến.")
+    given_by = fields.String(required=True, validate=validate.OneOf(("meeting", "writing")),
+                             metadata=_d("meeting (dự họp) hoặc writing (bằng văn bản)."))
+
+
+class AppraiseSchema(CommandSchema):
+    points = Points(load_default=None, allow_none=True,
+                    metadata=_d('Điểm thẩm định, chuỗi tối đa 2 chữ số thập phân, ví dụ "2.50".'))
+    achieved = StrictBoolean(load_default=None, allow_none=True,
+                             metadata=_d("Đạt / không đạt (bộ tiêu chí đạt/không đạt)."))
+    reason = _text("Lý do, căn cứ chấm điểm.")
+
+
+class CompleteAppraisalSchema(CommandSchema):
+    completed_on = _day("Ngày hoàn thành thẩm định")
+
+
+class DecisionSchema(CommandSchema):
+    recognised = StrictBoolean(required=True, metadata=_d("true: công nhận đạt chuẩn."))
+    decision_number = _text("Số quyết định, ví dụ 123/QĐ-UBND.")
+    decision_date = _day("Ngày ký quyết định")
+
+
+class RevocationSchema(CommandSchema):
+    reason = _text("Lý do thu hồi.")
+    revoked_on = _day("Ngày thu hồi")
+    decision_number = fields.String(load_default=None, allow_none=True,
+                                    metadata=_d("Số quyết định thu hồi (nếu có)."))
+
+
+class CriteriaSetDocumentSchema(StrictSchema):
+    """The criteria-set file format; every field is checked by the assessment service."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.Raw(required=True, metadata=_d("Mã bộ tiêu chí: 619-2017, 25-2021 hoặc 27-2025."))
+    version = fields.Raw(required=True, metadata=_d("Phiên bản mới (số nguyên chưa dùng)."))
+
+
+# -- responses (documentation only) --------------------------------------------------------
+class AssessmentSchema(ResponseSchema):
+    commune_code = fields.String()
+    year = fields.Integer()
+    state = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    allowed_commands = fields.List(fields.String())
+    criteria_set_id = fields.String()
+    criteria_set_version = fields.Integer()
+    criteria_set_provisional = fields.Boolean()
+    self_score = fields.Dict(allow_none=True, metadata=_d("Bảng tự chấm điểm của xã."))
+    appraised_score = fields.Dict(allow_none=True, metadata=_d("Bảng điểm thẩm định của Hội đồng (điểm chính thức)."))
+    recognition = fields.Dict(allow_none=True, metadata=_d("Đánh giá điều kiện công nhận trên điểm thẩm định."))
+    recognition_preview = fields.Dict(allow_none=True, metadata=_d("Xem trước điều kiện trên điểm tự chấm."))
+    declarations = fields.Dict()
+    commune_class = fields.String(allow_none=True)
+    satisfaction = fields.Dict(allow_none=True, metadata=_d(
+        "Kết quả khảo sát sự hài lòng của xã trong năm (từ dịch vụ khảo sát), nếu có."))
+
+
+class AssessmentEventsSchema(ResponseSchema):
+    events = fields.List(fields.Dict())
+
+
+class CriteriaSetSummarySchema(ResponseSchema):
+    id = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    first_year = fields.Integer()
+    last_year = fields.Integer(allow_none=True)
+    pass_fail = fields.Boolean()
+    provisional = fields.Boolean()
+    source = fields.String(validate=validate.OneOf(("built_in", "published")))
+
+
+class CriteriaSetListSchema(ResponseSchema):
+    criteria_sets = fields.List(fields.Nested(CriteriaSetSummarySchema))
+
+
+class CriteriaSetSchema(ResponseSchema):
+    id = fields.String()
+    version = fields.Integer()
+    provisional = fields.Boolean()
+    criteria = fields.List(fields.Dict())
+    recognition = fields.Dict()
+
+
+class CountsSchema(ResponseSchema):
+    assessments = fields.Integer()
+    by_state = fields.Dict()
+    decided = fields.Integer()
+    recognised = fields.Integer()
+    not_recognised = fields.Integer()
+    recognition_rate = fields.String(allow_none=True, metadata=_d("Tỷ lệ đạt chuẩn trên số đã có quyết định (%)."))
+    recognised_of_assessed = fields.String(allow_none=True)
+
+
+class RollupLineSchema(ResponseSchema):
+    commune_code = fields.String()
+    district_code = fields.String(allow_none=True)
+    state = fields.String()
+    self_total = fields.String(allow_none=True)
+    appraised_total = fields.String(allow_none=True)
+    recognised = fields.Boolean(allow_none=True)
+
+
+class RollupSchema(ResponseSchema):
+    province_code = fields.String()
+    year = fields.Integer()
+    provisional = fields.Boolean()
+    communes = fields.List(fields.Nested(RollupLineSchema))
+    totals = fields.Nested(CountsSchema)
+    districts = fields.List(fields.Dict())
