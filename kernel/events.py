@@ -52,14 +52,6 @@ class Metadata:
             "recorded_at": recorded_at,
         }
 
-    def caused_by(self, event: RecordedEvent, actor: Actor | None = None) -> Metadata:
-        """Metadata for an event written in reaction to ``event``: same correlation, caused by it."""
-        return Metadata(
-            actor=actor or self.actor,
-            correlation_id=event.metadata.get("correlation_id") or self.correlation_id,
-            causation_id=event.id,
-        )
-
 
 @dataclass(frozen=True)
 class RecordedEvent:
