@@ -15,8 +15,9 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from bench import kernel_path
+from bench import kernel_path, survey_submissions
 
+SECTIONS = ("kernel", "survey")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -79,11 +80,22 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=int(os.environ.get("BENCH_N", 10000)))
     parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--pg-admin-url", default=os.environ.get("TCPL_TEST_PG_ADMIN_URL"))
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run only this section (repeatable); default: all of them")
+    parser.add_argument("--survey-n", type=int, default=int(os.environ.get("BENCH_SURVEY_N", 3000)),
+                        help="survey submissions per run (and as many hello-world requests)")
     args = parser.parse_args()
-    results = kernel_path.run(args.amqp_uri, args.n, args.pg_admin_url)
-    report = kernel_report(results, args.n)
-    print(report)
-    write_section("kernel", report)
+    only = args.only or SECTIONS
+    if "kernel" in only:
+        results = kernel_path.run(args.amqp_uri, args.n, args.pg_admin_url)
+        report = kernel_report(results, args.n)
+        print(report)
+        write_section("kernel", report)
+    if "survey" in only:
+        results = survey_submissions.run(args.amqp_uri, args.survey_n)
+        report = survey_submissions.report(results, machine())
+        print(report)
+        write_section("survey", report)
 
 
 if __name__ == "__main__":

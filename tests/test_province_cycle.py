@@ -6,6 +6,9 @@ Every step is an HTTP call with the token of the person who does it; the test th
 recognition results (with their explanations), the roll-up counts, and who each event names.
 """
 
+import io
+
+import openpyxl
 import pytest
 
 from services.assessment.criteria import load_builtin_sets
@@ -13,6 +16,13 @@ from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import assessment_platform, send, token, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table(ws):
+    """The data rows of a form's sheet (after its header row, "STT" in column A)."""
+    rows = list(ws.iter_rows(values_only=True))
+    return rows[next(i for i, row in enumerate(rows) if row[0] == "STT") + 1:]
 
 COMMUNE_STEPS = {"AssessmentOpened", "FiguresRecorded", "ConditionsDeclared",
                  "SelfAssessmentSubmitted", "PostingStarted", "CommentRecorded", "CommentAnswered",
@@ -112,6 +122,31 @@ class Year:
         return wait_for(lambda: (lambda body: body if body["totals"]["decided"] == expected_decided
                                  else None)(ok(send(self.api, "GET", path, self.justice))))
 
+    def check_forms(self, result):
+        """Mẫu 08 and Mẫu 09 as downloaded say what the roll-up says."""
+        base = f"/api/v1/provinces/{self.province}/assessments/forms"
+        lines = result["communes"]
+        form_08 = self.download(f"{base}/08.xlsx?year={self.year}")
+        for sheet, wanted in (("Đạt chuẩn", True), ("Chưa đạt chuẩn", False)):
+            rows = table(form_08[sheet])
+            names = [line["commune_name"] for line in lines if line["recognised"] is wanted]
+            assert [row[1] for row in rows] == names
+            assert all(row[-2] and row[-2].endswith(f"/{self.year + 1}") for row in rows)
+            if not wanted:
+                assert all(row[-1] for row in rows)  # why not, in words
+        rows = table(self.download(f"{base}/09.xlsx?year={self.year}").active)
+        totals = result["totals"]
+        assert rows[-1][2:7] == (totals["communes"], totals["recognised"],
+                                 float(totals["recognised_of_all"]), totals["not_recognised"],
+                                 totals["undecided"])
+        assert len(rows) == len(result["districts"]) + 1
+
+    def download(self, path):
+        answer = send(self.api, "GET", path, self.justice)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"] == XLSX
+        return openpyxl.load_workbook(io.BytesIO(answer.content))
+
     def check_actors(self, commune):
         events = ok(send(self.api, "GET", f"{self.url(commune)}/events", token("auditor")))["events"]
         for event in events:
@@ -170,6 +205,10 @@ def test_a_district_reviewed_2022_year_in_thanh_hoa(api):
     assert events[-1]["metadata"]["jurisdiction"] == {"province": "38", "district": "405",
                                                       "commune": None}
     year.check_actors(dong_phu)
+    assert result["totals"]["communes"] == 14 and result["totals"]["not_opened"] == 11
+    standard = result["districts"][0]["district_standard"]
+    assert standard["applicable"] and standard["verdict"] == "not_met"
+    year.check_forms(result)
     # the decided year cannot be decided again
     assert send(api, "POST", f"{year.url(dong_phu)}/decision", year.chairman,
                 {"recognised": True, "decision_number": "x", "decision_date": "2023-02-01"}
@@ -194,7 +233,10 @@ def test_a_province_reviewed_2025_year_in_ha_noi(api):
     result = year.rollup(3)
     assert result["totals"]["recognised"] == 2 and result["totals"]["not_recognised"] == 1
     assert result["districts"] == [] and result["provisional"] is True
-    assert {line["appraised_achieved"] for line in result["communes"]} == {14, 13}
+    assert {line["appraised_achieved"] for line in result["communes"]
+            if line["state"] != "not_opened"} == {14, 13}
+    assert result["totals"]["communes"] == 126 and result["totals"]["not_opened"] == 123
     year.check_actors(hoan_kiem)
     # a district token covers no commune after 2025
     assert send(api, "GET", year.url(ba_dinh), token("justice_officer", "01", "001")).status_code == 403
+    year.check_forms(result)

@@ -7,7 +7,10 @@ jurisdiction by ``_require_covers`` against where the commune lay in the evaluat
 
 from __future__ import annotations
 
+import base64
 from datetime import date
+
+from werkzeug.wrappers import Response
 
 from gateway import lookup
 from gateway.auth import NATIONWIDE_ROLES, Principal
@@ -521,6 +524,12 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
+        year, district = self._rollup_scope(call, province_code)
+        return self.backends.call("assessment", "province_rollup", province_code, year, district)
+
+    def _rollup_scope(self, call, province_code) -> tuple[int, str | None]:
+        """(year, district) of a roll-up request, after the jurisdiction check; a district
+        officer's request defaults to their district."""
         year, district = call.query["year"], call.query["district"]
         lookup.require_province_in(province_code, year)
         own = call.principal.jurisdiction
@@ -531,4 +540,85 @@ class AssessmentRoutes:
             raise NotFound(f"There is no district {district} in province {province_code} in {year}.",
                            {"district_code": district, "province_code": province_code, "year": year})
         _require_covers(call.principal, None, district, province_code, year)
-        return self.backends.call("assessment", "province_rollup", province_code, year, district)
+        return year, district
+
+    # -- the forms as .xlsx ----------------------------------------------------------------------
+    @http("GET", BASE + "/forms/02.xlsx")
+    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    def form_02(self, call, commune_code, year):
+        """Mẫu 02: bảng tự chấm điểm của xã (tệp Excel)
+
+        Cột: STT | Tiêu chí, chỉ tiêu | Điểm tối đa | Điểm tự chấm | Tài liệu kiểm chứng (tên tệp
+        minh chứng). Dòng tiêu chí in đậm kèm điểm cộng của tiêu chí; dòng cuối là tổng cộng. Bộ
+        tiêu chí đạt/không đạt (27/2025) ghi "Đạt"/"Không đạt" thay cho điểm. Bộ tiêu chí còn tạm
+        thời thì có dòng ghi chú dưới tiêu đề. Cán bộ xã chỉ tải được của xã mình.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Tệp .xlsx., content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+          404: Error
+          503: Error
+        """
+        self._guard(call, commune_code, year)
+        return _xlsx(self.backends.call("assessment", "assessment_form", commune_code, year, "02"))
+
+    @http("GET", BASE + "/forms/07.xlsx")
+    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    def form_07(self, call, commune_code, year):
+        """Mẫu 07: bảng tổng hợp kết quả thẩm định điểm của Hội đồng (tệp Excel)
+
+        Cột: STT | Tiêu chí, chỉ tiêu | Điểm tối đa | Điểm tự chấm | Điểm thẩm định | Lý do (lý do
+        Hội đồng ghi cho từng chỉ tiêu). Chỉ tiêu chưa thẩm định để trống.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Tệp .xlsx., content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+          404: Error
+          503: Error
+        """
+        self._guard(call, commune_code, year)
+        return _xlsx(self.backends.call("assessment", "assessment_form", commune_code, year, "07"))
+
+    @http("GET", "/api/v1/provinces/<province_code>/assessments/forms/08.xlsx")
+    @endpoint(roles=REVIEWERS, path=RollupPathSchema, query=RollupQuerySchema)
+    def form_08(self, call, province_code):
+        """Mẫu 08: danh sách xã đạt chuẩn và chưa đạt chuẩn kèm quyết định (tệp Excel)
+
+        Hai trang "Đạt chuẩn" và "Chưa đạt chuẩn". Cột: STT | Xã, phường, thị trấn | Huyện (nếu có)
+        | Tổng điểm (điểm thẩm định) | Số, ngày quyết định | Ghi chú (với xã chưa đạt: các điều
+        kiện chưa bảo đảm). Cán bộ cấp huyện chỉ tải được huyện mình.
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          200: {description: Tệp .xlsx., content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+          404: Error
+          503: Error
+        """
+        year, district = self._rollup_scope(call, province_code)
+        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, year, district,
+                                        "08"))
+
+    @http("GET", "/api/v1/provinces/<province_code>/assessments/forms/09.xlsx")
+    @endpoint(roles=REVIEWERS, path=RollupPathSchema, query=RollupQuerySchema)
+    def form_09(self, call, province_code):
+        """Mẫu 09: báo cáo tổng hợp kết quả đánh giá, công nhận theo huyện hoặc toàn tỉnh (tệp Excel)
+
+        Cột: STT | Đơn vị | Tổng số đơn vị cấp xã | Số đạt chuẩn | Tỷ lệ % (trên tổng số xã) | Số
+        chưa đạt chuẩn | Chưa đánh giá (chưa có quyết định, kể cả xã chưa mở hồ sơ) | Huyện đạt chuẩn
+        huyện (Quyết định 1723/QĐ-BTP, chỉ các năm 2022–2024 có cấp huyện).
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          200: {description: Tệp .xlsx., content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+          404: Error
+          503: Error
+        """
+        year, district = self._rollup_scope(call, province_code)
+        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, year, district,
+                                        "09"))
+
+
+def _xlsx(file: dict) -> Response:
+    """The service's base64 file as a download."""
+    return Response(base64.b64decode(file["content_base64"]), mimetype=file["media_type"],
+                    headers={"Content-Disposition": f'attachment; filename="{file["file_name"]}"'})

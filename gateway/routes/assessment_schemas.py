@@ -259,19 +259,27 @@ class CriteriaSetSchema(ResponseSchema):
 
 
 class CountsSchema(ResponseSchema):
-    assessments = fields.Integer()
+    communes = fields.Integer(metadata=_d("Tổng số xã trong danh sách (kể cả chưa mở hồ sơ)."))
+    assessments = fields.Integer(metadata=_d("Số xã đã mở hồ sơ đánh giá."))
+    not_opened = fields.Integer(metadata=_d("Số xã chưa mở hồ sơ đánh giá."))
+    undecided = fields.Integer(metadata=_d("Số xã chưa có quyết định (kể cả chưa mở hồ sơ)."))
     by_state = fields.Dict()
     decided = fields.Integer()
     recognised = fields.Integer()
     not_recognised = fields.Integer()
     recognition_rate = fields.String(allow_none=True, metadata=_d("Tỷ lệ đạt chuẩn trên số đã có quyết định (%)."))
     recognised_of_assessed = fields.String(allow_none=True)
+    recognised_of_all = fields.String(allow_none=True, metadata=_d("Tỷ lệ đạt chuẩn trên tổng số xã (%)."))
+    districts_meeting_standard = fields.Integer(allow_none=True, metadata=_d(
+        "Số huyện đạt chuẩn tiếp cận pháp luật (chỉ ở phần totals; null khi không áp dụng)."))
 
 
 class RollupLineSchema(ResponseSchema):
     commune_code = fields.String()
+    commune_name = fields.String(allow_none=True)
     district_code = fields.String(allow_none=True)
-    state = fields.String()
+    district_name = fields.String(allow_none=True)
+    state = fields.String(metadata=_d("Trạng thái; not_opened = xã chưa mở hồ sơ đánh giá."))
     self_total = fields.String(allow_none=True)
     appraised_total = fields.String(allow_none=True)
     recognised = fields.Boolean(allow_none=True)
@@ -279,8 +287,14 @@ class RollupLineSchema(ResponseSchema):
 
 class RollupSchema(ResponseSchema):
     province_code = fields.String()
+    province_name = fields.String(allow_none=True)
     year = fields.Integer()
     provisional = fields.Boolean()
-    communes = fields.List(fields.Nested(RollupLineSchema))
+    unit_list = fields.Dict(metadata=_d("Nguồn danh sách xã (legacy: dữ liệu huyện, xã đến 2024; "
+                                        "current: xã hiện hành) và có đầy đủ hay không."))
+    communes = fields.List(fields.Nested(RollupLineSchema),
+                           metadata=_d("Mọi xã của tỉnh/huyện trong năm, kể cả xã chưa mở hồ sơ."))
     totals = fields.Nested(CountsSchema)
-    districts = fields.List(fields.Dict())
+    districts = fields.List(fields.Dict(), metadata=_d(
+        "Từng huyện: số lượng như totals và district_standard (huyện đạt chuẩn tiếp cận pháp luật "
+        "theo Quyết định 1723/QĐ-BTP: từng điều kiện, giá trị, ngưỡng, kết luận, còn thiếu gì)."))

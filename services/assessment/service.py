@@ -1,11 +1,13 @@
 """nameko entrypoints of the assessment service."""
 
+import base64
+
 from nameko.rpc import rpc
 
-from kernel.errors import ConcurrencyError, KernelError, NotFound
+from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFailed
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from reference import units
-from services.assessment import criteria_sets, rollups, views
+from services.assessment import criteria_sets, exports, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
@@ -97,6 +99,32 @@ class AssessmentService(EventSourcedService):
         return rollups.province_rollup(self.store.engine, self._criteria_sets(), province_code,
                                        year, district_code)
 
+    # -- the forms as .xlsx (base64: nameko's JSON serializer carries no bytes) ----------------
+    @expected
+    def assessment_form(self, commune_code: str, year: int, form: str) -> dict:
+        """Mẫu 02 (self-assessment sheet) or Mẫu 07 (appraised sheet) of a commune's year."""
+        builders = {"02": exports.form_02, "07": exports.form_07}
+        if form not in builders:
+            raise ValidationFailed(f"There is no commune form {form!r}; use 02 or 07.", {"form": form})
+        sets = self._criteria_sets()
+        assessment = self._handlers(sets).get(commune_code, year)
+        body = views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        criteria_set = views.find_criteria_set(sets, body["criteria_set_id"],
+                                               body["criteria_set_version"])
+        content = builders[form](body, criteria_set.to_dict(), unit_names(body))
+        return _file(f"mau-{form}-{commune_code}-{year}.xlsx", content)
+
+    @expected
+    def rollup_form(self, province_code: str, year: int, district_code: str | None,
+                    form: str) -> dict:
+        """Mẫu 08 (the decision's lists) or Mẫu 09 (the summary report) of a province's year."""
+        builders = {"08": exports.form_08, "09": exports.form_09}
+        if form not in builders:
+            raise ValidationFailed(f"There is no roll-up form {form!r}; use 08 or 09.", {"form": form})
+        result = self.province_rollup(province_code, year, district_code)
+        scope = province_code + (f"-{district_code}" if district_code else "")
+        return _file(f"mau-{form}-{scope}-{year}.xlsx", builders[form](result))
+
     # -- criteria sets ---------------------------------------------------------------------
     @expected
     def list_criteria_sets(self) -> list[dict]:
@@ -124,3 +152,25 @@ class AssessmentService(EventSourcedService):
                 views.find_criteria_set(sets, set_id, version)),
             criteria_set_for_year=lambda year: set_for_year(year, sets).key,
         )
+
+
+def _file(file_name: str, content: bytes) -> dict:
+    return {"file_name": file_name, "media_type": exports.MIME_TYPE,
+            "content_base64": base64.b64encode(content).decode("ascii")}
+
+
+def unit_names(body: dict) -> dict:
+    """Names of the commune, its district (years up to 2024) and province in the year."""
+    code, year, district = body["commune_code"], body["year"], body.get("district_code")
+    commune_name = district_name = None
+    if district is not None:
+        commune_name = next((c.name for c in units.legacy_communes(district, year)
+                             if c.code == code), None)
+        district_name = next((d.name for d in units.legacy_districts(body["province_code"], year)
+                              if d.code == district), None)
+    current = units.commune(code)
+    if commune_name is None and current is not None:
+        commune_name = current.name
+    province = units.province(body["province_code"])
+    return {"commune_name": commune_name, "district_name": district_name,
+            "province_name": province.name if province else None}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from kernel.errors import NotFound
+from decimal import Decimal
+
+from kernel.errors import KernelError, NotFound
 from services.assessment.criteria import CriteriaSet
 from services.assessment.criteria.model import money
-from services.assessment.recognition import evaluate
+from services.assessment.recognition import MET, MISSING_INPUT, evaluate
 from services.assessment.scoring import ScoreSheet, appraised_sheet, score_sheet
 from services.assessment.workflow import CommuneAssessment
 
@@ -64,7 +66,9 @@ def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = 
 
 
 def rollup_line(item: CommuneAssessment, sets: dict) -> dict:
-    """One commune's line in a province's roll-up."""
+    """One commune's line in a province's roll-up, with what the district-level standard and
+    the decision's lists (Mẫu 08) need: indicators under half their maximum, the declared
+    head-official condition, and the recognition conditions not met, in Vietnamese words."""
     body = item.to_dict()
     criteria_set = find_criteria_set(sets, body["criteria_set_id"], body["criteria_set_version"])
     own = self_sheet(criteria_set, body)
@@ -73,18 +77,85 @@ def rollup_line(item: CommuneAssessment, sets: dict) -> dict:
     if council is not None and criteria_set.pass_fail:
         indicators = [i for c in council.criteria for i in c.indicators]
         achieved = sum(1 for i in indicators if i.achieved)
+    recognition = None
+    if council is not None:
+        try:
+            recognition = evaluate(criteria_set, council, commune_class=body["commune_class"],
+                                   declarations=body["declarations"])
+        except KernelError:  # a stored class or declaration the rules no longer accept
+            recognition = None
+    decision = body["decision"] or {}
     return {
         "commune_code": body["commune_code"], "district_code": body["district_code"],
         "year": body["year"], "state": body["state"], "status": body["status"],
         "criteria_set_id": criteria_set.id, "criteria_set_version": criteria_set.version,
-        "provisional": criteria_set.provisional,
+        "provisional": criteria_set.provisional, "pass_fail": criteria_set.pass_fail,
         "self_total": money(own.total) if own else None,
         "appraised_total": money(council.total) if council else None,
         "appraised_achieved": achieved,
+        "appraised_indicators": len(criteria_set.indicators()),
+        "appraised_missing": list(council.missing_indicators) if council else None,
+        "indicators_below_half": _below_half(council) if council else None,
+        "head_disciplined": _head_disciplined(criteria_set, body["declarations"]),
         "recognised": DECIDED_STATES.get(body["state"]),
-        "decision_number": (body["decision"] or {}).get("decision_number"),
+        "decision_number": decision.get("decision_number"),
+        "decision_date": decision.get("decision_date"),
+        "unmet_conditions_vi": _unmet_vi(criteria_set, recognition) if recognition else [],
+        "revocation_reason": (body["revocation"] or {}).get("reason"),
     }
 
+
+HALF = Decimal("0.5")
+
+
+def _below_half(sheet: ScoreSheet) -> list[dict]:
+    """Appraised indicators with fewer than half their maximum points (point sets only)."""
+    if sheet.pass_fail:
+        return []
+    below = []
+    for criterion in sheet.criteria:
+        for score in criterion.indicators:
+            if score.max and score.points is not None and score.points < score.max * HALF:
+                below.append({"id": score.id, "points": money(score.points),
+                              "max": money(score.max), "threshold": money(score.max * HALF)})
+    return below
+
+
+def _head_disciplined(criteria_set: CriteriaSet, declarations: dict) -> bool | None:
+    """True when the commune declared that a discipline condition does not hold, False when it
+    declared all of them hold, None while any is undeclared (or the set has none)."""
+    ids = [c.id for c in criteria_set.recognition.conditions if c.id.endswith("disciplined")]
+    if not ids:
+        return None
+    values = [declarations.get(i) for i in ids]
+    if any(v is False for v in values):
+        return True
+    return False if all(v is True for v in values) else None
+
+
+def _unmet_vi(criteria_set: CriteriaSet, recognition) -> list[str]:
+    """The deciding conditions not met, worded for the decision's not-recognised list."""
+    wording_vi = {c.id: c.wording_vi for c in criteria_set.recognition.conditions}
+    words = []
+    for condition in recognition.conditions:
+        if not condition.decisive or condition.verdict == MET:
+            continue
+        if condition.id == "total":
+            words.append(f"Tổng điểm {condition.value} chưa đạt mức tối thiểu {condition.threshold}")
+        elif condition.id.startswith("floor."):
+            criterion = condition.id.removeprefix("floor.")
+            words.append(f"Tiêu chí {criterion.removeprefix('C')} đạt {condition.value} điểm, "
+                         f"dưới 50% điểm tối đa (tối thiểu {condition.threshold})")
+        elif condition.id == "all_indicators_achieved":
+            failed = (condition.missing or "").split(": ", 1)[-1]
+            words.append(f"Có chỉ tiêu không đạt: {failed}")
+        elif condition.id == "satisfaction":
+            words.append(f"Tỷ lệ hài lòng {condition.value or 'chưa có'} chưa đạt yêu cầu")
+        elif condition.verdict == MISSING_INPUT:
+            words.append(f"Chưa kê khai điều kiện: {wording_vi.get(condition.id, condition.name)}")
+        else:
+            words.append(f"Không bảo đảm điều kiện: {wording_vi.get(condition.id, condition.name)}")
+    return words
 
 
 def _satisfaction_view(result: dict | None) -> dict | None:

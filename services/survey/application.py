@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kernel import clock
@@ -18,10 +19,12 @@ from kernel.errors import (
     ConcurrencyError,
     DuplicateEventError,
     KernelError,
+    NotFound,
     ValidationFailed,
 )
 from kernel.events import Actor, Metadata
 from kernel.projection import ProjectionProcessor, StoreSource
+from kernel.schema import events as events_table
 from kernel.store import NO_STREAM
 from services.survey import campaigns, kiosks, projections, questionnaires, responses, results
 from services.survey.campaigns import Campaign
@@ -66,8 +69,12 @@ class SurveyApp:
     def __init__(self, store, processor: ProjectionProcessor | None = None,
                  limiter: RateLimiter | None = None,
                  min_answers: int = results.DEFAULT_MIN_ANSWERS,
-                 today: Callable[[], date] = vietnam_today):
+                 today: Callable[[], date] = vietnam_today,
+                 versions: dict | None = None):
         self.store = _DayPrecisionStore(store)
+        # Published questionnaire versions never change, so a container may keep them
+        # (service.py passes one dict per container; without it, nothing is kept).
+        self.versions = {} if versions is None else versions
         if processor is None:  # without nameko (tests, tools): the read model is caught up on read
             projection = projections.ResultsProjection()
             projection.migrate(store.engine)
@@ -132,7 +139,12 @@ class SurveyApp:
         return body
 
     def _version_of(self, campaign: Campaign) -> QuestionnaireVersion:
-        return self.questionnaire(campaign.questionnaire_id).get(campaign.questionnaire_version)
+        key = (campaign.questionnaire_id, campaign.questionnaire_version)
+        found = self.versions.get(key)
+        if found is None:
+            found = self.questionnaire(key[0]).get(key[1])
+            self.versions[key] = found
+        return found
 
     def close_campaign(self, campaign_id: str, metadata: Metadata) -> dict:
         current = self.campaign(campaign_id)
@@ -224,6 +236,27 @@ class SurveyApp:
 
     def authenticate(self, token: str) -> Kiosk:
         return self.kiosk(kiosks.kiosk_id_of(token)).authenticate(token)
+
+    def kiosk_campaign(self, token: str) -> dict:
+        """The kiosk and the campaign of its commune that accepts responses today (the one
+        opened last if several do), with its questionnaire: what the kiosk page shows."""
+        kiosk = self.authenticate(token)
+        prefix = campaigns.stream_name(campaigns.campaign_id(kiosk.commune_code, ""))
+        with self.store.reader.connect() as conn:
+            streams = conn.execute(
+                select(events_table.c.stream).where(
+                    events_table.c.type == campaigns.CAMPAIGN_OPENED,
+                    events_table.c.stream.startswith(prefix, autoescape=True))
+                .order_by(events_table.c.position.desc())).scalars().all()
+        today = self.today()
+        for stream in streams:
+            campaign = self.campaign(stream.removeprefix("campaign-"))
+            if campaign.to_dict(today)["accepting"]:
+                return {"kiosk": kiosk.to_dict(), "campaign": self.get_campaign(
+                    campaign.campaign_id)}
+        raise NotFound(f"Commune {kiosk.commune_code} has no survey campaign accepting "
+                       "responses today.", {"commune_code": kiosk.commune_code,
+                                            "today": today.isoformat()})
 
     # -- responses ------------------------------------------------------------------------
     def submit(self, token: str, payload: dict) -> dict:

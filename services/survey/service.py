@@ -30,6 +30,7 @@ class SurveySettings(DependencyProvider):
         self.min_answers = int(config.get("SURVEY_MIN_ANSWERS", DEFAULT_MIN_ANSWERS))
         self.limiter = RateLimiter(int(config.get("SURVEY_KIOSK_RATE_PER_MINUTE",
                                                   DEFAULT_PER_MINUTE)))
+        self.versions = {}  # published questionnaire versions: immutable, so shared
 
     def get_dependency(self, worker_ctx):
         return self
@@ -44,7 +45,7 @@ class SurveyService(EventSourcedService):
     @property
     def app(self) -> SurveyApp:
         return SurveyApp(self.store, self.results.processor, self.settings.limiter,
-                         self.settings.min_answers)
+                         self.settings.min_answers, versions=self.settings.versions)
 
     # -- questionnaires -------------------------------------------------------------------
     @rpc(expected_exceptions=KernelError)
@@ -93,6 +94,10 @@ class SurveyService(EventSourcedService):
     @rpc(expected_exceptions=KernelError)
     def get_kiosk(self, kiosk_id: str) -> dict:
         return self.app.kiosk(kiosk_id).to_dict()
+
+    @rpc(expected_exceptions=KernelError)
+    def kiosk_campaign(self, kiosk_token: str) -> dict:
+        return self.app.kiosk_campaign(kiosk_token)
 
     # -- responses ------------------------------------------------------------------------
     # The caller's context is accepted like every write's but not recorded: a response's

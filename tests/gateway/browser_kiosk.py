@@ -47,6 +47,11 @@ def main(base_url: str, kiosk_token: str, shots: str) -> None:
             def queued():
                 return int(page.get_attribute("#queue-status", "data-count"))
 
+            def empty_queue(timeout=20_000):
+                # a selector, not wait_for_function: the page's CSP forbids eval
+                page.wait_for_selector('#queue-status[data-count="0"]', state="attached",
+                                       timeout=timeout)
+
             def shot(name):
                 page.screenshot(path=str(shots_dir / f"kiosk-{name}.png"))
 
@@ -81,7 +86,7 @@ def main(base_url: str, kiosk_token: str, shots: str) -> None:
             screen("thanks")
             result["thanks_heading"] = page.inner_text("#thanks-title")
             shot("thanks")
-            page.wait_for_function("document.getElementById('queue-status').dataset.count === '0'")
+            empty_queue()
             # the thank-you screen resets itself
             screen("welcome")
 
@@ -108,15 +113,16 @@ def main(base_url: str, kiosk_token: str, shots: str) -> None:
             page.keyboard.press("Enter")  # "Bắt đầu khảo sát" has the focus
             screen("question")
             focus_visible()
-            page.keyboard.press("Tab")
-            page.keyboard.press("Tab")
-            page.keyboard.press("Tab")
+            result["keyboard_start_focus"] = page.evaluate("document.activeElement.id")
+            for _ in range(4):  # the question, then levels 1, 2, 3, 4
+                page.keyboard.press("Tab")
             result["keyboard_focus_value"] = page.evaluate("document.activeElement.dataset.value")
             focus_visible()
             shot("keyboard")
             page.keyboard.press("Space")  # level 4 on question 1
             page.keyboard.press("Tab")
-            page.keyboard.press("Enter")  # level 2 on question 2 (focus starts on level 1)
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")  # level 2 on question 2
             for key in ("5", "5", "4"):  # digits choose a level
                 page.keyboard.press(key)
             page.keyboard.type("Thời gian chờ hơi lâu.")
@@ -149,8 +155,7 @@ def main(base_url: str, kiosk_token: str, shots: str) -> None:
             # the network flaps: the online event sends the queue again
             context.set_offline(True)
             context.set_offline(False)
-            page.wait_for_function("document.getElementById('queue-status').dataset.count === '0'",
-                                   timeout=30_000)
+            empty_queue(timeout=30_000)
             result["queued_after_online"] = queued()
             result["response_ids"] = [*dict.fromkeys(sent_ids)]
             result["offline_ids"] = offline_ids

@@ -2,7 +2,9 @@
 jurisdictions, bad input (4xx and nothing written), criteria sets and the docs."""
 
 import copy
+import io
 
+import openpyxl
 import pytest
 
 from services.assessment.criteria import load_builtin_sets
@@ -139,6 +141,38 @@ def test_figures_and_declarations_show_in_the_self_sheet_and_preview(api):
     assert events[-1]["metadata"]["role"] == "commune_officer"
 
 
+# -- the forms as .xlsx ------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("form", ["02", "07"])
+@pytest.mark.parametrize("reader, status", [
+    (OFFICER, 200), (JUSTICE, 200), (AUDITOR, 200), (OTHER_OFFICER, 403), (OTHER_DISTRICT, 403)])
+def test_a_communes_forms_download_as_xlsx_for_its_readers(api, form, reader, status):
+    answer = send(api, "GET", f"{URL}/forms/{form}.xlsx", reader)
+    assert answer.status_code == status, answer.text
+    if status == 200:
+        assert answer.headers["Content-Type"] == XLSX
+        assert f'filename="mau-{form}-{DONG_QUANG}-{YEAR}.xlsx"' in answer.headers["Content-Disposition"]
+        sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+        assert any(row[0] == "STT" for row in sheet.iter_rows(values_only=True))
+    else:
+        assert answer.json()["error"] == "forbidden"
+
+
+@pytest.mark.parametrize("form", ["08", "09"])
+@pytest.mark.parametrize("reader, status", [
+    (PROVINCE_JUSTICE, 200), (JUSTICE, 200), (AUDITOR, 200), (OFFICER, 403), (OTHER_PROVINCE, 403)])
+def test_a_provinces_forms_download_as_xlsx_for_the_rollups_readers(api, form, reader, status):
+    answer = send(api, "GET", f"/api/v1/provinces/38/assessments/forms/{form}.xlsx?year={YEAR}", reader)
+    assert answer.status_code == status, answer.text
+    if status == 200:
+        assert answer.headers["Content-Type"] == XLSX
+        assert "attachment; filename=\"mau-" in answer.headers["Content-Disposition"]
+        openpyxl.load_workbook(io.BytesIO(answer.content))
+
+
 # -- criteria sets ---------------------------------------------------------------------------
 
 def _document(version, **changes):
@@ -204,5 +238,8 @@ ASSESSMENT_SECURED = {
     ("/api/v1/criteria-sets/{set_id}", "get"),
     ("/api/v1/criteria-sets/{set_id}/versions/{version}", "get"),
     ("/api/v1/provinces/{province_code}/assessments", "get"),
+    (_BASE + "/forms/02.xlsx", "get"), (_BASE + "/forms/07.xlsx", "get"),
+    ("/api/v1/provinces/{province_code}/assessments/forms/08.xlsx", "get"),
+    ("/api/v1/provinces/{province_code}/assessments/forms/09.xlsx", "get"),
 }
 ASSESSMENT_OPERATIONS = ASSESSMENT_SECURED

@@ -69,6 +69,7 @@ def test_answers_given_offline_arrive_exactly_once(kiosk_platform, token):
         "Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"]
     assert min(seen["scale_button_size"]) >= 96 and seen["question_font_px"] >= 40
     assert seen["focus_visible"] == [True, True, True]
+    assert seen["keyboard_start_focus"] == "question-text"
     assert seen["keyboard_focus_value"] == "4"
     assert seen["keyboard_answers"] == {"cong-khai": 4, "thai-do": 2, "thoi-gian": 5,
                                         "pho-bien": 5, "chung": 4,

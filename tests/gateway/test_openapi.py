@@ -7,6 +7,7 @@ import pytest
 import reference.legacy_schema  # noqa: F401 (its CommuneSchema must not capture the gateway's)
 from gateway import openapi
 from gateway.service import GatewayService
+from tests.gateway.test_assessment_api import ASSESSMENT_OPERATIONS, ASSESSMENT_SECURED
 from tests.gateway.test_survey_api import SURVEY_OPERATIONS, SURVEY_SECURED
 
 EXPECTED_OPERATIONS = {
@@ -18,7 +19,7 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "get"),
     ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "put"),
     ("/api/v1/events", "get"),
-} | SURVEY_OPERATIONS
+} | SURVEY_OPERATIONS | ASSESSMENT_OPERATIONS
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_security_follows_the_routes_roles(document):
         ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "get"),
         ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "put"),
         ("/api/v1/events", "get"),
-    } | SURVEY_SECURED
+    } | SURVEY_SECURED | ASSESSMENT_SECURED
     for path, method in secured:
         responses = document["paths"][path][method]["responses"]
         assert {"401", "500"} <= set(responses)

@@ -1,0 +1,317 @@
+"""Survey submissions through the gateway, from 50 concurrent kiosks, against a hello-world
+route on the same stack in the same run.
+
+One process runs the gateway and the survey service (nameko under eventlet, SQLite store,
+both with ``max_workers`` = the number of kiosks) on a throwaway RabbitMQ vhost; load comes
+from separate processes, each driving some kiosks in threads, every kiosk with its own
+keep-alive HTTP connection to 127.0.0.1. Each kiosk sends its share of N responses
+(``POST /api/v1/kiosk/responses``, a new UUID each), then the same number of
+``GET /bench/hello``. Counts and time are bounded (``--seconds`` per phase). Afterwards the
+results endpoint must count every accepted response exactly once.
+
+    .venv/bin/python -m bench.survey_submissions [-n 3000] [--kiosks 50] [--profile FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import quote, urlsplit
+
+COMMUNES = ("00004", "00008", "00025", "00070", "00073")  # Hà Nội
+PERIOD = "2025-bench"
+QUESTIONS = ("cong-khai", "thai-do", "thoi-gian", "pho-bien", "chung")
+SECRET = "bench-secret-0123456789abcdef0123456789"
+PROCESSES = 5
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+# -- the stack under test ------------------------------------------------------------------
+def _serve(config: dict, service: str, ready, stop, profile: str | None) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import eventlet
+    eventlet.monkey_patch()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    from nameko.runners import ServiceRunner
+
+    if service == "gateway":
+        from gateway.service import GatewayService as service_cls
+    else:
+        from services.survey.service import SurveyService as service_cls
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    runner = ServiceRunner(config)
+    runner.add_service(service_cls)
+    runner.start()
+    ready.set()
+    if profiler:
+        profiler.enable()
+    while not stop.is_set():
+        eventlet.sleep(0.1)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    runner.stop()
+
+
+# -- load ----------------------------------------------------------------------------------
+def _kiosk(base: str, kind: str, token: str | None, campaign: dict | None, count: int,
+           deadline: float, out: list) -> None:
+    import requests
+
+    session = requests.Session()
+    headers = {"Authorization": f"Kiosk {token}"} if token else {}
+    for i in range(count):
+        if time.time() > deadline:
+            break
+        started = time.perf_counter()
+        if kind == "submit":
+            body = {"response_id": str(uuid.uuid4()), "campaign_id": campaign["campaign_id"],
+                    "questionnaire_id": campaign["questionnaire_id"],
+                    "questionnaire_version": campaign["questionnaire_version"],
+                    "answers": {q: 1 + (i + len(out)) % 5 for q in QUESTIONS}}
+            response = session.post(base + "/api/v1/kiosk/responses", json=body,
+                                    headers=headers, timeout=30)
+            ok = response.status_code == 201
+        else:
+            response = session.get(base + "/bench/hello", timeout=30)
+            ok = response.status_code == 200
+        out.append((time.perf_counter() - started, ok, response.status_code))
+    session.close()
+
+
+def _load_process(base: str, kind: str, kiosks: list, per_kiosk: int, start_at: float,
+                  seconds: float, results) -> None:
+    while time.time() < start_at:
+        time.sleep(0.001)
+    deadline = start_at + seconds
+    outs = [[] for _ in kiosks]
+    threads = [threading.Thread(target=_kiosk, args=(base, kind, k.get("token"), k.get("campaign"),
+                                                     per_kiosk, deadline, outs[i]))
+               for i, k in enumerate(kiosks)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put({"rows": [row for out in outs for row in out], "cpu": time.process_time()})
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process (all its threads), from /proc."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _broker_pid() -> int | None:
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "beam.smp":
+                        return int(entry)
+            except OSError:
+                continue
+    return None
+
+
+def _phase(ctx, base: str, kind: str, kiosks: list, per_kiosk: int, seconds: float,
+           pids: dict | None = None) -> dict:
+    pids = pids or {}
+    cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+    results = ctx.Queue()
+    groups = [kiosks[i::PROCESSES] for i in range(PROCESSES)]
+    start_at = time.time() + 1.0
+    procs = [ctx.Process(target=_load_process,
+                         args=(base, kind, group, per_kiosk, start_at, seconds, results))
+             for group in groups if group]
+    for p in procs:
+        p.start()
+    batches = [results.get(timeout=seconds + 120) for _ in procs]
+    elapsed = time.time() - start_at
+    cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    cpu["load generators"] = sum(b["cpu"] for b in batches)
+    rows = [row for b in batches for row in b["rows"]]
+    for p in procs:
+        p.join()
+    latencies = sorted(r[0] for r in rows if r[1])
+    failures = {}
+    for _, ok, status in rows:
+        if not ok:
+            failures[status] = failures.get(status, 0) + 1
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p))] * 1000 if latencies else None
+
+    return {"requests": len(rows), "ok": len(latencies), "failures": failures, "cpu": cpu,
+            "seconds": elapsed, "rate": len(latencies) / elapsed,
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": latencies[-1] * 1000 if latencies else None}
+
+
+def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", n: int = 3000, kiosks: int = 50,
+        seconds: float = 60.0, profile: str | None = None) -> dict:
+    import requests
+
+    from gateway.auth import issue_token
+    from kernel import clock
+
+    ctx = mp.get_context("spawn")
+    vhost = f"tcpl-bench-{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    amqp_uri = urlsplit(amqp_base)._replace(path="/" + quote(vhost, safe="")).geturl()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="tcpl-bench-survey-") as tmp:
+        config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
+                  "JWT_SECRET": SECRET, "RPC_TIMEOUT": 30, "max_workers": kiosks,
+                  "DATABASES": {"survey": f"sqlite:///{tmp}/survey.sqlite"},
+                  "SURVEY_KIOSK_RATE_PER_MINUTE": 10**9}
+        stop = ctx.Event()
+        servers = {}
+        for service in ("survey", "gateway"):
+            ready = ctx.Event()
+            prof = f"{profile}.{service}" if profile else None
+            servers[service] = ctx.Process(target=_serve,
+                                           args=(config, service, ready, stop, prof))
+            servers[service].start()
+            if not ready.wait(60):
+                raise RuntimeError(f"the {service} service did not start")
+        pids = {name: proc.pid for name, proc in servers.items()}
+        pids["rabbitmq"] = _broker_pid()
+        try:
+            admin = {"Authorization": "Bearer " + issue_token(SECRET, "bench@admin",
+                                                               "administrator")}
+            today = clock.now().date()
+            campaigns = {}
+            for commune in COMMUNES:
+                response = requests.post(base + "/api/v1/survey/campaigns", headers=admin, json={
+                    "commune_code": commune, "period": PERIOD, "target_sample": 10,
+                    "opens_on": (today - timedelta(days=1)).isoformat(),
+                    "closes_on": (today + timedelta(days=1)).isoformat()}, timeout=30)
+                response.raise_for_status()
+                campaigns[commune] = response.json()
+            devices = []
+            for i in range(kiosks):
+                commune = COMMUNES[i % len(COMMUNES)]
+                response = requests.post(base + "/api/v1/survey/kiosks", headers=admin, json={
+                    "commune_code": commune, "label": f"bench {i}"}, timeout=30)
+                response.raise_for_status()
+                devices.append({"token": response.json()["token"], "campaign": campaigns[commune]})
+            per_kiosk = max(1, n // kiosks)
+            _phase(ctx, base, "hello", devices, 5, seconds)  # warm-up: connections, workers
+            submit = _phase(ctx, base, "submit", devices, per_kiosk, seconds, pids)
+            print("submit", json.dumps(submit), file=sys.stderr, flush=True)
+            hello = _phase(ctx, base, "hello", devices, per_kiosk, seconds, pids)
+            print("hello", json.dumps(hello), file=sys.stderr, flush=True)
+            counted = sum(requests.get(
+                base + f"/api/v1/survey/campaigns/{c['campaign_id']}/results", headers=admin,
+                timeout=180).json()["responses"] for c in campaigns.values())
+        finally:
+            stop.set()
+            for proc in servers.values():
+                proc.join(60)
+                if proc.is_alive():
+                    proc.kill()
+            _rabbitmqctl("delete_vhost", vhost)
+    return {"kiosks": kiosks, "n": per_kiosk * kiosks, "submit": submit, "hello": hello,
+            "counted": counted, "cores": os.cpu_count()}
+
+
+def _cpu_row(label: str, r: dict) -> str:
+    per = {k: v * 1000 / max(r["ok"], 1) for k, v in r["cpu"].items()}
+    return (f"| {label} | " + " | ".join(f"{v:.1f}" for v in per.values()) +
+            f" | {sum(per.values()):.1f} |")
+
+
+def report(results: dict, machine: str) -> str:
+    s, h = results["submit"], results["hello"]
+    ratio = s["rate"] / h["rate"] if h["rate"] else 0.0
+
+    def row(label, r):
+        failures = ", ".join(f"{k}: {v}" for k, v in sorted(r["failures"].items())) or "none"
+        return (f"| {label} | {r['ok']:,} | {r['rate']:,.0f} | {r['p50_ms']:.1f} | "
+                f"{r['p99_ms']:.1f} | {failures} |")
+
+    met = (s["rate"] >= 500, s["p99_ms"] < 100, ratio >= 0.5)
+    lines = [
+        "## Survey submissions through the gateway",
+        "",
+        f"Measured {machine}; {results['kiosks']} concurrent kiosks (5 load processes, one "
+        "thread and one keep-alive connection per kiosk, loopback), "
+        f"{results['n']:,} requests per row. Stack: gateway → nameko RPC → survey service "
+        "(SQLite store, outbox relay, results projection), gateway and survey service in two "
+        "processes as in production, `max_workers` = kiosks. The hello-world row is "
+        "`GET /bench/hello` on the same gateway.",
+        "",
+        "| path | ok | requests/s | p50 ms | p99 ms | failures |",
+        "|---|---:|---:|---:|---:|---|",
+        row("POST /api/v1/kiosk/responses", s),
+        row("GET /bench/hello", h),
+        "",
+        f"Responses counted by the results endpoint afterwards: {results['counted']:,} "
+        f"(accepted: {s['ok']:,}). Submissions ÷ hello world: {ratio:.2f}.",
+        "",
+        "CPU per request (ms, user + system, from /proc) — what the run is bound by:",
+        "",
+        "| path | " + " | ".join(s["cpu"]) + " | total |",
+        "|---|" + "---:|" * (len(s["cpu"]) + 1),
+        _cpu_row("submission", s),
+        _cpu_row("hello world", h),
+        "",
+        "Targets: ≥ 500 responses/s " + ("(met)" if met[0] else "(missed)") +
+        ", p99 < 100 ms " + ("(met)" if met[1] else "(missed)") +
+        ", ≥ 0.5 × hello world " + ("(met)" if met[2] else "(missed)") + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=3000)
+    parser.add_argument("--kiosks", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--amqp-uri", default=os.environ.get(
+        "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--profile", help="write the server process's cProfile stats here")
+    args = parser.parse_args()
+    results = run(args.amqp_uri, args.n, args.kiosks, args.seconds, args.profile)
+    print(json.dumps(results, indent=1))
+    print(report(results, f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores"))
+
+
+if __name__ == "__main__":
+    main()

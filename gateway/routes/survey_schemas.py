@@ -1,0 +1,272 @@
+"""Schemas of the survey and kiosk routes (marshmallow 4).
+
+Request schemas refuse unknown fields (a response must not carry a name or a phone number
+the questionnaire did not ask for); the survey service checks the same shapes again. Response
+schemas only document what the routes return. Descriptions are shown on /docs: Vietnamese.
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate
+
+from gateway.schemas import ResponseSchema, StrictSchema
+
+COMMUNE_CODE = validate.Regexp(r"^\d{5}$", error="Mã xã là 5 chữ số.")
+PERIOD = validate.Regexp(r"^\d{4}(-[A-Za-z0-9]{1,10})?$",
+                         error="Kỳ khảo sát có dạng 2025 hoặc 2025-q3.")
+MAX_BATCH = 200
+
+
+def _described(text: str) -> dict:
+    return {"description": text}
+
+
+class AnswerField(fields.Field):
+    """A level (an integer 1-5) or free text; nothing else is an answer."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError("Câu trả lời là một mức (1-5) hoặc một đoạn chữ.")
+        return value
+
+
+class JsonObjectField(fields.Field):
+    """A JSON object left for the service to judge (one bad item must not sink a batch)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise ValidationError("Mỗi phần tử là một đối tượng JSON.")
+        return value
+
+
+# -- paths --------------------------------------------------------------------------------
+class CampaignPathSchema(StrictSchema):
+    campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                                metadata=_described("Mã đợt khảo sát: <mã xã>-<kỳ>, ví dụ 00004-2025."))
+
+
+class KioskPathSchema(StrictSchema):
+    kiosk_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{32}$"),
+                             metadata=_described("Mã thiết bị khảo sát."))
+
+
+class QuestionnairePathSchema(StrictSchema):
+    questionnaire_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                                     metadata=_described("Mã bộ câu hỏi."))
+
+
+class QuestionnaireQuerySchema(StrictSchema):
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                             metadata=_described("Phiên bản; bỏ trống để lấy bản mới nhất."))
+
+
+# -- requests -----------------------------------------------------------------------------
+class QuestionInputSchema(StrictSchema):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                       metadata=_described("Mã câu hỏi."))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                         metadata=_described("Nội dung câu hỏi."))
+    kind = fields.String(required=True, validate=validate.OneOf(("scale5", "text")),
+                         metadata=_described("scale5: thang 5 mức; text: trả lời bằng chữ."))
+    required = fields.Boolean(load_default=True, metadata=_described("Bắt buộc trả lời."))
+
+
+class QuestionnaireInputSchema(StrictSchema):
+    questionnaire_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    questions = fields.List(fields.Nested(QuestionInputSchema), required=True,
+                            validate=validate.Length(min=1, max=20))
+
+
+class CampaignInputSchema(StrictSchema):
+    commune_code = fields.String(required=True, validate=COMMUNE_CODE,
+                                 metadata=_described("Mã xã, phường, đặc khu (5 chữ số)."))
+    period = fields.String(required=True, validate=PERIOD,
+                           metadata=_described("Kỳ khảo sát: 2025 hoặc 2025-q3."))
+    opens_on = fields.Date(required=True, metadata=_described("Ngày bắt đầu nhận phiếu."))
+    closes_on = fields.Date(required=True, metadata=_described("Ngày cuối cùng nhận phiếu."))
+    target_sample = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=0),
+                                   metadata=_described("Cỡ mẫu mục tiêu (số phiếu)."))
+    last_year_cases = fields.Integer(
+        strict=True, load_default=None, validate=validate.Range(min=0),
+        metadata=_described("Số hồ sơ thủ tục năm trước; cỡ mẫu = ⌈15% × số này⌉ nếu không "
+                            "cho target_sample."))
+    questionnaire_id = fields.String(load_default=None, metadata=_described(
+        "Bộ câu hỏi; mặc định hai-long-tiep-can-phap-luat."))
+    questionnaire_version = fields.Integer(strict=True, load_default=None,
+                                           metadata=_described("Phiên bản; mặc định bản mới nhất."))
+    require_code = fields.Boolean(load_default=False,
+                                  metadata=_described("Bắt buộc mã dùng một lần cho mỗi phiếu."))
+
+
+class KioskInputSchema(StrictSchema):
+    commune_code = fields.String(required=True, validate=COMMUNE_CODE,
+                                 metadata=_described("Xã, phường, đặc khu đặt thiết bị."))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                          metadata=_described("Tên thiết bị, ví dụ Quầy số 1."))
+
+
+class KioskRevokeSchema(StrictSchema):
+    reason = fields.String(load_default="", validate=validate.Length(max=200),
+                           metadata=_described("Lý do thu hồi, ví dụ thiết bị bị mất."))
+
+
+class CodesInputSchema(StrictSchema):
+    count = fields.Integer(required=True, strict=True, validate=validate.Range(1, 500),
+                           metadata=_described("Số mã cần cấp (1–500)."))
+
+
+class KioskResponseSchema(StrictSchema):
+    response_id = fields.UUID(required=True, metadata=_described(
+        "UUID do thiết bị sinh ra; gửi lại cùng UUID và cùng nội dung thì không bị tính hai lần."))
+    campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    questionnaire_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    questionnaire_version = fields.Integer(required=True, strict=True)
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=32)),
+                          values=AnswerField(), required=True,
+                          metadata=_described("Mã câu hỏi → mức 1–5 hoặc góp ý bằng chữ "
+                                              "(tối đa 500 ký tự, không ghi thông tin cá nhân)."))
+    code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                         metadata=_described("Mã dùng một lần nhận tại Bộ phận Một cửa (nếu có)."))
+
+
+class KioskBatchSchema(StrictSchema):
+    responses = fields.List(
+        JsonObjectField(), required=True, validate=validate.Length(1, MAX_BATCH),
+        metadata={"description": f"1–{MAX_BATCH} phiếu đang chờ gửi, mỗi phiếu có dạng "
+                                 "KioskResponse; từng phiếu được xét riêng.",
+                  "items": {"type": "object"}})
+
+
+# -- responses (documentation only) -------------------------------------------------------
+class QuestionOutSchema(ResponseSchema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    kind = fields.String(required=True)
+    required = fields.Boolean(required=True)
+
+
+class ScaleLevelSchema(ResponseSchema):
+    value = fields.Integer(required=True)
+    label = fields.String(required=True)
+
+
+class QuestionnaireOutSchema(ResponseSchema):
+    questionnaire_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    published_on = fields.String(required=True)
+    questions = fields.List(fields.Nested(QuestionOutSchema), required=True)
+    scale = fields.List(fields.Nested(ScaleLevelSchema), required=True,
+                        metadata=_described("Thang 5 mức: 1 Rất không hài lòng … 5 Rất hài lòng."))
+
+
+class SurveyCampaignSchema(ResponseSchema):
+    campaign_id = fields.String(required=True)
+    commune_code = fields.String(required=True)
+    period = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
+    accepting = fields.Boolean(required=True, metadata=_described("Đang nhận phiếu hôm nay."))
+    questionnaire_id = fields.String(required=True)
+    questionnaire_version = fields.Integer(required=True)
+    target_sample = fields.Integer(required=True)
+    last_year_cases = fields.Integer(allow_none=True)
+    opens_on = fields.String(required=True)
+    closes_on = fields.String(required=True)
+    require_code = fields.Boolean(required=True)
+    closed_on = fields.String(allow_none=True)
+    version = fields.Integer(required=True)
+    questionnaire = fields.Nested(QuestionnaireOutSchema)
+
+
+class RateSchema(ResponseSchema):
+    valid_answers = fields.Integer(required=True)
+    satisfied = fields.Integer()
+    rate_percent = fields.String(allow_none=True, metadata=_described("Tỷ lệ hài lòng, ví dụ 97.35."))
+    counts = fields.Dict()
+    published = fields.Boolean(required=True,
+                               metadata=_described("false khi chưa đủ số câu trả lời tối thiểu."))
+    reason = fields.String(allow_none=True)
+
+
+class SurveyResultsSchema(ResponseSchema):
+    campaign_id = fields.String(required=True)
+    commune_code = fields.String(required=True)
+    period = fields.String(required=True)
+    state = fields.String(required=True)
+    final = fields.Boolean(required=True, metadata=_described("true khi đợt đã kết thúc."))
+    responses = fields.Integer(required=True)
+    late_responses = fields.Integer()
+    target_sample = fields.Integer(required=True)
+    target_met = fields.Boolean(required=True)
+    min_answers = fields.Integer(required=True)
+    overall = fields.Nested(RateSchema, required=True)
+    questions = fields.Dict(metadata=_described("Theo từng câu hỏi, cùng dạng với overall."))
+
+
+class CampaignClosedSchema(ResponseSchema):
+    campaign = fields.Nested(SurveyCampaignSchema, required=True)
+    result = fields.Nested(SurveyResultsSchema, required=True)
+
+
+class KioskOutSchema(ResponseSchema):
+    kiosk_id = fields.String(required=True)
+    commune_code = fields.String(required=True)
+    label = fields.String(required=True)
+    registered_on = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(("active", "revoked")))
+    revoked_on = fields.String(allow_none=True)
+    revoked_reason = fields.String(allow_none=True)
+
+
+class KioskRegisteredSchema(KioskOutSchema):
+    token = fields.String(required=True, metadata=_described(
+        "Mã thiết bị, chỉ hiển thị một lần; nhập vào trang /kiosk khi cài đặt."))
+
+
+class CodesSchema(ResponseSchema):
+    campaign_id = fields.String(required=True)
+    codes = fields.List(fields.String(), required=True)
+    count = fields.Integer(required=True)
+
+
+class KioskCampaignSchema(ResponseSchema):
+    kiosk = fields.Nested(KioskOutSchema, required=True)
+    campaign = fields.Nested(SurveyCampaignSchema, required=True)
+
+
+class SubmissionSchema(ResponseSchema):
+    result = fields.String(required=True, validate=validate.OneOf(("accepted", "duplicate")),
+                           metadata=_described("accepted: đã nhận; duplicate: đã nhận từ trước."))
+    response_id = fields.String(required=True)
+    campaign_id = fields.String()
+    questionnaire_id = fields.String()
+    questionnaire_version = fields.Integer()
+    received_on = fields.String()
+    position = fields.Integer()
+
+
+class BatchItemSchema(ResponseSchema):
+    result = fields.String(required=True, validate=validate.OneOf(
+        ("accepted", "duplicate", "conflict", "refused")))
+    response_id = fields.String(allow_none=True)
+    error = fields.String(metadata=_described("Mã lỗi khi conflict hoặc refused, ví dụ rate_limited."))
+    message = fields.String()
+    details = fields.Dict()
+
+
+class BatchSummarySchema(ResponseSchema):
+    accepted = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    conflict = fields.Integer(required=True)
+    refused = fields.Integer(required=True)
+
+
+class BatchResultSchema(ResponseSchema):
+    kiosk_id = fields.String(required=True)
+    results = fields.List(fields.Nested(BatchItemSchema), required=True)
+    summary = fields.Nested(BatchSummarySchema, required=True)
+
+
+class HelloSchema(ResponseSchema):
+    hello = fields.String(required=True)
