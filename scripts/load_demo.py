@@ -1,5 +1,6 @@
-"""Demo data for `make run`, loaded through the gateway like any client would:
-demo users' tokens, and the reviewing level of a few provinces for recent years."""
+"""Demo data for `make run`, loaded through the gateway like any client would: demo users'
+tokens, the reviewing level of a few provinces, and a whole 2022 evaluation year of three
+communes of Đông Sơn district (see scripts/demo_cycle.py)."""
 
 import argparse
 import json
@@ -8,6 +9,7 @@ import sys
 import requests
 
 from gateway.tokens import demo_tokens
+from scripts import demo_cycle
 
 # Bình Dương's 2017 and Thanh Hóa's 2022 evaluations were district-reviewed; since 2025 the
 # province reviews. Lai Châu is configured explicitly for 2021 as an example of a change.
@@ -34,6 +36,9 @@ def main(argv=None) -> int:
             print(f"demo data: PUT {url} -> {response.status_code} {response.text}", file=sys.stderr)
             return 1
         print(f"  reviewing level {province}/{year}: {response.json()['level']}")
+    for result in demo_cycle.run(args.url):
+        verdict = "đạt chuẩn" if result["recognition"]["recognised"] else "chưa đạt chuẩn"
+        print(f"  2022 assessment of commune {result['commune_code']}: {verdict}")
     print(f"  {len(users)} demo users' tokens written to {args.tokens}")
     return 0
 

@@ -50,10 +50,15 @@ def test_make_run_starts_the_platform_with_demo_data(platform):
     tokens = [json.loads(line) for line in (var / "demo-tokens.jsonl").read_text().splitlines()]
     admin = next(t for t in tokens if t["role"] == "administrator")
     store = EventStore(f"sqlite:///{var}/assessment.sqlite", "assessment")
-    events = store.read_all()
-    assert len(events) == 5 and {e.type for e in events} == {"ReviewingLevelSet"}
-    assert {e.metadata["actor"] for e in events} == {admin["sub"]}
-    assert {e.metadata["role"] for e in events} == {"administrator"}
+    events = store.read_all(limit=10000)
+    levels = [e for e in events if e.type == "ReviewingLevelSet"]
+    assert len(levels) == 5
+    assert {(e.metadata["actor"], e.metadata["role"]) for e in levels} == {(admin["sub"], "administrator")}
+    # the demo year: each step recorded with the official who took it
+    decisions = [e for e in events if e.type == "RecognitionDecided"]
+    assert len(decisions) == 3 and {e.metadata["role"] for e in decisions} == {"chairman"}
+    assert {e.metadata["role"] for e in events if e.type == "FiguresRecorded"} == {"commune_officer"}
+    assert [d.data["recognised"] for d in decisions] == [True, False, False]
     assert store.verify_chain().ok
     deadline = time.monotonic() + 30
     while store.outbox_size() and time.monotonic() < deadline:
