@@ -15,9 +15,9 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from bench import kernel_path, survey_submissions
+from bench import board, kernel_path, survey_submissions
 
-SECTIONS = ("kernel", "survey")
+SECTIONS = ("kernel", "survey", "board")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -84,6 +84,11 @@ def main() -> None:
                         help="run only this section (repeatable); default: all of them")
     parser.add_argument("--survey-n", type=int, default=int(os.environ.get("BENCH_SURVEY_N", 3000)),
                         help="survey submissions per run (and as many hello-world requests)")
+    parser.add_argument("--board-n", type=int, default=int(os.environ.get("BENCH_BOARD_N", 4000)),
+                        help="board page requests in the load phase")
+    parser.add_argument("--board-communes", type=int,
+                        default=int(os.environ.get("BENCH_BOARD_COMMUNES", 60)),
+                        help="communes seeded for the board, and decisions timed")
     args = parser.parse_args()
     only = args.only or SECTIONS
     if "kernel" in only:
@@ -96,6 +101,11 @@ def main() -> None:
         report = survey_submissions.report(results, machine())
         print(report)
         write_section("survey", report)
+    if "board" in only:
+        results = board.run(args.amqp_uri, args.board_n, args.board_communes)
+        report = board.report(results, machine())
+        print(report)
+        write_section("board", report)
 
 
 if __name__ == "__main__":

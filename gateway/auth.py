@@ -25,6 +25,7 @@ ROLES = (
     "chairman",
     "administrator",
     "auditor",
+    "agency_officer",
 )
 NATIONWIDE_ROLES = frozenset({"administrator", "auditor"})
 LEVELS = ("province", "district", "commune")
@@ -37,6 +38,8 @@ class Principal:
     role: str
     jurisdiction: dict = field(default_factory=dict)
     name: str = ""
+    #: an agency officer's agency (services/plans/data/agencies.json id, e.g. "12:so-tu-phap")
+    agency: str | None = None
 
     def to_actor(self) -> Actor:
         return Actor(subject=self.sub, role=self.role, jurisdiction=dict(self.jurisdiction))
@@ -61,7 +64,7 @@ def normalise_jurisdiction(jurisdiction: dict | None) -> dict:
 
 def issue_token(secret: str, sub: str, role: str, jurisdiction: dict | None = None,
                 name: str | None = None, ttl: timedelta | float = timedelta(hours=12),
-                now: float | None = None) -> str:
+                now: float | None = None, agency: str | None = None) -> str:
     """A signed token; ``ttl`` is a timedelta or seconds (negative ones make expired tokens)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
@@ -77,6 +80,10 @@ def issue_token(secret: str, sub: str, role: str, jurisdiction: dict | None = No
         "iat": issued_at,
         "exp": issued_at + int(seconds),
     }
+    if agency:
+        claims["agency"] = agency
+    if role == "agency_officer" and not agency:
+        raise ValueError("an agency_officer token needs its agency")
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -109,8 +116,11 @@ def principal_from_token(token: str, secret: str) -> Principal:
         jurisdiction = normalise_jurisdiction(claims.get("jurisdiction"))
     except ValueError as exc:
         raise Unauthorised("The token's jurisdiction is malformed.", {"reason": str(exc)}) from None
+    agency = claims.get("agency")
+    if agency is not None and not isinstance(agency, str):
+        raise Unauthorised("The token's agency is malformed.", {"reason": "agency"})
     return Principal(sub=claims["sub"], role=claims["role"], jurisdiction=jurisdiction,
-                     name=claims.get("name") or claims["sub"])
+                     name=claims.get("name") or claims["sub"], agency=agency or None)
 
 
 def require_role(principal: Principal, *roles: str) -> None:

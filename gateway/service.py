@@ -10,6 +10,9 @@ from gateway import docs, health, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import AUTHENTICATED, endpoint
 from gateway.routes.assessment import AssessmentRoutes
+from gateway.routes.audit import AuditRoutes
+from gateway.routes.board import BoardRoutes
+from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.schemas import (
     EventsQuerySchema,
@@ -22,7 +25,7 @@ from kernel import nameko as _registers_kernel_errors  # noqa: F401 (errors cros
 REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:year>"
 
 
-class GatewayService(AssessmentRoutes, SurveyRoutes):
+class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, PlansRoutes):
     name = "gateway"
 
     auth = Authenticator()

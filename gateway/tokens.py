@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "issue":
         jurisdiction = {"province": args.province, "district": args.district,
                         "commune": args.commune}
-        print(issue_token(args.secret, args.sub, args.role, jurisdiction, args.name, ttl))
+        try:
+            print(issue_token(args.secret, args.sub, args.role, jurisdiction, args.name, ttl,
+                              agency=args.agency))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         return 0
     for line in demo_tokens(args.secret, ttl):
         print(json.dumps(line, ensure_ascii=False))
@@ -80,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--province", help="province code, e.g. 01")
     issue.add_argument("--district", help="district code (units before July 2025)")
     issue.add_argument("--commune", help="commune code, e.g. 00004")
+    issue.add_argument("--agency", help="an agency_officer's agency, e.g. 12:so-tu-phap "
+                                        "(ids in services/plans/data/agencies.json)")
     commands.add_parser("demo", parents=[common],
                         help="print one token per demo user, as JSON lines")
     return parser

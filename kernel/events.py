@@ -53,6 +53,15 @@ class Metadata:
         }
 
 
+def metadata_caused_by(event: RecordedEvent, actor: Actor) -> Metadata:
+    """Metadata for events written in reaction to ``event`` (by a reactor, a process manager):
+    they keep its correlation id, so an audit follows one action through every service, and
+    name it as their cause. An event without a correlation id starts a new one."""
+    correlation = (event.metadata or {}).get("correlation_id")
+    kwargs = {"correlation_id": str(correlation)} if correlation else {}
+    return Metadata(actor=actor, causation_id=event.id, **kwargs)
+
+
 @dataclass(frozen=True)
 class RecordedEvent:
     """An event as stored: immutable, positioned, and chained to its predecessor."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 
 from nameko.exceptions import registry as nameko_exception_registry
@@ -15,11 +16,17 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from kernel.errors import KernelError, NotFound, all_error_classes, subclass_hooks
-from kernel.events import Actor, Metadata, RecordedEvent
+from kernel.errors import (
+    KernelError,
+    NotFound,
+    ValidationFailed,
+    all_error_classes,
+    subclass_hooks,
+)
+from kernel.events import Actor, Metadata, RecordedEvent, metadata_caused_by  # noqa: F401 (re-exported)
 from kernel.projection import EventSource, Projection, ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
-from kernel.store import EventStore
+from kernel.store import EventStore, vietnam_iso
 from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
 
 log = logging.getLogger(__name__)
@@ -56,6 +63,49 @@ def metadata_from(context: dict | None, default_actor: str) -> Metadata:
     if context.get("causation_id"):
         kwargs["causation_id"] = str(context["causation_id"])
     return Metadata(**kwargs)
+
+
+# The filters of ``query_events`` (EventStore.query's keyword arguments), and their checks.
+QUERY_FILTERS = ("stream", "stream_prefix", "commune", "actor", "types", "recorded_from",
+                 "recorded_to", "correlation_id")
+_COMMUNE = re.compile(r"^[0-9A-Za-z]{1,20}$")
+MAX_QUERY_LIMIT = 5000
+
+
+def query_arguments(filters: dict | None) -> dict:
+    """``filters`` checked and turned into EventStore.query's keyword arguments; raises
+    ValidationFailed naming each bad filter (unknown ones included)."""
+    if filters is None:
+        filters = {}
+    if not isinstance(filters, dict):
+        raise ValidationFailed("Filters must be an object.", {"filters": ["Expected an object."]})
+    errors, arguments = {}, {}
+    for name, value in filters.items():
+        if name not in QUERY_FILTERS:
+            errors[name] = [f"Unknown filter; use one of {', '.join(QUERY_FILTERS)}."]
+        elif value is None:
+            continue
+        elif name == "types":
+            values = [value] if isinstance(value, str) else value
+            if (not isinstance(values, list | tuple) or not values
+                    or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in values)):
+                errors[name] = ["Expected a non-empty list of event type names."]
+            else:
+                arguments[name] = list(values)
+        elif not isinstance(value, str) or not value or len(value) > 200:
+            errors[name] = ["Expected a non-empty string of at most 200 characters."]
+        elif name == "commune" and not _COMMUNE.match(value):
+            errors[name] = ["A commune code is letters and digits only."]
+        elif name in ("recorded_from", "recorded_to"):
+            try:
+                arguments[name] = vietnam_iso(value, end_of_day=name == "recorded_to")
+            except ValueError:
+                errors[name] = ["Expected an ISO 8601 date or date and time."]
+        else:
+            arguments[name] = value
+    if errors:
+        raise ValidationFailed("The audit query is not valid; see details for each filter.", errors)
+    return arguments
 
 
 class ServiceStore:
@@ -171,6 +221,8 @@ class Subscription(DependencyProvider):
             for name in self.projection.sources
         }
         self.projection.migrate(self.store.engine)
+        if hasattr(self.projection, "bind"):  # a projection that also records events of its own
+            self.projection.bind(self.store)
         self.processor = ProjectionProcessor(self.store, self.projection, sources)
         self.queue = self.queue_name or f"{own}.{self.projection.name}"
         self.subscriber = Subscriber(
@@ -240,6 +292,29 @@ class EventSourcedService:
         limit = max(1, min(int(limit), 5000))
         events = self.store.read_all(int(after_position), limit, upcast=False)
         return {"source": self.name, "events": [e.to_message() for e in events],
+                "head_position": self.store.head_position()}
+
+    @rpc(expected_exceptions=KernelError)
+    def query_events(self, filters: dict | None = None, after_position: int = 0,
+                     limit: int = 500) -> dict:
+        """Events matching every filter (see QUERY_FILTERS and EventStore.query), after a
+        position, in position order, as stored. ``last_position`` is where the next page
+        starts; ``head_position`` is the store's newest position."""
+        arguments = query_arguments(filters)
+        try:
+            after_position, limit = int(after_position), int(limit)
+        except (TypeError, ValueError):
+            raise ValidationFailed("after_position and limit must be integers.",
+                                   {"after_position": after_position, "limit": limit}) from None
+        if after_position < 0:
+            raise ValidationFailed("after_position must be 0 or more.",
+                                   {"after_position": ["Must be 0 or more."]})
+        limit = max(1, min(limit, MAX_QUERY_LIMIT))
+        events = self.store.query(**arguments, after_position=after_position, limit=limit,
+                                  upcast=False)
+        return {"source": self.name, "events": [e.to_message() for e in events],
+                "last_position": events[-1].position if events else after_position,
+                "complete": len(events) < limit,
                 "head_position": self.store.head_position()}
 
     @rpc(expected_exceptions=KernelError)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, and_, delete, func, insert, literal_column, or_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from kernel import clock
 from kernel.canonical import to_json_value
 from kernel.db import is_postgres, make_engine
 from kernel.errors import ConcurrencyError, DuplicateEventError
@@ -177,6 +179,61 @@ class EventStore:
             query = query.where(events.c.type.in_(list(types)))
         return self._read(query.order_by(events.c.position).limit(limit), upcast)
 
+    def query(self, stream: str | None = None, stream_prefix: str | None = None,
+              commune: str | None = None, actor: str | None = None,
+              types: Iterable[str] | None = None,
+              recorded_from: str | date | datetime | None = None,
+              recorded_to: str | date | datetime | None = None,
+              correlation_id: str | None = None, after_position: int = 0, limit: int = 500,
+              upcast: bool = True) -> list[RecordedEvent]:
+        """Stored events that match every given filter, after a position, in position order.
+
+        The filters run in SQL on both databases (docs/audit.md):
+
+        - ``stream``: exactly that stream; ``stream_prefix``: streams starting with it.
+        - ``commune``: events whose data has ``commune_code`` equal to it, or whose stream has
+          it as a whole dash-separated part (``assessment-00004-2025``, ``campaign-00004-2025``,
+          ``board-00004``); ``00004`` never matches ``100040``.
+        - ``actor``: ``metadata.actor`` (the token subject or ``system:<name>``).
+        - ``types``: any of these event types.
+        - ``recorded_from`` / ``recorded_to``: inclusive bounds on ``metadata.recorded_at``.
+          Dates mean the whole day (from its first to its last microsecond); datetimes
+          without an offset are Vietnam time. Bounds are compared as ISO strings in UTC+7, as
+          the store writes them. An event stamped with its day only (the survey's privacy
+          rule) matches when its day overlaps the bounds.
+        - ``correlation_id``: ``metadata.correlation_id``.
+        """
+        meta_text = _json_text_factory(self.engine.dialect.name)
+        conditions = [events.c.position > int(after_position)]
+        if stream is not None:
+            conditions.append(events.c.stream == stream)
+        if stream_prefix is not None:
+            conditions.append(events.c.stream.startswith(stream_prefix, autoescape=True))
+        if commune is not None:
+            conditions.append(or_(
+                meta_text(events.c.data, "commune_code") == commune,
+                events.c.stream.contains(f"-{commune}-", autoescape=True),
+                events.c.stream.endswith(f"-{commune}", autoescape=True),
+                events.c.stream.startswith(f"{commune}-", autoescape=True),
+                events.c.stream == commune,
+            ))
+        if actor is not None:
+            conditions.append(meta_text(events.c.metadata, "actor") == actor)
+        if types is not None:
+            conditions.append(events.c.type.in_(list(types)))
+        if correlation_id is not None:
+            conditions.append(meta_text(events.c.metadata, "correlation_id") == correlation_id)
+        recorded_at = meta_text(events.c.metadata, "recorded_at")
+        if recorded_from is not None:
+            lower = vietnam_iso(recorded_from, end_of_day=False)
+            conditions.append(or_(recorded_at >= lower,
+                                  and_(func.length(recorded_at) == 10, recorded_at >= lower[:10])))
+        if recorded_to is not None:
+            conditions.append(recorded_at <= vietnam_iso(recorded_to, end_of_day=True))
+        query = (select(events).where(*conditions).order_by(events.c.position)
+                 .limit(max(1, int(limit))))
+        return self._read(query, upcast)
+
     def head_position(self) -> int:
         with self.reader.connect() as conn:
             return conn.execute(select(store_head.c.position)).scalar_one()
@@ -258,6 +315,34 @@ class EventStore:
 
 
 _INSERT_EVENTS = insert(events)
+
+
+def _json_text_factory(dialect: str):
+    """``column.key`` as text, written exactly as migration 0003's expression indexes are, so
+    that both databases can use them (a bound JSON path would not match an index). Keys are
+    constants of this module, never user input."""
+    if dialect == "postgresql":
+        return lambda column, key: column.op("->>")(literal_column(f"'{key}'"))
+    return lambda column, key: func.json_extract(column, literal_column(f"'$.{key}'"))
+
+
+def vietnam_iso(value: str | date | datetime, end_of_day: bool = False) -> str:
+    """A time bound as the store writes ``recorded_at``: ISO 8601, microseconds, UTC+7.
+
+    A date (or a ``YYYY-MM-DD`` string) means its first microsecond, or its last with
+    ``end_of_day``. A datetime without an offset is taken as Vietnam time. ValueError if
+    the string is neither."""
+    if isinstance(value, str):
+        text_value = value.strip()
+        if len(text_value) == 10:
+            value = date.fromisoformat(text_value)
+        else:
+            value = datetime.fromisoformat(text_value.replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time.max if end_of_day else time.min)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=clock.VIETNAM)
+    return value.astimezone(clock.VIETNAM).isoformat(timespec="microseconds")
 
 
 class OutboxBatch:

@@ -9,9 +9,11 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import clock
+from services.assessment.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
 from services.survey.questionnaires import DEFAULT_ID
 from services.survey.service import SurveyService
+from tests.support.assessment_figures import full_figures
 from tests.survey.support import full_answers, new_id
 
 pytestmark = pytest.mark.broker
@@ -64,3 +66,31 @@ def test_a_closed_survey_scores_the_satisfaction_indicator(services):
     [i5] = [i for i in c2["indicators"] if i["id"] == "C2.I5"]
     assert Decimal(i5["points"]) == (Decimal(12) * rate / 100).quantize(Decimal("0.01"))
     assert scored["figures"]["C2.I5"]["surveyed"] == satisfaction["valid_answers"]
+
+
+def test_a_survey_result_does_not_disturb_a_regime_without_satisfaction(services):
+    """27/2025 takes no satisfaction input: a closed survey must not break its assessment."""
+    survey, assessment = services
+    commune = "00004"
+    assessment.open_assessment(commune, 2025, OFFICER)
+    criteria_set = load_builtin_sets()[("27-2025", 1)]
+    first = criteria_set.indicators()[0]
+    assessment.run_command(commune, 2025, "record_figures",
+                           {"indicator_id": first.id, "figures": full_figures(first)}, None, OFFICER)
+    today = clock.now().date()
+    kiosk = survey.register_kiosk({"commune_code": commune, "label": "Một cửa"}, OFFICER)
+    survey.open_campaign({"commune_code": commune, "period": "2025", "target_sample": 5,
+                          "opens_on": (today - timedelta(days=1)).isoformat(),
+                          "closes_on": (today + timedelta(days=30)).isoformat()}, OFFICER)
+    for level in (5, 4, 5, 4, 5):
+        survey.submit_response(kiosk["token"], {
+            "response_id": new_id(), "campaign_id": f"{commune}-2025",
+            "questionnaire_id": DEFAULT_ID, "questionnaire_version": 1,
+            "answers": full_answers(level)})
+    survey.close_campaign(f"{commune}-2025", OFFICER)
+    deadline = time.monotonic() + 30
+    while assessment.get_assessment(commune, 2025)["satisfaction"] is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    current = assessment.get_assessment(commune, 2025)
+    assert current["state"] == "drafting" and current["recognition_preview"] is not None

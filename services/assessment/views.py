@@ -56,7 +56,8 @@ def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = 
     body["satisfaction"] = _satisfaction_view(satisfaction)
     inputs = {"commune_class": body["commune_class"], "declarations": body["declarations"],
               "satisfaction_percent": (satisfaction["rate_percent"]
-                                       if satisfaction and satisfaction["published"] else None)}
+                                       if satisfaction and satisfaction["published"]
+                                       and criteria_set.recognition.satisfaction_input else None)}
     # Recognition is decided on the council's sheet; before it exists the commune sees a
     # preview of the same rules applied to its own sheet.
     body["recognition"] = evaluate(criteria_set, council, **inputs).to_dict() if council else None

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from kernel.errors import ConcurrencyError, DuplicateEventError
-from kernel.events import Metadata, NewEvent
+from kernel.events import Actor, Metadata, NewEvent
 from kernel.schema import events as events_table
 from kernel.store import ANY_VERSION, NO_STREAM
 from tests.support.stores import ADMIN, meta, numbered, open_store
@@ -289,3 +289,104 @@ def test_an_event_id_repeated_within_one_append_is_refused(store):
     with pytest.raises(DuplicateEventError):
         store.append("a", NO_STREAM, [new, new], meta())
     assert store.head_position() == 0
+
+
+# -- audit queries (EventStore.query) ----------------------------------------------------------
+AUDITED = Actor("auditor-target@test", "commune_officer", {"commune": "00004"})
+
+
+def stamp(monkeypatch, recorded_at: str):
+    """The next appends are recorded at this time (as the store writes it: UTC+7)."""
+    monkeypatch.setattr("kernel.store.recorded_at_now", lambda: recorded_at)
+
+
+class DayOnly(Metadata):
+    """Like the survey's privacy rule: recorded_at keeps the day only."""
+
+    def to_dict(self, recorded_at):
+        return super().to_dict(recorded_at[:10])
+
+
+def positions(found):
+    return [e.position for e in found]
+
+
+@pytest.fixture
+def audited(store, monkeypatch):
+    """A small log across communes, actors, correlations and days."""
+    stamp(monkeypatch, "2025-03-01T09:00:00.000000+07:00")
+    store.append("assessment-00004-2025", NO_STREAM,
+                 [NewEvent("AssessmentOpened", {"commune_code": "00004", "year": 2025})],
+                 meta(actor=AUDITED, correlation_id="corr-a"))                       # 1
+    stamp(monkeypatch, "2025-03-02T23:59:59.999999+07:00")
+    store.append("campaign-00004-2025", NO_STREAM, [NewEvent("CampaignOpened", {"n": 1})],
+                 meta(correlation_id="corr-a", causation_id="x"))                   # 2
+    stamp(monkeypatch, "2025-03-03T00:00:00.000000+07:00")
+    store.append("assessment-100040-2025", NO_STREAM,
+                 [NewEvent("AssessmentOpened", {"commune_code": "100040"})], meta())  # 3
+    store.append("board-00004", NO_STREAM, [NewEvent("Posted", {"n": 1})], meta())     # 4
+    store.append("response-1", NO_STREAM, [NewEvent("ResponseSubmitted", {"commune_code": "00004"})],
+                 DayOnly(actor=AUDITED, correlation_id="corr-b"))                   # 5
+    stamp(monkeypatch, "2025-03-04T08:00:00.000000+07:00")
+    store.append("assessment-00070-2025", NO_STREAM,
+                 [NewEvent("AssessmentOpened", {"commune_code": "00070"}),
+                  NewEvent("FiguresRecorded", {"commune_code": "00070"})], meta())  # 6, 7
+    return store
+
+
+def test_query_without_filters_pages_the_whole_log(audited):
+    assert positions(audited.query()) == [1, 2, 3, 4, 5, 6, 7]
+    assert positions(audited.query(after_position=2, limit=3)) == [3, 4, 5]
+    assert positions(audited.query(after_position=7)) == []
+
+
+def test_query_by_stream_prefix_type_actor_and_correlation(audited):
+    assert positions(audited.query(stream="assessment-00004-2025")) == [1]
+    assert positions(audited.query(stream_prefix="assessment-")) == [1, 3, 6, 7]
+    assert positions(audited.query(stream_prefix="assessment_")) == []  # LIKE wildcards are literal
+    assert positions(audited.query(types=["AssessmentOpened", "Posted"])) == [1, 3, 4, 6]
+    assert positions(audited.query(actor="auditor-target@test")) == [1, 5]
+    assert positions(audited.query(correlation_id="corr-a")) == [1, 2]
+    assert positions(audited.query(correlation_id="corr-a", types=["CampaignOpened"])) == [2]
+    assert positions(audited.query(stream_prefix="assessment-", after_position=1, limit=2)) == [3, 6]
+
+
+def test_query_by_commune_matches_data_or_a_whole_stream_part(audited):
+    # data.commune_code, or a dash-separated part of the stream; 00004 is not 100040
+    assert positions(audited.query(commune="00004")) == [1, 2, 4, 5]
+    assert positions(audited.query(commune="00070")) == [6, 7]
+    assert positions(audited.query(commune="100040")) == [3]
+    assert positions(audited.query(commune="0004")) == []
+
+
+def test_query_by_time_in_vietnam_time(audited):
+    from datetime import UTC, date, datetime
+
+    assert positions(audited.query(recorded_from="2025-03-02", recorded_to="2025-03-02")) == [2]
+    assert positions(audited.query(recorded_from=date(2025, 3, 3))) == [3, 4, 5, 6, 7]
+    # 2025-03-02T17:00Z is 2025-03-03T00:00+07:00: the same instant, in another offset
+    assert positions(audited.query(recorded_from="2025-03-02T17:00:00Z",
+                                   recorded_to=datetime(2025, 3, 3, 1, tzinfo=UTC))) == [3, 4, 5]
+    # naive datetimes are Vietnam time; bounds are inclusive
+    assert positions(audited.query(recorded_to="2025-03-01T09:00:00")) == [1]
+    # a day-only stamp (position 5, 2025-03-03) matches when its day overlaps the bounds
+    assert positions(audited.query(recorded_from="2025-03-03T12:00:00+07:00",
+                                   recorded_to="2025-03-03T23:00:00+07:00")) == [5]
+    with pytest.raises(ValueError):
+        audited.query(recorded_from="yesterday")
+
+
+def test_query_returns_stored_events_and_combines_filters(audited):
+    [event] = audited.query(commune="00004", actor="auditor-target@test", recorded_to="2025-03-01")
+    assert event == audited.read_all()[0]
+    assert event.metadata["correlation_id"] == "corr-a"
+
+
+def test_the_audit_indexes_exist(store):
+    catalogue = ("SELECT indexname FROM pg_indexes WHERE tablename = 'events'"
+                 if store.engine.dialect.name == "postgresql" else
+                 "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+    with store.engine.connect() as conn:
+        names = set(conn.execute(text(catalogue)).scalars())
+    assert {"ix_events_meta_correlation_id", "ix_events_meta_actor"} <= names
+    store.migrate()  # idempotent with them

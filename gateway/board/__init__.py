@@ -1,0 +1,373 @@
+"""The public results board (bảng kết quả công khai): server-rendered Jinja2 pages and exports.
+
+Everything here is plain Python on dictionaries the publication service returns; the routes
+(gateway/routes/board.py) fetch them and hand them over. Each list a page shows is built once,
+as rows of (key → value), by one of the ``*_rows`` functions below: the page renders those
+rows, and the CSV and JSON exports write the very same rows, so an export never disagrees
+with the screen.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
+
+STATUS_LABELS = {
+    "recognised": "Đạt chuẩn",
+    "not_recognised": "Không đạt chuẩn",
+    "revoked": "Bị thu hồi công nhận",
+    "in_progress": "Đang đánh giá",
+}
+BASIS_LABELS = {"self": "điểm tự đánh giá của xã", "appraised": "điểm thẩm định của Hội đồng"}
+CHANNEL_LABELS = {"office": "Niêm yết tại trụ sở", "portal": "Cổng thông tin điện tử",
+                  "radio": "Hệ thống truyền thanh"}
+ENTRY_KINDS = {"self_assessment": "Niêm yết kết quả tự đánh giá", "comment": "Ý kiến góp ý",
+               "comment_answer": "Trả lời ý kiến", "posting_ended": "Kết thúc niêm yết",
+               "appraisal": "Kết quả thẩm định", "decision": "Quyết định công nhận",
+               "revocation": "Thu hồi công nhận", "satisfaction": "Kết quả khảo sát hài lòng"}
+PAGE_SIZE = 50
+DEFAULT_CACHE_SECONDS = 0.25
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+ITEM_COLUMNS = (
+    Column("commune_code", "Mã xã"), Column("commune_name", "Xã, phường, đặc khu"),
+    Column("district_name", "Huyện (trước 2025)"), Column("province_code", "Mã tỉnh"),
+    Column("province_name", "Tỉnh, thành phố"), Column("year", "Năm"),
+    Column("status", "Mã kết quả"), Column("status_label", "Kết quả"),
+    Column("total", "Tổng điểm"), Column("total_max", "Điểm tối đa"),
+    Column("basis", "Căn cứ điểm"), Column("decision_number", "Số quyết định"),
+    Column("decision_date", "Ngày quyết định"),
+    Column("criteria_set", "Bộ tiêu chí"), Column("provisional", "Tạm tính"),
+)
+YEAR_COLUMNS = (
+    Column("year", "Năm"), Column("status", "Mã kết quả"), Column("status_label", "Kết quả"),
+    Column("total", "Tổng điểm"), Column("total_max", "Điểm tối đa"),
+    Column("basis", "Căn cứ điểm"), Column("decision_number", "Số quyết định"),
+    Column("decision_date", "Ngày quyết định"), Column("criteria_set", "Bộ tiêu chí"),
+    Column("provisional", "Tạm tính"),
+)
+CRITERION_COLUMNS = (
+    Column("year", "Năm"), Column("criterion_id", "Mã tiêu chí"),
+    Column("criterion_name", "Tiêu chí"), Column("points", "Điểm"), Column("max", "Điểm tối đa"),
+    Column("floor", "Điểm sàn (50%)"), Column("meets_floor", "Đạt điểm sàn"),
+    Column("achieved", "Đạt tiêu chí"),
+)
+DISTRICT_COLUMNS = (
+    Column("district_code", "Mã huyện"), Column("district_name", "Huyện / khu vực"),
+    Column("communes", "Số xã"), Column("decided", "Đã có quyết định"),
+    Column("recognised", "Đạt chuẩn"), Column("rate_percent", "Tỷ lệ đạt chuẩn (%)"),
+)
+PROVINCE_COLUMNS = (
+    Column("province_code", "Mã tỉnh"), Column("province_name", "Tỉnh, thành phố"),
+    Column("communes", "Số xã"), Column("decided", "Đã có quyết định"),
+    Column("recognised", "Đạt chuẩn"), Column("rate_percent", "Tỷ lệ đạt chuẩn (%)"),
+)
+
+
+# -- values ------------------------------------------------------------------------------------
+def decimal(value) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def number(value) -> str:
+    """Points and rates the Vietnamese way: "17,5", "100"; blank when there is none."""
+    found = decimal(value)
+    if found is None:
+        return "" if value is None else str(value)
+    text = f"{found.normalize():f}" if found == found.to_integral() else f"{found:f}".rstrip("0")
+    if "." in text:
+        whole, fraction = text.split(".")
+        text = f"{whole},{fraction}"
+    return text
+
+
+def date_vi(value) -> str:
+    """"2025-12-20" → "20/12/2025"; anything else as it is."""
+    text = "" if value is None else str(value)
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
+    return text
+
+
+def yes_no(value) -> str:
+    if value is None:
+        return ""
+    return "Có" if value else "Không"
+
+
+def _plain(value):
+    """A JSON-safe export value: strings stay as the service gave them (Decimals too)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def criteria_set_label(version_id, version) -> str:
+    if not version_id:
+        return ""
+    return f"{version_id} (phiên bản {version})" if version is not None else str(version_id)
+
+
+# -- rows: one builder per list, shared by the page and its exports ----------------------------
+def item_rows(items) -> list[dict]:
+    rows = []
+    for item in items:
+        rows.append({
+            "commune_code": item.get("commune_code"), "commune_name": item.get("commune_name"),
+            "district_name": item.get("district_name") or "",
+            "province_code": item.get("province_code"), "province_name": item.get("province_name"),
+            "year": item.get("year"), "status": item.get("status"),
+            "status_label": STATUS_LABELS.get(item.get("status"), item.get("status") or ""),
+            "total": _plain(item.get("total")), "total_max": _plain(item.get("total_max")),
+            "basis": item.get("basis") or "",
+            "decision_number": item.get("decision_number") or "",
+            "decision_date": item.get("decision_date") or "",
+            "criteria_set": criteria_set_label(item.get("criteria_set_id"),
+                                               item.get("criteria_set_version")),
+            "provisional": bool(item.get("provisional")),
+        })
+    return rows
+
+
+def year_rows(record) -> list[dict]:
+    rows = []
+    for year in record.get("years", []):
+        scores, decision = year.get("scores") or {}, year.get("decision") or {}
+        criteria_set = year.get("criteria_set") or {}
+        rows.append({
+            "year": year.get("year"), "status": year.get("status"),
+            "status_label": STATUS_LABELS.get(year.get("status"), year.get("status") or ""),
+            "total": _plain(scores.get("total")), "total_max": _plain(scores.get("total_max")),
+            "basis": scores.get("basis") or "",
+            "decision_number": decision.get("decision_number") or "",
+            "decision_date": decision.get("decision_date") or "",
+            "criteria_set": criteria_set_label(criteria_set.get("id"), criteria_set.get("version")),
+            "provisional": bool(criteria_set.get("provisional")),
+        })
+    return rows
+
+
+def criterion_rows(record) -> list[dict]:
+    rows = []
+    for year in record.get("years", []):
+        for criterion in ((year.get("scores") or {}).get("criteria") or []):
+            rows.append({
+                "year": year.get("year"), "criterion_id": criterion.get("id"),
+                "criterion_name": criterion.get("name"),
+                "points": _plain(criterion.get("points")), "max": _plain(criterion.get("max")),
+                "floor": _plain(criterion.get("floor")),
+                "meets_floor": criterion.get("meets_floor"),
+                "achieved": criterion.get("achieved"),
+            })
+    return rows
+
+
+def district_rows(overview) -> list[dict]:
+    return [{column.key: _plain(district.get(column.key)) for column in DISTRICT_COLUMNS}
+            for district in overview.get("districts", [])]
+
+
+def province_rows(overview) -> list[dict]:
+    return [{column.key: _plain(province.get(column.key)) for column in PROVINCE_COLUMNS}
+            for province in overview.get("provinces", [])]
+
+
+# -- the bar chart -----------------------------------------------------------------------------
+CHART_LABEL_WIDTH, CHART_BAR_WIDTH, CHART_ROW = 56, 420, 34
+
+
+def chart(criteria) -> dict | None:
+    """Geometry of one year's criterion chart (SVG units), or None when nothing is scored in
+    points (a pass/fail regime): bars of points against the maximum, the floor marked."""
+    bars = []
+    for index, criterion in enumerate(criteria or [], start=1):
+        maximum, points = decimal(criterion.get("max")), decimal(criterion.get("points"))
+        if not maximum or points is None:
+            continue
+        floor = decimal(criterion.get("floor"))  # None: the regime sets no floor
+        share = max(Decimal(0), min(Decimal(1), points / maximum))
+        floor_share = None if floor is None else max(Decimal(0), min(Decimal(1), floor / maximum))
+        meets = criterion.get("meets_floor")
+        if meets is None and floor is not None:
+            meets = points >= floor
+        y = (len(bars)) * CHART_ROW + 8
+        bars.append({
+            "index": index, "id": criterion.get("id") or f"TC{index}",
+            "name": criterion.get("name") or "", "y": y, "bar_y": y + 4, "text_y": y + 19,
+            "width": round(float(share) * CHART_BAR_WIDTH, 1),
+            "floor_x": None if floor_share is None else round(
+                CHART_LABEL_WIDTH + float(floor_share) * CHART_BAR_WIDTH, 1),
+            "points": number(points), "max": number(maximum),
+            "floor": None if floor is None else number(floor),
+            "meets": meets, "percent": round(float(share) * 100),
+        })
+    if not bars:
+        return None
+    return {"bars": bars, "label_width": CHART_LABEL_WIDTH, "bar_width": CHART_BAR_WIDTH,
+            "value_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 8,
+            "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 96,
+            "height": len(bars) * CHART_ROW + 30,
+            "legend_y": len(bars) * CHART_ROW + 24}
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def _environment() -> Environment:
+    directory = resources.files("gateway") / "board"
+    env = Environment(loader=FileSystemLoader(str(directory)),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.filters.update(number=number, date_vi=date_vi, yes_no=yes_no)
+    env.globals.update(STATUS_LABELS=STATUS_LABELS, BASIS_LABELS=BASIS_LABELS,
+                       CHANNEL_LABELS=CHANNEL_LABELS,
+                       ENTRY_KINDS=ENTRY_KINDS, chart=chart)
+    return env
+
+
+_ENV = _environment()
+
+
+def html(template: str, status: int = 200, **context) -> Response:
+    body = _ENV.get_template(template).render(**context)
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Results change when a decision is recorded: browsers check again every time.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def error_page(status: int, title: str, message: str) -> Response:
+    return html("error.html", status=status, title=title, message=message, status_code=status)
+
+
+def not_found(message: str = "Không tìm thấy trang hoặc đơn vị bạn cần.") -> Response:
+    return error_page(404, "Không tìm thấy", message)
+
+
+def export(fmt: str, name: str, columns, rows: list[dict], extra: dict | None = None) -> Response:
+    """The rows of one list as CSV (UTF-8 with BOM, Vietnamese headers) or JSON."""
+    if fmt == "json":
+        body = {"list": name, "columns": [{"key": c.key, "label": c.label} for c in columns],
+                "rows": rows, "count": len(rows), **(extra or {})}
+        response = Response(json.dumps(body, ensure_ascii=False, default=str),
+                            mimetype="application/json")
+        suffix = "json"
+    else:
+        out = io.StringIO()
+        out.write(BOM)
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([column.label for column in columns])
+        for row in rows:
+            writer.writerow([_csv_value(row.get(column.key)) for column in columns])
+        response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        suffix = "csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    text = str(value)
+    # A cell starting with =, +, - or @ is a formula to Excel: never let a name run as one.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    return decimal(text) is not None
+
+
+def attachment(body, filename: str) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False, indent=1, default=str),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def asset(request, filename: str) -> Response:
+    from werkzeug.exceptions import NotFound as WerkzeugNotFound
+    from werkzeug.utils import send_from_directory
+
+    directory = resources.files("gateway") / "static" / "board"
+    try:
+        return send_from_directory(str(directory), filename, request.environ, max_age=3600)
+    except WerkzeugNotFound:
+        return not_found()
+
+
+# -- a short-lived cache of the publication service's answers ------------------------------------
+class AnswerCache:
+    """The publication service's answers, kept ``ttl`` seconds per (method, arguments).
+
+    A public board is read far more than it changes; popular pages are asked for many times a
+    second. Keeping an answer for a fraction of a second spares the RPC round trip and the
+    service's work while bounding staleness (the freshness target is 1 s; see
+    bench/board.py). ``ttl`` 0 turns it off. Errors are never kept.
+    """
+
+    def __init__(self, ttl: float, max_entries: int = 4096):
+        self.ttl, self.max_entries = ttl, max_entries
+        self._entries: dict = {}
+
+    def call(self, backends, method: str, *args, **kwargs):
+        if self.ttl <= 0:
+            return backends.call("publication", method, *args, **kwargs)
+        import time
+
+        key = (method, args, tuple(sorted(kwargs.items())))
+        now = time.monotonic()
+        found = self._entries.get(key)
+        if found is not None and found[0] > now:
+            return copy.deepcopy(found[1])
+        answer = backends.call("publication", method, *args, **kwargs)
+        if len(self._entries) >= self.max_entries:
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+        self._entries[key] = (now + self.ttl, answer)
+        return copy.deepcopy(answer)
+
+
+class BoardCache(DependencyProvider):
+    """One AnswerCache per gateway container; ``BOARD_CACHE_SECONDS`` in the config (default
+    0.25 s, 0 to turn it off)."""
+
+    def setup(self):
+        self.cache = AnswerCache(float(self.container.config.get("BOARD_CACHE_SECONDS",
+                                                                 DEFAULT_CACHE_SECONDS)))
+
+    def get_dependency(self, worker_ctx):
+        return self.cache

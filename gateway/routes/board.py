@@ -1,0 +1,304 @@
+"""The public results board (bảng kết quả công khai): server-rendered HTML for citizens, with
+CSV and JSON exports of every list. No login; the data comes from the publication service.
+
+| URL | page |
+|---|---|
+| ``/ket-qua`` | search (``q``, ``tinh``, ``nam``, ``trang_thai``, ``trang``) |
+| ``/ket-qua/xa/<commune_code>`` | one commune across the years |
+| ``/ket-qua/tinh/<province_code>/<year>`` | a province's overview and its decision lists |
+| ``/ket-qua/toan-quoc/<year>`` | the national overview |
+| ``/ket-qua/tinh/<code>/<year>/du-lieu-kiem-chung.json`` | the province's export bundle |
+
+Every list page also answers ``?format=csv|json`` (or a ``.csv`` / ``.json`` suffix) with
+``list=`` choosing the list on pages that show several. The pages are not in the OpenAPI
+document (they are HTML for people); docs/board.md describes them and the exports.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlencode
+
+from gateway import board, lookup
+from gateway.http import endpoint
+from gateway.web import http
+from kernel.errors import KernelError, NotFound
+
+log = logging.getLogger(__name__)
+
+COMMUNE_CODE = re.compile(r"^\d{5}$")
+PROVINCE_CODE = re.compile(r"^\d{2}$")
+FIRST_YEAR, LAST_YEAR = 2017, 2100
+FORMATS = ("html", "csv", "json")
+MAX_QUERY = 100
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _split_format(value: str, request) -> tuple[str, str]:
+    """``"2025.csv"`` → ``("2025", "csv")``; otherwise the ``format`` query parameter."""
+    for fmt in ("csv", "json"):
+        if value.endswith("." + fmt):
+            return value[: -len(fmt) - 1], fmt
+    fmt = request.args.get("format", "html") or "html"
+    if fmt not in FORMATS:
+        raise BadRequest("Định dạng không hợp lệ: chỉ có html, csv hoặc json.")
+    return value, fmt
+
+
+def _year(text: str | None, required: bool = True) -> int | None:
+    if not text:
+        if required:
+            raise NotFound("no year")
+        return None
+    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise NotFound(f"no year {text}")
+    return int(text)
+
+
+def _list_name(request, allowed: tuple[str, ...]) -> str:
+    name = request.args.get("list") or allowed[0]
+    if name not in allowed:
+        raise BadRequest("Danh sách không hợp lệ; chọn một trong: " + ", ".join(allowed) + ".")
+    return name
+
+
+class BoardRoutes:
+    """Mixin of GatewayService: the board's pages. Needs the ``backends`` dependency."""
+
+    board_cache = board.BoardCache()
+
+    def _board(self, call, render):
+        """Run ``render()``; any failure becomes a Vietnamese error page (or JSON error for
+        an export, which machines read)."""
+        try:
+            return render()
+        except BadRequest as exc:
+            return board.error_page(400, "Yêu cầu không hợp lệ", str(exc))
+        except NotFound:
+            return board.not_found()
+        except KernelError as exc:
+            if exc.http_status == 503:
+                return board.error_page(
+                    503, "Hệ thống tạm thời chưa trả lời",
+                    "Dịch vụ công bố kết quả đang bận hoặc tạm ngừng. Xin vui lòng thử lại sau "
+                    "ít phút.")
+            if exc.http_status < 500:
+                return board.error_page(exc.http_status, "Yêu cầu không hợp lệ",
+                                        "Không thể hiển thị kết quả theo yêu cầu này.")
+            return self._board_failed(call)
+        except Exception:
+            return self._board_failed(call)
+
+    @staticmethod
+    def _board_failed(call):
+        log.exception("board page failed [correlation_id=%s]", call.correlation_id)
+        return board.error_page(500, "Đã có lỗi xảy ra",
+                                "Hệ thống gặp lỗi khi hiển thị trang. Lỗi đã được ghi lại; "
+                                f"mã tra cứu: {call.correlation_id}.")
+
+    def _years(self) -> list[int]:
+        return sorted((int(y) for y in self.board_cache.call(self.backends, "years")), reverse=True)
+
+    # -- search ----------------------------------------------------------------------------
+    @http("GET", "/ket-qua")
+    @endpoint(document=False)
+    def board_home(self, call):
+        return self._board(call, lambda: self._home(call, None))
+
+    @http("GET", "/ket-qua.<fmt>")
+    @endpoint(document=False)
+    def board_home_export(self, call, fmt):
+        if fmt not in ("csv", "json"):
+            return board.not_found()
+        return self._board(call, lambda: self._home(call, fmt))
+
+    def _home(self, call, fmt):
+        args = call.request.args
+        if fmt is None:
+            _, fmt = _split_format("", call.request)
+        q = (args.get("q") or "").strip()[:MAX_QUERY]
+        province = (args.get("tinh") or "").strip()
+        if province and not PROVINCE_CODE.match(province):
+            raise BadRequest("Mã tỉnh không hợp lệ.")
+        try:
+            year = _year((args.get("nam") or "").strip(), required=False)
+        except NotFound:
+            raise BadRequest("Năm đánh giá không hợp lệ.") from None
+        status = (args.get("trang_thai") or "").strip()
+        if status and status not in board.STATUS_LABELS:
+            raise BadRequest("Kết quả cần lọc không hợp lệ.")
+        page_text = args.get("trang") or "1"
+        if not page_text.isdigit() or not 1 <= int(page_text) <= 10_000:
+            raise BadRequest("Số trang không hợp lệ.")
+        page = int(page_text)
+        found = self.board_cache.call(self.backends, "search_communes", query=q,
+                                   province_code=province or None, year=year,
+                                   status=status or None, limit=board.PAGE_SIZE,
+                                   offset=(page - 1) * board.PAGE_SIZE)
+        rows = board.item_rows(found["items"])
+        filters = {k: v for k, v in (("q", q), ("tinh", province), ("nam", year or ""),
+                                     ("trang_thai", status)) if v}
+        if fmt != "html":
+            return board.export(fmt, "ket-qua-tra-cuu", board.ITEM_COLUMNS, rows,
+                                {"total": found["total"], "page": page,
+                                 "filters": {"query": q, "province_code": province or None,
+                                             "year": year, "status": status or None}})
+        total = int(found["total"])
+        count = max(1, -(-total // board.PAGE_SIZE))
+
+        def page_url(n):
+            return "/ket-qua?" + urlencode({**filters, "trang": n}) if n != 1 else (
+                "/ket-qua" + ("?" + urlencode(filters) if filters else ""))
+
+        pages = None
+        if total > board.PAGE_SIZE:
+            pages = {"current": page, "count": count,
+                     "prev": page_url(page - 1) if page > 1 else None,
+                     "next": page_url(page + 1) if page < count else None}
+        years = self._years()
+        export_filters = {**filters, **({"trang": page} if page != 1 else {})}
+        return board.html(
+            "home.html", title="Tra cứu kết quả", query={"q": q, "tinh": province,
+                                                         "nam": year, "trang_thai": status},
+            provinces=lookup.provinces(), years=years, latest_year=years[0] if years else None,
+            rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
+            export_base="/ket-qua" + ("?" + urlencode(export_filters) if export_filters else ""),
+            breadcrumbs=None)
+
+    # -- one commune -----------------------------------------------------------------------
+    @http("GET", "/ket-qua/xa/<commune_code>")
+    @endpoint(document=False)
+    def board_commune(self, call, commune_code):
+        def render():
+            code, fmt = _split_format(commune_code, call.request)
+            if not COMMUNE_CODE.match(code):
+                raise NotFound(code)
+            record = self.board_cache.call(self.backends, "commune_record", code)
+            record["years"] = sorted(record.get("years", []), key=lambda y: y["year"],
+                                     reverse=True)
+            if fmt != "html":
+                name = _list_name(call.request, ("nam", "tieu-chi"))
+                if name == "nam":
+                    return board.export(fmt, f"xa-{code}-ket-qua", board.YEAR_COLUMNS,
+                                        board.year_rows(record), {"commune": record["commune"]})
+                return board.export(fmt, f"xa-{code}-tieu-chi", board.CRITERION_COLUMNS,
+                                    board.criterion_rows(record), {"commune": record["commune"]})
+            commune = record["commune"]
+            rows = board.year_rows(record)
+            latest = rows[0]["year"] if rows else None
+            crumbs = [("Tra cứu", "/ket-qua")]
+            if commune.get("province_name") and latest:
+                crumbs.append((commune["province_name"],
+                               f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
+            crumbs.append((commune.get("name") or code, None))
+            return board.html("commune.html", title=commune.get("name") or code,
+                              commune=commune, years=record["years"], rows=rows,
+                              latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
+                              export_base=f"/ket-qua/xa/{code}")
+
+        return self._board(call, render)
+
+    # -- a province ------------------------------------------------------------------------
+    @http("GET", "/ket-qua/tinh/<province_code>/<year>")
+    @endpoint(document=False)
+    def board_province(self, call, province_code, year):
+        def render():
+            year_text, fmt = _split_format(year, call.request)
+            number = _year(year_text)
+            if not PROVINCE_CODE.match(province_code):
+                raise NotFound(province_code)
+            if fmt != "html":
+                name = _list_name(call.request, ("huyen", "dat", "khong-dat"))
+                stem = f"tinh-{province_code}-{number}"
+                if name == "huyen":
+                    overview = self.board_cache.call(self.backends, "province_overview",
+                                                  province_code, number)
+                    return board.export(fmt, f"{stem}-theo-huyen", board.DISTRICT_COLUMNS,
+                                        board.district_rows(overview),
+                                        {"province": overview["province"], "year": number})
+                decisions = self.board_cache.call(self.backends, "decisions", province_code,
+                                               number)
+                key = "recognised" if name == "dat" else "not_recognised"
+                return board.export(fmt, f"{stem}-{name}", board.ITEM_COLUMNS,
+                                    board.item_rows(decisions[key]),
+                                    {"province_code": province_code, "year": number})
+            overview = self.board_cache.call(self.backends, "province_overview", province_code,
+                                          number)
+            decisions = self.board_cache.call(self.backends, "decisions", province_code, number)
+            province = overview["province"]
+            return board.html(
+                "province.html", title=f"{province['name']} năm {number}", province=province,
+                year=number, overview=overview, district_rows=board.district_rows(overview),
+                recognised_rows=board.item_rows(decisions["recognised"]),
+                not_recognised_rows=board.item_rows(decisions["not_recognised"]),
+                latest_year=number,
+                breadcrumbs=[("Tra cứu", "/ket-qua"),
+                             (f"Toàn quốc {number}", f"/ket-qua/toan-quoc/{number}"),
+                             (province["name"], None)],
+                export_base=f"/ket-qua/tinh/{province_code}/{number}")
+
+        return self._board(call, render)
+
+    @http("GET", "/ket-qua/tinh/<province_code>/<year>/du-lieu-kiem-chung.json")
+    @endpoint(document=False)
+    def board_province_bundle(self, call, province_code, year):
+        def render():
+            number = _year(year)
+            if not PROVINCE_CODE.match(province_code):
+                raise NotFound(province_code)
+            bundle = self.board_cache.call(self.backends, "export_bundle", province_code, number)
+            return board.attachment(
+                bundle, f"du-lieu-kiem-chung-tinh-{province_code}-{number}.json")
+
+        return self._board(call, render)
+
+    # -- the country -----------------------------------------------------------------------
+    @http("GET", "/ket-qua/toan-quoc")
+    @endpoint(document=False)
+    def board_national_latest(self, call):
+        def render():
+            years = self._years()
+            if not years:
+                return board.not_found("Chưa có năm đánh giá nào được công bố.")
+            from werkzeug.utils import redirect
+
+            return redirect(f"/ket-qua/toan-quoc/{years[0]}", code=302)
+
+        return self._board(call, render)
+
+    @http("GET", "/ket-qua/toan-quoc/<year>")
+    @endpoint(document=False)
+    def board_national(self, call, year):
+        def render():
+            year_text, fmt = _split_format(year, call.request)
+            number = _year(year_text)
+            overview = self.board_cache.call(self.backends, "national_overview", number)
+            rows = board.province_rows(overview)
+            if fmt != "html":
+                _list_name(call.request, ("tinh",))
+                return board.export(fmt, f"toan-quoc-{number}", board.PROVINCE_COLUMNS, rows,
+                                    {"year": number, "totals": overview.get("totals")})
+            years = self._years()
+            return board.html(
+                "national.html", title=f"Toàn quốc năm {number}", year=number,
+                overview=overview, rows=rows, latest_year=years[0] if years else number,
+                other_years=[y for y in years if y != number],
+                breadcrumbs=[("Tra cứu", "/ket-qua"), (f"Toàn quốc {number}", None)],
+                export_base=f"/ket-qua/toan-quoc/{number}")
+
+        return self._board(call, render)
+
+    # -- assets and anything else under /ket-qua -------------------------------------------
+    @http("GET", "/ket-qua/tai-nguyen/<path:filename>")
+    @endpoint(document=False)
+    def board_asset(self, call, filename):
+        return board.asset(call.request, filename)
+
+    @http("GET", "/ket-qua/<path:rest>")
+    @endpoint(document=False)
+    def board_unknown(self, call, rest):
+        return board.not_found()

@@ -1,0 +1,92 @@
+"""Counts for the board: a province's year by district, and the whole country's year.
+
+``communes`` counts every commune of the province in the year from the reference data (plus
+any published commune the data does not list); ``assessed`` the public commune-years;
+``decided`` those with the chairman's decision (a revoked recognition counts as decided and
+not recognised); ``rate_percent`` is recognised / decided.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from kernel.errors import NotFound
+from reference import units
+from services.publication.record import commune_years
+from services.publication.units import province_name, provinces_of_year, units_of_year
+
+DECIDED = ("recognised", "not_recognised", "revoked")
+
+
+def rate(part: int, whole: int) -> str | None:
+    if not whole:
+        return None
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _rows(conn, year: int, province_code: str | None = None):
+    query = select(commune_years.c.commune_code, commune_years.c.province_code,
+                   commune_years.c.district_code, commune_years.c.status).where(
+        commune_years.c.public.is_(True), commune_years.c.year == year)
+    if province_code is not None:
+        query = query.where(commune_years.c.province_code == province_code)
+    return list(conn.execute(query))
+
+
+def _counts(members: set[str], rows) -> dict:
+    decided = [r for r in rows if r.status in DECIDED]
+    recognised = sum(1 for r in decided if r.status == "recognised")
+    return {"communes": len(members | {r.commune_code for r in rows}), "assessed": len(rows),
+            "decided": len(decided), "recognised": recognised,
+            "not_recognised": len(decided) - recognised,
+            "rate_percent": rate(recognised, len(decided))}
+
+
+def province_overview(engine, province_code: str, year: int) -> dict:
+    year = int(year)
+    name = province_name(province_code)
+    if name is None and not units.province_known_in(province_code, year):
+        raise NotFound(f"There is no province with code {province_code} in {year}.",
+                       {"province_code": province_code, "year": year})
+    members, district_names = units_of_year(province_code, year)
+    with engine.connect() as conn:
+        rows = _rows(conn, year, province_code)
+    totals = _counts(set(members), rows)
+    districts = []
+    by_district: dict[str, set[str]] = {code: set() for code in district_names}
+    for commune_code, district_code in members.items():
+        if district_code is not None:
+            by_district.setdefault(district_code, set()).add(commune_code)
+    for row in rows:
+        if row.district_code is not None:
+            by_district.setdefault(row.district_code, set())
+    for code in sorted(by_district):
+        counted = _counts(by_district[code], [r for r in rows if r.district_code == code])
+        districts.append({"district_code": code, "district_name": district_names.get(code),
+                          "communes": counted["communes"], "decided": counted["decided"],
+                          "recognised": counted["recognised"],
+                          "rate_percent": counted["rate_percent"]})
+    return {"province": {"code": province_code, "name": name}, "year": year, **totals,
+            "districts": districts}
+
+
+def national_overview(engine, year: int) -> dict:
+    year = int(year)
+    with engine.connect() as conn:
+        rows = _rows(conn, year)
+    codes = sorted(set(provinces_of_year(year)) | {r.province_code for r in rows})
+    provinces, all_members = [], set()
+    for code in codes:
+        members, _ = units_of_year(code, year)
+        all_members |= set(members)
+        counted = _counts(set(members), [r for r in rows if r.province_code == code])
+        provinces.append({"province_code": code, "province_name": province_name(code),
+                          "communes": counted["communes"], "decided": counted["decided"],
+                          "recognised": counted["recognised"],
+                          "rate_percent": counted["rate_percent"]})
+    totals = _counts(all_members, rows)
+    return {"year": year, "provinces": provinces,
+            "totals": {key: totals[key] for key in ("communes", "decided", "recognised",
+                                                    "rate_percent")}}

@@ -1,0 +1,533 @@
+"""The public record: what the board shows, kept from the assessment and survey logs.
+
+One projection (``publication_record``) reads both services' events:
+
+- every event of an ``assessment-<commune>-<year>`` stream is kept as stored (for the export
+  bundle and the recompute command) and advances the assessment's state with the workflow's
+  own ``evolve``; the commune-year becomes **public when its self-assessment is posted**
+  (``PostingStarted``) — nothing recorded while drafting is shown before that;
+- ``CriteriaSetPublished`` keeps the set versions an administrator published;
+- ``SatisfactionResultComputed`` keeps the survey results per commune and period.
+
+Each published fact is also an **entry**: append-only, with the source event it came from
+and, when it corrects an earlier entry (a revocation after a decision, a new appraisal, a
+later survey result), ``corrects`` naming that entry. Entries are never updated or deleted,
+except by a rebuild, which replays the same events and so recreates the same entries (entry
+ids are the source events' ids; times are the source events' ``recorded_at``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import uuid
+from functools import lru_cache
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from kernel.errors import DuplicateEventError, KernelError, NotFound
+from kernel.events import Actor, NewEvent, metadata_caused_by
+from kernel.store import ANY_VERSION
+from services.assessment.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
+from services.assessment.criteria.model import money
+from services.assessment.criteria_sets import CRITERIA_SET_PUBLISHED
+from services.assessment.workflow import names as n
+from services.assessment.workflow.state import AssessmentState, evolve
+from services.publication import scores
+from services.publication.units import names_of, search_text
+
+SATISFACTION_RESULT = "SatisfactionResultComputed"
+PROJECTION_NAME = "publication_record"
+
+metadata = MetaData()
+
+commune_years = Table(
+    "publication_commune_years", metadata,
+    Column("stream", String(200), primary_key=True),
+    Column("commune_code", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("province_code", String(8), nullable=False),
+    Column("province_name", String(200)),
+    Column("district_code", String(8)),
+    Column("district_name", String(200)),
+    Column("commune_name", String(200)),
+    Column("search_text", String(1000), nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("state", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("criteria_set_id", String(20), nullable=False),
+    Column("criteria_set_version", Integer, nullable=False),
+    Column("provisional", Boolean),
+    Column("pass_fail", Boolean),
+    Column("basis", String(20)),
+    Column("total", String(20)),
+    Column("total_max", String(20)),
+    Column("decision_number", String(200)),
+    Column("decision_date", String(10)),
+    Column("state_json", Text, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_publication_commune_years_province_year", "province_code", "year"),
+    Index("ix_publication_commune_years_commune", "commune_code"),
+)
+
+# The assessment events as stored (to_message form), for the export and its recompute.
+source_events = Table(
+    "publication_source_events", metadata,
+    Column("source", String(40), primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("event_id", String(64), nullable=False),
+    Column("stream", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("type", String(100), nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_publication_source_events_stream", "stream"),
+)
+
+entries = Table(
+    "publication_entries", metadata,
+    Column("entry_id", String(64), primary_key=True),
+    Column("commune_code", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("published_at", String(40), nullable=False),
+    Column("corrects", String(64)),
+    Column("summary", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("type", String(100), nullable=False),
+    Index("ix_publication_entries_commune_year", "commune_code", "year"),
+)
+
+satisfaction_results = Table(
+    "publication_satisfaction", metadata,
+    Column("commune_code", String(16), primary_key=True),
+    Column("period", String(20), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("entry_id", String(64), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("type", String(100), nullable=False),
+)
+
+published_sets = Table(
+    "publication_criteria_sets", metadata,
+    Column("set_id", String(20), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("type", String(100), nullable=False),
+)
+
+ALL_TABLES = (commune_years, source_events, entries, satisfaction_results, published_sets)
+
+
+def ref(event) -> dict:
+    return {"source": event.source, "position": event.position, "event_id": event.id,
+            "type": event.type}
+
+
+def published_at(event) -> str:
+    """When the fact became public: when its source event was recorded (deterministic, so a
+    rebuild gives the same record)."""
+    return str((event.metadata or {}).get("recorded_at") or "")
+
+
+# -- criteria sets -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def _parsed(document: str) -> CriteriaSet:
+    return parse_criteria_set(json.loads(document))
+
+
+def criteria_sets(conn) -> dict[tuple[str, int], CriteriaSet]:
+    """The built-in sets plus those published as events (a published version never changes)."""
+    found = load_builtin_sets()
+    for row in conn.execute(select(published_sets.c.document)):
+        parsed = _parsed(row.document)
+        found[parsed.key] = parsed
+    return found
+
+
+def criteria_set_of(conn, set_id: str, version: int) -> CriteriaSet | None:
+    return criteria_sets(conn).get((set_id, version))
+
+
+def _load_state(state_json: str) -> AssessmentState:
+    return AssessmentState(**json.loads(state_json))
+
+
+# -- the projection ------------------------------------------------------------------------------
+
+ENTRY_PUBLISHED = "EntryPublished"
+ENTRY_NAMESPACE = uuid.UUID("5d2b6c1e-7f0a-4c8e-9b1d-2a3f4e5d6c7b")
+
+
+class PublicRecordProjection:
+    name = PROJECTION_NAME
+    store = None
+    sources = ["assessment", "survey"]
+
+    def handles(self, event) -> bool:
+        if event.source == "assessment":
+            return event.stream.startswith("assessment-") or event.type == CRITERIA_SET_PUBLISHED
+        return event.source == "survey" and event.type == SATISFACTION_RESULT
+
+    def apply(self, conn, event) -> None:
+        if event.type == CRITERIA_SET_PUBLISHED:
+            self._criteria_set(conn, event)
+        elif event.type == SATISFACTION_RESULT:
+            self._satisfaction(conn, event)
+        else:
+            self._assessment(conn, event)
+
+    def reset(self, conn) -> None:
+        for table in ALL_TABLES:
+            conn.execute(delete(table))
+
+    def migrate(self, engine) -> None:
+        metadata.create_all(engine)
+
+    def bind(self, store) -> None:
+        """The publication service's own store: each public entry is also an event there."""
+        self.store = store
+
+    def _publish(self, conn, event, commune_code, year, kind, summary, values, corrects) -> None:
+        _add_entry(conn, event, commune_code, year, kind, summary, values, corrects)
+        if self.store is None:  # a projection without a store of its own (tools, tests)
+            return
+        # Publishing is a legal step, so it is an auditable event caused by what it publishes;
+        # its id derives from the source event, so a rebuild never posts twice.
+        posted = NewEvent(ENTRY_PUBLISHED, {
+            "entry_id": event.id, "kind": kind, "commune_code": commune_code, "year": year,
+            "corrects": corrects, "summary": summary, "source": ref(event)},
+            id=str(uuid.uuid5(ENTRY_NAMESPACE, event.id)))
+        with contextlib.suppress(DuplicateEventError):
+            self.store.append(f"record-{commune_code}-{year}", ANY_VERSION, [posted],
+                              metadata_caused_by(event, Actor.system("publication")), conn=conn)
+
+    # -- criteria sets
+    def _criteria_set(self, conn, event) -> None:
+        data = event.data
+        exists = conn.execute(select(published_sets.c.version).where(
+            published_sets.c.set_id == data["set_id"],
+            published_sets.c.version == data["version"])).first()
+        if exists is None:
+            conn.execute(insert(published_sets).values(
+                set_id=data["set_id"], version=data["version"],
+                document=json.dumps(data["document"], ensure_ascii=False), **ref(event)))
+
+    # -- survey results
+    def _satisfaction(self, conn, event) -> None:
+        data = event.data
+        commune_code, period = data["commune_code"], str(data["period"])
+        key = (satisfaction_results.c.commune_code == commune_code,
+               satisfaction_results.c.period == period)
+        previous = conn.execute(select(satisfaction_results.c.entry_id).where(*key)).scalar()
+        public = public_satisfaction(data)
+        values = {"data": json.dumps(public, ensure_ascii=False), "entry_id": event.id, **ref(event)}
+        if previous is None:
+            conn.execute(insert(satisfaction_results).values(
+                commune_code=commune_code, period=period, **values))
+        else:
+            conn.execute(update(satisfaction_results).where(*key).values(**values))
+        year = _year_of_period(period)
+        if year is None:
+            return
+        rate = public["rate_percent"]
+        summary = (f"Kết quả khảo sát sự hài lòng: {rate}% hài lòng "
+                   f"({public['satisfied']}/{public['valid_answers']} ý kiến)" if public["published"]
+                   else f"Kết quả khảo sát sự hài lòng chưa đủ điều kiện công bố"
+                        f"{': ' + public['reason'] if public['reason'] else ''}")
+        if previous is not None:
+            summary += " (thay thế kết quả trước)"
+        self._publish(conn, event, commune_code, year, "satisfaction", summary, public, previous)
+
+    # -- assessments
+    def _assessment(self, conn, event) -> None:
+        conn.execute(insert(source_events).values(
+            source=event.source, position=event.position, event_id=event.id,
+            stream=event.stream, version=event.version, type=event.type,
+            message=json.dumps(event.to_message(), ensure_ascii=False)))
+        row = conn.execute(select(commune_years.c.state_json).where(
+            commune_years.c.stream == event.stream)).first()
+        state = AssessmentState() if row is None else _load_state(row.state_json)
+        evolve(state, event.type, event.data)
+        state.version = event.version
+        if not state.identity:
+            return
+        identity = state.identity
+        criteria_set = criteria_set_of(conn, identity["criteria_set_id"],
+                                       identity["criteria_set_version"])
+        values = _summary(state, criteria_set)
+        values.update(state_json=json.dumps(dataclasses.asdict(state), ensure_ascii=False),
+                      position=event.position)
+        if row is None:
+            names = names_of(identity["commune_code"], identity["year"], identity["province_code"])
+            conn.execute(insert(commune_years).values(
+                stream=event.stream, commune_code=identity["commune_code"], year=identity["year"],
+                province_code=identity["province_code"], province_name=names["province_name"],
+                district_code=names["district_code"], district_name=names["district_name"],
+                commune_name=names["commune_name"],
+                search_text=search_text(identity["commune_code"], names, identity["province_code"]),
+                criteria_set_id=identity["criteria_set_id"],
+                criteria_set_version=identity["criteria_set_version"], **values))
+        else:
+            conn.execute(update(commune_years).where(commune_years.c.stream == event.stream)
+                         .values(**values))
+        if scores.is_public(state) and criteria_set is not None:
+            self._entry(conn, event, state, criteria_set)
+
+    def _entry(self, conn, event, state: AssessmentState, criteria_set: CriteriaSet) -> None:
+        code, year = state.identity["commune_code"], state.identity["year"]
+        data = event.data
+
+        def add(kind, summary, values, corrects=None):
+            self._publish(conn, event, code, year, kind, summary, values, corrects)
+
+        if event.type == n.POSTING_STARTED:
+            sheet = _safe(lambda: scores.self_sheet(state, criteria_set))
+            total = f"{money(sheet.total)}/{money(sheet.total_max)} điểm" if sheet and not sheet.pass_fail \
+                else ("bộ tiêu chí đạt/không đạt" if sheet else "chưa có điểm")
+            add("self_assessment", f"Niêm yết công khai kết quả tự đánh giá từ ngày {data['start']} "
+                f"(hình thức: {data['channel']}, tối thiểu đến {data['minimum_end']}); "
+                f"tự chấm: {total}",
+                {"start": data["start"], "channel": data["channel"],
+                 "minimum_end": data["minimum_end"],
+                 "scores": _scores_block("self", sheet, criteria_set)})
+        elif event.type == n.COMMENT_RECORDED:
+            add("comment", f"Nhận ý kiến góp ý {data['comment_id']} ngày {data['received_on']}",
+                {"comment_id": data["comment_id"], "text": data["text"],
+                 "received_on": data["received_on"]})
+        elif event.type == n.COMMENT_ANSWERED:
+            add("comment_answer", f"Trả lời ý kiến {data['comment_id']} ngày {data['answered_on']}",
+                {"comment_id": data["comment_id"], "answer": data["answer"],
+                 "answered_on": data["answered_on"]})
+        elif event.type == n.POSTING_ENDED:
+            add("posting_ended", f"Kết thúc niêm yết ngày {data['ended_on']}",
+                {"ended_on": data["ended_on"]})
+        elif event.type == n.APPRAISAL_COMPLETED:
+            sheet = _safe(lambda: scores.council_sheet(state, criteria_set))
+            previous = _last_entry(conn, code, year, "appraisal")
+            total = f"{money(sheet.total)}/{money(sheet.total_max)} điểm" if sheet and not sheet.pass_fail \
+                else "bộ tiêu chí đạt/không đạt"
+            add("appraisal", f"Hội đồng đánh giá hoàn thành thẩm định ngày {data['completed_on']}: "
+                f"{total}" + (" (thay thế kết quả thẩm định trước)" if previous else ""),
+                {"completed_on": data["completed_on"],
+                 "scores": _scores_block("appraised", sheet, criteria_set)}, previous)
+        elif event.type == n.RECOGNITION_DECIDED:
+            previous = _last_entry(conn, code, year, "decision")
+            published_on = published_at(event)[:10]
+            late = bool(data.get("publication_due") and published_on > data["publication_due"])
+            outcome = "đạt chuẩn" if data["recognised"] else "chưa đạt chuẩn"
+            add("decision", f"Quyết định số {data['decision_number']} ngày {data['decision_date']}: "
+                f"{outcome} tiếp cận pháp luật" + (" (công bố quá hạn)" if late else ""),
+                {"recognised": data["recognised"], "decision_number": data["decision_number"],
+                 "decision_date": data["decision_date"],
+                 "publication_due": data.get("publication_due"), "published_on": published_on,
+                 "late_publication": late}, previous)
+        elif event.type == n.RECOGNITION_REVOKED:
+            previous = _last_entry(conn, code, year, "decision")
+            add("revocation", f"Thu hồi công nhận đạt chuẩn ngày {data['revoked_on']}: {data['reason']}",
+                {"reason": data["reason"], "revoked_on": data["revoked_on"],
+                 "decision_number": data.get("decision_number"),
+                 "published_on": published_at(event)[:10]}, previous)
+
+
+def _safe(compute):
+    try:
+        return compute()
+    except KernelError:  # figures the stored set version no longer scores: shown without points
+        return None
+
+
+def _scores_block(basis: str, sheet, criteria_set) -> dict | None:
+    if sheet is None or criteria_set is None:
+        return None
+    return {"basis": basis, "total": money(sheet.total), "total_max": money(sheet.total_max),
+            "criteria": scores.criteria_lines(sheet, criteria_set)}
+
+
+def _summary(state: AssessmentState, criteria_set: CriteriaSet | None) -> dict:
+    basis, sheet = (None, None)
+    if criteria_set is not None:
+        try:
+            basis, sheet = scores.sheet_of_record(state, criteria_set)
+        except KernelError:
+            basis, sheet = None, None
+    decision = state.decision or {}
+    return {
+        "public": scores.is_public(state), "state": state.state, "status": scores.status(state),
+        "provisional": criteria_set.provisional if criteria_set else None,
+        "pass_fail": criteria_set.pass_fail if criteria_set else None,
+        "basis": basis, "total": money(sheet.total) if sheet else None,
+        "total_max": money(sheet.total_max) if sheet else None,
+        "decision_number": decision.get("decision_number"),
+        "decision_date": decision.get("decision_date"),
+    }
+
+
+def _year_of_period(period: str) -> int | None:
+    """A survey period "2022" is that evaluation year's survey; "2022-q3" is not."""
+    return int(period) if period.isdigit() else None
+
+
+def public_satisfaction(data: dict) -> dict:
+    """What a survey result shows publicly: the rate only when it may be published."""
+    published = bool(data.get("published"))
+    return {"campaign_id": data["campaign_id"], "period": str(data["period"]),
+            "questionnaire_id": data.get("questionnaire_id"),
+            "questionnaire_version": data.get("questionnaire_version"),
+            "published": published, "reason": data.get("reason"),
+            "responses": data.get("responses"), "valid_answers": data.get("valid_answers"),
+            "satisfied": data.get("satisfied") if published else None,
+            "rate_percent": data.get("rate_percent") if published else None,
+            "target_sample": data.get("target_sample"), "target_met": data.get("target_met")}
+
+
+def _last_entry(conn, commune_code: str, year: int, kind: str) -> str | None:
+    return conn.execute(select(entries.c.entry_id).where(
+        entries.c.commune_code == commune_code, entries.c.year == year, entries.c.kind == kind)
+        .order_by(entries.c.published_at.desc(), entries.c.position.desc()).limit(1)).scalar()
+
+
+def _add_entry(conn, event, commune_code, year, kind, summary, values, corrects=None) -> None:
+    conn.execute(insert(entries).values(
+        entry_id=event.id, commune_code=commune_code, year=year, kind=kind,
+        published_at=published_at(event), corrects=corrects, summary=summary,
+        data=json.dumps(values, ensure_ascii=False), **ref(event)))
+
+
+# -- reading the record ------------------------------------------------------------------------
+
+def search_item(row) -> dict:
+    """A commune-year as search, decisions and the board's lists show it."""
+    return {"commune_code": row.commune_code, "commune_name": row.commune_name,
+            "district_code": row.district_code, "district_name": row.district_name,
+            "province_code": row.province_code, "province_name": row.province_name,
+            "year": row.year, "status": row.status, "total": row.total,
+            "total_max": row.total_max, "basis": row.basis,
+            "decision_number": row.decision_number, "decision_date": row.decision_date,
+            "criteria_set_id": row.criteria_set_id,
+            "criteria_set_version": row.criteria_set_version,
+            "provisional": row.provisional, "pass_fail": row.pass_fail}
+
+
+def commune_record(engine, commune_code: str) -> dict:
+    with engine.connect() as conn:
+        rows = list(conn.execute(select(commune_years).where(
+            commune_years.c.commune_code == commune_code, commune_years.c.public.is_(True))
+            .order_by(commune_years.c.year.desc())))
+        if not rows:
+            raise NotFound(f"Nothing has been published for commune {commune_code}.",
+                           {"commune_code": commune_code})
+        sets = criteria_sets(conn)
+        years = [_year_record(conn, row, sets) for row in rows]
+    newest = rows[0]
+    return {"commune": {"code": commune_code, "name": newest.commune_name,
+                        "district_code": newest.district_code,
+                        "district_name": newest.district_name,
+                        "province_code": newest.province_code,
+                        "province_name": newest.province_name},
+            "years": years}
+
+
+def _year_record(conn, row, sets) -> dict:
+    state = _load_state(row.state_json)
+    criteria_set = sets.get((row.criteria_set_id, row.criteria_set_version))
+    year_entries = [_entry_view(e) for e in conn.execute(select(entries).where(
+        entries.c.commune_code == row.commune_code, entries.c.year == row.year)
+        .order_by(entries.c.published_at, entries.c.source, entries.c.position))]
+    by_kind: dict[str, dict] = {}
+    for entry in year_entries:
+        by_kind[entry["kind"]] = entry  # the latest of each kind
+    basis, sheet = (None, None)
+    if criteria_set is not None:
+        basis, sheet = _safe(lambda: scores.sheet_of_record(state, criteria_set)) or (None, None)
+    posting = state.posting
+    decision = by_kind.get("decision")
+    revocation = by_kind.get("revocation")
+    satisfaction = conn.execute(select(satisfaction_results).where(
+        satisfaction_results.c.commune_code == row.commune_code,
+        satisfaction_results.c.period == str(row.year))).first()
+    return {
+        "year": row.year, "status": row.status,
+        "criteria_set": {"id": row.criteria_set_id, "version": row.criteria_set_version,
+                         "title": criteria_set.title if criteria_set else None,
+                         "provisional": row.provisional, "pass_fail": row.pass_fail},
+        "posting": None if posting is None else {
+            "start": posting["start"], "minimum_end": posting["minimum_end"],
+            "ended_on": posting["ended_on"], "channel": posting["channel"],
+            "comments": [{"comment_id": c["comment_id"], "text": c["text"],
+                          "received_on": c["received_on"], "answer": c["answer"],
+                          "answered_on": c["answered_on"]}
+                         for c in posting["comments"].values()]},
+        "scores": None if sheet is None else {
+            "basis": basis, "total": money(sheet.total), "total_max": money(sheet.total_max),
+            "criteria": scores.criteria_lines(sheet, criteria_set)},
+        "decision": None if decision is None else {
+            key: decision["data"][key] for key in ("recognised", "decision_number",
+                                                   "decision_date", "publication_due",
+                                                   "published_on", "late_publication")},
+        "revocation": None if revocation is None else {
+            key: revocation["data"][key] for key in ("reason", "revoked_on", "decision_number",
+                                                     "published_on")},
+        "satisfaction": None if satisfaction is None else json.loads(satisfaction.data),
+        "entries": [{key: e[key] for key in ("entry_id", "kind", "published_at", "corrects",
+                                             "summary", "source")} for e in year_entries],
+        "sources": _sources(conn, row, criteria_set, satisfaction),
+    }
+
+
+def _entry_view(row) -> dict:
+    return {"entry_id": row.entry_id, "kind": row.kind, "published_at": row.published_at,
+            "corrects": row.corrects, "summary": row.summary, "data": json.loads(row.data),
+            "source": {"source": row.source, "position": row.position,
+                       "event_id": row.event_id, "type": row.type}}
+
+
+def _sources(conn, row, criteria_set, satisfaction) -> list[dict]:
+    """Every source event a published value of the commune-year comes from."""
+    found = [{"source": r.source, "position": r.position, "event_id": r.event_id, "type": r.type}
+             for r in conn.execute(select(source_events.c.source, source_events.c.position,
+                                          source_events.c.event_id, source_events.c.type)
+                                   .where(source_events.c.stream == row.stream)
+                                   .order_by(source_events.c.position))]
+    published_set = conn.execute(select(published_sets).where(
+        published_sets.c.set_id == row.criteria_set_id,
+        published_sets.c.version == row.criteria_set_version)).first()
+    if published_set is not None:
+        found.append({"source": published_set.source, "position": published_set.position,
+                      "event_id": published_set.event_id, "type": published_set.type})
+    # every survey result of the period, superseded ones included
+    for e in conn.execute(select(entries).where(
+            entries.c.commune_code == row.commune_code, entries.c.year == row.year,
+            entries.c.kind == "satisfaction").order_by(entries.c.position)):
+        found.append({"source": e.source, "position": e.position, "event_id": e.event_id,
+                      "type": e.type})
+    return found
+
+
+def stream_messages(conn, stream: str) -> list[dict]:
+    return [json.loads(r.message) for r in conn.execute(
+        select(source_events.c.message).where(source_events.c.stream == stream)
+        .order_by(source_events.c.position))]

@@ -1,0 +1,222 @@
+"""Each real seed imports into the structure its text describes, and nothing is dropped."""
+
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from services.plans import agencies, timeframes
+from services.plans.importer import import_plan, source_lines
+
+SEEDS = Path("/work/shared/seeds")
+SEED_PROVINCES = {"lai-chau-2021-plan.md": "12", "bim-son-2020-plan.md": "38",
+                  "ben-tre-2020-plan.txt": "83", "bac-lieu-2023-directive.txt": "95"}
+
+
+def seed(name: str) -> str:
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def imported(name: str) -> dict:
+    return import_plan(seed(name), name, SEED_PROVINCES[name])
+
+
+def task(plan: dict, number: str) -> dict:
+    return next(t for t in plan["tasks"] if t["number"] == number)
+
+
+def ids(agency_list) -> list[str]:
+    return [a["id"].split(":", 1)[1] for a in agency_list]
+
+
+@pytest.mark.parametrize("name", sorted(SEED_PROVINCES))
+def test_every_non_empty_line_is_used_or_reported(name):
+    plan = imported(name)
+    lines = source_lines(seed(name))
+    non_empty = {n for n, line in enumerate(lines, start=1) if line.strip()}
+    used = set(plan["review"]["used_lines"])
+    unparsed = {u["line"] for u in plan["review"]["unparsed"]}
+    assert used | unparsed == non_empty
+    assert not used & unparsed
+    assert all(u["text"] == lines[u["line"] - 1].strip() for u in plan["review"]["unparsed"])
+    assert all(u["reason"] != "not read" for u in plan["review"]["unparsed"])
+
+
+def test_lai_chau_plan():
+    plan = imported("lai-chau-2021-plan.md")
+    assert plan["kind"] == "plan"
+    assert plan["issuer"] == "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU"
+    assert plan["number"] is None and plan["date"] is None and plan["year"] == 2021
+    assert {i["kind"] for i in plan["review"]["issues"]} == {"number_missing", "date_missing"}
+    assert plan["title"].startswith("Triển khai thực hiện Quyết định số 25/2021/QĐ-TTg")
+    assert plan["legal_basis"][0].startswith("Thực hiện Quyết định số 25/2021/QĐ-TTg")
+    assert len(plan["purpose"]) == 3 and len(plan["requirements"]) == 1
+    assert [t["number"] for t in plan["tasks"]] == [
+        "1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "3.3", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2",
+        "7.1", "7.2"]
+    assert [s["number"] for s in plan["sections"]] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert plan["funding"][0].startswith("Kinh phí thực hiện")  # "8. Kinh phí" is no task
+    assert len(plan["organisation"]) == 5
+    assert plan["signer"]["name"] == "Tổng Thanh Hải"
+    assert plan["review"]["unparsed"] == []
+
+    first = task(plan, "1.1")
+    assert ids(first["lead_agencies"]) == ["so-tu-phap", "phong-tu-phap-cap-huyen"]
+    assert first["timeframe"] == {"text": "Quý IV năm 2021", "kind": "quarters", "year": 2021,
+                                  "quarters": [4]}
+    assert first["due_dates"] == ["2021-12-31"]
+    assert first["outputs"] == "Kế hoạch của UBND tỉnh, UBND các huyện, thành phố."
+    media = task(plan, "2.1")  # "Cơ quan thực hiện" / "Cơ quan phối hợp"
+    assert ids(media["lead_agencies"]) == ["so-tu-phap"]
+    assert ids(media["coordinating_agencies"]) == [
+        "so-tttt", "bao-lai-chau", "dai-ptth-tinh", "cong-ttdt-tinh", "lien-quan"]
+    assert media["timeframe"]["kind"] == "from" and media["timeframe"]["start"] == "2021-07-01"
+    assert media["due_dates"] == []
+    same_department = task(plan, "2.2")  # "Sở Thông tin - Truyền thông" is the same department
+    assert "so-tttt" in ids(same_department["coordinating_agencies"])
+    yearly = task(plan, "1.2")
+    assert yearly["timeframe"]["kind"] == "yearly"
+    assert plan["first_year"] == 2021 and plan["last_year"] == 2025
+    assert yearly["due_dates"] == [f"{y}-12-31" for y in range(2021, 2026)]
+    composite = task(plan, "3.3")
+    assert composite["timeframe"]["kind"] == "composite"
+    assert [p["kind"] for p in composite["timeframe"]["parts"]] == ["as_guided", "from"]
+    assert composite["due_dates"][0] == "2022-12-31"
+    assert task(plan, "3.2")["outputs"] == "Sổ tay, cẩm nang."  # label "Sản phẩm"
+    guided = task(plan, "4.1")
+    assert guided["timeframe"]["kind"] == "as_guided" and guided["due_dates"] == []
+    assert guided["timeframe"]["guided_by"] == "Bộ Tư pháp"
+    assert task(plan, "5.2")["timeframe"]["years"] == [2022, 2023, 2024, 2025]
+    assert task(plan, "6.2")["timeframe"]["kind"] == "occasional"
+    evaluation = task(plan, "7.1")
+    assert ids(evaluation["coordinating_agencies"]) == ["so-nganh-tinh", "ubnd-cap-xa"]
+
+
+def test_ben_tre_plan_with_hard_wrapped_lines():
+    plan = imported("ben-tre-2020-plan.txt")
+    assert (plan["issuer"], plan["number"], plan["date"], plan["place"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH BẾN TRE", "6134/KH-UBND", "2020-11-17", "Bến Tre")
+    assert plan["title"] == "THỰC HIỆN QUYẾT ĐỊNH SỐ 1521/QĐ-TTG NGÀY 06/10/2020 CỦA THỦ TƯỚNG CHÍNH PHỦ"
+    assert len(plan["purpose"]) == 3
+    numbers = [t["number"] for t in plan["tasks"]]
+    assert len(numbers) == 33
+    assert numbers[:9] == ["1.a", "1.b", "2.a", "2.b", "2.c", "2.d", "2.đ", "2.e", "2.e.2"]
+    assert plan["review"]["unparsed"] == [] and plan["review"]["issues"] == []
+    assert task(plan, "1.a")["timeframe"]["text"] == "Hoàn thành trong Quý IV năm 2020"
+    assert task(plan, "1.a")["due_dates"] == ["2020-12-31"]
+    assert ids(task(plan, "1.b")["lead_agencies"]) == ["mttq-tinh"]
+    finance = task(plan, "4.c")  # "Sở Tài chính chủ trì, phối hợp với Sở Tư pháp ..."
+    assert ids(finance["lead_agencies"]) == ["so-tai-chinh"]
+    assert ids(finance["coordinating_agencies"]) == ["so-tu-phap", "lien-quan"]
+    # An item with two activities, each with its own timeframe; the second keeps the lead.
+    assert task(plan, "2.e")["timeframe"]["kind"] == "yearly"
+    second = task(plan, "2.e.2")
+    assert second["timeframe"] == {"text": "Theo hướng dẫn Trung ương", "kind": "as_guided",
+                                   "guided_by": "Trung ương"}
+    assert ids(second["lead_agencies"]) == ["so-ldtbxh"]
+    army = task(plan, "5.b.2")
+    assert ids(army["lead_agencies"]) == ["bchqs-tinh"]
+    assert task(plan, "8.a")["due_dates"] == ["2021-06-30"]
+    assert task(plan, "6.b")["timeframe"]["years"] == [2021, 2022]
+    assert task(plan, "7.b")["timeframe"]["kind"] == "yearly"  # "Thời" / "gian" across lines
+    assert plan["last_year"] == 2022
+    assert len(plan["footnotes"]) == 4 and plan["signer"]["name"] == "Nguyễn Văn Đức"
+    assert len(plan["recipients"]) == 11
+
+
+def test_bim_son_plan_items_without_fields():
+    plan = imported("bim-son-2020-plan.md")
+    assert plan["issuer"] == "UBND thị xã Bỉm Sơn" and plan["year"] == 2020
+    assert [t["number"] for t in plan["tasks"]] == ["1", "2", "3", "4"]
+    # The item broken across an empty line keeps its second half.
+    assert task(plan, "2")["description"][0].startswith("hiện chưa nghiêm túc")
+    reporting = task(plan, "4")
+    assert reporting["timeframe"]["kind"] == "date" and reporting["due_dates"] == ["2021-01-05"]
+    assert "ubnd-cap-xa" in ids(reporting["lead_agencies"])
+    assert plan["deadlines"] == [{"text": "trước ngày 05/01/2021", "line": 30, "date": "2021-01-05"}]
+    missing = {(i["kind"], i["task"]) for i in plan["review"]["issues"]}
+    assert {("lead_missing", "1"), ("timeframe_missing", "1")} <= missing
+    assert plan["signer"]["name"] == "Mai Đình Lâm"
+
+
+def test_bac_lieu_directive_and_web_page_chrome_reported():
+    plan = imported("bac-lieu-2023-directive.txt")
+    assert plan["kind"] == "directive"
+    assert (plan["number"], plan["date"], plan["year"]) == ("512/UBND-NC", "2023-02-22", 2023)
+    assert plan["issuer"] == "Chủ tịch Ủy ban nhân dân tỉnh Bạc Liêu"
+    assert [ids(t["lead_agencies"]) for t in plan["tasks"]] == [
+        ["so-tu-phap"],
+        ["so-noi-vu", "thanh-tra-tinh", "cong-an-tinh", "van-phong-ubnd-tinh", "so-vhttdl"],
+        ["so-nnptnt"], ["mttq-tinh"], ["ubnd-cap-huyen"]]
+    assert len(task(plan, "5")["description"]) == 9
+    unparsed = {u["line"]: u["text"] for u in plan["review"]["unparsed"]}
+    assert unparsed[5] == "Màu chữ Cỡ chữ" and unparsed[46] == "Số lượt xem: 102"
+    assert min(unparsed) == 1 and all(n < 8 or n > 40 for n in unparsed)
+    assert {i["kind"] for i in plan["review"]["issues"]} >= {"timeframe_missing"}
+
+
+def _docx_from(text: str) -> bytes:
+    document = Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["ben-tre-2020-plan.txt", "lai-chau-2021-plan.md"])
+def test_docx_imports_the_same(name):
+    from_text = imported(name)
+    from_docx = import_plan(_docx_from(seed(name)), name.rsplit(".", 1)[0] + ".docx",
+                            SEED_PROVINCES[name])
+    assert from_docx == from_text
+
+
+def test_docx_task_table():
+    document = Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Xây dựng cấp xã đạt chuẩn tiếp cận pháp luật năm 2022")
+    document.add_paragraph("II. NỘI DUNG")
+    table = document.add_table(rows=3, cols=6)
+    rows = [("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian thực hiện",
+             "Sản phẩm"),
+            ("1", "Ban hành kế hoạch", "Sở Tư pháp", "UBND cấp huyện", "Quý I/2022", "Kế hoạch"),
+            ("2", "Đánh giá, công nhận", "UBND cấp huyện", "Phòng Tư pháp", "trước ngày 10/02/2023",
+             "Quyết định công nhận")]
+    for row, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plan = import_plan(buffer.getvalue(), "plan.docx", "12")
+    assert [t["number"] for t in plan["tasks"]] == ["1", "2"]
+    assert plan["year"] == 2022
+    assert ids(plan["tasks"][0]["lead_agencies"]) == ["so-tu-phap"]
+    assert plan["tasks"][0]["due_dates"] == ["2022-03-31"]
+    assert plan["tasks"][1]["due_dates"] == ["2023-02-10"]
+    assert plan["tasks"][1]["outputs"] == "Quyết định công nhận"
+
+
+@pytest.mark.parametrize("text, kind, dues", [
+    ("Quý III, Quý IV/2021", "quarters", ["2021-12-31"]),
+    ("Quý I/2021", "quarters", ["2021-03-31"]),
+    ("Năm 2021", "years", ["2021-12-31"]),
+    ("Hằng năm", "yearly", ["2021-12-31", "2022-12-31"]),
+    ("Từ quý III năm 2021", "from", []),
+    ("trước ngày 20/02/2022", "date", ["2022-02-20"]),
+    ("gửi kế hoạch trước 31/01/2021", "date", ["2021-01-31"]),
+    ("Theo hướng dẫn của Bộ Tư pháp", "as_guided", []),
+    ("Sớm nhất có thể", "unknown", []),
+])
+def test_timeframes(text, kind, dues):
+    parsed = timeframes.parse(text, 2021)
+    assert parsed["kind"] == kind
+    assert timeframes.due_dates(parsed, 2021, 2022) == dues
+
+
+def test_agency_abbreviations():
+    found, _ = agencies.find("12", "UBND tỉnh, HĐND tỉnh, Ủy ban MTTQ Việt Nam tỉnh")
+    assert [a.id.split(":")[1] for a in found] == ["ubnd-tinh", "hdnd-tinh", "mttq-tinh"]
+    matched, unmatched = agencies.match_list("12", "Sở Tư pháp; Hội Nông dân tỉnh")
+    assert ids(matched) == ["so-tu-phap"] and unmatched == ["Hội Nông dân tỉnh"]

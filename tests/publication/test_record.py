@@ -1,0 +1,159 @@
+"""The public record projection on both databases, fed by real assessment events."""
+
+import pytest
+
+from kernel import clock
+from kernel.errors import NotFound, ValidationFailed
+from services.publication import record, search
+from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR
+
+
+def test_nothing_is_public_before_the_posting_starts(setup):
+    setup.walk(until="self_assessed")
+    setup.sync()
+    with pytest.raises(NotFound):
+        record.commune_record(setup.engine, DONG_QUANG)
+    assert search.search_communes(setup.engine)["total"] == 0
+    assert search.years(setup.engine) == []
+
+    setup.run(DONG_QUANG, YEAR, "start_posting", start=f"{YEAR}-12-15", channel="office")
+    setup.sync()
+    body = record.commune_record(setup.engine, DONG_QUANG)
+    assert body["commune"] == {"code": DONG_QUANG, "name": "Xã Đông Quang", "district_code": "405",
+                               "district_name": "Huyện Đông Sơn", "province_code": THANH_HOA,
+                               "province_name": "Tỉnh Thanh Hóa"}
+    [year] = body["years"]
+    assert year["status"] == "in_progress" and year["decision"] is None
+    assert year["scores"]["basis"] == "self" and year["scores"]["total"] == "100.00"
+    assert year["criteria_set"] == {"id": "25-2021", "version": 1, "provisional": True,
+                                    "pass_fail": False,
+                                    "title": year["criteria_set"]["title"]}
+    c1 = year["scores"]["criteria"][0]
+    assert c1 == {"id": "C1", "name": c1["name"], "max": "10.00", "points": "10.00",
+                  "floor": "5.00", "meets_floor": True, "achieved": None}
+    assert year["posting"]["channel"] == "office" and year["posting"]["comments"] == []
+    assert [e["kind"] for e in year["entries"]] == ["self_assessment"]
+    types = [s["type"] for s in year["sources"]]
+    assert types[0] == "AssessmentOpened" and types[-1] == "PostingStarted"
+    assert all(set(s) == {"source", "position", "event_id", "type"} for s in year["sources"])
+
+
+def test_comments_and_answers_are_published_without_their_authors(setup):
+    setup.walk(until="posting", comments=["Đề nghị công khai thêm tài liệu"])
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["posting"]["comments"] == [{"comment_id": "c1", "text": "Đề nghị công khai thêm tài liệu",
+                                            "received_on": f"{YEAR}-12-16", "answer": None,
+                                            "answered_on": None}]
+    setup.run(DONG_QUANG, YEAR, "answer_comment", comment_id="c1", answer="Đã bổ sung",
+              answered_on=f"{YEAR}-12-18")
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["posting"]["comments"][0]["answer"] == "Đã bổ sung"
+    assert [e["kind"] for e in year["entries"]] == ["self_assessment", "comment", "comment_answer"]
+    assert "Nguyễn Văn A" not in str(year)
+
+
+def test_a_decision_then_a_revocation_is_a_correction_not_an_edit(setup):
+    setup.walk(points={"C1.I2": "6.00"})
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["status"] == "recognised"
+    assert year["scores"]["basis"] == "appraised" and year["scores"]["total"] == "99.00"
+    decision = year["decision"]
+    assert decision["recognised"] is True and decision["decision_number"] == f"{DONG_QUANG}/QĐ-UBND"
+    assert decision["decision_date"] == f"{YEAR + 1}-01-25"
+    assert decision["publication_due"] == "2023-01-30"  # 2 working days after signing
+    # recorded (and so published) years after its due date: flagged as late
+    assert decision["late_publication"] is True
+    kinds = [e["kind"] for e in year["entries"]]
+    assert kinds == ["self_assessment", "posting_ended", "appraisal", "decision"]
+    decision_entry = year["entries"][-1]
+    assert any(s["event_id"] == decision_entry["entry_id"] and s["type"] == "RecognitionDecided"
+               for s in year["sources"])
+
+    setup.run(DONG_QUANG, YEAR, "revoke", reason="Phát hiện sai phạm", revoked_on=f"{YEAR + 1}-03-01",
+              decision_number="99/QĐ-UBND")
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["status"] == "revoked"
+    assert year["decision"]["recognised"] is True  # the decision as it was published stays
+    assert year["revocation"]["reason"] == "Phát hiện sai phạm"
+    revocation = year["entries"][-1]
+    assert revocation["kind"] == "revocation" and revocation["corrects"] == decision_entry["entry_id"]
+    assert year["entries"][:-1] == [e for e in year["entries"] if e["kind"] != "revocation"]
+    assert search.decisions(setup.engine, THANH_HOA, YEAR)["not_recognised"][0]["status"] == "revoked"
+
+
+def test_a_decision_recorded_in_time_is_not_late(setup):
+    today = clock.now().date()
+    setup.walk(commune="00004", year=2025, decision_date=today.isoformat())
+    setup.sync()
+    [year] = record.commune_record(setup.engine, "00004")["years"]
+    assert year["decision"]["late_publication"] is False
+    assert year["criteria_set"]["pass_fail"] is True
+    assert year["scores"]["total"] is None and year["scores"]["total_max"] is None
+    assert all(c["achieved"] is True and c["points"] is None and c["floor"] is None
+               for c in year["scores"]["criteria"])
+    assert year["scores"]["basis"] == "appraised"
+    assert record.commune_record(setup.engine, "00004")["commune"]["district_code"] is None
+
+
+def test_survey_results_are_published_and_a_later_one_supersedes(setup):
+    setup.walk(until="posting")
+    setup.survey_result(DONG_QUANG, str(YEAR), published=False, rate="80.00")
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["satisfaction"]["published"] is False and year["satisfaction"]["rate_percent"] is None
+    setup.survey_result(DONG_QUANG, str(YEAR), rate="90.00")
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["satisfaction"]["rate_percent"] == "90.00"
+    first, second = [e for e in year["entries"] if e["kind"] == "satisfaction"]
+    assert second["corrects"] == first["entry_id"] and first["corrects"] is None
+    assert [s["type"] for s in year["sources"]].count("SatisfactionResultComputed") == 2
+
+
+def test_search_with_and_without_diacritics_and_by_code(setup):
+    setup.walk(DONG_QUANG)
+    setup.walk(DONG_HOA, recognised=False, points={"C1.I2": "1.00"})
+    setup.walk(DONG_NAM, until="posting")
+    setup.walk("16384", until="drafted")  # not public
+    setup.sync()
+    for query in ("Dong Quang", "Đông Quang", "đông quang", "DONG QUANG", "quang", DONG_QUANG):
+        found = search.search_communes(setup.engine, query)
+        assert [i["commune_code"] for i in found["items"]] == [DONG_QUANG], query
+    item = search.search_communes(setup.engine, "Dong Quang")["items"][0]
+    assert item == {"commune_code": DONG_QUANG, "commune_name": "Xã Đông Quang",
+                    "district_code": "405", "district_name": "Huyện Đông Sơn",
+                    "province_code": THANH_HOA, "province_name": "Tỉnh Thanh Hóa", "year": YEAR,
+                    "status": "recognised", "total": "100.00", "total_max": "100.00",
+                    "basis": "appraised", "decision_number": f"{DONG_QUANG}/QĐ-UBND",
+                    "decision_date": "2023-01-25", "criteria_set_id": "25-2021",
+                    "criteria_set_version": 1, "provisional": True, "pass_fail": False}
+    assert search.search_communes(setup.engine, "dong")["total"] == 3
+    assert search.search_communes(setup.engine, "Đông Sơn")["total"] == 3  # the district's name
+    assert search.search_communes(setup.engine, "Đông Ninh")["total"] == 0  # still drafting
+    assert search.search_communes(setup.engine, "100%")["total"] == 0
+    assert [i["commune_code"] for i in search.search_communes(
+        setup.engine, status="not_recognised")["items"]] == [DONG_HOA]
+    assert search.search_communes(setup.engine, status="in_progress")["items"][0]["basis"] == "self"
+    assert search.search_communes(setup.engine, province_code="01")["total"] == 0
+    assert search.search_communes(setup.engine, year=2021)["total"] == 0
+    page = search.search_communes(setup.engine, limit=2, offset=2)
+    assert page["total"] == 3 and len(page["items"]) == 1
+    with pytest.raises(ValidationFailed):
+        search.search_communes(setup.engine, status="done")
+    lists = search.decisions(setup.engine, THANH_HOA, YEAR)
+    assert [i["commune_code"] for i in lists["recognised"]] == [DONG_QUANG]
+    assert [i["commune_code"] for i in lists["not_recognised"]] == [DONG_HOA]
+    assert search.years(setup.engine) == [YEAR]
+
+
+def test_newest_year_first(setup):
+    setup.walk(DONG_QUANG, year=2022)
+    setup.walk(DONG_QUANG, year=2023, until="posting")
+    setup.sync()
+    assert [i["year"] for i in search.search_communes(setup.engine, DONG_QUANG)["items"]] == [2023, 2022]
+    assert [y["year"] for y in record.commune_record(setup.engine, DONG_QUANG)["years"]] == [2023, 2022]
+    assert search.years(setup.engine) == [2022, 2023]
