@@ -42,6 +42,8 @@ say "Loading demo data"
 cat <<MSG
 
 TCPL is running.
+  Public board:   http://127.0.0.1:$PORT/ket-qua
+  Survey kiosk:   http://127.0.0.1:$PORT/kiosk
   API:            http://127.0.0.1:$PORT/api/v1/
   API docs:       http://127.0.0.1:$PORT/docs
   OpenAPI:        http://127.0.0.1:$PORT/openapi.json
