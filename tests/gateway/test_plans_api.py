@@ -37,6 +37,7 @@ PLANS_OPERATIONS = {
 PLANS_SECURED = PLANS_OPERATIONS
 
 THANH_HOA, DONG_SON, DONG_QUANG, YEAR = "38", "405", "16426", 2022
+DONG_HOA = "16420"
 PLAN_TEXT = """ỦY BAN NHÂN DÂN
 HUYỆN ĐÔNG SƠN
 
@@ -247,3 +248,18 @@ def test_a_linked_task_follows_the_running_assessment(api):
     assert task["link"]["counts"]["submitted"] == 0
     assert send(client, "POST", url + "/tasks/2/progress", JUSTICE,
                 {"status": "in_progress", "percent": 10}).status_code == 409
+
+    # a second commune runs its whole year: the linked task follows it to the decision
+    from tests.test_province_cycle import Year
+
+    year = Year(client, YEAR, THANH_HOA, DONG_SON, ("25-2021", 1))
+    year.self_assess(DONG_HOA)
+    submitted = wait_for(lambda: (lambda t: t["link"]["counts"]["submitted"] == 1 and t)(
+        send(client, "GET", url, AUDITOR).json()["tasks"][1]))
+    assert submitted, "the plans service never saw the dossier being submitted"
+    assert submitted["percent"] == round(100 / submitted["link"]["communes"])
+    year.review(DONG_HOA)
+    decided = wait_for(lambda: (lambda t: t["link"]["counts"]["decided"] == 1 and t)(
+        send(client, "GET", url, AUDITOR).json()["tasks"][1]))
+    assert decided, "the plans service never saw the decision"
+    assert decided["link"]["counts"]["appraised"] == 1
