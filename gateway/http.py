@@ -122,11 +122,18 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
     return call, path_args
 
 
+@functools.cache
+def _schema(schema_cls):
+    # Building a schema costs more than loading a small body with it; loading leaves the
+    # instance unchanged, so one per class serves every request.
+    return schema_cls()
+
+
 def _load(schema_cls, data) -> dict:
     if schema_cls is None:
         return dict(data)
     try:
-        return schema_cls().load(data)
+        return _schema(schema_cls).load(data)
     except ValidationError as exc:
         raise ValidationFailed("The request is not valid; see details for each field.",
                                exc.messages) from None

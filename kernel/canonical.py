@@ -15,9 +15,20 @@ from uuid import UUID
 
 import rfc8785
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
 
 def to_json_value(value):
     """Return ``value`` as plain JSON data: Decimal, UUID, date and datetime become strings."""
+    # Exact types first: every event is walked on append and again for its hash, and nearly
+    # everything in it is a str, an int, a dict or a list.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_json_value(v) for k, v in value.items()}
+    if kind is list:
+        return [to_json_value(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

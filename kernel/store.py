@@ -84,6 +84,9 @@ class EventStore:
             "WHERE stream = :stream) AS version FROM store_head WHERE id = 1"
             + (" FOR UPDATE" if is_postgres(self.engine) else "")
         )
+        self._head_only_query = text(
+            "SELECT position, hash FROM store_head WHERE id = 1"
+            + (" FOR UPDATE" if is_postgres(self.engine) else ""))
 
     # -- set-up ---------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -134,19 +137,74 @@ class EventStore:
             self._head_query, {"stream": stream}).one()
         if expected_version is not None and current != expected_version:
             raise ConcurrencyError.for_stream(stream, expected_version, current)
-        recorded_at = recorded_at_now()
-        meta = to_json_value(metadata.to_dict(recorded_at))
-        records, rows = [], []
+        records = self._chain(position, prev_hash, stream, current, new_events, metadata)
+        # The database adds the outbox entries and moves the head (migration 0002).
+        conn.execute(_INSERT_EVENTS, [_row(r) for r in records])
+        return records
+
+    def append_many(self, appends: Sequence[tuple[str, int | None, Sequence[NewEvent], Metadata]],
+                    conn: Connection | None = None) -> list[list[RecordedEvent]]:
+        """Several appends as one: ``(stream, expected_version, new_events, metadata)`` each,
+        to distinct streams, all written or none, under one take of the head lock.
+
+        Group commit for many small independent writes (survey responses from many kiosks):
+        one transaction, one version query and one insert instead of one of each per stream.
+        Raises ConcurrencyError for the first stream not at its expected version, or
+        DuplicateEventError, writing nothing."""
+        streams = [stream for stream, *_ in appends]
+        if len(set(streams)) != len(streams):
+            raise ValueError("append_many takes each stream once; merge its events first")
+        if not appends:
+            return []
+        try:
+            if conn is None:
+                with self.transaction() as own:
+                    return self._append_many_locked(own, appends)
+            with conn.begin_nested():
+                return self._append_many_locked(conn, appends)
+        except IntegrityError as exc:
+            ids = [e.id for _, _, new_events, _ in appends for e in new_events]
+            repeated = self._stored_ids(ids) or [i for i in set(ids) if ids.count(i) > 1]
+            if repeated:
+                raise DuplicateEventError.for_ids(repeated) from exc
+            # A stream was written between our version check and the insert: only possible
+            # without the head lock, which every append takes, so report the first stream.
+            stream, expected, *_ = appends[0]
+            raise ConcurrencyError.for_stream(stream, expected,
+                                              self.stream_version(stream)) from exc
+
+    def _append_many_locked(self, conn, appends):
+        position, prev_hash = conn.execute(self._head_only_query).one()
+        current = dict(conn.execute(
+            select(events.c.stream, func.max(events.c.version))
+            .where(events.c.stream.in_([stream for stream, *_ in appends]))
+            .group_by(events.c.stream)).all())
+        for stream, expected_version, _, _ in appends:
+            if expected_version is not None and current.get(stream, 0) != expected_version:
+                raise ConcurrencyError.for_stream(stream, expected_version, current.get(stream, 0))
+        written, rows = [], []
+        for stream, _, new_events, metadata in appends:
+            records = self._chain(position, prev_hash, stream, current.get(stream, 0),
+                                  new_events, metadata)
+            if records:
+                position, prev_hash = records[-1].position, records[-1].hash
+            written.append(records)
+            rows.extend(_row(r) for r in records)
+        if rows:
+            conn.execute(_INSERT_EVENTS, rows)
+        return written
+
+    def _chain(self, position: int, prev_hash: str, stream: str, current: int,
+               new_events: Sequence[NewEvent], metadata: Metadata) -> list[RecordedEvent]:
+        """The records for ``new_events`` after ``position``, each hash chained to the last."""
+        meta = to_json_value(metadata.to_dict(recorded_at_now()))
+        records = []
         for offset, new in enumerate(new_events, start=1):
             fields = chained_fields(position + offset, new.id, stream, current + offset, new.type,
                                     new.schema_version, to_json_value(new.data), meta, prev_hash)
             digest = chain_hash(fields)
-            record = RecordedEvent(source=self.source, hash=digest, **fields)
-            records.append(record)
-            rows.append(_row(record))
+            records.append(RecordedEvent(source=self.source, hash=digest, **fields))
             prev_hash = digest
-        # The database adds the outbox entries and moves the head (migration 0002).
-        conn.execute(_INSERT_EVENTS, rows)
         return records
 
     def _stored_ids(self, ids: list[str]) -> list[str]:
@@ -164,6 +222,28 @@ class EventStore:
     def stream_version(self, stream: str) -> int:
         with self.reader.connect() as conn:
             return self._stream_version(conn, stream)
+
+    def stream_versions(self, streams: Iterable[str]) -> dict[str, int]:
+        """The current version of each of ``streams`` that exists, in one query."""
+        streams = sorted(set(streams))
+        if not streams:
+            return {}
+        with self.reader.connect() as conn:
+            return dict(conn.execute(
+                select(events.c.stream, func.max(events.c.version))
+                .where(events.c.stream.in_(streams)).group_by(events.c.stream)).all())
+
+    def read_streams(self, streams: Iterable[str], until_version: int | None = None,
+                     upcast: bool = True) -> list[RecordedEvent]:
+        """The events of several streams (up to ``until_version`` of each), in one query,
+        in position order."""
+        streams = sorted(set(streams))
+        if not streams:
+            return []
+        query = select(events).where(events.c.stream.in_(streams))
+        if until_version is not None:
+            query = query.where(events.c.version <= until_version)
+        return self._read(query.order_by(events.c.position), upcast)
 
     def read_stream(self, stream: str, after_version: int = 0, upcast: bool = True) -> list[RecordedEvent]:
         query = (select(events).where(events.c.stream == stream, events.c.version > after_version)

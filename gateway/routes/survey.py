@@ -35,6 +35,7 @@ from gateway.routes.survey_schemas import (  # response schemas: named in the do
     SurveyCampaignSchema,
     SurveyResultsSchema,
 )
+from gateway.submissions import KioskSubmissionGroups
 from gateway.web import http
 from kernel import nameko as _registers_kernel_errors  # noqa: F401
 from services.survey.errors import TooManyRequests
@@ -77,6 +78,7 @@ class SurveyRoutes:
                                            "sát; xác thực bằng mã thiết bị "
                                            "(Authorization: Kiosk <mã>), không phải JWT."},
     )
+    kiosk_groups = KioskSubmissionGroups()
 
     # -- questionnaires -------------------------------------------------------------------
     @http("POST", "/api/v1/survey/questionnaires")
@@ -348,7 +350,7 @@ class SurveyRoutes:
             body = {**call.body, "response_id": str(call.body["response_id"])}
             if body["code"] is None:
                 del body["code"]
-            outcome = self.backends.call("survey", "submit_response", token, body)
+            outcome = self.kiosk_groups.submit(self.backends, token, body)
             return (201 if outcome["result"] == "accepted" else 200), outcome
 
         return _kiosk_call(call, submit)

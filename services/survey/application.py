@@ -43,6 +43,7 @@ from services.survey.schemas import (
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
+MAX_CACHED_AGGREGATES = 10_000
 
 
 def vietnam_today() -> date:
@@ -61,6 +62,11 @@ class _DayPrecisionStore:
         return self._store.append(stream, expected_version, new_events,
                                   responses.day_precision(metadata), conn=conn)
 
+    def append_many(self, appends, conn=None):
+        return self._store.append_many(
+            [(stream, expected, new_events, responses.day_precision(metadata))
+             for stream, expected, new_events, metadata in appends], conn=conn)
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 
@@ -70,11 +76,15 @@ class SurveyApp:
                  limiter: RateLimiter | None = None,
                  min_answers: int = results.DEFAULT_MIN_ANSWERS,
                  today: Callable[[], date] = vietnam_today,
-                 versions: dict | None = None):
+                 versions: dict | None = None, aggregates: dict | None = None):
         self.store = _DayPrecisionStore(store)
         # Published questionnaire versions never change, so a container may keep them
         # (service.py passes one dict per container; without it, nothing is kept).
         self.versions = {} if versions is None else versions
+        # Kiosks and campaigns by stream, for submit_many: each use checks the stream's
+        # version first and re-reads a stream that moved, so a revocation or a close is
+        # never missed; the cache only saves re-reading streams that did not change.
+        self.aggregates = {} if aggregates is None else aggregates
         if processor is None:  # without nameko (tests, tools): the read model is caught up on read
             projection = projections.ResultsProjection()
             projection.migrate(store.engine)
@@ -283,23 +293,93 @@ class SurveyApp:
                    for kind in ("accepted", "duplicate", "conflict", "refused")}
         return {"kiosk_id": kiosk.kiosk_id, "results": outcomes, "summary": summary}
 
-    def _submit_one(self, kiosk: Kiosk, payload: dict) -> dict:
-        given = load(ResponseSchema, payload, "response")
-        submission = Submission(
-            response_id=str(given["response_id"]), campaign_id=given["campaign_id"],
-            questionnaire_id=given["questionnaire_id"],
-            questionnaire_version=given["questionnaire_version"], answers=given["answers"],
-            code=kiosks.normalise_code(given["code"]) if given["code"] else None)
-        fingerprint = submission.fingerprint(kiosk.kiosk_id)
-        stream = responses.stream_name(submission.response_id)
-        # A replay is answered before anything else is checked: the campaign may have closed
-        # since, but the kiosk still needs to hear that its response went through.
-        existing = self.store.read_stream(stream)
-        if existing:
-            return responses.replay(existing[0], fingerprint)
+    def submit_many(self, items: list) -> list:
+        """Responses from many kiosks at once, each judged as ``submit`` would judge it: the
+        gateway gathers the submissions that arrive while the previous group is being
+        written, so under load many responses share one call, one version query and one
+        transaction (group commit). Each item is ``{"kiosk_token", "response"}``; each
+        outcome is the acceptance ``submit`` returns, or the KernelError it would raise."""
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+            raise ValidationFailed(f"A group holds 1-{MAX_BATCH} responses.",
+                                   {"responses": len(items) if isinstance(items, list) else None})
+        outcomes: list = [None] * len(items)
+        parsed = {}
+        for i, item in enumerate(items):
+            try:
+                if not isinstance(item, dict) or set(item) != {"kiosk_token", "response"}:
+                    raise ValidationFailed("Each item is {kiosk_token, response}.")
+                kiosk_id = kiosks.kiosk_id_of(item["kiosk_token"])
+                submission, fingerprint = _parse(kiosk_id, item["response"])
+                parsed[i] = (kiosk_id, submission, fingerprint)
+            except KernelError as exc:
+                outcomes[i] = exc
+        kiosk_streams = {kiosks.kiosk_stream(k) for k, _, _ in parsed.values()}
+        campaign_streams = {campaigns.stream_name(s.campaign_id) for _, s, _ in parsed.values()}
+        response_streams = {responses.stream_name(s.response_id) for _, s, _ in parsed.values()}
+        versions = self.store.stream_versions(kiosk_streams | campaign_streams | response_streams)
+        originals = {e.stream: e for e in self.store.read_streams(
+            {s for s in response_streams if versions.get(s)}, until_version=1)}
 
         today = self.today()
-        campaign = self.campaign(submission.campaign_id)
+        appends, accepted, deferred, claimed = [], [], [], set()
+        for i, (kiosk_id, submission, fingerprint) in parsed.items():
+            try:
+                kiosk = self._current(kiosks.kiosk_stream(kiosk_id), versions, Kiosk,
+                                      kiosk_id).authenticate(items[i]["kiosk_token"])
+                stream = responses.stream_name(submission.response_id)
+                if stream in originals:
+                    outcomes[i] = responses.replay(originals[stream], fingerprint)
+                    continue
+                if submission.code or stream in claimed:
+                    # A code's own stream must be redeemed in step, and a second copy of a
+                    # response in one group must see the first: both go one by one, after.
+                    deferred.append((i, kiosk))
+                    continue
+                campaign = self._current(campaigns.stream_name(submission.campaign_id),
+                                         versions, Campaign, submission.campaign_id)
+                answers = self._admit(kiosk, submission, campaign, today)
+                self.limiter.take(kiosk.kiosk_id)
+                event = responses.response_event(
+                    submission, kiosk_id=kiosk.kiosk_id, commune_code=campaign.commune_code,
+                    period=campaign.period, answers=answers, fingerprint=fingerprint,
+                    received_on=today, with_code=False)
+                appends.append((stream, NO_STREAM, [event],
+                                responses.private_metadata(kiosk.kiosk_id, kiosk.commune_code)))
+                accepted.append((i, kiosk))
+                claimed.add(stream)
+            except KernelError as exc:
+                outcomes[i] = exc
+        if appends:
+            try:
+                written = self.store.append_many(appends)
+                for (i, _), [recorded] in zip(accepted, written, strict=True):
+                    outcomes[i] = responses.acceptance(recorded, "accepted")
+            except (ConcurrencyError, DuplicateEventError):
+                # Another replica wrote one of these streams meanwhile: judge each alone,
+                # which tells a replay from a conflict. Their rate was already counted.
+                deferred = [(i, kiosk, False) for i, kiosk in accepted] + deferred
+        for entry in deferred:
+            i, kiosk, *limited = entry
+            try:
+                outcomes[i] = self._submit_one(kiosk, items[i]["response"],
+                                               limited[0] if limited else True)
+            except KernelError as exc:
+                outcomes[i] = exc
+        return outcomes
+
+    def _current(self, stream: str, versions: dict, aggregate, aggregate_id: str):
+        cached = self.aggregates.get(stream)
+        if cached is None or cached.version != versions.get(stream, 0):
+            cached = aggregate.from_events(aggregate_id, self.store.read_stream(stream))
+            if cached.version:
+                if len(self.aggregates) >= MAX_CACHED_AGGREGATES:
+                    self.aggregates.clear()
+                self.aggregates[stream] = cached
+        return cached
+
+    def _admit(self, kiosk: Kiosk, submission: Submission, campaign: Campaign,
+               today: date) -> dict:
+        """The answers to store if the campaign takes this response from this kiosk today."""
         campaign.require_exists()
         kiosk.check_commune(campaign.commune_code)
         campaign.check_accepting(today)
@@ -310,15 +390,30 @@ class SurveyApp:
                 {"expected": {"questionnaire_id": campaign.questionnaire_id,
                               "questionnaire_version": campaign.questionnaire_version}})
         answers = responses.check_answers(self._version_of(campaign), submission.answers)
+        if campaign.require_code and not submission.code:
+            raise CodeInvalid("This survey needs the single-use code handed out at the "
+                              "one-stop desk.", {"campaign_id": campaign.campaign_id})
+        return answers
+
+    def _submit_one(self, kiosk: Kiosk, payload: dict, take_rate: bool = True) -> dict:
+        submission, fingerprint = _parse(kiosk.kiosk_id, payload)
+        stream = responses.stream_name(submission.response_id)
+        # A replay is answered before anything else is checked: the campaign may have closed
+        # since, but the kiosk still needs to hear that its response went through.
+        existing = self.store.read_stream(stream)
+        if existing:
+            return responses.replay(existing[0], fingerprint)
+
+        today = self.today()
+        campaign = self.campaign(submission.campaign_id)
+        answers = self._admit(kiosk, submission, campaign, today)
         code = None
         if submission.code:
             code = SingleUseCode.from_events(
                 submission.code, self.store.read_stream(kiosks.code_stream(submission.code)))
             code.check(campaign.campaign_id)
-        elif campaign.require_code:
-            raise CodeInvalid("This survey needs the single-use code handed out at the "
-                                     "one-stop desk.", {"campaign_id": campaign.campaign_id})
-        self.limiter.take(kiosk.kiosk_id)
+        if take_rate:
+            self.limiter.take(kiosk.kiosk_id)
 
         event = responses.response_event(
             submission, kiosk_id=kiosk.kiosk_id, commune_code=campaign.commune_code,
@@ -344,6 +439,20 @@ class SurveyApp:
                                    "response needs a new id.",
                                    {"response_id": submission.response_id}) from None
         return responses.acceptance(recorded, "accepted")
+
+
+_RESPONSE_SCHEMA = ResponseSchema()
+
+
+def _parse(kiosk_id: str, payload) -> tuple[Submission, str]:
+    """The submission a kiosk sent, and the fingerprint its replays must match."""
+    given = load(_RESPONSE_SCHEMA, payload, "response")
+    submission = Submission(
+        response_id=str(given["response_id"]), campaign_id=given["campaign_id"],
+        questionnaire_id=given["questionnaire_id"],
+        questionnaire_version=given["questionnaire_version"], answers=given["answers"],
+        code=kiosks.normalise_code(given["code"]) if given["code"] else None)
+    return submission, submission.fingerprint(kiosk_id)
 
 
 def _failure(response_id, result: str, exc: KernelError) -> dict:

@@ -65,10 +65,11 @@ class ResponseSchema(Strict):
     code = fields.String(load_default=None, validate=validate.Length(max=40))
 
 
-def load(schema_cls: type[Schema], data, what: str) -> dict:
+def load(schema: type[Schema] | Schema, data, what: str) -> dict:
+    """``schema`` may be an instance kept for reuse: loading leaves it unchanged."""
     if not isinstance(data, dict):
         raise ValidationFailed(f"The {what} must be a JSON object.", {"_schema": "not an object"})
     try:
-        return schema_cls().load(data)
+        return (schema() if isinstance(schema, type) else schema).load(data)
     except ValidationError as exc:
         raise ValidationFailed(f"The {what} is not valid.", {"fields": exc.messages}) from None

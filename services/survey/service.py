@@ -5,6 +5,7 @@ Settings (nameko config): SURVEY_MIN_ANSWERS (default 30), SURVEY_KIOSK_RATE_PER
 """
 
 from nameko.exceptions import registry as nameko_exception_registry
+from nameko.exceptions import serialize
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
@@ -31,6 +32,7 @@ class SurveySettings(DependencyProvider):
         self.limiter = RateLimiter(int(config.get("SURVEY_KIOSK_RATE_PER_MINUTE",
                                                   DEFAULT_PER_MINUTE)))
         self.versions = {}  # published questionnaire versions: immutable, so shared
+        self.aggregates = {}  # kiosks and campaigns, re-read whenever their stream moved
 
     def get_dependency(self, worker_ctx):
         return self
@@ -45,7 +47,8 @@ class SurveyService(EventSourcedService):
     @property
     def app(self) -> SurveyApp:
         return SurveyApp(self.store, self.results.processor, self.settings.limiter,
-                         self.settings.min_answers, versions=self.settings.versions)
+                         self.settings.min_answers, versions=self.settings.versions,
+                         aggregates=self.settings.aggregates)
 
     # -- questionnaires -------------------------------------------------------------------
     @rpc(expected_exceptions=KernelError)
@@ -111,3 +114,11 @@ class SurveyService(EventSourcedService):
     def submit_batch(self, kiosk_token: str, responses: list,
                      context: dict | None = None) -> dict:
         return self.app.submit_batch(kiosk_token, responses)
+
+    @rpc(expected_exceptions=KernelError)
+    def submit_many(self, submissions: list) -> list:
+        """Responses from several kiosks, gathered by the gateway (one per HTTP request):
+        each outcome is ``{"response": acceptance}`` or ``{"error": <nameko-serialised
+        KernelError>}``, which the gateway raises for that request alone."""
+        return [{"error": serialize(outcome)} if isinstance(outcome, KernelError)
+                else {"response": outcome} for outcome in self.app.submit_many(submissions)]

@@ -350,3 +350,60 @@ def test_the_kiosk_page_and_its_assets(survey_platform):
 def test_the_benchmark_baseline(survey_platform):
     response = survey_platform.get("/bench/hello")
     assert response.status_code == 200 and response.json() == {"hello": "world"}
+
+
+def test_concurrent_kiosks_share_survey_calls_and_each_gets_its_own_verdict(
+        amqp_uri, tmp_path, token):
+    """Requests that arrive while a group is being written go together in the next call
+    (gateway/submissions.py), yet each request hears its own outcome."""
+    import eventlet
+    import requests
+
+    runner, client = start_survey_platform(amqp_uri, tmp_path, rate_per_minute=1000)
+    try:
+        admin = token("administrator")
+        campaign = open_campaign(client, admin, "2025-groups")
+        kiosks = [register_kiosk(client, admin, label=f"Quầy {n}") for n in range(8)]
+        revoked = register_kiosk(client, admin, label="Quầy đã thu hồi")
+        client.request("POST", f"/api/v1/survey/kiosks/{revoked['kiosk_id']}/revoke", admin,
+                       json={"reason": "mất"})
+        sends = []
+        for n in range(60):
+            body = answer(campaign, level=1 + n % 5)
+            device = kiosks[n % len(kiosks)]["token"]
+            sends += [(device, body, 201), (device, body, "again")]  # a retry racing the first
+        clash = answer(campaign)
+        sends += [(kiosks[0]["token"], clash, "clash"),
+                  (kiosks[1]["token"], {**clash, "answers": {q: 1 for q in QUESTIONS}}, "clash"),
+                  (revoked["token"], answer(campaign), 403)]
+
+        def send(item):
+            device, body, _ = item
+            response = requests.post(client.url + "/api/v1/kiosk/responses", json=body,
+                                     headers=kiosk_headers(device), timeout=30)
+            return response.status_code, response.json()
+
+        results = list(eventlet.GreenPool(40).imap(send, sends))
+        by_id = {}
+        for (_, body, expected), (status, reply) in zip(sends, results, strict=True):
+            if expected == 403:
+                assert (status, reply["error"]) == (403, "kiosk_revoked")
+                continue
+            by_id.setdefault(body["response_id"], []).append((status, reply))
+        for response_id, replies in by_id.items():
+            statuses = sorted(status for status, _ in replies)
+            if response_id == clash["response_id"]:
+                assert statuses == [201, 409]
+                assert [r["error"] for s, r in replies if s == 409] == ["response_conflict"]
+            else:  # one acceptance and one duplicate, naming the same stored event
+                assert statuses == [200, 201]
+                assert len({r["position"] for _, r in replies}) == 1
+        counted = client.get(f"/api/v1/survey/campaigns/{campaign['campaign_id']}/results",
+                             admin).json()
+        assert counted["responses"] == 61
+        gateway = next(c for c in runner.containers if c.service_cls is GatewayService)
+        groups = next(d for d in gateway.dependencies if d.attr_name == "kiosk_groups").groups
+        assert groups.sent >= len(sends) and groups.calls < groups.sent
+    finally:
+        client.session.close()
+        runner.kill()

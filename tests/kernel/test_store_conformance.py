@@ -87,6 +87,46 @@ def test_a_duplicate_event_id_fails_and_writes_nothing(store):
     assert store.head_position() == 1 and store.stream_version("b") == 0
 
 
+def test_append_many_writes_every_stream_in_one_chain(store):
+    store.append("a", NO_STREAM, numbered(1), meta())
+    written = store.append_many([("a", 1, numbered(2, start=2), meta()),
+                                 ("b", NO_STREAM, numbered(1), meta(actor=Actor("kiosk:1", "kiosk"))),
+                                 ("c", ANY_VERSION, numbered(1), meta())])
+    assert [[(e.stream, e.version, e.position) for e in w] for w in written] == [
+        [("a", 2, 2), ("a", 3, 3)], [("b", 1, 4)], [("c", 1, 5)]]
+    assert store.read_all() == [*store.read_stream("a")[:1], *(e for w in written for e in w)]
+    assert store.read_stream("b")[0].metadata["actor"] == "kiosk:1"
+    assert store.head_position() == 5 and store.outbox_size() == 5
+    assert store.verify_chain().ok
+
+
+def test_append_many_writes_nothing_when_one_stream_conflicts(store):
+    store.append("a", NO_STREAM, numbered(1), meta())
+    with pytest.raises(ConcurrencyError) as raised:
+        store.append_many([("b", NO_STREAM, numbered(1), meta()),
+                           ("a", NO_STREAM, numbered(1, start=5), meta())])
+    assert raised.value.details == {"stream": "a", "expected_version": 0, "current_version": 1}
+    first = NewEvent("Counted", {"n": 1})
+    store.append("d", NO_STREAM, [first], meta())
+    with pytest.raises(DuplicateEventError) as raised:
+        store.append_many([("b", NO_STREAM, numbered(1), meta()),
+                           ("c", NO_STREAM, [first], meta())])
+    assert raised.value.details == {"event_ids": [first.id]}
+    with pytest.raises(ValueError, match="each stream once"):
+        store.append_many([("b", NO_STREAM, numbered(1), meta()),
+                           ("b", 1, numbered(1), meta())])
+    assert store.head_position() == 2 and store.stream_version("b") == 0
+    assert store.verify_chain().ok
+
+
+def test_append_many_joins_the_callers_transaction(store):
+    with store.transaction() as conn:
+        with pytest.raises(ConcurrencyError):
+            store.append_many([("a", 3, numbered(1), meta())], conn=conn)
+        store.append_many([("a", NO_STREAM, numbered(1), meta())], conn=conn)
+    assert store.head_position() == 1 and store.append_many([]) == []
+
+
 def test_data_must_be_json_values(store):
     with pytest.raises(TypeError, match="floats are not allowed"):
         store.append("a", NO_STREAM, [NewEvent("Scored", {"points": 29.63})], meta())

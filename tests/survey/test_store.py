@@ -274,3 +274,84 @@ def test_many_kiosks_at_once_with_redeliveries_record_each_response_once(app, st
     assert outcomes.count("accepted") == 40 and outcomes.count("duplicate") == 40
     assert len(store.read_all(types=[RESPONSE_SUBMITTED])) == 40
     assert app.results("00004-2025")["responses"] == 40
+
+
+# -- submissions gathered from many kiosks (the gateway's group commit) ---------------------
+def outcome_of(outcome):
+    return outcome["result"] if isinstance(outcome, dict) else outcome.code
+
+
+def test_a_group_from_many_kiosks_is_judged_item_by_item_like_single_submissions(
+        app, store, kiosk, campaign):
+    other = app.register_kiosk({"commune_code": "00004", "label": "Quầy 2"}, META)
+    elsewhere = app.register_kiosk({"commune_code": "00008", "label": "Quầy xã khác"}, META)
+    revoked = app.register_kiosk({"commune_code": "00004", "label": "Quầy cũ"}, META)
+    app.revoke_kiosk(revoked["kiosk_id"], "hỏng", META)
+    [code] = app.issue_codes("00004-2025", 1, META)["codes"]
+    earlier = response()
+    app.submit(kiosk["token"], earlier)
+    twice, clash = response(), response()
+    items = [
+        (kiosk["token"], response(level=1)),                        # accepted
+        (other["token"], response(level=4)),                        # accepted
+        (kiosk["token"], earlier),                                  # a replay
+        (kiosk["token"], {**earlier, "answers": full_answers(2)}),  # same id, other content
+        (other["token"], twice), (other["token"], twice),           # sent twice in one group
+        (kiosk["token"], clash), (kiosk["token"], {**clash, "answers": full_answers(1)}),
+        (elsewhere["token"], response()),                           # another commune's kiosk
+        (revoked["token"], response()),
+        (kiosk["kiosk_id"] + ".wrong-secret", response()),
+        ("not a token", response()),
+        (kiosk["token"], {**response(), "answers": {"cong-khai": 9}}),
+        (kiosk["token"], response(code=code)),                      # redeems the code
+        (other["token"], response(code=code)),                      # the code is spent
+        (kiosk["token"], {**response(), "campaign_id": "00004-1999"}),
+    ]
+    outcomes = app.submit_many([{"kiosk_token": t, "response": r} for t, r in items])
+    assert [outcome_of(o) for o in outcomes] == [
+        "accepted", "accepted", "duplicate", "response_conflict", "accepted", "duplicate",
+        "accepted", "response_conflict", "forbidden", "kiosk_revoked", "unauthorised",
+        "unauthorised", "validation_failed", "accepted", "code_used", "not_found"]
+    assert outcomes[0]["response_id"] == items[0][1]["response_id"]
+    assert outcomes[4]["position"] == outcomes[5]["position"]
+    stored = store.read_all(types=[RESPONSE_SUBMITTED])
+    assert len(stored) == 1 + 5
+    assert len({e.stream for e in stored}) == 6
+    assert len(store.read_all(types=[CODE_REDEEMED])) == 1
+    assert store.verify_chain().ok
+    assert app.results("00004-2025")["responses"] == 6
+    with pytest.raises(ValidationFailed):
+        app.submit_many([])
+    assert isinstance(app.submit_many(["junk"])[0], ValidationFailed)
+
+
+def test_a_kiosk_revoked_or_a_campaign_closed_between_groups_is_seen_at_once(
+        app, kiosk, campaign):
+    def send():
+        return outcome_of(app.submit_many([{"kiosk_token": kiosk["token"],
+                                             "response": response()}])[0])
+
+    assert send() == "accepted"  # kiosk and campaign are now kept between groups
+    app.close_campaign("00004-2025", META)
+    assert send() == "campaign_closed"
+    app.revoke_kiosk(kiosk["kiosk_id"], "mất thiết bị", META)
+    assert send() == "kiosk_revoked"
+
+
+def test_a_group_that_loses_a_race_for_a_stream_judges_each_item_again(
+        app, store, kiosk, campaign, monkeypatch):
+    raced, fresh = response(), response()
+    real = store.stream_versions
+
+    def stale(streams):  # the group read versions before another replica's commit
+        found = real(streams)
+        if response_stream(raced["response_id"]) in found:
+            return {s: v for s, v in found.items() if s != response_stream(raced["response_id"])}
+        app.submit(kiosk["token"], raced)  # that replica's commit
+        return found
+
+    monkeypatch.setattr(store, "stream_versions", stale)
+    outcomes = app.submit_many([{"kiosk_token": kiosk["token"], "response": r}
+                                for r in (fresh, raced, {**raced, "answers": full_answers(1)})])
+    assert [outcome_of(o) for o in outcomes] == ["accepted", "duplicate", "response_conflict"]
+    assert len(store.read_all(types=[RESPONSE_SUBMITTED])) == 2
