@@ -26,9 +26,7 @@ def _rabbitmqctl(*args):
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def amqp_uri():
-    """A throwaway vhost on the real broker, so tests never see each other's queues."""
+def _throwaway_vhost():
     if shutil.which("rabbitmqctl") is None:
         pytest.fail("rabbitmqctl not found: run the suite with `make test`, which installs RabbitMQ")
     vhost = f"tcpl-test-{uuid.uuid4().hex[:8]}"
@@ -36,6 +34,19 @@ def amqp_uri():
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     yield f"amqp://guest:guest@{BROKER_HOST}/{quote(vhost, safe='')}"
     _rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    """A throwaway vhost on the real broker, so tests never see each other's queues."""
+    yield from _throwaway_vhost()
+
+
+@pytest.fixture
+def own_amqp_uri():
+    """A vhost of the test's own, for services that must not meet a module's running ones
+    (two instances of one service on one vhost would share its RPC queue)."""
+    yield from _throwaway_vhost()
 
 
 @pytest.fixture

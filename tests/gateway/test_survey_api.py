@@ -353,20 +353,20 @@ def test_the_benchmark_baseline(survey_platform):
 
 
 def test_concurrent_kiosks_share_survey_calls_and_each_gets_its_own_verdict(
-        amqp_uri, tmp_path, token):
+        own_amqp_uri, tmp_path, token):
     """Requests that arrive while a group is being written go together in the next call
     (gateway/submissions.py), yet each request hears its own outcome."""
     import eventlet
     import requests
 
-    runner, client = start_survey_platform(amqp_uri, tmp_path, rate_per_minute=1000)
+    runner, client = start_survey_platform(own_amqp_uri, tmp_path, rate_per_minute=1000)
     try:
         admin = token("administrator")
         campaign = open_campaign(client, admin, "2025-groups")
         kiosks = [register_kiosk(client, admin, label=f"Quầy {n}") for n in range(8)]
         revoked = register_kiosk(client, admin, label="Quầy đã thu hồi")
-        client.request("POST", f"/api/v1/survey/kiosks/{revoked['kiosk_id']}/revoke", admin,
-                       json={"reason": "mất"})
+        assert client.request("POST", f"/api/v1/survey/kiosks/{revoked['kiosk_id']}/revoke",
+                              admin, json={"reason": "mất"}).status_code == 200
         sends = []
         for n in range(60):
             body = answer(campaign, level=1 + n % 5)
