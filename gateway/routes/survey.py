@@ -396,6 +396,12 @@ class SurveyRoutes:
     def kiosk_asset(self, call, filename):
         return kiosk.asset(call.request, filename)
 
+    @http("GET", "/kiosk/sw.js")
+    @endpoint(document=False)
+    def kiosk_service_worker(self, call):
+        """The page's service worker: under /kiosk/, allowed the scope /kiosk itself."""
+        return kiosk.service_worker()
+
     # -- benchmark baseline ---------------------------------------------------------------
     @http("GET", "/bench/hello")
     @endpoint(document=False)

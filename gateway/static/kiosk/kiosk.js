@@ -9,13 +9,29 @@
   var QUEUE_KEY = "tcpl.kiosk.queue";
   var CAMPAIGN_KEY = "tcpl.kiosk.campaign";
   var REJECTED_KEY = "tcpl.kiosk.rejected";
+  var CAMPAIGN_PATH = "/api/v1/kiosk/campaign";
+  var WORKER_PATH = "/kiosk/sw.js";
+  var WORKER_SCOPE = "/kiosk";
+  var WORKER_CACHE_HEADER = "X-TCPL-Kiosk-Cache";  // set by sw.js on a cached campaign
   var RETRY_MS = 15000;          // periodic retry of the queue
+  var RECHECK_SECONDS = 300;     // periodic re-check of the campaign; ?recheck=<seconds>
   var RESET_SECONDS = 6;         // the thank-you screen resets itself
   var BATCH_MAX = 200;           // the gateway's batch limit
   var LEVEL_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường",
                       4: "Hài lòng", 5: "Rất hài lòng"};
 
+  // Refusals the operator is told about, by the service's error code.
+  var REFUSALS = {campaign_closed: "đợt khảo sát đã kết thúc", campaign_not_open: "đợt khảo sát chưa mở",
+                  code_used: "mã phiếu đã được dùng", code_invalid: "mã phiếu không hợp lệ",
+                  response_conflict: "trùng mã phiếu", validation_failed: "nội dung không hợp lệ",
+                  forbidden: "không thuộc đơn vị của thiết bị", not_found: "không có đợt khảo sát",
+                  kiosk_revoked: "thiết bị đã bị thu hồi"};
+
+  // campaign: the one answers go to, null while none accepts them (closed, revoked…);
+  // blocked: what to show instead of the welcome screen then; pending: a change of campaign
+  // waiting for the citizen who is answering to finish.
   var state = {campaign: null, kiosk: null, answers: {}, index: 0, code: null,
+               blocked: null, pending: null, checking: null, initialCheck: false,
                flushing: false, retryAt: 0, resetTimer: null, countdownTimer: null};
 
   function $(id) { return document.getElementById(id); }
@@ -52,6 +68,17 @@
     if (!items.length) { return; }
     var kept = readJson(REJECTED_KEY, []).concat(items).slice(-200);
     writeJson(REJECTED_KEY, kept);
+    showRejected();
+  }
+
+  function kioskIdOfToken() { return (token() || "").split(".")[0]; }
+
+  // What this device last heard about its campaign: {kiosk, campaign} (campaign null once
+  // the server said there is none), or null. Another device's entry does not count.
+  function cachedCampaign() {
+    var cached = readJson(CAMPAIGN_KEY, null);
+    if (!cached || !cached.kiosk || cached.kiosk.kiosk_id !== kioskIdOfToken()) { return null; }
+    return cached;
   }
 
   function newUuid() {
@@ -82,8 +109,28 @@
     el.textContent = n ? "Đang chờ gửi: " + n + " phiếu" : "";
   }
 
+  // Answers the server refused for good (kept in tcpl.kiosk.rejected): never dropped silently.
+  function showRejected() {
+    var items = readJson(REJECTED_KEY, []);
+    var el = $("rejected-status");
+    el.dataset.count = String(items.length);
+    if (!items.length) { el.textContent = ""; return; }
+    var reasons = {}, order = [];
+    items.forEach(function (entry) {
+      var reason = REFUSALS[entry.error] || "lý do khác";
+      if (!reasons[reason]) { reasons[reason] = 0; order.push(reason); }
+      reasons[reason] += 1;
+    });
+    el.textContent = "Phiếu không được tiếp nhận: " + items.length + " (" +
+      order.map(function (r) { return r + ": " + reasons[r]; }).join("; ") + ")";
+  }
+
   // -- screens -----------------------------------------------------------------------------
   function show(name, focusId) {
+    if (name !== "thanks") {
+      window.clearTimeout(state.resetTimer);
+      window.clearInterval(state.countdownTimer);
+    }
     Array.prototype.forEach.call(document.querySelectorAll(".screen"), function (s) {
       s.hidden = s.id !== "screen-" + name;
     });
@@ -92,12 +139,51 @@
     if (target) { target.focus(); }
   }
 
-  function message(title, text, retry) {
+  function message(title, text, retry, kind) {
+    var screen = $("screen-message");
+    if (document.body.dataset.screen === "message" && screen.dataset.kind === kind &&
+        $("message-title").textContent === title) {
+      return;   // already shown: a re-check must not move the focus or repeat itself
+    }
+    screen.dataset.kind = kind;
     $("message-title").textContent = title;
     $("message-text").textContent = text || "";
     $("message-retry").hidden = !retry;
     show("message", retry ? "message-retry" : "message-title");
   }
+
+  // A citizen is answering, or being thanked: changes that can wait, wait for reset().
+  function busy() {
+    var screen = document.body.dataset.screen;
+    return screen === "question" || screen === "code" || screen === "thanks";
+  }
+
+  // Block the page (no campaign, revoked device…): at once, or, when a citizen is busy and
+  // their answer can still be sent, when they have finished.
+  function block(render, now) {
+    var apply = function () { state.campaign = null; state.blocked = render; render(); };
+    if (!now && busy()) { state.pending = apply; } else { state.pending = null; apply(); }
+  }
+
+  function showClosed() {
+    var cached = cachedCampaign();
+    if (cached && cached.ended_campaign_id) {
+      message("Đợt khảo sát đã kết thúc",
+              "Thiết bị tạm ngừng nhận phiếu. Khi có đợt khảo sát mới, màn hình sẽ tự cập nhật.",
+              true, "closed");
+    } else {
+      message("Chưa có đợt khảo sát",
+              "Hiện chưa có đợt khảo sát nào đang mở tại đơn vị này. Khi có đợt mới, màn hình sẽ tự cập nhật.",
+              true, "none");
+    }
+  }
+
+  function showRevoked() {
+    message("Thiết bị đã ngừng hoạt động",
+            "Thiết bị này đã bị thu hồi. Vui lòng liên hệ cán bộ Bộ phận Một cửa.", true, "revoked");
+  }
+
+  function showUnauthorised() { showSetup("Mã thiết bị không hợp lệ. Vui lòng nhập lại."); }
 
   // -- talking to the gateway --------------------------------------------------------------
   function api(method, path, body) {
@@ -114,36 +200,110 @@
     });
   }
 
+  // At start and on "Thử lại": the page waits for the answer.
   function loadCampaign() {
     if (!token()) { showSetup(); return Promise.resolve(); }
-    message("Đang tải…", "");
-    return api("GET", "/api/v1/kiosk/campaign").then(function (r) {
-      if (r.status === 200) {
-        writeJson(CAMPAIGN_KEY, r.body);
-        useCampaign(r.body);
-      } else if (r.status === 401) {
-        showSetup("Mã thiết bị không hợp lệ. Vui lòng nhập lại.");
-      } else if (r.status === 403) {
-        message("Thiết bị đã ngừng hoạt động", "Thiết bị này đã bị thu hồi. Vui lòng liên hệ cán bộ Bộ phận Một cửa.", true);
-      } else if (r.status === 404) {
-        message("Chưa có đợt khảo sát", "Hiện chưa có đợt khảo sát nào đang mở tại đơn vị này.", true);
-      } else {
-        offlineCampaign();
-      }
-    }, offlineCampaign);
+    message("Đang tải…", "", false, "loading");
+    return checkCampaign(true);
   }
 
-  // Without the network, keep serving the campaign last seen: answers wait in the queue.
-  function offlineCampaign() {
-    var cached = readJson(CAMPAIGN_KEY, null);
-    if (cached && cached.campaign) { useCampaign(cached); return; }
-    message("Không kết nối được máy chủ", "Vui lòng kiểm tra kết nối mạng rồi thử lại.", true);
+  // Every few minutes, when the network returns, after a campaign_closed refusal: the
+  // campaign may have closed (stop taking answers that would be refused) or a new one
+  // opened (take it). A failure changes nothing: the page keeps what it has.
+  function recheck() {
+    if (!token() || !navigator.onLine || document.body.dataset.screen === "setup") {
+      return Promise.resolve();
+    }
+    return checkCampaign(false);
+  }
+
+  function checkCampaign(initial) {
+    state.initialCheck = state.initialCheck || initial;
+    if (state.checking) { return state.checking; }
+    state.checking = api("GET", CAMPAIGN_PATH).then(function (r) {
+      var first = state.initialCheck;
+      state.initialCheck = false;
+      var fromWorker = r.headers.get(WORKER_CACHE_HEADER) === "worker";
+      if (r.status === 200 && !fromWorker) {
+        writeJson(CAMPAIGN_KEY, {kiosk: r.body.kiosk, campaign: r.body.campaign,
+                                 checked_at: new Date().toISOString()});
+        document.body.dataset.campaignSource = "network";
+        takeCampaign(r.body, first);
+      } else if (r.status === 401) {
+        block(showUnauthorised, first);
+      } else if (r.status === 403) {
+        block(showRevoked, first);
+      } else if (r.status === 404) {
+        closed();
+      } else if (first) {
+        offlineCampaign(r.status === 200 ? r.body : null);
+      }
+    }, function () {
+      var first = state.initialCheck;
+      state.initialCheck = false;
+      if (first) { offlineCampaign(null); }
+    }).then(function () { state.checking = null; });
+    return state.checking;
+  }
+
+  function takeCampaign(data, first) {
+    var current = state.campaign;
+    if (!first && current && current.campaign_id === data.campaign.campaign_id) {
+      state.pending = null;   // the same campaign: nothing to change on the screen
+      state.campaign = data.campaign;
+      state.kiosk = data.kiosk;
+      showBrand();
+      return;
+    }
+    // a new campaign: a citizen who is answering finishes first (the old one still accepts)
+    if (!first && busy()) {
+      state.pending = function () { useCampaign(data); };
+    } else {
+      useCampaign(data);
+    }
+  }
+
+  // No campaign accepts answers now: answers given from here on would be refused, so the
+  // page stops at once, even in the middle of a questionnaire (the thank-you screen, for an
+  // answer already queued, ends first).
+  function closed() {
+    var cached = cachedCampaign();
+    var ended = (state.campaign && state.campaign.campaign_id) ||
+                (cached && (cached.campaign ? cached.campaign.campaign_id : cached.ended_campaign_id)) || null;
+    writeJson(CAMPAIGN_KEY, {kiosk: state.kiosk || (cached && cached.kiosk) || {kiosk_id: kioskIdOfToken()},
+                             campaign: null, ended_campaign_id: ended,
+                             checked_at: new Date().toISOString()});
+    block(showClosed, document.body.dataset.screen !== "thanks");
+  }
+
+  // Without the network, keep serving what this device last heard: the campaign (answers
+  // wait in the queue) or that there is none. The page's own copy comes first, then the
+  // service worker's.
+  function offlineCampaign(fromWorker) {
+    var cached = cachedCampaign();
+    if (cached && cached.campaign) {
+      document.body.dataset.campaignSource = "local";
+      useCampaign(cached);
+    } else if (cached) {
+      block(showClosed, true);
+    } else if (fromWorker && fromWorker.campaign) {
+      document.body.dataset.campaignSource = "worker";
+      useCampaign(fromWorker);
+    } else {
+      message("Không kết nối được máy chủ", "Vui lòng kiểm tra kết nối mạng rồi thử lại.", true, "offline");
+    }
+  }
+
+  function showBrand() {
+    $("brand").textContent = "Khảo sát mức độ hài lòng — " + (state.kiosk && state.kiosk.label ? state.kiosk.label : "");
   }
 
   function useCampaign(data) {
     state.campaign = data.campaign;
     state.kiosk = data.kiosk;
-    $("brand").textContent = "Khảo sát mức độ hài lòng — " + (data.kiosk && data.kiosk.label ? data.kiosk.label : "");
+    state.blocked = null;
+    state.pending = null;
+    showBrand();
     reset();
   }
 
@@ -159,7 +319,7 @@
         if (r.status === 429) { wait(r.headers); }
         return;   // keep everything: 401/403/503 are fixed on the server, then resent
       }
-      var done = [], sent = {};
+      var done = [], sent = {}, closedSeen = false;
       items.forEach(function (item) { sent[item.response_id] = item; });
       (r.body.results || []).forEach(function (outcome) {
         var id = outcome.response_id;
@@ -169,8 +329,10 @@
           // a conflict or a refusal this device cannot fix: set aside, not resent forever
           done.push(id);
           reject([{item: sent[id], error: outcome.error, message: outcome.message}]);
+          closedSeen = closedSeen || outcome.error === "campaign_closed";
         }
       });
+      if (closedSeen) { recheck(); }
       if (r.headers.get("Retry-After")) { wait(r.headers); }
       progressed = done.length > 0;
       removeFromQueue(done);
@@ -196,10 +358,21 @@
     state.answers = {};
     state.index = 0;
     state.code = null;
+    if (state.pending) {
+      var pending = state.pending;
+      state.pending = null;
+      pending();
+      return;
+    }
+    if (!state.campaign) {
+      if (state.blocked) { state.blocked(); } else { showClosed(); }
+      return;
+    }
     show("welcome", "start");
   }
 
   function begin() {
+    if (!state.campaign) { reset(); return; }
     if (state.campaign.require_code) {
       $("code-input").value = "";
       $("code-error").textContent = "";
@@ -281,6 +454,7 @@
 
   function finish() {
     var c = state.campaign;
+    if (!c) { reset(); return; }
     var item = {response_id: newUuid(), campaign_id: c.campaign_id,
                 questionnaire_id: c.questionnaire_id, questionnaire_version: c.questionnaire_version,
                 answers: state.answers};
@@ -318,6 +492,33 @@
     loadCampaign().then(flush);
   }
 
+  function recheckSeconds() {
+    var given = parseInt(new URLSearchParams(window.location.search).get("recheck"), 10);
+    return isNaN(given) ? RECHECK_SECONDS : Math.min(Math.max(given, 1), 3600);
+  }
+
+  // The service worker (sw.js) keeps the page and the last campaign for a reload while
+  // offline. It needs a secure context: https, or http://localhost; on a plain-http LAN the
+  // page still works, but cannot be reloaded without the network.
+  function registerWorker() {
+    var body = document.body;
+    if (!window.isSecureContext || !("serviceWorker" in navigator)) {
+      body.dataset.worker = "unsupported";
+      return;
+    }
+    var container = navigator.serviceWorker;
+    body.dataset.worker = container.controller ? "active" : "installing";
+    container.addEventListener("controllerchange", function () {
+      var first = body.dataset.worker !== "active";
+      body.dataset.worker = "active";
+      // the campaign fetched before the worker took over is not in its cache yet
+      if (first) { recheck(); }
+    });
+    container.register(WORKER_PATH, {scope: WORKER_SCOPE}).catch(function () {
+      body.dataset.worker = "failed";
+    });
+  }
+
   function submitCode(event) {
     event.preventDefault();
     var code = $("code-input").value.toUpperCase().replace(/[\s-]/g, "");
@@ -348,16 +549,25 @@
     $("again").addEventListener("click", reset);
     $("message-retry").addEventListener("click", function () { loadCampaign().then(flush); });
     document.addEventListener("keydown", onKey);
-    window.addEventListener("online", function () { showNetwork(); state.retryAt = 0; flush(); });
+    window.addEventListener("online", function () {
+      showNetwork();
+      state.retryAt = 0;
+      flush();
+      recheck();
+    });
     window.addEventListener("offline", showNetwork);
-    window.addEventListener("storage", showQueue);
+    window.addEventListener("storage", function () { showQueue(); showRejected(); });
     window.setInterval(flush, RETRY_MS);
+    window.setInterval(recheck, recheckSeconds() * 1000);
     showNetwork();
     showQueue();
+    showRejected();
+    registerWorker();
     if (window.location.hash === "#cai-dat" || !token()) { showSetup(); return; }
     loadCampaign().then(flush);
   }
 
-  window.tcplKiosk = {queue: queue, flush: flush};  // for the tests and the curious
+  window.tcplKiosk = {queue: queue, flush: flush, recheck: recheck,
+                     campaignId: function () { return state.campaign && state.campaign.campaign_id; }};  // for the tests and the curious
   document.addEventListener("DOMContentLoaded", start);
 }());
