@@ -55,16 +55,24 @@ class ResultsProjection:
         return event.type == RESPONSE_SUBMITTED
 
     def apply(self, conn, event) -> None:
-        data = event.data
-        conn.execute(insert(responses).values(response_id=data["response_id"],
-                                              campaign_id=data["campaign_id"],
-                                              position=event.position))
-        rows = [{"response_id": data["response_id"], "question_id": qid,
+        self.apply_many(conn, [event])
+
+    def apply_many(self, conn, events) -> None:
+        # Each response adds rows of its own and reads nothing: a batch is two bulk inserts.
+        response_rows, answer_rows = [], []
+        for event in events:
+            data = event.data
+            response_rows.append({"response_id": data["response_id"],
+                                  "campaign_id": data["campaign_id"], "position": event.position})
+            answer_rows.extend(
+                {"response_id": data["response_id"], "question_id": qid,
                  "campaign_id": data["campaign_id"], "position": event.position, "level": value}
                 for qid, value in data["answers"].items()
-                if isinstance(value, int) and not isinstance(value, bool) and value in SCALE_LABELS]
-        if rows:
-            conn.execute(insert(answers), rows)
+                if isinstance(value, int) and not isinstance(value, bool)
+                and value in SCALE_LABELS)
+        conn.execute(insert(responses), response_rows)
+        if answer_rows:
+            conn.execute(insert(answers), answer_rows)
 
     def reset(self, conn) -> None:
         conn.execute(delete(answers))
