@@ -9,10 +9,10 @@ with the screen.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -20,6 +20,9 @@ from importlib import resources
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
+
+from gateway.board import cache as page_cache
+from gateway.board.cache import Page, PageCache  # noqa: F401 (the routes use board.Page)
 
 STATUS_LABELS = {
     "recognised": "Đạt chuẩn",
@@ -35,7 +38,6 @@ ENTRY_KINDS = {"self_assessment": "Niêm yết kết quả tự đánh giá", "c
                "appraisal": "Kết quả thẩm định", "decision": "Quyết định công nhận",
                "revocation": "Thu hồi công nhận", "satisfaction": "Kết quả khảo sát hài lòng"}
 PAGE_SIZE = 50
-DEFAULT_CACHE_SECONDS = 0.25
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 BOM = "\ufeff"
@@ -234,9 +236,28 @@ def chart(criteria) -> dict | None:
 
 
 # -- rendering ---------------------------------------------------------------------------------
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _BoardEnvironment(Environment):
+    """Jinja's environment, with ``a.b`` on a dict looked up as ``a["b"]`` straight away.
+
+    Jinja tries the attribute first and the item only after an AttributeError; the pages read
+    hundreds of dict keys each, and those failed lookups were a third of a page's rendering.
+    The result is the same: a dict has no attributes but its methods, which still win."""
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _environment() -> Environment:
     directory = resources.files("gateway") / "board"
-    env = Environment(loader=FileSystemLoader(str(directory)),
+    env = _BoardEnvironment(loader=FileSystemLoader(str(directory)),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters.update(number=number, date_vi=date_vi, yes_no=yes_no)
@@ -328,46 +349,78 @@ def asset(request, filename: str) -> Response:
         return not_found()
 
 
-# -- a short-lived cache of the publication service's answers ------------------------------------
-class AnswerCache:
-    """The publication service's answers, kept ``ttl`` seconds per (method, arguments).
+# -- the cache of rendered pages (gateway/board/cache.py), one per gateway container -----------------
+class _PollEntrypoint:
+    """Stands for an entrypoint in the poller's worker context (RPC headers name it)."""
 
-    A public board is read far more than it changes; popular pages are asked for many times a
-    second. Keeping an answer for a fraction of a second spares the RPC round trip and the
-    service's work while bounding staleness (the freshness target is 1 s; see
-    bench/board.py). ``ttl`` 0 turns it off. Errors are never kept.
-    """
-
-    def __init__(self, ttl: float, max_entries: int = 4096):
-        self.ttl, self.max_entries = ttl, max_entries
-        self._entries: dict = {}
-
-    def call(self, backends, method: str, *args, **kwargs):
-        if self.ttl <= 0:
-            return backends.call("publication", method, *args, **kwargs)
-        import time
-
-        key = (method, args, tuple(sorted(kwargs.items())))
-        now = time.monotonic()
-        found = self._entries.get(key)
-        if found is not None and found[0] > now:
-            return copy.deepcopy(found[1])
-        answer = backends.call("publication", method, *args, **kwargs)
-        if len(self._entries) >= self.max_entries:
-            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-        self._entries[key] = (now + self.ttl, answer)
-        return copy.deepcopy(answer)
+    method_name = "board_cache_poll"
 
 
 class BoardCache(DependencyProvider):
-    """One AnswerCache per gateway container; ``BOARD_CACHE_SECONDS`` in the config (default
-    0.25 s, 0 to turn it off)."""
+    """The gateway's PageCache and the green thread that keeps it in step with the public
+    record by polling the publication service's ``changes_after`` (see cache.py).
+
+    Settings: ``BOARD_CACHE_SECONDS`` (longest a page is kept, default 600; 0 turns the cache
+    off), ``BOARD_CACHE_ENTRIES`` (default 2000), ``BOARD_CACHE_BYTES`` (default 64 MiB),
+    ``BOARD_CACHE_POLL_SECONDS`` (default 0.1), ``BOARD_CACHE_MAX_LAG_SECONDS`` (kept pages are
+    served only while the last successful poll was sent less than this ago; default 0.5).
+    """
 
     def setup(self):
-        self.cache = AnswerCache(float(self.container.config.get("BOARD_CACHE_SECONDS",
-                                                                 DEFAULT_CACHE_SECONDS)))
+        config = self.container.config
+        self.cache = PageCache(
+            max_entries=int(config.get("BOARD_CACHE_ENTRIES", page_cache.DEFAULT_MAX_ENTRIES)),
+            max_bytes=int(config.get("BOARD_CACHE_BYTES", page_cache.DEFAULT_MAX_BYTES)),
+            max_age=float(config.get("BOARD_CACHE_SECONDS", page_cache.DEFAULT_MAX_AGE)),
+            max_lag=float(config.get("BOARD_CACHE_MAX_LAG_SECONDS", page_cache.DEFAULT_MAX_LAG)))
+        self.poll_seconds = max(0.01, float(config.get("BOARD_CACHE_POLL_SECONDS",
+                                                       page_cache.DEFAULT_POLL_SECONDS)))
+        # a poll slower than this is a failed one (serving stopped after max_lag anyway)
+        self.poll_timeout = min(float(config.get("RPC_TIMEOUT", 10)),
+                                max(1.0, 4 * self.cache.max_lag))
+        self._stopping = False
+
+    def start(self):
+        if self.cache.enabled:
+            self.container.spawn_managed_thread(self._poll_forever,
+                                                identifier="board_cache_poller")
+
+    def stop(self):
+        self._stopping = True
+
+    def kill(self):
+        self._stopping = True
 
     def get_dependency(self, worker_ctx):
         return self.cache
+
+    def _poll_forever(self):
+        import eventlet
+
+        while not self._stopping:
+            started = time.monotonic()
+            if self.cache.wants_poll(started):
+                self.poll()
+            eventlet.sleep(max(0.0, self.poll_seconds - (time.monotonic() - started)))
+
+    def poll(self) -> None:
+        """Ask for the changes after the last one seen; forget what they concern."""
+        sent = time.monotonic()
+        position = self.cache.position
+        try:
+            answer = self._call("changes_after", *((position[1], position[0]) if position else ()))
+            self.cache.apply(answer, sent)
+        except Exception as exc:  # any failure means the same: stop serving kept pages
+            # (and never let it end this thread: nameko would stop the gateway)
+            self.cache.failed(f"{type(exc).__name__}: {exc}")
+
+    def _call(self, method: str, *args):
+        from nameko.containers import WorkerContext
+
+        from gateway.dependencies import Backends, BackingServices
+
+        backing = next(d for d in self.container.dependencies if isinstance(d, BackingServices))
+        worker_ctx = WorkerContext(self.container, None, _PollEntrypoint())
+        backends = Backends(worker_ctx, backing.reply_listener, self.poll_timeout,
+                            self.poll_timeout)
+        return backends.call("publication", method, *args)

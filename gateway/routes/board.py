@@ -32,6 +32,7 @@ PROVINCE_CODE = re.compile(r"^\d{2}$")
 FIRST_YEAR, LAST_YEAR = 2017, 2100
 FORMATS = ("html", "csv", "json")
 MAX_QUERY = 100
+YEARS_KEY = ("rpc", "years")
 
 
 class BadRequest(Exception):
@@ -67,7 +68,12 @@ def _list_name(request, allowed: tuple[str, ...]) -> str:
 
 
 class BoardRoutes:
-    """Mixin of GatewayService: the board's pages. Needs the ``backends`` dependency."""
+    """Mixin of GatewayService: the board's pages. Needs the ``backends`` dependency.
+
+    Rendered pages are kept by ``board_cache`` until the public record changes (see
+    gateway/board/cache.py): each handler checks its parameters first, then asks ``_page``
+    for the page under a key made of those checked parameters (so that unknown query
+    parameters cannot fill the cache), with the tags of what the page shows."""
 
     board_cache = board.BoardCache()
 
@@ -100,8 +106,33 @@ class BoardRoutes:
                                 "Hệ thống gặp lỗi khi hiển thị trang. Lỗi đã được ghi lại; "
                                 f"mã tra cứu: {call.correlation_id}.")
 
+    def _board_page(self, call, key, tags, render):
+        """The kept page for ``key``, or ``render()`` kept under ``tags`` (see
+        gateway/board/cache.py). Runs inside ``_board``: an error raised by ``render`` becomes
+        an error page, which is never kept; so is anything but a 200. Every 200 has an ETag and
+        a browser holding that version gets a 304."""
+        cache = self.board_cache
+        kept, state = cache.get(key)
+        if kept is not None:
+            return kept.response(call.request, state)
+        ticket = cache.ticket()
+        response = render()
+        if response.status_code != 200:
+            return response
+        page = board.Page.of(response)
+        cache.put(key, ticket, tags, page, page.size)
+        return page.response(call.request, state)
+
     def _years(self) -> list[int]:
-        return sorted((int(y) for y in self.board_cache.call(self.backends, "years")), reverse=True)
+        """The years with public data, newest first (kept like a page, under "years")."""
+        cache = self.board_cache
+        found, _ = cache.get(YEARS_KEY)
+        if found is None:
+            ticket = cache.ticket()
+            found = tuple(sorted((int(y) for y in self.backends.call("publication", "years")),
+                                 reverse=True))
+            cache.put(YEARS_KEY, ticket, ("years",), found, 64 + 8 * len(found))
+        return list(found)
 
     # -- search ----------------------------------------------------------------------------
     @http("GET", "/ket-qua")
@@ -135,7 +166,16 @@ class BoardRoutes:
         if not page_text.isdigit() or not 1 <= int(page_text) <= 10_000:
             raise BadRequest("Số trang không hợp lệ.")
         page = int(page_text)
-        found = self.board_cache.call(self.backends, "search_communes", query=q,
+        # what the results depend on: the narrowest list the filters select
+        tags = {(f"tinh:{province}:{year}" if year else f"tinh:{province}") if province
+                else (f"nam:{year}" if year else "tim")}
+        if fmt == "html":
+            tags.add("years")  # the year filter's choices
+        return self._board_page(call, ("ket-qua", fmt, q, province, year, status, page), tags,
+                          lambda: self._render_home(fmt, q, province, year, status, page))
+
+    def _render_home(self, fmt, q, province, year, status, page):
+        found = self.backends.call("publication", "search_communes", query=q,
                                    province_code=province or None, year=year,
                                    status=status or None, limit=board.PAGE_SIZE,
                                    offset=(page - 1) * board.PAGE_SIZE)
@@ -173,88 +213,101 @@ class BoardRoutes:
     @http("GET", "/ket-qua/xa/<commune_code>")
     @endpoint(document=False)
     def board_commune(self, call, commune_code):
-        def render():
+        def page():
             code, fmt = _split_format(commune_code, call.request)
             if not COMMUNE_CODE.match(code):
                 raise NotFound(code)
-            record = self.board_cache.call(self.backends, "commune_record", code)
-            record["years"] = sorted(record.get("years", []), key=lambda y: y["year"],
-                                     reverse=True)
-            if fmt != "html":
-                name = _list_name(call.request, ("nam", "tieu-chi"))
-                if name == "nam":
-                    return board.export(fmt, f"xa-{code}-ket-qua", board.YEAR_COLUMNS,
-                                        board.year_rows(record), {"commune": record["commune"]})
-                return board.export(fmt, f"xa-{code}-tieu-chi", board.CRITERION_COLUMNS,
-                                    board.criterion_rows(record), {"commune": record["commune"]})
-            commune = record["commune"]
-            rows = board.year_rows(record)
-            latest = rows[0]["year"] if rows else None
-            crumbs = [("Tra cứu", "/ket-qua")]
-            if commune.get("province_name") and latest:
-                crumbs.append((commune["province_name"],
-                               f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
-            crumbs.append((commune.get("name") or code, None))
-            return board.html("commune.html", title=commune.get("name") or code,
-                              commune=commune, years=record["years"], rows=rows,
-                              latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
-                              export_base=f"/ket-qua/xa/{code}")
+            name = None if fmt == "html" else _list_name(call.request, ("nam", "tieu-chi"))
+            return self._board_page(call, ("xa", code, fmt, name), (f"xa:{code}",),
+                              lambda: self._render_commune(code, fmt, name))
 
-        return self._board(call, render)
+        return self._board(call, page)
+
+    def _render_commune(self, code, fmt, name):
+        record = self.backends.call("publication", "commune_record", code)
+        record["years"] = sorted(record.get("years", []), key=lambda y: y["year"], reverse=True)
+        if fmt != "html":
+            if name == "nam":
+                return board.export(fmt, f"xa-{code}-ket-qua", board.YEAR_COLUMNS,
+                                    board.year_rows(record), {"commune": record["commune"]})
+            return board.export(fmt, f"xa-{code}-tieu-chi", board.CRITERION_COLUMNS,
+                                board.criterion_rows(record), {"commune": record["commune"]})
+        commune = record["commune"]
+        rows = board.year_rows(record)
+        latest = rows[0]["year"] if rows else None
+        crumbs = [("Tra cứu", "/ket-qua")]
+        if commune.get("province_name") and latest:
+            crumbs.append((commune["province_name"],
+                           f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
+        crumbs.append((commune.get("name") or code, None))
+        return board.html("commune.html", title=commune.get("name") or code,
+                          commune=commune, years=record["years"], rows=rows,
+                          latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
+                          export_base=f"/ket-qua/xa/{code}")
 
     # -- a province ------------------------------------------------------------------------
     @http("GET", "/ket-qua/tinh/<province_code>/<year>")
     @endpoint(document=False)
     def board_province(self, call, province_code, year):
-        def render():
+        def page():
             year_text, fmt = _split_format(year, call.request)
             number = _year(year_text)
             if not PROVINCE_CODE.match(province_code):
                 raise NotFound(province_code)
-            if fmt != "html":
-                name = _list_name(call.request, ("huyen", "dat", "khong-dat"))
-                stem = f"tinh-{province_code}-{number}"
-                if name == "huyen":
-                    overview = self.board_cache.call(self.backends, "province_overview",
-                                                  province_code, number)
-                    return board.export(fmt, f"{stem}-theo-huyen", board.DISTRICT_COLUMNS,
-                                        board.district_rows(overview),
-                                        {"province": overview["province"], "year": number})
-                decisions = self.board_cache.call(self.backends, "decisions", province_code,
-                                               number)
-                key = "recognised" if name == "dat" else "not_recognised"
-                return board.export(fmt, f"{stem}-{name}", board.ITEM_COLUMNS,
-                                    board.item_rows(decisions[key]),
-                                    {"province_code": province_code, "year": number})
-            overview = self.board_cache.call(self.backends, "province_overview", province_code,
-                                          number)
-            decisions = self.board_cache.call(self.backends, "decisions", province_code, number)
-            province = overview["province"]
-            return board.html(
-                "province.html", title=f"{province['name']} năm {number}", province=province,
-                year=number, overview=overview, district_rows=board.district_rows(overview),
-                recognised_rows=board.item_rows(decisions["recognised"]),
-                not_recognised_rows=board.item_rows(decisions["not_recognised"]),
-                latest_year=number,
-                breadcrumbs=[("Tra cứu", "/ket-qua"),
-                             (f"Toàn quốc {number}", f"/ket-qua/toan-quoc/{number}"),
-                             (province["name"], None)],
-                export_base=f"/ket-qua/tinh/{province_code}/{number}")
+            name = None if fmt == "html" else _list_name(call.request,
+                                                         ("huyen", "dat", "khong-dat"))
+            return self._board_page(call, ("tinh", province_code, number, fmt, name),
+                              (f"tinh:{province_code}:{number}",),
+                              lambda: self._render_province(province_code, number, fmt, name))
 
-        return self._board(call, render)
+        return self._board(call, page)
+
+    def _render_province(self, province_code, number, fmt, name):
+        if fmt != "html":
+            stem = f"tinh-{province_code}-{number}"
+            if name == "huyen":
+                overview = self.backends.call("publication", "province_overview",
+                                              province_code, number)
+                return board.export(fmt, f"{stem}-theo-huyen", board.DISTRICT_COLUMNS,
+                                    board.district_rows(overview),
+                                    {"province": overview["province"], "year": number})
+            decisions = self.backends.call("publication", "decisions", province_code, number)
+            key = "recognised" if name == "dat" else "not_recognised"
+            return board.export(fmt, f"{stem}-{name}", board.ITEM_COLUMNS,
+                                board.item_rows(decisions[key]),
+                                {"province_code": province_code, "year": number})
+        overview = self.backends.call("publication", "province_overview", province_code, number)
+        decisions = self.backends.call("publication", "decisions", province_code, number)
+        province = overview["province"]
+        return board.html(
+            "province.html", title=f"{province['name']} năm {number}", province=province,
+            year=number, overview=overview, district_rows=board.district_rows(overview),
+            recognised_rows=board.item_rows(decisions["recognised"]),
+            not_recognised_rows=board.item_rows(decisions["not_recognised"]),
+            latest_year=number,
+            breadcrumbs=[("Tra cứu", "/ket-qua"),
+                         (f"Toàn quốc {number}", f"/ket-qua/toan-quoc/{number}"),
+                         (province["name"], None)],
+            export_base=f"/ket-qua/tinh/{province_code}/{number}")
 
     @http("GET", "/ket-qua/tinh/<province_code>/<year>/du-lieu-kiem-chung.json")
     @endpoint(document=False)
     def board_province_bundle(self, call, province_code, year):
-        def render():
+        def page():
             number = _year(year)
             if not PROVINCE_CODE.match(province_code):
                 raise NotFound(province_code)
-            bundle = self.board_cache.call(self.backends, "export_bundle", province_code, number)
-            return board.attachment(
-                bundle, f"du-lieu-kiem-chung-tinh-{province_code}-{number}.json")
 
-        return self._board(call, render)
+            def render():
+                bundle = self.backends.call("publication", "export_bundle", province_code,
+                                            number)
+                return board.attachment(
+                    bundle, f"du-lieu-kiem-chung-tinh-{province_code}-{number}.json")
+
+            return self._board_page(call, ("goi", province_code, number),
+                              (f"goi:{province_code}:{number}",), render)
+
+        return self._board(call, page)
 
     # -- the country -----------------------------------------------------------------------
     @http("GET", "/ket-qua/toan-quoc")
@@ -273,24 +326,29 @@ class BoardRoutes:
     @http("GET", "/ket-qua/toan-quoc/<year>")
     @endpoint(document=False)
     def board_national(self, call, year):
-        def render():
+        def page():
             year_text, fmt = _split_format(year, call.request)
             number = _year(year_text)
-            overview = self.board_cache.call(self.backends, "national_overview", number)
-            rows = board.province_rows(overview)
             if fmt != "html":
                 _list_name(call.request, ("tinh",))
-                return board.export(fmt, f"toan-quoc-{number}", board.PROVINCE_COLUMNS, rows,
-                                    {"year": number, "totals": overview.get("totals")})
-            years = self._years()
-            return board.html(
-                "national.html", title=f"Toàn quốc năm {number}", year=number,
-                overview=overview, rows=rows, latest_year=years[0] if years else number,
-                other_years=[y for y in years if y != number],
-                breadcrumbs=[("Tra cứu", "/ket-qua"), (f"Toàn quốc {number}", None)],
-                export_base=f"/ket-qua/toan-quoc/{number}")
+            return self._board_page(call, ("toan-quoc", number, fmt), (f"nam:{number}", "years"),
+                              lambda: self._render_national(number, fmt))
 
-        return self._board(call, render)
+        return self._board(call, page)
+
+    def _render_national(self, number, fmt):
+        overview = self.backends.call("publication", "national_overview", number)
+        rows = board.province_rows(overview)
+        if fmt != "html":
+            return board.export(fmt, f"toan-quoc-{number}", board.PROVINCE_COLUMNS, rows,
+                                {"year": number, "totals": overview.get("totals")})
+        years = self._years()
+        return board.html(
+            "national.html", title=f"Toàn quốc năm {number}", year=number,
+            overview=overview, rows=rows, latest_year=years[0] if years else number,
+            other_years=[y for y in years if y != number],
+            breadcrumbs=[("Tra cứu", "/ket-qua"), (f"Toàn quốc {number}", None)],
+            export_base=f"/ket-qua/toan-quoc/{number}")
 
     # -- assets and anything else under /ket-qua -------------------------------------------
     @http("GET", "/ket-qua/tai-nguyen/<path:filename>")

@@ -35,10 +35,12 @@ def _rows(conn, year: int, province_code: str | None = None):
     return list(conn.execute(query))
 
 
-def _counts(members: set[str], rows) -> dict:
+def _counts(members, rows) -> dict:
+    """``members``: a set (or a dict's keys) of the communes the reference data lists."""
     decided = [r for r in rows if r.status in DECIDED]
     recognised = sum(1 for r in decided if r.status == "recognised")
-    return {"communes": len(members | {r.commune_code for r in rows}), "assessed": len(rows),
+    outside = {r.commune_code for r in rows if r.commune_code not in members}
+    return {"communes": len(members) + len(outside), "assessed": len(rows),
             "decided": len(decided), "recognised": recognised,
             "not_recognised": len(decided) - recognised,
             "rate_percent": rate(recognised, len(decided))}
@@ -76,12 +78,15 @@ def national_overview(engine, year: int) -> dict:
     year = int(year)
     with engine.connect() as conn:
         rows = _rows(conn, year)
-    codes = sorted(set(provinces_of_year(year)) | {r.province_code for r in rows})
+    by_province: dict[str, list] = {}
+    for row in rows:
+        by_province.setdefault(row.province_code, []).append(row)
+    codes = sorted(set(provinces_of_year(year)) | set(by_province))
     provinces, all_members = [], set()
     for code in codes:
         members, _ = units_of_year(code, year)
-        all_members |= set(members)
-        counted = _counts(set(members), [r for r in rows if r.province_code == code])
+        all_members.update(members)
+        counted = _counts(members.keys(), by_province.get(code, []))
         provinces.append({"province_code": code, "province_name": province_name(code),
                           "communes": counted["communes"], "decided": counted["decided"],
                           "recognised": counted["recognised"],

@@ -34,11 +34,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
@@ -140,6 +142,95 @@ published_sets = Table(
 
 ALL_TABLES = (commune_years, source_events, entries, satisfaction_results, published_sets)
 
+# -- the change log: what readers (the board's caches) must forget, in commit order ----------------
+# Every change to what the record shows appends a row: the commune, and where known its province
+# and year; ``lists`` when the commune-year's line in the lists and counts changed (status, score,
+# decision, or becoming public), ``years`` when it became public (the list of years may grow),
+# ``everything`` when the reader should forget everything (a published criteria set, a rebuild).
+# ``seq`` comes from the one row of ``change_head``, updated in the writing transaction: that row
+# lock orders writers, so a reader that sees change n has seen every change before it. The log is
+# not part of the read model a rebuild resets (a rebuild is itself a change), and is pruned to the
+# last CHANGE_LOG_KEEP rows; the head row's ``epoch`` names the log, so a reader notices a new one.
+changes = Table(
+    "publication_changes", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("commune_code", String(16)),
+    Column("province_code", String(8)),
+    Column("year", Integer),
+    Column("lists", Boolean, nullable=False),
+    Column("years", Boolean, nullable=False),
+    Column("everything", Boolean, nullable=False),
+)
+
+change_head = Table(
+    "publication_change_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("epoch", String(36), nullable=False),
+)
+
+CHANGE_LOG_KEEP = 10_000
+MAX_CHANGES = 1000
+LIST_FIELDS = ("public", "status", "provisional", "pass_fail", "basis", "total", "total_max",
+               "decision_number", "decision_date")
+
+
+def note_change(conn, commune_code: str | None = None, province_code: str | None = None,
+                year: int | None = None, lists: bool = False, years: bool = False,
+                everything: bool = False) -> int:
+    """Record one change in the writer's transaction; returns its sequence number."""
+    conn.execute(update(change_head).where(change_head.c.id == 1)
+                 .values(seq=change_head.c.seq + 1))
+    seq = conn.execute(select(change_head.c.seq).where(change_head.c.id == 1)).scalar()
+    conn.execute(insert(changes).values(
+        seq=seq, commune_code=commune_code, province_code=province_code, year=year,
+        lists=lists, years=years, everything=everything))
+    if seq % 1000 == 0:
+        conn.execute(delete(changes).where(changes.c.seq <= seq - CHANGE_LOG_KEEP))
+    return seq
+
+
+def _ensure_change_head(engine) -> None:
+    try:
+        with engine.begin() as conn:
+            if conn.execute(select(change_head.c.id).where(change_head.c.id == 1)).first() is None:
+                conn.execute(insert(change_head).values(id=1, seq=0, epoch=str(uuid.uuid4())))
+    except IntegrityError:  # a replica starting at the same moment wrote it
+        pass
+
+
+def changes_after(engine, after: int | None = None, epoch: str | None = None,
+                  limit: int = MAX_CHANGES) -> dict:
+    """What changed in the record after change ``after`` of the log ``epoch``.
+
+    ``{"epoch", "head", "complete", "changes": [{"commune_code", "province_code", "year",
+    "lists", "years", "everything"}]}``: ``head`` is the last change included (the next call's
+    ``after``). ``complete`` is false when the reader must forget everything instead: it gave no
+    position (its first call), another log's epoch, a position the log no longer holds, or more
+    than ``limit`` changes are waiting (then ``head`` is the log's newest)."""
+    limit = max(1, min(int(limit), MAX_CHANGES))
+    with engine.connect() as conn:
+        head = conn.execute(select(change_head.c.seq, change_head.c.epoch)
+                            .where(change_head.c.id == 1)).first()
+        if head is None:
+            raise NotFound("The change log of the public record is not set up yet.")
+        if after is None or epoch != head.epoch or int(after) > head.seq:
+            return {"epoch": head.epoch, "head": head.seq, "complete": False, "changes": []}
+        after = int(after)
+        rows = list(conn.execute(select(changes).where(changes.c.seq > after)
+                                 .order_by(changes.c.seq).limit(limit + 1)))
+    # Changes become visible in seq order (the head row lock), so the rows read follow
+    # ``after`` without a hole, unless the log was pruned past ``after`` or tampered with.
+    # (The head, read first, may be older than the last row: rows are what counts.)
+    gap = rows[0].seq != after + 1 if rows else head.seq > after
+    if gap or len(rows) > limit:
+        newest = max([head.seq] + [r.seq for r in rows])
+        return {"epoch": head.epoch, "head": newest, "complete": False, "changes": []}
+    return {"epoch": head.epoch, "head": rows[-1].seq if rows else after, "complete": True,
+            "changes": [{"commune_code": r.commune_code, "province_code": r.province_code,
+                         "year": r.year, "lists": r.lists, "years": r.years,
+                         "everything": r.everything} for r in rows]}
+
 
 def ref(event) -> dict:
     return {"source": event.source, "position": event.position, "event_id": event.id,
@@ -203,9 +294,11 @@ class PublicRecordProjection:
     def reset(self, conn) -> None:
         for table in ALL_TABLES:
             conn.execute(delete(table))
+        note_change(conn, everything=True)  # readers forget all they kept of the old record
 
     def migrate(self, engine) -> None:
         metadata.create_all(engine)
+        _ensure_change_head(engine)
 
     def bind(self, store) -> None:
         """The publication service's own store: each public entry is also an event there."""
@@ -235,6 +328,8 @@ class PublicRecordProjection:
             conn.execute(insert(published_sets).values(
                 set_id=data["set_id"], version=data["version"],
                 document=json.dumps(data["document"], ensure_ascii=False), **ref(event)))
+            # titles and sources of the commune-years using it: rare, so forget everything
+            note_change(conn, everything=True)
 
     # -- survey results
     def _satisfaction(self, conn, event) -> None:
@@ -250,6 +345,7 @@ class PublicRecordProjection:
                 commune_code=commune_code, period=period, **values))
         else:
             conn.execute(update(satisfaction_results).where(*key).values(**values))
+        note_change(conn, commune_code)  # shown on the commune's page only
         year = _year_of_period(period)
         if year is None:
             return
@@ -268,7 +364,8 @@ class PublicRecordProjection:
             source=event.source, position=event.position, event_id=event.id,
             stream=event.stream, version=event.version, type=event.type,
             message=json.dumps(event.to_message(), ensure_ascii=False)))
-        row = conn.execute(select(commune_years.c.state_json).where(
+        row = conn.execute(select(commune_years.c.state_json, *(
+            commune_years.c[name] for name in LIST_FIELDS)).where(
             commune_years.c.stream == event.stream)).first()
         state = AssessmentState() if row is None else _load_state(row.state_json)
         evolve(state, event.type, event.data)
@@ -294,6 +391,14 @@ class PublicRecordProjection:
         else:
             conn.execute(update(commune_years).where(commune_years.c.stream == event.stream)
                          .values(**values))
+        was_public = row is not None and bool(row.public)
+        if was_public or values["public"]:
+            # Before anything is published the board shows nothing of it: no change to note.
+            note_change(conn, identity["commune_code"], identity["province_code"],
+                        identity["year"],
+                        lists=not was_public or any(getattr(row, name) != values[name]
+                                                    for name in LIST_FIELDS),
+                        years=not was_public)
         if scores.is_public(state) and criteria_set is not None:
             self._entry(conn, event, state, criteria_set)
 
@@ -432,16 +537,48 @@ def search_item(row) -> dict:
             "provisional": row.provisional, "pass_fail": row.pass_fail}
 
 
+# The commune page's queries, built once (SQLAlchemy then reuses their compiled form): five
+# queries for a commune whatever the number of its years.
+_PUBLIC_YEARS = (select(commune_years)
+                 .where(commune_years.c.commune_code == bindparam("code"),
+                        commune_years.c.public.is_(True))
+                 .order_by(commune_years.c.year.desc()))
+_COMMUNE_ENTRIES = (select(entries).where(entries.c.commune_code == bindparam("code"))
+                    .order_by(entries.c.published_at, entries.c.source, entries.c.position))
+_COMMUNE_SATISFACTION = select(satisfaction_results).where(
+    satisfaction_results.c.commune_code == bindparam("code"))
+_STREAM_SOURCES = (select(source_events.c.stream, source_events.c.source,
+                          source_events.c.position, source_events.c.event_id,
+                          source_events.c.type)
+                   .where(source_events.c.stream.in_(bindparam("streams", expanding=True)))
+                   .order_by(source_events.c.position))
+_PUBLISHED_SETS = select(published_sets)
+
+
 def commune_record(engine, commune_code: str) -> dict:
     with engine.connect() as conn:
-        rows = list(conn.execute(select(commune_years).where(
-            commune_years.c.commune_code == commune_code, commune_years.c.public.is_(True))
-            .order_by(commune_years.c.year.desc())))
+        rows = list(conn.execute(_PUBLIC_YEARS, {"code": commune_code}))
         if not rows:
             raise NotFound(f"Nothing has been published for commune {commune_code}.",
                            {"commune_code": commune_code})
-        sets = criteria_sets(conn)
-        years = [_year_record(conn, row, sets) for row in rows]
+        published = {(r.set_id, r.version): r for r in conn.execute(_PUBLISHED_SETS)}
+        by_year: dict[int, list] = {}
+        for entry in conn.execute(_COMMUNE_ENTRIES, {"code": commune_code}):
+            by_year.setdefault(entry.year, []).append(entry)
+        satisfaction = {r.period: r for r in conn.execute(_COMMUNE_SATISFACTION,
+                                                          {"code": commune_code})}
+        by_stream: dict[str, list] = {}
+        for event in conn.execute(_STREAM_SOURCES, {"streams": [r.stream for r in rows]}):
+            by_stream.setdefault(event.stream, []).append(event)
+    sets = load_builtin_sets()
+    for row in published.values():
+        parsed = _parsed(row.document)
+        sets[parsed.key] = parsed
+    years = [_year_record(row, sets, published.get((row.criteria_set_id,
+                                                    row.criteria_set_version)),
+                          by_year.get(row.year, []), satisfaction.get(str(row.year)),
+                          by_stream.get(row.stream, []))
+             for row in rows]
     newest = rows[0]
     return {"commune": {"code": commune_code, "name": newest.commune_name,
                         "district_code": newest.district_code,
@@ -451,24 +588,27 @@ def commune_record(engine, commune_code: str) -> dict:
             "years": years}
 
 
-def _year_record(conn, row, sets) -> dict:
+def _year_record(row, sets, published_set, year_entries, satisfaction, stream_events) -> dict:
     state = _load_state(row.state_json)
     criteria_set = sets.get((row.criteria_set_id, row.criteria_set_version))
-    year_entries = [_entry_view(e) for e in conn.execute(select(entries).where(
-        entries.c.commune_code == row.commune_code, entries.c.year == row.year)
-        .order_by(entries.c.published_at, entries.c.source, entries.c.position))]
-    by_kind: dict[str, dict] = {}
+    by_kind = {}
     for entry in year_entries:
-        by_kind[entry["kind"]] = entry  # the latest of each kind
+        by_kind[entry.kind] = entry  # the latest of each kind
     basis, sheet = (None, None)
     if criteria_set is not None:
         basis, sheet = _safe(lambda: scores.sheet_of_record(state, criteria_set)) or (None, None)
     posting = state.posting
-    decision = by_kind.get("decision")
-    revocation = by_kind.get("revocation")
-    satisfaction = conn.execute(select(satisfaction_results).where(
-        satisfaction_results.c.commune_code == row.commune_code,
-        satisfaction_results.c.period == str(row.year))).first()
+    decision, revocation = by_kind.get("decision"), by_kind.get("revocation")
+    decision = None if decision is None else json.loads(decision.data)
+    revocation = None if revocation is None else json.loads(revocation.data)
+    # Every source event a published value of the commune-year comes from: the stream's
+    # events, the published criteria set's, every survey result of the period (superseded
+    # ones included).
+    sources = [_ref_of(e) for e in stream_events]
+    if published_set is not None:
+        sources.append(_ref_of(published_set))
+    sources += [_ref_of(e) for e in sorted((e for e in year_entries if e.kind == "satisfaction"),
+                                           key=lambda e: e.position)]
     return {
         "year": row.year, "status": row.status,
         "criteria_set": {"id": row.criteria_set_id, "version": row.criteria_set_version,
@@ -485,46 +625,23 @@ def _year_record(conn, row, sets) -> dict:
             "basis": basis, "total": money(sheet.total), "total_max": money(sheet.total_max),
             "criteria": scores.criteria_lines(sheet, criteria_set)},
         "decision": None if decision is None else {
-            key: decision["data"][key] for key in ("recognised", "decision_number",
-                                                   "decision_date", "publication_due",
-                                                   "published_on", "late_publication")},
+            key: decision[key] for key in ("recognised", "decision_number", "decision_date",
+                                           "publication_due", "published_on",
+                                           "late_publication")},
         "revocation": None if revocation is None else {
-            key: revocation["data"][key] for key in ("reason", "revoked_on", "decision_number",
-                                                     "published_on")},
+            key: revocation[key] for key in ("reason", "revoked_on", "decision_number",
+                                             "published_on")},
         "satisfaction": None if satisfaction is None else json.loads(satisfaction.data),
-        "entries": [{key: e[key] for key in ("entry_id", "kind", "published_at", "corrects",
-                                             "summary", "source")} for e in year_entries],
-        "sources": _sources(conn, row, criteria_set, satisfaction),
+        "entries": [{"entry_id": e.entry_id, "kind": e.kind, "published_at": e.published_at,
+                     "corrects": e.corrects, "summary": e.summary, "source": _ref_of(e)}
+                    for e in year_entries],
+        "sources": sources,
     }
 
 
-def _entry_view(row) -> dict:
-    return {"entry_id": row.entry_id, "kind": row.kind, "published_at": row.published_at,
-            "corrects": row.corrects, "summary": row.summary, "data": json.loads(row.data),
-            "source": {"source": row.source, "position": row.position,
-                       "event_id": row.event_id, "type": row.type}}
-
-
-def _sources(conn, row, criteria_set, satisfaction) -> list[dict]:
-    """Every source event a published value of the commune-year comes from."""
-    found = [{"source": r.source, "position": r.position, "event_id": r.event_id, "type": r.type}
-             for r in conn.execute(select(source_events.c.source, source_events.c.position,
-                                          source_events.c.event_id, source_events.c.type)
-                                   .where(source_events.c.stream == row.stream)
-                                   .order_by(source_events.c.position))]
-    published_set = conn.execute(select(published_sets).where(
-        published_sets.c.set_id == row.criteria_set_id,
-        published_sets.c.version == row.criteria_set_version)).first()
-    if published_set is not None:
-        found.append({"source": published_set.source, "position": published_set.position,
-                      "event_id": published_set.event_id, "type": published_set.type})
-    # every survey result of the period, superseded ones included
-    for e in conn.execute(select(entries).where(
-            entries.c.commune_code == row.commune_code, entries.c.year == row.year,
-            entries.c.kind == "satisfaction").order_by(entries.c.position)):
-        found.append({"source": e.source, "position": e.position, "event_id": e.event_id,
-                      "type": e.type})
-    return found
+def _ref_of(row) -> dict:
+    return {"source": row.source, "position": row.position, "event_id": row.event_id,
+            "type": row.type}
 
 
 def stream_messages(conn, stream: str) -> list[dict]:

@@ -52,3 +52,10 @@ class PublicationService(EventSourcedService):
     @expected
     def export_bundle(self, province_code: str, year: int) -> dict:
         return export.export_bundle(self._engine, province_code, year)
+
+    @expected
+    def changes_after(self, after: int | None = None, epoch: str | None = None,
+                      limit: int = record.MAX_CHANGES) -> dict:
+        """What changed in the public record after a position of its change log (what the
+        board's caches must forget); a cheap query, polled by every gateway."""
+        return record.changes_after(self._engine, after, epoch, limit)

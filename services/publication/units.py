@@ -48,10 +48,11 @@ def search_text(commune_code: str, names: dict, province_code: str) -> str:
     return " | ".join(fold(p) for p in parts)
 
 
+@lru_cache(maxsize=1024)
 def units_of_year(province_code: str, year: int) -> tuple[dict, dict]:
     """(commune code -> district code or None, district code -> name) of the province in the
     year: the legacy districts' communes up to 2024 (where the data has them), today's
-    communes from 2025."""
+    communes from 2025. Reference data: cached, so callers must not change what it returns."""
     if year <= LAST_DISTRICT_YEAR:
         districts = units.legacy_districts(province_code, year)
         members = {c.code: d.code for d in districts for c in units.legacy_communes(d.code, year)}

@@ -202,7 +202,8 @@ class BoardPublicationPeer(peers.Peer):
 
 
 def start_board_platform(amqp_uri):
-    # no answer cache: the tests check what reaches the service on every request
+    # no page cache: the tests check what reaches the service on every request
+    # (test_board_cache.py tests the cache)
     config = {**gateway_config(amqp_uri), "BOARD_CACHE_SECONDS": 0}
     runner = ServiceRunner(config)
     for service_cls in (GatewayService, BoardPublicationPeer, peers.AssessmentPeer,
@@ -460,24 +461,11 @@ def test_csv_neutralises_formulas():
         {"commune_code": "=1"}]
 
 
-def test_the_answer_cache_keeps_answers_briefly_and_never_shares_them():
-    import time
-
-    from gateway.board import AnswerCache
-
-    class Backends:
-        calls = 0
-
-        def call(self, service, method, *args, **kwargs):
-            assert service == "publication"
-            Backends.calls += 1
-            return {"n": Backends.calls, "items": []}
-
-    cache, backends = AnswerCache(0.2), Backends()
-    first = cache.call(backends, "years")
-    first["items"].append("changed by a page")
-    assert cache.call(backends, "years") == {"n": 1, "items": []}  # a copy each time
-    assert cache.call(backends, "search_communes", query="x")["n"] == 2
-    time.sleep(0.25)
-    assert cache.call(backends, "years")["n"] == 3
-    assert AnswerCache(0).call(backends, "years")["n"] == 4
+def test_without_the_cache_every_page_asks_the_service_and_still_has_an_etag(board):
+    for _ in range(2):
+        response = board.get("/ket-qua", params={"q": "Ba Dinh"})
+        assert response.status_code == 200 and "X-Cache" not in response.headers
+    assert [c[:2] for c in BoardPublicationPeer.calls] == [("search_communes", "Ba Dinh")] * 2
+    again = board.get("/ket-qua", params={"q": "Ba Dinh"},
+                      headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
