@@ -22,6 +22,7 @@ from gateway.schemas import BACKING_SERVICES
 log = logging.getLogger(__name__)
 
 DEFAULT_RPC_TIMEOUT = 10.0
+TRANSIENT = 1  # AMQP delivery mode
 DEFAULT_HEALTH_TIMEOUT = 3.0
 
 
@@ -63,9 +64,11 @@ class Backends:
             raise ValueError(f"{service!r} is not a backing service")
         timeout = self.timeout if timeout is None else timeout
         # The request expires in the queue with the deadline, so a service that comes back
-        # later does not carry out a write whose caller was already told it failed.
+        # later does not carry out a write whose caller was already told it failed. For the
+        # same reason it is not persisted: a broker restart loses what the caller stops waiting
+        # for anyway, and a persistent message's confirm waits for the broker's disk.
         proxy = MethodProxy(self._worker_ctx, service, method, self._reply_listener,
-                            expiration=timeout)
+                            expiration=timeout, delivery_mode=TRANSIENT)
         deadline = eventlet.Timeout(timeout)
         reply = None
         try:
