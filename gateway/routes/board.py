@@ -33,6 +33,7 @@ FIRST_YEAR, LAST_YEAR = 2017, 2100
 FORMATS = ("html", "csv", "json")
 MAX_QUERY = 100
 YEARS_KEY = ("rpc", "years")
+PROVINCES_KEY = ("rpc", "public_provinces")
 
 
 class BadRequest(Exception):
@@ -134,6 +135,20 @@ class BoardRoutes:
             cache.put(YEARS_KEY, ticket, ("years",), found, 64 + 8 * len(found))
         return list(found)
 
+    def _former_provinces(self) -> list[dict]:
+        """Provinces with public results that are not among today's 34 (merged on 1 July
+        2025): the province filter offers them too, or their earlier years could not be
+        filtered. Kept like ``years``: both change when a commune-year becomes public."""
+        cache = self.board_cache
+        found, _ = cache.get(PROVINCES_KEY)
+        if found is None:
+            ticket = cache.ticket()
+            found = tuple((p["province_code"], p["province_name"] or p["province_code"])
+                          for p in self.backends.call("publication", "public_provinces"))
+            cache.put(PROVINCES_KEY, ticket, ("years",), found, 64 + 64 * len(found))
+        current = {p.code for p in lookup.provinces()}
+        return [{"code": code, "name": name} for code, name in found if code not in current]
+
     # -- search ----------------------------------------------------------------------------
     @http("GET", "/ket-qua")
     @endpoint(document=False)
@@ -204,8 +219,8 @@ class BoardRoutes:
         return board.html(
             "home.html", title="Tra cứu kết quả", query={"q": q, "tinh": province,
                                                          "nam": year, "trang_thai": status},
-            provinces=lookup.provinces(), years=years, latest_year=years[0] if years else None,
-            rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
+            provinces=lookup.provinces(), former_provinces=self._former_provinces(),
+            years=years, latest_year=years[0] if years else None, rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
             export_base="/ket-qua" + ("?" + urlencode(export_filters) if export_filters else ""),
             breadcrumbs=None)
 

@@ -67,3 +67,15 @@ def years(engine) -> list[int]:
     with engine.connect() as conn:
         return sorted(conn.execute(select(commune_years.c.year).where(
             commune_years.c.public.is_(True)).distinct()).scalars())
+
+
+def public_provinces(engine) -> list[dict]:
+    """The provinces with public results, as the results name them: before 1 July 2025 that
+    may be one that no longer exists (Bình Dương, 74), which today's list does not have."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(commune_years.c.province_code, commune_years.c.province_name)
+                            .where(commune_years.c.public.is_(True)).distinct()).all()
+    names = {}
+    for code, name in rows:
+        names[code] = names.get(code) or name
+    return [{"province_code": code, "province_name": names[code]} for code in sorted(names)]

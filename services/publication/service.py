@@ -50,6 +50,10 @@ class PublicationService(EventSourcedService):
         return search.years(self._engine)
 
     @expected
+    def public_provinces(self) -> list[dict]:
+        return search.public_provinces(self._engine)
+
+    @expected
     def export_bundle(self, province_code: str, year: int) -> dict:
         return export.export_bundle(self._engine, province_code, year)
 

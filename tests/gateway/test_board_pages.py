@@ -23,6 +23,7 @@ pytestmark = pytest.mark.broker
 
 EVIL = '<script>alert("xã")</script> & "Xã <b>Độc</b>"'
 DONG_QUANG, BA_DINH, EVIL_CODE, THANH_HOA_X = "10105", "00004", "66666", "15001"
+LAI_UYEN = "25777"  # Bình Dương (74), merged into Thành phố Hồ Chí Minh on 1 July 2025
 
 
 def item(code, name, district, province_code, province_name, year, status, total=None,
@@ -52,6 +53,9 @@ ITEMS = [
          "revoked", total="81.00", decision=("88/QĐ-UBND", "2024-12-15"), provisional=True),
     item(THANH_HOA_X, "Xã Hoằng Hải", "Huyện Hoằng Hóa", "38", "Tỉnh Thanh Hóa", 2024,
          "not_recognised", total="72.25", decision=("77/QĐ-UBND", "2024-12-30"),
+         provisional=True),
+    item(LAI_UYEN, "Xã Lai Uyên", "Huyện Bàu Bàng", "74", "Tỉnh Bình Dương", 2024,
+         "recognised", total="95.45", decision=("3001/QĐ-UBND", "2024-12-25"),
          provisional=True),
 ]
 
@@ -196,6 +200,12 @@ class BoardPublicationPeer(peers.Peer):
         return sorted({i["year"] for i in ITEMS})
 
     @rpc
+    def public_provinces(self):
+        return [{"province_code": code, "province_name": name}
+                for code, name in sorted({(i["province_code"], i["province_name"])
+                                          for i in ITEMS})]
+
+    @rpc
     def export_bundle(self, province_code, year):
         return {"format": "tcpl-publication-bundle", "province_code": province_code,
                 "year": year, "events": [{"position": 1, "type": "RecognitionDecided"}]}
@@ -276,6 +286,10 @@ def test_home_lists_everything_with_filters_and_links(board):
     assert "Tra cứu kết quả đánh giá chuẩn tiếp cận pháp luật" in page
     assert 'href="/ket-qua/toan-quoc/2025"' in page  # the national overview, latest year
     assert '<option value="38">Tỉnh Thanh Hóa</option>' in page or "Thanh Hóa" in page
+    # a province merged on 1 July 2025 stays a choice, for the years it has results
+    former = page.split('<optgroup label="Trước ngày 01/7/2025">')[1].split("</optgroup>")[0]
+    assert re.findall(r'<option value="(\d+)">([^<]+)</option>', former) == [
+        ("74", "Tỉnh Bình Dương")]
     assert [int(y) for y in re.findall(r'<option value="(\d{4})"', page)] == [2025, 2024]
     assert listed(page, "ket-qua") == [(i["commune_code"], str(i["year"])) for i in ITEMS]
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
@@ -431,10 +445,10 @@ def test_national_overview(board):
     assert response.status_code == 200
     page = response.text
     assert "<h1>Toàn quốc — năm 2024</h1>" in page
-    assert listed(page, "tinh") == [("01", ""), ("38", "")]
+    assert listed(page, "tinh") == [("01", ""), ("38", ""), ("74", "")]  # 74: before the merger
     assert 'href="/ket-qua/tinh/38/2024"' in page and 'href="/ket-qua/toan-quoc/2025"' in page
     body = assert_exports_match(board, "/ket-qua/toan-quoc/2024", key="province_code")
-    assert [r["province_code"] for r in body["rows"]] == ["01", "38"]
+    assert [r["province_code"] for r in body["rows"]] == ["01", "38", "74"]
     latest = board.get("/ket-qua/toan-quoc", allow_redirects=False)
     assert latest.status_code == 302 and latest.headers["Location"].endswith(
         "/ket-qua/toan-quoc/2025")

@@ -148,6 +148,8 @@ def test_search_with_and_without_diacritics_and_by_code(setup):
     assert [i["commune_code"] for i in lists["recognised"]] == [DONG_QUANG]
     assert [i["commune_code"] for i in lists["not_recognised"]] == [DONG_HOA]
     assert search.years(setup.engine) == [YEAR]
+    assert search.public_provinces(setup.engine) == [
+        {"province_code": THANH_HOA, "province_name": "Tỉnh Thanh Hóa"}]
 
 
 def test_newest_year_first(setup):
