@@ -49,16 +49,22 @@ def gateway_config(amqp_uri):
     }
 
 
+def start_gateway(amqp_uri, *services, **settings):
+    """A started runner of the gateway and ``services`` (peers or real ones), with
+    ``settings`` added to the gateway's config, and a client of the gateway."""
+    config = {**gateway_config(amqp_uri), **settings}
+    runner = ServiceRunner(config)
+    for service_cls in (GatewayService, *services):
+        runner.add_service(service_cls)
+    runner.start()
+    return runner, Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+
+
 @pytest.fixture(scope="module")
 def platform(amqp_uri):
     """The gateway with all four backing services answering, shared by a module's tests
     (stopping a nameko runner takes a second). Modules that stop services use start_platform."""
-    config = gateway_config(amqp_uri)
-    runner = ServiceRunner(config)
-    for service_cls in (GatewayService, *peers.ALL_PEERS):
-        runner.add_service(service_cls)
-    runner.start()
-    client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+    runner, client = start_gateway(amqp_uri, *peers.ALL_PEERS)
     yield client
     client.session.close()
     runner.kill()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.test_board_pages import BA_DINH, DONG_QUANG, start_board_platform
+from tests.gateway.test_board_pages import BA_DINH, DONG_QUANG, ITEMS, start_board_platform
 
 pytestmark = pytest.mark.broker
 
@@ -43,7 +43,7 @@ def test_the_board_in_chromium_on_desktop_and_phone(board):
     for width, s in (("desktop", seen["desktop"]), ("phone", seen["phone"])):
         assert s["lang"] == "vi", width
         assert s["heading"] == "Tra cứu kết quả đánh giá chuẩn tiếp cận pháp luật"
-        assert len(s["all_rows"]) == 6
+        assert len(s["all_rows"]) == len(ITEMS)
         # search without and with diacritics finds the same commune, Đông Quang
         dong_quang = [[DONG_QUANG, "2025"], [DONG_QUANG, "2024"]]
         assert s["plain_rows"] == dong_quang and s["accented_rows"] == dong_quang, width
@@ -66,7 +66,7 @@ def test_the_board_in_chromium_on_desktop_and_phone(board):
         assert s["bundle_name"] == "du-lieu-kiem-chung-tinh-01-2024.json"
         assert s["bundle"]["province_code"] == "01"
         assert s["national_heading"] == "Toàn quốc — năm 2024"
-        assert s["national_rows"] == [["01", ""], ["38", ""]]
+        assert s["national_rows"] == [["01", ""], ["38", ""], ["74", ""]]
         assert s["national_link"].endswith("/ket-qua/tinh/38/2024")
         assert s["missing_status"] == 404 and s["missing_heading"] == "Không tìm thấy"
         # usable on a phone: nothing is wider than the screen

@@ -10,15 +10,13 @@ import time
 
 import pytest
 from nameko.rpc import rpc
-from nameko.runners import ServiceRunner
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from gateway.board import html
 from gateway.board.cache import ALL, Page, PageCache, change_tags
-from gateway.service import GatewayService
 from tests.gateway import peers
-from tests.gateway.conftest import Platform, gateway_config
+from tests.gateway.conftest import start_gateway
 from tests.gateway.test_board_pages import BA_DINH, DONG_QUANG, BoardPublicationPeer
 
 pytestmark = pytest.mark.broker
@@ -204,13 +202,9 @@ class LoggedPublicationPeer(BoardPublicationPeer):
 
 @pytest.fixture(scope="module")
 def cached(amqp_uri):
-    config = {**gateway_config(amqp_uri), "BOARD_CACHE_POLL_SECONDS": 0.05}
-    runner = ServiceRunner(config)
-    for service_cls in (GatewayService, LoggedPublicationPeer, peers.AssessmentPeer,
-                        peers.PlansPeer, peers.SurveyPeer):
-        runner.add_service(service_cls)
-    runner.start()
-    client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+    runner, client = start_gateway(amqp_uri, LoggedPublicationPeer, peers.AssessmentPeer,
+                                   peers.PlansPeer, peers.SurveyPeer,
+                                   BOARD_CACHE_POLL_SECONDS=0.05)
     yield client
     client.session.close()
     runner.kill()

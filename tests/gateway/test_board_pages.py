@@ -11,13 +11,11 @@ import re
 import pytest
 from markupsafe import escape
 from nameko.rpc import rpc
-from nameko.runners import ServiceRunner
 
-from gateway.service import GatewayService
 from kernel.errors import NotFound
 from reference.text import fold
 from tests.gateway import peers
-from tests.gateway.conftest import Platform, gateway_config
+from tests.gateway.conftest import start_gateway
 
 pytestmark = pytest.mark.broker
 
@@ -214,13 +212,8 @@ class BoardPublicationPeer(peers.Peer):
 def start_board_platform(amqp_uri):
     # no page cache: the tests check what reaches the service on every request
     # (test_board_cache.py tests the cache)
-    config = {**gateway_config(amqp_uri), "BOARD_CACHE_SECONDS": 0}
-    runner = ServiceRunner(config)
-    for service_cls in (GatewayService, BoardPublicationPeer, peers.AssessmentPeer,
-                        peers.PlansPeer, peers.SurveyPeer):
-        runner.add_service(service_cls)
-    runner.start()
-    return runner, Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+    return start_gateway(amqp_uri, BoardPublicationPeer, peers.AssessmentPeer, peers.PlansPeer,
+                         peers.SurveyPeer, BOARD_CACHE_SECONDS=0)
 
 
 @pytest.fixture(scope="module")
