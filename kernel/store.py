@@ -175,10 +175,7 @@ class EventStore:
 
     def _append_many_locked(self, conn, appends):
         position, prev_hash = conn.execute(self._head_only_query).one()
-        current = dict(conn.execute(
-            select(events.c.stream, func.max(events.c.version))
-            .where(events.c.stream.in_([stream for stream, *_ in appends]))
-            .group_by(events.c.stream)).all())
+        current = dict(conn.execute(_versions_of([stream for stream, *_ in appends])).all())
         for stream, expected_version, _, _ in appends:
             if expected_version is not None and current.get(stream, 0) != expected_version:
                 raise ConcurrencyError.for_stream(stream, expected_version, current.get(stream, 0))
@@ -229,9 +226,7 @@ class EventStore:
         if not streams:
             return {}
         with self.reader.connect() as conn:
-            return dict(conn.execute(
-                select(events.c.stream, func.max(events.c.version))
-                .where(events.c.stream.in_(streams)).group_by(events.c.stream)).all())
+            return dict(conn.execute(_versions_of(streams)).all())
 
     def read_streams(self, streams: Iterable[str], until_version: int | None = None,
                      upcast: bool = True) -> list[RecordedEvent]:
@@ -395,6 +390,12 @@ class EventStore:
 
 
 _INSERT_EVENTS = insert(events)
+
+
+def _versions_of(streams):
+    """(stream, current version) of each of ``streams`` that exists."""
+    return (select(events.c.stream, func.max(events.c.version))
+            .where(events.c.stream.in_(streams)).group_by(events.c.stream))
 
 
 def _json_text_factory(dialect: str):
