@@ -41,7 +41,7 @@ def kernel_report(results: dict, n: int) -> str:
         "",
         f"Measured {machine()}; N = {n} per row. Kernel path: append → outbox (same transaction)"
         " → relay publishing with batched publisher confirms → durable queue → idempotent"
-        " projection (processed ids and stream checkpoints in the read model's transaction)."
+        " projection (stream checkpoints in the read model's transaction)."
         " Raw kombu: persistent messages to a durable queue, consumer prefetch 10, one ack each.",
         "",
         "| path | events/s end to end | append rate/s | × raw kombu without confirms |",

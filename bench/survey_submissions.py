@@ -247,7 +247,7 @@ def _phase(ctx, base: str, kind: str, kiosks: list, per_kiosk: int, seconds: flo
 
 def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", n: int = 3000, kiosks: int = 50,
         seconds: float = 60.0, profile: str | None = None, rounds: int = 3,
-        rate: float = 500.0, settings: dict | None = None) -> dict:
+        rate: float = 500.0, settings: dict | None = None, paced_n: int | None = None) -> dict:
     import requests
 
     from gateway.auth import issue_token
@@ -308,8 +308,10 @@ def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", n: int = 3000, ki
                               flush=True)
             # As many responses as a capacity round, at the target rate, from the cheap client:
             # the latency of the stack, not of a load generator short of CPU.
-            paced = _phase(ctx, base, "submit", devices, per_kiosk, seconds + per_kiosk * kiosks
-                           / rate, pids, rate=rate, client="http.client")
+            paced_per_kiosk = max(1, paced_n // kiosks) if paced_n else per_kiosk
+            paced = _phase(ctx, base, "submit", devices, paced_per_kiosk,
+                           seconds + paced_per_kiosk * kiosks / rate, pids, rate=rate,
+                           client="http.client")
             print("paced", json.dumps(paced), file=sys.stderr, flush=True)
             accepted = paced["ok"] + sum(r["ok"] for found in capacity.values()
                                          for r in found["submit"])
@@ -434,13 +436,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rate", type=float, default=500.0,
                         help="responses per second offered in the latency phase")
+    parser.add_argument("--paced-n", type=int,
+                        help="requests in the latency phase (default: as many as -n)")
     parser.add_argument("--profile", help="write the server process's cProfile stats here")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a config setting for the services, e.g. KIOSK_GROUP_LINGER_MS=5")
     args = parser.parse_args()
     settings = dict(item.split("=", 1) for item in args.set)
     results = run(args.amqp_uri, args.n, args.kiosks, args.seconds, args.profile, args.rounds,
-                  args.rate, settings)
+                  args.rate, settings, args.paced_n)
     print(json.dumps(results, indent=1))
     print(report(results, f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores"))
 

@@ -21,6 +21,7 @@ from gateway.schemas import (
 )
 from gateway.web import http
 from kernel import nameko as _registers_kernel_errors  # noqa: F401 (errors cross RPC intact)
+from kernel.nameko import StartupHeapFrozen
 
 REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:year>"
 
@@ -31,6 +32,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     auth = Authenticator()
     backends = BackingServices()
     broker = BrokerProbe()
+    startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------
     @http("GET", "/health")

@@ -1,7 +1,9 @@
 """RabbitMQ topology and connections, on py-amqp directly.
 
-Every event is published to one durable topic exchange with the routing key
-``<source>.<EventType>``. The exchange has an alternate exchange, so a message no queue is
+Events are published to one durable topic exchange with the routing key
+``<source>.<EventType>``; each message carries a run of consecutive events of one type (a
+JSON array, in position order), so a burst of appends costs the broker one message, not one
+per event. A message rerouted for a retry carries one event (a JSON object). The exchange has an alternate exchange, so a message no queue is
 bound for is kept in ``tcpl.unrouted`` instead of being dropped. Each subscription owns a
 durable queue, a retry queue that hands messages back after a delay, and a dead-letter queue
 (``<queue>.dlq``) where a message that keeps failing waits to be inspected and replayed.
@@ -74,7 +76,24 @@ def routing_key(source: str, event_type: str) -> str:
     return f"{source}.{event_type}"
 
 
-def event_message(message: dict) -> amqp.Message:
+def events_message(run: list[dict]) -> amqp.Message:
+    """One message for ``run``: consecutive events of one source and type."""
+    first, last = run[0], run[-1]
+    return amqp.Message(
+        json.dumps(run, separators=(",", ":"), ensure_ascii=False),
+        content_type="application/json",
+        content_encoding="utf-8",
+        delivery_mode=2,
+        message_id=first["id"],
+        application_headers={
+            "source": first["source"], "type": first["type"], "events": len(run),
+            "first_position": first["position"], "last_position": last["position"],
+        },
+    )
+
+
+def event_message(message: dict, headers: dict | None = None) -> amqp.Message:
+    """One event on its own (a retry or a dead letter), with ``headers`` added."""
     return amqp.Message(
         json.dumps(message, separators=(",", ":"), ensure_ascii=False),
         content_type="application/json",
@@ -83,9 +102,27 @@ def event_message(message: dict) -> amqp.Message:
         message_id=message["id"],
         application_headers={
             "source": message["source"], "type": message["type"], "stream": message["stream"],
-            "version": message["version"], "position": message["position"],
+            "version": message["version"], "position": message["position"], **(headers or {}),
         },
     )
+
+
+def runs(messages: list[dict]) -> list[list[dict]]:
+    """``messages`` (in position order) cut wherever the event type changes: each run
+    keeps its ``<source>.<EventType>`` routing key, so bindings by type keep working."""
+    cut: list[list[dict]] = []
+    for message in messages:
+        if cut and cut[-1][0]["type"] == message["type"] and cut[-1][0]["source"] == message["source"]:
+            cut[-1].append(message)
+        else:
+            cut.append([message])
+    return cut
+
+
+def decode(message: amqp.Message) -> list[dict]:
+    """The events a message carries: a run (JSON array) or a single event (JSON object)."""
+    body = json.loads(message.body)
+    return body if isinstance(body, list) else [body]
 
 
 class ConfirmingChannel:

@@ -6,6 +6,7 @@ Only this module and the services' entrypoints import nameko.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -187,6 +188,26 @@ class EventStoreProvider(DependencyProvider):
         return ServiceStore(self.store, self.relay)
 
 
+class StartupHeapFrozen(DependencyProvider):
+    """Takes what the service built while starting (modules, schemas, lookup tables, about
+    100,000 objects) out of the garbage collector's full passes. Those objects live as long
+    as the process, yet each full pass walked them all: 80-100 ms with the event loop
+    stopped, every few seconds under load, which was the slowest percentile of requests.
+
+    Containers start their dependencies after every extension's set-up, so the set-up's
+    allocations are included; ``warm`` loads what would otherwise load on first use (the
+    administrative units, say). Objects made later are collected as usual."""
+
+    def __init__(self, warm=None):
+        self.warm = warm
+
+    def start(self):
+        if self.warm is not None:
+            self.warm()
+        gc.collect()
+        gc.freeze()
+
+
 class RpcSource:
     """Another service's log, read over RPC (for catch-up and for filling gaps)."""
 
@@ -277,6 +298,7 @@ class EventSourcedService:
 
     name: str
     store: ServiceStore
+    startup_heap = StartupHeapFrozen()
 
     @rpc(expected_exceptions=KernelError)
     def health(self) -> dict:

@@ -1,8 +1,8 @@
 """Consumers that build read models: idempotent, in stream order, and rebuildable from zero.
 
 A projection is plain Python. The processor applies events to it inside one database
-transaction together with the record of which events it has processed, so a crash either
-keeps both or neither: an event is never applied twice and never skipped.
+transaction together with each stream's last applied version, so a crash either keeps both
+or neither: an event is never applied twice and never skipped.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from typing import Protocol
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
-from kernel import clock
 from kernel.events import RecordedEvent
-from kernel.schema import consumer_positions, processed_events, stream_checkpoints
+from kernel.schema import consumer_positions, stream_checkpoints
 from kernel.store import EventStore
 from kernel.upcasting import Upcasters
 from kernel.upcasting import registry as default_upcasters
@@ -106,7 +105,7 @@ class ProjectionProcessor:
         """Forget the read model and every bookkeeping row, then catch up from zero."""
         with self.store.transaction() as conn:
             self.projection.reset(conn)
-            for table in (processed_events, stream_checkpoints, consumer_positions):
+            for table in (stream_checkpoints, consumer_positions):
                 conn.execute(delete(table).where(table.c.consumer == self.consumer))
         return sum(self.catch_up(self.sources[name]) for name in self.projection.sources)
 
@@ -127,8 +126,8 @@ class ProjectionProcessor:
 
 
 class _BatchState:
-    """One transaction's worth of processing: looks the batch's bookkeeping up in two
-    queries, applies in order, fills gaps, and writes the bookkeeping back in bulk."""
+    """One transaction's worth of processing: looks the batch's stream checkpoints up in
+    one query, applies in order, fills gaps, and writes the checkpoints back in bulk."""
 
     def __init__(self, processor: ProjectionProcessor, conn: Connection,
                  batch: Sequence[RecordedEvent]):
@@ -136,10 +135,6 @@ class _BatchState:
         self.conn = conn
         self.batch = batch
         consumer = processor.consumer
-        ids = list({e.id for e in batch})
-        self.seen = set(conn.execute(select(processed_events.c.event_id).where(
-            processed_events.c.consumer == consumer,
-            processed_events.c.event_id.in_(ids))).scalars())
         keys = {(e.source, e.stream) for e in batch}
         # Two IN lists the primary key serves, whatever the batch's size; a pair that only
         # matches across two keys (source A's stream of source B's name) is dropped below.
@@ -152,7 +147,6 @@ class _BatchState:
             if (row.source, row.stream) in keys
         }
         self.versions: dict[tuple[str, str], int] = {}
-        self.new_processed: list[dict] = []
         # With apply_many, the projection gets the batch's events at once, in order, when
         # the batch is written (it promises not to read what earlier ones wrote).
         self.apply_many = getattr(processor.projection, "apply_many", None)
@@ -171,7 +165,7 @@ class _BatchState:
     def accept(self, event: RecordedEvent) -> None:
         key = (event.source, event.stream)
         current = self.version(key)
-        if event.id in self.seen or event.version <= current:
+        if event.version <= current:
             return  # a redelivery or a duplicate: already applied
         if event.version > current + 1:
             for missing in self.p.sources[event.source].read_stream(event.stream, current):
@@ -188,19 +182,12 @@ class _BatchState:
             else:
                 self.p.projection.apply(self.conn, upcast)
             self.applied += 1
-        self.seen.add(event.id)
         self.versions[key] = event.version
-        self.new_processed.append({
-            "consumer": self.p.consumer, "event_id": event.id, "source": event.source,
-            "position": event.position, "processed_at": clock.now(),
-        })
 
     def flush(self) -> None:
         conn, consumer = self.conn, self.p.consumer
         if self.to_apply:
             self.apply_many(conn, self.to_apply)
-        if self.new_processed:
-            conn.execute(insert(processed_events), self.new_processed)
         fresh = [{"consumer": consumer, "source": s, "stream": st, "version": v}
                  for (s, st), v in self.versions.items() if (s, st) not in self.known]
         if fresh:

@@ -1,4 +1,5 @@
-"""The outbox relay: moves committed events to RabbitMQ, confirmed, in position order.
+"""The outbox relay: moves committed events to RabbitMQ, confirmed, in position order, one
+message per run of consecutive events of one type.
 
 A row leaves the outbox only after the broker confirmed its message, so a crash anywhere
 means the event is published again, never lost; consumers drop the duplicate.
@@ -52,8 +53,9 @@ class OutboxRelay:
             channel = self._ensure_channel()
             try:
                 channel.publish_all(
-                    [(messaging.event_message(r.to_message()), messaging.EVENTS_EXCHANGE,
-                      messaging.routing_key(r.source, r.type)) for r in batch.records],
+                    [(messaging.events_message(run), messaging.EVENTS_EXCHANGE,
+                      messaging.routing_key(run[0]["source"], run[0]["type"]))
+                     for run in messaging.runs([r.to_message() for r in batch.records])],
                     timeout=self.confirm_timeout,
                 )
             except BaseException:

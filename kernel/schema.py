@@ -4,7 +4,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -46,16 +45,6 @@ outbox = Table(
     metadata,
     Column("position", BigInteger, ForeignKey("events.position"), primary_key=True,
            autoincrement=False),
-)
-
-processed_events = Table(
-    "processed_events",
-    metadata,
-    Column("consumer", String(100), primary_key=True),
-    Column("event_id", String(36), primary_key=True),
-    Column("source", String(100), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
 )
 
 stream_checkpoints = Table(

@@ -106,24 +106,55 @@ class Subscriber:
             self._handle_batch(batch)
 
     def _handle_batch(self, messages: list[amqp.Message]) -> None:
+        deliveries = []
+        for message in messages:
+            try:
+                deliveries.append((message, [RecordedEvent.from_message(e)
+                                             for e in messaging.decode(message)]))
+            except Exception as exc:  # not events at all: no retry can help
+                self._dead_letter_unreadable(message, exc)
+        if not deliveries:
+            return
         try:
-            self.handle([_decode(m) for m in messages])
+            self.handle([event for _, events in deliveries for event in events])
         except Exception:
             # Find the culprit one by one, so that good events are not held back by a bad one.
-            for message in messages:
-                self._handle_one(message)
+            for message, events in deliveries:
+                self._handle_one(message, events)
             return
-        self.consumer_channel.basic_ack(messages[-1].delivery_tag, multiple=True)
+        self.consumer_channel.basic_ack(deliveries[-1][0].delivery_tag, multiple=True)
 
-    def _handle_one(self, message: amqp.Message) -> None:
-        try:
-            self.handle([_decode(message)])
-        except Exception as exc:
-            self._reroute_failed(message, exc)
+    def _dead_letter_unreadable(self, message: amqp.Message, exc: Exception) -> None:
+        log.error("subscriber %s: dead-lettering an unreadable message %s: %s", self.queue,
+                  message.properties.get("message_id"), exc)
+        headers = {**(message.application_headers or {}),
+                   messaging.ERROR_HEADER: f"unreadable: {type(exc).__name__}: {exc}"[:1000]}
+        copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
+                            content_type=message.properties.get("content_type"),
+                            message_id=message.properties.get("message_id"))
+        self.publisher.publish_all([(copy, "", messaging.dead_letter_queue(self.queue))])
         self.consumer_channel.basic_ack(message.delivery_tag)
 
-    def _reroute_failed(self, message: amqp.Message, exc: Exception) -> None:
-        headers = dict(message.application_headers or {})
+    def _handle_one(self, message: amqp.Message, events: list[RecordedEvent]) -> None:
+        try:
+            self.handle(events)
+        except Exception as exc:
+            if len(events) == 1:
+                self._reroute_failed(events[0], message.application_headers, exc)
+            else:
+                # A run of events: each goes on alone, and only a failing one is retried.
+                for event in events:
+                    try:
+                        self.handle([event])
+                    except Exception as failure:
+                        self._reroute_failed(event, None, failure)
+        self.consumer_channel.basic_ack(message.delivery_tag)
+
+    def _reroute_failed(self, event: RecordedEvent, headers: dict | None,
+                        exc: Exception) -> None:
+        """Send one event to the retry queue, or to the dead-letter queue after its last attempt.
+        Called inside the ``except`` that caught ``exc``, for the traceback."""
+        headers = dict(headers or {})
         attempts = int(headers.get(messaging.ATTEMPTS_HEADER, 0)) + 1
         headers[messaging.ATTEMPTS_HEADER] = attempts
         headers[messaging.ERROR_HEADER] = f"{type(exc).__name__}: {exc}"[:1000]
@@ -132,20 +163,13 @@ class Subscriber:
             target = messaging.dead_letter_queue(self.queue)
             headers["x-tcpl-traceback"] = traceback.format_exc()[-4000:]
             log.error("subscriber %s: dead-lettering %s after %d attempts: %s", self.queue,
-                      message.properties.get("message_id"), attempts, exc)
+                      event.id, attempts, exc)
         else:
             target = messaging.retry_queue(self.queue)
             log.warning("subscriber %s: attempt %d of %s failed: %s", self.queue, attempts,
-                        message.properties.get("message_id"), exc)
-        copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
-                            content_type=message.properties.get("content_type"),
-                            message_id=message.properties.get("message_id"))
-        self.publisher.publish_all([(copy, "", target)])
-
-
-def _decode(message: amqp.Message) -> RecordedEvent:
-    body = message.body.decode() if isinstance(message.body, bytes) else message.body
-    return RecordedEvent.from_message(json.loads(body))
+                        event.id, exc)
+        self.publisher.publish_all(
+            [(messaging.event_message(event.to_message(), headers), "", target)])
 
 
 def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
@@ -159,7 +183,12 @@ def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
             if message is None:
                 break
             headers = dict(message.application_headers or {})
-            event = json.loads(message.body)
+            try:
+                event = json.loads(message.body)
+            except ValueError:
+                event = None
+            if not isinstance(event, dict):  # parked because it could not be read
+                event = {"id": message.properties.get("message_id")}
             found.append({
                 "event_id": event.get("id"), "source": event.get("source"),
                 "type": event.get("type"), "stream": event.get("stream"),

@@ -3,6 +3,7 @@ with retries, dead letters and nothing silently dropped."""
 
 import time
 
+import amqp
 import eventlet
 import pytest
 
@@ -95,7 +96,19 @@ def test_events_nobody_subscribes_to_are_kept_not_dropped(amqp_uri, store):
     relay = OutboxRelay(store, amqp_uri)
     relay.publish_pending()
     relay.close()
-    assert _unrouted(amqp_uri) == before + 5
+    assert _unrouted(amqp_uri) == before + 1  # one run of five events of one type
+    [kept] = _unrouted_events(amqp_uri)[before:]
+    assert [e["data"]["n"] for e in kept] == [1, 2, 3, 4, 5]
+
+
+def test_runs_of_one_type_share_a_message_and_keep_their_routing_key():
+    events = [{"source": "s", "type": t, "id": str(i), "position": i}
+              for i, t in enumerate(["A", "A", "B", "A", "A", "A"], 1)]
+    assert [[e["position"] for e in run] for run in messaging.runs(events)] == [
+        [1, 2], [3], [4, 5, 6]]
+    message = messaging.events_message(messaging.runs(events)[2])
+    assert message.application_headers == {
+        "source": "s", "type": "A", "events": 3, "first_position": 4, "last_position": 6}
 
 
 def _unrouted(amqp_uri):
@@ -106,6 +119,19 @@ def _unrouted(amqp_uri):
         return channel.queue_declare(messaging.UNROUTED_QUEUE, passive=True).message_count
     finally:
         conn.close()
+
+
+def _unrouted_events(amqp_uri):
+    """Each message kept in tcpl.unrouted, as its list of events (peeked, not taken)."""
+    conn = messaging.connect(amqp_uri)
+    try:
+        channel = conn.channel()
+        found = []
+        while (message := channel.basic_get(messaging.UNROUTED_QUEUE, no_ack=False)) is not None:
+            found.append(messaging.decode(message))
+        return found
+    finally:
+        conn.close()  # unacked: every message goes back
 
 
 def test_a_failing_event_is_retried_then_dead_lettered_and_can_be_replayed(amqp_uri, store):
@@ -136,3 +162,29 @@ def test_a_failing_event_is_retried_then_dead_lettered_and_can_be_replayed(amqp_
         relay.close()
     assert ("poison", 1) in tally.rows(store.engine)
     assert tally.duplicates(store.engine) == []
+
+
+def test_a_message_that_is_not_events_is_parked_at_once_and_the_rest_applied(amqp_uri, store):
+    projection = tally.TallyProjection(sources=[store.source])
+    processor, subscriber = subscribe(amqp_uri, store, projection, max_attempts=3)
+    conn = messaging.connect(amqp_uri)
+    try:
+        publisher = messaging.ConfirmingChannel(conn)
+        publisher.publish_all([(amqp.Message("not json", message_id="junk-1"), "",
+                                subscriber.queue)])
+    finally:
+        conn.close()
+    store.append("good", NO_STREAM, numbered(3), meta())
+    relay = OutboxRelay(store, amqp_uri)
+    relay.publish_pending()
+    running = Running(subscriber)
+    try:
+        assert wait_for(lambda: processor.applied == 3)
+        assert wait_for(lambda: queue_depth(
+            amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 1)
+        [letter] = dead_letters(amqp_uri, subscriber.queue)
+        assert letter["event_id"] == "junk-1" and letter["error"].startswith("unreadable")
+    finally:
+        running.stop()
+        relay.close()
+    assert queue_depth(amqp_uri, messaging.retry_queue(subscriber.queue)) == 0
