@@ -127,7 +127,7 @@ class Subscriber:
     def _dead_letter_unreadable(self, message: amqp.Message, exc: Exception) -> None:
         log.error("subscriber %s: dead-lettering an unreadable message %s: %s", self.queue,
                   message.properties.get("message_id"), exc)
-        headers = {**(message.application_headers or {}),
+        headers = {**_headers(message),
                    messaging.ERROR_HEADER: f"unreadable: {type(exc).__name__}: {exc}"[:1000]}
         copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
                             content_type=message.properties.get("content_type"),
@@ -140,7 +140,7 @@ class Subscriber:
             self.handle(events)
         except Exception as exc:
             if len(events) == 1:
-                self._reroute_failed(events[0], message.application_headers, exc)
+                self._reroute_failed(events[0], _headers(message), exc)
             else:
                 # A run of events: each goes on alone, and only a failing one is retried.
                 for event in events:
@@ -172,6 +172,11 @@ class Subscriber:
             [(messaging.event_message(event.to_message(), headers), "", target)])
 
 
+def _headers(message: amqp.Message) -> dict:
+    # A message published without headers has no such attribute at all.
+    return message.properties.get("application_headers") or {}
+
+
 def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
     """Look at a queue's dead letters without taking them away."""
     connection = messaging.connect(amqp_uri)
@@ -182,7 +187,7 @@ def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
             message = channel.basic_get(messaging.dead_letter_queue(queue), no_ack=False)
             if message is None:
                 break
-            headers = dict(message.application_headers or {})
+            headers = dict_headers(message)
             try:
                 event = json.loads(message.body)
             except ValueError:
@@ -211,7 +216,7 @@ def replay_dead_letters(amqp_uri: str, queue: str, limit: int = 1000) -> int:
             message = getter.basic_get(messaging.dead_letter_queue(queue), no_ack=False)
             if message is None:
                 break
-            headers = {k: v for k, v in (message.application_headers or {}).items()
+            headers = {k: v for k, v in _headers(message).items()
                        if not k.startswith("x-")}
             copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
                                 content_type=message.properties.get("content_type"),
