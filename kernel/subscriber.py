@@ -187,7 +187,7 @@ def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
             message = channel.basic_get(messaging.dead_letter_queue(queue), no_ack=False)
             if message is None:
                 break
-            headers = dict_headers(message)
+            headers = dict(_headers(message))
             try:
                 event = json.loads(message.body)
             except ValueError:
