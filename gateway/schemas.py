@@ -124,6 +124,10 @@ class ServiceHealthSchema(ResponseSchema):
     database = fields.Nested(DatabaseHealthSchema)
     broker = fields.Nested(BrokerHealthSchema)
     outbox_pending = fields.Integer(allow_none=True)
+    projection_errors = fields.Dict(
+        keys=fields.String(), values=fields.String(allow_none=True),
+        metadata=_described("Các bảng đọc dựng thẳng từ nhật ký sự kiện của dịch vụ, kèm lỗi "
+                            "đang làm bảng dừng lại (null nếu không có lỗi)."))
     error = fields.String(metadata=_described("Vì sao dịch vụ được coi là ngừng (down)."))
 
 

@@ -72,6 +72,13 @@ def declare_subscription_queues(channel, queue: str, sources, retry_delay_ms: in
     channel.queue_declare(dead_letter_queue(queue), durable=True, auto_delete=False)
 
 
+def delete_subscription_queues(channel, queue: str) -> None:
+    """Remove a subscription's queues, once its projection no longer reads the broker: left
+    bound, the queue would keep every event forever."""
+    for name in (queue, retry_queue(queue), dead_letter_queue(queue)):
+        channel.queue_delete(name)
+
+
 def routing_key(source: str, event_type: str) -> str:
     return f"{source}.{event_type}"
 

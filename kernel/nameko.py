@@ -10,13 +10,16 @@ import gc
 import logging
 import os
 import re
+import threading
 import time
+from collections.abc import Sequence
 
 from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from kernel import messaging
 from kernel.errors import (
     KernelError,
     NotFound,
@@ -25,6 +28,7 @@ from kernel.errors import (
     subclass_hooks,
 )
 from kernel.events import Actor, Metadata, RecordedEvent, metadata_caused_by  # noqa: F401 (re-exported)
+from kernel.follower import LogFollower
 from kernel.projection import EventSource, Projection, ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
 from kernel.store import EventStore, vietnam_iso
@@ -110,20 +114,28 @@ def query_arguments(filters: dict | None) -> dict:
 
 
 class ServiceStore:
-    """What a worker sees: the store, plus a wake-up for the relay after each commit."""
+    """What a worker sees: the store, plus a wake-up after each commit for the relay and for
+    the projections that follow the log (``also_wake``)."""
 
-    def __init__(self, store: EventStore, relay: OutboxRelay):
+    def __init__(self, store: EventStore, relay: OutboxRelay,
+                 also_wake: Sequence[threading.Event] = ()):
         self.store = store
         self.relay = relay
+        self.also_wake = also_wake
+
+    def committed(self) -> None:
+        self.relay.wake.set()
+        for wake in self.also_wake:
+            wake.set()
 
     def append(self, *args, **kwargs) -> list[RecordedEvent]:
         records = self.store.append(*args, **kwargs)
-        self.relay.wake.set()
+        self.committed()
         return records
 
     def append_many(self, *args, **kwargs) -> list[list[RecordedEvent]]:
         written = self.store.append_many(*args, **kwargs)
-        self.relay.wake.set()
+        self.committed()
         return written
 
     def transaction(self):
@@ -143,7 +155,7 @@ class _WakingTransaction:
 
     def __exit__(self, *exc):
         result = self._cm.__exit__(*exc)
-        self.handle.relay.wake.set()
+        self.handle.committed()
         return result
 
 
@@ -165,6 +177,7 @@ class EventStoreProvider(DependencyProvider):
             self.store.migrate()
             self.relay = OutboxRelay(self.store, config["AMQP_URI"],
                                      batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
+            self.followers_wake: list[threading.Event] = []
             self._stopping = False
         return self.store
 
@@ -185,7 +198,52 @@ class EventStoreProvider(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return ServiceStore(self.store, self.relay)
+        return ServiceStore(self.store, self.relay, self.followers_wake)
+
+
+class FollowedProjection(DependencyProvider):
+    """Feeds a projection of the service's own events from its own log (kernel/follower.py),
+    not through the broker: no per-stream bookkeeping, and the read model is up to date a few
+    milliseconds after each commit. ``processor`` is the LogFollower (``rebuild()``)."""
+
+    def __init__(self, projection: Projection):
+        self.projection = projection
+
+    def setup(self):
+        provider = next(ext for ext in self.container.dependencies
+                        if isinstance(ext, EventStoreProvider))
+        self.processor = LogFollower(provider.open(), self.projection)
+        self.processor.prepare()
+        # A projection moved here from a broker subscription leaves its queues behind, bound
+        # and filling: drop them; the log holds their events. (Such a projection must take
+        # again harmlessly what the subscription applied: the survey's rows are keyed.)
+        connection = messaging.connect(self.container.config["AMQP_URI"])
+        try:
+            messaging.delete_subscription_queues(
+                connection.channel(), f"{self.container.service_name}.{self.projection.name}")
+        finally:
+            connection.close()
+        self.wake = threading.Event()
+        provider.followers_wake.append(self.wake)
+        self._stopping = False
+
+    def start(self):
+        self.container.spawn_managed_thread(
+            self._run, identifier=f"follower:{self.projection.name}")
+
+    def _run(self):
+        linger = float(self.container.config.get("FOLLOWER_LINGER_MS", 20)) / 1000
+        self.processor.run(lambda: self._stopping, self.wake, linger=linger)
+
+    def stop(self):
+        self._stopping = True
+        self.wake.set()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self
 
 
 class StartupHeapFrozen(DependencyProvider):
@@ -312,9 +370,15 @@ class EventSourcedService:
         relay_error = self.store.relay.last_error
         broker = {"ok": relay_error is None, "error": relay_error,
                   "published": self.store.relay.published}
-        up = database["ok"] and broker["ok"]
-        return {"service": self.name, "status": "up" if up else "degraded",
+        followers = {declared.projection.name: getattr(self, attr).processor.last_error
+                     for attr, declared in vars(type(self)).items()
+                     if isinstance(declared, FollowedProjection)}
+        up = database["ok"] and broker["ok"] and not any(followers.values())
+        body = {"service": self.name, "status": "up" if up else "degraded",
                 "database": database, "broker": broker, "outbox_pending": pending}
+        if followers:  # a read model kept from the log that is stuck on an event
+            body["projection_errors"] = followers
+        return body
 
     @rpc(expected_exceptions=KernelError)
     def events_after(self, after_position: int = 0, limit: int = 1000) -> dict:
@@ -369,7 +433,8 @@ class EventSourcedService:
     def rebuild(self, projection: str) -> int:
         """Forget a read model and rebuild it from its sources' logs; returns events applied."""
         for attr, declared in vars(type(self)).items():
-            if isinstance(declared, Subscription) and declared.projection.name == projection:
+            if (isinstance(declared, Subscription | FollowedProjection)
+                    and declared.projection.name == projection):
                 return getattr(self, attr).processor.rebuild()
         raise NotFound(f"The {self.name} service has no projection named {projection!r}.")
 

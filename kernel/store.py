@@ -246,13 +246,17 @@ class EventStore:
         return self._read(query, upcast)
 
     def read_all(self, after_position: int = 0, limit: int = 1000, upcast: bool = True,
-                 types: Iterable[str] | None = None) -> list[RecordedEvent]:
-        """Events after a global position, in order. A follower can tail this safely: positions
-        are assigned under the head lock, so no lower position can commit after a higher one."""
+                 types: Iterable[str] | None = None, until_position: int | None = None,
+                 conn: Connection | None = None) -> list[RecordedEvent]:
+        """Events after a global position, in order (up to ``until_position``; inside
+        ``conn``'s transaction if given). A follower can tail this safely: positions are
+        assigned under the head lock, so no lower position can commit after a higher one."""
         query = select(events).where(events.c.position > after_position)
+        if until_position is not None:
+            query = query.where(events.c.position <= until_position)
         if types:
             query = query.where(events.c.type.in_(list(types)))
-        return self._read(query.order_by(events.c.position).limit(limit), upcast)
+        return self._read(query.order_by(events.c.position).limit(limit), upcast, conn)
 
     def query(self, stream: str | None = None, stream_prefix: str | None = None,
               commune: str | None = None, actor: str | None = None,
@@ -313,9 +317,12 @@ class EventStore:
         with self.reader.connect() as conn:
             return conn.execute(select(store_head.c.position)).scalar_one()
 
-    def _read(self, query, upcast: bool) -> list[RecordedEvent]:
-        with self.reader.connect() as conn:
+    def _read(self, query, upcast: bool, conn: Connection | None = None) -> list[RecordedEvent]:
+        if conn is not None:
             records = [self._record(row) for row in conn.execute(query).mappings()]
+        else:
+            with self.reader.connect() as conn:
+                records = [self._record(row) for row in conn.execute(query).mappings()]
         return [self.upcasters.upcast(r) for r in records] if upcast else records
 
     def _record(self, row) -> RecordedEvent:

@@ -7,12 +7,10 @@ entrypoints run; ``service.py`` only unpacks RPC arguments and builds the metada
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from kernel import clock
 from kernel.errors import (
@@ -23,7 +21,7 @@ from kernel.errors import (
     ValidationFailed,
 )
 from kernel.events import Actor, Metadata
-from kernel.projection import ProjectionProcessor, StoreSource
+from kernel.follower import LogFollower
 from kernel.schema import events as events_table
 from kernel.store import NO_STREAM
 from services.survey import campaigns, kiosks, projections, questionnaires, responses, results
@@ -72,7 +70,7 @@ class _DayPrecisionStore:
 
 
 class SurveyApp:
-    def __init__(self, store, processor: ProjectionProcessor | None = None,
+    def __init__(self, store, processor: LogFollower | None = None,
                  limiter: RateLimiter | None = None,
                  min_answers: int = results.DEFAULT_MIN_ANSWERS,
                  today: Callable[[], date] = vietnam_today,
@@ -86,9 +84,8 @@ class SurveyApp:
         # never missed; the cache only saves re-reading streams that did not change.
         self.aggregates = {} if aggregates is None else aggregates
         if processor is None:  # without nameko (tests, tools): the read model is caught up on read
-            projection = projections.ResultsProjection()
-            projection.migrate(store.engine)
-            processor = ProjectionProcessor(store, projection, {store.source: StoreSource(store)})
+            processor = LogFollower(store, projections.ResultsProjection())
+            processor.prepare()
         self.processor = processor
         self.limiter = limiter or RateLimiter()
         self.min_answers = min_answers
@@ -197,17 +194,7 @@ class SurveyApp:
     def catch_up(self) -> None:
         """Bring the read model up to the log's head. Positions are assigned under the head
         lock, so once caught up every response before a close event is counted."""
-        source = self.processor.sources[self.store.source]
-        for attempt in range(3):
-            try:
-                self.processor.catch_up(source)
-                return
-            except IntegrityError:
-                # The live subscriber applied the same events at the same moment (PostgreSQL
-                # lets both start); its bookkeeping now says they are done, so go again.
-                if attempt == 2:
-                    raise
-                time.sleep(0.05)
+        self.processor.follow()
 
     def issue_codes(self, campaign_id: str, count: int, metadata: Metadata) -> dict:
         if isinstance(count, bool) or not isinstance(count, int) or not (

@@ -1,4 +1,5 @@
-"""The results read model: one row per counted response and one per scale answer.
+"""The results read model: one row per counted response and one per scale answer, kept by
+the survey service from its own log (kernel/follower.py).
 
 Rows, not running totals, because what a closed campaign counts is defined by position
 (responses before its CampaignClosed event) and events of different streams may be applied
@@ -19,9 +20,9 @@ from sqlalchemy import (
     and_,
     delete,
     func,
-    insert,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.survey.questionnaires import SCALE_LABELS
 from services.survey.responses import RESPONSE_SUBMITTED
@@ -59,6 +60,8 @@ class ResultsProjection:
 
     def apply_many(self, conn, events) -> None:
         # Each response adds rows of its own and reads nothing: a batch is two bulk inserts.
+        # Rows are keyed by the response, so applying one again (a read model caught up by
+        # an older kind of consumer, say) changes nothing.
         response_rows, answer_rows = [], []
         for event in events:
             data = event.data
@@ -70,9 +73,9 @@ class ResultsProjection:
                 for qid, value in data["answers"].items()
                 if isinstance(value, int) and not isinstance(value, bool)
                 and value in SCALE_LABELS)
-        conn.execute(insert(responses), response_rows)
+        conn.execute(_insert_new(conn, responses), response_rows)
         if answer_rows:
-            conn.execute(insert(answers), answer_rows)
+            conn.execute(_insert_new(conn, answers), answer_rows)
 
     def reset(self, conn) -> None:
         conn.execute(delete(answers))
@@ -80,6 +83,11 @@ class ResultsProjection:
 
     def migrate(self, engine) -> None:
         metadata.create_all(engine)
+
+
+def _insert_new(conn, table):
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def counts(conn, campaign_id: str, before_position: int | None = None) -> tuple[int, dict, int]:

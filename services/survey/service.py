@@ -10,7 +10,12 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from kernel.errors import KernelError
-from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
+from kernel.nameko import (
+    EventSourcedService,
+    EventStoreProvider,
+    FollowedProjection,
+    metadata_from,
+)
 from services.survey.application import SurveyApp
 from services.survey.errors import SURVEY_ERRORS
 from services.survey.projections import ResultsProjection
@@ -41,7 +46,8 @@ class SurveySettings(DependencyProvider):
 class SurveyService(EventSourcedService):
     name = "survey"
     store = EventStoreProvider()
-    results = Subscription(ResultsProjection())
+    # Its own events only, one stream per response: read from the log, not the broker.
+    results = FollowedProjection(ResultsProjection())
     settings = SurveySettings()
 
     @property

@@ -122,3 +122,35 @@ def test_a_survey_from_kiosks_to_the_result_event(survey):
     assert survey.rebuild("survey_results") >= 6
     assert survey.get_results("00004-2025") == result
     assert survey.verify_chain()["ok"] is True
+
+
+def test_results_follow_the_log_and_the_old_broker_queue_is_removed(runner_factory, own_amqp_uri,
+                                                                     tmp_path):
+    import amqp
+
+    from kernel import messaging
+
+    # What an earlier release left: the projection's durable queue, bound and holding events.
+    connection = messaging.connect(own_amqp_uri)
+    try:
+        messaging.declare_subscription_queues(connection.channel(), "survey.survey_results",
+                                              ["survey"], 1000)
+        messaging.ConfirmingChannel(connection).publish_all(
+            [(amqp.Message("[]"), "", "survey.survey_results")])
+    finally:
+        connection.close()
+    config = {"AMQP_URI": own_amqp_uri,
+              "DATABASES": {"survey": f"sqlite:///{tmp_path}/survey.sqlite"}}
+    runner_factory(config, SurveyService).start()
+    with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
+        health = proxy.survey.health()
+    assert health["status"] == "up"
+    assert health["projection_errors"] == {"survey_results": None}
+    connection = messaging.connect(own_amqp_uri)
+    try:
+        for queue in ("survey.survey_results", "survey.survey_results.retry",
+                      "survey.survey_results.dlq"):
+            with pytest.raises(amqp.exceptions.NotFound):
+                connection.channel().queue_declare(queue, passive=True)
+    finally:
+        connection.close()

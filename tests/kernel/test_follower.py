@@ -1,0 +1,149 @@
+"""A projection that follows its own store's log: exactly once, in log order, atomic with
+its effects, rebuildable, and stopped (not skipping) at an event it cannot apply.
+Runs on every supported database, with both kinds of projection."""
+
+import threading
+
+import eventlet
+import pytest
+
+from kernel.follower import LogFollower
+from kernel.store import NO_STREAM
+from tests.support import tally
+from tests.support.stores import meta, numbered, open_store
+
+
+@pytest.fixture
+def store(database_url):
+    store = open_store(database_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(params=[tally.TallyProjection, tally.BulkTallyProjection],
+                ids=["apply", "apply_many"])
+def follower_for(request):
+    def make(store, fail_on=None, page=1000):
+        follower = LogFollower(store, request.param(fail_on=fail_on), page=page)
+        follower.prepare()
+        return follower
+    return make
+
+
+def test_given_a_log_when_followed_twice_then_each_event_is_applied_once_in_order(store, follower_for):
+    store.append("a", NO_STREAM, numbered(3), meta())
+    store.append("b", NO_STREAM, numbered(2), meta())
+    follower = follower_for(store, page=2)
+    assert follower.follow() == 5
+    assert follower.follow() == 0
+    store.append("a", 3, numbered(1, start=4), meta())
+    assert follower.follow() == 1
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("a", 4)]
+
+
+def test_given_other_event_types_then_they_are_passed_over(store, follower_for):
+    store.append("a", NO_STREAM, numbered(1), meta())
+    store.append("a", 1, numbered(1, type_="Ignored"), meta())
+    store.append("a", 2, numbered(1), meta())
+    assert follower_for(store).follow() == 2
+    assert tally.rows(store.engine) == [("a", 1), ("a", 3)]
+
+
+def test_given_a_failing_event_then_it_stops_there_and_goes_on_once_fixed(store, follower_for):
+    store.append("a", NO_STREAM, numbered(2), meta())
+    store.append("poison", NO_STREAM, numbered(1), meta())
+    store.append("b", NO_STREAM, numbered(2), meta())
+    broken = {"on": True}
+    follower = follower_for(store, fail_on=lambda e: broken["on"] and e.stream == "poison",
+                            page=2)
+    with pytest.raises(ValueError):
+        follower.follow()
+    # The page before the poison committed; the poison's page rolled back; nothing after
+    # it was applied: a count never skips a response.
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2)]
+    broken["on"] = False
+    assert follower.follow() == 3
+    assert tally.rows(store.engine)[2:] == [("poison", 1), ("b", 1), ("b", 2)]
+
+
+def test_given_a_new_follower_of_the_same_projection_then_it_goes_on_where_the_last_stopped(store, follower_for):
+    store.append("a", NO_STREAM, numbered(4), meta())
+    assert follower_for(store).follow() == 4
+    store.append("a", 4, numbered(2, start=5), meta())
+    assert follower_for(store).follow() == 2  # a restart, or a second replica
+    assert tally.duplicates(store.engine) == []
+
+
+def test_rebuild_forgets_the_read_model_and_applies_the_whole_log(store, follower_for):
+    for i in range(4):
+        store.append(f"s{i}", NO_STREAM, numbered(25), meta())
+    follower = follower_for(store, page=30)
+    follower.follow()
+    live = sorted(tally.rows(store.engine))
+    assert follower.rebuild() == 100
+    assert sorted(tally.rows(store.engine)) == live
+    assert tally.duplicates(store.engine) == []
+
+
+def test_followers_racing_while_events_are_appended_apply_each_event_once(database_url):
+    # Two followers (two replicas, or the live follower and a reader catching up) in real
+    # threads against appends from a third: the position row is taken in turn.
+    store = open_store(database_url)
+    try:
+        followers = []
+        for _ in range(2):
+            follower = LogFollower(store, tally.BulkTallyProjection(), page=7)
+            follower.prepare()
+            followers.append(follower)
+        stop = threading.Event()
+
+        def follow(follower):
+            while not stop.is_set():
+                follower.follow()
+
+        pool = eventlet.patcher.original("threading")
+        threads = [pool.Thread(target=follow, args=(f,)) for f in followers]
+        for thread in threads:
+            thread.start()
+        try:
+            for i in range(60):
+                store.append(f"r{i}", NO_STREAM, numbered(2), meta())
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(30)
+        followers[0].follow()
+        assert len(tally.rows(store.engine)) == 120
+        assert tally.duplicates(store.engine) == []
+        assert sum(f.applied for f in followers) == 120
+    finally:
+        store.dispose()
+
+
+def test_run_is_woken_by_commits_and_reports_its_error(store, follower_for):
+    store.append("poison", NO_STREAM, numbered(1), meta())
+    broken = {"on": True}
+    follower = follower_for(store, fail_on=lambda e: broken["on"] and e.stream == "poison")
+    wake, stopped = threading.Event(), {"now": False}
+    runner = eventlet.spawn(follower.run, lambda: stopped["now"], wake, 10.0, 0.001)
+    try:
+        assert _wait(lambda: follower.last_error is not None)
+        assert "cannot apply poison v1" in follower.last_error
+        broken["on"] = False
+        assert _wait(lambda: follower.last_error is None and follower.applied == 1)
+        store.append("a", NO_STREAM, numbered(1), meta())
+        wake.set()  # what the service's store does after a commit; the poll is 10 s
+        assert _wait(lambda: follower.applied == 2, timeout=5)
+    finally:
+        stopped["now"] = True
+        wake.set()
+        runner.wait()
+
+
+def _wait(predicate, timeout=20.0):
+    deadline = eventlet.hubs.get_hub().clock() + timeout
+    while eventlet.hubs.get_hub().clock() < deadline:
+        if predicate():
+            return True
+        eventlet.sleep(0.02)
+    return predicate()
