@@ -367,7 +367,7 @@ def report(results: dict, machine: str) -> str:
         f"Measured {machine}; {results['kiosks']} concurrent kiosks (5 load processes, one "
         "thread and one keep-alive connection per kiosk, loopback), "
         f"{results['n']:,} requests per round. Stack: gateway → nameko RPC → survey service "
-        "(SQLite store, outbox relay, results projection) in two processes as in production, "
+        "(SQLite store, outbox relay, results read model following the log) in two processes as in production, "
         "`max_workers` = kiosks. Concurrent submissions share one `survey.submit_many` call "
         "and one transaction (group commit, gateway/submissions.py); each request still gets "
         "its own verdict. The hello-world row is `GET /bench/hello` on the same gateway.",

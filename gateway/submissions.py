@@ -25,7 +25,7 @@ from nameko.extensions import DependencyProvider
 from gateway.errors import ServiceUnavailable
 
 DEFAULT_GROUP_MAX = 100
-DEFAULT_GROUPS_IN_FLIGHT = 2
+DEFAULT_GROUPS_IN_FLIGHT = 1
 DEFAULT_LINGER_MS = 10.0
 
 
@@ -104,7 +104,7 @@ def _wake(waiting: _Waiting) -> None:
 
 class KioskSubmissionGroups(DependencyProvider):
     """One SubmissionGroups per gateway container; ``KIOSK_GROUP_MAX`` (default 100),
-    ``KIOSK_GROUPS_IN_FLIGHT`` (default 2) and ``KIOSK_GROUP_LINGER_MS`` (default 10) in the
+    ``KIOSK_GROUPS_IN_FLIGHT`` (default 1) and ``KIOSK_GROUP_LINGER_MS`` (default 10) in the
     config."""
 
     def setup(self):
