@@ -97,7 +97,8 @@ def main() -> None:
         print(report)
         write_section("kernel", report)
     if "survey" in only:
-        results = survey_submissions.run(args.amqp_uri, args.survey_n)
+        results = survey_submissions.run(args.amqp_uri, args.survey_n,
+                                         paced_n=survey_submissions.PACED_N)
         report = survey_submissions.report(results, machine())
         print(report)
         write_section("survey", report)
