@@ -86,32 +86,22 @@ def routing_key(source: str, event_type: str) -> str:
 def events_message(run: list[dict]) -> amqp.Message:
     """One message for ``run``: consecutive events of one source and type."""
     first, last = run[0], run[-1]
-    return amqp.Message(
-        json.dumps(run, separators=(",", ":"), ensure_ascii=False),
-        content_type="application/json",
-        content_encoding="utf-8",
-        delivery_mode=2,
-        message_id=first["id"],
-        application_headers={
-            "source": first["source"], "type": first["type"], "events": len(run),
-            "first_position": first["position"], "last_position": last["position"],
-        },
-    )
+    return _persistent_json(run, first["id"], {
+        "source": first["source"], "type": first["type"], "events": len(run),
+        "first_position": first["position"], "last_position": last["position"]})
 
 
 def event_message(message: dict, headers: dict | None = None) -> amqp.Message:
     """One event on its own (a retry or a dead letter), with ``headers`` added."""
-    return amqp.Message(
-        json.dumps(message, separators=(",", ":"), ensure_ascii=False),
-        content_type="application/json",
-        content_encoding="utf-8",
-        delivery_mode=2,
-        message_id=message["id"],
-        application_headers={
-            "source": message["source"], "type": message["type"], "stream": message["stream"],
-            "version": message["version"], "position": message["position"], **(headers or {}),
-        },
-    )
+    return _persistent_json(message, message["id"], {
+        "source": message["source"], "type": message["type"], "stream": message["stream"],
+        "version": message["version"], "position": message["position"], **(headers or {})})
+
+
+def _persistent_json(body, message_id: str, headers: dict) -> amqp.Message:
+    return amqp.Message(json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+                        content_type="application/json", content_encoding="utf-8",
+                        delivery_mode=2, message_id=message_id, application_headers=headers)
 
 
 def runs(messages: list[dict]) -> list[list[dict]]:
