@@ -56,11 +56,21 @@ def dead_letter_queue(queue: str) -> str:
     return f"{queue}.dlq"
 
 
-def declare_subscription_queues(channel, queue: str, sources, retry_delay_ms: int) -> None:
+def declare_subscription_queues(channel, queue: str, sources, retry_delay_ms: int,
+                                event_types=None) -> None:
+    """``event_types`` maps a source to the only types the queue takes from it; the other
+    sources' events all come."""
     declare_events_exchange(channel)
     channel.queue_declare(queue, durable=True, auto_delete=False)
     for source in sources:
-        channel.queue_bind(queue, EVENTS_EXCHANGE, f"{source}.#")
+        types = (event_types or {}).get(source)
+        if types:
+            for event_type in types:
+                channel.queue_bind(queue, EVENTS_EXCHANGE, routing_key(source, event_type))
+            # A queue declared before its projection named its types took everything.
+            channel.queue_unbind(queue, EVENTS_EXCHANGE, f"{source}.#")
+        else:
+            channel.queue_bind(queue, EVENTS_EXCHANGE, f"{source}.#")
     channel.queue_declare(
         retry_queue(queue), durable=True, auto_delete=False,
         arguments={

@@ -160,9 +160,13 @@ class _WakingTransaction:
 
 
 class EventStoreProvider(DependencyProvider):
-    """Opens the service's store (migrating it) and runs its outbox relay in the container."""
+    """Opens the service's store (migrating it) and runs its outbox relay in the container.
+    ``private_types``: event types the relay does not publish (see OutboxRelay)."""
 
     store: EventStore | None = None
+
+    def __init__(self, private_types: Sequence[str] = ()):
+        self.private_types = tuple(private_types)
 
     def setup(self):
         self.open()
@@ -176,7 +180,8 @@ class EventStoreProvider(DependencyProvider):
                                     source=self.container.service_name)
             self.store.migrate()
             self.relay = OutboxRelay(self.store, config["AMQP_URI"],
-                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
+                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)),
+                                     private_types=self.private_types)
             self.followers_wake: list[threading.Event] = []
             self._stopping = False
         return self.store
@@ -278,8 +283,9 @@ class RpcSource:
         with ClusterRpcProxy(self.config, timeout=self.timeout) as proxy:
             return getattr(getattr(proxy, self.name), method)(*args)
 
-    def read_all(self, after_position: int, limit: int) -> list[RecordedEvent]:
-        page = self._call("events_after", after_position, limit)
+    def read_all(self, after_position: int, limit: int,
+                 types: Sequence[str] | None = None) -> list[RecordedEvent]:
+        page = self._call("events_after", after_position, limit, list(types) if types else None)
         return [RecordedEvent.from_message(m) for m in page["events"]]
 
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
@@ -314,6 +320,7 @@ class Subscription(DependencyProvider):
         self.queue = self.queue_name or f"{own}.{self.projection.name}"
         self.subscriber = Subscriber(
             config["AMQP_URI"], self.queue, self.projection.sources, self.processor.process,
+            event_types=getattr(self.projection, "event_types", None),
             max_attempts=int(config.get("MAX_ATTEMPTS", 5)),
             max_batch=int(config.get("SUBSCRIBER_MAX_BATCH", 500)),
             retry_delay_ms=int(config.get("RETRY_DELAY_MS", 1000)),
@@ -381,10 +388,14 @@ class EventSourcedService:
         return body
 
     @rpc(expected_exceptions=KernelError)
-    def events_after(self, after_position: int = 0, limit: int = 1000) -> dict:
-        """This service's log after a global position, in order, as stored (not upcast)."""
+    def events_after(self, after_position: int = 0, limit: int = 1000,
+                     types: list[str] | None = None) -> dict:
+        """This service's log after a global position, in order, as stored (not upcast);
+        with ``types``, only events of those types."""
         limit = max(1, min(int(limit), 5000))
-        events = self.store.read_all(int(after_position), limit, upcast=False)
+        if types is not None:
+            types = query_arguments({"types": types}).get("types")
+        events = self.store.read_all(int(after_position), limit, upcast=False, types=types)
         return {"source": self.name, "events": [e.to_message() for e in events],
                 "head_position": self.store.head_position()}
 

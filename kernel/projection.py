@@ -25,6 +25,12 @@ class Projection(Protocol):
     #: the services whose events it reads
     sources: Sequence[str]
 
+    # Optional: ``event_types``, a mapping from some of ``sources`` to the only event types
+    # the projection reads from them. Its queue is then bound to just those types, and its
+    # catch-up reads just those, so another service's busy streams (survey responses) never
+    # reach it. List every type of the streams it handles, or each event of theirs arrives
+    # after a gap that is filled from the source's log.
+
     def handles(self, event: RecordedEvent) -> bool: ...
 
     def apply(self, conn: Connection, event: RecordedEvent) -> None: ...
@@ -45,9 +51,15 @@ class EventSource(Protocol):
 
     name: str
 
-    def read_all(self, after_position: int, limit: int) -> list[RecordedEvent]: ...
+    def read_all(self, after_position: int, limit: int,
+                 types: Sequence[str] | None = None) -> list[RecordedEvent]: ...
 
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]: ...
+
+
+def event_types_of(projection: Projection, source: str) -> Sequence[str] | None:
+    """The event types ``projection`` reads from ``source``; None for all of them."""
+    return (getattr(projection, "event_types", None) or {}).get(source)
 
 
 class StoreSource:
@@ -55,8 +67,9 @@ class StoreSource:
         self.store = store
         self.name = store.source
 
-    def read_all(self, after_position: int, limit: int) -> list[RecordedEvent]:
-        return self.store.read_all(after_position, limit, upcast=False)
+    def read_all(self, after_position: int, limit: int,
+                 types: Sequence[str] | None = None) -> list[RecordedEvent]:
+        return self.store.read_all(after_position, limit, upcast=False, types=types)
 
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
         return self.store.read_stream(stream, after_version, upcast=False)
@@ -92,8 +105,9 @@ class ProjectionProcessor:
         """Read ``source``'s log from where this consumer's last catch-up stopped to its end."""
         applied = 0
         position = self._position(source.name)
+        types = event_types_of(self.projection, source.name)
         while True:
-            batch = source.read_all(position, page)
+            batch = source.read_all(position, page, types)
             if not batch:
                 return applied
             applied += self.process(batch)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 
 from kernel import messaging
 from kernel.store import EventStore
@@ -19,8 +20,11 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(self, store: EventStore, amqp_uri: str, batch_size: int = 500,
-                 confirm_timeout: float = 30.0):
+                 confirm_timeout: float = 30.0, private_types: Iterable[str] = ()):
         self.store = store
+        # Events that stay in the service: kept in its log for its own followers and for
+        # anyone reading the log, but not published (nobody else subscribes to them).
+        self.private_types = frozenset(private_types)
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.confirm_timeout = confirm_timeout
@@ -46,23 +50,26 @@ class OutboxRelay:
                 log.debug("relay connection close failed", exc_info=True)
 
     def publish_pending(self) -> int:
-        """One pass: publish up to a batch of outbox entries. Returns how many were confirmed."""
+        """One pass: publish up to a batch of outbox entries. Returns how many entries it
+        cleared (published and confirmed, or private)."""
         with self.store.claim_outbox(self.batch_size) as batch:
             if not batch.records:
                 return 0
-            channel = self._ensure_channel()
-            try:
-                channel.publish_all(
-                    [(messaging.events_message(run), messaging.EVENTS_EXCHANGE,
-                      messaging.routing_key(run[0]["source"], run[0]["type"]))
-                     for run in messaging.runs([r.to_message() for r in batch.records])],
-                    timeout=self.confirm_timeout,
-                )
-            except BaseException:
-                self.close()
-                raise
+            public = [r.to_message() for r in batch.records if r.type not in self.private_types]
+            if public:
+                channel = self._ensure_channel()
+                try:
+                    channel.publish_all(
+                        [(messaging.events_message(run), messaging.EVENTS_EXCHANGE,
+                          messaging.routing_key(run[0]["source"], run[0]["type"]))
+                         for run in messaging.runs(public)],
+                        timeout=self.confirm_timeout,
+                    )
+                except BaseException:
+                    self.close()
+                    raise
             batch.done()
-        self.published += len(batch.records)
+        self.published += len(public)
         return len(batch.records)
 
     def run(self, should_stop, idle_wait: float = 0.5, linger: float = 0.002) -> None:

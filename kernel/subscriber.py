@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import amqp
 
@@ -26,10 +26,11 @@ class Subscriber:
     def __init__(self, amqp_uri: str, queue: str, sources: Sequence[str],
                  handle: Callable[[list[RecordedEvent]], object], *, prefetch: int = 500,
                  max_batch: int = 500, batch_wait: float = 0.1, max_attempts: int = 5,
-                 retry_delay_ms: int = 1000):
+                 retry_delay_ms: int = 1000, event_types: Mapping[str, Sequence[str]] | None = None):
         self.amqp_uri = amqp_uri
         self.queue = queue
         self.sources = list(sources)
+        self.event_types = event_types
         self.handle = handle
         self.prefetch = prefetch
         self.max_batch = max_batch
@@ -47,7 +48,8 @@ class Subscriber:
         connection = messaging.connect(self.amqp_uri)
         try:
             messaging.declare_subscription_queues(
-                connection.channel(), self.queue, self.sources, self.retry_delay_ms)
+                connection.channel(), self.queue, self.sources, self.retry_delay_ms,
+                self.event_types)
         finally:
             connection.close()
 
@@ -56,7 +58,8 @@ class Subscriber:
         self.publisher = messaging.ConfirmingChannel(self.connection)
         self.consumer_channel = self.connection.channel()
         messaging.declare_subscription_queues(
-            self.consumer_channel, self.queue, self.sources, self.retry_delay_ms)
+            self.consumer_channel, self.queue, self.sources, self.retry_delay_ms,
+            self.event_types)
         self.consumer_channel.basic_qos(0, self.prefetch, False)
         self.consumer_channel.basic_consume(self.queue, callback=self._buffer.append)
 

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 
 RESULT_EVENT = "SatisfactionResultComputed"
+# The survey's campaign streams: CampaignOpened, CampaignClosed, then the result(s).
+CAMPAIGN_STREAM_TYPES = ("CampaignOpened", "CampaignClosed", RESULT_EVENT)
 
 metadata = MetaData()
 satisfaction_results = Table(
@@ -47,6 +49,9 @@ satisfaction_results = Table(
 class SatisfactionProjection:
     name = "satisfaction_results"
     sources = ["survey"]
+    # The result arrives on a campaign's stream; the survey's other streams (a response
+    # each, kiosks, codes) would only cost a checkpoint row apiece.
+    event_types = {"survey": CAMPAIGN_STREAM_TYPES}
 
     def handles(self, event) -> bool:
         return event.type == RESULT_EVENT

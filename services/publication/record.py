@@ -277,6 +277,8 @@ class PublicRecordProjection:
     name = PROJECTION_NAME
     store = None
     sources = ["assessment", "survey"]
+    # From the survey only results, which arrive on campaign streams (see handles).
+    event_types = {"survey": ("CampaignOpened", "CampaignClosed", SATISFACTION_RESULT)}
 
     def handles(self, event) -> bool:
         if event.source == "assessment":

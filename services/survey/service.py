@@ -20,6 +20,7 @@ from services.survey.application import SurveyApp
 from services.survey.errors import SURVEY_ERRORS
 from services.survey.projections import ResultsProjection
 from services.survey.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
+from services.survey.responses import RESPONSE_SUBMITTED
 from services.survey.results import DEFAULT_MIN_ANSWERS
 
 # kernel.nameko registers the kernel's errors when it is imported, before these exist; a
@@ -45,7 +46,8 @@ class SurveySettings(DependencyProvider):
 
 class SurveyService(EventSourcedService):
     name = "survey"
-    store = EventStoreProvider()
+    # Responses stay here: the results follow this log, and other services want results only.
+    store = EventStoreProvider(private_types=(RESPONSE_SUBMITTED,))
     # Its own events only, one stream per response: read from the log, not the broker.
     results = FollowedProjection(ResultsProjection())
     settings = SurveySettings()

@@ -188,3 +188,35 @@ def test_a_message_that_is_not_events_is_parked_at_once_and_the_rest_applied(amq
         running.stop()
         relay.close()
     assert queue_depth(amqp_uri, messaging.retry_queue(subscriber.queue)) == 0
+
+
+def test_a_subscription_with_event_types_gets_only_those_and_loses_its_old_catch_all(amqp_uri, store):
+    queue = f"{store.source}.typed"
+    conn = messaging.connect(amqp_uri)
+    try:  # as an earlier release declared it: everything from the source
+        messaging.declare_subscription_queues(conn.channel(), queue, [store.source], 1000)
+    finally:
+        conn.close()
+    subscriber = Subscriber(amqp_uri, queue, [store.source], lambda batch: None,
+                            event_types={store.source: ["Counted"]})
+    subscriber.declare()
+    store.append("a", NO_STREAM, numbered(2) + numbered(1, type_="Other"), meta())
+    relay = OutboxRelay(store, amqp_uri)
+    relay.publish_pending()
+    relay.close()
+    assert wait_for(lambda: queue_depth(amqp_uri, queue) == 1)
+    eventlet.sleep(0.2)
+    assert queue_depth(amqp_uri, queue) == 1  # the run of two Counted; Other never came
+
+
+def test_private_event_types_are_kept_in_the_log_but_not_published(amqp_uri, store):
+    projection = tally.TallyProjection(sources=[store.source])
+    processor, subscriber = subscribe(amqp_uri, store, projection)
+    store.append("a", NO_STREAM, numbered(3), meta())
+    store.append("b", NO_STREAM, numbered(2, type_="Secret"), meta())
+    relay = OutboxRelay(store, amqp_uri, private_types=["Secret"])
+    assert relay.publish_pending() == 5
+    relay.close()
+    assert store.outbox_size() == 0 and relay.published == 3
+    assert queue_depth(amqp_uri, subscriber.queue) == 1  # one run of three Counted
+    assert [e.type for e in store.read_all()] == ["Counted"] * 3 + ["Secret"] * 2

@@ -139,11 +139,29 @@ def test_results_follow_the_log_and_the_old_broker_queue_is_removed(runner_facto
             [(amqp.Message("[]"), "", "survey.survey_results")])
     finally:
         connection.close()
-    config = {"AMQP_URI": own_amqp_uri,
+    # And another service's queue taking everything the survey publishes.
+    connection = messaging.connect(own_amqp_uri)
+    try:
+        messaging.declare_subscription_queues(connection.channel(), "other.everything",
+                                              ["survey"], 1000)
+    finally:
+        connection.close()
+    config = {"AMQP_URI": own_amqp_uri, "SURVEY_MIN_ANSWERS": 1,
               "DATABASES": {"survey": f"sqlite:///{tmp_path}/survey.sqlite"}}
     runner_factory(config, SurveyService).start()
+    today = clock.now().date()
     with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
-        health = proxy.survey.health()
+        survey = proxy.survey
+        health = survey.health()
+        token = survey.register_kiosk({"commune_code": "00004", "label": "Quầy 1"}, CONTEXT)["token"]
+        survey.open_campaign({"commune_code": "00004", "period": "2025", "target_sample": 1,
+                              "opens_on": (today - timedelta(days=1)).isoformat(),
+                              "closes_on": (today + timedelta(days=1)).isoformat()}, CONTEXT)
+        survey.submit_response(token, response(), CONTEXT)
+        closed = survey.close_campaign("00004-2025", CONTEXT)
+        assert closed["result"]["responses"] == 1
+        results_only = survey.events_after(0, 100, ["SatisfactionResultComputed"])["events"]
+    assert [e["type"] for e in results_only] == ["SatisfactionResultComputed"]
     assert health["status"] == "up"
     assert health["projection_errors"] == {"survey_results": None}
     connection = messaging.connect(own_amqp_uri)
@@ -152,5 +170,12 @@ def test_results_follow_the_log_and_the_old_broker_queue_is_removed(runner_facto
                       "survey.survey_results.dlq"):
             with pytest.raises(amqp.exceptions.NotFound):
                 connection.channel().queue_declare(queue, passive=True)
+        channel, published = connection.channel(), []
+        while (message := channel.basic_get("other.everything", no_ack=True)) is not None:
+            published += [e["type"] for e in messaging.decode(message)]
     finally:
         connection.close()
+    # The response stayed in the survey's log: only the other events were published.
+    assert "ResponseSubmitted" not in published
+    assert {"KioskRegistered", "CampaignOpened", "CampaignClosed",
+            "SatisfactionResultComputed"} <= set(published)
