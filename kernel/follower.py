@@ -11,6 +11,11 @@ Positions are assigned under the store's head lock and the head moves in the app
 transaction, so every position up to the committed head is committed: a follower that reads
 up to the head it saw never skips an event that commits later with a lower position.
 
+When the follower has applied everything before an append, it applies the appended events
+in the appending transaction (``keep_up``, an append hook), so the read model commits with
+them; a pass of its own is left for what that did not take (another replica's appends, a
+projection error, a follower that fell behind).
+
 A failing event stops the follower at that event (it retries with a back-off, and health
 reports the error) instead of being parked: a read model that counts must not skip one.
 """
@@ -46,6 +51,7 @@ class LogFollower:
         self._key = and_(consumer_positions.c.consumer == projection.name,
                          consumer_positions.c.source == store.source)
         self._position_query = select(consumer_positions.c.position).where(self._key)
+        self._position_query_unlocked = self._position_query
         if is_postgres(store.engine):  # replicas take turns; SQLite's writer lock does this
             self._position_query = self._position_query.with_for_update()
         self.apply_many = getattr(projection, "apply_many", None)
@@ -73,25 +79,57 @@ class LogFollower:
                 return handled
 
     def _step(self) -> tuple[int, int]:
+        if self._caught_up():
+            return 0, 0
         with self.store.transaction() as conn:
             position = conn.execute(self._position_query).scalar_one()
             head = conn.execute(select(store_head.c.position)).scalar_one()
             if head <= position:
                 return 0, 0
-            batch = [self.upcasters.upcast(e) for e in self.store.read_all(
-                position, self.page, upcast=False, until_position=head, conn=conn)]
+            batch = self.store.read_all(position, self.page, upcast=False,
+                                        until_position=head, conn=conn)
             if not batch:
                 return 0, 0
-            handled = [event for event in batch if self.projection.handles(event)]
-            if handled and self.apply_many is not None:
-                self.apply_many(conn, handled)
-            else:
-                for event in handled:
-                    self.projection.apply(conn, event)
-            conn.execute(update(consumer_positions).where(self._key)
-                         .values(position=batch[-1].position))
+            return len(batch), self._apply(conn, batch)
+
+    def _caught_up(self) -> bool:
+        """Without taking the write lock: appends keep the read model in step (keep_up), and
+        then most wake-ups find nothing to do."""
+        with self.store.reader.connect() as conn:
+            position = conn.execute(self._position_query_unlocked).scalar_one()
+            return conn.execute(select(store_head.c.position)).scalar_one() <= position
+
+    def _apply(self, conn, batch) -> int:
+        """Apply ``batch`` (consecutive events, the first right after this follower's
+        position) and move the position past it, in ``conn``'s transaction."""
+        handled = [e for e in map(self.upcasters.upcast, batch) if self.projection.handles(e)]
+        if handled and self.apply_many is not None:
+            self.apply_many(conn, handled)
+        else:
+            for event in handled:
+                self.projection.apply(conn, event)
+        conn.execute(update(consumer_positions).where(self._key)
+                     .values(position=batch[-1].position))
         self.applied += len(handled)
-        return len(batch), len(handled)
+        return len(handled)
+
+    def keep_up(self, conn, records) -> None:
+        """An append hook (EventStore.append_hooks), run in the transaction that appended
+        ``records``. If this follower had applied everything before them, it applies them
+        there and then: the read model commits with the events, and no pass of its own reads
+        them back. Otherwise, or if the projection fails, they are left to ``follow()``: a
+        read-model fault must never refuse an append."""
+        if not records:
+            return
+        if conn.execute(self._position_query).scalar_one() != records[0].position - 1:
+            return
+        try:
+            with conn.begin_nested():
+                self._apply(conn, records)
+        except Exception:
+            log.warning("%s: applying positions %d-%d with their append failed; the follower "
+                        "will apply them", self.projection.name, records[0].position,
+                        records[-1].position, exc_info=True)
 
     def rebuild(self) -> int:
         """Forget the read model and apply the whole log again."""

@@ -161,7 +161,8 @@ class _WakingTransaction:
 
 class EventStoreProvider(DependencyProvider):
     """Opens the service's store (migrating it) and runs its outbox relay in the container.
-    ``private_types``: event types the relay does not publish (see OutboxRelay)."""
+    ``private_types``: event types kept in the service's log and never published
+    (EventStore.declare_private_types)."""
 
     store: EventStore | None = None
 
@@ -179,9 +180,9 @@ class EventStoreProvider(DependencyProvider):
             self.store = EventStore(database_url(config, self.container.service_name),
                                     source=self.container.service_name)
             self.store.migrate()
+            self.store.declare_private_types(self.private_types)
             self.relay = OutboxRelay(self.store, config["AMQP_URI"],
-                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)),
-                                     private_types=self.private_types)
+                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
             self.followers_wake: list[threading.Event] = []
             self._stopping = False
         return self.store
@@ -217,8 +218,10 @@ class FollowedProjection(DependencyProvider):
     def setup(self):
         provider = next(ext for ext in self.container.dependencies
                         if isinstance(ext, EventStoreProvider))
-        self.processor = LogFollower(provider.open(), self.projection)
+        store = provider.open()
+        self.processor = LogFollower(store, self.projection)
         self.processor.prepare()
+        store.append_hooks.append(self.processor.keep_up)
         # A projection moved here from a broker subscription leaves its queues behind, bound
         # and filling: drop them; the log holds their events. (Such a projection must take
         # again harmlessly what the subscription applied: the survey's rows are keyed.)

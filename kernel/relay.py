@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
 
 from kernel import messaging
 from kernel.store import EventStore
@@ -20,11 +19,8 @@ log = logging.getLogger(__name__)
 
 class OutboxRelay:
     def __init__(self, store: EventStore, amqp_uri: str, batch_size: int = 500,
-                 confirm_timeout: float = 30.0, private_types: Iterable[str] = ()):
+                 confirm_timeout: float = 30.0):
         self.store = store
-        # Events that stay in the service: kept in its log for its own followers and for
-        # anyone reading the log, but not published (nobody else subscribes to them).
-        self.private_types = frozenset(private_types)
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.confirm_timeout = confirm_timeout
@@ -55,7 +51,9 @@ class OutboxRelay:
         with self.store.claim_outbox(self.batch_size) as batch:
             if not batch.records:
                 return 0
-            public = [r.to_message() for r in batch.records if r.type not in self.private_types]
+            # A private type may have entries from before it was declared private.
+            public = [r.to_message() for r in batch.records
+                      if r.type not in self.store.private_types]
             if public:
                 channel = self._ensure_channel()
                 try:

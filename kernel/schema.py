@@ -47,6 +47,14 @@ outbox = Table(
            autoincrement=False),
 )
 
+# Event types this store keeps to itself: the insert trigger gives them no outbox entry
+# (migration 0005). The service names them at start-up (EventStore.declare_private_types).
+private_event_types = Table(
+    "private_event_types",
+    metadata,
+    Column("type", String(200), primary_key=True),
+)
+
 stream_checkpoints = Table(
     "stream_checkpoints",
     metadata,

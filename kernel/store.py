@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -11,6 +11,7 @@ from importlib import resources
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, and_, delete, func, insert, literal_column, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,7 @@ from kernel.events import (
     chained_fields,
     recorded_at_now,
 )
-from kernel.schema import events, outbox, store_head
+from kernel.schema import events, outbox, private_event_types, store_head
 from kernel.upcasting import Upcasters
 from kernel.upcasting import registry as default_upcasters
 
@@ -77,6 +78,10 @@ class EventStore:
                            if self.engine.dialect.name == "sqlite" else self.engine)
         self.source = source
         self.upcasters = upcasters
+        self.private_types: frozenset[str] = frozenset()
+        # Called inside each appending transaction, after the insert, with what it appended:
+        # read models kept in step with the log (LogFollower.keep_up).
+        self.append_hooks: list[Callable[[Connection, list[RecordedEvent]], None]] = []
         # One round trip: the head (locked on PostgreSQL; SQLite's BEGIN IMMEDIATE already
         # holds the write lock) and the stream's current version.
         self._head_query = text(
@@ -98,6 +103,22 @@ class EventStore:
                 conn.execute(text("SELECT pg_advisory_xact_lock(8785001)"))
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
+
+    def declare_private_types(self, types: Iterable[str]) -> None:
+        """Events of these types stay in this store: they are appended and read as any
+        other, but get no outbox entry, so they are never published. Makes the stored list
+        exactly ``types``; replicas starting together may all call it."""
+        types = frozenset(types)
+        with self.transaction() as conn:
+            conn.execute(delete(private_event_types)
+                         .where(private_event_types.c.type.not_in(sorted(types))))
+            stored = set(conn.execute(select(private_event_types.c.type)).scalars())
+            missing = [{"type": t} for t in sorted(types - stored)]
+            if missing:
+                dialect = postgresql if is_postgres(self.engine) else sqlite
+                conn.execute(dialect.insert(private_event_types).on_conflict_do_nothing(),
+                             missing)
+        self.private_types = types
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -140,6 +161,8 @@ class EventStore:
         records = self._chain(position, prev_hash, stream, current, new_events, metadata)
         # The database adds the outbox entries and moves the head (migration 0002).
         conn.execute(_INSERT_EVENTS, [_row(r) for r in records])
+        for hook in self.append_hooks:
+            hook(conn, records)
         return records
 
     def append_many(self, appends: Sequence[tuple[str, int | None, Sequence[NewEvent], Metadata]],
@@ -189,6 +212,9 @@ class EventStore:
             rows.extend(_row(r) for r in records)
         if rows:
             conn.execute(_INSERT_EVENTS, rows)
+            appended = [record for records in written for record in records]
+            for hook in self.append_hooks:
+                hook(conn, appended)
         return written
 
     def _chain(self, position: int, prev_hash: str, stream: str, current: int,
@@ -368,8 +394,7 @@ class EventStore:
         """The oldest outbox entries, for one publishing pass. On PostgreSQL the rows stay locked
         (SKIP LOCKED) until the pass ends, so several relay replicas share the work; SQLite has
         one writer host, and its entries are read without holding the write lock."""
-        query = (select(events).join(outbox, outbox.c.position == events.c.position)
-                 .order_by(events.c.position).limit(limit))
+        query = claim_query(limit)
         if is_postgres(self.engine):
             with self.engine.begin() as conn:
                 rows = conn.execute(query.with_for_update(skip_locked=True, of=outbox)).mappings()
@@ -397,6 +422,14 @@ class EventStore:
 
 
 _INSERT_EVENTS = insert(events)
+
+
+def claim_query(limit: int):
+    """The oldest outbox entries' events. Driven by the outbox, which is short: joined the
+    other way round, SQLite walks the whole log on every pass, slower as the log grows."""
+    return (select(events).select_from(outbox)
+            .join(events, events.c.position == outbox.c.position)
+            .order_by(outbox.c.position).limit(limit))
 
 
 def _versions_of(streams):

@@ -140,6 +140,101 @@ def test_run_is_woken_by_commits_and_reports_its_error(store, follower_for):
         runner.wait()
 
 
+def _position(store, follower):
+    with store.engine.connect() as conn:
+        return conn.execute(follower._position_query_unlocked).scalar_one()
+
+
+def test_given_a_caught_up_follower_when_events_are_appended_then_they_are_applied_with_them(store, follower_for):
+    follower = follower_for(store)
+    store.append_hooks.append(follower.keep_up)
+    store.append("a", NO_STREAM, numbered(2), meta())
+    store.append_many([("b", NO_STREAM, numbered(1), meta()),
+                       ("c", NO_STREAM, numbered(1, type_="Ignored") + numbered(1, start=2),
+                        meta())])
+    # No pass of the follower's own: the appends applied them and moved its position.
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2), ("b", 1), ("c", 2)]
+    assert _position(store, follower) == 5 and follower.follow() == 0
+
+
+def test_given_an_append_rolled_back_then_what_it_applied_is_rolled_back_too(store, follower_for):
+    follower = follower_for(store)
+    store.append_hooks.append(follower.keep_up)
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.append("a", NO_STREAM, numbered(2), meta(), conn=conn)
+        raise RuntimeError("the caller's transaction fails after the append")
+    assert tally.rows(store.engine) == [] and _position(store, follower) == 0
+    store.append("b", NO_STREAM, numbered(1), meta())
+    assert tally.rows(store.engine) == [("b", 1)]
+
+
+def test_given_a_follower_behind_then_appends_leave_the_events_to_it(store, follower_for):
+    store.append("early", NO_STREAM, numbered(2), meta())  # before the hook: not applied
+    follower = follower_for(store)
+    store.append_hooks.append(follower.keep_up)
+    store.append("a", NO_STREAM, numbered(1), meta())
+    assert tally.rows(store.engine) == [] and _position(store, follower) == 0
+    assert follower.follow() == 3
+    assert tally.rows(store.engine) == [("early", 1), ("early", 2), ("a", 1)]
+    store.append("b", NO_STREAM, numbered(1), meta())  # caught up again: applied at once
+    assert tally.rows(store.engine)[-1] == ("b", 1) and _position(store, follower) == 4
+
+
+def test_given_a_projection_failing_with_the_append_then_the_append_stands(store, follower_for):
+    broken = {"on": True}
+    follower = follower_for(store, fail_on=lambda e: broken["on"] and e.stream == "poison")
+    store.append_hooks.append(follower.keep_up)
+    store.append("a", NO_STREAM, numbered(1), meta())
+    store.append("poison", NO_STREAM, numbered(1), meta())  # a read-model fault refuses no append
+    store.append("b", NO_STREAM, numbered(1), meta())
+    assert store.head_position() == 3
+    assert tally.rows(store.engine) == [("a", 1)] and _position(store, follower) == 1
+    with pytest.raises(ValueError):  # the follower's own pass stops at it, as always
+        follower.follow()
+    broken["on"] = False
+    assert follower.follow() == 2
+    assert tally.rows(store.engine) == [("a", 1), ("poison", 1), ("b", 1)]
+
+
+def test_appends_keeping_up_while_followers_race_apply_each_event_once(database_url):
+    # Appends in three threads keep the read model up, while two followers (other replicas)
+    # pass over the same position row.
+    store = open_store(database_url)
+    try:
+        followers = []
+        for _ in range(2):
+            follower = LogFollower(store, tally.BulkTallyProjection(), page=5)
+            follower.prepare()
+            followers.append(follower)
+        store.append_hooks.append(followers[0].keep_up)
+        stop = threading.Event()
+
+        def follow(follower):
+            while not stop.is_set():
+                follower.follow()
+
+        def append(thread):
+            for i in range(20):
+                store.append(f"t{thread}-{i}", NO_STREAM, numbered(2), meta())
+
+        pool = eventlet.patcher.original("threading")
+        followers_running = [pool.Thread(target=follow, args=(f,)) for f in followers]
+        appenders = [pool.Thread(target=append, args=(t,)) for t in range(3)]
+        for thread in followers_running + appenders:
+            thread.start()
+        for thread in appenders:
+            thread.join(60)
+        stop.set()
+        for thread in followers_running:
+            thread.join(30)
+        followers[1].follow()
+        assert len(tally.rows(store.engine)) == 120
+        assert tally.duplicates(store.engine) == []
+        assert sum(f.applied for f in followers) == 120
+    finally:
+        store.dispose()
+
+
 def _wait(predicate, timeout=20.0):
     deadline = eventlet.hubs.get_hub().clock() + timeout
     while eventlet.hubs.get_hub().clock() < deadline:
