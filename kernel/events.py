@@ -105,9 +105,11 @@ def chained_fields(position, event_id, stream, version, type_, schema_version, d
     }
 
 
-def chain_hash(fields: dict) -> str:
-    """SHA-256 over the RFC 8785 form of everything stored, the previous hash included."""
-    return sha256_hex(canonical_bytes(to_json_value(fields)))
+def chain_hash(fields: dict, plain: bool = False) -> str:
+    """SHA-256 over the RFC 8785 form of everything stored, the previous hash included.
+    ``plain``: the fields are JSON values already (as the store makes them), so the walk
+    that converts Decimals and dates is skipped."""
+    return sha256_hex(canonical_bytes(fields if plain else to_json_value(fields)))
 
 
 def recorded_at_now() -> str:

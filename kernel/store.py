@@ -225,7 +225,7 @@ class EventStore:
         for offset, new in enumerate(new_events, start=1):
             fields = chained_fields(position + offset, new.id, stream, current + offset, new.type,
                                     new.schema_version, to_json_value(new.data), meta, prev_hash)
-            digest = chain_hash(fields)
+            digest = chain_hash(fields, plain=True)
             records.append(RecordedEvent(source=self.source, hash=digest, **fields))
             prev_hash = digest
         return records
