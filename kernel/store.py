@@ -10,7 +10,18 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, and_, delete, func, insert, literal_column, or_, select, text
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -198,7 +209,8 @@ class EventStore:
 
     def _append_many_locked(self, conn, appends):
         position, prev_hash = conn.execute(self._head_only_query).one()
-        current = dict(conn.execute(_versions_of([stream for stream, *_ in appends])).all())
+        current = dict(conn.execute(
+            _VERSIONS_OF, {"streams": [stream for stream, *_ in appends]}).all())
         for stream, expected_version, _, _ in appends:
             if expected_version is not None and current.get(stream, 0) != expected_version:
                 raise ConcurrencyError.for_stream(stream, expected_version, current.get(stream, 0))
@@ -252,7 +264,7 @@ class EventStore:
         if not streams:
             return {}
         with self.reader.connect() as conn:
-            return dict(conn.execute(_versions_of(streams)).all())
+            return dict(conn.execute(_VERSIONS_OF, {"streams": streams}).all())
 
     def read_streams(self, streams: Iterable[str], until_version: int | None = None,
                      upcast: bool = True) -> list[RecordedEvent]:
@@ -432,10 +444,11 @@ def claim_query(limit: int):
             .order_by(outbox.c.position).limit(limit))
 
 
-def _versions_of(streams):
-    """(stream, current version) of each of ``streams`` that exists."""
-    return (select(events.c.stream, func.max(events.c.version))
-            .where(events.c.stream.in_(streams)).group_by(events.c.stream))
+# (stream, current version) of each of ``streams`` that exists. One statement for any number
+# of streams (an expanding parameter): built and compiled once, not per group of responses.
+_VERSIONS_OF = (select(events.c.stream, func.max(events.c.version))
+                .where(events.c.stream.in_(bindparam("streams", expanding=True)))
+                .group_by(events.c.stream))
 
 
 def _json_text_factory(dialect: str):
