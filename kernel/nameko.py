@@ -209,8 +209,9 @@ class EventStoreProvider(DependencyProvider):
 
 class FollowedProjection(DependencyProvider):
     """Feeds a projection of the service's own events from its own log (kernel/follower.py),
-    not through the broker: no per-stream bookkeeping, and the read model is up to date a few
-    milliseconds after each commit. ``processor`` is the LogFollower (``rebuild()``)."""
+    not through the broker: no per-stream bookkeeping, and the read model normally commits
+    with the events (LogFollower.keep_up); a green thread woken after each commit takes what
+    that left. ``processor`` is the LogFollower (``rebuild()``)."""
 
     def __init__(self, projection: Projection):
         self.projection = projection
