@@ -209,12 +209,15 @@ def test_the_private_types_migration_downgrades_and_upgrades_again(store):
     assert store.outbox_size() == 1 and store.head_position() == 2
 
 
-def test_claiming_the_outbox_reads_the_outbox_not_the_whole_log(store):
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL chooses its plan from statistics; SQLite's follows the query")
-    query = claim_query(500).compile(store.engine, compile_kwargs={"literal_binds": True})
-    with store.engine.connect() as conn:
-        plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")]
+def test_claiming_the_outbox_reads_the_outbox_not_the_whole_log(sqlite_url):
+    # SQLite only: its plan follows the query, where PostgreSQL's follows table statistics.
+    store = open_store(sqlite_url)
+    try:
+        query = claim_query(500).compile(store.engine, compile_kwargs={"literal_binds": True})
+        with store.engine.connect() as conn:
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")]
+    finally:
+        store.dispose()
     assert plan[0].startswith("SCAN outbox") and not any(p.startswith("SCAN events") for p in plan)
 
 
