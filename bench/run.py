@@ -12,6 +12,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -23,15 +24,32 @@ HEADER = """# Benchmarks
 
 Run with `make bench` (it rewrites the sections below). Figures are from the machine named in
 each section; on a 2-core VM the broker, producer and consumer compete for CPU, so compare
-ratios measured in the same run rather than absolute rates across runs.
+ratios measured in the same run rather than absolute rates across runs. The machine's speed
+at the time is in each section's first line: the time of a fixed pure-Python loop (lower is
+faster).
 """
 
 
 def machine() -> str:
     cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     broker = subprocess.run(["rabbitmqctl", "-q", "version"], capture_output=True, text=True).stdout.strip()
-    return (f"{datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {cpu} cores, "
+    return (f"{datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {cpu} cores "
+            f"(reference loop {reference_loop_ms():.0f} ms), "
             f"Python {platform.python_version()}, RabbitMQ {broker or 'unknown'}")
+
+
+def reference_loop_ms(n: int = 2_000_000) -> float:
+    """The best of three runs of a plain Python loop: how fast this machine was at the time.
+    A shared VM's speed changes by a factor of two or more from one hour to the next, so
+    absolute figures from two runs compare only through this."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(n):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
 
 
 def kernel_report(results: dict, n: int) -> str:
