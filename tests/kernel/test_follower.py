@@ -85,9 +85,12 @@ def test_rebuild_forgets_the_read_model_and_applies_the_whole_log(store, followe
     assert tally.duplicates(store.engine) == []
 
 
-def test_followers_racing_while_events_are_appended_apply_each_event_once(database_url):
+@pytest.mark.parametrize("appenders, keeping_up", [(1, False), (3, True)],
+                         ids=["followers only", "appends keeping up"])
+def test_followers_racing_while_events_are_appended_apply_each_event_once(database_url, appenders, keeping_up):
     # Two followers (two replicas, or the live follower and a reader catching up) in real
-    # threads against appends from a third: the position row is taken in turn.
+    # threads against appends from others: the position row is taken in turn, also by
+    # appends that keep the read model up with their own events.
     store = open_store(database_url)
     try:
         followers = []
@@ -95,24 +98,29 @@ def test_followers_racing_while_events_are_appended_apply_each_event_once(databa
             follower = LogFollower(store, tally.BulkTallyProjection(), page=7)
             follower.prepare()
             followers.append(follower)
+        if keeping_up:
+            store.append_hooks.append(followers[0].keep_up)
         stop = threading.Event()
 
         def follow(follower):
             while not stop.is_set():
                 follower.follow()
 
+        def append(thread):
+            for i in range(60 // appenders):
+                store.append(f"t{thread}-{i}", NO_STREAM, numbered(2), meta())
+
         pool = eventlet.patcher.original("threading")
-        threads = [pool.Thread(target=follow, args=(f,)) for f in followers]
-        for thread in threads:
+        running = [pool.Thread(target=follow, args=(f,)) for f in followers]
+        appending = [pool.Thread(target=append, args=(t,)) for t in range(appenders)]
+        for thread in running + appending:
             thread.start()
-        try:
-            for i in range(60):
-                store.append(f"r{i}", NO_STREAM, numbered(2), meta())
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(30)
-        followers[0].follow()
+        for thread in appending:
+            thread.join(60)
+        stop.set()
+        for thread in running:
+            thread.join(30)
+        followers[1].follow()
         assert len(tally.rows(store.engine)) == 120
         assert tally.duplicates(store.engine) == []
         assert sum(f.applied for f in followers) == 120
@@ -194,45 +202,6 @@ def test_given_a_projection_failing_with_the_append_then_the_append_stands(store
     broken["on"] = False
     assert follower.follow() == 2
     assert tally.rows(store.engine) == [("a", 1), ("poison", 1), ("b", 1)]
-
-
-def test_appends_keeping_up_while_followers_race_apply_each_event_once(database_url):
-    # Appends in three threads keep the read model up, while two followers (other replicas)
-    # pass over the same position row.
-    store = open_store(database_url)
-    try:
-        followers = []
-        for _ in range(2):
-            follower = LogFollower(store, tally.BulkTallyProjection(), page=5)
-            follower.prepare()
-            followers.append(follower)
-        store.append_hooks.append(followers[0].keep_up)
-        stop = threading.Event()
-
-        def follow(follower):
-            while not stop.is_set():
-                follower.follow()
-
-        def append(thread):
-            for i in range(20):
-                store.append(f"t{thread}-{i}", NO_STREAM, numbered(2), meta())
-
-        pool = eventlet.patcher.original("threading")
-        followers_running = [pool.Thread(target=follow, args=(f,)) for f in followers]
-        appenders = [pool.Thread(target=append, args=(t,)) for t in range(3)]
-        for thread in followers_running + appenders:
-            thread.start()
-        for thread in appenders:
-            thread.join(60)
-        stop.set()
-        for thread in followers_running:
-            thread.join(30)
-        followers[1].follow()
-        assert len(tally.rows(store.engine)) == 120
-        assert tally.duplicates(store.engine) == []
-        assert sum(f.applied for f in followers) == 120
-    finally:
-        store.dispose()
 
 
 def _wait(predicate, timeout=20.0):
