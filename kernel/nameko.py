@@ -224,8 +224,8 @@ class FollowedProjection(DependencyProvider):
         self.processor.prepare()
         store.append_hooks.append(self.processor.keep_up)
         # A projection moved here from a broker subscription leaves its queues behind, bound
-        # and filling: drop them; the log holds their events. (Such a projection must take
-        # again harmlessly what the subscription applied: the survey's rows are keyed.)
+        # and filling: drop them; the log holds their events. (The follower starts from the
+        # log's beginning, so such a projection must start from an empty read model.)
         connection = messaging.connect(self.container.config["AMQP_URI"])
         try:
             messaging.delete_subscription_queues(

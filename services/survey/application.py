@@ -189,7 +189,7 @@ class SurveyApp:
     def _counts(self, campaign: Campaign):
         self.catch_up()
         with self.store.reader.connect() as conn:
-            return projections.counts(conn, campaign.campaign_id, campaign.close_position)
+            return projections.counts(conn, campaign.campaign_id)
 
     def catch_up(self) -> None:
         """Bring the read model up to the log's head. Positions are assigned under the head

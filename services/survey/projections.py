@@ -1,10 +1,14 @@
-"""The results read model: one row per counted response and one per scale answer, kept by
-the survey service from its own log (kernel/follower.py).
+"""The results read model: running totals per campaign, and per campaign, question and
+level, kept by the survey service from its own log (kernel/follower.py).
 
-Rows, not running totals, because what a closed campaign counts is defined by position
-(responses before its CampaignClosed event) and events of different streams may be applied
-out of global order; a GROUP BY over rows gives the same counts whatever the order was.
-Free text is not copied here: the read model needs levels only.
+Totals, not a row per response: the follower applies the log exactly once and in position
+order, so a response is counted or not by what came before it in the log, and the last
+position applied moves in the same transaction as the totals. A response applied after its
+campaign's CampaignClosed is late: it adds to ``late_responses`` and to nothing else. Free
+text is not copied here: the read model needs levels only.
+
+Row-per-response tables (random keys, six b-tree entries per response) cost as much as
+recording the response itself; a group of responses now updates a few dozen counters.
 """
 
 from __future__ import annotations
@@ -12,40 +16,45 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    Index,
     Integer,
     MetaData,
     String,
     Table,
-    and_,
+    bindparam,
     delete,
     func,
+    inspect,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kernel.schema import consumer_positions
+from services.survey.campaigns import CAMPAIGN_CLOSED
 from services.survey.questionnaires import SCALE_LABELS
 from services.survey.responses import RESPONSE_SUBMITTED
 
 metadata = MetaData()
 
-responses = Table(
-    "survey_responses", metadata,
-    Column("response_id", String(36), primary_key=True),
-    Column("campaign_id", String(100), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Index("ix_survey_responses_campaign", "campaign_id"),
+campaign_totals = Table(
+    "survey_campaign_totals", metadata,
+    Column("campaign_id", String(100), primary_key=True),
+    Column("responses", Integer, nullable=False),
+    Column("late_responses", Integer, nullable=False),
+    # The CampaignClosed event's position, once applied: later responses are late.
+    Column("closed_at", BigInteger),
 )
 
-answers = Table(
-    "survey_answers", metadata,
-    Column("response_id", String(36), primary_key=True),
+level_totals = Table(
+    "survey_level_totals", metadata,
+    Column("campaign_id", String(100), primary_key=True),
     Column("question_id", String(32), primary_key=True),
-    Column("campaign_id", String(100), nullable=False),
-    Column("position", BigInteger, nullable=False),
-    Column("level", Integer, nullable=False),
-    Index("ix_survey_answers_campaign", "campaign_id"),
+    Column("level", Integer, primary_key=True),
+    Column("answers", Integer, nullable=False),
 )
+
+# The row-per-response read model of earlier releases (migrate replaces it).
+_REPLACED_TABLES = ("survey_answers", "survey_responses")
 
 
 class ResultsProjection:
@@ -53,59 +62,101 @@ class ResultsProjection:
     sources = ["survey"]
 
     def handles(self, event) -> bool:
-        return event.type == RESPONSE_SUBMITTED
+        return event.type in (RESPONSE_SUBMITTED, CAMPAIGN_CLOSED)
 
     def apply(self, conn, event) -> None:
         self.apply_many(conn, [event])
 
     def apply_many(self, conn, events) -> None:
-        # Each response adds rows of its own and reads nothing: a batch is two bulk inserts.
-        # Rows are keyed by the response, so applying one again (a read model caught up by
-        # an older kind of consumer, say) changes nothing.
-        response_rows, answer_rows = [], []
+        """``events`` in log order, each applied exactly once (the follower's position moves
+        in this transaction): the batch is summed here and added in two upserts."""
+        closed_query, add_campaigns, add_levels = _statements(conn)
+        closed = set(conn.execute(closed_query, {"campaigns": sorted(
+            {event.data["campaign_id"] for event in events})}).scalars())
+        campaigns: dict[str, dict] = {}
+        levels: dict[tuple[str, str, int], int] = {}
         for event in events:
-            data = event.data
-            response_rows.append({"response_id": data["response_id"],
-                                  "campaign_id": data["campaign_id"], "position": event.position})
-            answer_rows.extend(
-                {"response_id": data["response_id"], "question_id": qid,
-                 "campaign_id": data["campaign_id"], "position": event.position, "level": value}
-                for qid, value in data["answers"].items()
-                if isinstance(value, int) and not isinstance(value, bool)
-                and value in SCALE_LABELS)
-        conn.execute(_insert_new(conn, responses), response_rows)
-        if answer_rows:
-            conn.execute(_insert_new(conn, answers), answer_rows)
+            campaign_id = event.data["campaign_id"]
+            row = campaigns.setdefault(campaign_id, {
+                "campaign_id": campaign_id, "responses": 0, "late_responses": 0,
+                "closed_at": None})
+            if event.type == CAMPAIGN_CLOSED:
+                closed.add(campaign_id)
+                row["closed_at"] = event.position
+            elif campaign_id in closed:
+                row["late_responses"] += 1
+            else:
+                row["responses"] += 1
+                for question_id, value in event.data["answers"].items():
+                    if (isinstance(value, int) and not isinstance(value, bool)
+                            and value in SCALE_LABELS):
+                        key = (campaign_id, question_id, value)
+                        levels[key] = levels.get(key, 0) + 1
+        if campaigns:
+            conn.execute(add_campaigns, list(campaigns.values()))
+        if levels:
+            conn.execute(add_levels, [
+                {"campaign_id": c, "question_id": q, "level": level, "answers": n}
+                for (c, q, level), n in sorted(levels.items())])
 
     def reset(self, conn) -> None:
-        conn.execute(delete(answers))
-        conn.execute(delete(responses))
+        conn.execute(delete(level_totals))
+        conn.execute(delete(campaign_totals))
 
     def migrate(self, engine) -> None:
         metadata.create_all(engine)
+        if not set(_REPLACED_TABLES) & set(inspect(engine).get_table_names()):
+            return
+        # Counted again from the log, in one transaction with dropping the old tables, so
+        # replicas starting together at worst reset twice, never count twice.
+        with engine.begin() as conn:
+            self.reset(conn)
+            conn.execute(update(consumer_positions)
+                         .where(consumer_positions.c.consumer == self.name,
+                                consumer_positions.c.source == self.sources[0])
+                         .values(position=0))
+            for table in _REPLACED_TABLES:
+                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
 
 
-def _insert_new(conn, table):
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+_STATEMENTS: dict[str, tuple] = {}
 
 
-def counts(conn, campaign_id: str, before_position: int | None = None) -> tuple[int, dict, int]:
-    """(responses, {question id: {level: n}}, late responses) for a campaign; with
-    ``before_position``, only responses recorded before it count, the rest are late."""
-    def window(table):
-        condition = table.c.campaign_id == campaign_id
-        if before_position is not None:
-            condition = and_(condition, table.c.position < before_position)
-        return condition
+def _statements(conn) -> tuple:
+    """(closed-campaigns query, campaign upsert, level upsert) for ``conn``'s database,
+    built once: building an upsert costs more than running it."""
+    found = _STATEMENTS.get(conn.dialect.name)
+    if found is None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        closed = select(campaign_totals.c.campaign_id).where(
+            campaign_totals.c.campaign_id.in_(bindparam("campaigns", expanding=True)),
+            campaign_totals.c.closed_at.is_not(None))
+        add_campaigns = dialect.insert(campaign_totals)
+        row, new = campaign_totals.c, add_campaigns.excluded
+        add_campaigns = add_campaigns.on_conflict_do_update(
+            index_elements=[row.campaign_id], set_={
+                "responses": row.responses + new.responses,
+                "late_responses": row.late_responses + new.late_responses,
+                "closed_at": func.coalesce(row.closed_at, new.closed_at)})
+        add_levels = dialect.insert(level_totals)
+        row = level_totals.c
+        add_levels = add_levels.on_conflict_do_update(
+            index_elements=[row.campaign_id, row.question_id, row.level],
+            set_={"answers": row.answers + add_levels.excluded.answers})
+        found = _STATEMENTS[conn.dialect.name] = (closed, add_campaigns, add_levels)
+    return found
 
-    total = conn.execute(select(func.count()).select_from(responses)
-                         .where(window(responses))).scalar_one()
-    everything = conn.execute(select(func.count()).select_from(responses)
-                              .where(responses.c.campaign_id == campaign_id)).scalar_one()
+
+def counts(conn, campaign_id: str) -> tuple[int, dict, int]:
+    """(responses, {question id: {level: n}}, late responses) for a campaign: once it is
+    closed, only responses recorded before the close count; the rest are late."""
+    totals = conn.execute(select(campaign_totals.c.responses, campaign_totals.c.late_responses)
+                          .where(campaign_totals.c.campaign_id == campaign_id)).first()
     per_question: dict[str, dict[int, int]] = {}
-    for qid, level, n in conn.execute(
-            select(answers.c.question_id, answers.c.level, func.count())
-            .where(window(answers)).group_by(answers.c.question_id, answers.c.level)):
-        per_question.setdefault(qid, {})[level] = n
-    return total, per_question, everything - total
+    for question_id, level, n in conn.execute(
+            select(level_totals.c.question_id, level_totals.c.level, level_totals.c.answers)
+            .where(level_totals.c.campaign_id == campaign_id)):
+        per_question.setdefault(question_id, {})[level] = n
+    if totals is None:
+        return 0, per_question, 0
+    return totals.responses, per_question, totals.late_responses

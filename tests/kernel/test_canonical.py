@@ -49,6 +49,21 @@ def test_keys_sort_by_utf16_code_units():
     assert canonical_bytes(value).decode().index("😀") < canonical_bytes(value).decode().index("\ue000")
 
 
+@pytest.mark.parametrize("value", [
+    2**53, -(2**53), [2**60], [1, 2**60], {"a": 2**60}, {"a": [0, -(2**60)]},
+    10**15, [10**15, -(10**15)], "1234567890123456", {"n": "x:1234567890123456"},
+    {"😀": 1, "\ue000": 2}, ["𝄞", 12345678901234567],
+])
+def test_long_integers_and_astral_characters_anywhere_take_the_reference_path(value):
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.IntegerDomainError:
+        with pytest.raises(rfc8785.IntegerDomainError):
+            canonical_bytes(value)
+    else:
+        assert canonical_bytes(value) == expected
+
+
 def test_event_data_refuses_floats_and_keeps_decimal_digits():
     with pytest.raises(TypeError):
         to_json_value({"points": 0.1})
