@@ -8,7 +8,8 @@ campaign's CampaignClosed is late: it adds to ``late_responses`` and to nothing 
 text is not copied here: the read model needs levels only.
 
 Row-per-response tables (random keys, six b-tree entries per response) cost as much as
-recording the response itself; a group of responses now updates a few dozen counters.
+recording the response itself; a group of responses now updates a row per campaign and
+one per campaign and question.
 """
 
 from __future__ import annotations
@@ -45,12 +46,14 @@ campaign_totals = Table(
     Column("closed_at", BigInteger),
 )
 
-level_totals = Table(
-    "survey_level_totals", metadata,
+# A column per level of the five-level scale: a group of responses to one campaign updates
+# one row per question.
+LEVEL_COLUMNS = {level: f"level_{level}" for level in SCALE_LABELS}
+question_totals = Table(
+    "survey_question_totals", metadata,
     Column("campaign_id", String(100), primary_key=True),
     Column("question_id", String(32), primary_key=True),
-    Column("level", Integer, primary_key=True),
-    Column("answers", Integer, nullable=False),
+    *(Column(name, Integer, nullable=False) for name in LEVEL_COLUMNS.values()),
 )
 
 # The row-per-response read model of earlier releases (migrate replaces it).
@@ -70,11 +73,11 @@ class ResultsProjection:
     def apply_many(self, conn, events) -> None:
         """``events`` in log order, each applied exactly once (the follower's position moves
         in this transaction): the batch is summed here and added in two upserts."""
-        closed_query, add_campaigns, add_levels = _statements(conn)
+        closed_query, add_campaigns, add_questions = _statements(conn)
         closed = set(conn.execute(closed_query, {"campaigns": sorted(
             {event.data["campaign_id"] for event in events})}).scalars())
         campaigns: dict[str, dict] = {}
-        levels: dict[tuple[str, str, int], int] = {}
+        questions: dict[tuple[str, str], dict] = {}
         for event in events:
             campaign_id = event.data["campaign_id"]
             row = campaigns.setdefault(campaign_id, {
@@ -90,17 +93,19 @@ class ResultsProjection:
                 for question_id, value in event.data["answers"].items():
                     if (isinstance(value, int) and not isinstance(value, bool)
                             and value in SCALE_LABELS):
-                        key = (campaign_id, question_id, value)
-                        levels[key] = levels.get(key, 0) + 1
+                        totals = questions.get((campaign_id, question_id))
+                        if totals is None:
+                            totals = questions[campaign_id, question_id] = {
+                                "campaign_id": campaign_id, "question_id": question_id,
+                                **dict.fromkeys(LEVEL_COLUMNS.values(), 0)}
+                        totals[LEVEL_COLUMNS[value]] += 1
         if campaigns:
             conn.execute(add_campaigns, list(campaigns.values()))
-        if levels:
-            conn.execute(add_levels, [
-                {"campaign_id": c, "question_id": q, "level": level, "answers": n}
-                for (c, q, level), n in sorted(levels.items())])
+        if questions:
+            conn.execute(add_questions, [questions[key] for key in sorted(questions)])
 
     def reset(self, conn) -> None:
-        conn.execute(delete(level_totals))
+        conn.execute(delete(question_totals))
         conn.execute(delete(campaign_totals))
 
     def migrate(self, engine) -> None:
@@ -123,7 +128,7 @@ _STATEMENTS: dict[str, tuple] = {}
 
 
 def _statements(conn) -> tuple:
-    """(closed-campaigns query, campaign upsert, level upsert) for ``conn``'s database,
+    """(closed-campaigns query, campaign upsert, question upsert) for ``conn``'s database,
     built once: building an upsert costs more than running it."""
     found = _STATEMENTS.get(conn.dialect.name)
     if found is None:
@@ -138,12 +143,12 @@ def _statements(conn) -> tuple:
                 "responses": row.responses + new.responses,
                 "late_responses": row.late_responses + new.late_responses,
                 "closed_at": func.coalesce(row.closed_at, new.closed_at)})
-        add_levels = dialect.insert(level_totals)
-        row = level_totals.c
-        add_levels = add_levels.on_conflict_do_update(
-            index_elements=[row.campaign_id, row.question_id, row.level],
-            set_={"answers": row.answers + add_levels.excluded.answers})
-        found = _STATEMENTS[conn.dialect.name] = (closed, add_campaigns, add_levels)
+        add_questions = dialect.insert(question_totals)
+        row, new = question_totals.c, add_questions.excluded
+        add_questions = add_questions.on_conflict_do_update(
+            index_elements=[row.campaign_id, row.question_id],
+            set_={name: row[name] + new[name] for name in LEVEL_COLUMNS.values()})
+        found = _STATEMENTS[conn.dialect.name] = (closed, add_campaigns, add_questions)
     return found
 
 
@@ -153,10 +158,10 @@ def counts(conn, campaign_id: str) -> tuple[int, dict, int]:
     totals = conn.execute(select(campaign_totals.c.responses, campaign_totals.c.late_responses)
                           .where(campaign_totals.c.campaign_id == campaign_id)).first()
     per_question: dict[str, dict[int, int]] = {}
-    for question_id, level, n in conn.execute(
-            select(level_totals.c.question_id, level_totals.c.level, level_totals.c.answers)
-            .where(level_totals.c.campaign_id == campaign_id)):
-        per_question.setdefault(question_id, {})[level] = n
+    for row in conn.execute(select(question_totals).where(
+            question_totals.c.campaign_id == campaign_id)).mappings():
+        per_question[row["question_id"]] = {
+            level: row[name] for level, name in LEVEL_COLUMNS.items() if row[name]}
     if totals is None:
         return 0, per_question, 0
     return totals.responses, per_question, totals.late_responses

@@ -87,7 +87,7 @@ def test_given_the_earlier_row_per_response_read_model_then_it_is_replaced_by_to
 
         # What the earlier release left: its tables, and its position at the log's head.
         with store.transaction() as conn:
-            for table in ("survey_level_totals", "survey_campaign_totals"):
+            for table in ("survey_question_totals", "survey_campaign_totals"):
                 conn.execute(text(f"DROP TABLE {table}"))
             conn.execute(text("CREATE TABLE survey_responses (response_id VARCHAR(36) "
                               "PRIMARY KEY, campaign_id VARCHAR(100), position BIGINT)"))
