@@ -17,7 +17,7 @@ its own keep-alive HTTP connection to 127.0.0.1.
 
 Afterwards the results endpoint must count every accepted response exactly once.
 
-    .venv/bin/python -m bench.survey_submissions [-n 3000] [--kiosks 50] [--rounds 3]
+    .venv/bin/python -m bench.survey_submissions [-n 3000] [--kiosks 50] [--rounds 5]
         [--rate 500] [--profile FILE]
 """
 
@@ -249,7 +249,7 @@ def _phase(ctx, base: str, kind: str, kiosks: list, per_kiosk: int, seconds: flo
 
 
 def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", n: int = 3000, kiosks: int = 50,
-        seconds: float = 60.0, profile: str | None = None, rounds: int = 3,
+        seconds: float = 60.0, profile: str | None = None, rounds: int = 5,
         rate: float = 500.0, settings: dict | None = None, paced_n: int | None = None) -> dict:
     import requests
 
@@ -436,7 +436,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--amqp-uri", default=os.environ.get(
         "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rate", type=float, default=500.0,
                         help="responses per second offered in the latency phase")
     parser.add_argument("--paced-n", type=int, default=PACED_N,
