@@ -53,7 +53,6 @@ class Campaign:
     closes_on: date | None = None
     require_code: bool = False
     closed_on: date | None = None
-    close_position: int | None = None
     result: dict | None = None
 
     @classmethod
@@ -71,8 +70,7 @@ class Campaign:
                     closes_on=date.fromisoformat(data["closes_on"]),
                     require_code=data["require_code"])
             elif event.type == CAMPAIGN_CLOSED:
-                state = replace(state, state=CLOSED, closed_on=date.fromisoformat(data["closed_on"]),
-                                close_position=event.position)
+                state = replace(state, state=CLOSED, closed_on=date.fromisoformat(data["closed_on"]))
             elif event.type == RESULT_COMPUTED:
                 state = replace(state, result=dict(data))
             state = replace(state, version=event.version)

@@ -89,11 +89,11 @@ def test_given_nothing_when_closed_then_not_found():
         given().close(TODAY)
 
 
-def test_given_a_closed_campaign_then_its_close_position_bounds_the_count():
+def test_given_a_closed_campaign_then_it_is_closed_since_its_day():
     events = recorded(stream_name(CID), opened(), 1, position=3)
     events += recorded(stream_name(CID), given(opened()).close(TODAY), 2, position=42)
     state = Campaign.from_events(CID, events)
-    assert (state.state, state.close_position, state.closed_on) == ("closed", 42, TODAY)
+    assert (state.state, state.closed_on, state.version) == ("closed", TODAY, 2)
 
 
 @pytest.mark.parametrize("today, refusal", [
