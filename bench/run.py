@@ -26,16 +26,34 @@ Run with `make bench` (it rewrites the sections below). Figures are from the mac
 each section; on a 2-core VM the broker, producer and consumer compete for CPU, so compare
 ratios measured in the same run rather than absolute rates across runs. The machine's speed
 at the time is in each section's first line: the time of a fixed pure-Python loop (lower is
-faster).
+faster), and the share of CPU time the hypervisor gave to other guests while the section ran
+(steal, from /proc/stat): with much steal, every figure of that section is low.
 """
 
 
-def machine() -> str:
+def machine(since: tuple[int, int] | None = None) -> str:
+    """The machine and its state; ``since``: cpu_ticks() when the section started."""
     cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
     broker = subprocess.run(["rabbitmqctl", "-q", "version"], capture_output=True, text=True).stdout.strip()
+    steal = ""
+    if since is not None:
+        stolen, total = (now - then for now, then in zip(cpu_ticks(), since, strict=True))
+        if total > 0:
+            steal = f", {100 * stolen / total:.0f} % steal"
     return (f"{datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {cpu} cores "
-            f"(reference loop {reference_loop_ms():.0f} ms), "
+            f"(reference loop {reference_loop_ms():.0f} ms{steal}), "
             f"Python {platform.python_version()}, RabbitMQ {broker or 'unknown'}")
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(stolen, all) CPU time since boot, in clock ticks, from /proc/stat; zeros where there
+    is none."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            ticks = [int(field) for field in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (ticks[7] if len(ticks) == 8 else 0), sum(ticks)
 
 
 def reference_loop_ms(n: int = 2_000_000) -> float:
@@ -52,12 +70,12 @@ def reference_loop_ms(n: int = 2_000_000) -> float:
     return best * 1000
 
 
-def kernel_report(results: dict, n: int) -> str:
+def kernel_report(results: dict, n: int, since: tuple[int, int] | None = None) -> str:
     raw = results["raw_no_confirms"]["rate"]
     lines = [
         "## Kernel path vs raw kombu",
         "",
-        f"Measured {machine()}; N = {n} per row. Kernel path: append → outbox (same transaction)"
+        f"Measured {machine(since)}; N = {n} per row. Kernel path: append → outbox (same transaction)"
         " → relay publishing with batched publisher confirms → durable queue → idempotent"
         " projection (stream checkpoints in the read model's transaction)."
         " Raw kombu: persistent messages to a durable queue, consumer prefetch 10, one ack each.",
@@ -110,19 +128,22 @@ def main() -> None:
     args = parser.parse_args()
     only = args.only or SECTIONS
     if "kernel" in only:
+        since = cpu_ticks()
         results = kernel_path.run(args.amqp_uri, args.n, args.pg_admin_url)
-        report = kernel_report(results, args.n)
+        report = kernel_report(results, args.n, since)
         print(report)
         write_section("kernel", report)
     if "survey" in only:
+        since = cpu_ticks()
         results = survey_submissions.run(args.amqp_uri, args.survey_n,
                                          paced_n=survey_submissions.PACED_N)
-        report = survey_submissions.report(results, machine())
+        report = survey_submissions.report(results, machine(since))
         print(report)
         write_section("survey", report)
     if "board" in only:
+        since = cpu_ticks()
         results = board.run(args.amqp_uri, args.board_n, args.board_communes)
-        report = board.report(results, machine())
+        report = board.report(results, machine(since))
         print(report)
         write_section("board", report)
 
