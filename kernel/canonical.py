@@ -51,8 +51,9 @@ def to_json_value(value):
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                             allow_nan=False)
 # Separate searches, each starting with a character class the regex engine skips ahead on:
-# one alternation tried at every position cost more than the encoding itself. An integer in compact JSON starts the text or follows ":", "," or "["; with 16 digits or
-# more it may exceed 2**53. A string that happens to match only takes the slower path.
+# one alternation tried at every position cost more than the encoding itself. An integer
+# in compact JSON starts the text or follows ":", "," or "["; with 16 digits or more it
+# may exceed 2**53. A string that happens to match only takes the slower path.
 _BEYOND_BMP = re.compile("[\ud800-\udfff\U00010000-\U0010ffff]")
 _LONG_INTEGER = re.compile("-?[0-9]{16}")
 _LONG_INTEGER_INSIDE = re.compile("[:,\\[]-?[0-9]{16}")
