@@ -48,6 +48,7 @@ class LogFollower:
         self.upcasters = upcasters
         self.applied = 0
         self.last_error: str | None = None
+        self._kept_up_through = 0  # the last position keep_up applied with its append
         self._key = and_(consumer_positions.c.consumer == projection.name,
                          consumer_positions.c.source == store.source)
         self._position_query = select(consumer_positions.c.position).where(self._key)
@@ -121,15 +122,23 @@ class LogFollower:
         read-model fault must never refuse an append."""
         if not records:
             return
+        self._kept_up_through = 0
         if conn.execute(self._position_query).scalar_one() != records[0].position - 1:
             return
         try:
             with conn.begin_nested():
                 self._apply(conn, records)
+            self._kept_up_through = records[-1].position
         except Exception:
             log.warning("%s: applying positions %d-%d with their append failed; the follower "
                         "will apply them", self.projection.name, records[0].position,
                         records[-1].position, exc_info=True)
+
+    def kept_up_with(self, records) -> bool:
+        """Whether the last append, once committed, left this follower nothing to read: its
+        keep_up applied everything up to the end of ``records`` in that transaction. (Had
+        the transaction rolled back instead, there would be nothing to read either.)"""
+        return bool(records) and self._kept_up_through >= records[-1].position
 
     def rebuild(self) -> int:
         """Forget the read model and apply the whole log again."""

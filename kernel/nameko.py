@@ -115,27 +115,32 @@ def query_arguments(filters: dict | None) -> dict:
 
 class ServiceStore:
     """What a worker sees: the store, plus a wake-up after each commit for the relay and for
-    the projections that follow the log (``also_wake``)."""
+    the projections that follow the log (``followers``), each only if the commit left it
+    work: a wake-up that finds nothing costs a pass with its queries, once per commit."""
 
     def __init__(self, store: EventStore, relay: OutboxRelay,
-                 also_wake: Sequence[threading.Event] = ()):
+                 followers: Sequence[FollowedProjection] = ()):
         self.store = store
         self.relay = relay
-        self.also_wake = also_wake
+        self.followers = followers
 
-    def committed(self) -> None:
-        self.relay.wake.set()
-        for wake in self.also_wake:
-            wake.set()
+    def committed(self, records: Sequence[RecordedEvent] | None = None) -> None:
+        """``records``: what the commit appended, if known; None wakes everyone."""
+        if records is None or any(r.type not in self.store.private_types for r in records):
+            self.relay.wake.set()
+        for follower in self.followers:
+            # keep_up applied them in their own transaction: the follower has nothing to read
+            if records is None or not follower.processor.kept_up_with(records):
+                follower.wake.set()
 
     def append(self, *args, **kwargs) -> list[RecordedEvent]:
         records = self.store.append(*args, **kwargs)
-        self.committed()
+        self.committed(records)
         return records
 
     def append_many(self, *args, **kwargs) -> list[list[RecordedEvent]]:
         written = self.store.append_many(*args, **kwargs)
-        self.committed()
+        self.committed([record for records in written for record in records])
         return written
 
     def transaction(self):
@@ -183,7 +188,7 @@ class EventStoreProvider(DependencyProvider):
             self.store.declare_private_types(self.private_types)
             self.relay = OutboxRelay(self.store, config["AMQP_URI"],
                                      batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
-            self.followers_wake: list[threading.Event] = []
+            self.followers: list[FollowedProjection] = []
             self._stopping = False
         return self.store
 
@@ -204,7 +209,7 @@ class EventStoreProvider(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return ServiceStore(self.store, self.relay, self.followers_wake)
+        return ServiceStore(self.store, self.relay, self.followers)
 
 
 class FollowedProjection(DependencyProvider):
@@ -233,7 +238,7 @@ class FollowedProjection(DependencyProvider):
         finally:
             connection.close()
         self.wake = threading.Event()
-        provider.followers_wake.append(self.wake)
+        provider.followers.append(self)
         self._stopping = False
 
     def start(self):

@@ -156,10 +156,11 @@ def _position(store, follower):
 def test_given_a_caught_up_follower_when_events_are_appended_then_they_are_applied_with_them(store, follower_for):
     follower = follower_for(store)
     store.append_hooks.append(follower.keep_up)
-    store.append("a", NO_STREAM, numbered(2), meta())
-    store.append_many([("b", NO_STREAM, numbered(1), meta()),
-                       ("c", NO_STREAM, numbered(1, type_="Ignored") + numbered(1, start=2),
-                        meta())])
+    assert follower.kept_up_with(store.append("a", NO_STREAM, numbered(2), meta()))
+    written = store.append_many([("b", NO_STREAM, numbered(1), meta()),
+                                 ("c", NO_STREAM, numbered(1, type_="Ignored")
+                                  + numbered(1, start=2), meta())])
+    assert follower.kept_up_with([r for records in written for r in records])
     # No pass of the follower's own: the appends applied them and moved its position.
     assert tally.rows(store.engine) == [("a", 1), ("a", 2), ("b", 1), ("c", 2)]
     assert _position(store, follower) == 5 and follower.follow() == 0
@@ -180,7 +181,7 @@ def test_given_a_follower_behind_then_appends_leave_the_events_to_it(store, foll
     store.append("early", NO_STREAM, numbered(2), meta())  # before the hook: not applied
     follower = follower_for(store)
     store.append_hooks.append(follower.keep_up)
-    store.append("a", NO_STREAM, numbered(1), meta())
+    assert not follower.kept_up_with(store.append("a", NO_STREAM, numbered(1), meta()))
     assert tally.rows(store.engine) == [] and _position(store, follower) == 0
     assert follower.follow() == 3
     assert tally.rows(store.engine) == [("early", 1), ("early", 2), ("a", 1)]
@@ -193,8 +194,9 @@ def test_given_a_projection_failing_with_the_append_then_the_append_stands(store
     follower = follower_for(store, fail_on=lambda e: broken["on"] and e.stream == "poison")
     store.append_hooks.append(follower.keep_up)
     store.append("a", NO_STREAM, numbered(1), meta())
-    store.append("poison", NO_STREAM, numbered(1), meta())  # a read-model fault refuses no append
-    store.append("b", NO_STREAM, numbered(1), meta())
+    # a read-model fault refuses no append, and leaves the events to the follower's pass
+    assert not follower.kept_up_with(store.append("poison", NO_STREAM, numbered(1), meta()))
+    assert not follower.kept_up_with(store.append("b", NO_STREAM, numbered(1), meta()))
     assert store.head_position() == 3
     assert tally.rows(store.engine) == [("a", 1)] and _position(store, follower) == 1
     with pytest.raises(ValueError):  # the follower's own pass stops at it, as always
