@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Sequence
 
+from eventlet import tpool
 from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import messaging
+from kernel.db import WalCheckpointer
 from kernel.errors import (
     KernelError,
     NotFound,
@@ -165,7 +167,8 @@ class _WakingTransaction:
 
 
 class EventStoreProvider(DependencyProvider):
-    """Opens the service's store (migrating it) and runs its outbox relay in the container.
+    """Opens the service's store (migrating it) and runs its outbox relay in the container,
+    and on SQLite its WAL checkpoints (``SQLITE_CHECKPOINT_MS``, default 200: how often).
     ``private_types``: event types kept in the service's log and never published
     (EventStore.declare_private_types)."""
 
@@ -189,17 +192,36 @@ class EventStoreProvider(DependencyProvider):
             self.relay = OutboxRelay(self.store, config["AMQP_URI"],
                                      batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
             self.followers: list[FollowedProjection] = []
+            self.checkpointer = WalCheckpointer.for_engine(self.store.engine)
             self._stopping = False
         return self.store
 
     def start(self):
         self.container.spawn_managed_thread(self._run_relay, identifier="outbox_relay")
+        if self.checkpointer is not None:
+            self.container.spawn_managed_thread(self._run_checkpoints,
+                                                identifier="wal_checkpoints")
 
     def _run_relay(self):
         # How long the relay waits after a commit for more to publish in the same confirmed
         # batch: latency of every event against per-batch work under a steady stream.
         linger = float(self.container.config.get("RELAY_LINGER_MS", 2)) / 1000
         self.relay.run(lambda: self._stopping, linger=linger)
+
+    def _run_checkpoints(self):
+        # In an OS thread: the copying and its sync then overlap the workers' commits (the
+        # sqlite3 module lets go of the GIL while SQLite works) instead of pausing them.
+        interval = float(self.container.config.get("SQLITE_CHECKPOINT_MS", 200)) / 1000
+        try:
+            while not self._stopping:
+                time.sleep(interval)
+                try:
+                    tpool.execute(self.checkpointer.checkpoint)
+                except Exception:  # a full disk, say: commits checkpoint by themselves then
+                    log.warning("%s: WAL checkpoint failed", self.container.service_name,
+                                exc_info=True)
+        finally:
+            self.checkpointer.close()
 
     def stop(self):
         self._stopping = True
