@@ -13,7 +13,9 @@ its own keep-alive HTTP connection to 127.0.0.1.
   Latency here is queueing: with 50 kiosks always waiting, mean latency = 50 ÷ rate.
 - **Latency at the target rate** (open loop): the kiosks together send ``--rate`` responses
   per second on a fixed schedule, and each latency is measured from the moment the request
-  was due, so a stall counts for every request it delayed (no coordinated omission).
+  was due, so a stall counts for every request it delayed (no coordinated omission). The
+  schedule starts once every kiosk has connected, so the load generator's own start-up
+  (50 threads starting while the first requests fall due) is not counted as the stack's.
 
 Afterwards the results endpoint must count every accepted response exactly once.
 
@@ -103,6 +105,9 @@ class _RequestsClient:
 
         self.base, self.session = base, requests.Session()
 
+    def connect(self) -> None:
+        pass  # a session connects on its first request
+
     def send(self, method: str, path: str, body: dict | None, headers: dict) -> int:
         return self.session.request(method, self.base + path, json=body, headers=headers,
                                     timeout=30).status_code
@@ -119,6 +124,9 @@ class _PlainClient:
         import http.client
 
         self.connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=30)
+
+    def connect(self) -> None:
+        self.connection.connect()
 
     def send(self, method: str, path: str, body: dict | None, headers: dict) -> int:
         if body is not None:
@@ -137,9 +145,14 @@ CLIENTS = {"requests": _RequestsClient, "http.client": _PlainClient}
 
 
 def _kiosk(base: str, kind: str, token: str | None, campaign: dict | None, count: int,
-           deadline: float, out: list, interval: float | None = None,
-           first_at: float | None = None, client: str = "requests") -> None:
+           out: list, ready: threading.Barrier, schedule: dict, offset: float,
+           interval: float | None = None, client: str = "requests") -> None:
     http = CLIENTS[client](base)
+    http.connect()
+    ready.wait()  # every kiosk connected: the schedule starts
+    ready.wait()
+    deadline = schedule["deadline"]
+    first_at = None if interval is None else schedule["start"] + interval * offset
     headers = {"Authorization": f"Kiosk {token}"} if token else {}
     for i in range(count):
         if time.time() > deadline:
@@ -167,20 +180,23 @@ def _kiosk(base: str, kind: str, token: str | None, campaign: dict | None, count
 def _load_process(base: str, kind: str, kiosks: list, per_kiosk: int, start_at: float,
                   seconds: float, results, interval: float | None = None,
                   client: str = "requests") -> None:
-    while time.time() < start_at:
-        time.sleep(0.001)
-    cpu_at_start = time.process_time()  # the process's start-up is not load
-    deadline = start_at + seconds
     outs = [[] for _ in kiosks]
-    # Open loop: kiosk k's requests are due every ``interval`` from its own offset, so that
-    # together the kiosks send at an even rate.
-    now = time.perf_counter()
+    # The kiosks connect first, and the clock starts when all have: a load generator still
+    # starting its threads would otherwise count its own start-up as the stack's latency.
+    ready, schedule = threading.Barrier(len(kiosks) + 1, timeout=60), {}
     threads = [threading.Thread(target=_kiosk, args=(
-        base, kind, k.get("token"), k.get("campaign"), per_kiosk, deadline, outs[i], interval,
-        None if interval is None else now + interval * k["offset"], client))
-        for i, k in enumerate(kiosks)]
+        base, kind, k.get("token"), k.get("campaign"), per_kiosk, outs[i], ready, schedule,
+        k["offset"], interval, client)) for i, k in enumerate(kiosks)]
     for t in threads:
         t.start()
+    ready.wait()
+    while time.time() < start_at:  # the same start in every load process
+        time.sleep(0.001)
+    cpu_at_start = time.process_time()  # the process's start-up is not load
+    # Open loop: kiosk k's requests are due every ``interval`` from its own offset, so that
+    # together the kiosks send at an even rate.
+    schedule.update(start=time.perf_counter(), deadline=start_at + seconds)
+    ready.wait()
     for t in threads:
         t.join()
     results.put({"rows": [row for out in outs for row in out], "cpu": time.process_time() - cpu_at_start})
@@ -398,8 +414,8 @@ def report(results: dict, machine: str) -> str:
         "",
         f"**Latency at {paced['offered']:,.0f} responses/s** — open loop with http.client: the "
         f"kiosks together send {paced['offered']:,.0f} responses per second on a fixed "
-        "schedule; each latency runs from the moment the request was due, so a stall counts "
-        "for every request it delayed.",
+        "schedule, starting once every kiosk has connected; each latency runs from the "
+        "moment the request was due, so a stall counts for every request it delayed.",
         "",
         "| path | ok | achieved/s | p50 ms | p99 ms | max ms | failures |",
         "|---|---:|---:|---:|---:|---:|---|",
