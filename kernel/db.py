@@ -72,7 +72,8 @@ class WalCheckpointer:
     that run no checkpointer (tools, tests)."""
 
     def __init__(self, path: str):
-        self.path = path
+        # mode=rw: a checkpoint must never create the database it was meant to copy to.
+        self.uri = Path(path).absolute().as_uri() + "?mode=rw"
         self._connection: sqlite3.Connection | None = None
 
     @classmethod
@@ -88,8 +89,8 @@ class WalCheckpointer:
         """One PASSIVE checkpoint: (pages in the WAL, pages of it now in the database file)."""
         if self._connection is None:
             # Used from whichever pool thread runs the pass, one pass at a time.
-            self._connection = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                               check_same_thread=False)
+            self._connection = sqlite3.connect(self.uri, uri=True, timeout=30,
+                                               isolation_level=None, check_same_thread=False)
         _busy, in_wal, copied = self._connection.execute(
             "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return in_wal, copied

@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 
 import eventlet
+import pytest
 from nameko.containers import ServiceContainer
 from nameko.rpc import rpc
 
@@ -86,3 +87,10 @@ def test_a_service_checkpoints_its_sqlite_store_in_the_background(amqp_uri, tmp_
             eventlet.sleep(0.05)
     finally:
         container.stop()
+
+
+def test_a_checkpointer_never_creates_a_database(tmp_path):
+    checkpointer = WalCheckpointer(str(tmp_path / "gone.sqlite"))
+    with pytest.raises(sqlite3.OperationalError):
+        checkpointer.checkpoint()
+    assert not (tmp_path / "gone.sqlite").exists()
