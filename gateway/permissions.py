@@ -282,7 +282,9 @@ def _check_justice_office(principal, target, level_of) -> None:
 
 def _check_plan_reporter(principal, target, level_of) -> None:
     if principal.role != "agency_officer":
-        return _check_covers(principal, target, level_of)
+        if not covers(principal, target.province, target.district, target.commune):
+            raise _outside(principal, target, "plan_reporter")
+        return
     if not principal.agency or principal.agency.partition(":")[0] != target.province:
         raise _outside(principal, target, "plan_reporter",
                        "Cơ quan của bạn không thuộc tỉnh của kế hoạch này.", agency=principal.agency)

@@ -31,7 +31,8 @@ class ReviewingLevelCache:
     """``(province, year) → level`` as the assessment service last answered, for ``ttl`` seconds.
 
     Entries carry the level's version, so that an answer read before a change and delivered
-    after it cannot replace the newer level. There are at most a few thousand keys (provinces
+    after it cannot replace the newer level while that is kept; once it has expired, what the
+    service answers is taken whatever its version (a restored database). There are at most a few thousand keys (provinces
     × evaluation years), so nothing is evicted."""
 
     def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, clock=time.monotonic):
@@ -50,10 +51,10 @@ class ReviewingLevelCache:
     def remember(self, record: dict) -> dict:
         """Keep a level the assessment service answered (``get_reviewing_level`` or
         ``set_reviewing_level``); returns the record unchanged."""
-        key = (record["province_code"], record["year"])
+        key, now = (record["province_code"], record["year"]), self._clock()
         kept = self._kept.get(key)
-        if kept is None or record["version"] >= kept.version:
-            self._kept[key] = _Kept(record["level"], record["version"], self._clock() + self.ttl)
+        if kept is None or now >= kept.until or record["version"] >= kept.version:
+            self._kept[key] = _Kept(record["level"], record["version"], now + self.ttl)
         return record
 
 
