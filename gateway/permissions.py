@@ -48,8 +48,9 @@ PLAN_REPORTERS = ("agency_officer", "justice_officer", "administrator")
 
 @dataclass(frozen=True)
 class Target:
-    """The administrative unit a request acts on, where it lay in ``year`` (None: today's
-    units, or no year applies), and the record read to find it (a kiosk, a plan)."""
+    """The administrative unit a request acts on, where it lay in ``year`` (this year for a
+    kiosk; None for a plan, which names its units itself), and the record read to find it (a
+    kiosk, a plan)."""
 
     province: str | None = None
     district: str | None = None
@@ -107,9 +108,11 @@ class Rule:
             raise ValueError("every rule says why")
         if self.jurisdiction is NATIONWIDE and not set(self.roles) <= NATIONWIDE_ROLES:
             raise ValueError(f"{self.roles} are not all nationwide roles")
-        if self.jurisdiction in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER) and (
-                self.roles == AUTHENTICATED):
+        if any(self.jurisdiction is j for j in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER)
+               ) and self.roles == AUTHENTICATED:
             raise ValueError(f"{self.jurisdiction.name} needs the roles it names")
+        if self.jurisdiction is REVIEWING_LEVEL and set(self.roles) & NATIONWIDE_ROLES:
+            raise ValueError("the reviewing level is nobody's everywhere")
 
 
 # -- where the units lie -----------------------------------------------------------------------
@@ -147,8 +150,8 @@ CAMPAIGN_ID = re.compile(r"^(\d{5})-(\d{4})(?:-[A-Za-z0-9]{1,10})?$")
 def _campaign(service, call, args) -> Target:
     found = CAMPAIGN_ID.match(args["campaign_id"])
     if found is None:  # open_campaign makes no other ids
-        raise NotFound(f"There is no survey campaign {args['campaign_id']}.",
-                       {"campaign_id": args["campaign_id"]})
+        raise NotFound(f"Không có đợt khảo sát {args['campaign_id']}: mã đợt có dạng "
+                       "<mã xã>-<kỳ>, ví dụ 00004-2025.", {"campaign_id": args["campaign_id"]})
     return _commune_target(found.group(1), int(found.group(2)))
 
 
