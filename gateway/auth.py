@@ -2,7 +2,8 @@
 
 Tokens are HS256 JWTs signed with the platform's secret. Citizens never hold one: whatever
 a citizen may do is public. A jurisdiction names at most one unit per level; the most
-specific level it names is the one it covers.
+specific level it names is the one it covers. Which role and jurisdiction each operation
+needs is gateway/permissions.py's table.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import timedelta
 
 import jwt
 
-from kernel.errors import Forbidden, Unauthorised
+from kernel.errors import Unauthorised
 from kernel.events import Actor
 
 ALGORITHM = "HS256"
@@ -123,44 +124,21 @@ def principal_from_token(token: str, secret: str) -> Principal:
                      name=claims.get("name") or claims["sub"], agency=agency or None)
 
 
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise Forbidden(
-            f"The role {principal.role} may not do this; it needs one of: {', '.join(roles)}.",
-            {"role": principal.role, "allowed_roles": list(roles)},
-        )
-
-
-def require_jurisdiction(principal: Principal, province: str | None = None,
-                         district: str | None = None, commune: str | None = None) -> None:
-    """Forbidden unless the principal's jurisdiction covers the target unit."""
-    target = {"province": province, "district": district, "commune": commune}
-    if not covers(principal, **target):
-        raise Forbidden(
-            "Your jurisdiction does not cover this administrative unit.",
-            {"jurisdiction": dict(principal.jurisdiction), "target": target},
-        )
-
-
 def covers(principal: Principal, province: str | None = None, district: str | None = None,
            commune: str | None = None) -> bool:
+    """Whether the principal's jurisdiction holds the unit, given where the unit lies (the
+    caller resolves that, for the year that matters: gateway/permissions.py).
+
+    The most specific level the jurisdiction names decides, and a commune officer covers
+    only their own commune, whatever else their token names: a commune officer's token that
+    names a province but no commune covers nothing."""
     if principal.role in NATIONWIDE_ROLES:
         return True
-    if commune is not None:
-        unit = _commune(commune)
-        if unit is not None:
-            # The reference tables, not the caller, say where a commune lies; current
-            # communes have no district, so a caller's district (a past year's) stands.
-            province, district = unit.province_code, unit.district_code or district
     own = principal.jurisdiction
-    for level, target in (("commune", commune), ("district", district), ("province", province)):
-        if own.get(level):
-            return target is not None and own[level] == target
+    if principal.role == "commune_officer" or own.get("commune"):
+        return commune is not None and own.get("commune") == commune
+    if own.get("district"):
+        return district is not None and own["district"] == district
+    if own.get("province"):
+        return province is not None and own["province"] == province
     return False
-
-
-def _commune(code: str):
-    # Imported on first use: the token CLI and token checks need no unit tables.
-    from reference import units
-
-    return units.commune(code)

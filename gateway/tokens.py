@@ -20,8 +20,11 @@ from gateway.auth import DEFAULT_SECRET, ROLES, issue_token, normalise_jurisdict
 SECRET_ENV = "TCPL_JWT_SECRET"
 
 # Hà Nội (province 01) and its Phường Ba Đình (00004): real codes of the units in force
-# since 1 July 2025, as the reference package ships them.
+# since 1 July 2025, as the reference package ships them. Đông Sơn district (405) of Thanh
+# Hóa (38) reviewed its communes' 2022 evaluations (the demo year, scripts/demo_cycle.py):
+# the review steps belong to the reviewing level, so that year needs district officials.
 DEMO_PROVINCE, DEMO_COMMUNE = "01", "00004"
+DEMO_DISTRICT = {"province": "38", "district": "405"}
 DEMO_USERS = (
     {"sub": "admin@demo", "role": "administrator", "name": "Quản trị hệ thống",
      "jurisdiction": {}},
@@ -33,6 +36,12 @@ DEMO_USERS = (
     {"sub": "congchuc.badinh@demo", "role": "commune_officer",
      "name": "Công chức tư pháp - hộ tịch phường Ba Đình",
      "jurisdiction": {"province": DEMO_PROVINCE, "commune": DEMO_COMMUNE}},
+    {"sub": "tuphap.dongson@demo", "role": "justice_officer", "name": "Phòng Tư pháp huyện Đông Sơn",
+     "jurisdiction": DEMO_DISTRICT},
+    {"sub": "thuky.dongson@demo", "role": "council_secretary",
+     "name": "Thư ký Hội đồng đánh giá huyện Đông Sơn", "jurisdiction": DEMO_DISTRICT},
+    {"sub": "chutich.dongson@demo", "role": "chairman", "name": "Chủ tịch UBND huyện Đông Sơn",
+     "jurisdiction": DEMO_DISTRICT},
 )
 
 

@@ -1,8 +1,9 @@
 """HTTP routes of the assessment workflow, criteria sets and roll-ups.
 
-Who may run each step is checked here: the role by the ``endpoint`` decorator, the
-jurisdiction by ``_require_covers`` against where the commune lay in the evaluation year
-(its district for years up to 2024, from the legacy data; its province always).
+Who may run each step is gateway/permissions.py's table, enforced by the ``endpoint``
+decorator before a handler runs: the commune's steps by its own officer, the review steps by
+the level that reviews the commune's province in that year, reads within the reader's
+jurisdiction where the commune lay in the evaluation year.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from datetime import date
 
 from werkzeug.wrappers import Response
 
-from gateway import lookup
-from gateway.auth import NATIONWIDE_ROLES, Principal
-from gateway.http import AUTHENTICATED, endpoint
+from gateway.http import endpoint
 from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in docstrings)
     AnswerSchema,
     AppraisalStartSchema,
@@ -49,59 +48,13 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     SupplementSchema,
 )
 from gateway.web import http
-from kernel.errors import Forbidden, NotFound
-from reference import units
 
 BASE = "/api/v1/communes/<commune_code>/assessments/<int:year>"
-COMMUNE = ("commune_officer",)
-JUSTICE = ("justice_officer",)
-COUNCIL = ("council_secretary",)
-CHAIRMAN = ("chairman",)
-READERS = ("commune_officer", "justice_officer", "council_secretary", "chairman",
-           "administrator", "auditor")
-REVIEWERS = ("justice_officer", "council_secretary", "chairman", "administrator", "auditor")
 TAG = "Đánh giá chuẩn tiếp cận pháp luật"
 CRITERIA_TAG = "Bộ tiêu chí"
 ROLLUP_TAG = "Tổng hợp kết quả"
 # API field names that differ from the workflow's argument names
 RENAMED = {"end_posting": {"ended_on": "today"}}
-
-
-def unit_in_year(commune_code: str, year: int) -> tuple[str, str | None]:
-    """(province, district) of the commune in the evaluation year; district only up to 2024."""
-    district = units.district_of_commune(commune_code, year)
-    if district is not None:
-        for commune in units.legacy_communes(district, year):
-            if commune.code == commune_code:
-                return commune.province_code, district
-    current = units.commune(commune_code)
-    if current is None:
-        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
-                       {"commune_code": commune_code, "year": year})
-    return current.province_code, None
-
-
-def covers(principal: Principal, commune: str | None, district: str | None,
-           province: str) -> bool:
-    """The most specific unit of the principal's jurisdiction must hold the target; a commune
-    officer covers only their own commune."""
-    if principal.role in NATIONWIDE_ROLES:
-        return True
-    own = principal.jurisdiction
-    if principal.role == "commune_officer" or own.get("commune"):
-        return commune is not None and own.get("commune") == commune
-    if own.get("district"):
-        return district is not None and own["district"] == district
-    if own.get("province"):
-        return own["province"] == province
-    return False
-
-
-def _require_covers(principal, commune, district, province, year):
-    if not covers(principal, commune, district, province):
-        raise Forbidden("Your jurisdiction does not cover this administrative unit in this year.",
-                        {"jurisdiction": dict(principal.jurisdiction), "year": year,
-                         "target": {"province": province, "district": district, "commune": commune}})
 
 
 def _arguments(command: str, body: dict, **extra) -> tuple[dict, int | None]:
@@ -123,19 +76,14 @@ class AssessmentRoutes:
     )
 
     # -- helpers -------------------------------------------------------------------------------
-    def _guard(self, call, commune_code, year):
-        province, district = unit_in_year(commune_code, year)
-        _require_covers(call.principal, commune_code, district, province, year)
-
     def _command(self, call, commune_code, year, command, **extra):
-        self._guard(call, commune_code, year)
         arguments, expected_version = _arguments(command, call.body, **extra)
         return self.backends.call("assessment", "run_command", commune_code, year, command,
                                   arguments, expected_version, call.context())
 
     # -- reading -------------------------------------------------------------------------------
     @http("GET", BASE)
-    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    @endpoint(path=AssessmentPathSchema)
     def get_assessment(self, call, commune_code, year):
         """Hồ sơ đánh giá của một xã trong một năm
 
@@ -153,11 +101,10 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        self._guard(call, commune_code, year)
         return self.backends.call("assessment", "get_assessment", commune_code, year)
 
     @http("GET", BASE + "/events")
-    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    @endpoint(path=AssessmentPathSchema)
     def get_assessment_events(self, call, commune_code, year):
         """Các sự kiện của hồ sơ đánh giá (ai làm gì, khi nào)
         ---
@@ -171,12 +118,11 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        self._guard(call, commune_code, year)
         return {"events": self.backends.call("assessment", "assessment_events", commune_code, year)}
 
     # -- the commune's steps ---------------------------------------------------------------------
     @http("POST", BASE)
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema)
+    @endpoint(path=AssessmentPathSchema)
     def open_assessment(self, call, commune_code, year):
         """Mở hồ sơ đánh giá của xã cho năm đánh giá
 
@@ -193,12 +139,11 @@ class AssessmentRoutes:
           409: Error
           503: Error
         """
-        self._guard(call, commune_code, year)
         return 201, self.backends.call("assessment", "open_assessment", commune_code, year,
                                        call.context())
 
     @http("PUT", BASE + "/figures/<indicator_id>")
-    @endpoint(roles=COMMUNE, path=IndicatorPathSchema, body=FiguresSchema)
+    @endpoint(path=IndicatorPathSchema, body=FiguresSchema)
     def record_figures(self, call, commune_code, year, indicator_id):
         """Nhập số liệu thực hiện và tài liệu minh chứng của một chỉ tiêu
         ---
@@ -211,7 +156,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "record_figures", indicator_id=indicator_id)
 
     @http("POST", BASE + "/figures/<indicator_id>/from-survey")
-    @endpoint(roles=COMMUNE, path=IndicatorPathSchema, body=EmptyCommandSchema)
+    @endpoint(path=IndicatorPathSchema, body=EmptyCommandSchema)
     def use_survey_result(self, call, commune_code, year, indicator_id):
         """Lấy số liệu của chỉ tiêu từ kết quả khảo sát sự hài lòng của xã trong năm
 
@@ -224,12 +169,11 @@ class AssessmentRoutes:
           409: Error
           503: Error
         """
-        self._guard(call, commune_code, year)
         return self.backends.call("assessment", "use_survey_result", commune_code, year,
                                   indicator_id, call.body.get("expected_version"), call.context())
 
     @http("PUT", BASE + "/declarations")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=DeclarationsSchema)
+    @endpoint(path=AssessmentPathSchema, body=DeclarationsSchema)
     def declare_conditions(self, call, commune_code, year):
         """Kê khai các điều kiện công nhận (kỷ luật cán bộ, phân loại xã)
         ---
@@ -242,7 +186,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "declare_conditions")
 
     @http("POST", BASE + "/self-assessment")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=EmptyCommandSchema)
+    @endpoint(path=AssessmentPathSchema, body=EmptyCommandSchema)
     def submit_self_assessment(self, call, commune_code, year):
         """Hoàn thành tự đánh giá, tự chấm điểm
 
@@ -257,7 +201,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "submit_self_assessment")
 
     @http("POST", BASE + "/posting")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=PostingSchema)
+    @endpoint(path=AssessmentPathSchema, body=PostingSchema)
     def start_posting(self, call, commune_code, year):
         """Niêm yết công khai kết quả tự đánh giá
         ---
@@ -270,7 +214,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "start_posting")
 
     @http("POST", BASE + "/posting/comments")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=CommentSchema)
+    @endpoint(path=AssessmentPathSchema, body=CommentSchema)
     def record_comment(self, call, commune_code, year):
         """Ghi nhận ý kiến góp ý trong thời gian niêm yết
         ---
@@ -283,7 +227,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "record_comment")
 
     @http("POST", BASE + "/posting/comments/<comment_id>/answer")
-    @endpoint(roles=COMMUNE, path=CommentPathSchema, body=AnswerSchema)
+    @endpoint(path=CommentPathSchema, body=AnswerSchema)
     def answer_comment(self, call, commune_code, year, comment_id):
         """Trả lời một ý kiến góp ý
         ---
@@ -296,7 +240,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "answer_comment", comment_id=comment_id)
 
     @http("POST", BASE + "/posting/end")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=EndPostingSchema)
+    @endpoint(path=AssessmentPathSchema, body=EndPostingSchema)
     def end_posting(self, call, commune_code, year):
         """Kết thúc niêm yết (không sớm hơn thời hạn tối thiểu)
         ---
@@ -309,7 +253,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "end_posting")
 
     @http("POST", BASE + "/dossier")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=DossierSchema)
+    @endpoint(path=AssessmentPathSchema, body=DossierSchema)
     def submit_dossier(self, call, commune_code, year):
         """Gửi hồ sơ đề nghị công nhận
 
@@ -324,7 +268,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "submit_dossier")
 
     @http("POST", BASE + "/dossier/supplements")
-    @endpoint(roles=COMMUNE, path=AssessmentPathSchema, body=SupplementSchema)
+    @endpoint(path=AssessmentPathSchema, body=SupplementSchema)
     def provide_supplement(self, call, commune_code, year):
         """Bổ sung hồ sơ theo yêu cầu
         ---
@@ -338,7 +282,7 @@ class AssessmentRoutes:
 
     # -- the justice office ----------------------------------------------------------------------
     @http("POST", BASE + "/dossier/check")
-    @endpoint(roles=JUSTICE, path=AssessmentPathSchema, body=CheckSchema)
+    @endpoint(path=AssessmentPathSchema, body=CheckSchema)
     def pass_check(self, call, commune_code, year):
         """Kiểm tra hồ sơ: đạt, chuyển Hội đồng thẩm định
         ---
@@ -351,7 +295,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "pass_check")
 
     @http("POST", BASE + "/dossier/supplement-requests")
-    @endpoint(roles=JUSTICE, path=AssessmentPathSchema, body=SupplementRequestSchema)
+    @endpoint(path=AssessmentPathSchema, body=SupplementRequestSchema)
     def request_supplement(self, call, commune_code, year):
         """Yêu cầu xã bổ sung hồ sơ
         ---
@@ -365,7 +309,7 @@ class AssessmentRoutes:
 
     # -- the council -----------------------------------------------------------------------------
     @http("POST", BASE + "/appraisal")
-    @endpoint(roles=COUNCIL, path=AssessmentPathSchema, body=AppraisalStartSchema)
+    @endpoint(path=AssessmentPathSchema, body=AppraisalStartSchema)
     def start_appraisal(self, call, commune_code, year):
         """Bắt đầu thẩm định (họp Hội đồng hoặc lấy ý kiến bằng văn bản)
         ---
@@ -378,7 +322,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "start_appraisal")
 
     @http("POST", BASE + "/appraisal/opinions")
-    @endpoint(roles=COUNCIL, path=AssessmentPathSchema, body=OpinionSchema)
+    @endpoint(path=AssessmentPathSchema, body=OpinionSchema)
     def record_opinion(self, call, commune_code, year):
         """Ghi ý kiến của một thành viên Hội đồng
         ---
@@ -391,7 +335,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "record_opinion")
 
     @http("PUT", BASE + "/appraisal/indicators/<indicator_id>")
-    @endpoint(roles=COUNCIL, path=IndicatorPathSchema, body=AppraiseSchema)
+    @endpoint(path=IndicatorPathSchema, body=AppraiseSchema)
     def appraise_indicator(self, call, commune_code, year, indicator_id):
         """Chấm điểm thẩm định một chỉ tiêu (hoặc đạt/không đạt)
         ---
@@ -405,7 +349,7 @@ class AssessmentRoutes:
                              indicator_id=indicator_id)
 
     @http("POST", BASE + "/appraisal/complete")
-    @endpoint(roles=COUNCIL, path=AssessmentPathSchema, body=CompleteAppraisalSchema)
+    @endpoint(path=AssessmentPathSchema, body=CompleteAppraisalSchema)
     def complete_appraisal(self, call, commune_code, year):
         """Hoàn thành thẩm định (đủ chỉ tiêu, đủ ý kiến, đủ 2/3 thành viên dự họp)
         ---
@@ -419,7 +363,7 @@ class AssessmentRoutes:
 
     # -- the chairman ----------------------------------------------------------------------------
     @http("POST", BASE + "/decision")
-    @endpoint(roles=CHAIRMAN, path=AssessmentPathSchema, body=DecisionSchema)
+    @endpoint(path=AssessmentPathSchema, body=DecisionSchema)
     def decide(self, call, commune_code, year):
         """Quyết định công nhận hoặc không công nhận đạt chuẩn
         ---
@@ -432,7 +376,7 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "decide")
 
     @http("POST", BASE + "/revocation")
-    @endpoint(roles=CHAIRMAN, path=AssessmentPathSchema, body=RevocationSchema)
+    @endpoint(path=AssessmentPathSchema, body=RevocationSchema)
     def revoke(self, call, commune_code, year):
         """Thu hồi quyết định công nhận
         ---
@@ -446,7 +390,7 @@ class AssessmentRoutes:
 
     # -- criteria sets ---------------------------------------------------------------------------
     @http("GET", "/api/v1/criteria-sets")
-    @endpoint(roles=AUTHENTICATED)
+    @endpoint()
     def list_criteria_sets(self, call):
         """Các bộ tiêu chí và phiên bản (có sẵn và do quản trị viên công bố)
         ---
@@ -462,7 +406,7 @@ class AssessmentRoutes:
         return {"criteria_sets": self.backends.call("assessment", "list_criteria_sets")}
 
     @http("POST", "/api/v1/criteria-sets")
-    @endpoint(roles=("administrator",), body=CriteriaSetDocumentSchema)
+    @endpoint(body=CriteriaSetDocumentSchema)
     def publish_criteria_set(self, call):
         """Công bố phiên bản mới của một bộ tiêu chí
 
@@ -484,7 +428,7 @@ class AssessmentRoutes:
                                        call.context())
 
     @http("GET", "/api/v1/criteria-sets/<set_id>")
-    @endpoint(roles=AUTHENTICATED, path=CriteriaSetPathSchema)
+    @endpoint(path=CriteriaSetPathSchema)
     def get_criteria_set(self, call, set_id):
         """Phiên bản mới nhất của một bộ tiêu chí
         ---
@@ -497,7 +441,7 @@ class AssessmentRoutes:
         return self.backends.call("assessment", "get_criteria_set", set_id, None)
 
     @http("GET", "/api/v1/criteria-sets/<set_id>/versions/<int:version>")
-    @endpoint(roles=AUTHENTICATED, path=CriteriaSetVersionPathSchema)
+    @endpoint(path=CriteriaSetVersionPathSchema)
     def get_criteria_set_version(self, call, set_id, version):
         """Một phiên bản của bộ tiêu chí
         ---
@@ -511,7 +455,7 @@ class AssessmentRoutes:
 
     # -- roll-ups --------------------------------------------------------------------------------
     @http("GET", "/api/v1/provinces/<province_code>/assessments")
-    @endpoint(roles=REVIEWERS, path=RollupPathSchema, query=RollupQuerySchema)
+    @endpoint(path=RollupPathSchema, query=RollupQuerySchema)
     def province_assessments(self, call, province_code):
         """Tổng hợp kết quả đánh giá của tỉnh (hoặc một huyện) trong một năm
 
@@ -524,27 +468,13 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        year, district = self._rollup_scope(call, province_code)
-        return self.backends.call("assessment", "province_rollup", province_code, year, district)
-
-    def _rollup_scope(self, call, province_code) -> tuple[int, str | None]:
-        """(year, district) of a roll-up request, after the jurisdiction check; a district
-        officer's request defaults to their district."""
-        year, district = call.query["year"], call.query["district"]
-        lookup.require_province_in(province_code, year)
-        own = call.principal.jurisdiction
-        if call.principal.role not in NATIONWIDE_ROLES and own.get("district") and district is None:
-            district = own["district"]  # a district officer sees their district
-        if district is not None and district not in {
-                d.code for d in units.legacy_districts(province_code, year)}:
-            raise NotFound(f"There is no district {district} in province {province_code} in {year}.",
-                           {"district_code": district, "province_code": province_code, "year": year})
-        _require_covers(call.principal, None, district, province_code, year)
-        return year, district
+        area = call.target
+        return self.backends.call("assessment", "province_rollup", province_code, area.year,
+                                  area.district)
 
     # -- the forms as .xlsx ----------------------------------------------------------------------
     @http("GET", BASE + "/forms/02.xlsx")
-    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    @endpoint(path=AssessmentPathSchema)
     def form_02(self, call, commune_code, year):
         """Mẫu 02: bảng tự chấm điểm của xã (tệp Excel)
 
@@ -559,11 +489,10 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        self._guard(call, commune_code, year)
         return _xlsx(self.backends.call("assessment", "assessment_form", commune_code, year, "02"))
 
     @http("GET", BASE + "/forms/07.xlsx")
-    @endpoint(roles=READERS, path=AssessmentPathSchema)
+    @endpoint(path=AssessmentPathSchema)
     def form_07(self, call, commune_code, year):
         """Mẫu 07: bảng tổng hợp kết quả thẩm định điểm của Hội đồng (tệp Excel)
 
@@ -576,11 +505,10 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        self._guard(call, commune_code, year)
         return _xlsx(self.backends.call("assessment", "assessment_form", commune_code, year, "07"))
 
     @http("GET", "/api/v1/provinces/<province_code>/assessments/forms/08.xlsx")
-    @endpoint(roles=REVIEWERS, path=RollupPathSchema, query=RollupQuerySchema)
+    @endpoint(path=RollupPathSchema, query=RollupQuerySchema)
     def form_08(self, call, province_code):
         """Mẫu 08: danh sách xã đạt chuẩn và chưa đạt chuẩn kèm quyết định (tệp Excel)
 
@@ -594,12 +522,12 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        year, district = self._rollup_scope(call, province_code)
-        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, year, district,
-                                        "08"))
+        area = call.target
+        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, area.year,
+                                        area.district, "08"))
 
     @http("GET", "/api/v1/provinces/<province_code>/assessments/forms/09.xlsx")
-    @endpoint(roles=REVIEWERS, path=RollupPathSchema, query=RollupQuerySchema)
+    @endpoint(path=RollupPathSchema, query=RollupQuerySchema)
     def form_09(self, call, province_code):
         """Mẫu 09: báo cáo tổng hợp kết quả đánh giá, công nhận theo huyện hoặc toàn tỉnh (tệp Excel)
 
@@ -613,9 +541,9 @@ class AssessmentRoutes:
           404: Error
           503: Error
         """
-        year, district = self._rollup_scope(call, province_code)
-        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, year, district,
-                                        "09"))
+        area = call.target
+        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, area.year,
+                                        area.district, "09"))
 
 
 def _xlsx(file: dict) -> Response:

@@ -1,4 +1,4 @@
-"""HTTP routes of the audit (docs/audit.md): auditors only.
+"""HTTP routes of the audit (docs/audit.md): auditors only (gateway/permissions.py).
 
 Every backing service answers ``query_events(filters, after_position, limit)`` from its own
 event store (kernel.nameko.EventSourcedService); these routes ask the selected services at
@@ -36,7 +36,6 @@ from kernel import clock
 from kernel.errors import KernelError, ValidationFailed
 
 DOCUMENTED_RESPONSES = (AuditEventsPageSchema, ChainsSchema, CorrelationSchema)
-AUDITOR = ("auditor",)
 FETCH_LIMIT = 1000  # events asked of one service per call when collecting a whole result
 EXPORT_MAX = 20000  # events in one export file; past it the file says where to go on
 FILTER_NAMES = ("stream", "stream_prefix", "commune", "actor", "recorded_from", "recorded_to",
@@ -175,7 +174,7 @@ class AuditRoutes:
 
     # -- the events of any services, filtered -------------------------------------------------
     @http("GET", "/api/v1/audit/events")
-    @endpoint(roles=AUDITOR, query=AuditEventsQuerySchema)
+    @endpoint(query=AuditEventsQuerySchema)
     def audit_events(self, call):
         """Tra cứu sự kiện của một hoặc mọi dịch vụ
 
@@ -218,7 +217,7 @@ class AuditRoutes:
 
     # -- one action through every service ------------------------------------------------------
     @http("GET", "/api/v1/audit/correlations/<correlation_id>")
-    @endpoint(roles=AUDITOR, path=CorrelationPathSchema, query=ExportQuerySchema)
+    @endpoint(path=CorrelationPathSchema, query=ExportQuerySchema)
     def audit_correlation(self, call, correlation_id):
         """Theo dấu một thao tác qua mọi dịch vụ
 
@@ -249,7 +248,7 @@ class AuditRoutes:
 
     # -- the hash chains -----------------------------------------------------------------------
     @http("GET", "/api/v1/audit/chains")
-    @endpoint(roles=AUDITOR, query=NoQuerySchema)
+    @endpoint(query=NoQuerySchema)
     def audit_chains(self, call):
         """Kiểm tra chuỗi băm của mọi dịch vụ
 

@@ -1,8 +1,9 @@
 """HTTP routes of plans (kế hoạch), over the plans service's RPCs (docs/plans.md).
 
-Justice staff (justice_officer) import, edit, review, issue and link the plans of their own
-jurisdiction; administrators everywhere. An agency officer (agency_officer, with an
-``agency`` claim) reports progress on the tasks their agency leads. Any token reads.
+Who may do what is gateway/permissions.py's table: justice staff (justice_officer) import,
+edit, review, issue and link the plans of their own jurisdiction, administrators everywhere;
+an agency officer (agency_officer, with an ``agency`` claim) of the plan's province reports
+progress (the plans service keeps them to the tasks their agency leads). Any token reads.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import base64
 
 from werkzeug.wrappers import Response
 
-from gateway.auth import require_jurisdiction
-from gateway.http import AUTHENTICATED, endpoint
+from gateway.http import endpoint
 from gateway.routes.plans_schemas import (  # response schemas: named in the docstrings
     AgencyListSchema,
     AgencyPathSchema,
@@ -32,11 +32,8 @@ from gateway.routes.plans_schemas import (  # response schemas: named in the doc
     TaskPathSchema,
 )
 from gateway.web import http
-from kernel.errors import Forbidden
 
 DOCUMENTED_RESPONSES = (AgencyListSchema, AgencyTasksSchema, PlanListSchema, PlanSchema)
-EDITORS = ("justice_officer", "administrator")
-REPORTERS = ("agency_officer", "justice_officer", "administrator")
 TAG = "Kế hoạch"
 PLAN_URL = "/api/v1/plans/<plan_id>"
 
@@ -48,15 +45,8 @@ class PlansRoutes:
                                      "quá hạn và sơ kết, tổng kết."},
     )
 
-    def _plan_for_editing(self, call, plan_id) -> dict:
-        plan = self.backends.call("plans", "get_plan", plan_id)
-        jurisdiction = plan["jurisdiction"]
-        require_jurisdiction(call.principal, province=jurisdiction.get("province"),
-                             district=jurisdiction.get("district"))
-        return plan
-
     @http("GET", "/api/v1/plans")
-    @endpoint(roles=AUTHENTICATED, query=PlanListQuerySchema)
+    @endpoint(query=PlanListQuerySchema)
     def list_plans(self, call):
         """Danh sách kế hoạch
         ---
@@ -73,7 +63,7 @@ class PlansRoutes:
                                             call.query["district"])}
 
     @http("POST", "/api/v1/plans")
-    @endpoint(roles=EDITORS, body=PlanImportSchema)
+    @endpoint(body=PlanImportSchema)
     def import_plan(self, call):
         """Nhập một kế hoạch từ văn bản (text, Markdown hoặc .docx)
 
@@ -93,8 +83,6 @@ class PlansRoutes:
           503: Error
         """
         body = call.body
-        require_jurisdiction(call.principal, province=body["province_code"],
-                             district=body["district_code"])
         plan = self.backends.call(
             "plans", "import_plan", body["content"], body["file_name"],
             {"province": body["province_code"], "district": body["district_code"]},
@@ -102,7 +90,7 @@ class PlansRoutes:
         return 201, plan
 
     @http("GET", PLAN_URL)
-    @endpoint(roles=AUTHENTICATED, path=PlanPathSchema)
+    @endpoint(path=PlanPathSchema)
     def get_plan(self, call, plan_id):
         """Một kế hoạch, với tiến độ từng nhiệm vụ
         ---
@@ -119,7 +107,7 @@ class PlansRoutes:
         return self.backends.call("plans", "get_plan", plan_id)
 
     @http("PATCH", PLAN_URL)
-    @endpoint(roles=EDITORS, path=PlanPathSchema, body=PlanEditSchema)
+    @endpoint(path=PlanPathSchema, body=PlanEditSchema)
     def edit_plan(self, call, plan_id):
         """Sửa bản nháp kế hoạch (trước khi ban hành)
 
@@ -138,12 +126,11 @@ class PlansRoutes:
           409: Error
           503: Error
         """
-        self._plan_for_editing(call, plan_id)
         return self.backends.call("plans", "edit_plan", plan_id, call.body["changes"],
                                   call.body["expected_version"], call.context())
 
     @http("POST", PLAN_URL + "/review")
-    @endpoint(roles=EDITORS, path=PlanPathSchema, body=PlanReviewSchema)
+    @endpoint(path=PlanPathSchema, body=PlanReviewSchema)
     def review_plan(self, call, plan_id):
         """Xác nhận đã rà soát bản nháp kế hoạch
         ---
@@ -159,12 +146,11 @@ class PlansRoutes:
           409: Error
           503: Error
         """
-        self._plan_for_editing(call, plan_id)
         return self.backends.call("plans", "review_plan", plan_id, call.body["note"],
                                   call.body["expected_version"], call.context())
 
     @http("POST", PLAN_URL + "/issue")
-    @endpoint(roles=EDITORS, path=PlanPathSchema, body=PlanIssueSchema)
+    @endpoint(path=PlanPathSchema, body=PlanIssueSchema)
     def issue_plan(self, call, plan_id):
         """Ban hành kế hoạch (chỉ sau khi đã rà soát)
         ---
@@ -181,14 +167,13 @@ class PlansRoutes:
           409: Error
           503: Error
         """
-        self._plan_for_editing(call, plan_id)
         issued_on = call.body["issued_on"]
         return self.backends.call("plans", "issue_plan", plan_id, call.body["number"],
                                   issued_on.isoformat() if issued_on else None,
                                   call.body["expected_version"], call.context())
 
     @http("POST", PLAN_URL + "/tasks/<task>/progress")
-    @endpoint(roles=REPORTERS, path=TaskPathSchema, body=ProgressSchema)
+    @endpoint(path=TaskPathSchema, body=ProgressSchema)
     def report_progress(self, call, plan_id, task):
         """Báo cáo tiến độ một nhiệm vụ
 
@@ -209,23 +194,13 @@ class PlansRoutes:
           409: Error
           503: Error
         """
-        principal = call.principal
-        plan = self.backends.call("plans", "get_plan", plan_id)
-        agency = None
-        if principal.role == "agency_officer":
-            agency = principal.agency
-            if not agency or agency.partition(":")[0] != plan["jurisdiction"].get("province"):
-                raise Forbidden("Your agency does not belong to this plan's province.",
-                                {"agency": agency})
-        else:
-            require_jurisdiction(principal, province=plan["jurisdiction"].get("province"),
-                                 district=plan["jurisdiction"].get("district"))
+        agency = call.principal.agency if call.principal.role == "agency_officer" else None
         body = call.body
         return self.backends.call("plans", "report_progress", plan_id, task, agency, body["status"],
                                   body["percent"], body["note"], body["evidence"], call.context())
 
     @http("PUT", PLAN_URL + "/tasks/<task>/link")
-    @endpoint(roles=EDITORS, path=TaskPathSchema, body=LinkSchema)
+    @endpoint(path=TaskPathSchema, body=LinkSchema)
     def link_task(self, call, plan_id, task):
         """Gắn nhiệm vụ với kết quả đánh giá của một tỉnh (hoặc huyện) trong một năm
 
@@ -244,13 +219,12 @@ class PlansRoutes:
           409: Error
           503: Error
         """
-        self._plan_for_editing(call, plan_id)
         body = call.body
         return self.backends.call("plans", "link_task", plan_id, task, body["province_code"],
                                   body["district_code"], body["year"], body["measure"], call.context())
 
     @http("GET", PLAN_URL + "/summary.xlsx")
-    @endpoint(roles=AUTHENTICATED, path=PlanPathSchema, query=SummaryQuerySchema)
+    @endpoint(path=PlanPathSchema, query=SummaryQuerySchema)
     def plan_summary(self, call, plan_id):
         """Báo cáo sơ kết, tổng kết thực hiện kế hoạch trong năm (tệp Excel)
         ---
@@ -267,7 +241,7 @@ class PlansRoutes:
                         headers={"Content-Disposition": f'attachment; filename="{file["file_name"]}"'})
 
     @http("GET", "/api/v1/agencies/<agency_id>/tasks")
-    @endpoint(roles=AUTHENTICATED, path=AgencyPathSchema)
+    @endpoint(path=AgencyPathSchema)
     def agency_tasks(self, call, agency_id):
         """Các nhiệm vụ một cơ quan chủ trì hoặc phối hợp, trong mọi kế hoạch
         ---
@@ -284,7 +258,7 @@ class PlansRoutes:
                 "tasks": self.backends.call("plans", "agency_tasks", agency_id)}
 
     @http("GET", "/api/v1/provinces/<province_code>/agencies")
-    @endpoint(roles=AUTHENTICATED, path=ProvincePathSchema)
+    @endpoint(path=ProvincePathSchema)
     def list_agencies(self, call, province_code):
         """Danh mục cơ quan của một tỉnh (cơ quan chủ trì, phối hợp trong kế hoạch)
         ---

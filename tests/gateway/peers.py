@@ -1,13 +1,15 @@
 """Small real nameko services standing in for the platform's backing services.
 
 They answer the RPCs the gateway makes, in the shapes the real services use, and record
-what they were sent so that tests can check what crossed the wire.
+what they were sent so that tests can check what crossed the wire. Where a test needs only
+to know that a call arrived (tests/gateway/test_permission_matrix.py), a peer answers it with
+the smallest value the gateway can turn into a response.
 """
 
 import eventlet
 from nameko.rpc import rpc
 
-from kernel.errors import ConcurrencyError, Forbidden
+from kernel.errors import ConcurrencyError, Forbidden, NotFound
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.
 SLOW_YEAR = 2090  # answers after the gateway's deadline
@@ -15,6 +17,25 @@ FORBIDDEN_YEAR = 2091  # refuses, as a service enforcing its own rules would
 CRASH_YEAR = 2092  # fails with an error that is not a KernelError
 SECRET_IN_CRASH = "password=hunter2"
 SLOW_SECONDS = 4.0
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def recorded(method, answer=None):
+    """An RPC ``method`` that records its arguments in the peer's ``calls`` and returns
+    ``answer(peer, *args)`` (an empty object when no answer is given)."""
+
+    def call(self, *args, **kwargs):
+        type(self).calls.append((method, *args, *kwargs.values()))
+        return answer(self, *args) if answer else {}
+
+    call.__name__ = method
+    return rpc(call)
+
+
+def _file(self, *args):
+    return {"content_base64": "", "media_type": XLSX, "file_name": "mau.xlsx"}
 
 
 def health_report(name, status="up"):
@@ -38,6 +59,12 @@ class Peer:
         events = [{"source": self.name, "position": p, "type": "Noted", "data": {}}
                   for p in range(after_position + 1, min(after_position + limit, 3) + 1)]
         return {"source": self.name, "events": events, "head_position": 3}
+
+    query_events = recorded("query_events", lambda self, *args: {
+        "source": self.name, "events": [], "last_position": 0, "complete": True,
+        "head_position": 0})
+    verify_chain = recorded("verify_chain", lambda self: {
+        "source": self.name, "ok": True, "first_broken": None})
 
 
 class AssessmentPeer(Peer):
@@ -73,9 +100,47 @@ class AssessmentPeer(Peer):
         type(self).levels[(province_code, year)] = record
         return record
 
+    get_assessment = recorded("get_assessment")
+    assessment_events = recorded("assessment_events", lambda self, *args: [])
+    open_assessment = recorded("open_assessment")
+    run_command = recorded("run_command")
+    use_survey_result = recorded("use_survey_result")
+    assessment_form = recorded("assessment_form", _file)
+    list_criteria_sets = recorded("list_criteria_sets", lambda self: [])
+    publish_criteria_set = recorded("publish_criteria_set")
+    get_criteria_set = recorded("get_criteria_set")
+    province_rollup = recorded("province_rollup")
+    rollup_form = recorded("rollup_form", _file)
+
+
+def _stored(kind, key):
+    """An answer reading the peer's ``kind`` dict (``kiosks``, ``plans``) at the first argument."""
+
+    def answer(self, found_id, *args):
+        record = getattr(type(self), kind).get(found_id)
+        if record is None:
+            raise NotFound(f"There is no {kind[:-1]} {found_id}.", {key: found_id})
+        return record
+
+    return answer
+
 
 class PlansPeer(Peer):
     name = "plans"
+    #: plan id → the plan (at least its ``jurisdiction``), for the gateway's jurisdiction checks
+    plans: dict = {}
+
+    list_plans = recorded("list_plans", lambda self, *args: [])
+    import_plan = recorded("import_plan")
+    get_plan = recorded("get_plan", _stored("plans", "plan_id"))
+    edit_plan = recorded("edit_plan")
+    review_plan = recorded("review_plan")
+    issue_plan = recorded("issue_plan")
+    report_progress = recorded("report_progress")
+    link_task = recorded("link_task")
+    summary_form = recorded("summary_form", _file)
+    agency_tasks = recorded("agency_tasks", lambda self, *args: [])
+    list_agencies = recorded("list_agencies", lambda self, *args: [])
 
 
 class PublicationPeer(Peer):
@@ -84,6 +149,24 @@ class PublicationPeer(Peer):
 
 class SurveyPeer(Peer):
     name = "survey"
+    #: kiosk id → the kiosk (at least its ``commune_code``)
+    kiosks: dict = {}
+
+    publish_questionnaire = recorded("publish_questionnaire")
+    get_questionnaire = recorded("get_questionnaire")
+    open_campaign = recorded("open_campaign")
+    get_campaign = recorded("get_campaign")
+    close_campaign = recorded("close_campaign")
+    get_results = recorded("get_results")
+    issue_codes = recorded("issue_codes")
+    register_kiosk = recorded("register_kiosk")
+    get_kiosk = recorded("get_kiosk", _stored("kiosks", "kiosk_id"))
+    revoke_kiosk = recorded("revoke_kiosk")
+    kiosk_campaign = recorded("kiosk_campaign")
+    submit_many = recorded("submit_many", lambda self, submissions: [
+        {"response": {"result": "accepted"}} for _ in submissions])
+    submit_batch = recorded("submit_batch", lambda self, token, responses: {
+        "kiosk_id": "", "results": [], "summary": {}})
 
 
 ALL_PEERS = (AssessmentPeer, PlansPeer, PublicationPeer, SurveyPeer)
@@ -94,3 +177,5 @@ def reset():
         peer.calls = []
         peer.health_status = "up"
     AssessmentPeer.levels = {}
+    PlansPeer.plans = {}
+    SurveyPeer.kiosks = {}

@@ -199,9 +199,9 @@ def test_a_single_use_code_binds_one_response(survey_platform, admin, token):
     client = survey_platform
     campaign = open_campaign(client, admin, "2025-r5", require_code=True)
     kiosk = register_kiosk(client, admin)
-    officer = token("commune_officer", commune=BA_DINH)
+    justice = token("justice_officer", province=HANOI)  # the Sở Tư pháp issues the codes
     issued = client.request("POST", f"/api/v1/survey/campaigns/{campaign['campaign_id']}/codes",
-                            officer, json={"count": 2})
+                            justice, json={"count": 2})
     assert issued.status_code == 201, issued.text
     first, second = issued.json()["codes"]
     assert submit(client, kiosk["token"], answer(campaign, code=first)).status_code == 201
@@ -211,11 +211,12 @@ def test_a_single_use_code_binds_one_response(survey_platform, admin, token):
     assert (missing.status_code, missing.json()["error"]) == (403, "code_invalid")
     typed = second.lower().replace("-", " ")
     assert submit(client, kiosk["token"], answer(campaign, code=typed)).status_code == 201
-    other_commune = token("commune_officer", commune=HOAN_KIEM)
-    refused = client.request("POST",
-                             f"/api/v1/survey/campaigns/{campaign['campaign_id']}/codes",
-                             other_commune, json={"count": 1})
-    assert refused.status_code == 403
+    for officer in (token("commune_officer", commune=HOAN_KIEM),
+                    token("commune_officer", commune=BA_DINH)):  # not even the commune's own
+        refused = client.request("POST",
+                                 f"/api/v1/survey/campaigns/{campaign['campaign_id']}/codes",
+                                 officer, json={"count": 1})
+        assert (refused.status_code, refused.json()["error"]) == (403, "forbidden")
 
 
 def test_a_revoked_kiosk_is_refused(survey_platform, admin, token):
@@ -224,11 +225,14 @@ def test_a_revoked_kiosk_is_refused(survey_platform, admin, token):
     kiosk = register_kiosk(client, admin)
     sent = answer(campaign)
     assert submit(client, kiosk["token"], sent).status_code == 201
-    wrong_officer = client.request("POST", f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}/revoke",
-                                   token("commune_officer", commune=HOAN_KIEM), json={})
-    assert wrong_officer.status_code == 403
+    for officer in (token("commune_officer", commune=HOAN_KIEM),
+                    token("commune_officer", commune=BA_DINH),
+                    token("justice_officer", province="79")):
+        refused = client.request("POST", f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}/revoke",
+                                 officer, json={})
+        assert refused.status_code == 403
     revoked = client.request("POST", f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}/revoke",
-                             token("commune_officer", commune=BA_DINH),
+                             token("justice_officer", province=HANOI),
                              json={"reason": "Thiết bị bị mất"})
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
     for response in (submit(client, kiosk["token"], answer(campaign)),
@@ -282,16 +286,30 @@ def test_results_are_read_within_jurisdiction(survey_platform, admin, token):
 
 
 def test_who_may_set_up_surveys(survey_platform, admin, token):
+    """The justice office over the commune sets a survey up; the commune it measures reads it."""
     client = survey_platform
-    own = token("commune_officer", commune=HOAN_KIEM)
-    open_campaign(client, own, "2025-r9", commune=HOAN_KIEM)
-    kiosk = register_kiosk(client, own, commune=HOAN_KIEM)
-    assert client.get(f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}", own).status_code == 200
+    own = token("commune_officer", province=HANOI, commune=HOAN_KIEM)
     today = clock.now().date().isoformat()
-    foreign = client.request("POST", "/api/v1/survey/campaigns", own, json={
-        "commune_code": BA_DINH, "period": "2025-r9", "target_sample": 1,
-        "opens_on": today, "closes_on": today})
-    assert foreign.status_code == 403
+    campaign = {"commune_code": HOAN_KIEM, "period": "2025-r9", "target_sample": 1,
+                "opens_on": today, "closes_on": today}
+    for refused in (own, token("commune_officer", province=HANOI),  # issue 14's token
+                    token("justice_officer", province="79")):
+        for path, body in (("/api/v1/survey/campaigns", campaign),
+                           ("/api/v1/survey/kiosks", {"commune_code": HOAN_KIEM, "label": "x"})):
+            answer = client.request("POST", path, refused, json=body)
+            assert (answer.status_code, answer.json()["error"]) == (403, "forbidden"), path
+    justice = token("justice_officer", province=HANOI)
+    opened = open_campaign(client, justice, "2025-r9", commune=HOAN_KIEM)
+    kiosk = register_kiosk(client, justice, commune=HOAN_KIEM)
+    for reader in (own, justice):
+        assert client.get(f"/api/v1/survey/kiosks/{kiosk['kiosk_id']}", reader).status_code == 200
+        assert client.get(f"/api/v1/survey/campaigns/{opened['campaign_id']}/results",
+                          reader).status_code == 200
+    # The commune's own officer adds no counted response: no kiosk, no code, no campaign.
+    assert client.request("POST", f"/api/v1/survey/campaigns/{opened['campaign_id']}/codes",
+                          own, json={"count": 40}).status_code == 403
+    assert client.get(f"/api/v1/survey/campaigns/{opened['campaign_id']}/results",
+                      own).json()["responses"] == 0
     auditor = client.request("POST", "/api/v1/survey/kiosks", token("auditor"),
                              json={"commune_code": BA_DINH, "label": "x"})
     assert (auditor.status_code, auditor.json()["details"]["role"]) == (403, "auditor")
@@ -302,8 +320,9 @@ def test_who_may_set_up_surveys(survey_platform, admin, token):
         "questionnaire_id": "thu-nghiem", "title": "Thử nghiệm",
         "questions": [{"id": "chung", "text": "Ông/bà hài lòng không?", "kind": "scale5"}]})
     assert published.status_code == 200 and published.json()["version"] == 1
-    assert client.request("POST", "/api/v1/survey/questionnaires", own, json={
-        "questionnaire_id": "x", "title": "x", "questions": []}).status_code == 403
+    for refused in (own, justice):
+        assert client.request("POST", "/api/v1/survey/questionnaires", refused, json={
+            "questionnaire_id": "x", "title": "x", "questions": []}).status_code == 403
     read = client.get("/api/v1/survey/questionnaires/thu-nghiem?version=1", own)
     assert read.status_code == 200 and read.json()["title"] == "Thử nghiệm"
 

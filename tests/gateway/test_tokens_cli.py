@@ -48,15 +48,19 @@ def test_demo_prints_one_token_per_demo_user():
     assert completed.returncode == 0, completed.stderr
     lines = [json.loads(line) for line in completed.stdout.splitlines()]
     assert [line["role"] for line in lines] == [
-        "administrator", "auditor", "justice_officer", "chairman", "commune_officer"]
+        "administrator", "auditor", "justice_officer", "chairman", "commune_officer",
+        "justice_officer", "council_secretary", "chairman"]
     for line in lines:
         principal = principal_from_token(line["token"], JWT_SECRET)
         assert (principal.sub, principal.role) == (line["sub"], line["role"])
         assert principal.jurisdiction == line["jurisdiction"]
-        province, commune = line["jurisdiction"]["province"], line["jurisdiction"]["commune"]
-        # The demo users sit in real units.
+        province, district, commune = (line["jurisdiction"][level]
+                                       for level in ("province", "district", "commune"))
+        # The demo users sit in real units; districts in the demo year, 2022.
         assert province is None or units.province(province) is not None
         assert commune is None or units.commune(commune).province_code == province
+        assert district is None or district in {
+            d.code for d in units.legacy_districts(province, 2022)}
 
 
 @pytest.mark.broker
@@ -75,5 +79,5 @@ def test_demo_tokens_for_scripts_use_the_environments_secret(monkeypatch):
 
     monkeypatch.setenv("TCPL_JWT_SECRET", JWT_SECRET)
     users = demo_tokens()
-    assert len(users) == 5
+    assert len(users) == 8
     assert all(principal_from_token(user["token"], JWT_SECRET).sub == user["sub"] for user in users)

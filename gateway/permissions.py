@@ -1,0 +1,572 @@
+"""Who may call each operation of the gateway: one table of role × operation × jurisdiction.
+
+``PERMISSIONS`` names every route by its handler (the OpenAPI ``operationId``) and gives its
+``Rule``: the roles allowed, the administrative unit the request acts on (its ``Unit``: where
+to find it and for which year) and the jurisdiction rule the caller must meet over it. The
+``endpoint`` decorator (gateway/http.py) looks a route's rule up when the route is defined, so
+a route the table does not name cannot exist, and enforces it before the handler runs: the
+token (401), the role (403, before anything else in the request is read), then, once the
+request is valid, the unit (404 when there is none) and the jurisdiction over it (403). The
+handler finds the resolved unit in ``call.target``.
+
+docs/gateway.md shows the table: ``python -m gateway.permissions --write`` regenerates its
+marked section, and tests/gateway/test_permissions.py fails when it is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway import lookup
+from gateway.auth import NATIONWIDE_ROLES, ROLES, Principal, covers
+from kernel import clock
+from kernel.errors import Forbidden, NotFound
+from reference import units
+
+# Any valid token, whatever its role.
+AUTHENTICATED = ("*",)
+
+# -- the roles of the workflow (docs/assessment-workflow.md, "Who does each step") -------------
+COMMUNE = ("commune_officer",)
+JUSTICE = ("justice_officer",)
+COUNCIL = ("council_secretary",)
+CHAIRMAN = ("chairman",)
+ADMINISTRATOR = ("administrator",)
+AUDITOR = ("auditor",)
+READERS = ("commune_officer", "justice_officer", "council_secretary", "chairman",
+           "administrator", "auditor")
+REVIEWERS = ("justice_officer", "council_secretary", "chairman", "administrator", "auditor")
+SURVEY_ORGANISERS = ("justice_officer", "administrator")
+PLAN_EDITORS = ("justice_officer", "administrator")
+PLAN_REPORTERS = ("agency_officer", "justice_officer", "administrator")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The administrative unit a request acts on, where it lay in ``year`` (this year for a
+    kiosk; None for a plan, which names its units itself), and the record read to find it (a
+    kiosk, a plan)."""
+
+    province: str | None = None
+    district: str | None = None
+    commune: str | None = None
+    year: int | None = None
+    record: dict | None = None
+
+    def describe(self) -> dict:
+        return {"province": self.province, "district": self.district, "commune": self.commune}
+
+
+LevelOf = Callable[[str, int], str]  # (province, year) -> "district" | "province"
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """A jurisdiction rule: ``check(principal, target, level_of)`` raises Forbidden, or passes.
+
+    ``token`` says what authenticates the caller: ``bearer`` (a JWT), ``device`` (a kiosk's
+    token, checked by the survey service) or ``none``."""
+
+    name: str
+    summary: str
+    check: Callable[[Principal, Target, LevelOf], None] | None = None
+    token: str = "bearer"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Where a request's unit comes from: ``resolve(service, call, path_args) -> Target``."""
+
+    name: str
+    summary: str
+    resolve: Callable[..., Target]
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: tuple[str, ...] | None
+    jurisdiction: Jurisdiction
+    unit: Unit | None = None
+    reason: Why | None = None
+
+    def __post_init__(self):
+        # The table checks itself on import: a rule that cannot be enforced is not a rule.
+        if (self.roles is None) != (self.jurisdiction.token != "bearer"):
+            raise ValueError(f"{self.jurisdiction.name}: roles must be None exactly when no "
+                             "bearer token is read")
+        if self.roles not in (None, AUTHENTICATED) and not set(self.roles) <= set(ROLES):
+            raise ValueError(f"unknown roles in {self.roles}")
+        if (self.jurisdiction.check is not None) != (self.unit is not None):
+            raise ValueError(f"{self.jurisdiction.name}: a unit is needed exactly when the "
+                             "jurisdiction is checked over one")
+        if self.reason is None:
+            raise ValueError("every rule says why")
+        if self.jurisdiction is NATIONWIDE and not set(self.roles) <= NATIONWIDE_ROLES:
+            raise ValueError(f"{self.roles} are not all nationwide roles")
+        if any(self.jurisdiction is j for j in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER)
+               ) and self.roles == AUTHENTICATED:
+            raise ValueError(f"{self.jurisdiction.name} needs the roles it names")
+        if self.jurisdiction is REVIEWING_LEVEL and set(self.roles) & NATIONWIDE_ROLES:
+            raise ValueError("the reviewing level is nobody's everywhere")
+
+
+# -- where the units lie -----------------------------------------------------------------------
+def unit_in_year(commune_code: str, year: int) -> tuple[str, str | None]:
+    """(province, district) of the commune in the evaluation year; district only up to 2024
+    (from the legacy data), not_found when the commune did not exist then."""
+    district = units.district_of_commune(commune_code, year)
+    if district is not None:
+        for commune in units.legacy_communes(district, year):
+            if commune.code == commune_code:
+                return commune.province_code, district
+    current = units.commune(commune_code)
+    if current is None:
+        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
+                       {"commune_code": commune_code, "year": year})
+    return current.province_code, None
+
+
+def _commune_target(commune_code: str, year: int, record: dict | None = None) -> Target:
+    province, district = unit_in_year(commune_code, year)
+    return Target(province, district, commune_code, year, record)
+
+
+def _today_year() -> int:
+    return clock.now().year
+
+
+def _commune_year(service, call, args) -> Target:
+    return _commune_target(args["commune_code"], args["year"])
+
+
+CAMPAIGN_ID = re.compile(r"^(\d{5})-(\d{4})(?:-[A-Za-z0-9]{1,10})?$")
+
+
+def _campaign(service, call, args) -> Target:
+    found = CAMPAIGN_ID.match(args["campaign_id"])
+    if found is None:  # open_campaign makes no other ids
+        raise NotFound(f"Không có đợt khảo sát {args['campaign_id']}: mã đợt có dạng "
+                       "<mã xã>-<kỳ>, ví dụ 00004-2025.", {"campaign_id": args["campaign_id"]})
+    return _commune_target(found.group(1), int(found.group(2)))
+
+
+def _campaign_body(service, call, args) -> Target:
+    return _commune_target(call.body["commune_code"], int(call.body["period"][:4]))
+
+
+def _kiosk_body(service, call, args) -> Target:
+    return _commune_target(call.body["commune_code"], _today_year())
+
+
+def _kiosk(service, call, args) -> Target:
+    kiosk = service.backends.call("survey", "get_kiosk", args["kiosk_id"])
+    year = _today_year()
+    try:
+        return _commune_target(kiosk["commune_code"], year, kiosk)
+    except NotFound:
+        # A kiosk of a commune the unit tables no longer know (merged away) stays reachable
+        # by whoever covers everything, so that it can still be read and revoked.
+        return Target(commune=kiosk["commune_code"], year=year, record=kiosk)
+
+
+def _rollup_area(service, call, args) -> Target:
+    province, year, district = args["province_code"], call.query["year"], call.query["district"]
+    lookup.require_province_in(province, year)
+    own = call.principal.jurisdiction
+    if call.principal.role not in NATIONWIDE_ROLES and own.get("district") and district is None:
+        district = own["district"]  # a district officer's roll-up is their district's
+    if district is not None and district not in {
+            d.code for d in units.legacy_districts(province, year)}:
+        raise NotFound(f"There is no district {district} in province {province} in {year}.",
+                       {"district_code": district, "province_code": province, "year": year})
+    return Target(province, district, None, year)
+
+
+def _plan(service, call, args) -> Target:
+    plan = service.backends.call("plans", "get_plan", args["plan_id"])
+    jurisdiction = plan["jurisdiction"]
+    return Target(jurisdiction.get("province"), jurisdiction.get("district"), record=plan)
+
+
+def _plan_body(service, call, args) -> Target:
+    return Target(call.body["province_code"], call.body["district_code"])
+
+
+COMMUNE_YEAR = Unit("commune_year", "the path's commune where it lay in the path's year "
+                    "(its district from the legacy data, for years up to 2024)", _commune_year)
+ROLLUP_AREA = Unit("rollup_area", "the path's province in the query's year, or the query's "
+                   "district; a district-level token's request defaults to its own district",
+                   _rollup_area)
+CAMPAIGN = Unit("campaign", "the campaign's commune (the id is `<commune>-<period>`) in the "
+                "period's year", _campaign)
+CAMPAIGN_BODY = Unit("campaign_body", "the body's commune in the year of its `period`",
+                     _campaign_body)
+KIOSK_BODY = Unit("kiosk_body", "the body's commune, in this year's units", _kiosk_body)
+KIOSK = Unit("kiosk", "the kiosk's commune as the survey service has it (`get_kiosk`), in "
+             "this year's units", _kiosk)
+PLAN = Unit("plan", "the plan's province and district (`plans.get_plan`)", _plan)
+PLAN_BODY = Unit("plan_body", "the body's `province_code` and `district_code`", _plan_body)
+
+
+# -- the jurisdiction rules --------------------------------------------------------------------
+def _outside(principal: Principal, target: Target, rule: str, message: str | None = None,
+             **details) -> Forbidden:
+    year = f" năm {target.year}" if target.year else ""
+    return Forbidden(
+        message or f"Phạm vi quản lý của bạn không bao gồm đơn vị hành chính này{year}.",
+        {"rule": rule, "jurisdiction": dict(principal.jurisdiction), "year": target.year,
+         "target": target.describe(), **details})
+
+
+def _level_of_token(principal: Principal) -> str | None:
+    """The most specific level a token names: commune, district, province or None."""
+    own = principal.jurisdiction
+    return next((level for level in ("commune", "district", "province") if own.get(level)), None)
+
+
+def _check_covers(principal, target, level_of) -> None:
+    if not covers(principal, target.province, target.district, target.commune):
+        raise _outside(principal, target, "covers_unit")
+
+
+def _check_reviewing_level(principal, target, level_of) -> None:
+    own, level = principal.jurisdiction, _level_of_token(principal)
+    at_district = level == "district" and own["district"] == target.district
+    at_province = level == "province" and own["province"] == target.province
+    if not (at_district or at_province):  # no reviewer of this commune at any level
+        raise _outside(principal, target, "reviewing_level")
+    reviewing = level_of(target.province, target.year)
+    if reviewing == level:
+        return
+    year, province = target.year, _province_name(target.province)
+    if reviewing == "province":
+        message = (f"Năm {year}, {province} giao cấp tỉnh thẩm định hồ sơ: bước này do cán bộ "
+                   "cấp tỉnh thực hiện, không phải cấp huyện.")
+    elif target.district:
+        message = (f"Năm {year}, {province} giao cấp huyện thẩm định hồ sơ: bước này do cán bộ "
+                   f"của {_district_name(target)} thực hiện, không phải cấp tỉnh.")
+    else:
+        message = (f"Năm {year}, {province} giao cấp huyện thẩm định hồ sơ, nhưng dữ liệu đơn "
+                   "vị hành chính không cho biết xã thuộc huyện nào năm đó: quản trị viên cần "
+                   "nạp dữ liệu đơn vị hành chính cũ, hoặc đặt cấp thẩm định năm đó là cấp tỉnh.")
+    raise _outside(principal, target, "reviewing_level", message, reviewing_level=reviewing)
+
+
+def _province_name(code: str) -> str:
+    found = units.province(code)
+    return found.name if found else f"tỉnh {code}"
+
+
+def _district_name(target: Target) -> str:
+    names = {d.code: d.name for d in units.legacy_districts(target.province, target.year)}
+    return names.get(target.district, f"huyện {target.district}")
+
+
+def _check_justice_office(principal, target, level_of) -> None:
+    if principal.role in NATIONWIDE_ROLES:
+        return
+    own, level = principal.jurisdiction, _level_of_token(principal)
+    if level == "province" and own["province"] == target.province:
+        return  # the province's justice department
+    if level == "district" and own["district"] == target.district and (
+            level_of(target.province, target.year) == "district"):
+        return  # the district's justice office, in a year its province has districts review
+    raise _outside(
+        principal, target, "justice_office",
+        "Thiết bị khảo sát, đợt khảo sát và mã dùng một lần của một xã do Sở Tư pháp của tỉnh "
+        "(hoặc Phòng Tư pháp của huyện, trong năm tỉnh giao cấp huyện thẩm định) hoặc quản trị "
+        "viên thiết lập, không do chính xã được đánh giá.")
+
+
+def _check_plan_reporter(principal, target, level_of) -> None:
+    if principal.role != "agency_officer":
+        if not covers(principal, target.province, target.district, target.commune):
+            raise _outside(principal, target, "plan_reporter")
+        return
+    if not principal.agency or principal.agency.partition(":")[0] != target.province:
+        raise _outside(principal, target, "plan_reporter",
+                       "Cơ quan của bạn không thuộc tỉnh của kế hoạch này.", agency=principal.agency)
+
+
+PUBLIC = Jurisdiction("public", "no token: anyone, citizens included", token="none")
+KIOSK_DEVICE = Jurisdiction(
+    "kiosk_device", "a kiosk's device token (`Authorization: Kiosk <token>`), not a JWT; the "
+    "survey service checks it, and a kiosk acts for its own commune only", token="device")
+ANY_TOKEN = Jurisdiction("any_token", "any valid token; the operation names no unit")
+NATIONWIDE = Jurisdiction("nationwide", "nationwide roles only (administrators and auditors "
+                          "cover every unit)")
+COVERS_UNIT = Jurisdiction(
+    "covers_unit", "the token's jurisdiction covers the unit: its most specific level (commune; "
+    "district, for years up to 2024; province) holds it; a commune officer covers only their "
+    "own commune, whatever else the token names; administrators and auditors cover every unit",
+    _check_covers)
+REVIEWING_LEVEL = Jurisdiction(
+    "reviewing_level", "the token sits at the level that reviews the commune's province in that "
+    "year (`assessment.get_reviewing_level`): `district` → a district-level token of the "
+    "commune's district in that year; `province` → a province-level token of its province. "
+    "Nobody else, nationwide roles included", _check_reviewing_level)
+JUSTICE_OFFICE = Jurisdiction(
+    "justice_office", "administrators, or the justice office over the commune: a province-level "
+    "token of its province (the Sở Tư pháp), or a district-level token of its district in a "
+    "year its province has districts review (the Phòng Tư pháp). Never a commune-level token: "
+    "never the commune's own officer", _check_justice_office)
+PLAN_REPORTER = Jurisdiction(
+    "plan_reporter", "an agency officer: their `agency` claim is an agency of the plan's "
+    "province; other roles: `covers_unit` over the plan's unit", _check_plan_reporter)
+JURISDICTIONS = (PUBLIC, KIOSK_DEVICE, ANY_TOKEN, NATIONWIDE, COVERS_UNIT, REVIEWING_LEVEL,
+                 JUSTICE_OFFICE, PLAN_REPORTER)
+UNITS = (COMMUNE_YEAR, ROLLUP_AREA, CAMPAIGN, CAMPAIGN_BODY, KIOSK_BODY, KIOSK, PLAN, PLAN_BODY)
+
+# -- why (the reasons the table gives, named in its last column) ------------------------------
+@dataclass(frozen=True)
+class Why:
+    name: str
+    text: str
+
+
+PUBLIC_DATA = Why("public", "public information (results, units, the docs, the kiosk page's "
+                  "code); citizens have no token")
+PROBE = Why("probe", "operators and monitors probe health without a token; the benchmark's "
+            "baseline answers a constant")
+OWN_COMMUNE = Why("own commune", "the commune assesses itself (Circulars 07/2017, 09/2021): its "
+                  "own officer, and nobody else, records its figures, posting and dossier")
+READ_COMMUNE = Why("read assessment", "the commune and the offices over it read its assessment, "
+                   "as do nationwide roles; other communes do not")
+REVIEW_STEP = Why(
+    "review step", "the level configured for the province and year checks the dossier, runs "
+    "the council and decides (RULES.md: the district until the 2024 evaluation, the province "
+    "since districts were abolished on 1 July 2025; a province may be configured otherwise for "
+    "a year). A district-reviewed year whose districts are gone is revoked by the province once "
+    "an administrator sets that year's level to `province`")
+ROLLUP = Why("roll-up", "the offices over a province or district read its results; a commune "
+             "reads its own through its assessment")
+REFERENCE = Why("reference", "reference data every user of the API needs")
+ADMINISTRATION = Why("national configuration", "decides how every commune is scored or "
+                     "reviewed: administrators only")
+AUDIT = Why("audit", "the event logs of every service: auditors only")
+QUESTIONNAIRE = Why("questionnaire", "the questionnaire is the national instrument the "
+                    "satisfaction indicator is scored from: one text for every commune, "
+                    "published by administrators")
+SURVEY_SETUP = Why(
+    "survey set-up", "the satisfaction rate is one of the commune's own scores, so the commune "
+    "does not set up its own measurement: opening a campaign fixes the window, the sample and "
+    "whether codes are required, closing it fixes which answers count, and kiosks and "
+    "single-use codes let answers in (one officer registering kiosks and issuing codes for their "
+    "own commune added 40 counted responses in seconds: issue 14). The justice office that "
+    "checks the commune's dossier, or the province's department, sets it up; administrators too")
+SURVEY_READ = Why("read survey", "a campaign, its results and its kiosks are read like the "
+                  "commune's assessment: the commune's own officer included")
+PLAN_EDIT = Why("plan", "justice offices draft, review, issue and link their own "
+                "jurisdiction's plans")
+PLAN_PROGRESS = Why("progress", "a lead agency reports on its tasks (the plans service keeps it "
+                    "to those); a justice office may report for it in its own jurisdiction")
+PLAN_READ = Why("plans are public", "plans are public documents of the authorities that issue "
+                "them")
+KIOSK_API = Why("kiosk", "a registered kiosk answers for its own commune; the citizens who "
+                "answer on it stay anonymous")
+WHYS = (PUBLIC_DATA, PROBE, REFERENCE, ADMINISTRATION, AUDIT, READ_COMMUNE, OWN_COMMUNE,
+        REVIEW_STEP, ROLLUP, QUESTIONNAIRE, SURVEY_SETUP, SURVEY_READ, KIOSK_API, PLAN_READ,
+        PLAN_EDIT, PLAN_PROGRESS)
+
+PERMISSIONS: dict[str, Rule] = {
+    # -- system, docs and reference data
+    "get_health": Rule(None, PUBLIC, reason=PROBE),
+    "openapi_document": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "docs_page": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "docs_asset": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "list_provinces": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "get_province": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "list_communes": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "get_commune": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "get_reviewing_level": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "set_reviewing_level": Rule(ADMINISTRATOR, NATIONWIDE, reason=ADMINISTRATION),
+    "list_events": Rule(AUDITOR, NATIONWIDE, reason=AUDIT),
+    # -- a commune's assessment: reading
+    "get_assessment": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
+    "get_assessment_events": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
+    "form_02": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
+    "form_07": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
+    # -- the commune's steps
+    "open_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "record_figures": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "use_survey_result": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "declare_conditions": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "submit_self_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "start_posting": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "record_comment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "answer_comment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "end_posting": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "submit_dossier": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "provide_supplement": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    # -- the review steps: the reviewing level of the province and year
+    "pass_check": Rule(JUSTICE, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "request_supplement": Rule(JUSTICE, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "start_appraisal": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "record_opinion": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "appraise_indicator": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "complete_appraisal": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "decide": Rule(CHAIRMAN, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "revoke": Rule(CHAIRMAN, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    # -- criteria sets and roll-ups
+    "list_criteria_sets": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "get_criteria_set": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "get_criteria_set_version": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "publish_criteria_set": Rule(ADMINISTRATOR, NATIONWIDE, reason=ADMINISTRATION),
+    "province_assessments": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
+    "form_08": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
+    "form_09": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
+    # -- surveys
+    "publish_questionnaire": Rule(ADMINISTRATOR, NATIONWIDE, reason=QUESTIONNAIRE),
+    "get_questionnaire": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "open_campaign": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN_BODY, SURVEY_SETUP),
+    "close_campaign": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN, SURVEY_SETUP),
+    "issue_codes": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN, SURVEY_SETUP),
+    "register_kiosk": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, KIOSK_BODY, SURVEY_SETUP),
+    "revoke_kiosk": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, KIOSK, SURVEY_SETUP),
+    "get_campaign": Rule(AUTHENTICATED, COVERS_UNIT, CAMPAIGN, SURVEY_READ),
+    "get_campaign_results": Rule(AUTHENTICATED, COVERS_UNIT, CAMPAIGN, SURVEY_READ),
+    "get_kiosk": Rule(AUTHENTICATED, COVERS_UNIT, KIOSK, SURVEY_READ),
+    # -- the kiosk's own API and page
+    "kiosk_campaign": Rule(None, KIOSK_DEVICE, reason=KIOSK_API),
+    "submit_kiosk_response": Rule(None, KIOSK_DEVICE, reason=KIOSK_API),
+    "submit_kiosk_batch": Rule(None, KIOSK_DEVICE, reason=KIOSK_API),
+    "kiosk_page": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "kiosk_asset": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "kiosk_service_worker": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "bench_hello": Rule(None, PUBLIC, reason=PROBE),
+    # -- plans
+    "list_plans": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
+    "get_plan": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
+    "plan_summary": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
+    "agency_tasks": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
+    "list_agencies": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "import_plan": Rule(PLAN_EDITORS, COVERS_UNIT, PLAN_BODY, PLAN_EDIT),
+    "edit_plan": Rule(PLAN_EDITORS, COVERS_UNIT, PLAN, PLAN_EDIT),
+    "review_plan": Rule(PLAN_EDITORS, COVERS_UNIT, PLAN, PLAN_EDIT),
+    "issue_plan": Rule(PLAN_EDITORS, COVERS_UNIT, PLAN, PLAN_EDIT),
+    "link_task": Rule(PLAN_EDITORS, COVERS_UNIT, PLAN, PLAN_EDIT),
+    "report_progress": Rule(PLAN_REPORTERS, PLAN_REPORTER, PLAN, PLAN_PROGRESS),
+    # -- audit
+    "audit_events": Rule(AUDITOR, NATIONWIDE, reason=AUDIT),
+    "audit_correlation": Rule(AUDITOR, NATIONWIDE, reason=AUDIT),
+    "audit_chains": Rule(AUDITOR, NATIONWIDE, reason=AUDIT),
+    # -- the public results board
+    "board_home": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_home_export": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_commune": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_province": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_province_bundle": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_national_latest": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_national": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_asset": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_unknown": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+}
+
+
+def rule_for(operation: str) -> Rule:
+    """The operation's rule; LookupError when the table has none (the route cannot be defined)."""
+    try:
+        return PERMISSIONS[operation]
+    except KeyError:
+        raise LookupError(
+            f"gateway/permissions.py has no rule for the operation {operation!r}: add one "
+            "(roles, unit and jurisdiction) to PERMISSIONS") from None
+
+
+# -- enforcement (gateway/http.py calls these) ---------------------------------------------------
+def require_role(rule: Rule, principal: Principal) -> None:
+    if rule.roles != AUTHENTICATED and principal.role not in rule.roles:
+        raise Forbidden(
+            f"Vai trò {principal.role} không được thực hiện thao tác này; cần một trong các vai "
+            f"trò: {', '.join(rule.roles)}.",
+            {"role": principal.role, "allowed_roles": list(rule.roles)})
+
+
+def authorise(rule: Rule, service, call, path_args: dict) -> Target | None:
+    """The unit the request acts on, once the caller's jurisdiction over it is checked;
+    None for an operation that names no unit. ``service`` is the gateway's worker: its
+    ``backends`` find kiosks and plans, its ``reviewing_levels`` the reviewing level."""
+    if rule.unit is None:
+        return None
+    target = rule.unit.resolve(service, call, path_args)
+    rule.jurisdiction.check(call.principal, target,
+                            lambda province, year: service.reviewing_levels.level(
+                                service.backends, province, year))
+    return target
+
+
+# -- the table in docs/gateway.md ------------------------------------------------------------------
+BEGIN = ("<!-- BEGIN permissions: generated from gateway/permissions.py by "
+         "`python -m gateway.permissions --write`; do not edit by hand -->")
+END = "<!-- END permissions -->"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "gateway.md"
+_WERKZEUG_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _routes() -> dict[str, tuple[str, str]]:
+    """operation → (method, path) of every route of the gateway."""
+    import inspect
+
+    from gateway.service import GatewayService
+    from gateway.web import JsonHttpRequestHandler
+
+    found = {}
+    for name, member in inspect.getmembers(GatewayService, inspect.isfunction):
+        for entrypoint in getattr(member, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, JsonHttpRequestHandler):
+                found[name] = (entrypoint.method, _WERKZEUG_PARAM.sub(r"{\1}", entrypoint.url))
+    return found
+
+
+def markdown() -> str:
+    """The generated section of docs/gateway.md: the table, then its rules and units."""
+    routes = _routes()
+    lines = [BEGIN, "", "| operation | method and path | roles | jurisdiction | unit | why |",
+             "|---|---|---|---|---|---|"]
+    for operation, rule in PERMISSIONS.items():
+        method, path = routes.get(operation, ("?", "?"))
+        roles = ("—" if rule.roles is None else "any token" if rule.roles == AUTHENTICATED
+                 else ", ".join(f"`{role}`" for role in rule.roles))
+        unit = f"`{rule.unit.name}`" if rule.unit else "—"
+        lines.append(f"| `{operation}` | `{method} {path}` | {roles} | "
+                     f"`{rule.jurisdiction.name}` | {unit} | {rule.reason.name} |")
+    lines += ["", "| jurisdiction | who passes |", "|---|---|"]
+    lines += [f"| `{j.name}` | {j.summary} |" for j in JURISDICTIONS]
+    lines += ["", "| unit | what the request acts on |", "|---|---|"]
+    lines += [f"| `{u.name}` | {u.summary} |" for u in UNITS]
+    lines += ["", "| why | the reason |", "|---|---|"]
+    lines += [f"| {why.name} | {why.text} |" for why in WHYS]
+    return "\n".join([*lines, "", END])
+
+
+def document_with_table(text: str) -> str:
+    """``text`` (docs/gateway.md) with its generated section replaced by ``markdown()``."""
+    start, end = text.find(BEGIN.split(":")[0]), text.find(END)
+    if start < 0 or end < start:
+        raise ValueError("docs/gateway.md has no generated permissions section (BEGIN … END)")
+    return text[:start] + markdown() + text[end + len(END):]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gateway.permissions",
+                                     description="The gateway's role × operation table.")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--write", nargs="?", const=str(DOC), metavar="FILE",
+                        help="rewrite the generated section of FILE (default docs/gateway.md)")
+    args = parser.parse_args(argv)
+    if args.write:
+        path = Path(args.write)
+        path.write_text(document_with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"rewrote the permissions table in {path}")
+    if args.markdown or not args.write:
+        print(markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,394 @@
+"""The authorisation matrix: every operation of the gateway called with every role, with tokens
+of the right unit, of another commune, another district and another province, with no unit,
+expired, and with none, in a district-reviewed year, a province-reviewed year and after the
+districts were abolished. Each cell is checked through the real gateway against recording
+peers: refused cells answer 401 or 403 with the stable code and reach no service; allowed
+cells reach the service.
+
+Which roles each operation takes and which jurisdiction rule applies come from the table
+(gateway/permissions.py): that is the data under test. Who passes each rule is written here
+again, independently, from the rules as docs/gateway.md states them.
+"""
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import pytest
+
+from gateway.auth import ROLES, issue_token
+from gateway.permissions import AUTHENTICATED, PERMISSIONS
+from tests.gateway import peers
+from tests.gateway.conftest import JWT_SECRET, start_gateway
+
+pytestmark = pytest.mark.broker
+
+NATIONWIDE = {"administrator", "auditor"}
+KINDS = ("own_commune", "other_commune", "own_district", "other_district", "own_province",
+         "other_province", "no_unit")
+KIOSK_ID = "0123456789abcdef0123456789abcdef"
+PLAN_ID = "ke-hoach-1"
+# Calls the gateway makes to find a request's unit or its reviewing level, before deciding.
+LOOKUPS = {"get_kiosk", "get_plan", "get_reviewing_level"}
+
+
+@dataclass(frozen=True)
+class Situation:
+    name: str
+    year: int
+    province: str
+    district: str | None  # the commune's district in the year; None after the districts
+    commune: str
+    other_commune: str  # same district (or province)
+    district_token: str  # the district a district-level token of the commune's side names
+    other_district: str  # another district of the province
+    other_province: str
+    level: str  # the province's reviewing level in the year
+
+
+# Lai Châu's full legacy data places Bình Lư (03390) and Sin Suối Hồ (03394) in Tam Đường (106)
+# in 2022; both are communes of Lai Châu today, so the survey routes take them too.
+DISTRICT_YEAR = Situation("lai-chau-2022-district-reviewed", 2022, "12", "106", "03390", "03394",
+                          "106", "107", "38", "district")
+PROVINCE_YEAR = replace(DISTRICT_YEAR, name="lai-chau-2022-province-reviewed", level="province")
+# Since July 2025 there are no districts: a district-level token covers nothing.
+NO_DISTRICTS = Situation("ha-noi-2025", 2025, "01", None, "00004", "00070", "001", "002", "12",
+                         "province")
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: object = None
+    service: type | None = None  # the peer the operation's work reaches
+    rpc: str | None = None
+    unit: str | None = None  # "commune" (a commune in the year), "today" (today's units), "area"
+
+
+def assessment(s, rest, method="POST", body=None, rpc="run_command"):
+    return Call(method, f"/api/v1/communes/{s.commune}/assessments/{s.year}{rest}", body,
+                peers.AssessmentPeer, rpc, "commune")
+
+
+def campaign_path(s, rest=""):
+    return f"/api/v1/survey/campaigns/{s.commune}-{s.year}{rest}"
+
+
+def kiosk_response(s):
+    return {"response_id": str(uuid.uuid4()), "campaign_id": f"{s.commune}-{s.year}",
+            "questionnaire_id": "hai-long-tiep-can-phap-luat", "questionnaire_version": 1,
+            "answers": {"chung": 5}}
+
+
+def recipes(s: Situation) -> dict:
+    """A valid request of every operation, acting on the situation's commune and year."""
+    y, day = s.year, f"{s.year + 1}-01-10"
+    rollup = f"/api/v1/provinces/{s.province}/assessments"
+    query = f"?year={y}" + (f"&district={s.district}" if s.district else "")
+    plan = f"/api/v1/plans/{PLAN_ID}"
+    A, S, P = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer
+    return {
+        # public
+        "get_health": Call("GET", "/health"),
+        "openapi_document": Call("GET", "/openapi.json"),
+        "docs_page": Call("GET", "/docs"),
+        "docs_asset": Call("GET", "/docs/assets/swagger-ui.css"),
+        "list_provinces": Call("GET", "/api/v1/units/provinces"),
+        "get_province": Call("GET", f"/api/v1/units/provinces/{s.province}"),
+        "list_communes": Call("GET", f"/api/v1/units/provinces/{s.province}/communes"),
+        "get_commune": Call("GET", f"/api/v1/units/communes/{s.commune}"),
+        "kiosk_page": Call("GET", "/kiosk"),
+        "kiosk_asset": Call("GET", "/kiosk/assets/kiosk.js"),
+        "kiosk_service_worker": Call("GET", "/kiosk/sw.js"),
+        "bench_hello": Call("GET", "/bench/hello"),
+        "board_home": Call("GET", "/ket-qua"),
+        "board_home_export": Call("GET", "/ket-qua.csv"),
+        "board_commune": Call("GET", f"/ket-qua/xa/{s.commune}"),
+        "board_province": Call("GET", f"/ket-qua/tinh/{s.province}/{y}"),
+        "board_province_bundle": Call("GET", f"/ket-qua/tinh/{s.province}/{y}/du-lieu-kiem-chung.json"),
+        "board_national_latest": Call("GET", "/ket-qua/toan-quoc"),
+        "board_national": Call("GET", f"/ket-qua/toan-quoc/{y}"),
+        "board_asset": Call("GET", "/ket-qua/tai-nguyen/board.css"),
+        "board_unknown": Call("GET", "/ket-qua/khong-co-trang-nay"),
+        # reviewing levels, criteria sets, the event logs
+        "get_reviewing_level": Call("GET", f"/api/v1/provinces/{s.province}/reviewing-levels/{y}",
+                                    None, A, "get_reviewing_level"),
+        "set_reviewing_level": Call("PUT", f"/api/v1/provinces/{s.province}/reviewing-levels/{y}",
+                                    {"level": s.level}, A, "set_reviewing_level"),
+        "list_events": Call("GET", "/api/v1/events?source=plans", None, P, "events_after"),
+        "list_criteria_sets": Call("GET", "/api/v1/criteria-sets", None, A, "list_criteria_sets"),
+        "get_criteria_set": Call("GET", "/api/v1/criteria-sets/25-2021", None, A, "get_criteria_set"),
+        "get_criteria_set_version": Call("GET", "/api/v1/criteria-sets/25-2021/versions/1", None,
+                                         A, "get_criteria_set"),
+        "publish_criteria_set": Call("POST", "/api/v1/criteria-sets",
+                                     {"id": "25-2021", "version": 9}, A, "publish_criteria_set"),
+        # a commune's assessment
+        "get_assessment": assessment(s, "", "GET", rpc="get_assessment"),
+        "get_assessment_events": assessment(s, "/events", "GET", rpc="assessment_events"),
+        "form_02": assessment(s, "/forms/02.xlsx", "GET", rpc="assessment_form"),
+        "form_07": assessment(s, "/forms/07.xlsx", "GET", rpc="assessment_form"),
+        "open_assessment": assessment(s, "", rpc="open_assessment"),
+        "record_figures": assessment(s, "/figures/C1.I1", "PUT", {"figures": {"issued": 1}}),
+        "use_survey_result": assessment(s, "/figures/C2.I5/from-survey", body={},
+                                        rpc="use_survey_result"),
+        "declare_conditions": assessment(s, "/declarations", "PUT",
+                                         {"declarations": {"no_head_disciplined": True}}),
+        "submit_self_assessment": assessment(s, "/self-assessment", body={}),
+        "start_posting": assessment(s, "/posting", body={"start": f"{y}-12-10",
+                                                         "channel": "office"}),
+        "record_comment": assessment(s, "/posting/comments", body={
+            "comment_id": "gy-1", "text": "Góp ý", "received_on": f"{y}-12-11"}),
+        "answer_comment": assessment(s, "/posting/comments/gy-1/answer", body={
+            "answer": "Đã trả lời", "answered_on": f"{y}-12-12"}),
+        "end_posting": assessment(s, "/posting/end", body={"ended_on": f"{y}-12-16"}),
+        "submit_dossier": assessment(s, "/dossier", body={"submitted_on": f"{y}-12-26"}),
+        "provide_supplement": assessment(s, "/dossier/supplements", body={
+            "provided_on": day, "note": "Đã bổ sung"}),
+        "pass_check": assessment(s, "/dossier/check", body={"checked_on": day}),
+        "request_supplement": assessment(s, "/dossier/supplement-requests", body={
+            "reason": "Thiếu Mẫu 03", "requested_on": day}),
+        "start_appraisal": assessment(s, "/appraisal", body={
+            "started_on": day, "council_size": 5, "method": "meeting"}),
+        "record_opinion": assessment(s, "/appraisal/opinions", body={
+            "member_name": "Lê Văn Hùng", "role": "Thành viên", "opinion": "Nhất trí",
+            "given_by": "meeting"}),
+        "appraise_indicator": assessment(s, "/appraisal/indicators/C1.I1", "PUT", {
+            "points": "1.00", "reason": "Khớp với hồ sơ"}),
+        "complete_appraisal": assessment(s, "/appraisal/complete", body={"completed_on": day}),
+        "decide": assessment(s, "/decision", body={
+            "recognised": True, "decision_number": "1/QĐ-UBND", "decision_date": day}),
+        "revoke": assessment(s, "/revocation", body={"reason": "Sai sót", "revoked_on": day}),
+        # roll-ups
+        "province_assessments": Call("GET", rollup + query, None, A, "province_rollup", "area"),
+        "form_08": Call("GET", f"{rollup}/forms/08.xlsx{query}", None, A, "rollup_form", "area"),
+        "form_09": Call("GET", f"{rollup}/forms/09.xlsx{query}", None, A, "rollup_form", "area"),
+        # surveys
+        "publish_questionnaire": Call("POST", "/api/v1/survey/questionnaires", {
+            "questionnaire_id": "thu-nghiem", "title": "Thử nghiệm",
+            "questions": [{"id": "chung", "text": "Hài lòng?", "kind": "scale5"}]},
+            S, "publish_questionnaire"),
+        "get_questionnaire": Call("GET", "/api/v1/survey/questionnaires/thu-nghiem", None, S,
+                                  "get_questionnaire"),
+        "open_campaign": Call("POST", "/api/v1/survey/campaigns", {
+            "commune_code": s.commune, "period": str(y), "target_sample": 30,
+            "opens_on": f"{y}-03-01", "closes_on": f"{y}-03-31"}, S, "open_campaign", "commune"),
+        "get_campaign": Call("GET", campaign_path(s), None, S, "get_campaign", "commune"),
+        "close_campaign": Call("POST", campaign_path(s, "/close"), None, S, "close_campaign",
+                               "commune"),
+        "get_campaign_results": Call("GET", campaign_path(s, "/results"), None, S, "get_results",
+                                     "commune"),
+        "issue_codes": Call("POST", campaign_path(s, "/codes"), {"count": 2}, S, "issue_codes",
+                            "commune"),
+        "register_kiosk": Call("POST", "/api/v1/survey/kiosks",
+                               {"commune_code": s.commune, "label": "Quầy số 1"}, S,
+                               "register_kiosk", "today"),
+        "get_kiosk": Call("GET", f"/api/v1/survey/kiosks/{KIOSK_ID}", None, S, "get_kiosk",
+                          "today"),
+        "revoke_kiosk": Call("POST", f"/api/v1/survey/kiosks/{KIOSK_ID}/revoke", {}, S,
+                             "revoke_kiosk", "today"),
+        "kiosk_campaign": Call("GET", "/api/v1/kiosk/campaign", None, S, "kiosk_campaign"),
+        "submit_kiosk_response": Call("POST", "/api/v1/kiosk/responses", kiosk_response(s), S,
+                                      "submit_many"),
+        "submit_kiosk_batch": Call("POST", "/api/v1/kiosk/responses/batch",
+                                   {"responses": [kiosk_response(s)]}, S, "submit_batch"),
+        # plans
+        "list_plans": Call("GET", "/api/v1/plans", None, P, "list_plans"),
+        "get_plan": Call("GET", plan, None, P, "get_plan"),
+        "plan_summary": Call("GET", f"{plan}/summary.xlsx?year={y}", None, P, "summary_form"),
+        "agency_tasks": Call("GET", f"/api/v1/agencies/{s.province}:so-tu-phap/tasks", None, P,
+                             "agency_tasks"),
+        "list_agencies": Call("GET", f"/api/v1/provinces/{s.province}/agencies", None, P,
+                              "list_agencies"),
+        "import_plan": Call("POST", "/api/v1/plans", {
+            "province_code": s.province, "district_code": s.district,
+            "content": "KẾ HOẠCH xây dựng xã đạt chuẩn tiếp cận pháp luật"}, P, "import_plan",
+            "area"),
+        "edit_plan": Call("PATCH", plan, {"changes": {"title": "Kế hoạch"}}, P, "edit_plan", "area"),
+        "review_plan": Call("POST", f"{plan}/review", {}, P, "review_plan", "area"),
+        "issue_plan": Call("POST", f"{plan}/issue", {}, P, "issue_plan", "area"),
+        "link_task": Call("PUT", f"{plan}/tasks/1/link", {"province_code": s.province, "year": y},
+                          P, "link_task", "area"),
+        "report_progress": Call("POST", f"{plan}/tasks/1/progress",
+                                {"status": "in_progress", "percent": 10}, P, "report_progress",
+                                "area"),
+        # audit
+        "audit_events": Call("GET", "/api/v1/audit/events?source=plans", None, P, "query_events"),
+        "audit_correlation": Call("GET", "/api/v1/audit/correlations/abc-123", None, P,
+                                  "query_events"),
+        "audit_chains": Call("GET", "/api/v1/audit/chains", None, P, "verify_chain"),
+    }
+
+
+# -- who passes: the rules as docs/gateway.md states them, written again ------------------------
+def unit_district(call: Call, s: Situation) -> str | None:
+    """The district of the unit the call acts on: none in today's units."""
+    return None if call.unit == "today" else s.district
+
+
+def covers(role, kind, call, s) -> bool:
+    if role in NATIONWIDE:
+        return True
+    if role == "commune_officer" or kind in ("own_commune", "other_commune"):
+        return call.unit in ("commune", "today") and kind == "own_commune"
+    if kind == "own_district":
+        return unit_district(call, s) is not None
+    return kind == "own_province"
+
+
+def passes(operation, role, kind, call, s) -> bool:
+    rule = PERMISSIONS[operation].jurisdiction.name
+    if rule in ("any_token", "nationwide"):
+        return True
+    if rule == "covers_unit":
+        return covers(role, kind, call, s)
+    if rule == "reviewing_level":
+        return kind == ("own_district" if s.level == "district" and s.district else
+                        "own_province" if s.level == "province" else None)
+    if rule == "justice_office":
+        level = s.level if call.unit == "commune" else "province"  # kiosks: today's level
+        return role == "administrator" or kind == "own_province" or (
+            kind == "own_district" and unit_district(call, s) is not None and level == "district")
+    if rule == "plan_reporter":
+        return kind != "other_province" if role == "agency_officer" else covers(role, kind, call, s)
+    raise AssertionError(f"no expectation written for the rule {rule}")
+
+
+def jurisdiction_of(kind, s) -> dict:
+    return {"own_commune": {"province": s.province, "district": s.district, "commune": s.commune},
+            "other_commune": {"province": s.province, "district": s.district,
+                              "commune": s.other_commune},
+            "own_district": {"province": s.province, "district": s.district_token},
+            "other_district": {"province": s.province, "district": s.other_district},
+            "own_province": {"province": s.province},
+            "other_province": {"province": s.other_province},
+            "no_unit": {}}[kind]
+
+
+def bearer(role, kind, s, ttl=3600):
+    province = s.other_province if kind == "other_province" else s.province
+    return issue_token(JWT_SECRET, f"{role}.{kind}@matrix", role, jurisdiction_of(kind, s),
+                       ttl=timedelta(seconds=ttl),
+                       agency=f"{province}:so-tu-phap" if role == "agency_officer" else None)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One caller of one operation, and what the gateway must answer them."""
+
+    label: str
+    authorization: str | None
+    outcome: str  # "reaches", "unauthorised", "role", "jurisdiction", "public"
+
+
+def cells(operation, s) -> list[Cell]:
+    rule = PERMISSIONS[operation]
+    expired = bearer("administrator", "own_province", s, ttl=-60)
+    if rule.jurisdiction.token == "none":  # public: no caller is refused
+        return [Cell("no token", None, "public"), Cell("expired", f"Bearer {expired}", "public"),
+                *(Cell(role, f"Bearer {bearer(role, 'own_commune', s)}", "public")
+                  for role in ROLES)]
+    if rule.jurisdiction.token == "device":  # only a kiosk's device token authenticates
+        return [Cell("no token", None, "unauthorised"),
+                Cell("expired", f"Bearer {expired}", "unauthorised"),
+                *(Cell(role, f"Bearer {bearer(role, 'own_commune', s)}", "unauthorised")
+                  for role in ROLES),
+                Cell("kiosk", f"Kiosk {KIOSK_ID}.secret", "reaches")]
+    found = [Cell("no token", None, "unauthorised"),
+             Cell("expired", f"Bearer {expired}", "unauthorised")]
+    call = recipes(s)[operation]
+    for role in ROLES:
+        for kind in KINDS:
+            if rule.roles != AUTHENTICATED and role not in rule.roles:
+                outcome = "role"
+            else:
+                outcome = "reaches" if passes(operation, role, kind, call, s) else "jurisdiction"
+            found.append(Cell(f"{role}/{kind}", f"Bearer {bearer(role, kind, s)}", outcome))
+    return found
+
+
+# The district-reviewed year runs every operation; the other two situations every operation
+# whose answer depends on the unit (roll-ups name a district, so they run where there are some).
+LEVEL_DEPENDENT = {"reviewing_level", "justice_office"}
+UNIT_RULES = {"covers_unit", "reviewing_level", "justice_office", "plan_reporter"}
+PLAN = ([(DISTRICT_YEAR, op) for op in PERMISSIONS]
+        + [(PROVINCE_YEAR, op) for op, rule in PERMISSIONS.items()
+           if rule.jurisdiction.name in LEVEL_DEPENDENT]
+        + [(NO_DISTRICTS, op) for op, rule in PERMISSIONS.items()
+           if rule.jurisdiction.name in UNIT_RULES and rule.unit.name != "rollup_area"])
+CELLS = sum(len(cells(op, s)) for s, op in PLAN)
+
+
+@pytest.fixture(scope="module")
+def gateway(amqp_uri):
+    # Levels are read afresh for every request: each situation sets its own in the peer.
+    runner, client = start_gateway(amqp_uri, *peers.ALL_PEERS, REVIEWING_LEVEL_CACHE_SECONDS=0)
+    yield client
+    client.session.close()
+    runner.kill()
+
+
+def arrange(s: Situation):
+    peers.AssessmentPeer.levels = {(s.province, s.year): {
+        "province_code": s.province, "year": s.year, "level": s.level, "version": 1,
+        "source": "configured"}}
+    peers.SurveyPeer.kiosks = {KIOSK_ID: {"kiosk_id": KIOSK_ID, "commune_code": s.commune,
+                                          "label": "Quầy số 1", "state": "active"}}
+    peers.PlansPeer.plans = {PLAN_ID: {"plan_id": PLAN_ID, "jurisdiction": {
+        "province": s.province, "district": s.district}}}
+
+
+def recorded():
+    return [call for peer in peers.ALL_PEERS for call in peer.calls]
+
+
+def forget_calls():
+    for peer in peers.ALL_PEERS:
+        peer.calls = []
+
+
+def check(gateway, operation, s, cell) -> str | None:
+    """What is wrong with the gateway's answer to ``cell``, or None."""
+    call = recipes(s)[operation]
+    forget_calls()
+    headers = {"Authorization": cell.authorization} if cell.authorization else {}
+    kwargs = {} if call.body is None else {"json": call.body}
+    answer = gateway.session.request(call.method, gateway.url + call.path, headers=headers,
+                                     timeout=30, **kwargs)
+    made = [c[0] for c in recorded()]
+    body = answer.json() if answer.headers.get("Content-Type", "").startswith(
+        "application/json") else {}
+    if cell.outcome == "public":
+        return None if answer.status_code not in (401, 403) else f"{answer.status_code}"
+    if cell.outcome == "reaches":
+        if not 200 <= answer.status_code < 300 or call.rpc not in made:
+            return f"{answer.status_code} {answer.text[:200]}; calls {made}"
+        return None
+    expected = {"unauthorised": (401, "unauthorised"), "role": (403, "forbidden"),
+                "jurisdiction": (403, "forbidden")}[cell.outcome]
+    if (answer.status_code, body.get("error")) != expected:
+        return f"{answer.status_code} {answer.text[:200]} instead of {expected}"
+    details = body.get("details") or {}
+    if cell.outcome == "role" and details.get("allowed_roles") != list(PERMISSIONS[operation].roles):
+        return f"role refusal without the allowed roles: {details}"
+    if cell.outcome == "jurisdiction" and details.get("rule") != PERMISSIONS[operation].jurisdiction.name:
+        return f"jurisdiction refusal without its rule: {details}"
+    allowed_calls = LOOKUPS if cell.outcome == "jurisdiction" else set()
+    if set(made) - allowed_calls:
+        return f"refused, yet called {made}"
+    return None
+
+
+@pytest.mark.parametrize("situation, operation", PLAN, ids=[f"{s.name}-{op}" for s, op in PLAN])
+def test_every_cell_of_the_matrix(gateway, situation, operation):
+    arrange(situation)
+    wrong = {cell.label: problem for cell in cells(operation, situation)
+             if (problem := check(gateway, operation, situation, cell))}
+    assert wrong == {}
+
+
+def test_the_matrix_covers_every_operation_and_says_how_many_cells():
+    assert set(recipes(DISTRICT_YEAR)) == set(PERMISSIONS)
+    assert {op for _, op in PLAN} == set(PERMISSIONS)
+    # Every operation taking a bearer token is tried with every role and seven jurisdictions.
+    assert CELLS > 5000, CELLS
