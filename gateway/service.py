@@ -9,6 +9,7 @@ from __future__ import annotations
 from gateway import docs, health, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import AUTHENTICATED, endpoint
+from gateway.idempotency import IdempotencySecret
 from gateway.routes.assessment import AssessmentRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.board import BoardRoutes
@@ -32,6 +33,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     auth = Authenticator()
     backends = BackingServices()
     broker = BrokerProbe()
+    answer_keys = IdempotencySecret()  # seals the answers kept for idempotency keys
     startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------
