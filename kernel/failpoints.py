@@ -58,11 +58,13 @@ def configure(spec: str | None) -> None:
 @contextmanager
 def active(spec: str) -> Iterator[None]:
     """The points of ``spec`` for the block: in-process tests."""
+    global _configured
+    before = _configured
     configure(spec)
     try:
         yield
     finally:
-        configure("")
+        _configured = before
 
 
 def hit(point: str) -> None:

@@ -152,6 +152,7 @@ def idempotent(rpc_method: Callable) -> Callable:
         return carry_out(service.store, request, lambda: rpc_method(service, *args, **kwargs))
 
     carried_out_once.__signature__ = signature  # nameko checks the arguments against it
+    carried_out_once.idempotent = True
     return carried_out_once
 
 

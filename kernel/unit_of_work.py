@@ -13,6 +13,11 @@ from the first append to the commit, not for the whole command.
 Whoever opened the unit commits it; callbacks registered with ``after_commit`` (waking the
 outbox relay and the log followers) run after the commit, never before: a relay woken
 before the commit would find nothing and sleep until its next poll.
+
+Between its first write and its commit a unit holds the store's write lock (SQLite) or the
+head's row lock (PostgreSQL), so nothing in a command may wait on another process meanwhile
+(an RPC, say): on SQLite, another green thread of the process asking for the lock would
+stop the whole process until the busy timeout.
 """
 
 from __future__ import annotations

@@ -3,9 +3,14 @@ and PostgreSQL. A repeated write is answered from the first and recorded once; a
 for something else is refused; a refused write stores nothing."""
 
 import contextlib
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from kernel import clock
+from kernel.schema import idempotency_keys
+from kernel.store import EventStore
 from services.assessment.criteria import load_builtin_sets
 from tests.support import databases
 from tests.support.assessment_figures import full_figures
@@ -122,3 +127,44 @@ def test_a_reviewing_level_put_twice_with_one_key_is_set_once(api):
         "province_code": "38", "year": 2023, "level": "province", "version": 1,
         "source": "configured"}
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.fixture(scope="module")
+def survey_api(amqp_uri, tmp_path_factory):
+    from tests.gateway.test_survey_api import start_survey_platform
+
+    database_dir = tmp_path_factory.mktemp("idempotent-survey")
+    runner, client = start_survey_platform(amqp_uri, database_dir)
+    yield client, EventStore(f"sqlite:///{database_dir}/survey.sqlite", "survey")
+    client.session.close()
+    runner.kill()
+
+
+def test_a_kiosk_and_codes_sent_twice_exist_once_and_their_secrets_come_back_sealed(survey_api):
+    """A kiosk's token and single-use codes are kept in the log as hashes only: a retry must
+    get them back, yet the stored answer must not show them."""
+    client, store = survey_api
+    kiosk = {"commune_code": "00004", "label": "Quầy một cửa số 1"}
+    registered = keyed(client, "POST", "/api/v1/survey/kiosks", ADMIN, kiosk, key="thiet-bi-1")
+    again = keyed(client, "POST", "/api/v1/survey/kiosks", ADMIN, kiosk, key="thiet-bi-1")
+    assert registered.status_code == again.status_code == 201, registered.text
+    assert again.json() == registered.json() and again.headers["Idempotent-Replayed"] == "true"
+
+    today = clock.now().date()
+    campaign = keyed(client, "POST", "/api/v1/survey/campaigns", ADMIN, {
+        "commune_code": "00004", "period": f"{today.year}-khoa", "target_sample": 3,
+        "opens_on": (today - timedelta(days=1)).isoformat(),
+        "closes_on": (today + timedelta(days=30)).isoformat()}, key="dot-khao-sat").json()
+    codes_url = f"/api/v1/survey/campaigns/{campaign['campaign_id']}/codes"
+    codes = keyed(client, "POST", codes_url, ADMIN, {"count": 3}, key="ma-dot-khao-sat")
+    codes_again = keyed(client, "POST", codes_url, ADMIN, {"count": 3}, key="ma-dot-khao-sat")
+    assert codes.status_code == codes_again.status_code == 201, codes.text
+    assert codes_again.json()["codes"] == codes.json()["codes"]
+
+    logged = store.read_all(limit=10_000)
+    assert [e.type for e in logged].count("KioskRegistered") == 1
+    assert [e.type for e in logged].count("SingleUseCodeIssued") == 3
+    secrets = [registered.json()["token"], *codes.json()["codes"]]
+    with store.engine.connect() as conn:
+        answers = b"".join(conn.execute(select(idempotency_keys.c.answer)).scalars())
+    assert not any(secret.encode() in answers for secret in secrets)

@@ -229,3 +229,30 @@ def test_keys_older_than_the_kept_days_are_pruned(store):
         conn.execute(insert(idempotency_keys), rows)
     assert prune(store.engine, keep_days=idempotency.DEFAULT_KEEP_DAYS) == 1
     assert [row.key for row in key_rows(store)] == ["recent"]
+
+
+def test_a_store_transaction_inside_a_write_is_part_of_it(store, ledger):
+    """What the survey's issue_codes does: several appends in store.transaction()."""
+    def several_in_a_transaction():
+        with store.transaction() as conn:
+            store.append("code-1", NO_STREAM, numbered(1), meta(), conn=conn)
+            store.append("code-2", NO_STREAM, numbered(1), meta(), conn=conn)
+        assert store.stream_version("code-2") == 1  # seen inside, not yet committed
+        raise Conflict("and then refused", {})
+
+    with pytest.raises(Conflict):
+        ledger.add(STREAM, 5, context("k-tx", {"amount": 5}), then=several_in_a_transaction)
+    assert store.head_position() == 0
+
+
+@pytest.mark.parametrize("spec", ["write.after_commit", "write.after_commit:explode",
+                                  "write.before_commit:sleep", "write.before_commit:sleep=x"])
+def test_a_malformed_failpoint_is_refused(spec):
+    with pytest.raises(ValueError):
+        failpoints.parse(spec)
+
+
+def test_failpoints_are_inert_unless_set():
+    assert failpoints.parse("") == {}
+    failpoints.hit("write.after_commit")  # nothing configured: nothing happens
+    assert failpoints.parse("a:kill, b:sleep=0.1") == {"a": "kill", "b": "sleep=0.1"}
