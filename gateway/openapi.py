@@ -110,7 +110,8 @@ IDEMPOTENCY_PARAMETER = {
         "Khóa để gửi lại yêu cầu mà không thực hiện hai lần: cùng khóa và cùng nội dung trả "
         "lại câu trả lời đầu tiên (kèm Idempotent-Replayed: true); cùng khóa, khác nội dung "
         "là 409 idempotency_key_reused. Không gửi thì cổng tự tạo một UUID và trả về trong "
-        f"tiêu đề {idempotency.HEADER}. Khóa được giữ ít nhất 7 ngày."),
+        f"tiêu đề {idempotency.HEADER}. Khóa được giữ ít nhất IDEMPOTENCY_KEEP_DAYS ngày "
+        "(mặc định 7)."),
     "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH,
                "pattern": "^[!-~]+$"},
 }

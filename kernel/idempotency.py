@@ -103,6 +103,7 @@ class KeyedRequest:
             raise ValidationFailed("Thông tin khóa idempotency của yêu cầu không hợp lệ.",
                                    problems)
         subject = ((context or {}).get("actor") or {}).get("subject") or ""
+        # Token subjects are e-mail-like; the column holds 200 characters, as a stream does.
         return cls(scope=str(subject)[:200], key=key, operation=operation,
                    fingerprint=fingerprint, answer_key=bytes.fromhex(answer_key))
 
