@@ -155,7 +155,7 @@ def test_concurrent_requests_with_one_key_write_once(store, database_url):
     open a while before committing, so all three pass the first check for a stored answer."""
     env = dict(os.environ, PYTHONPATH=os.getcwd(),
                TCPL_FAILPOINTS="write.before_commit:sleep=0.5")
-    start_at = time.time() + 3
+    start_at = time.time() + 5  # after every process has started, on a busy machine too
     writers = [subprocess.Popen([sys.executable, "-m", "tests.support.keyed_ledger",
                                  database_url, "k-race", str(start_at)],
                                 env=env, stdout=subprocess.PIPE, text=True)
