@@ -8,6 +8,7 @@ document cannot drift from what the gateway enforces.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import re
@@ -127,12 +128,12 @@ _IDEMPOTENCY_HEADERS = {
 def _document_idempotency(op: dict, responses: dict) -> None:
     """What the endpoint decorator adds to a signed-in caller's write: the key header, the
     400 for a malformed key, the 409 for a reused one, and the headers of the answer."""
-    op["parameters"].append(IDEMPOTENCY_PARAMETER)
+    op["parameters"].append(copy.deepcopy(IDEMPOTENCY_PARAMETER))  # apispec edits in place
     responses.setdefault(400, "Error")
     responses.setdefault(409, "Error")
     for code, response in responses.items():
         if 200 <= int(code) < 300 and isinstance(response, dict):
-            response.setdefault("headers", {}).update(_IDEMPOTENCY_HEADERS)
+            response.setdefault("headers", {}).update(copy.deepcopy(_IDEMPOTENCY_HEADERS))
 
 
 def _parameters(endpoint_spec, path: str) -> list:
