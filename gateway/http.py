@@ -3,7 +3,8 @@
 It authenticates when the route needs a role, validates path, query and body against
 marshmallow schemas, enforces the route's rule of gateway/permissions.py, runs the handler,
 and turns whatever was raised into the one error shape. Every response carries
-``X-Correlation-Id``.
+``X-Correlation-Id``; every response to a signed-in caller's write carries its
+``Idempotency-Key`` (gateway/idempotency.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from gateway import permissions
+from gateway import idempotency, permissions
 from gateway.auth import Principal
 from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
 from gateway.permissions import AUTHENTICATED  # noqa: F401 (gateway/openapi.py reads it here)
@@ -50,10 +51,20 @@ class Call:
     query: dict = field(default_factory=dict)
     #: the unit the request acts on, its jurisdiction checked (gateway/permissions.py)
     target: permissions.Target | None = None
+    request_key: idempotency.RequestKey | None = None
 
     def context(self) -> dict:
-        """What every write passes to a backing service: who, and which request."""
-        return {"actor": self.principal.to_actor().to_dict(), "correlation_id": self.correlation_id}
+        """What every write passes to a backing service: who, which request, and its
+        idempotency key."""
+        context = {"actor": self.principal.to_actor().to_dict(),
+                   "correlation_id": self.correlation_id}
+        if self.request_key is not None:
+            context["idempotency"] = self.request_key.context()
+        return context
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return None if self.request_key is None else self.request_key.key
 
 
 def correlation_id_from(request) -> str:
@@ -99,11 +110,14 @@ def endpoint(*, body=None, query=None, path=None, document: bool = True):
         @functools.wraps(fn)
         def handler(service, request, **path_values):
             correlation_id = correlation_id_from(request)
+            call = None
             try:
                 call, path_args = _prepare(service, request, path_values, correlation_id, spec)
-                return _to_response(fn(service, call, **path_args), correlation_id)
+                return _to_response(fn(service, call, **path_args), correlation_id,
+                                    call.idempotency_key)
             except Exception as exc:  # every failure must leave as the one error shape
-                return error_response(exc, correlation_id)
+                return error_response(exc, correlation_id, idempotency.headers(
+                    None if call is None else call.idempotency_key))
 
         handler.endpoint_spec = spec
         return handler
@@ -126,6 +140,9 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
         query=_load(spec.query, request.args.to_dict(flat=True)),
         body=_load(spec.body, _json_body(request)) if spec.body is not None else None,
     )
+    if idempotency.keyed(request.method, spec.roles):
+        call.request_key = idempotency.request_key(request, service.answer_keys, principal.sub,
+                                                   call.query, call.body)
     call.target = permissions.authorise(spec.rule, service, call, path_args)
     return call, path_args
 
@@ -167,9 +184,14 @@ def _json_body(request):
         ) from None
 
 
-def _to_response(result, correlation_id: str) -> Response:
+def _to_response(result, correlation_id: str, idempotency_key: str | None = None) -> Response:
     if isinstance(result, Response):
         result.headers[CORRELATION_HEADER] = correlation_id
+        result.headers.update(idempotency.headers(idempotency_key))
         return result
     status, body = result if isinstance(result, tuple) else (200, result)
-    return json_response(body, status, correlation_id)
+    replayed = False
+    if idempotency_key is not None:
+        body, replayed = idempotency.unwrap(body, idempotency_key)
+    return json_response(body, status, correlation_id,
+                         idempotency.headers(idempotency_key, replayed))

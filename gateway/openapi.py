@@ -8,6 +8,7 @@ document cannot drift from what the gateway enforces.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import re
@@ -17,7 +18,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
 
-from gateway import schemas
+from gateway import idempotency, schemas
 from gateway.http import AUTHENTICATED
 from gateway.web import JsonHttpRequestHandler
 
@@ -59,7 +60,7 @@ def build(service_cls) -> dict:
     })
     for url, method, handler in sorted(routes(service_cls)):
         path = _WERKZEUG_PARAM.sub(r"{\1}", url)
-        spec.path(path=path, operations={method.lower(): operation(handler, path)})
+        spec.path(path=path, operations={method.lower(): operation(handler, path, method)})
     return spec.to_dict()
 
 
@@ -75,7 +76,7 @@ def routes(service_cls):
                     yield entrypoint.url, method.strip(), member
 
 
-def operation(handler, path: str) -> dict:
+def operation(handler, path: str, method: str = "GET") -> dict:
     endpoint_spec = handler.endpoint_spec
     summary, description = _summary_and_description(handler.__doc__ or "")
     op = {"summary": summary, "operationId": handler.__name__}
@@ -98,8 +99,41 @@ def operation(handler, path: str) -> dict:
             op["description"] = (op.get("description", "") +
                                  f"\n\nVai trò được phép: {', '.join(endpoint_spec.roles)}.").strip()
     responses.setdefault(500, "Error")
+    if idempotency.keyed(method, endpoint_spec.roles):
+        _document_idempotency(op, responses)
     op["responses"] = {str(code): responses[code] for code in sorted(responses, key=int)}
     return op
+
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header", "name": idempotency.HEADER, "required": False,
+    "description": (
+        "Khóa để gửi lại yêu cầu mà không thực hiện hai lần: cùng khóa và cùng nội dung trả "
+        "lại câu trả lời đầu tiên (kèm Idempotent-Replayed: true); cùng khóa, khác nội dung "
+        "là 409 idempotency_key_reused. Không gửi thì cổng tự tạo một UUID và trả về trong "
+        f"tiêu đề {idempotency.HEADER}. Khóa được giữ ít nhất IDEMPOTENCY_KEEP_DAYS ngày "
+        "(mặc định 7)."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_LENGTH,
+               "pattern": "^[!-~]+$"},
+}
+_IDEMPOTENCY_HEADERS = {
+    idempotency.HEADER: {"description": "Khóa idempotency của yêu cầu (gửi lên hoặc cổng tạo).",
+                         "schema": {"type": "string"}},
+    idempotency.REPLAYED_HEADER: {
+        "description": "true khi đây là câu trả lời đã lưu của lần gửi đầu tiên.",
+        "schema": {"type": "string", "enum": ["true"]}},
+}
+
+
+def _document_idempotency(op: dict, responses: dict) -> None:
+    """What the endpoint decorator adds to a signed-in caller's write: the key header, the
+    400 for a malformed key, the 409 for a reused one, and the headers of the answer."""
+    op["parameters"].append(copy.deepcopy(IDEMPOTENCY_PARAMETER))  # apispec edits in place
+    responses.setdefault(400, "Error")
+    responses.setdefault(409, "Error")
+    for code, response in responses.items():
+        if 200 <= int(code) < 300 and isinstance(response, dict):
+            response.setdefault("headers", {}).update(copy.deepcopy(_IDEMPOTENCY_HEADERS))
 
 
 def _parameters(endpoint_spec, path: str) -> list:

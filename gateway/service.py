@@ -9,6 +9,7 @@ from __future__ import annotations
 from gateway import docs, health, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import endpoint
+from gateway.idempotency import IdempotencySecret
 from gateway.reviewing_levels import ReviewingLevels
 from gateway.routes.assessment import AssessmentRoutes
 from gateway.routes.audit import AuditRoutes
@@ -34,6 +35,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     backends = BackingServices()
     broker = BrokerProbe()
     reviewing_levels = ReviewingLevels()
+    answer_keys = IdempotencySecret()  # seals the answers kept for idempotency keys
     startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------

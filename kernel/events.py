@@ -41,9 +41,11 @@ class Metadata:
     actor: Actor
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     causation_id: str | None = None
+    # The Idempotency-Key of the request that produced the events (kernel/idempotency.py).
+    idempotency_key: str | None = None
 
     def to_dict(self, recorded_at: str) -> dict:
-        return {
+        meta = {
             "actor": self.actor.subject,
             "role": self.actor.role,
             "jurisdiction": dict(self.actor.jurisdiction),
@@ -51,6 +53,9 @@ class Metadata:
             "causation_id": self.causation_id,
             "recorded_at": recorded_at,
         }
+        if self.idempotency_key is not None:  # absent, not null, where there was none
+            meta["idempotency_key"] = self.idempotency_key
+        return meta
 
 
 def metadata_caused_by(event: RecordedEvent, actor: Actor) -> Metadata:

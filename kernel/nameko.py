@@ -20,7 +20,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from kernel import messaging
+from kernel import idempotency, messaging
 from kernel.db import WalCheckpointer
 from kernel.errors import (
     KernelError,
@@ -35,9 +35,10 @@ from kernel.projection import EventSource, Projection, ProjectionProcessor, Stor
 from kernel.relay import OutboxRelay
 from kernel.store import EventStore, vietnam_iso
 from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
+from kernel.unit_of_work import current as current_unit_of_work
 
 log = logging.getLogger(__name__)
-
+IDEMPOTENCY_PRUNE_INTERVAL = 3600.0  # s; one indexed DELETE of the keys past their days
 
 
 def _register_error(cls) -> None:
@@ -59,7 +60,8 @@ def database_url(config: dict, service_name: str) -> str:
 
 
 def metadata_from(context: dict | None, default_actor: str) -> Metadata:
-    """Event metadata from the ``context`` the gateway sends with every write."""
+    """Event metadata from the ``context`` the gateway sends with every write: the actor,
+    the correlation id and the request's idempotency key."""
     context = context or {}
     actor = context.get("actor") or {}
     kwargs = {"actor": Actor(subject=actor.get("subject") or default_actor,
@@ -69,6 +71,9 @@ def metadata_from(context: dict | None, default_actor: str) -> Metadata:
         kwargs["correlation_id"] = str(context["correlation_id"])
     if context.get("causation_id"):
         kwargs["causation_id"] = str(context["causation_id"])
+    keyed = context.get("idempotency")
+    if isinstance(keyed, dict) and keyed.get("key"):
+        kwargs["idempotency_key"] = str(keyed["key"])
     return Metadata(**kwargs)
 
 
@@ -118,7 +123,9 @@ def query_arguments(filters: dict | None) -> dict:
 class ServiceStore:
     """What a worker sees: the store, plus a wake-up after each commit for the relay and for
     the projections that follow the log (``followers``), each only if the commit left it
-    work: a wake-up that finds nothing costs a pass with its queries, once per commit."""
+    work: a wake-up that finds nothing costs a pass with its queries, once per commit.
+    Inside a unit of work (a write RPC, kernel/idempotency.py) the wake-ups wait for the
+    unit's commit: woken before it, the relay would find nothing and sleep on."""
 
     def __init__(self, store: EventStore, relay: OutboxRelay,
                  followers: Sequence[FollowedProjection] = ()):
@@ -135,14 +142,22 @@ class ServiceStore:
             if records is None or not follower.processor.kept_up_with(records):
                 follower.wake.set()
 
+    def after_commit(self, records: Sequence[RecordedEvent] | None = None) -> None:
+        """Wake up now, or when the current unit of work commits."""
+        work = current_unit_of_work(self.store.engine)
+        if work is None:
+            self.committed(records)
+        else:
+            work.after_commit(lambda: self.committed(records))
+
     def append(self, *args, **kwargs) -> list[RecordedEvent]:
         records = self.store.append(*args, **kwargs)
-        self.committed(records)
+        self.after_commit(records)
         return records
 
     def append_many(self, *args, **kwargs) -> list[list[RecordedEvent]]:
         written = self.store.append_many(*args, **kwargs)
-        self.committed([record for records in written for record in records])
+        self.after_commit([record for records in written for record in records])
         return written
 
     def transaction(self):
@@ -162,7 +177,7 @@ class _WakingTransaction:
 
     def __exit__(self, *exc):
         result = self._cm.__exit__(*exc)
-        self.handle.committed()
+        self.handle.after_commit()
         return result
 
 
@@ -170,7 +185,8 @@ class EventStoreProvider(DependencyProvider):
     """Opens the service's store (migrating it) and runs its outbox relay in the container,
     and on SQLite its WAL checkpoints (``SQLITE_CHECKPOINT_MS``, default 200: how often).
     ``private_types``: event types kept in the service's log and never published
-    (EventStore.declare_private_types)."""
+    (EventStore.declare_private_types). Idempotency keys older than
+    ``IDEMPOTENCY_KEEP_DAYS`` (default 7) are pruned at start and every hour."""
 
     store: EventStore | None = None
 
@@ -198,6 +214,8 @@ class EventStoreProvider(DependencyProvider):
 
     def start(self):
         self.container.spawn_managed_thread(self._run_relay, identifier="outbox_relay")
+        self.container.spawn_managed_thread(self._prune_idempotency_keys,
+                                            identifier="idempotency_key_pruning")
         if self.checkpointer is not None:
             self.container.spawn_managed_thread(self._run_checkpoints,
                                                 identifier="wal_checkpoints")
@@ -207,6 +225,23 @@ class EventStoreProvider(DependencyProvider):
         # batch: latency of every event against per-batch work under a steady stream.
         linger = float(self.container.config.get("RELAY_LINGER_MS", 2)) / 1000
         self.relay.run(lambda: self._stopping, linger=linger)
+
+    def _prune_idempotency_keys(self):
+        keep_days = float(self.container.config.get("IDEMPOTENCY_KEEP_DAYS",
+                                                    idempotency.DEFAULT_KEEP_DAYS))
+        due = 0.0
+        while not self._stopping:
+            if time.monotonic() >= due:
+                due = time.monotonic() + IDEMPOTENCY_PRUNE_INTERVAL
+                try:
+                    pruned = idempotency.prune(self.store.engine, keep_days)
+                    if pruned:
+                        log.info("%s: pruned %d idempotency keys", self.container.service_name,
+                                 pruned)
+                except Exception:  # the database is down: try again at the next round
+                    log.warning("%s: pruning idempotency keys failed",
+                                self.container.service_name, exc_info=True)
+            time.sleep(1)
 
     def _run_checkpoints(self):
         # In an OS thread: the copying and its sync then overlap the workers' commits (the

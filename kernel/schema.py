@@ -5,7 +5,9 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -72,4 +74,20 @@ consumer_positions = Table(
     Column("consumer", String(100), primary_key=True),
     Column("source", String(100), primary_key=True),
     Column("position", BigInteger, nullable=False),
+)
+
+
+# Write requests already carried out, by their caller's Idempotency-Key (kernel/idempotency.py):
+# the row commits with the request's events and holds its answer, sealed with a key only
+# the gateway can derive. Pruned after IDEMPOTENCY_KEEP_DAYS (migration 0007).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(200), primary_key=True),  # the caller: the token's subject
+    Column("key", String(255), primary_key=True),
+    Column("operation", String(100), nullable=False),  # the RPC that carried it out
+    Column("fingerprint", String(64), nullable=False),
+    Column("answer", LargeBinary),  # NULL only inside the transaction that claims the key
+    Column("recorded_at", String(40), nullable=False),  # ISO 8601, Vietnam time
+    Index("ix_idempotency_keys_recorded_at", "recorded_at"),
 )

@@ -40,6 +40,8 @@ from kernel.events import (
     recorded_at_now,
 )
 from kernel.schema import events, outbox, private_event_types, store_head
+from kernel.unit_of_work import ReadEngine
+from kernel.unit_of_work import current as current_unit_of_work
 from kernel.upcasting import Upcasters
 from kernel.upcasting import registry as default_upcasters
 
@@ -82,11 +84,13 @@ class EventStore:
                  upcasters: Upcasters = default_upcasters):
         if isinstance(url_or_engine, Engine):
             self.engine = url_or_engine
-            self.reader = url_or_engine
+            reader = url_or_engine
         else:
             self.engine = make_engine(url_or_engine)
-            self.reader = (make_engine(url_or_engine, for_writes=False)
-                           if self.engine.dialect.name == "sqlite" else self.engine)
+            reader = (make_engine(url_or_engine, for_writes=False)
+                      if self.engine.dialect.name == "sqlite" else self.engine)
+        # Inside a unit of work that has written, reads go through its connection.
+        self.reader = ReadEngine(reader, self.engine)
         self.source = source
         self.upcasters = upcasters
         self.private_types: frozenset[str] = frozenset()
@@ -137,7 +141,14 @@ class EventStore:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One database transaction: appends and read-model writes made on it commit together."""
+        """One database transaction: appends and read-model writes made on it commit together.
+        Inside a unit of work (kernel/unit_of_work.py) it is a savepoint of the unit's."""
+        work = current_unit_of_work(self.engine)
+        if work is not None:
+            conn = work.connection()
+            with conn.begin_nested():
+                yield conn
+            return
         with self.engine.begin() as conn:
             yield conn
 
@@ -145,9 +156,11 @@ class EventStore:
     def append(self, stream: str, expected_version: int | None, new_events: Sequence[NewEvent],
                metadata: Metadata, conn: Connection | None = None) -> list[RecordedEvent]:
         """Append to ``stream`` if it is at ``expected_version``; the outbox entries are written
-        in the same transaction. Raises ConcurrencyError or DuplicateEventError, writing nothing."""
+        in the same transaction. Raises ConcurrencyError or DuplicateEventError, writing nothing.
+        Joins ``conn``'s transaction, or the current unit of work's, in a savepoint."""
         if not new_events:
             return []
+        conn = conn if conn is not None else self._joined()
         try:
             if conn is None:
                 with self.transaction() as own:
@@ -163,6 +176,11 @@ class EventStore:
                 raise DuplicateEventError.for_ids(repeated) from exc
             raise ConcurrencyError.for_stream(stream, expected_version,
                                               self.stream_version(stream)) from exc
+
+    def _joined(self) -> Connection | None:
+        """The current unit of work's connection, if there is a unit on this store."""
+        work = current_unit_of_work(self.engine)
+        return work.connection() if work is not None else None
 
     def _append_locked(self, conn, stream, expected_version, new_events, metadata):
         position, prev_hash, current = conn.execute(
@@ -190,6 +208,7 @@ class EventStore:
             raise ValueError("append_many takes each stream once; merge its events first")
         if not appends:
             return []
+        conn = conn if conn is not None else self._joined()
         try:
             if conn is None:
                 with self.transaction() as own:

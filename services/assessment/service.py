@@ -5,6 +5,7 @@ import base64
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFailed
+from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from reference import units
 from services.assessment import criteria_sets, exports, rollups, views
@@ -29,6 +30,7 @@ class AssessmentService(EventSourcedService):
         return self._reviewing_level(province_code, year).to_dict()
 
     @expected
+    @idempotent
     def set_reviewing_level(self, province_code: str, year: int, level: str,
                             expected_version: int | None = None, context: dict | None = None) -> dict:
         current = self._reviewing_level(province_code, year)
@@ -50,12 +52,14 @@ class AssessmentService(EventSourcedService):
 
     # -- a commune's assessment ------------------------------------------------------------
     @expected
+    @idempotent
     def open_assessment(self, commune_code: str, year: int, context: dict | None = None) -> dict:
         sets = self._criteria_sets()
         assessment = self._handlers(sets).open(commune_code, year, metadata_from(context, "assessment"))
         return views.assessment(assessment, sets, self._satisfaction_of(assessment))
 
     @expected
+    @idempotent
     def run_command(self, commune_code: str, year: int, command: str, arguments: dict,
                     expected_version: int | None = None, context: dict | None = None) -> dict:
         sets = self._criteria_sets()
@@ -71,6 +75,7 @@ class AssessmentService(EventSourcedService):
         return views.assessment(assessment, sets, self._satisfaction_of(assessment))
 
     @expected
+    @idempotent
     def use_survey_result(self, commune_code: str, year: int, indicator_id: str,
                           expected_version: int | None = None, context: dict | None = None) -> dict:
         """Record an indicator's figures from the commune's survey result for the year."""
@@ -137,6 +142,7 @@ class AssessmentService(EventSourcedService):
         return views.find_criteria_set(self._criteria_sets(), set_id, version).to_dict()
 
     @expected
+    @idempotent
     def publish_criteria_set(self, document: dict, context: dict | None = None) -> dict:
         published = criteria_sets.publish(self.store, document, metadata_from(context, "assessment"))
         return views.criteria_set_summary(published, True)

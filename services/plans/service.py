@@ -11,6 +11,7 @@ from nameko.timer import timer
 from kernel import clock
 from kernel.errors import KernelError, ValidationFailed
 from kernel.events import Actor, Metadata
+from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from services.assessment.deadlines import as_vietnam_date
 from services.plans import agencies, exports, linked
@@ -47,6 +48,7 @@ class PlansService(EventSourcedService):
 
     # -- plans ---------------------------------------------------------------------------
     @expected
+    @idempotent
     def import_plan(self, content: str, file_name: str | None, jurisdiction: dict,
                     encoding: str = "text", context: dict | None = None) -> dict:
         """Draft a plan from a document: text/Markdown, or .docx as base64 (encoding="base64")."""
@@ -71,24 +73,28 @@ class PlansService(EventSourcedService):
         return self.handlers.list_plans(province, district)
 
     @expected
+    @idempotent
     def edit_plan(self, plan_id: str, changes: dict, expected_version: int | None = None,
                   context: dict | None = None) -> dict:
         return self._view(self.handlers.edit(plan_id, changes or {}, metadata_from(context, "plans"),
                                              expected_version))
 
     @expected
+    @idempotent
     def review_plan(self, plan_id: str, note: str | None = None, expected_version: int | None = None,
                     context: dict | None = None) -> dict:
         return self._view(self.handlers.review(plan_id, note, _today(), metadata_from(context, "plans"),
                                                expected_version))
 
     @expected
+    @idempotent
     def issue_plan(self, plan_id: str, number: str | None = None, issued_on: str | None = None,
                    expected_version: int | None = None, context: dict | None = None) -> dict:
         return self._view(self.handlers.issue(plan_id, number, _date(issued_on, "issued_on"),
                                               metadata_from(context, "plans"), expected_version))
 
     @expected
+    @idempotent
     def report_progress(self, plan_id: str, task: str, agency: str | None, status: str,
                         percent: int, note: str | None = None, evidence: dict | None = None,
                         context: dict | None = None) -> dict:
@@ -96,12 +102,14 @@ class PlansService(EventSourcedService):
                                                _today(), metadata_from(context, "plans")))
 
     @expected
+    @idempotent
     def link_task(self, plan_id: str, task: str, province_code: str, district_code: str | None,
                   year: int, measure: str = "decided", context: dict | None = None) -> dict:
         return self._view(self.handlers.link(plan_id, task, province_code, district_code, year,
                                              measure, metadata_from(context, "plans")))
 
     @expected
+    @idempotent
     def unlink_task(self, plan_id: str, task: str, context: dict | None = None) -> dict:
         return self._view(self.handlers.unlink(plan_id, task, metadata_from(context, "plans")))
 

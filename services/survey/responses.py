@@ -131,7 +131,8 @@ def day_precision(metadata: Metadata) -> DayMetadata:
     if isinstance(metadata, DayMetadata):
         return metadata
     return DayMetadata(actor=metadata.actor, correlation_id=metadata.correlation_id,
-                       causation_id=metadata.causation_id)
+                       causation_id=metadata.causation_id,
+                       idempotency_key=metadata.idempotency_key)
 
 
 def private_metadata(kiosk_id: str, commune_code: str) -> DayMetadata:

@@ -10,6 +10,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from kernel.errors import KernelError
+from kernel.idempotency import idempotent
 from kernel.nameko import (
     EventSourcedService,
     EventStoreProvider,
@@ -60,6 +61,7 @@ class SurveyService(EventSourcedService):
 
     # -- questionnaires -------------------------------------------------------------------
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def publish_questionnaire(self, questionnaire: dict, context: dict | None = None) -> dict:
         return self.app.publish_questionnaire(questionnaire, metadata_from(context, "survey"))
 
@@ -69,6 +71,7 @@ class SurveyService(EventSourcedService):
 
     # -- campaigns ------------------------------------------------------------------------
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def open_campaign(self, campaign: dict, context: dict | None = None) -> dict:
         return self.app.open_campaign(campaign, metadata_from(context, "survey"))
 
@@ -77,10 +80,12 @@ class SurveyService(EventSourcedService):
         return self.app.get_campaign(campaign_id)
 
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def close_campaign(self, campaign_id: str, context: dict | None = None) -> dict:
         return self.app.close_campaign(campaign_id, metadata_from(context, "survey"))
 
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def record_result(self, campaign_id: str, context: dict | None = None) -> dict:
         return self.app.record_result(campaign_id, metadata_from(context, "survey"))
 
@@ -89,15 +94,18 @@ class SurveyService(EventSourcedService):
         return self.app.results(campaign_id)
 
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def issue_codes(self, campaign_id: str, count: int, context: dict | None = None) -> dict:
         return self.app.issue_codes(campaign_id, count, metadata_from(context, "survey"))
 
     # -- kiosks ---------------------------------------------------------------------------
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def register_kiosk(self, kiosk: dict, context: dict | None = None) -> dict:
         return self.app.register_kiosk(kiosk, metadata_from(context, "survey"))
 
     @rpc(expected_exceptions=KernelError)
+    @idempotent
     def revoke_kiosk(self, kiosk_id: str, reason: str = "",
                      context: dict | None = None) -> dict:
         return self.app.revoke_kiosk(kiosk_id, reason, metadata_from(context, "survey"))

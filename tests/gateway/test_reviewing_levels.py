@@ -28,19 +28,24 @@ def test_an_unconfigured_year_reads_as_the_default(platform, token):
     assert peers.AssessmentPeer.calls == [("get_reviewing_level", "79", 2025)]
 
 
-def test_the_write_carries_the_actor_and_the_callers_correlation_id(platform, token):
+def test_the_write_carries_the_actor_the_callers_correlation_id_and_idempotency_key(
+        platform, token):
     correlation_id = str(uuid.uuid4())
     admin = token("administrator", province=HANOI, sub="admin@test")
     response = platform.put(URL, admin, json={"level": "province", "expected_version": 0},
-                            headers={"X-Correlation-Id": correlation_id.upper()})
+                            headers={"X-Correlation-Id": correlation_id.upper(),
+                                     "Idempotency-Key": "level-01-2024-a"})
     assert response.status_code == 200
     assert response.headers["X-Correlation-Id"] == correlation_id
-    assert peers.AssessmentPeer.calls == [(
-        "set_reviewing_level", "01", 2024, "province", 0,
-        {"actor": {"subject": "admin@test", "role": "administrator",
-                   "jurisdiction": {"province": HANOI, "district": None, "commune": None}},
-         "correlation_id": correlation_id},
-    )]
+    [(*arguments, context)] = peers.AssessmentPeer.calls
+    assert arguments == ["set_reviewing_level", "01", 2024, "province", 0]
+    keyed = context.pop("idempotency")
+    assert context == {"actor": {"subject": "admin@test", "role": "administrator",
+                                 "jurisdiction": {"province": HANOI, "district": None,
+                                                  "commune": None}},
+                       "correlation_id": correlation_id}
+    assert keyed["key"] == "level-01-2024-a"
+    assert len(keyed["fingerprint"]) == len(keyed["answer_key"]) == 64
 
 
 @pytest.mark.parametrize("header", [None, "", "not-a-uuid", "123"])
