@@ -6,7 +6,7 @@ Handler docstrings are the API documentation shown on /docs, hence in Vietnamese
 
 from __future__ import annotations
 
-from gateway import docs, health, lookup, openapi
+from gateway import docs, health, idempotency, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import endpoint
 from gateway.idempotency import IdempotencySecret
@@ -186,9 +186,12 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
           503: Error
         """
         lookup.require_province_in(province_code, year)
-        return self.reviewing_levels.remember(self.backends.call(
+        reply = self.backends.call(
             "assessment", "set_reviewing_level", province_code, year, call.body["level"],
-            call.body["expected_version"], call.context()))
+            call.body["expected_version"], call.context())
+        # The answer comes wrapped with its idempotency key; the endpoint unwraps it.
+        self.reviewing_levels.remember(idempotency.unwrap(reply, call.idempotency_key)[0])
+        return reply
 
     # -- audit ---------------------------------------------------------------------------------
     @http("GET", "/api/v1/events")
