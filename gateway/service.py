@@ -56,7 +56,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
               application/json:
                 schema: HealthSchema
         """
-        report = health.gather(self.backends, self.broker)
+        report = health.gather(self.backends, self.broker, self.board_cache)
         return (200 if report["status"] == "up" else 503), report
 
     @http("GET", "/openapi.json")
