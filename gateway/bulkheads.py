@@ -58,8 +58,6 @@ class ServiceBusy(ServiceUnavailable):
 class CircuitOpen(ServiceUnavailable):
     """The service's breaker is open: it failed repeatedly and is given time to recover."""
 
-    retry_after = DEFAULT_COOLDOWN
-
     @classmethod
     def of(cls, service: str, retry_after: int) -> CircuitOpen:
         error = cls(f"Dịch vụ {service} liên tục không trả lời nên tạm thời không được gọi. "
@@ -175,10 +173,6 @@ class ServiceGuard:
         if state == OPEN:
             report["retry_after"] = breaker.retry_after()
         return report
-
-    @property
-    def degraded(self) -> bool:
-        return self.breaker.state != CLOSED
 
 
 def guards_from(config: dict, services, clock=time.monotonic) -> dict[str, ServiceGuard]:

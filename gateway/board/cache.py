@@ -128,7 +128,6 @@ class Page:
             response.headers[CACHE_HEADER] = state
         return response
 
-
     def stale_response(self, since: datetime, notice: bytes | None = None) -> Response:
         """The kept page served while its data cannot be checked: ``notice`` (HTML) put at
         the top of an HTML page's content, and for every kind of page ``X-Cache: stale`` and
