@@ -282,6 +282,8 @@ def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", n: int = 3000, ki
     with tempfile.TemporaryDirectory(prefix="tcpl-bench-survey-") as tmp:
         config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
                   "JWT_SECRET": SECRET, "RPC_TIMEOUT": 30, "max_workers": kiosks,
+                  # every kiosk waiting on the survey service holds a place in its bulkhead
+                  "BULKHEAD_CALLS": {"survey": max(64, kiosks)},
                   "DATABASES": {"survey": f"sqlite:///{tmp}/survey.sqlite"},
                   "SURVEY_KIOSK_RATE_PER_MINUTE": 10**9, **(settings or {})}
         stop = ctx.Event()

@@ -90,6 +90,8 @@ def error_response(exc: BaseException, correlation_id: str, headers: dict | None
     headers = dict(headers or {})
     if error.http_status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="tcpl"'
+    if getattr(error, "retry_after", None):  # a breaker open, a bulkhead full (bulkheads.py)
+        headers["Retry-After"] = str(int(error.retry_after))
     return json_response(error.to_dict(), error.http_status, correlation_id, headers)
 
 

@@ -131,8 +131,43 @@ class ServiceHealthSchema(ResponseSchema):
     error = fields.String(metadata=_described("Vì sao dịch vụ được coi là ngừng (down)."))
 
 
+class ServiceGuardHealthSchema(ResponseSchema):
+    """What the gateway sees of one service: its circuit breaker and bulkhead."""
+
+    breaker = fields.String(
+        required=True, validate=validate.OneOf(("closed", "open", "half_open")),
+        metadata=_described("Mạch ngắt: closed (gọi bình thường), open (dịch vụ liên tục không "
+                            "trả lời: mọi lời gọi bị từ chối ngay), half_open (lời gọi kế tiếp "
+                            "sẽ thử lại dịch vụ)."))
+    consecutive_failures = fields.Integer(metadata=_described(
+        "Số lời gọi liên tiếp gần nhất không được trả lời."))
+    times_opened = fields.Integer(metadata=_described("Số lần mạch ngắt đã mở."))
+    retry_after = fields.Integer(metadata=_described(
+        "Khi mạch ngắt mở: số giây đến lần thử lại dịch vụ."))
+    in_flight = fields.Integer(metadata=_described("Số yêu cầu đang chờ dịch vụ."))
+    limit = fields.Integer(metadata=_described(
+        "Số yêu cầu được chờ dịch vụ cùng lúc; yêu cầu vượt quá bị từ chối ngay (503)."))
+    rejected = fields.Integer(metadata=_described("Số yêu cầu đã bị từ chối vì vượt giới hạn."))
+
+
+class BoardHealthSchema(ResponseSchema):
+    status = fields.String(
+        required=True, validate=validate.OneOf(("fresh", "stale", "bypass", "idle", "off")),
+        metadata=_described("Bộ nhớ đệm của bảng kết quả: fresh (trang lưu khớp dữ liệu), stale "
+                            "(dịch vụ công bố không trả lời: trang lưu được hiển thị kèm thông "
+                            "báo có thể chưa cập nhật), bypass, idle, off."))
+    pages = fields.Integer()
+    bytes = fields.Integer()
+    confirmed_at = fields.String(allow_none=True, metadata=_described(
+        "Thời điểm gần nhất dữ liệu công bố được xác nhận là mới nhất."))
+    served_stale = fields.Integer(metadata=_described(
+        "Số trang đã phục vụ từ bản lưu khi dịch vụ công bố không trả lời."))
+
+
 class GatewayHealthSchema(ResponseSchema):
     broker = fields.Nested(BrokerHealthSchema, required=True)
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceGuardHealthSchema))
+    board = fields.Nested(BoardHealthSchema)
 
 
 class HealthSchema(ResponseSchema):

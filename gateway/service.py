@@ -45,7 +45,10 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
         """Tình trạng hệ thống
 
         Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey), mỗi dịch vụ có
-        thời hạn trả lời riêng. Trả về 200 khi mọi dịch vụ hoạt động, 503 trong trường hợp khác.
+        thời hạn trả lời riêng, kèm những gì cổng API thấy: mạch ngắt và số yêu cầu đang chờ
+        của từng dịch vụ, bảng kết quả có đang hiển thị trang lưu hay không. Trả về 200 khi
+        mọi dịch vụ hoạt động, không mạch ngắt nào mở và bảng kết quả không phải dùng trang
+        lưu; 503 trong trường hợp khác.
         ---
         tags: [Hệ thống]
         responses:
@@ -60,7 +63,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
               application/json:
                 schema: HealthSchema
         """
-        report = health.gather(self.backends, self.broker)
+        report = health.gather(self.backends, self.broker, self.board_cache)
         return (200 if report["status"] == "up" else 503), report
 
     @http("GET", "/openapi.json")

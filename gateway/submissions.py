@@ -48,7 +48,13 @@ class SubmissionGroups:
         self.calls = self.sent = 0  # survey calls made and responses they carried
 
     def submit(self, backends, kiosk_token: str, response: dict) -> dict:
-        """The survey service's acceptance of ``response``; raises what it refused it with."""
+        """The survey service's acceptance of ``response``; raises what it refused it with.
+        A request waiting here waits on the survey service: it holds a place in its bulkhead
+        (gateway/bulkheads.py), or is refused at once (503) when the bulkhead is full."""
+        with backends.holding("survey"):
+            return self._submit(backends, kiosk_token, response)
+
+    def _submit(self, backends, kiosk_token: str, response: dict) -> dict:
         me = _Waiting(kiosk_token, response)
         self._waiting[id(me)] = me
         while not me.done:

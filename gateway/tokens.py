@@ -4,7 +4,9 @@
         [--district X] [--commune 00004] [--name "..."] [--ttl-hours 12] [--secret ...]
     python -m gateway.tokens demo [--ttl-hours 12] [--secret ...]
 
-The secret defaults to $TCPL_JWT_SECRET, then to the development secret.
+The secret defaults to $TCPL_JWT_SECRET. A missing, published or short secret is refused
+(exit status 2) unless $TCPL_DEVELOPMENT=1 declares a development run, where the development
+secret stands in for a missing one (gateway/jwt_secret.py).
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ import os
 import sys
 from datetime import timedelta
 
-from gateway.auth import DEFAULT_SECRET, ROLES, issue_token, normalise_jurisdiction
-
-SECRET_ENV = "TCPL_JWT_SECRET"
+from gateway.auth import ROLES, issue_token, normalise_jurisdiction
+from gateway.jwt_secret import (
+    DEVELOPMENT_ENV,
+    SECRET_ENV,
+    SecretRefused,
+    is_development,
+    signing_secret,
+)
 
 # Hà Nội (province 01) and its Phường Ba Đình (00004): real codes of the units in force
 # since 1 July 2025, as the reference package ships them. Đông Sơn district (405) of Thanh
@@ -45,13 +52,16 @@ DEMO_USERS = (
 )
 
 
-def default_secret() -> str:
-    return os.environ.get(SECRET_ENV) or DEFAULT_SECRET
+def default_secret(secret: str | None = None) -> str:
+    """``secret``, else $TCPL_JWT_SECRET, as long as it may sign tokens (SecretRefused if not;
+    see gateway/jwt_secret.py)."""
+    return signing_secret(secret or os.environ.get(SECRET_ENV),
+                          is_development(os.environ.get(DEVELOPMENT_ENV)))
 
 
 def demo_tokens(secret: str | None = None, ttl: timedelta = timedelta(hours=12)) -> list[dict]:
     """One {"sub", "role", "jurisdiction", "token"} per demo user."""
-    secret = secret or default_secret()
+    secret = default_secret(secret)
     return [
         {"sub": user["sub"], "role": user["role"],
          "jurisdiction": normalise_jurisdiction(user["jurisdiction"]),
@@ -64,17 +74,22 @@ def demo_tokens(secret: str | None = None, ttl: timedelta = timedelta(hours=12))
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     ttl = timedelta(hours=args.ttl_hours)
+    try:
+        secret = default_secret(args.secret)
+    except SecretRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "issue":
         jurisdiction = {"province": args.province, "district": args.district,
                         "commune": args.commune}
         try:
-            print(issue_token(args.secret, args.sub, args.role, jurisdiction, args.name, ttl,
+            print(issue_token(secret, args.sub, args.role, jurisdiction, args.name, ttl,
                               agency=args.agency))
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         return 0
-    for line in demo_tokens(args.secret, ttl):
+    for line in demo_tokens(secret, ttl):
         print(json.dumps(line, ensure_ascii=False))
     return 0
 
@@ -83,8 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m gateway.tokens",
                                      description="Issue TCPL bearer tokens (HS256 JWTs).")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--secret", default=default_secret(),
-                        help=f"signing secret (default: ${SECRET_ENV} or the development secret)")
+    common.add_argument("--secret", help=f"signing secret, 32 bytes or more (default: "
+                                         f"${SECRET_ENV})")
     common.add_argument("--ttl-hours", type=float, default=12.0, help="lifetime (default 12)")
     commands = parser.add_subparsers(dest="command", required=True)
     issue = commands.add_parser("issue", parents=[common], help="print one token")

@@ -12,7 +12,17 @@ cd "$ROOT"
 PORT="${TCPL_PORT:-8000}"
 VAR="${TCPL_VAR_DIR:-$ROOT/var}"
 export WEB_SERVER_ADDRESS="0.0.0.0:$PORT"
-export TCPL_JWT_SECRET="${TCPL_JWT_SECRET:-dev-only-secret-change-me-in-production}"
+# The gateway refuses the published development secret: a random one is made once per var
+# dir (readable by its owner only) and signs the demo tokens too.
+if [ -z "${TCPL_JWT_SECRET:-}" ]; then
+  mkdir -p "$VAR"
+  if [ ! -s "$VAR/jwt-secret" ]; then
+    (umask 077 && "$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(48))" >"$VAR/jwt-secret")
+  fi
+  chmod 600 "$VAR/jwt-secret"
+  TCPL_JWT_SECRET="$(cat "$VAR/jwt-secret")"
+fi
+export TCPL_JWT_SECRET
 for service in assessment plans publication survey; do
   var_name="$(echo "$service" | tr a-z A-Z)_DB_URL"
   export "$var_name=${!var_name:-sqlite:///$VAR/$service.sqlite}"
@@ -49,6 +59,7 @@ TCPL is running.
   OpenAPI:        http://127.0.0.1:$PORT/openapi.json
   Health:         http://127.0.0.1:$PORT/health
   Demo tokens:    $VAR/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
+  Token secret:   $VAR/jwt-secret, unless TCPL_JWT_SECRET was set (python -m gateway.tokens reads it from TCPL_JWT_SECRET)
   Logs:           $VAR/log/<service>.log
 Stop everything with: make stop
 MSG

@@ -10,6 +10,8 @@ import time
 import pytest
 import requests
 
+from gateway.auth import DEFAULT_SECRET, principal_from_token
+from kernel.errors import Unauthorised
 from kernel.store import EventStore
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
@@ -27,6 +29,7 @@ def free_port():
 def platform(amqp_uri, tmp_path):
     port = free_port()
     env = dict(os.environ, AMQP_URI=amqp_uri, TCPL_PORT=str(port), TCPL_VAR_DIR=str(tmp_path))
+    env.pop("TCPL_JWT_SECRET", None)  # make run makes one
     for name in SERVICES:
         env.pop(f"{name.upper()}_DB_URL", None)
     started = subprocess.run(["make", "run"], env=env, capture_output=True, text=True, timeout=600)
@@ -49,6 +52,13 @@ def test_make_run_starts_the_platform_with_demo_data(platform):
 
     tokens = [json.loads(line) for line in (var / "demo-tokens.jsonl").read_text().splitlines()]
     admin = next(t for t in tokens if t["role"] == "administrator")
+    # signed with a secret of this var dir's own, readable by its owner only, not a public one
+    secret_file = var / "jwt-secret"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    secret = secret_file.read_text().strip()
+    assert len(secret) >= 32 and principal_from_token(admin["token"], secret).role == "administrator"
+    with pytest.raises(Unauthorised):
+        principal_from_token(admin["token"], DEFAULT_SECRET)
     store = EventStore(f"sqlite:///{var}/assessment.sqlite", "assessment")
     events = store.read_all(limit=10000)
     levels = [e for e in events if e.type == "ReviewingLevelSet"]

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from gateway.board import cache as page_cache
 from gateway.board.cache import Page, PageCache  # noqa: F401 (the routes use board.Page)
+from gateway.errors import ServiceUnavailable
 
 STATUS_LABELS = {
     "recognised": "Đạt chuẩn",
@@ -289,6 +290,27 @@ def not_found(message: str = "Không tìm thấy trang hoặc đơn vị bạn c
     return error_page(404, "Không tìm thấy", message)
 
 
+def unavailable_page(retry_after: int | None = None) -> Response:
+    """The 503 page: the publication service did not answer and nothing was kept to show."""
+    response = error_page(503, "Hệ thống tạm thời chưa trả lời",
+                          "Dịch vụ công bố kết quả đang bận hoặc tạm ngừng. Xin vui lòng thử "
+                          "lại sau ít phút.")
+    if retry_after:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response
+
+
+def stale_response(page: Page, since) -> Response:
+    """A kept page served while the publication service does not answer: on an HTML page a
+    notice says so and since when (``since``, Vietnam's time); every kind of page says it in
+    ``X-Cache: stale`` and ``X-Stale-Since`` (see cache.py)."""
+    notice = None
+    if any(k.lower() == "content-type" and v.startswith("text/html") for k, v in page.headers):
+        notice = _ENV.get_template("stale_notice.html").render(
+            time=since.strftime("%H:%M"), date=since.strftime("%d/%m/%Y")).encode("utf-8")
+    return page.stale_response(since, notice)
+
+
 def export(fmt: str, name: str, columns, rows: list[dict], extra: dict | None = None) -> Response:
     """The rows of one list as CSV (UTF-8 with BOM, Vietnamese headers) or JSON."""
     if fmt == "json":
@@ -410,7 +432,9 @@ class BoardCache(DependencyProvider):
         try:
             answer = self._call("changes_after", *((position[1], position[0]) if position else ()))
             self.cache.apply(answer, sent)
-        except Exception as exc:  # any failure means the same: stop serving kept pages
+        except ServiceUnavailable as exc:  # no answer at all: kept pages become the fallback
+            self.cache.failed(f"{type(exc).__name__}: {exc}", unavailable=True)
+        except Exception as exc:  # any other failure: stop serving kept pages
             # (and never let it end this thread: nameko would stop the gateway)
             self.cache.failed(f"{type(exc).__name__}: {exc}")
 

@@ -32,7 +32,17 @@ request takes a ``ticket`` before reading, and ``put`` refuses a page when anyth
 depends on was forgotten since. Entries also expire after ``BOARD_CACHE_SECONDS`` (0 turns
 the cache off) as a last bound, and the cache is bounded by ``BOARD_CACHE_ENTRIES`` and
 ``BOARD_CACHE_BYTES`` (least recently used first out). When nobody has asked for a page for
-``IDLE_SECONDS``, everything is dropped and polling stops.
+``IDLE_SECONDS``, everything is dropped and polling stops (not while the publication service
+is unavailable: the kept pages are then the board's fallback).
+
+**Stale, and saying so.** When the publication service does not answer (a poll missed its
+deadline or found it not running, or a page's own call failed with 503: its breaker open, its
+bulkhead full, its deadline passed), a kept page is better than an error page: ``stale`` gives
+it back, whatever its age, with the time its data was last known to be current (the last
+successful poll, or when it was rendered if later). The board serves it with a notice on the
+page and ``X-Cache: stale`` / ``X-Stale-Since`` headers (gateway/board/__init__.py), never as
+if it were fresh. A page nobody kept still gets the 503 page. Once a poll succeeds again, the
+changes missed meanwhile are applied as usual before anything is served as a hit.
 """
 
 from __future__ import annotations
@@ -43,8 +53,11 @@ import logging
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from werkzeug.wrappers import Response
+
+from kernel import clock as vietnam_clock
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +69,9 @@ DEFAULT_MAX_LAG = 0.5
 IDLE_SECONDS = 60.0
 FORGOTTEN_KEPT = 256  # invalidations remembered for checking tickets
 CACHE_HEADER = "X-Cache"
+STALE_SINCE_HEADER = "X-Stale-Since"
+# Where base.html lets a notice in: a kept page served stale says so at the top of its content.
+NOTICE_MARKER = b"<!-- board-notice -->"
 ENTRY_OVERHEAD = 512  # bytes counted per entry on top of its body
 ALL = "*"
 COMPRESSIBLE = ("text/html", "text/csv", "application/json")
@@ -112,6 +128,21 @@ class Page:
             response.headers[CACHE_HEADER] = state
         return response
 
+    def stale_response(self, since: datetime, notice: bytes | None = None) -> Response:
+        """The kept page served while its data cannot be checked: ``notice`` (HTML) put at
+        the top of an HTML page's content, and for every kind of page ``X-Cache: stale`` and
+        ``X-Stale-Since`` (when the data was last known current, ISO 8601 in Vietnam's time).
+        Without an ETag and uncompressed: a browser must not keep it as the current version,
+        and it is served only while the service is away."""
+        body = self.body
+        if notice is not None and NOTICE_MARKER in body:
+            body = body.replace(NOTICE_MARKER, notice, 1)
+        response = Response(body, status=self.status,
+                            headers=[(k, v) for k, v in self.headers if k.lower() != "vary"])
+        response.headers[CACHE_HEADER] = "stale"
+        response.headers[STALE_SINCE_HEADER] = since.isoformat(timespec="seconds")
+        return response
+
 
 def _accepts_gzip(request) -> bool:
     header = request.headers.get("Accept-Encoding", "")
@@ -128,6 +159,7 @@ class _Entry:
     tags: frozenset
     size: int
     stored_at: float
+    rendered_at: datetime  # wall time, for saying how old a stale page is
 
 
 def change_tags(change: dict) -> set[str] | str:
@@ -160,12 +192,12 @@ class PageCache:
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_age: float = DEFAULT_MAX_AGE, max_lag: float = DEFAULT_MAX_LAG,
-                 clock=time.monotonic):
+                 clock=time.monotonic, wall_clock=vietnam_clock.now):
         self.max_entries, self.max_bytes = int(max_entries), int(max_bytes)
         self.max_age, self.max_lag = float(max_age), float(max_lag)
         self.enabled = self.max_entries > 0 and self.max_bytes > 0 and self.max_age > 0
         self.max_entry_bytes = self.max_bytes // 8
-        self.clock = clock
+        self.clock, self.wall_clock = clock, wall_clock
         self._entries: OrderedDict = OrderedDict()
         self._by_tag: dict[str, set] = {}
         self.bytes = 0
@@ -175,8 +207,10 @@ class PageCache:
         self._forgotten: deque = deque(maxlen=FORGOTTEN_KEPT)  # (generation, tags or ALL)
         self.last_used: float | None = None
         self.failure: str | None = None
+        self.unavailable = False  # the failure is the publication service not answering
+        self.confirmed_at: datetime | None = None  # wall time of the last successful poll
         self.stats = {"hit": 0, "miss": 0, "bypass": 0, "stored": 0, "refused": 0,
-                      "evicted": 0, "forgotten": 0}
+                      "evicted": 0, "forgotten": 0, "stale": 0}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -208,6 +242,19 @@ class PageCache:
         self.stats["hit"] += 1
         return entry.value, "hit"
 
+    def stale(self, key) -> tuple[object | None, datetime | None]:
+        """(value, since): the kept value whatever its age, with when its data was last known
+        to be current; (None, None) when nothing is kept under ``key``. Only for serving while
+        the publication service does not answer, and saying so."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None, None
+        self.stats["stale"] += 1
+        since = entry.rendered_at
+        if self.confirmed_at is not None and self.confirmed_at > since:
+            since = self.confirmed_at
+        return entry.value, since
+
     def ticket(self) -> int | None:
         """Taken before a page's data is read; ``put`` needs it. None: nothing may be kept
         (the cache is off, or the change log's position is not known yet)."""
@@ -231,7 +278,7 @@ class PageCache:
                     return False
         if key in self._entries:
             self._remove(key)
-        self._entries[key] = _Entry(value, tags, size, self.clock())
+        self._entries[key] = _Entry(value, tags, size, self.clock(), self.wall_clock())
         self.bytes += size
         for tag in tags:
             self._by_tag.setdefault(tag, set()).add(key)
@@ -248,7 +295,7 @@ class PageCache:
         if not self.enabled or self.last_used is None:
             return False
         now = self.clock() if now is None else now
-        if now - self.last_used > IDLE_SECONDS:
+        if now - self.last_used > IDLE_SECONDS and not self.unavailable:
             if self._entries:
                 log.info("board cache idle for %d s: dropping %d pages", IDLE_SECONDS,
                          len(self._entries))
@@ -274,17 +321,37 @@ class PageCache:
         self.position = (epoch, head)
         if self.failure is not None:
             log.info("board cache: the publication service answers again; serving kept pages")
-        self.failure = None
+        self.failure, self.unavailable = None, False
         self.synced_at = sent_at
+        self.confirmed_at = self.wall_clock() - timedelta(seconds=max(0.0,
+                                                                      self.clock() - sent_at))
 
-    def failed(self, error: str) -> None:
-        """A poll failed: stop serving until one succeeds (kept pages wait; the next successful
-        poll brings every change missed meanwhile, or makes the cache forget everything)."""
+    def failed(self, error: str, unavailable: bool = False) -> None:
+        """A poll failed: stop serving hits until one succeeds (kept pages wait; the next
+        successful poll brings every change missed meanwhile, or makes the cache forget
+        everything). ``unavailable``: the service did not answer at all, so the board serves
+        kept pages as stale ones rather than wait for it."""
         if self.failure is None:
             log.warning("board cache: polling the publication service failed (%s); bypassing "
                         "the cache until it answers", error)
-        self.failure = error
+        self.failure, self.unavailable = error, unavailable
         self.synced_at = None
+
+    def report(self) -> dict:
+        """What /health shows of the board: ``fresh`` (kept pages served, in step with the
+        record), ``stale`` (the publication service does not answer: kept pages are served with
+        a notice), ``bypass`` (the change log cannot be read: every page rendered anew),
+        ``idle`` (no page asked for lately, or not in step yet), ``off``."""
+        if not self.enabled:
+            status = "off"
+        elif self.failure is not None:
+            status = "stale" if self.unavailable else "bypass"
+        else:
+            status = "fresh" if self.serving() else "idle"
+        return {"status": status, "pages": len(self._entries), "bytes": self.bytes,
+                "confirmed_at": (None if self.confirmed_at is None
+                                 else self.confirmed_at.isoformat(timespec="seconds")),
+                "served_stale": self.stats["stale"]}
 
     def forget(self, tags) -> int:
         """Drop the entries with any of ``tags`` (ALL: every entry); returns how many."""

@@ -21,6 +21,7 @@ import re
 from urllib.parse import urlencode
 
 from gateway import board, lookup
+from gateway.errors import ServiceUnavailable
 from gateway.http import endpoint
 from gateway.web import http
 from kernel.errors import KernelError, NotFound
@@ -89,10 +90,7 @@ class BoardRoutes:
             return board.not_found()
         except KernelError as exc:
             if exc.http_status == 503:
-                return board.error_page(
-                    503, "Hệ thống tạm thời chưa trả lời",
-                    "Dịch vụ công bố kết quả đang bận hoặc tạm ngừng. Xin vui lòng thử lại sau "
-                    "ít phút.")
+                return board.unavailable_page(getattr(exc, "retry_after", None))
             if exc.http_status < 500:
                 return board.error_page(exc.http_status, "Yêu cầu không hợp lệ",
                                         "Không thể hiển thị kết quả theo yêu cầu này.")
@@ -116,13 +114,29 @@ class BoardRoutes:
         kept, state = cache.get(key)
         if kept is not None:
             return kept.response(call.request, state)
+        if cache.unavailable:  # the poller found publication silent: do not wait for it too
+            stale = self._stale_page(key)
+            if stale is not None:
+                return stale
         ticket = cache.ticket()
-        response = render()
+        try:
+            response = render()
+        except ServiceUnavailable:  # its breaker open, its bulkhead full, its deadline past
+            stale = self._stale_page(key)
+            if stale is None:
+                raise
+            return stale
         if response.status_code != 200:
             return response
         page = board.Page.of(response)
         cache.put(key, ticket, tags, page, page.size)
         return page.response(call.request, state)
+
+    def _stale_page(self, key):
+        """The page kept under ``key`` served with the notice that it may be out of date, or
+        None when nothing is kept (then the 503 page)."""
+        page, since = self.board_cache.stale(key)
+        return None if page is None else board.stale_response(page, since)
 
     def _years(self) -> list[int]:
         """The years with public data, newest first (kept like a page, under "years")."""

@@ -7,12 +7,14 @@ tests/publication/test_change_log.py and, end to end, by test_board_live.py)."""
 
 import gzip
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from nameko.rpc import rpc
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
+from gateway import board
 from gateway.board import html
 from gateway.board.cache import ALL, Page, PageCache, change_tags
 from tests.gateway import peers
@@ -102,6 +104,71 @@ def test_nothing_is_served_while_polls_fail_or_lag():
     assert cache.get("a") == (None, "bypass")
     synced(cache, clock)
     assert cache.get("a")[1] == "hit"
+
+
+class WallClock:
+    """Vietnam's wall time, moved along with a Clock."""
+
+    def __init__(self, clock):
+        from kernel.clock import VIETNAM
+
+        self.clock, self.start = clock, datetime(2026, 2, 6, 14, 30, tzinfo=VIETNAM)
+
+    def __call__(self):
+        return self.start + timedelta(seconds=self.clock.now - 1000.0)
+
+
+def test_kept_pages_stand_in_while_the_service_does_not_answer():
+    clock = Clock()
+    cache = PageCache(clock=clock, wall_clock=WallClock(clock), max_age=100)
+    synced(cache, clock)  # 14:30:00
+    put(cache, "a", {"xa:00004"})
+    clock.now += 90
+    synced(cache, clock)  # 14:31:30: "a" is still what the record shows
+    assert cache.get("a")[1] == "hit" and cache.report()["status"] == "fresh"
+    cache.failed("ServiceUnavailable: no answer", unavailable=True)
+    clock.now += 3600  # an hour's outage: older than max_age, and nobody asked for a minute
+    assert cache.wants_poll() and len(cache) == 1  # kept, and polled until the service returns
+    assert cache.get("a") == (None, "bypass")  # never served as current
+    value, since = cache.stale("a")
+    assert value == "page a" and since.strftime("%H:%M:%S") == "14:31:30"
+    assert cache.stale("b") == (None, None)  # nothing kept: the 503 page
+    report = cache.report()
+    assert report["status"] == "stale" and report["pages"] == 1
+    assert report["confirmed_at"] == "2026-02-06T14:31:30+07:00"
+    assert report["served_stale"] == 1
+    synced(cache, clock, [change("00004")])  # back, and "a" changed meanwhile
+    assert cache.stale("a") == (None, None) and cache.report()["status"] == "fresh"
+
+
+def test_a_change_log_that_fails_is_not_an_outage():
+    cache, clock = new_cache()
+    put(cache, "a", {"xa:00004"})
+    cache.failed("RemoteError: the change log cannot be read")  # the service answers
+    assert cache.report()["status"] == "bypass" and not cache.unavailable
+
+
+def test_a_stale_page_says_so():
+    from kernel.clock import VIETNAM
+
+    since = datetime(2026, 2, 6, 14, 31, 30, tzinfo=VIETNAM)
+    page = Page.of(html("error.html", status=200, title="Xã Đông Quang", message="x",
+                        status_code=200))
+    response = board.stale_response(page, since)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["X-Cache"] == "stale"
+    assert response.headers["X-Stale-Since"] == "2026-02-06T14:31:30+07:00"
+    assert "ETag" not in response.headers and "Content-Encoding" not in response.headers
+    assert "Dữ liệu có thể chưa được cập nhật" in text and "14:31 ngày 06/02/2026" in text
+    assert text.index("Dữ liệu có thể chưa") < text.index("Xã Đông Quang</h1>")
+    assert response.headers["Content-Security-Policy"] == page_headers(page)["Content-Security-Policy"]
+    export = Page.of(Response('{"rows": []}', mimetype="application/json"))
+    response = board.stale_response(export, since)
+    assert response.get_data() == b'{"rows": []}' and response.headers["X-Cache"] == "stale"
+
+
+def page_headers(page):
+    return dict(page.headers)
 
 
 def test_a_new_log_or_falling_behind_forgets_everything():

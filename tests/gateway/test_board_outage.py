@@ -1,5 +1,7 @@
-"""The board when the publication service does not answer: a Vietnamese 503 page, not JSON.
-(Its own module: the board tests' "publication" peer must not be running meanwhile.)"""
+"""The board when the publication service does not answer: a page it kept, saying that it may
+be out of date, or else a Vietnamese 503 page, not JSON. (Its own module: the board tests'
+"publication" peer must not be running meanwhile.) tests/gateway/test_bulkheads.py has the
+same under load, with the service hung rather than stopped."""
 
 import pytest
 
@@ -18,9 +20,11 @@ def test_the_board_says_so_when_publication_is_down(start_platform):
         assert "Hệ thống tạm thời chưa trả lời" in response.text
 
 
-def test_kept_pages_are_not_served_while_publication_is_down(tmp_path):
-    """With the real services: a kept page stops being served as soon as the gateway cannot
-    read the record's change log, and is served again once the service is back."""
+def test_kept_pages_are_served_with_a_notice_while_publication_is_down(tmp_path):
+    """With the real services: while the publication service is stopped (its queue stays, so
+    calls wait for their deadline), a kept page is served with the notice that it may be out
+    of date, never as if it were current; a page nobody kept gets the 503 page; once the
+    service is back, the kept page is served as current again."""
     from nameko.containers import ServiceContainer
 
     from services.assessment.criteria import load_builtin_sets
@@ -35,15 +39,20 @@ def test_kept_pages_are_not_served_while_publication_is_down(tmp_path):
         assert wait_until(lambda: client.get(page).headers.get("X-Cache") == "hit")
         publication = next(c for c in runner.containers if c.service_name == "publication")
         publication.stop()
-        found = wait_until(lambda: (r := client.get(page)).status_code == 503 and [r], timeout=10)
-        assert found, "a kept page was still served with the publication service down"
-        [down] = found  # (a 503 response is falsy)
-        assert "Hệ thống tạm thời chưa trả lời" in down.text  # not the kept page
-        assert "ETag" not in down.headers
+        found = wait_until(lambda: (r := client.get(page)).headers.get("X-Cache") == "stale"
+                           and [r], timeout=10)
+        assert found, "the kept page was not served as a stale one"
+        [stale] = found
+        assert stale.status_code == 200 and "Dữ liệu có thể chưa được cập nhật" in stale.text
+        assert stale.headers["X-Stale-Since"] and "ETag" not in stale.headers
+        never_kept = client.get("/ket-qua/xa/00070")
+        assert never_kept.status_code == 503
+        assert "Hệ thống tạm thời chưa trả lời" in never_kept.text
         back = ServiceContainer(PublicationService, config)
         back.start()
         try:
             assert wait_until(lambda: client.get(page).headers.get("X-Cache") == "hit",
                               timeout=15), "the cache never served again"
+            assert "Dữ liệu có thể chưa được cập nhật" not in client.get(page).text
         finally:
             back.kill()

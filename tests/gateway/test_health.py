@@ -16,7 +16,15 @@ def test_all_services_up_is_200_up(platform):
     assert report["status"] == "up"
     assert set(report["services"]) == set(BACKING_SERVICES)
     assert report["services"]["plans"] == peers.health_report("plans")
-    assert report["gateway"] == {"broker": {"ok": True}}
+    gateway = report["gateway"]
+    assert gateway["broker"] == {"ok": True}
+    # what the gateway itself sees: every breaker closed, nothing waiting, the board idle
+    assert set(gateway["services"]) == set(BACKING_SERVICES)
+    assert gateway["services"]["publication"] == {
+        "breaker": "closed", "consecutive_failures": 0, "times_opened": 0, "in_flight": 0,
+        "limit": 16, "rejected": 0}
+    assert gateway["services"]["survey"]["limit"] == 64
+    assert gateway["board"]["status"] in ("idle", "fresh")
 
 
 @pytest.mark.broker

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth import principal_from_token
+from gateway.auth import DEFAULT_SECRET, principal_from_token
 from reference import units
 from tests.gateway.conftest import JWT_SECRET
 
@@ -16,9 +16,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def tokens_cli(*args, env=None):
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("TCPL_JWT_SECRET", "TCPL_DEVELOPMENT")}
     completed = subprocess.run(
         [sys.executable, "-m", "gateway.tokens", *args], cwd=ROOT, capture_output=True,
-        text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+        text=True, timeout=60, env={**environment, "PYTHONPATH": str(ROOT), **(env or {})})
     return completed
 
 
@@ -36,6 +38,25 @@ def test_the_secret_defaults_to_the_environment():
     completed = tokens_cli("issue", "--role", "auditor", "--sub", "a@demo",
                            env={"TCPL_JWT_SECRET": JWT_SECRET})
     assert principal_from_token(completed.stdout.strip(), JWT_SECRET).role == "auditor"
+
+
+@pytest.mark.parametrize("secret, problem", [
+    (None, "no JWT secret is configured"), (DEFAULT_SECRET, "a published one"),
+    ("short-secret", "shorter than 32")])
+def test_no_token_is_issued_with_a_missing_published_or_short_secret(secret, problem):
+    for command in ("issue", "demo"):
+        args = (command, *(("--role", "auditor", "--sub", "a@demo") if command == "issue" else ()),
+                *(("--secret", secret) if secret else ()))
+        completed = tokens_cli(*args)
+        assert completed.returncode == 2 and completed.stdout == "", command
+        assert problem in completed.stderr and "TCPL_DEVELOPMENT=1" in completed.stderr
+
+
+def test_a_development_run_issues_with_the_development_secret():
+    completed = tokens_cli("issue", "--role", "auditor", "--sub", "a@demo",
+                           env={"TCPL_DEVELOPMENT": "1"})
+    assert completed.returncode == 0, completed.stderr
+    assert principal_from_token(completed.stdout.strip(), DEFAULT_SECRET).role == "auditor"
 
 
 def test_citizens_and_unknown_roles_are_refused():
@@ -75,9 +96,14 @@ def test_a_demo_token_works_on_the_gateway(platform):
 
 
 def test_demo_tokens_for_scripts_use_the_environments_secret(monkeypatch):
+    from gateway.jwt_secret import SecretRefused
     from gateway.tokens import demo_tokens
 
     monkeypatch.setenv("TCPL_JWT_SECRET", JWT_SECRET)
     users = demo_tokens()
     assert len(users) == 8
     assert all(principal_from_token(user["token"], JWT_SECRET).sub == user["sub"] for user in users)
+    monkeypatch.delenv("TCPL_JWT_SECRET")
+    monkeypatch.delenv("TCPL_DEVELOPMENT", raising=False)
+    with pytest.raises(SecretRefused):
+        demo_tokens()
