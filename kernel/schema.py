@@ -9,6 +9,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -72,4 +73,20 @@ consumer_positions = Table(
     Column("consumer", String(100), primary_key=True),
     Column("source", String(100), primary_key=True),
     Column("position", BigInteger, nullable=False),
+)
+
+
+# Signatures over the chain head (migration 0006; kernel/signing.py): append-only, not events.
+signed_heads = Table(
+    "signed_heads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("merkle_root", String(64), nullable=False),
+    Column("signed_at", String(40), nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("frontier", Text, nullable=False),
 )
