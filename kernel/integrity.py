@@ -359,8 +359,8 @@ class Integrity:
 
     def verify_chain(self, signed_heads: Iterable[SignedHead] = (),
                      between_batches: Callable[[], None] | None = None) -> dict:
-        return self.store.verify_chain(self.keyring, signed_heads,
-                                       between_batches=between_batches).to_dict()
+        return self.store.verify_chain(self.keyring, signed_heads, between_batches=between_batches,
+                                       run=self.verifier.run_cpu).to_dict()
 
 
 # -- Merkle inclusion proofs --------------------------------------------------------------------

@@ -348,15 +348,15 @@ class EventStore:
     # -- the hash chain and its signed heads ------------------------------------------------
     def verify_chain(self, keyring: Keyring | None = None, signed_heads: Iterable[SignedHead] = (),
                      batch: int = 5000, between_batches: Callable[[], None] | None = None,
-                     ) -> ChainReport:
+                     run: Callable | None = None) -> ChainReport:
         """Recompute the whole chain and check it against every signed head: this store's own
         and ``signed_heads`` (copies held elsewhere, which someone who edits this database
         cannot delete). Reports every broken place (kernel/chainwalk.py); ``first_broken`` is
         the first. Without a ``keyring`` no signature can be checked, so no head is used.
-        ``between_batches`` is called between reads (a service yields to its other work)."""
+        ``between_batches`` and ``run`` as in ``walk_chain``."""
         walk = ChainWalk(self.source, keyring)
         head_position, _ = self.walk_chain(walk, signed_heads, batch=batch,
-                                           between_batches=between_batches)
+                                           between_batches=between_batches, run=run)
         return walk.report(head_position)
 
     def walk_chain(self, walk: ChainWalk, signed_heads: Iterable[SignedHead] = (),
