@@ -6,7 +6,7 @@ Handler docstrings are the API documentation shown on /docs, hence in Vietnamese
 
 from __future__ import annotations
 
-from gateway import docs, health, lookup, openapi
+from gateway import chains, docs, health, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import AUTHENTICATED, endpoint
 from gateway.routes.assessment import AssessmentRoutes
@@ -32,6 +32,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     auth = Authenticator()
     backends = BackingServices()
     broker = BrokerProbe()
+    chain_verification = chains.ChainVerification()
     startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------

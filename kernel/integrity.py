@@ -167,9 +167,11 @@ class HeadSigner:
     def run(self, should_stop: Callable[[], bool], wake: threading.Event,
             min_interval: float = 1.0, on_signed: Callable[[], None] | None = None) -> None:
         """Sign until ``should_stop()``: after each wake-up (a commit), at most once every
-        ``min_interval`` seconds, and when the newest head gets older than ``max_interval``."""
+        ``min_interval`` seconds, and when the newest head gets older than ``max_interval``.
+        Without a wake-up it looks every second (appends of other replicas, or made on a
+        transaction of the store's own, wake nobody here)."""
         while not should_stop():
-            wake.wait(min(self.max_interval, 5.0))
+            wake.wait(min(self.max_interval, 1.0))
             wake.clear()
             if should_stop():
                 return
