@@ -19,6 +19,13 @@ for service in assessment plans publication survey; do
 done
 mkdir -p "$VAR/log" "$VAR/run"
 
+# Signing keys of the chain heads: made once, kept (a new key would orphan every head the old
+# one signed). On one machine the private keys and the public keyring share a directory.
+export SIGNING_KEY_DIR="${SIGNING_KEY_DIR:-$VAR/keys}"
+export SIGNING_KEYRING="${SIGNING_KEYRING:-$SIGNING_KEY_DIR}"
+"$VENV/bin/python" -m kernel.cli keys generate --dir "$SIGNING_KEY_DIR" \
+  assessment plans publication survey >/dev/null
+
 start() {  # name module:Class
   say "Starting $1"
   nohup "$VENV/bin/nameko" run --config config/nameko.yaml "$2" >"$VAR/log/$1.log" 2>&1 &
@@ -49,6 +56,8 @@ TCPL is running.
   OpenAPI:        http://127.0.0.1:$PORT/openapi.json
   Health:         http://127.0.0.1:$PORT/health
   Demo tokens:    $VAR/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
+  Signing keys:   $SIGNING_KEY_DIR (private <service>.key, mode 0600; public <service>.pub)
+  Signatures:     http://127.0.0.1:$PORT/ket-qua/chu-ky
   Logs:           $VAR/log/<service>.log
 Stop everything with: make stop
 MSG
