@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 MAX_PROOF_POSITIONS = 20_000
 SHOWN_PLACES = 20  # broken places in a status (the full list: verify_chain)
+FIRST_WALK_DUTY = 0.5
 
 
 class ChainVerificationFailed(KernelError):
@@ -199,10 +200,11 @@ class ChainVerifier:
     ``chunk``: events per step; ``sweep_interval``: seconds between the end of a sweep and
     the start of the next; ``duty``: the share of time spent sweeping (a step taking t is
     followed by a pause of t × (1/duty − 1)), so a long log is swept without starving the
-    service. ``run`` runs the CPU-bound part of a step (a service passes an OS thread's)."""
+    service (the first walk after a start, at least ``FIRST_WALK_DUTY``). ``run`` runs the
+    CPU-bound part of a step (a service passes an OS thread's)."""
 
     def __init__(self, store: EventStore, keyring: Keyring | None, chunk: int = 2000,
-                 sweep_interval: float = 60.0, duty: float = 0.25,
+                 sweep_interval: float = 300.0, duty: float = 0.1,
                  run: Callable | None = None):
         self.store = store
         self.keyring = keyring
@@ -263,8 +265,10 @@ class ChainVerifier:
                             self.last_error)
                 swept = False
             busy = time.monotonic() - started
+            # The first walk after a start goes faster: until it ends the chain is "verifying".
+            duty = self.duty if self.followed_to_end else max(self.duty, FIRST_WALK_DUTY)
             if swept or not self.caught_up:
-                sleep(busy * (1 / self.duty - 1))
+                sleep(busy * (1 / duty - 1))
             else:
                 self.wake.wait(idle_wait)
                 self.wake.clear()
@@ -315,8 +319,8 @@ class Integrity:
         self.min_interval = float(settings.get("SIGNING_MIN_INTERVAL_SECONDS", 1))
         self.verifier = ChainVerifier(
             store, keyring, chunk=int(settings.get("CHAIN_VERIFY_CHUNK", 2000)),
-            sweep_interval=float(settings.get("CHAIN_SWEEP_INTERVAL_SECONDS", 60)),
-            duty=float(settings.get("CHAIN_VERIFY_DUTY", 0.25)), run=run)
+            sweep_interval=float(settings.get("CHAIN_SWEEP_INTERVAL_SECONDS", 300)),
+            duty=float(settings.get("CHAIN_VERIFY_DUTY", 0.1)), run=run)
         self.signer_wake = threading.Event()
 
     @classmethod
