@@ -8,8 +8,8 @@ service's chain is:
 
 - ``failed``: its verifier found a broken place, or its log no longer matches a head the
   publication service holds a copy of;
-- ``unverified``: it did not answer the last poll (or none for three intervals), is still
-  verifying after a start, or runs without a signing key;
+- ``unverified``: it did not answer the last poll (or none for three intervals and a
+  timeout), is still verifying after a start, or runs without a signing key;
 - ``ok``: otherwise.
 
 Every HTTP answer of the gateway carries ``X-Chain-Verification: ok | failed | unverified``
@@ -145,7 +145,8 @@ class ChainVerification(DependencyProvider):
                 for source in BACKING_SERVICES}
 
     def _fresh(self, source: str, now: float) -> dict | None:
-        if now - self.polled_at.get(source, -1e9) > STALE_POLLS * self.poll_seconds:
+        # An answer is good for a few polls (a poll may take up to the RPC timeout).
+        if now - self.polled_at.get(source, -1e9) > STALE_POLLS * self.poll_seconds + self.timeout:
             return None
         return self.reports.get(source)
 
