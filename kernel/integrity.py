@@ -384,6 +384,9 @@ def inclusion_proofs(store: EventStore, positions: Iterable[int], tree_size: int
     if not wanted or wanted[0] < 1 or len(wanted) > MAX_PROOF_POSITIONS:
         raise ValidationFailed(f"Give 1 to {MAX_PROOF_POSITIONS} positions of 1 or more.",
                                {"positions": ["Out of range."]})
+    if wanted[-1] > store.head_position():
+        raise ValidationFailed(f"Position {wanted[-1]} is beyond the end of the log.",
+                               {"positions": ["Beyond the log."]})
     head = _head_for(store, wanted[-1], tree_size, signer)
     if head is None:
         raise ChainVerificationFailed(
