@@ -228,8 +228,8 @@ class BoardRoutes:
         years = self._years()
         export_filters = {**filters, **({"trang": page} if page != 1 else {})}
         return board.html(
-            "home.html", title="Tra cứu kết quả", chain_notice=self.chain_notice, query={"q": q, "tinh": province,
-                                                         "nam": year, "trang_thai": status},
+            "home.html", title="Tra cứu kết quả", chain_notice=self.chain_notice,
+            query={"q": q, "tinh": province, "nam": year, "trang_thai": status},
             provinces=lookup.provinces(), former_provinces=self._former_provinces(),
             years=years, latest_year=years[0] if years else None, rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
             export_base="/ket-qua" + ("?" + urlencode(export_filters) if export_filters else ""),
@@ -267,7 +267,8 @@ class BoardRoutes:
                            f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
         crumbs.append((commune.get("name") or code, None))
         return board.html("commune.html", title=commune.get("name") or code,
-                          chain_notice=self.chain_notice, commune=commune, years=record["years"], rows=rows,
+                          chain_notice=self.chain_notice,
+                          commune=commune, years=record["years"], rows=rows,
                           latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
                           export_base=f"/ket-qua/xa/{code}")
 

@@ -137,14 +137,10 @@ class PublicationService(EventSourcedService):
         bundle = export.export_bundle(self._engine, province_code, year)
         keyring = self.head_copies.keyring
         positions = export.proved_positions(bundle)
-        signed = {source: self._proofs(source, found) for source, found in positions.items()
+        signed = {source: self.head_copies.call(source, "inclusion_proofs", found)
+                  for source, found in positions.items()
                   if keyring is not None and keyring.keys_of(source)}
         return export.attach_proofs(bundle, signed, keyring) if signed else bundle
-
-    def _proofs(self, source: str, positions: list[int]) -> dict:
-        answer = self.head_copies.call(source, "inclusion_proofs", positions)
-        heads.keep(self._engine, source, [answer["head"]], self.head_copies.keyring)
-        return answer
 
     # -- signed chain heads ---------------------------------------------------------------
     @expected
@@ -152,7 +148,10 @@ class PublicationService(EventSourcedService):
         """This service's own chain, plus ``copies``: per other service, whether its log
         still matches the signed heads kept here (heads.HeadCopier.status)."""
         body = super().chain_status()
-        body["copies"] = self.head_copies.copier.status()
+        try:
+            body["copies"] = self.head_copies.copier.status()
+        except Exception as exc:  # its database is down: health says so; the states are unknown
+            body["copies"] = {"error": f"{type(exc).__name__}: {exc}"}
         return body
 
     @expected
