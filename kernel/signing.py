@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 HEAD_FORMAT = "tcpl-signed-head/1"
 KEYRING_FORMAT = "tcpl-keyring/1"
 SIGNED_FIELDS = ("source", "position", "head_hash", "merkle_root", "signed_at", "key_id")
+CHECKED_KEPT = 100_000  # signatures remembered as checked (32-byte digests: a few MB)
 
 
 class PublicKey:
@@ -243,11 +244,12 @@ class Keyring:
         source, key = found
         if source != head.source:
             return ("signature", f"signed with the key of {source}, not of {head.source}")
-        cache_key = head.signature + head.payload().hex()
+        payload = head.payload()
+        cache_key = hashlib.sha256(head.signature.encode() + payload).digest()
         if cache_key not in self._checked:
-            if len(self._checked) > 200_000:
+            if len(self._checked) >= CHECKED_KEPT:
                 self._checked.clear()
-            self._checked[cache_key] = (None if key.verify(head.signature, head.payload())
+            self._checked[cache_key] = (None if key.verify(head.signature, payload)
                                         else "its signature does not verify: forged or altered")
         reason = self._checked[cache_key]
         return None if reason is None else ("signature", reason)
