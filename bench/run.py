@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import board, kernel_path, survey_submissions
+from bench import board, chain_signing, kernel_path, survey_submissions
 
-SECTIONS = ("kernel", "survey", "board")
+SECTIONS = ("kernel", "survey", "board", "signing")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--board-communes", type=int,
                         default=int(os.environ.get("BENCH_BOARD_COMMUNES", 60)),
                         help="communes seeded for the board, and decisions timed")
+    parser.add_argument("--signing-n", type=int, default=int(os.environ.get("BENCH_SIGNING_N", 20000)),
+                        help="events in the signed log")
     args = parser.parse_args()
     only = args.only or SECTIONS
     if "kernel" in only:
@@ -146,6 +148,12 @@ def main() -> None:
         report = board.report(results, machine(since))
         print(report)
         write_section("board", report)
+    if "signing" in only:
+        since = cpu_ticks()
+        results = chain_signing.run(args.signing_n, args.pg_admin_url)
+        report = chain_signing.report(results, machine(since))
+        print(report)
+        write_section("signing", report)
 
 
 if __name__ == "__main__":

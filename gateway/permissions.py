@@ -465,6 +465,8 @@ PERMISSIONS: dict[str, Rule] = {
     "board_national": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_asset": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_unknown": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_signatures": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_signatures_export": Rule(None, PUBLIC, reason=PUBLIC_DATA),
 }
 
 

@@ -6,7 +6,7 @@ Handler docstrings are the API documentation shown on /docs, hence in Vietnamese
 
 from __future__ import annotations
 
-from gateway import docs, health, idempotency, lookup, openapi
+from gateway import chains, docs, health, idempotency, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import endpoint
 from gateway.idempotency import IdempotencySecret
@@ -36,6 +36,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     broker = BrokerProbe()
     reviewing_levels = ReviewingLevels()
     answer_keys = IdempotencySecret()  # seals the answers kept for idempotency keys
+    chain_verification = chains.ChainVerification()
     startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from werkzeug.exceptions import NotFound as WerkzeugNotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Request
 
+from gateway import chains
 from gateway.errors import MethodNotAllowed, route_not_found
 from gateway.http import correlation_id_from, error_response
 from kernel.errors import KernelError
@@ -89,6 +90,11 @@ class JsonHttpRequestHandler(HttpRequestHandler):
     def check_signature(self, args, kwargs):
         if not self._signature_fits_any_route:
             super().check_signature(args, kwargs)
+
+    def handle_request(self, request):
+        response = super().handle_request(request)
+        chains.annotate(self.container, response)  # X-Chain-Verification on every answer
+        return response
 
     def response_from_exception(self, exc):
         # Reached only when a handler fails outside the endpoint decorator (for example a

@@ -1,5 +1,6 @@
-"""nameko adapters: a service's store (with its outbox relay), its subscriptions, and the
-RPCs every event-sourced service offers (health, its log, chain verification, dead letters).
+"""nameko adapters: a service's store (with its outbox relay, head signer and chain
+verifier), its subscriptions, and the RPCs every event-sourced service offers (health, its
+log, chain verification, signed heads and proofs, dead letters).
 
 Only this module and the services' entrypoints import nameko.
 """
@@ -31,8 +32,10 @@ from kernel.errors import (
 )
 from kernel.events import Actor, Metadata, RecordedEvent, metadata_caused_by  # noqa: F401 (re-exported)
 from kernel.follower import LogFollower
+from kernel.integrity import Integrity, inclusion_proofs
 from kernel.projection import EventSource, Projection, ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
+from kernel.signing import SignedHead
 from kernel.store import EventStore, vietnam_iso
 from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
 from kernel.unit_of_work import current as current_unit_of_work
@@ -128,10 +131,11 @@ class ServiceStore:
     unit's commit: woken before it, the relay would find nothing and sleep on."""
 
     def __init__(self, store: EventStore, relay: OutboxRelay,
-                 followers: Sequence[FollowedProjection] = ()):
+                 followers: Sequence[FollowedProjection] = (), integrity: Integrity | None = None):
         self.store = store
         self.relay = relay
         self.followers = followers
+        self.integrity = integrity
 
     def committed(self, records: Sequence[RecordedEvent] | None = None) -> None:
         """``records``: what the commit appended, if known; None wakes everyone."""
@@ -141,6 +145,8 @@ class ServiceStore:
             # keep_up applied them in their own transaction: the follower has nothing to read
             if records is None or not follower.processor.kept_up_with(records):
                 follower.wake.set()
+        if self.integrity is not None:  # the head moved: sign it (at most once a second)
+            self.integrity.signer_wake.set()
 
     def after_commit(self, records: Sequence[RecordedEvent] | None = None) -> None:
         """Wake up now, or when the current unit of work commits."""
@@ -183,10 +189,13 @@ class _WakingTransaction:
 
 class EventStoreProvider(DependencyProvider):
     """Opens the service's store (migrating it) and runs its outbox relay in the container,
-    and on SQLite its WAL checkpoints (``SQLITE_CHECKPOINT_MS``, default 200: how often).
-    ``private_types``: event types kept in the service's log and never published
-    (EventStore.declare_private_types). Idempotency keys older than
-    ``IDEMPOTENCY_KEEP_DAYS`` (default 7) are pruned at start and every hour."""
+    its head signer and chain verifier (kernel/integrity.py: ``SIGNING_KEY_DIR`` or
+    ``<SERVICE>_SIGNING_KEY_FILE``, ``SIGNING_KEYRING``, ``SIGNING_INTERVAL_SECONDS``,
+    ``SIGNING_MIN_INTERVAL_SECONDS``, ``CHAIN_VERIFY_CHUNK``, ``CHAIN_VERIFY_DUTY``,
+    ``CHAIN_SWEEP_INTERVAL_SECONDS``), and on SQLite its WAL checkpoints
+    (``SQLITE_CHECKPOINT_MS``, default 200: how often). ``private_types``: event types kept
+    in the service's log and never published (EventStore.declare_private_types). Idempotency
+    keys older than ``IDEMPOTENCY_KEEP_DAYS`` (default 7) are pruned at start and every hour."""
 
     store: EventStore | None = None
 
@@ -209,6 +218,8 @@ class EventStoreProvider(DependencyProvider):
                                      batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
             self.followers: list[FollowedProjection] = []
             self.checkpointer = WalCheckpointer.for_engine(self.store.engine)
+            # The verifier's hashing runs in an OS thread: a chunk must not pause the workers.
+            self.integrity = Integrity.from_config(config, self.store, run=tpool.execute)
             self._stopping = False
         return self.store
 
@@ -219,6 +230,11 @@ class EventStoreProvider(DependencyProvider):
         if self.checkpointer is not None:
             self.container.spawn_managed_thread(self._run_checkpoints,
                                                 identifier="wal_checkpoints")
+        self.container.spawn_managed_thread(
+            lambda: self.integrity.run_signer(lambda: self._stopping), identifier="head_signer")
+        self.container.spawn_managed_thread(
+            lambda: self.integrity.verifier.run(lambda: self._stopping),
+            identifier="chain_verifier")
 
     def _run_relay(self):
         # How long the relay waits after a commit for more to publish in the same confirmed
@@ -261,12 +277,14 @@ class EventStoreProvider(DependencyProvider):
     def stop(self):
         self._stopping = True
         self.relay.wake.set()
+        self.integrity.signer_wake.set()
+        self.integrity.verifier.wake.set()
 
     def kill(self):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return ServiceStore(self.store, self.relay, self.followers)
+        return ServiceStore(self.store, self.relay, self.followers, self.integrity)
 
 
 class FollowedProjection(DependencyProvider):
@@ -446,9 +464,13 @@ class EventSourcedService:
         followers = {declared.projection.name: getattr(self, attr).processor.last_error
                      for attr, declared in vars(type(self)).items()
                      if isinstance(declared, FollowedProjection)}
-        up = database["ok"] and broker["ok"] and not any(followers.values())
+        # The hash chain as the background verifier last found it (kernel/integrity.py).
+        chain = self.chain_status()
+        up = (database["ok"] and broker["ok"] and not any(followers.values())
+              and chain["status"] != "failed")
         body = {"service": self.name, "status": "up" if up else "degraded",
-                "database": database, "broker": broker, "outbox_pending": pending}
+                "database": database, "broker": broker, "outbox_pending": pending,
+                "chain": chain}
         if followers:  # a read model kept from the log that is stuck on an event
             body["projection_errors"] = followers
         return body
@@ -492,9 +514,46 @@ class EventSourcedService:
     def stream_events(self, stream: str, after_version: int = 0) -> list[dict]:
         return [e.to_message() for e in self.store.read_stream(stream, int(after_version), upcast=False)]
 
+    # -- the hash chain and its signed heads ------------------------------------------------
     @rpc(expected_exceptions=KernelError)
-    def verify_chain(self) -> dict:
-        return self.store.verify_chain().to_dict()
+    def verify_chain(self, signed_heads: list[dict] | None = None) -> dict:
+        """The whole chain recomputed and checked against every signed head of this service
+        and ``signed_heads`` (copies held elsewhere, e.g. by the publication service), with
+        the pinned keyring; every broken place is reported (kernel/chainwalk.py)."""
+        copies = _signed_heads_from(signed_heads)
+        return self.store.integrity.verify_chain(copies, between_batches=lambda: time.sleep(0))
+
+    @rpc(expected_exceptions=KernelError)
+    def chain_status(self) -> dict:
+        """What the background verifier found so far (cheap: no database read)."""
+        return self.store.integrity.status()
+
+    @rpc(expected_exceptions=KernelError)
+    def signed_heads_after(self, position: int = 0, signed_at: str | None = None,
+                           limit: int = 100) -> dict:
+        """This service's signed heads after (``position``, ``signed_at``), oldest first: what
+        a copier (the publication service) fetches."""
+        limit = max(1, min(int(limit), 1000))
+        heads = self.store.signed_heads_after(int(position), signed_at, limit)
+        return {"source": self.name, "heads": [h.to_dict() for h in heads],
+                "complete": len(heads) < limit}
+
+    @rpc(expected_exceptions=KernelError)
+    def inclusion_proofs(self, positions: list[int], tree_size: int | None = None) -> dict:
+        """Merkle inclusion proofs of the events at ``positions`` against the signed head at
+        ``tree_size`` (the newest when None, signed now if it does not cover them):
+        ``{"source", "head", "proofs": [{"position", "hash", "path"}]}``."""
+        return inclusion_proofs(self.store.store, positions, tree_size, self.store.integrity.signer)
+
+    @rpc(expected_exceptions=KernelError)
+    def event_hashes(self, positions: list[int]) -> dict:
+        """The stored hash at each position (null where there is no event): how a holder of
+        copies of the signed heads checks that the log still ends the way it was signed."""
+        if not isinstance(positions, list) or len(positions) > 1000:
+            raise ValidationFailed("positions must be a list of at most 1000 integers.",
+                                   {"positions": ["Expected a list of at most 1000 integers."]})
+        found = self.store.event_hashes(positions)
+        return {"source": self.name, "hashes": {str(int(p)): found.get(int(p)) for p in positions}}
 
     @rpc(expected_exceptions=KernelError)
     def dead_letters(self, queue: str, limit: int = 100) -> list[dict]:
@@ -520,3 +579,17 @@ class EventSourcedService:
             raise NotFound(f"Queue {queue!r} does not belong to the {self.name} service.")
 
 
+def _signed_heads_from(bodies: list[dict] | None) -> list[SignedHead]:
+    if bodies is None:
+        return []
+    if not isinstance(bodies, list):
+        raise ValidationFailed("signed_heads must be a list.", {"signed_heads": ["Expected a list."]})
+    heads, errors = [], {}
+    for index, body in enumerate(bodies):
+        try:
+            heads.append(SignedHead.from_dict(body))
+        except ValueError as exc:
+            errors[str(index)] = [str(exc)]
+    if errors:
+        raise ValidationFailed("Some signed heads are malformed; see details.", errors)
+    return heads

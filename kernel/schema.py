@@ -11,6 +11,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -90,4 +91,19 @@ idempotency_keys = Table(
     Column("answer", LargeBinary),  # NULL only inside the transaction that claims the key
     Column("recorded_at", String(40), nullable=False),  # ISO 8601, Vietnam time
     Index("ix_idempotency_keys_recorded_at", "recorded_at"),
+)
+
+# Signatures over the chain head (migration 0006; kernel/signing.py): append-only, not events.
+signed_heads = Table(
+    "signed_heads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("merkle_root", String(64), nullable=False),
+    Column("signed_at", String(40), nullable=False),
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("frontier", Text, nullable=False),
 )

@@ -1,10 +1,11 @@
-"""The event store: append-only streams, a global order, a hash chain, and an outbox."""
+"""The event store: append-only streams, a global order, a hash chain and its signed heads,
+and an outbox."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from importlib import resources
 
@@ -28,10 +29,10 @@ from sqlalchemy.exc import IntegrityError
 
 from kernel import clock
 from kernel.canonical import to_json_value
+from kernel.chainwalk import BrokenLink, ChainReport, ChainWalk  # noqa: F401 (re-exported)
 from kernel.db import is_postgres, make_engine
 from kernel.errors import ConcurrencyError, DuplicateEventError
 from kernel.events import (
-    GENESIS_HASH,
     Metadata,
     NewEvent,
     RecordedEvent,
@@ -39,7 +40,8 @@ from kernel.events import (
     chained_fields,
     recorded_at_now,
 )
-from kernel.schema import events, outbox, private_event_types, store_head
+from kernel.schema import events, outbox, private_event_types, signed_heads, store_head
+from kernel.signing import Keyring, SignedHead
 from kernel.unit_of_work import ReadEngine
 from kernel.unit_of_work import current as current_unit_of_work
 from kernel.upcasting import Upcasters
@@ -47,34 +49,6 @@ from kernel.upcasting import registry as default_upcasters
 
 ANY_VERSION = None  # append without a version check
 NO_STREAM = 0  # the stream must not exist yet
-
-
-@dataclass(frozen=True)
-class BrokenLink:
-    position: int
-    event_id: str | None
-    stream: str | None
-    version: int | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    source: str
-    checked: int
-    head_position: int
-    broken: BrokenLink | None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken is None
-
-    def to_dict(self) -> dict:
-        return {
-            "source": self.source, "ok": self.ok, "checked": self.checked,
-            "head_position": self.head_position,
-            "first_broken": None if self.broken is None else self.broken.__dict__,
-        }
 
 
 class EventStore:
@@ -390,34 +364,133 @@ class EventStore:
             prev_hash=row["prev_hash"], hash=row["hash"],
         )
 
-    # -- the hash chain -------------------------------------------------------------------
-    def verify_chain(self, batch: int = 5000) -> ChainReport:
-        """Recompute every hash from the stored fields; name the first event that does not fit."""
-        prev_hash, expected_position, checked = GENESIS_HASH, 1, 0
-        with self.reader.connect() as conn:
+    # -- the hash chain and its signed heads ------------------------------------------------
+    def verify_chain(self, keyring: Keyring | None = None, signed_heads: Iterable[SignedHead] = (),
+                     batch: int = 5000, between_batches: Callable[[], None] | None = None,
+                     run: Callable | None = None) -> ChainReport:
+        """Recompute the whole chain and check it against every signed head: this store's own
+        and ``signed_heads`` (copies held elsewhere, which someone who edits this database
+        cannot delete). Reports every broken place (kernel/chainwalk.py); ``first_broken`` is
+        the first. Without a ``keyring`` no signature can be checked, so no head is used.
+        ``between_batches`` and ``run`` as in ``walk_chain``."""
+        walk = ChainWalk(self.source, keyring)
+        head_position, _ = self.walk_chain(walk, signed_heads, batch=batch,
+                                           between_batches=between_batches, run=run)
+        return walk.report(head_position)
+
+    def walk_chain(self, walk: ChainWalk, signed_heads: Iterable[SignedHead] = (),
+                   max_events: int | None = None, batch: int = 5000,
+                   between_batches: Callable[[], None] | None = None, final: bool = True,
+                   run: Callable | None = None) -> tuple[int, bool]:
+        """Feed ``walk`` the events after its position (at most ``max_events``) with the
+        signed heads among them, in one snapshot of the log. Returns the store head's position
+        and whether the walk reached the end, where it is finished (``final``) or only
+        compared with the end (a walk that goes on following the log). ``run(feed, events,
+        heads)`` runs the CPU-bound part (a service hands it to an OS thread)."""
+        extra = sorted(signed_heads, key=lambda h: h.position)
+        fed = 0
+        with self._snapshot() as conn:
             head_position, head_hash = conn.execute(
                 select(store_head.c.position, store_head.c.hash)).one()
-            after = 0
             while True:
-                rows = conn.execute(
-                    select(events).where(events.c.position > after)
-                    .order_by(events.c.position).limit(batch)
-                ).mappings().all()
-                if not rows:
+                wanted = batch if max_events is None else min(batch, max_events - fed)
+                if wanted <= 0:
+                    return head_position, False
+                after = walk.position
+                records = self._read(select(events).where(events.c.position > after)
+                                     .order_by(events.c.position).limit(wanted),
+                                     upcast=False, conn=conn)
+                if records:
+                    heads = self._heads_between(conn, after, records[-1].position, extra)
+                    if run is None:
+                        walk.feed(records, heads)
+                    else:
+                        run(walk.feed, records, heads)
+                    fed += len(records)
+                if len(records) < wanted:
                     break
-                for row in rows:
-                    record = self._record(row)
-                    broken = _check_link(record, expected_position, prev_hash)
-                    if broken:
-                        return ChainReport(self.source, checked, head_position, broken)
-                    prev_hash, expected_position, checked = record.hash, record.position + 1, checked + 1
-                after = rows[-1]["position"]
-        if expected_position - 1 != head_position or prev_hash != head_hash:
-            broken = BrokenLink(expected_position, None, None, None,
-                                f"the store head says position {head_position}, but the chain "
-                                f"ends at {expected_position - 1}: events were removed or the head edited")
-            return ChainReport(self.source, checked, head_position, broken)
-        return ChainReport(self.source, checked, head_position, None)
+                if between_batches is not None:
+                    between_batches()
+            beyond = self._heads_between(conn, walk.position, None, extra)
+            if final:
+                walk.finish(head_position, head_hash, beyond)
+            else:
+                walk.check_end(head_position, head_hash, beyond)
+        return head_position, True
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """One read transaction seeing one state of the log: the head and every event read
+        in it agree, however long the walk and whatever commits meanwhile."""
+        with self.reader.connect() as conn:
+            if is_postgres(self.engine):
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    def _heads_between(self, conn, after: int, until: int | None,
+                       extra: Sequence[SignedHead] = ()) -> list[SignedHead]:
+        """Signed heads at positions after ``after`` up to ``until`` (or all), this store's
+        and those of ``extra``."""
+        query = select(signed_heads).where(signed_heads.c.position > after)
+        if until is not None:
+            query = query.where(signed_heads.c.position <= until)
+        found = [head_of(row) for row in conn.execute(
+            query.order_by(signed_heads.c.position, signed_heads.c.signed_at)).mappings()]
+        return found + [h for h in extra if h.position > after and (until is None or h.position <= until)]
+
+    def signed_heads_between(self, after: int, until: int | None = None) -> list[SignedHead]:
+        with self.reader.connect() as conn:
+            return self._heads_between(conn, after, until)
+
+    def latest_signed_heads(self, limit: int = 1) -> list[SignedHead]:
+        """The newest signed heads (by position, then time), newest first."""
+        with self.reader.connect() as conn:
+            return [head_of(row) for row in conn.execute(
+                select(signed_heads).order_by(signed_heads.c.position.desc(),
+                                              signed_heads.c.signed_at.desc()).limit(limit))
+                .mappings()]
+
+    def signed_heads_after(self, position: int = 0, signed_at: str | None = None,
+                           limit: int = 100) -> list[SignedHead]:
+        """Signed heads after (``position``, ``signed_at``) in that order: a copier's cursor."""
+        later = signed_heads.c.position > position
+        if signed_at is not None:
+            later = or_(later, and_(signed_heads.c.position == position,
+                                    signed_heads.c.signed_at > signed_at))
+        with self.reader.connect() as conn:
+            return [head_of(row) for row in conn.execute(
+                select(signed_heads).where(later)
+                .order_by(signed_heads.c.position, signed_heads.c.signed_at).limit(limit))
+                .mappings()]
+
+    def add_signed_head(self, head: SignedHead) -> None:
+        with self.transaction() as conn:
+            conn.execute(insert(signed_heads).values(
+                source=head.source, position=head.position, head_hash=head.head_hash,
+                merkle_root=head.merkle_root, signed_at=head.signed_at, key_id=head.key_id,
+                signature=head.signature, frontier=json.dumps(list(head.frontier or ()))))
+
+    def chain_links(self, after_position: int, limit: int = 5000,
+                    until_position: int | None = None) -> list[tuple[int, str, str]]:
+        """(position, prev_hash, hash) of the events after a position, in order: the chain
+        without the events' content, for signing and for Merkle proofs."""
+        query = (select(events.c.position, events.c.prev_hash, events.c.hash)
+                 .where(events.c.position > after_position))
+        if until_position is not None:
+            query = query.where(events.c.position <= until_position)
+        with self.reader.connect() as conn:
+            return [tuple(row) for row in conn.execute(
+                query.order_by(events.c.position).limit(limit))]
+
+    def event_hashes(self, positions: Iterable[int]) -> dict[int, str]:
+        """The stored hash at each of ``positions`` that exists."""
+        positions = sorted({int(p) for p in positions})
+        if not positions:
+            return {}
+        with self.reader.connect() as conn:
+            return dict(conn.execute(select(events.c.position, events.c.hash)
+                                     .where(events.c.position.in_(positions))).all())
 
     # -- the outbox -----------------------------------------------------------------------
     @contextmanager
@@ -521,14 +594,9 @@ def _row(record: RecordedEvent) -> dict:
     }
 
 
-def _check_link(record: RecordedEvent, expected_position: int, prev_hash: str) -> BrokenLink | None:
-    def broken(reason):
-        return BrokenLink(record.position, record.id, record.stream, record.version, reason)
-
-    if record.position != expected_position:
-        return broken(f"position {expected_position} is missing before this event: an event was removed")
-    if record.prev_hash != prev_hash:
-        return broken("its previous-hash does not match the event before it")
-    if chain_hash(record.chained_fields()) != record.hash:
-        return broken("its stored content no longer matches its hash: the event was edited")
-    return None
+def head_of(row) -> SignedHead:
+    """A signed head from its row in ``signed_heads``."""
+    return SignedHead(source=row["source"], position=row["position"], head_hash=row["head_hash"],
+                      merkle_root=row["merkle_root"], signed_at=row["signed_at"],
+                      key_id=row["key_id"], signature=row["signature"],
+                      frontier=tuple(json.loads(row["frontier"] or "[]")))

@@ -29,6 +29,13 @@ for service in assessment plans publication survey; do
 done
 mkdir -p "$VAR/log" "$VAR/run"
 
+# Signing keys of the chain heads: made once, kept (a new key would orphan every head the old
+# one signed). On one machine the private keys and the public keyring share a directory.
+export SIGNING_KEY_DIR="${SIGNING_KEY_DIR:-$VAR/keys}"
+export SIGNING_KEYRING="${SIGNING_KEYRING:-$SIGNING_KEY_DIR}"
+"$VENV/bin/python" -m kernel.cli keys generate --dir "$SIGNING_KEY_DIR" \
+  assessment plans publication survey >/dev/null
+
 start() {  # name module:Class
   say "Starting $1"
   nohup "$VENV/bin/nameko" run --config config/nameko.yaml "$2" >"$VAR/log/$1.log" 2>&1 &
@@ -60,6 +67,8 @@ TCPL is running.
   Health:         http://127.0.0.1:$PORT/health
   Demo tokens:    $VAR/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
   Token secret:   $VAR/jwt-secret, unless TCPL_JWT_SECRET was set (python -m gateway.tokens reads it from TCPL_JWT_SECRET)
+  Signing keys:   $SIGNING_KEY_DIR (private <service>.key, mode 0600; public <service>.pub)
+  Signatures:     http://127.0.0.1:$PORT/ket-qua/chu-ky
   Logs:           $VAR/log/<service>.log
 Stop everything with: make stop
 MSG

@@ -23,7 +23,9 @@ from werkzeug.wrappers import Response
 
 from gateway.board import cache as page_cache
 from gateway.board.cache import Page, PageCache  # noqa: F401 (the routes use board.Page)
+from gateway.chains import LABELS as CHAIN_LABELS
 from gateway.errors import ServiceUnavailable
+from kernel.signing import SignedHead
 
 STATUS_LABELS = {
     "recognised": "Đạt chuẩn",
@@ -78,6 +80,14 @@ DISTRICT_COLUMNS = (
     Column("communes", "Số xã"), Column("decided", "Đã có quyết định"),
     Column("recognised", "Đạt chuẩn"), Column("rate_percent", "Tỷ lệ đạt chuẩn (%)"),
 )
+SIGNED_HEAD_COLUMNS = (
+    Column("source", "Dịch vụ"), Column("position", "Vị trí trong sổ"),
+    Column("signed_at", "Thời điểm ký"), Column("head_hash", "Mã băm của sự kiện cuối"),
+    Column("merkle_root", "Gốc cây Merkle"), Column("key_id", "Mã khóa"),
+    Column("signature", "Chữ ký (Ed25519, base64)"), Column("verified", "Chữ ký hợp lệ"),
+)
+CHAIN_STATE_LABELS = {"ok": "Toàn vẹn", "failed": "Phát hiện sai lệch",
+                      "unverified": "Chưa xác minh được"}
 PROVINCE_COLUMNS = (
     Column("province_code", "Mã tỉnh"), Column("province_name", "Tỉnh, thành phố"),
     Column("communes", "Số xã"), Column("decided", "Đã có quyết định"),
@@ -198,6 +208,56 @@ def province_rows(overview) -> list[dict]:
             for province in overview.get("provinces", [])]
 
 
+def signatures(answer: dict, keyring, states: dict[str, str], reports: dict[str, dict | None]) -> dict:
+    """The signatures page and its exports: per service its chain state (as the gateway last
+    heard it), the keys, the newest signed heads each checked with the gateway's own
+    ``keyring`` (``verified`` None when it has none), copies, refusals and broken places."""
+    services, rows, keys = [], [], []
+    for entry in answer.get("sources", []):
+        source = entry["source"]
+        pinned = None if keyring is None else [k.to_dict(source) for k in keyring.keys_of(source)]
+        keys += pinned if pinned is not None else entry.get("keys", [])
+        heads = []
+        for body in entry.get("heads", []):
+            try:
+                problem = None if keyring is None else keyring.problem(SignedHead.from_dict(body))
+            except ValueError as exc:
+                problem = ("malformed", str(exc))
+            row = {column.key: body.get(column.key) for column in SIGNED_HEAD_COLUMNS}
+            row.update(source=source, verified=None if keyring is None else problem is None)
+            rows.append(row)
+            heads.append({**row, "problem": problem[1] if problem else None})
+        report = reports.get(source) or {}
+        check = entry.get("check") or {}
+        state = states.get(source, "unverified")
+        services.append({
+            "source": source, "label": CHAIN_LABELS.get(source, source), "state": state,
+            "state_label": CHAIN_STATE_LABELS.get(state, state),
+            "public_keys": pinned if pinned is not None else entry.get("keys", []),
+            "keys_pinned_here": keyring is not None, "heads": heads,
+            "copies": entry.get("copies"), "refused": entry.get("refused", []),
+            "refused_count": entry.get("refused_count", 0),
+            "broken": (report.get("broken") or [])[:10] + (check.get("broken") or [])[:10],
+            "unsigned_events": report.get("unsigned_events"),
+            "last_full_sweep": report.get("last_full_sweep"),
+        })
+    return {"services": services, "rows": rows, "keys": keys, "states": dict(states)}
+
+
+def datetime_vi(value) -> str:
+    """"2025-03-01T09:00:00.123456+07:00" → "01/03/2025 09:00:00"; anything else as it is."""
+    text = "" if value is None else str(value)
+    if len(text) >= 19 and text[10] == "T":
+        return f"{date_vi(text[:10])} {text[11:19]}"
+    return date_vi(text)
+
+
+def groups(value, size: int = 4) -> str:
+    """A fingerprint in groups of four, easier to compare by eye."""
+    text = "" if value is None else str(value)
+    return " ".join(text[i:i + size] for i in range(0, len(text), size))
+
+
 # -- the bar chart -----------------------------------------------------------------------------
 CHART_LABEL_WIDTH, CHART_BAR_WIDTH, CHART_ROW = 56, 420, 34
 
@@ -261,7 +321,8 @@ def _environment() -> Environment:
     env = _BoardEnvironment(loader=FileSystemLoader(str(directory)),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.filters.update(number=number, date_vi=date_vi, yes_no=yes_no)
+    env.filters.update(number=number, date_vi=date_vi, yes_no=yes_no, datetime_vi=datetime_vi,
+                       groups=groups)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, BASIS_LABELS=BASIS_LABELS,
                        CHANNEL_LABELS=CHANNEL_LABELS,
                        ENTRY_KINDS=ENTRY_KINDS, chart=chart)

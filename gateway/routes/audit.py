@@ -250,11 +250,15 @@ class AuditRoutes:
     @http("GET", "/api/v1/audit/chains")
     @endpoint(query=NoQuerySchema)
     def audit_chains(self, call):
-        """Kiểm tra chuỗi băm của mọi dịch vụ
+        """Kiểm tra chuỗi băm của mọi dịch vụ, đối chiếu với mọi chữ ký số
 
-        Mỗi dịch vụ tính lại chuỗi băm của kho sự kiện và chỉ ra mắt xích hỏng đầu tiên (sự
-        kiện bị sửa, bị xóa, hoặc đầu kho bị sửa). ok chỉ đúng khi mọi dịch vụ đều nguyên vẹn;
-        dịch vụ không trả lời được coi là chưa kiểm tra được (ok = false, có error).
+        Mỗi dịch vụ tính lại chuỗi băm của kho sự kiện và đối chiếu với mọi chữ ký số (Ed25519)
+        của đầu chuỗi: chữ ký dịch vụ đó lưu, và bản sao dịch vụ công bố (publication) giữ
+        (copies_checked) — người sửa cơ sở dữ liệu của một dịch vụ có thể xóa chữ ký ở đó nhưng
+        không xóa được bản sao. Báo mọi chỗ hỏng (broken), không chỉ chỗ đầu tiên: sự kiện bị
+        sửa, bị xóa, đoạn sự kiện không khớp với chữ ký (sửa rồi tính lại mã băm), chữ ký giả,
+        đầu kho bị sửa. ok chỉ đúng khi mọi dịch vụ đều nguyên vẹn; dịch vụ không trả lời được
+        coi là chưa kiểm tra được (ok = false, có error).
         ---
         tags: [Kiểm toán]
         responses:
@@ -268,13 +272,24 @@ class AuditRoutes:
         reports = dict(zip(BACKING_SERVICES, pool.imap(self._chain_report, BACKING_SERVICES),
                            strict=True))
         broken = [{"source": name, "first_broken": report.get("first_broken"),
+                   "places": report.get("broken", []),
                    **({"error": report["error"]} if "error" in report else {})}
                   for name, report in reports.items() if not report.get("ok")]
         return {"ok": not broken, "services": reports, "broken": broken}
 
     def _chain_report(self, source: str) -> dict:
+        copies, copies_error = [], None
+        if source != "publication":  # its own heads have no copies elsewhere
+            try:
+                copies = self.backends.call("publication", "signed_head_copies", source)
+            except Exception as exc:  # check against the service's own heads, and say so
+                copies_error = getattr(exc, "message", None) or type(exc).__name__
         try:
-            return self.backends.call(source, "verify_chain")
+            report = self.backends.call(source, "verify_chain", copies)
+            report["copies_checked"] = len(copies)
+            if copies_error is not None:
+                report["copies_error"] = copies_error
+            return report
         except KernelError as exc:
             return {"source": source, "ok": False, "first_broken": None, "error": exc.message}
         except Exception as exc:  # a service that cannot verify is reported, not hidden

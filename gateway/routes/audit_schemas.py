@@ -152,13 +152,39 @@ class CorrelationSchema(ResponseSchema):
                        metadata=_described("Cây nhân quả: gốc là sự kiện không có nguyên nhân trong kết quả."))
 
 
+class BrokenPlaceSchema(ResponseSchema):
+    kind = fields.String(required=True, metadata=_described(
+        "edited (sự kiện bị sửa), link (liên kết sai), missing (sự kiện bị xóa), signed_head "
+        "(đoạn sự kiện không khớp chữ ký), signature / unknown_key (chữ ký giả hoặc khóa lạ), "
+        "equivocation (hai chữ ký hợp lệ mâu thuẫn), store_head (đầu kho bị sửa), signing "
+        "(dịch vụ từ chối ký tiếp)."))
+    position = fields.Integer(required=True, metadata=_described("Vị trí chỗ hỏng."))
+    from_position = fields.Integer(allow_none=True, metadata=_described("Đầu đoạn sự kiện liên quan."))
+    to_position = fields.Integer(allow_none=True, metadata=_described("Cuối đoạn sự kiện liên quan."))
+    event_id = fields.String(allow_none=True)
+    stream = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    reason = fields.String(required=True)
+    signed_head = fields.Dict(allow_none=True, metadata=_described(
+        "Chữ ký liên quan: position, signed_at, key_id."))
+
+
 class ChainReportSchema(ResponseSchema):
     source = fields.String(required=True)
     ok = fields.Boolean(required=True)
     checked = fields.Integer()
     head_position = fields.Integer()
-    first_broken = fields.Dict(allow_none=True, metadata=_described(
-        "Mắt xích hỏng đầu tiên: position, event_id, stream, version, reason."))
+    first_broken = fields.Nested(BrokenPlaceSchema, allow_none=True, metadata=_described(
+        "Chỗ hỏng đầu tiên (như phần tử đầu của broken)."))
+    broken = fields.List(fields.Nested(BrokenPlaceSchema), metadata=_described(
+        "Mọi chỗ hỏng, theo vị trí (tối đa 1000; more_broken đếm phần còn lại)."))
+    more_broken = fields.Integer()
+    signed_heads = fields.Dict(metadata=_described(
+        "checked (số chữ ký đã đối chiếu), keys_checked, latest (chữ ký mới nhất), "
+        "unsigned_events (số sự kiện sau chữ ký mới nhất)."))
+    copies_checked = fields.Integer(metadata=_described(
+        "Số bản sao chữ ký (do dịch vụ công bố giữ) đã đưa vào đối chiếu."))
+    copies_error = fields.String(metadata=_described("Vì sao không lấy được bản sao chữ ký."))
     error = fields.String(metadata=_described("Vì sao không kiểm tra được dịch vụ này."))
 
 
@@ -167,4 +193,5 @@ class ChainsSchema(ResponseSchema):
     services = fields.Dict(keys=fields.String(), values=fields.Nested(ChainReportSchema),
                            required=True)
     broken = fields.List(fields.Dict(), metadata=_described(
-        "Mỗi dịch vụ có chuỗi hỏng hoặc không kiểm tra được, với mắt xích hỏng đầu tiên."))
+        "Mỗi dịch vụ có chuỗi hỏng hoặc không kiểm tra được: source, first_broken, places "
+        "(mọi chỗ hỏng), error."))

@@ -8,6 +8,7 @@ CSV and JSON exports of every list. No login; the data comes from the publicatio
 | ``/ket-qua/tinh/<province_code>/<year>`` | a province's overview and its decision lists |
 | ``/ket-qua/toan-quoc/<year>`` | the national overview |
 | ``/ket-qua/tinh/<code>/<year>/du-lieu-kiem-chung.json`` | the province's export bundle |
+| ``/ket-qua/chu-ky`` | the services' signed chain heads, their keys, the verification state |
 
 Every list page also answers ``?format=csv|json`` (or a ``.csv`` / ``.json`` suffix) with
 ``list=`` choosing the list on pages that show several. The pages are not in the OpenAPI
@@ -62,6 +63,10 @@ def _year(text: str | None, required: bool = True) -> int | None:
     return int(text)
 
 
+def answer_sources(answer: dict) -> list[str]:
+    return [entry["source"] for entry in answer.get("sources", [])]
+
+
 def _list_name(request, allowed: tuple[str, ...]) -> str:
     name = request.args.get("list") or allowed[0]
     if name not in allowed:
@@ -78,6 +83,7 @@ class BoardRoutes:
     parameters cannot fill the cache), with the tags of what the page shows."""
 
     board_cache = board.BoardCache()
+    chain_notice = None  # the page's chain warning (gateway/chains.py), set by _board_page
 
     def _board(self, call, render):
         """Run ``render()``; any failure becomes a Vietnamese error page (or JSON error for
@@ -111,6 +117,11 @@ class BoardRoutes:
         an error page, which is never kept; so is anything but a 200. Every 200 has an ETag and
         a browser holding that version gets a 304."""
         cache = self.board_cache
+        # A page of numbers from a chain that failed, or could not be verified, says so; such
+        # pages are kept apart from the plain ones, and dropped with them.
+        self.chain_notice = self.chain_verification.board_notice()
+        if self.chain_notice is not None:
+            key = (*key, self.chain_notice.key)
         kept, state = cache.get(key)
         if kept is not None:
             return kept.response(call.request, state)
@@ -231,8 +242,8 @@ class BoardRoutes:
         years = self._years()
         export_filters = {**filters, **({"trang": page} if page != 1 else {})}
         return board.html(
-            "home.html", title="Tra cứu kết quả", query={"q": q, "tinh": province,
-                                                         "nam": year, "trang_thai": status},
+            "home.html", title="Tra cứu kết quả", chain_notice=self.chain_notice,
+            query={"q": q, "tinh": province, "nam": year, "trang_thai": status},
             provinces=lookup.provinces(), former_provinces=self._former_provinces(),
             years=years, latest_year=years[0] if years else None, rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
             export_base="/ket-qua" + ("?" + urlencode(export_filters) if export_filters else ""),
@@ -270,6 +281,7 @@ class BoardRoutes:
                            f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
         crumbs.append((commune.get("name") or code, None))
         return board.html("commune.html", title=commune.get("name") or code,
+                          chain_notice=self.chain_notice,
                           commune=commune, years=record["years"], rows=rows,
                           latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
                           export_base=f"/ket-qua/xa/{code}")
@@ -310,6 +322,7 @@ class BoardRoutes:
         province = overview["province"]
         return board.html(
             "province.html", title=f"{province['name']} năm {number}", province=province,
+            chain_notice=self.chain_notice,
             year=number, overview=overview, district_rows=board.district_rows(overview),
             recognised_rows=board.item_rows(decisions["recognised"]),
             not_recognised_rows=board.item_rows(decisions["not_recognised"]),
@@ -374,10 +387,43 @@ class BoardRoutes:
         years = self._years()
         return board.html(
             "national.html", title=f"Toàn quốc năm {number}", year=number,
+            chain_notice=self.chain_notice,
             overview=overview, rows=rows, latest_year=years[0] if years else number,
             other_years=[y for y in years if y != number],
             breadcrumbs=[("Tra cứu", "/ket-qua"), (f"Toàn quốc {number}", None)],
             export_base=f"/ket-qua/toan-quoc/{number}")
+
+    # -- the signed chain heads ------------------------------------------------------------
+    @http("GET", "/ket-qua/chu-ky")
+    @endpoint(document=False)
+    def board_signatures(self, call):
+        return self._board(call, lambda: self._signatures(call, None))
+
+    @http("GET", "/ket-qua/chu-ky.<fmt>")
+    @endpoint(document=False)
+    def board_signatures_export(self, call, fmt):
+        if fmt not in ("csv", "json"):
+            return board.not_found()
+        return self._board(call, lambda: self._signatures(call, fmt))
+
+    def _signatures(self, call, fmt):
+        """Not kept by the page cache: new heads come every few seconds, and the record's
+        change log does not name them. Each head is verified here too, with the gateway's
+        own pinned keys (``SIGNING_KEYRING``), never the service's."""
+        if fmt is None:
+            _, fmt = _split_format("", call.request)
+        answer = self.backends.call("publication", "signed_heads")
+        chains = self.chain_verification
+        view = board.signatures(answer, chains.keyring, chains.states(),
+                                {s: chains.report(s) for s in answer_sources(answer)})
+        if fmt != "html":
+            return board.export(fmt, "chu-ky", board.SIGNED_HEAD_COLUMNS, view["rows"],
+                                {"keys": view["keys"], "services": view["states"]})
+        self.chain_notice = chains.board_notice()
+        return board.html("signatures.html", title="Chữ ký số của sổ sự kiện",
+                          chain_notice=self.chain_notice, view=view, latest_year=None,
+                          breadcrumbs=[("Tra cứu", "/ket-qua"), ("Chữ ký số", None)],
+                          export_base="/ket-qua/chu-ky")
 
     # -- assets and anything else under /ket-qua -------------------------------------------
     @http("GET", "/ket-qua/tai-nguyen/<path:filename>")

@@ -1,22 +1,31 @@
 """Recompute a publication export bundle from its own events.
 
-    python -m services.publication.recompute BUNDLE.json
+    python -m services.publication.recompute BUNDLE.json --keys KEYRING
 
 Rebuilds every commune-year of the bundle from its raw assessment events only (the workflow's
 ``evolve`` and the scoring engine, with the bundle's criteria sets), recomputes every published
 score and compares it with the bundle's results; recomputes each event's hash and, where two
 events of a source are consecutive in the global order, checks that the later one links to the
-earlier. Prints a report; exits 0 when everything matches, 1 otherwise (naming what does not).
+earlier; and checks that every event is in the log its source signed: the signed head's
+signature with a key of KEYRING (the public keys *you* trust: a directory of <service>.pub
+files or a keyring JSON file, obtained from the platform's operator by a channel other than
+the bundle; the bundle's own ``keys`` are only there for you to compare), and each event's
+recomputed hash against the head's Merkle root with its inclusion proof (RFC 6962). An event
+edited and rehashed, a forged head, a missing proof: each is named. Prints a report; exits 0
+when everything matches, 1 otherwise, 2 when called wrongly.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from dataclasses import dataclass, field
 
 from kernel.errors import KernelError
 from kernel.events import chain_hash, chained_fields
+from kernel.merkle import event_leaf, verify_inclusion
+from kernel.signing import Keyring, SignedHead
 from services.assessment.criteria import parse_criteria_set
 from services.assessment.workflow.state import AssessmentState, evolve
 from services.publication import scores
@@ -30,6 +39,8 @@ COMPARED = ("criteria_set_id", "criteria_set_version", "total", "total_max", "cr
 class Report:
     events: int = 0
     links: int = 0
+    proved: int = 0
+    signed_heads: int = 0
     commune_years: int = 0
     results: int = 0
     problems: list[str] = field(default_factory=list)
@@ -40,10 +51,12 @@ class Report:
 
     def lines(self) -> list[str]:
         head = (f"{self.events} events hashed, {self.links} consecutive links checked, "
+                f"{self.proved} events proved in {self.signed_heads} signed head(s), "
                 f"{self.commune_years} commune-years rebuilt, {self.results} published scores "
                 "recomputed")
         if self.ok:
-            return [head, "OK: every hash, link and published score matches."]
+            return [head, "OK: every hash, link, signature, inclusion proof and published "
+                          "score matches."]
         return [head, f"MISMATCH: {len(self.problems)} problem(s):",
                 *(f"  - {p}" for p in self.problems)]
 
@@ -60,10 +73,7 @@ def _check_hashes(events: list[dict], stubs: list[dict], report: Report) -> None
     for event in sorted(events + stubs, key=lambda e: (e["source"], e["position"])):
         if "data" in event:
             report.events += 1
-            fields = chained_fields(event["position"], event["id"], event["stream"],
-                                    event["version"], event["type"], event["schema_version"],
-                                    event["data"], event["metadata"], event["prev_hash"])
-            if chain_hash(fields) != event["hash"]:
+            if _hash_of(event) != event["hash"]:
                 report.problems.append(f"{_name(event)}: the hash does not match the event's content")
         if (previous is not None and previous["source"] == event["source"]
                 and previous["position"] + 1 == event["position"]):
@@ -72,6 +82,59 @@ def _check_hashes(events: list[dict], stubs: list[dict], report: Report) -> None
                 report.problems.append(f"{_name(event)}: prev_hash does not link to the hash of "
                                        f"position {previous['position']}")
         previous = event
+
+
+def _check_signatures(bundle: dict, keyring: Keyring, report: Report) -> None:
+    """Every event and stub must be in the log its source signed: its recomputed hash (a
+    stub's stored one) is a leaf of the Merkle tree whose root a head signs, by the proof."""
+    heads = {}
+    for body in bundle.get("signed_heads") or []:
+        try:
+            head = SignedHead.from_dict(body)
+        except ValueError as error:
+            report.problems.append(f"a signed head is malformed: {error}")
+            continue
+        problem = keyring.problem(head)
+        label = f"signed head of {head.source} at position {head.position} ({head.signed_at})"
+        if problem is not None:
+            report.problems.append(f"{label}: {problem[1]}")
+            continue
+        report.signed_heads += 1
+        heads[(head.source, head.position)] = head
+    if not heads:
+        report.problems.append("no signed head in the bundle can be trusted: its events cannot "
+                               "be checked against a signature")
+    proofs = {(p.get("source"), p.get("position")): p for p in bundle.get("proofs") or []}
+    for event in bundle.get("events", []) + bundle.get("omitted", []):
+        proof = proofs.get((event["source"], event["position"]))
+        if proof is None:
+            report.problems.append(f"{_name(event)}: has no inclusion proof")
+            continue
+        head = heads.get((event["source"], proof.get("head_position")))
+        if head is None:
+            if heads:
+                report.problems.append(f"{_name(event)}: its proof is against a head the bundle "
+                                       "does not carry or that cannot be trusted")
+            continue
+        leaf = _hash_of(event) if "data" in event else event["hash"]
+        try:
+            path = [bytes.fromhex(node) for node in proof["path"]]
+            proved = verify_inclusion(event_leaf(leaf), event["position"] - 1, head.position,
+                                      path, bytes.fromhex(head.merkle_root))
+        except (KeyError, TypeError, ValueError):
+            proved = False
+        if proved:
+            report.proved += 1
+        else:
+            report.problems.append(
+                f"{_name(event)}: not in the log {head.source} signed at position "
+                f"{head.position} ({head.signed_at}, key {head.key_id}): changed after signing")
+
+
+def _hash_of(event: dict) -> str:
+    return chain_hash(chained_fields(event["position"], event["id"], event["stream"],
+                                     event["version"], event["type"], event["schema_version"],
+                                     event["data"], event["metadata"], event["prev_hash"]))
 
 
 def _rebuild(events: list[dict], stubs: list[dict], report: Report) -> dict[str, AssessmentState]:
@@ -94,7 +157,7 @@ def _rebuild(events: list[dict], stubs: list[dict], report: Report) -> dict[str,
     return states
 
 
-def recompute(bundle: dict) -> Report:
+def recompute(bundle: dict, keyring: Keyring) -> Report:
     report = Report()
     if bundle.get("format") != FORMAT:
         report.problems.append(f"format is {bundle.get('format')!r}, not {FORMAT!r}")
@@ -116,6 +179,7 @@ def recompute(bundle: dict) -> Report:
             report.problems.append(f"{_name(stub)}: left out of the bundle, but its type is not "
                                    "one the bundle may omit")
     _check_hashes(events, stubs, report)
+    _check_signatures(bundle, keyring, report)
     expected: dict[tuple, dict] = {}
     for stream, state in _rebuild(events, stubs, report).items():
         identity = state.identity
@@ -160,17 +224,29 @@ def recompute(bundle: dict) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m services.publication.recompute BUNDLE.json", file=sys.stderr)
+    parser = argparse.ArgumentParser(
+        prog="python -m services.publication.recompute",
+        description="Check a verification bundle offline: events, signatures, proofs, scores.")
+    parser.add_argument("bundle", help="the bundle (du-lieu-kiem-chung-….json)")
+    parser.add_argument("--keys", required=True,
+                        help="the public keys you trust: a directory of <service>.pub files or "
+                             "a keyring JSON file")
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        keyring = Keyring.load(args.keys)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"cannot read the keyring {args.keys}: {error}", file=sys.stderr)
         return 2
     try:
-        with open(argv[0], encoding="utf-8") as handle:
+        with open(args.bundle, encoding="utf-8") as handle:
             bundle = json.load(handle)
     except (OSError, ValueError) as error:
-        print(f"cannot read {argv[0]}: {error}", file=sys.stderr)
+        print(f"cannot read {args.bundle}: {error}", file=sys.stderr)
         return 1
-    report = recompute(bundle)
+    report = recompute(bundle, keyring)
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 

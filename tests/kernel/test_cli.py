@@ -1,4 +1,5 @@
-"""The operators' command: `tcpl verify-chain` names the first broken link and fails."""
+"""The operators' command: `tcpl verify-chain` names every broken place and fails, checks signed
+heads with the keys given (and copies from a file); `tcpl keys` makes and lists keys."""
 
 import json
 import subprocess
@@ -30,4 +31,56 @@ def test_verify_chain_reports_ok_then_names_an_edited_event(sqlite_url):
     report = json.loads(broken.stdout)
     assert report["first_broken"]["event_id"] == edited.id
     assert report["first_broken"]["position"] == 2
+    store.dispose()
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "kernel.cli", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_keys_are_made_once_with_a_private_file_only_its_owner_reads(tmp_path):
+    made = run("keys", "generate", "--dir", str(tmp_path), "assessment", "survey")
+    assert made.returncode == 0 and made.stdout.count("wrote") == 4
+    key = tmp_path / "assessment.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    before = key.read_bytes()
+    again = run("keys", "generate", "--dir", str(tmp_path), "assessment")
+    assert again.returncode == 0 and again.stdout == "" and key.read_bytes() == before
+    shown = run("keys", "show", str(tmp_path))
+    assert [line.split("\t")[0] for line in shown.stdout.splitlines()] == ["assessment", "survey"]
+    assert len(shown.stdout.splitlines()[0].split("\t")[2]) == 64
+
+
+def test_verify_chain_checks_the_signed_heads_with_the_keys_given_and_copies_from_a_file(sqlite_url,
+                                                                                          tmp_path):
+    from kernel.integrity import HeadSigner
+    from tests.support import tampering
+
+    keys, _ = tampering.keys_for(tmp_path / "keys", "assessment")
+    store = open_store(sqlite_url, "assessment")
+    signer = HeadSigner(store, tampering.signing_key(keys, "assessment"))
+    store.append("a", NO_STREAM, numbered(3), meta())
+    head = signer.sign_if_due()
+    store.append("b", NO_STREAM, numbered(3), meta())
+    signer.sign_if_due()
+    saved = tmp_path / "chu-ky.json"  # as the board's export lists them
+    saved.write_text(json.dumps({"rows": [dict(head.to_dict(), verified=True)]}))
+    tampering.edit(store.engine, 2, {"n": 0})
+    tampering.delete_signed_heads(store.engine, from_position=4)
+
+    plain = run("verify-chain", "--db", sqlite_url)
+    assert plain.returncode == 0 and "no --keys" in plain.stderr  # the old check passes it
+    signed = run("verify-chain", "--db", sqlite_url, "--keys", str(keys))
+    report = json.loads(signed.stdout)
+    assert signed.returncode == 1 and report["source"] == "assessment"
+    assert [(p["kind"], p["from_position"], p["to_position"]) for p in report["broken"]] == [
+        ("signed_head", 1, 3)]
+    tampering.delete_signed_heads(store.engine)
+    assert run("verify-chain", "--db", sqlite_url, "--source", "assessment", "--keys",
+               str(keys)).returncode == 0  # every head gone from the database...
+    copies = run("verify-chain", "--db", sqlite_url, "--source", "assessment", "--keys", str(keys),
+                 "--heads", str(saved))
+    assert copies.returncode == 1  # ...but a copy kept elsewhere still says otherwise
+    assert json.loads(copies.stdout)["first_broken"]["to_position"] == 3
     store.dispose()
