@@ -92,7 +92,8 @@ def eventually(check, timeout=30.0):
 
 def test_one_request_followed_through_two_services(trail):
     client, survey = trail
-    officer = token("commune_officer", "01", None, HOAN_KIEM, sub=f"congchuc.{HOAN_KIEM}")
+    # Campaigns are set up by the justice office over the commune (docs/gateway.md, "Who may do what").
+    officer = token("justice_officer", "01", None, None, sub="sotuphap.hanoi")
     today = clock.now().date()
     opened = send(client, "POST", "/api/v1/survey/campaigns", officer, {
         "commune_code": HOAN_KIEM, "period": "2025", "target_sample": 8,
@@ -129,7 +130,7 @@ def test_one_request_followed_through_two_services(trail):
     [node] = [n for n in trace["tree"] if n["event_id"] == result["id"]]
     assert [child["event_id"] for child in node["caused"]] == [posted["id"]]
     closing = [e for e in trace["events"] if e["type"] == "CampaignClosed"]
-    assert closing and all(e["metadata"]["actor"] == f"congchuc.{HOAN_KIEM}" for e in closing)
+    assert closing and all(e["metadata"]["actor"] == "sotuphap.hanoi" for e in closing)
 
 
 def test_a_communes_year_from_first_figure_to_decision(trail):
@@ -137,7 +138,7 @@ def test_a_communes_year_from_first_figure_to_decision(trail):
     year = Year(client, 2025, "01", None, ("27-2025", 1))
     started = clock.now().date().isoformat()
     today = clock.now().date()
-    campaign = send(client, "POST", "/api/v1/survey/campaigns", year.officer(BA_DINH), {
+    campaign = send(client, "POST", "/api/v1/survey/campaigns", year.justice, {
         "commune_code": BA_DINH, "period": "2025", "target_sample": 8,
         "opens_on": today.isoformat(), "closes_on": (today + timedelta(days=30)).isoformat()})
     assert campaign.status_code == 201, campaign.text
