@@ -21,6 +21,8 @@ UNROUTED_EXCHANGE = "tcpl.unrouted"
 UNROUTED_QUEUE = "tcpl.unrouted"
 ATTEMPTS_HEADER = "x-tcpl-attempts"
 ERROR_HEADER = "x-tcpl-error"
+# On a dead letter that failed verification: why (kernel/verification.py, UnverifiedEvent).
+REJECTED_HEADER = "x-tcpl-rejected"
 
 
 def connect(amqp_uri: str, heartbeat: int = 0) -> amqp.Connection:

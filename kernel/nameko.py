@@ -77,6 +77,7 @@ QUERY_FILTERS = ("stream", "stream_prefix", "commune", "actor", "types", "record
                  "recorded_to", "correlation_id")
 _COMMUNE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 MAX_QUERY_LIMIT = 5000
+MAX_HASH_POSITIONS = 5000  # positions per event_hashes call
 
 
 def query_arguments(filters: dict | None) -> dict:
@@ -322,6 +323,14 @@ class RpcSource:
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
         return [RecordedEvent.from_message(m) for m in self._call("stream_events", stream, after_version)]
 
+    def hashes_at(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
+        positions = sorted(set(positions))
+        found = {}
+        for start in range(0, len(positions), MAX_HASH_POSITIONS):
+            for row in self._call("event_hashes", positions[start:start + MAX_HASH_POSITIONS]):
+                found[row["position"]] = (row["id"], row["hash"])
+        return found
+
 
 class Subscription(DependencyProvider):
     """Feeds a projection: catches up on each source's log, then consumes live events.
@@ -411,11 +420,19 @@ class EventSourcedService:
         followers = {declared.projection.name: getattr(self, attr).processor.last_error
                      for attr, declared in vars(type(self)).items()
                      if isinstance(declared, FollowedProjection)}
-        up = database["ok"] and broker["ok"] and not any(followers.values())
+        # Per queue: dead letters waiting (events that kept failing, and forgeries, which
+        # verification parks at once) and the last event refused; they need an operator.
+        subscriptions = {getattr(self, attr).queue: getattr(self, attr).subscriber.report()
+                         for attr, declared in vars(type(self)).items()
+                         if isinstance(declared, Subscription)}
+        up = (database["ok"] and broker["ok"] and not any(followers.values())
+              and not any(s["dead_letters"] for s in subscriptions.values()))
         body = {"service": self.name, "status": "up" if up else "degraded",
                 "database": database, "broker": broker, "outbox_pending": pending}
         if followers:  # a read model kept from the log that is stuck on an event
             body["projection_errors"] = followers
+        if subscriptions:
+            body["subscriptions"] = subscriptions
         return body
 
     @rpc(expected_exceptions=KernelError)
@@ -456,6 +473,20 @@ class EventSourcedService:
     @rpc(expected_exceptions=KernelError)
     def stream_events(self, stream: str, after_version: int = 0) -> list[dict]:
         return [e.to_message() for e in self.store.read_stream(stream, int(after_version), upcast=False)]
+
+    @rpc(expected_exceptions=KernelError)
+    def event_hashes(self, positions: list[int]) -> list[dict]:
+        """``{"position", "id", "hash"}`` of this service's events at ``positions`` (at most
+        MAX_HASH_POSITIONS; a position with no event is left out): how a consumer confirms
+        an event it could not link to the last one it verified (kernel/verification.py)."""
+        if (not isinstance(positions, list) or len(positions) > MAX_HASH_POSITIONS
+                or not all(isinstance(p, int) and not isinstance(p, bool) and p > 0
+                           for p in positions)):
+            raise ValidationFailed(
+                f"positions must be a list of at most {MAX_HASH_POSITIONS} positive integers.",
+                {"positions": ["Expected a list of positive integers."]})
+        return [{"position": position, "id": event_id, "hash": digest}
+                for position, (event_id, digest) in sorted(self.store.hashes_at(positions).items())]
 
     @rpc(expected_exceptions=KernelError)
     def verify_chain(self) -> dict:

@@ -3,7 +3,9 @@ a handler, and ack only after the handler's transaction committed.
 
 A message whose handling fails is retried after a delay; after ``max_attempts`` it goes to
 the dead-letter queue with the error, where ``dead_letters``/``replay_dead_letters`` find it.
-Every move between queues is a confirmed publish followed by the ack, so nothing is lost.
+An event that fails verification (kernel/verification.py) goes there at once: a forgery
+does not become genuine on a retry. Every move between queues is a confirmed publish
+followed by the ack, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -16,15 +18,24 @@ from collections.abc import Callable, Mapping, Sequence
 
 import amqp
 
-from kernel import messaging
+from kernel import clock, messaging
 from kernel.events import RecordedEvent
+from kernel.verification import UnverifiedEvent
 
 log = logging.getLogger(__name__)
 
 
+# handle(events, routes): routes[i] is the routing key event i arrived with on tcpl.events,
+# None if it came another way (its retry queue, a replay): see EventVerifier.verify.
+Handler = Callable[[list[RecordedEvent], list[str | None]], object]
+
+
 class Subscriber:
+    #: seconds between two looks at the dead-letter queue's depth, for health
+    dead_letter_check = 5.0
+
     def __init__(self, amqp_uri: str, queue: str, sources: Sequence[str],
-                 handle: Callable[[list[RecordedEvent]], object], *, prefetch: int = 500,
+                 handle: Handler, *, prefetch: int = 500,
                  max_batch: int = 500, batch_wait: float = 0.1, max_attempts: int = 5,
                  retry_delay_ms: int = 1000, event_types: Mapping[str, Sequence[str]] | None = None):
         self.amqp_uri = amqp_uri
@@ -42,6 +53,10 @@ class Subscriber:
         self.publisher: messaging.ConfirmingChannel | None = None
         self._buffer: list[amqp.Message] = []
         self.last_error: str | None = None
+        self.dead_letter_count: int | None = None  # the dead-letter queue's depth, last seen
+        self._dead_letters_due = 0.0
+        self.rejected = 0  # events refused by verification since the process started
+        self.last_rejected: dict | None = None
 
     def declare(self) -> None:
         """Declare the queues before anything is published, so no event finds nobody."""
@@ -90,12 +105,26 @@ class Subscriber:
                 backoff = min(backoff * 2, 5.0)
         self.close()
 
+    def report(self) -> dict:
+        """For ``health``: dead letters waiting, and the events verification refused."""
+        return {"dead_letters": self.dead_letter_count, "rejected": self.rejected,
+                "last_rejected": self.last_rejected}
+
+    def _count_dead_letters(self) -> None:
+        self.dead_letter_count = self.consumer_channel.queue_declare(
+            messaging.dead_letter_queue(self.queue), passive=True).message_count
+        self._dead_letters_due = time.monotonic() + self.dead_letter_check
+
     def _poll(self) -> None:
         self.connection.heartbeat_tick()
+        if time.monotonic() >= self._dead_letters_due:
+            self._count_dead_letters()
         try:
             self.connection.drain_events(timeout=0.5)
         except TimeoutError:
-            return
+            # Deliveries may have come in while the broker answered something else.
+            if not self._buffer:
+                return
         # Gather while messages keep arriving: a backlog becomes one transaction, while a
         # lone event waits at most a millisecond for company.
         deadline = time.monotonic() + self.batch_wait
@@ -113,17 +142,19 @@ class Subscriber:
         for message in messages:
             try:
                 deliveries.append((message, [RecordedEvent.from_message(e)
-                                             for e in messaging.decode(message)]))
+                                             for e in messaging.decode(message)],
+                                   _route(message)))
             except Exception as exc:  # not events at all: no retry can help
                 self._dead_letter_unreadable(message, exc)
         if not deliveries:
             return
         try:
-            self.handle([event for _, events in deliveries for event in events])
+            self.handle([event for _, events, _ in deliveries for event in events],
+                        [route for _, events, route in deliveries for _ in events])
         except Exception:
             # Find the culprit one by one, so that good events are not held back by a bad one.
-            for message, events in deliveries:
-                self._handle_one(message, events)
+            for message, events, route in deliveries:
+                self._handle_one(message, events, route)
             return
         self.consumer_channel.basic_ack(deliveries[-1][0].delivery_tag, multiple=True)
 
@@ -137,10 +168,12 @@ class Subscriber:
                             message_id=message.properties.get("message_id"))
         self.publisher.publish_all([(copy, "", messaging.dead_letter_queue(self.queue))])
         self.consumer_channel.basic_ack(message.delivery_tag)
+        self._count_dead_letters()
 
-    def _handle_one(self, message: amqp.Message, events: list[RecordedEvent]) -> None:
+    def _handle_one(self, message: amqp.Message, events: list[RecordedEvent],
+                    route: str | None) -> None:
         try:
-            self.handle(events)
+            self.handle(events, [route] * len(events))
         except Exception as exc:
             if len(events) == 1:
                 self._reroute_failed(events[0], _headers(message), exc)
@@ -148,7 +181,7 @@ class Subscriber:
                 # A run of events: each goes on alone, and only a failing one is retried.
                 for event in events:
                     try:
-                        self.handle([event])
+                        self.handle([event], [route])
                     except Exception as failure:
                         self._reroute_failed(event, None, failure)
         self.consumer_channel.basic_ack(message.delivery_tag)
@@ -162,7 +195,12 @@ class Subscriber:
         headers[messaging.ATTEMPTS_HEADER] = attempts
         headers[messaging.ERROR_HEADER] = f"{type(exc).__name__}: {exc}"[:1000]
         headers.pop("x-death", None)
-        if attempts >= self.max_attempts:
+        if isinstance(exc, UnverifiedEvent):
+            target = messaging.dead_letter_queue(self.queue)
+            headers[messaging.REJECTED_HEADER] = exc.reason
+            log.error("subscriber %s: rejected %s, which its source did not write: %s",
+                      self.queue, event.id, exc)
+        elif attempts >= self.max_attempts:
             target = messaging.dead_letter_queue(self.queue)
             headers["x-tcpl-traceback"] = traceback.format_exc()[-4000:]
             log.error("subscriber %s: dead-lettering %s after %d attempts: %s", self.queue,
@@ -173,6 +211,19 @@ class Subscriber:
                         event.id, exc)
         self.publisher.publish_all(
             [(messaging.event_message(event.to_message(), headers), "", target)])
+        if isinstance(exc, UnverifiedEvent):
+            self.rejected += 1
+            self.last_rejected = {"event_id": event.id, "source": event.source,
+                                  "type": event.type, "reason": exc.reason,
+                                  "at": clock.now().isoformat(timespec="seconds")}
+        if target != messaging.retry_queue(self.queue):
+            self._count_dead_letters()
+
+
+def _route(message: amqp.Message) -> str | None:
+    """The routing key ``message`` came with on ``tcpl.events``; None if it came another way."""
+    info = message.delivery_info or {}
+    return info.get("routing_key") if info.get("exchange") == messaging.EVENTS_EXCHANGE else None
 
 
 def _headers(message: amqp.Message) -> dict:
@@ -202,6 +253,7 @@ def dead_letters(amqp_uri: str, queue: str, limit: int = 100) -> list[dict]:
                 "type": event.get("type"), "stream": event.get("stream"),
                 "version": event.get("version"), "attempts": headers.get(messaging.ATTEMPTS_HEADER),
                 "error": headers.get(messaging.ERROR_HEADER),
+                "rejected": headers.get(messaging.REJECTED_HEADER),
             })
         return found  # closing without acks puts every message back
     finally:

@@ -197,7 +197,7 @@ def test_a_subscription_with_event_types_gets_only_those_and_loses_its_old_catch
         messaging.declare_subscription_queues(conn.channel(), queue, [store.source], 1000)
     finally:
         conn.close()
-    subscriber = Subscriber(amqp_uri, queue, [store.source], lambda batch: None,
+    subscriber = Subscriber(amqp_uri, queue, [store.source], lambda batch, routes: None,
                             event_types={store.source: ["Counted"]})
     subscriber.declare()
     store.append("a", NO_STREAM, numbered(2) + numbered(1, type_="Other"), meta())
