@@ -12,7 +12,7 @@ from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
 from kernel.store import NO_STREAM
 from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
-from tests.support import tally
+from tests.support import forgery, tally
 from tests.support.stores import meta, numbered, open_store
 
 pytestmark = pytest.mark.broker
@@ -223,3 +223,37 @@ def test_private_event_types_are_kept_in_the_log_but_not_published(amqp_uri, sto
     assert store.outbox_size() == 0 and relay.published == 3
     assert queue_depth(amqp_uri, subscriber.queue) == 1  # one run of three Counted
     assert [e.type for e in store.read_all()] == ["Secret"] + ["Counted"] * 3 + ["Secret"] * 2
+
+
+def test_a_forged_event_is_dead_lettered_at_once_with_its_reason_and_reported(amqp_uri, store):
+    projection = tally.TallyProjection(sources=[store.source])
+    processor, subscriber = subscribe(amqp_uri, store, projection, max_attempts=5)
+    store.append("a", NO_STREAM, numbered(3), meta())
+    genuine = store.read_all()
+    key = messaging.routing_key(store.source, "Counted")
+    # Made-up content under a hash that is its own, and an edited body under the old hash.
+    forgery.publish(amqp_uri, [forgery.rehashed(genuine[2], data={"n": 1000})], key)
+    forgery.publish(amqp_uri, [forgery.edited(genuine[1], data={"n": 2000})], key)
+    relay = OutboxRelay(store, amqp_uri)
+    running = Running(subscriber)
+    try:
+        assert wait_for(lambda: queue_depth(
+            amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 2, timeout=10)
+        relay.publish_pending()
+        assert wait_for(lambda: processor.applied == 3)
+        eventlet.sleep(0.3)
+        report = subscriber.report()
+    finally:
+        running.stop()
+        relay.close()
+    assert sorted(tally.rows(store.engine)) == [("a", 1), ("a", 2), ("a", 3)]
+    assert tally.duplicates(store.engine) == []
+    letters = dead_letters(amqp_uri, subscriber.queue)
+    assert [(letter["attempts"], letter["rejected"]) for letter in letters] == [
+        (1, "not_in_log"), (1, "hash_mismatch")]  # parked at once: no retry
+    assert all(letter["error"].startswith("UnverifiedEvent: ") for letter in letters)
+    assert queue_depth(amqp_uri, messaging.retry_queue(subscriber.queue)) == 0
+    assert report["dead_letters"] == 2 and report["rejected"] == 2
+    assert report["last_rejected"]["reason"] == "hash_mismatch"
+    assert report["last_rejected"]["event_id"] == genuine[1].id
+    assert report["last_rejected"]["source"] == store.source and report["last_rejected"]["at"]
