@@ -15,13 +15,14 @@ import time
 from collections.abc import Sequence
 
 from eventlet import tpool
+from eventlet.semaphore import Semaphore
 from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import messaging
-from kernel.db import WalCheckpointer
+from kernel.db import WalCheckpointer, migration_lock
 from kernel.errors import (
     KernelError,
     NotFound,
@@ -177,24 +178,29 @@ class EventStoreProvider(DependencyProvider):
 
     def __init__(self, private_types: Sequence[str] = ()):
         self.private_types = tuple(private_types)
+        self._opening = Semaphore()
 
     def setup(self):
         self.open()
 
     def open(self) -> EventStore:
-        """Idempotent, because subscriptions need the store during their own set-up and
-        nameko sets dependencies up in no particular order."""
-        if self.store is None:
-            config = self.container.config
-            self.store = EventStore(database_url(config, self.container.service_name),
-                                    source=self.container.service_name)
-            self.store.migrate()
-            self.store.declare_private_types(self.private_types)
-            self.relay = OutboxRelay(self.store, config["AMQP_URI"],
-                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
-            self.followers: list[FollowedProjection] = []
-            self.checkpointer = WalCheckpointer.for_engine(self.store.engine)
-            self._stopping = False
+        """The store, migrated. Subscriptions need it during their own set-up, and nameko
+        sets extensions up at once, each in a green thread of its own: a caller waits while
+        another opens it, and the store is handed out only once its migration committed
+        (a follower once read ``consumer_positions`` while it was still being created)."""
+        with self._opening:
+            if self.store is None:
+                config = self.container.config
+                store = EventStore(database_url(config, self.container.service_name),
+                                   source=self.container.service_name)
+                store.migrate()
+                store.declare_private_types(self.private_types)
+                self.relay = OutboxRelay(store, config["AMQP_URI"],
+                                         batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
+                self.followers: list[FollowedProjection] = []
+                self.checkpointer = WalCheckpointer.for_engine(store.engine)
+                self._stopping = False
+                self.store = store
         return self.store
 
     def start(self):
@@ -249,7 +255,8 @@ class FollowedProjection(DependencyProvider):
                         if isinstance(ext, EventStoreProvider))
         store = provider.open()
         self.processor = LogFollower(store, self.projection)
-        self.processor.prepare()
+        with migration_lock(store.engine):
+            self.processor.prepare()
         store.append_hooks.append(self.processor.keep_up)
         # A projection moved here from a broker subscription leaves its queues behind, bound
         # and filling: drop them; the log holds their events. (The follower starts from the
@@ -353,7 +360,8 @@ class Subscription(DependencyProvider):
             name: StoreSource(self.store) if name == own else RpcSource(config, name)
             for name in self.projection.sources
         }
-        self.projection.migrate(self.store.engine)
+        with migration_lock(self.store.engine):
+            self.projection.migrate(self.store.engine)
         if hasattr(self.projection, "bind"):  # a projection that also records events of its own
             self.projection.bind(self.store)
         self.processor = ProjectionProcessor(self.store, self.projection, sources)

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kernel import clock
 from kernel.canonical import to_json_value
-from kernel.db import is_postgres, make_engine
+from kernel.db import MIGRATION_LOCK_KEY, is_postgres, make_engine
 from kernel.errors import ConcurrencyError, DuplicateEventError
 from kernel.events import (
     GENESIS_HASH,
@@ -111,7 +111,8 @@ class EventStore:
         with self.engine.begin() as conn:
             if is_postgres(self.engine):
                 # Replicas start together; one migrates while the others wait for it.
-                conn.execute(text("SELECT pg_advisory_xact_lock(8785001)"))
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                             {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
