@@ -171,13 +171,17 @@ class _WakingTransaction:
 class EventStoreProvider(DependencyProvider):
     """Opens the service's store (migrating it) and runs its outbox relay in the container,
     and on SQLite its WAL checkpoints (``SQLITE_CHECKPOINT_MS``, default 200: how often).
-    ``private_types``: event types kept in the service's log and never published
-    (EventStore.declare_private_types)."""
+    ``private_types``: event types kept in the service's log and never published, without
+    an outbox entry (EventStore.declare_private_types): for types appended in bulk.
+    ``published_types``: the only types published, those other services subscribe to
+    (None: all that are not private); the others stay in the log (OutboxRelay)."""
 
     store: EventStore | None = None
 
-    def __init__(self, private_types: Sequence[str] = ()):
+    def __init__(self, private_types: Sequence[str] = (),
+                 published_types: Sequence[str] | None = None):
         self.private_types = tuple(private_types)
+        self.published_types = None if published_types is None else tuple(published_types)
         self._opening = Semaphore()
 
     def setup(self):
@@ -196,7 +200,8 @@ class EventStoreProvider(DependencyProvider):
                 store.migrate()
                 store.declare_private_types(self.private_types)
                 self.relay = OutboxRelay(store, config["AMQP_URI"],
-                                         batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
+                                         batch_size=int(config.get("RELAY_BATCH_SIZE", 500)),
+                                         published_types=self.published_types)
                 self.followers: list[FollowedProjection] = []
                 self.checkpointer = WalCheckpointer.for_engine(store.engine)
                 self._stopping = False

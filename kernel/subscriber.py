@@ -63,18 +63,16 @@ class Subscriber:
         connection = messaging.connect(self.amqp_uri)
         try:
             messaging.declare_subscription_queues(
-                connection.channel(), self.queue, self.sources, self.retry_delay_ms,
-                self.event_types)
+                connection, self.queue, self.sources, self.retry_delay_ms, self.event_types)
         finally:
             connection.close()
 
     def _open(self) -> None:
         self.connection = messaging.connect(self.amqp_uri, heartbeat=30)
+        messaging.declare_subscription_queues(
+            self.connection, self.queue, self.sources, self.retry_delay_ms, self.event_types)
         self.publisher = messaging.ConfirmingChannel(self.connection)
         self.consumer_channel = self.connection.channel()
-        messaging.declare_subscription_queues(
-            self.consumer_channel, self.queue, self.sources, self.retry_delay_ms,
-            self.event_types)
         self.consumer_channel.basic_qos(0, self.prefetch, False)
         self.consumer_channel.basic_consume(self.queue, callback=self._buffer.append)
 
@@ -166,7 +164,9 @@ class Subscriber:
         copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
                             content_type=message.properties.get("content_type"),
                             message_id=message.properties.get("message_id"))
-        self.publisher.publish_all([(copy, "", messaging.dead_letter_queue(self.queue))])
+        self.publisher.publish_all(
+            [(copy, messaging.QUEUES_EXCHANGE, messaging.dead_letter_queue(self.queue))],
+            mandatory=True)
         self.consumer_channel.basic_ack(message.delivery_tag)
         self._count_dead_letters()
 
@@ -210,7 +210,8 @@ class Subscriber:
             log.warning("subscriber %s: attempt %d of %s failed: %s", self.queue, attempts,
                         event.id, exc)
         self.publisher.publish_all(
-            [(messaging.event_message(event.to_message(), headers), "", target)])
+            [(messaging.event_message(event.to_message(), headers), messaging.QUEUES_EXCHANGE,
+              target)], mandatory=True)
         if isinstance(exc, UnverifiedEvent):
             self.rejected += 1
             self.last_rejected = {"event_id": event.id, "source": event.source,
@@ -276,7 +277,7 @@ def replay_dead_letters(amqp_uri: str, queue: str, limit: int = 1000) -> int:
             copy = amqp.Message(message.body, application_headers=headers, delivery_mode=2,
                                 content_type=message.properties.get("content_type"),
                                 message_id=message.properties.get("message_id"))
-            publisher.publish_all([(copy, "", queue)])
+            publisher.publish_all([(copy, messaging.QUEUES_EXCHANGE, queue)], mandatory=True)
             getter.basic_ack(message.delivery_tag)
             moved += 1
         return moved

@@ -15,7 +15,8 @@ expected = rpc(expected_exceptions=KernelError)
 
 class PublicationService(EventSourcedService):
     name = "publication"
-    store = EventStoreProvider()
+    # Its EntryPublished events are for auditors reading its log; no service subscribes.
+    store = EventStoreProvider(published_types=())
     public_record = Subscription(record.PublicRecordProjection())
 
     @property

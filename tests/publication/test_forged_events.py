@@ -14,12 +14,11 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from kernel import clock
 from kernel.errors import NotFound
 from kernel.events import RecordedEvent
-from services.assessment.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
 from services.publication.service import PublicationService
 from services.survey.service import SurveyService
 from tests.support import forgery
-from tests.support.assessment_figures import full_figures
+from tests.support.cycle import appraise
 
 pytestmark = pytest.mark.broker
 DONG_QUANG, YEAR = "16426", 2022
@@ -52,32 +51,6 @@ def wait_for(check, timeout=15):
         time.sleep(0.1)
 
 
-def appraise(assessment):
-    """Dong Quang's 2022 assessment, as far as the council's appraisal: one step short of
-    the decision a forger would like to make for it."""
-    criteria_set = load_builtin_sets()[("25-2021", 1)]
-
-    def run(command, **arguments):
-        return assessment.run_command(DONG_QUANG, YEAR, command, arguments, None, CONTEXT)
-
-    assessment.open_assessment(DONG_QUANG, YEAR, CONTEXT)
-    for indicator in criteria_set.indicators():
-        run("record_figures", indicator_id=indicator.id, figures=full_figures(indicator))
-    run("declare_conditions", declarations={"no_head_disciplined": True})
-    run("submit_self_assessment")
-    run("start_posting", start=f"{YEAR}-12-15", channel="portal")
-    run("end_posting", today=f"{YEAR}-12-21")
-    run("submit_dossier", submitted_on=f"{YEAR}-12-28")
-    run("pass_check", checked_on=f"{YEAR + 1}-01-03")
-    run("start_appraisal", started_on=f"{YEAR + 1}-01-05", council_size=1, method="written")
-    run("record_opinion", member_name="A", role="chair", opinion="agree", given_by="writing")
-    for indicator in criteria_set.indicators():
-        run("appraise_indicator", indicator_id=indicator.id, points=format(indicator.max, "f"),
-            reason="checked")
-    run("complete_appraisal", completed_on=f"{YEAR + 1}-01-10")
-    return run
-
-
 def genuine_events(assessment) -> list[RecordedEvent]:
     return [RecordedEvent.from_message(m) for m in assessment.assessment_events(DONG_QUANG, YEAR)]
 
@@ -89,7 +62,7 @@ def published_entries(publication) -> list[dict]:
 
 def test_forged_decisions_change_nothing_and_are_parked_with_their_reason(platform):
     amqp_uri, assessment, publication = platform
-    run = appraise(assessment)
+    run = appraise(assessment, DONG_QUANG, YEAR, CONTEXT)
     last = genuine_events(assessment)[-1]
     assert last.type == "AppraisalCompleted"
     assert wait_for(lambda: publication.commune_record(DONG_QUANG)["years"][0]["scores"]["basis"]
