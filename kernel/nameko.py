@@ -315,16 +315,31 @@ class StartupHeapFrozen(DependencyProvider):
         gc.freeze()
 
 
-class RpcSource:
-    """Another service's log, read over RPC (for catch-up and for filling gaps)."""
+class _CallerRpcProxy(ClusterRpcProxy):
+    """A standalone proxy whose reply queue is ``rpc.reply-<caller>-<uuid>`` rather than
+    ``rpc.reply-standalone_rpc_proxy-<uuid>``."""
 
-    def __init__(self, config: dict, service: str, timeout: float = 30):
+    def __init__(self, config: dict, caller: str | None, **options):
+        if caller is not None:
+            self.ServiceContainer = type("ServiceContainer", (ClusterRpcProxy.ServiceContainer,),
+                                         {"service_name": caller})
+        super().__init__(config, **options)
+
+
+class RpcSource:
+    """Another service's log, read over RPC (for catch-up, filling gaps and confirming
+    events). ``caller``, the reading service, names the reply queues: its broker user may
+    use queues of its own name only (kernel/broker_access.py)."""
+
+    def __init__(self, config: dict, service: str, timeout: float = 30,
+                 caller: str | None = None):
         self.name = service
         self.config = config
         self.timeout = timeout
+        self.caller = caller
 
     def _call(self, method: str, *args):
-        with ClusterRpcProxy(self.config, timeout=self.timeout) as proxy:
+        with _CallerRpcProxy(self.config, self.caller, timeout=self.timeout) as proxy:
             return getattr(getattr(proxy, self.name), method)(*args)
 
     def read_all(self, after_position: int, limit: int,
@@ -362,7 +377,7 @@ class Subscription(DependencyProvider):
                           if isinstance(ext, EventStoreProvider)).open()
         own = self.container.service_name
         sources: dict[str, EventSource] = {
-            name: StoreSource(self.store) if name == own else RpcSource(config, name)
+            name: StoreSource(self.store) if name == own else RpcSource(config, name, caller=own)
             for name in self.projection.sources
         }
         with migration_lock(self.store.engine):
