@@ -5,10 +5,13 @@ a throwaway vhost from the same definitions `make run` and the compose file load
 names of the test's own (users are global to the broker), and deleted afterwards."""
 
 import json
+import stat
 import subprocess
+import sys
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import amqp
@@ -27,6 +30,7 @@ from tests.support import forgery
 from tests.support.cycle import appraise
 
 pytestmark = pytest.mark.broker
+ROOT = Path(__file__).resolve().parents[1]
 DONG_QUANG, YEAR = "16426", 2022
 CONTEXT = {"actor": {"subject": "officer@dong-quang", "role": "commune_officer",
                      "jurisdiction": {"province": "38", "district": "405", "commune": DONG_QUANG}}}
@@ -176,3 +180,32 @@ def test_given_a_user_per_process_then_the_platform_works_and_forgers_are_refuse
     assert services["assessment"]["status"] == "up" and services["survey"]["status"] == "up"
     assert services["publication"]["subscriptions"]["publication.publication_record"][
         "dead_letters"] == 1  # the forgery, parked
+
+
+def test_make_run_keeps_the_passwords_private_and_starts_each_process_as_its_user(own_amqp_uri,
+                                                                                  tmp_path):
+    """What scripts/run.sh does: scripts/broker_users.py, then rabbitmqctl import_definitions."""
+    prefix = f"tcpl-t{uuid.uuid4().hex[:8]}-"
+    command = [sys.executable, "-m", "scripts.broker_users", "--var", str(tmp_path),
+               "--amqp-uri", own_amqp_uri, "--user-prefix", prefix]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60, cwd=ROOT)
+        passwords = (tmp_path / "broker-passwords.json").read_text()
+        subprocess.run(command, check=True, capture_output=True, timeout=60, cwd=ROOT)
+        assert (tmp_path / "broker-passwords.json").read_text() == passwords  # kept, not remade
+        for name in ("broker-passwords.json", "broker-definitions.json", "amqp-uris"):
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+        with (tmp_path / "broker-definitions.json").open("rb") as definitions:
+            _rabbitmqctl("import_definitions", "--format", "json", stdin=definitions)
+        uris = dict(line.split(" ", 1) for line in
+                    (tmp_path / "amqp-uris").read_text().splitlines())
+        assert set(uris) == set(broker_access.PROCESSES)
+        for process in broker_access.SERVICES:
+            assert urlsplit(uris[process]).username == f"{prefix}{process}"
+            assert urlsplit(uris[process]).path == urlsplit(own_amqp_uri).path
+            allowed(uris[process], publish(messaging.EVENTS_EXCHANGE, f"{process}.Something"))
+            refused(uris[process], publish(messaging.EVENTS_EXCHANGE, "other.Something"))
+    finally:
+        for process in broker_access.PROCESSES:
+            subprocess.run(["rabbitmqctl", "-q", "delete_user",
+                            broker_access.user_name(process, prefix)], capture_output=True)
