@@ -449,12 +449,12 @@ class EventSourcedService:
                      for attr, declared in vars(type(self)).items()
                      if isinstance(declared, FollowedProjection)}
         # Per queue: dead letters waiting (events that kept failing, and forgeries, which
-        # verification parks at once) and the last event refused; they need an operator.
+        # verification parks at once), the last event refused, and a consumer that is stuck.
         subscriptions = {getattr(self, attr).queue: getattr(self, attr).subscriber.report()
                          for attr, declared in vars(type(self)).items()
                          if isinstance(declared, Subscription)}
         up = (database["ok"] and broker["ok"] and not any(followers.values())
-              and not any(s["dead_letters"] for s in subscriptions.values()))
+              and not any(s["dead_letters"] or s["error"] for s in subscriptions.values()))
         body = {"service": self.name, "status": "up" if up else "degraded",
                 "database": database, "broker": broker, "outbox_pending": pending}
         if followers:  # a read model kept from the log that is stuck on an event

@@ -4,8 +4,10 @@ a handler, and ack only after the handler's transaction committed.
 A message whose handling fails is retried after a delay; after ``max_attempts`` it goes to
 the dead-letter queue with the error, where ``dead_letters``/``replay_dead_letters`` find it.
 An event that fails verification (kernel/verification.py) goes there at once: a forgery
-does not become genuine on a retry. Every move between queues is a confirmed publish
-followed by the ack, so nothing is lost.
+does not become genuine on a retry. A batch that cannot be verified because its source is
+unreachable is neither: the subscriber lets go of it (unacked, it returns to the queue) and
+takes it again after a back-off, so no attempt is spent on a peer's restart. Every move
+between queues is a confirmed publish followed by the ack, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import amqp
 
 from kernel import clock, messaging
 from kernel.events import RecordedEvent
-from kernel.verification import UnverifiedEvent
+from kernel.verification import SourceUnavailable, UnverifiedEvent
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +106,11 @@ class Subscriber:
         self.close()
 
     def report(self) -> dict:
-        """For ``health``: dead letters waiting, and the events verification refused."""
+        """For ``health``: dead letters waiting, the events verification refused, and why
+        the subscriber is not consuming, if it is not (the broker, or a source it cannot
+        verify against)."""
         return {"dead_letters": self.dead_letter_count, "rejected": self.rejected,
-                "last_rejected": self.last_rejected}
+                "last_rejected": self.last_rejected, "error": self.last_error}
 
     def _count_dead_letters(self) -> None:
         self.dead_letter_count = self.consumer_channel.queue_declare(
@@ -149,6 +153,8 @@ class Subscriber:
         try:
             self.handle([event for _, events, _ in deliveries for event in events],
                         [route for _, events, route in deliveries for _ in events])
+        except SourceUnavailable:
+            raise  # run() reconnects after a back-off; the unacked messages come back
         except Exception:
             # Find the culprit one by one, so that good events are not held back by a bad one.
             for message, events, route in deliveries:
@@ -168,12 +174,14 @@ class Subscriber:
             [(copy, messaging.QUEUES_EXCHANGE, messaging.dead_letter_queue(self.queue))],
             mandatory=True)
         self.consumer_channel.basic_ack(message.delivery_tag)
-        self._count_dead_letters()
+        self._dead_letters_due = 0.0
 
     def _handle_one(self, message: amqp.Message, events: list[RecordedEvent],
                     route: str | None) -> None:
         try:
             self.handle(events, [route] * len(events))
+        except SourceUnavailable:
+            raise
         except Exception as exc:
             if len(events) == 1:
                 self._reroute_failed(events[0], _headers(message), exc)
@@ -182,6 +190,8 @@ class Subscriber:
                 for event in events:
                     try:
                         self.handle([event], [route])
+                    except SourceUnavailable:
+                        raise
                     except Exception as failure:
                         self._reroute_failed(event, None, failure)
         self.consumer_channel.basic_ack(message.delivery_tag)
@@ -218,7 +228,7 @@ class Subscriber:
                                   "type": event.type, "reason": exc.reason,
                                   "at": clock.now().isoformat(timespec="seconds")}
         if target != messaging.retry_queue(self.queue):
-            self._count_dead_letters()
+            self._dead_letters_due = 0.0  # counted again at the next poll, after the ack
 
 
 def _route(message: amqp.Message) -> str | None:

@@ -17,7 +17,8 @@ Events read from a source's log (catch-up, gap fills) are authentic by how they 
 their hashes are still checked. An event that fails raises ``UnverifiedEvent``: the
 subscriber parks it in the dead-letter queue at once (a forgery does not become genuine on
 a retry) and ``health`` reports it. A source that cannot be reached for a re-read raises
-what the call raised, and the batch is retried as for any transient failure.
+``SourceUnavailable``: the batch comes back after a back-off, as often as it takes, because
+a genuine event must not be parked for a peer's restart.
 
 The last verified event of each source is kept in memory: after a restart the first event
 of each source is confirmed by a re-read, one call, which is cheaper than writing the
@@ -57,6 +58,11 @@ class UnverifiedEvent(KernelError):
     @property
     def reason(self) -> str:
         return self.details.get("reason", "")
+
+
+class SourceUnavailable(Exception):
+    """The source could not be asked to confirm events (stopped, restarting, unreachable):
+    nothing is known against them, and the batch is retried whole, later."""
 
 
 class HashSource(Protocol):
@@ -122,7 +128,11 @@ class EventVerifier:
                                      "does not hash to its hash: its content was changed")
 
     def _confirm(self, source: str, events: list[RecordedEvent]) -> None:
-        stored = self.sources[source].hashes_at(sorted({e.position for e in events}))
+        try:
+            stored = self.sources[source].hashes_at(sorted({e.position for e in events}))
+        except Exception as exc:
+            raise SourceUnavailable(f"the {source} log could not be read to confirm "
+                                    f"{len(events)} events: {type(exc).__name__}: {exc}") from exc
         for event in events:
             found = stored.get(event.position)
             if found != (event.id, event.hash):

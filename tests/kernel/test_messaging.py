@@ -333,3 +333,36 @@ def test_moves_between_queues_fail_loudly_when_no_queue_takes_them(own_amqp_uri)
 
 def _depth(conn, queue):
     return conn.channel().queue_declare(queue, passive=True).message_count
+
+
+def test_events_its_source_cannot_confirm_yet_wait_for_it_and_are_not_parked(amqp_uri, store,
+                                                                             runner_factory):
+    from kernel.nameko import EventSourcedService, EventStoreProvider, RpcSource
+
+    source_name = store.source
+
+    class Source(EventSourcedService):  # the store's own service, started late
+        name = source_name
+        store = EventStoreProvider()
+
+    projection = tally.TallyProjection(sources=[store.source])
+    source = RpcSource({"AMQP_URI": amqp_uri}, store.source, timeout=5, caller="tally")
+    processor = ProjectionProcessor(store, projection, {store.source: source})
+    subscriber = Subscriber(amqp_uri, f"{store.source}.waiting", [store.source],
+                            processor.process, retry_delay_ms=100, max_attempts=2)
+    subscriber.declare()
+    store.append("a", NO_STREAM, numbered(2), meta())
+    forgery.publish(amqp_uri, store.read_all(), messaging.routing_key(store.source, "Counted"))
+    running = Running(subscriber)
+    try:
+        assert wait_for(lambda: "SourceUnavailable" in (subscriber.report()["error"] or ""))
+        eventlet.sleep(1)  # several back-offs: more than max_attempts, and nothing parked
+        assert processor.applied == 0
+        assert queue_depth(amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 0
+        runner_factory({"AMQP_URI": amqp_uri, "DATABASES": {store.source: str(store.engine.url)}},
+                       Source).start()
+        assert wait_for(lambda: processor.applied == 2)
+    finally:
+        running.stop()
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2)]
+    assert subscriber.report()["dead_letters"] == 0

@@ -11,6 +11,7 @@ from kernel.verification import (
     UNKNOWN_SOURCE,
     WRONG_ROUTE,
     EventVerifier,
+    SourceUnavailable,
     UnverifiedEvent,
 )
 from tests.support.forgery import edited, invented, rehashed
@@ -142,12 +143,10 @@ def test_given_events_read_from_the_log_then_only_their_hashes_are_checked(store
 
 @pytest.mark.broker
 def test_given_a_source_that_cannot_be_reached_then_the_failure_is_not_a_refusal(store, amqp_uri):
-    from nameko.exceptions import UnknownService
-
     from kernel.nameko import RpcSource
 
     store.append("stream-1", NO_STREAM, numbered(1), meta())
     [event] = store.read_all()
     stopped = RpcSource({"AMQP_URI": amqp_uri}, "ledger", timeout=5)  # no ledger is running
-    with pytest.raises(UnknownService):  # retried like any transient failure, not parked
+    with pytest.raises(SourceUnavailable, match="ledger log could not be read"):
         EventVerifier({"ledger": stopped}).verify([event])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-import amqp
-
 from kernel import messaging
 from kernel.events import RecordedEvent, chain_hash
 
@@ -47,10 +45,3 @@ def publish(amqp_uri: str, events: list[RecordedEvent], routing_key: str,
     finally:
         connection.close()
 
-
-def publish_raw(amqp_uri: str, body: amqp.Message, exchange: str, routing_key: str) -> None:
-    connection = messaging.connect(amqp_uri)
-    try:
-        messaging.ConfirmingChannel(connection).publish_all([(body, exchange, routing_key)])
-    finally:
-        connection.close()
