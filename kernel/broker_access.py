@@ -18,9 +18,11 @@ permissions are regular expressions over routing keys on the topic exchanges:
 - ``tcpl.events`` and ``tcpl.queues`` are declared by the broker's set-up (the definitions
   below): no service may declare or delete them, because an exchange recreated as another
   type would route without topic checks. ``nameko-rpc`` cannot be spared that right (nameko
-  declares it on every connection): a service's credential could delete it, which stops
-  every call at once, but a retyped exchange cannot be bound to by nameko, so no call is
-  ever misrouted.
+  declares it on every connection): a stolen credential could delete it and recreate it as
+  a fanout. That stops every call at once (the bindings go with the exchange, and nameko
+  cannot bind to a retyped one), and the calls published meanwhile could be read, but no
+  call reaches a service and no answer reaches a caller: a denial of service, not a
+  forgery.
 
 ``definitions()`` writes all of it as a RabbitMQ definitions document: ``make run`` imports
 it with ``rabbitmqctl import_definitions``, and the compose file's broker loads it when it
