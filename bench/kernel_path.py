@@ -79,8 +79,8 @@ def _kernel_producer(store_url, amqp_uri, source, n, per_append, ready, go, done
     relay_thread.join()
 
 
-def _kernel_consumer(store_url, amqp_uri, source, n, ready, finished_at):
-    from kernel.projection import ProjectionProcessor
+def _kernel_consumer(store_url, source_url, amqp_uri, source, n, ready, finished_at):
+    from kernel.projection import ProjectionProcessor, StoreSource
     from kernel.store import EventStore
     from kernel.subscriber import Subscriber
 
@@ -88,7 +88,10 @@ def _kernel_consumer(store_url, amqp_uri, source, n, ready, finished_at):
     store.migrate()
     projection = CountingProjection(source)
     projection.migrate(store.engine)
-    processor = ProjectionProcessor(store, projection, {})
+    # The producer's log, read directly: it confirms events verification cannot link
+    # (in a service it is read over RPC).
+    processor = ProjectionProcessor(store, projection,
+                                    {source: StoreSource(EventStore(source_url, source))})
     subscriber = Subscriber(amqp_uri, f"bench.{source}", [source], processor.process,
                             prefetch=1000, max_batch=1000)
     subscriber.declare()
@@ -103,7 +106,7 @@ def kernel_path(amqp_uri: str, n: int, per_append: int, backend: str, workdir: s
     urls, cleanup = _databases(backend, workdir, source, pg_admin_url)
     try:
         started, finished, appended = _race(
-            _kernel_consumer, (urls[1], amqp_uri, source, n),
+            _kernel_consumer, (urls[1], urls[0], amqp_uri, source, n),
             _kernel_producer, (urls[0], amqp_uri, source, n, per_append))
         elapsed = finished - started
         _delete_queue(amqp_uri, f"bench.{source}")

@@ -9,8 +9,14 @@ from pathlib import Path
 # psycopg 3's C wait function blocks eventlet's hub; this must be set before psycopg loads.
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
-from sqlalchemy import create_engine, event  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
+
+# The PostgreSQL advisory lock that schema changes take: the kernel's migrations
+# (EventStore.migrate) and the read models' own tables (migration_lock).
+MIGRATION_LOCK_KEY = 8785001
 
 
 def normalise_url(url: str) -> str:
@@ -103,3 +109,21 @@ class WalCheckpointer:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def migration_lock(engine: Engine):
+    """Held while a read model creates or upgrades its tables, so that replicas starting
+    together take turns with each other and with the kernel's migrations: two CREATE TABLEs
+    of one table at once fail on PostgreSQL, and a half-made schema is never read. A
+    session lock on a connection of its own, released if the process dies; SQLite
+    serialises its writers already."""
+    if not is_postgres(engine):
+        yield
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})

@@ -405,9 +405,9 @@ def inclusion_proofs(store: EventStore, positions: Iterable[int], tree_size: int
             f"The log of {store.source} no longer gives the Merkle root signed at position "
             f"{head.position} ({head.signed_at}): it was changed after it was signed.",
             {"position": head.position})
-    hashes = store.event_hashes(wanted)
+    hashes = store.hashes_at(wanted)
     return {"source": store.source, "head": head.to_dict(),
-            "proofs": [{"position": p, "hash": hashes.get(p),
+            "proofs": [{"position": p, "hash": hashes[p][1] if p in hashes else None,
                         "path": [node.hex() for node in paths[p - 1]]} for p in wanted]}
 
 

@@ -3,24 +3,49 @@
 Events are published to one durable topic exchange with the routing key
 ``<source>.<EventType>``; each message carries a run of consecutive events of one type (a
 JSON array, in position order), so a burst of appends costs the broker one message, not one
-per event. A message rerouted for a retry carries one event (a JSON object). The exchange has an alternate exchange, so a message no queue is
-bound for is kept in ``tcpl.unrouted`` instead of being dropped. Each subscription owns a
-durable queue, a retry queue that hands messages back after a delay, and a dead-letter queue
+per event. A message rerouted for a retry carries one event (a JSON object). The exchange
+has an alternate exchange, so a message no queue is bound for is kept in ``tcpl.unrouted``
+(bounded: the oldest go first) instead of being dropped. Each subscription owns a durable
+queue, a retry queue that hands messages back after a delay, and a dead-letter queue
 (``<queue>.dlq``) where a message that keeps failing waits to be inspected and replayed.
+
+Moves between a subscription's queues go through ``tcpl.queues``, a topic exchange where
+each queue is bound under its own name, never through the default exchange: names start
+with the owning service's name, so the broker's topic permissions let a service's user
+reach its own queues only (docs/deployment.md, "Broker users"). For the same reason the
+two shared exchanges may be declared by the broker's set-up, where services have no right
+to declare them: a service checks they exist and declares them only where none does (a
+developer's broker, a test's vhost).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from urllib.parse import unquote, urlparse
 
 import amqp
 
+log = logging.getLogger(__name__)
+
 EVENTS_EXCHANGE = "tcpl.events"
+QUEUES_EXCHANGE = "tcpl.queues"
 UNROUTED_EXCHANGE = "tcpl.unrouted"
 UNROUTED_QUEUE = "tcpl.unrouted"
+# Messages (runs of events) kept in tcpl.unrouted. A full queue drops its oldest message
+# rather than refusing the relay's publish: every one of them is still in its source's log.
+UNROUTED_MAX_LENGTH = 10_000
+UNROUTED_ARGUMENTS = {"x-max-length": UNROUTED_MAX_LENGTH, "x-overflow": "drop-head"}
 ATTEMPTS_HEADER = "x-tcpl-attempts"
 ERROR_HEADER = "x-tcpl-error"
+# On a dead letter that failed verification: why (kernel/verification.py, UnverifiedEvent).
+REJECTED_HEADER = "x-tcpl-rejected"
+# (name, type, arguments) of the exchanges every service uses and none owns.
+SHARED_EXCHANGES = (
+    (EVENTS_EXCHANGE, "topic", {"alternate-exchange": UNROUTED_EXCHANGE}),
+    (QUEUES_EXCHANGE, "topic", {}),
+)
 
 
 def connect(amqp_uri: str, heartbeat: int = 0) -> amqp.Connection:
@@ -38,14 +63,44 @@ def connect(amqp_uri: str, heartbeat: int = 0) -> amqp.Connection:
     return conn
 
 
-def declare_events_exchange(channel) -> None:
+def declare_events_exchange(connection: amqp.Connection) -> None:
+    """The shared exchanges and ``tcpl.unrouted``, on channels of ``connection`` (a refused
+    declaration closes its channel)."""
+    channel = connection.channel()
     channel.exchange_declare(UNROUTED_EXCHANGE, "fanout", durable=True, auto_delete=False)
-    channel.queue_declare(UNROUTED_QUEUE, durable=True, auto_delete=False)
+    channel = _declare_queue(connection, channel, UNROUTED_QUEUE, UNROUTED_ARGUMENTS,
+                             _drop_unbounded_unrouted)
     channel.queue_bind(UNROUTED_QUEUE, UNROUTED_EXCHANGE, "")
-    channel.exchange_declare(
-        EVENTS_EXCHANGE, "topic", durable=True, auto_delete=False,
-        arguments={"alternate-exchange": UNROUTED_EXCHANGE},
-    )
+    for name, kind, arguments in SHARED_EXCHANGES:
+        try:
+            channel.exchange_declare(name, kind, passive=True)
+        except amqp.NotFound:
+            channel = connection.channel()
+            channel.exchange_declare(name, kind, durable=True, auto_delete=False,
+                                     arguments=arguments)
+    channel.close()
+
+
+def _declare_queue(connection, channel, name: str, arguments: dict, replace) -> amqp.Channel:
+    """Declare a durable queue; one declared earlier with other arguments is handed to
+    ``replace(connection, channel)``, which must delete it, and then declared anew. Returns a
+    usable channel (the broker closes the one whose declaration it refused)."""
+    try:
+        channel.queue_declare(name, durable=True, auto_delete=False, arguments=arguments)
+        return channel
+    except amqp.PreconditionFailed:
+        channel = connection.channel()
+    replace(connection, channel)
+    channel.queue_declare(name, durable=True, auto_delete=False, arguments=arguments)
+    return channel
+
+
+def _drop_unbounded_unrouted(connection, channel) -> None:
+    # Declared without a bound by earlier releases; what it holds is in the sources' logs.
+    dropped = channel.queue_delete(UNROUTED_QUEUE)
+    log.warning("replaced the unbounded %s queue with a bounded one; %s messages of events "
+                "nobody subscribed to were dropped (they remain in their sources' logs)",
+                UNROUTED_QUEUE, dropped)
 
 
 def retry_queue(queue: str) -> str:
@@ -56,11 +111,12 @@ def dead_letter_queue(queue: str) -> str:
     return f"{queue}.dlq"
 
 
-def declare_subscription_queues(channel, queue: str, sources, retry_delay_ms: int,
-                                event_types=None) -> None:
+def declare_subscription_queues(connection: amqp.Connection, queue: str, sources,
+                                retry_delay_ms: int, event_types=None) -> None:
     """``event_types`` maps a source to the only types the queue takes from it; the other
     sources' events all come."""
-    declare_events_exchange(channel)
+    declare_events_exchange(connection)
+    channel = connection.channel()
     channel.queue_declare(queue, durable=True, auto_delete=False)
     for source in sources:
         types = (event_types or {}).get(source)
@@ -71,15 +127,40 @@ def declare_subscription_queues(channel, queue: str, sources, retry_delay_ms: in
             channel.queue_unbind(queue, EVENTS_EXCHANGE, f"{source}.#")
         else:
             channel.queue_bind(queue, EVENTS_EXCHANGE, f"{source}.#")
-    channel.queue_declare(
-        retry_queue(queue), durable=True, auto_delete=False,
-        arguments={
-            "x-message-ttl": retry_delay_ms,
-            "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": queue,
-        },
-    )
     channel.queue_declare(dead_letter_queue(queue), durable=True, auto_delete=False)
+    for name in (queue, dead_letter_queue(queue)):
+        channel.queue_bind(name, QUEUES_EXCHANGE, name)
+    retry = retry_queue(queue)
+    channel = _declare_queue(connection, channel, retry, {
+        "x-message-ttl": retry_delay_ms,
+        "x-dead-letter-exchange": QUEUES_EXCHANGE,
+        "x-dead-letter-routing-key": queue,
+    }, lambda connection, channel: _empty_and_delete(connection, channel, retry, queue))
+    channel.queue_bind(retry, QUEUES_EXCHANGE, retry)
+    channel.close()
+
+
+def _empty_and_delete(connection, channel, retry: str, queue: str) -> None:
+    """Delete a retry queue declared with other arguments (another delay, or by an earlier
+    release, which handed messages back through the default exchange), after moving what
+    it holds back to ``queue``: each only comes back sooner than it would have."""
+    publisher = ConfirmingChannel(connection)
+    while True:
+        message = channel.basic_get(retry, no_ack=False)
+        if message is None:
+            try:
+                channel.queue_delete(retry, if_empty=True)
+                return
+            except amqp.PreconditionFailed:  # a message came in meanwhile
+                channel = connection.channel()
+                time.sleep(0.05)
+                continue
+        copy = amqp.Message(message.body, delivery_mode=2,
+                            application_headers=message.properties.get("application_headers"),
+                            content_type=message.properties.get("content_type"),
+                            message_id=message.properties.get("message_id"))
+        publisher.publish_all([(copy, QUEUES_EXCHANGE, queue)], mandatory=True)
+        channel.basic_ack(message.delivery_tag)
 
 
 def delete_subscription_queues(channel, queue: str) -> None:
@@ -143,8 +224,10 @@ class ConfirmingChannel:
         self._next_tag = 1
         self._pending: set[int] = set()
         self._nacked: set[int] = set()
+        self._returned = 0
         self.channel.events["basic_ack"].add(self._on_ack)
         self.channel.events["basic_nack"].add(self._on_nack)
+        self.channel.events["basic_return"].add(self._on_return)
 
     def _settle(self, tag: int, multiple: bool, bucket: set[int] | None) -> None:
         tags = [t for t in self._pending if t <= tag] if multiple else [tag]
@@ -159,12 +242,19 @@ class ConfirmingChannel:
     def _on_nack(self, tag, multiple):
         self._settle(tag, multiple, self._nacked)
 
-    def publish_all(self, messages, timeout: float = 30.0) -> None:
+    def _on_return(self, *_args):
+        self._returned += 1
+
+    def publish_all(self, messages, timeout: float = 30.0, mandatory: bool = False) -> None:
         """Publish ``(message, exchange, routing_key)`` triples; return once the broker has
-        confirmed every one, or raise (the caller then keeps them for another attempt)."""
+        confirmed every one, or raise (the caller then keeps them for another attempt).
+        ``mandatory``: a message no queue is bound for is an error too, not dropped (the
+        broker returns it before it confirms it)."""
         self._nacked.clear()
+        self._returned = 0
         for message, exchange, key in messages:
-            self.channel.basic_publish(message, exchange=exchange, routing_key=key)
+            self.channel.basic_publish(message, exchange=exchange, routing_key=key,
+                                       mandatory=mandatory)
             self._pending.add(self._next_tag)
             self._next_tag += 1
         while self._pending:
@@ -174,3 +264,5 @@ class ConfirmingChannel:
                 raise TimeoutError(f"{len(self._pending)} publishes not confirmed in {timeout}s") from exc
         if self._nacked:
             raise RuntimeError(f"the broker refused {len(self._nacked)} messages")
+        if self._returned:
+            raise RuntimeError(f"no queue is bound for {self._returned} messages")

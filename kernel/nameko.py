@@ -16,13 +16,14 @@ import time
 from collections.abc import Sequence
 
 from eventlet import tpool
+from eventlet.semaphore import Semaphore
 from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import idempotency, messaging
-from kernel.db import WalCheckpointer
+from kernel.db import WalCheckpointer, migration_lock
 from kernel.errors import (
     KernelError,
     NotFound,
@@ -85,6 +86,7 @@ QUERY_FILTERS = ("stream", "stream_prefix", "commune", "actor", "types", "record
                  "recorded_to", "correlation_id")
 _COMMUNE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 MAX_QUERY_LIMIT = 5000
+MAX_HASH_POSITIONS = 5000  # positions per event_hashes call
 
 
 def query_arguments(filters: dict | None) -> dict:
@@ -194,33 +196,44 @@ class EventStoreProvider(DependencyProvider):
     ``SIGNING_MIN_INTERVAL_SECONDS``, ``CHAIN_VERIFY_CHUNK``, ``CHAIN_VERIFY_DUTY``,
     ``CHAIN_SWEEP_INTERVAL_SECONDS``), and on SQLite its WAL checkpoints
     (``SQLITE_CHECKPOINT_MS``, default 200: how often). ``private_types``: event types kept
-    in the service's log and never published (EventStore.declare_private_types). Idempotency
-    keys older than ``IDEMPOTENCY_KEEP_DAYS`` (default 7) are pruned at start and every hour."""
+    in the service's log and never published, without an outbox entry
+    (EventStore.declare_private_types): for types appended in bulk. ``published_types``: the
+    only types published, those other services subscribe to (None: all that are not
+    private); the others stay in the log (OutboxRelay). Idempotency keys older than
+    ``IDEMPOTENCY_KEEP_DAYS`` (default 7) are pruned at start and every hour."""
 
     store: EventStore | None = None
 
-    def __init__(self, private_types: Sequence[str] = ()):
+    def __init__(self, private_types: Sequence[str] = (),
+                 published_types: Sequence[str] | None = None):
         self.private_types = tuple(private_types)
+        self.published_types = None if published_types is None else tuple(published_types)
+        self._opening = Semaphore()
 
     def setup(self):
         self.open()
 
     def open(self) -> EventStore:
-        """Idempotent, because subscriptions need the store during their own set-up and
-        nameko sets dependencies up in no particular order."""
-        if self.store is None:
-            config = self.container.config
-            self.store = EventStore(database_url(config, self.container.service_name),
-                                    source=self.container.service_name)
-            self.store.migrate()
-            self.store.declare_private_types(self.private_types)
-            self.relay = OutboxRelay(self.store, config["AMQP_URI"],
-                                     batch_size=int(config.get("RELAY_BATCH_SIZE", 500)))
-            self.followers: list[FollowedProjection] = []
-            self.checkpointer = WalCheckpointer.for_engine(self.store.engine)
-            # The verifier's hashing runs in an OS thread: a chunk must not pause the workers.
-            self.integrity = Integrity.from_config(config, self.store, run=tpool.execute)
-            self._stopping = False
+        """The store, migrated. Subscriptions need it during their own set-up, and nameko
+        sets extensions up at once, each in a green thread of its own: a caller waits while
+        another opens it, and the store is handed out only once its migration committed
+        (a follower once read ``consumer_positions`` while it was still being created)."""
+        with self._opening:
+            if self.store is None:
+                config = self.container.config
+                store = EventStore(database_url(config, self.container.service_name),
+                                   source=self.container.service_name)
+                store.migrate()
+                store.declare_private_types(self.private_types)
+                self.relay = OutboxRelay(store, config["AMQP_URI"],
+                                         batch_size=int(config.get("RELAY_BATCH_SIZE", 500)),
+                                         published_types=self.published_types)
+                self.followers: list[FollowedProjection] = []
+                self.checkpointer = WalCheckpointer.for_engine(store.engine)
+                # The verifier's hashing runs in an OS thread: a chunk must not pause the workers.
+                self.integrity = Integrity.from_config(config, store, run=tpool.execute)
+                self._stopping = False
+                self.store = store
         return self.store
 
     def start(self):
@@ -301,7 +314,8 @@ class FollowedProjection(DependencyProvider):
                         if isinstance(ext, EventStoreProvider))
         store = provider.open()
         self.processor = LogFollower(store, self.projection)
-        self.processor.prepare()
+        with migration_lock(store.engine):
+            self.processor.prepare()
         store.append_hooks.append(self.processor.keep_up)
         # A projection moved here from a broker subscription leaves its queues behind, bound
         # and filling: drop them; the log holds their events. (The follower starts from the
@@ -355,16 +369,31 @@ class StartupHeapFrozen(DependencyProvider):
         gc.freeze()
 
 
-class RpcSource:
-    """Another service's log, read over RPC (for catch-up and for filling gaps)."""
+class CallerRpcProxy(ClusterRpcProxy):
+    """A standalone proxy whose reply queue is ``rpc.reply-<caller>-<uuid>`` rather than
+    ``rpc.reply-standalone_rpc_proxy-<uuid>``."""
 
-    def __init__(self, config: dict, service: str, timeout: float = 30):
+    def __init__(self, config: dict, caller: str | None, **options):
+        if caller is not None:
+            self.ServiceContainer = type("ServiceContainer", (ClusterRpcProxy.ServiceContainer,),
+                                         {"service_name": caller})
+        super().__init__(config, **options)
+
+
+class RpcSource:
+    """Another service's log, read over RPC (for catch-up, filling gaps and confirming
+    events). ``caller``, the reading service, names the reply queues: its broker user may
+    use queues of its own name only (kernel/broker_access.py)."""
+
+    def __init__(self, config: dict, service: str, timeout: float = 30,
+                 caller: str | None = None):
         self.name = service
         self.config = config
         self.timeout = timeout
+        self.caller = caller
 
     def _call(self, method: str, *args):
-        with ClusterRpcProxy(self.config, timeout=self.timeout) as proxy:
+        with CallerRpcProxy(self.config, self.caller, timeout=self.timeout) as proxy:
             return getattr(getattr(proxy, self.name), method)(*args)
 
     def read_all(self, after_position: int, limit: int,
@@ -374,6 +403,14 @@ class RpcSource:
 
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
         return [RecordedEvent.from_message(m) for m in self._call("stream_events", stream, after_version)]
+
+    def hashes_at(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
+        positions = sorted(set(positions))
+        found = {}
+        for start in range(0, len(positions), MAX_HASH_POSITIONS):
+            for row in self._call("event_hashes", positions[start:start + MAX_HASH_POSITIONS]):
+                found[row["position"]] = (row["id"], row["hash"])
+        return found
 
 
 class Subscription(DependencyProvider):
@@ -394,10 +431,11 @@ class Subscription(DependencyProvider):
                           if isinstance(ext, EventStoreProvider)).open()
         own = self.container.service_name
         sources: dict[str, EventSource] = {
-            name: StoreSource(self.store) if name == own else RpcSource(config, name)
+            name: StoreSource(self.store) if name == own else RpcSource(config, name, caller=own)
             for name in self.projection.sources
         }
-        self.projection.migrate(self.store.engine)
+        with migration_lock(self.store.engine):
+            self.projection.migrate(self.store.engine)
         if hasattr(self.projection, "bind"):  # a projection that also records events of its own
             self.projection.bind(self.store)
         self.processor = ProjectionProcessor(self.store, self.projection, sources)
@@ -466,13 +504,21 @@ class EventSourcedService:
                      if isinstance(declared, FollowedProjection)}
         # The hash chain as the background verifier last found it (kernel/integrity.py).
         chain = self.chain_status()
+        # Per queue: dead letters waiting (events that kept failing, and forgeries, which
+        # verification parks at once), the last event refused, and a consumer that is stuck.
+        subscriptions = {getattr(self, attr).queue: getattr(self, attr).subscriber.report()
+                         for attr, declared in vars(type(self)).items()
+                         if isinstance(declared, Subscription)}
         up = (database["ok"] and broker["ok"] and not any(followers.values())
-              and chain["status"] != "failed")
+              and chain["status"] != "failed"
+              and not any(s["dead_letters"] or s["error"] for s in subscriptions.values()))
         body = {"service": self.name, "status": "up" if up else "degraded",
                 "database": database, "broker": broker, "outbox_pending": pending,
                 "chain": chain}
         if followers:  # a read model kept from the log that is stuck on an event
             body["projection_errors"] = followers
+        if subscriptions:
+            body["subscriptions"] = subscriptions
         return body
 
     @rpc(expected_exceptions=KernelError)
@@ -546,14 +592,18 @@ class EventSourcedService:
         return inclusion_proofs(self.store.store, positions, tree_size, self.store.integrity.signer)
 
     @rpc(expected_exceptions=KernelError)
-    def event_hashes(self, positions: list[int]) -> dict:
-        """The stored hash at each position (null where there is no event): how a holder of
-        copies of the signed heads checks that the log still ends the way it was signed."""
-        if not isinstance(positions, list) or len(positions) > 1000:
-            raise ValidationFailed("positions must be a list of at most 1000 integers.",
-                                   {"positions": ["Expected a list of at most 1000 integers."]})
-        found = self.store.event_hashes(positions)
-        return {"source": self.name, "hashes": {str(int(p)): found.get(int(p)) for p in positions}}
+    def event_hashes(self, positions: list[int]) -> list[dict]:
+        """``{"position", "id", "hash"}`` of this service's events at ``positions`` (at most
+        MAX_HASH_POSITIONS; a position with no event is left out): how a consumer confirms
+        an event it could not link to the last one it verified (kernel/verification.py)."""
+        if (not isinstance(positions, list) or len(positions) > MAX_HASH_POSITIONS
+                or not all(isinstance(p, int) and not isinstance(p, bool) and p > 0
+                           for p in positions)):
+            raise ValidationFailed(
+                f"positions must be a list of at most {MAX_HASH_POSITIONS} positive integers.",
+                {"positions": ["Expected a list of positive integers."]})
+        return [{"position": position, "id": event_id, "hash": digest}
+                for position, (event_id, digest) in sorted(self.store.hashes_at(positions).items())]
 
     @rpc(expected_exceptions=KernelError)
     def dead_letters(self, queue: str, limit: int = 100) -> list[dict]:

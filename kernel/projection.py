@@ -2,7 +2,8 @@
 
 A projection is plain Python. The processor applies events to it inside one database
 transaction together with each stream's last applied version, so a crash either keeps both
-or neither: an event is never applied twice and never skipped.
+or neither: an event is never applied twice and never skipped. Before that, every event is
+verified (kernel/verification.py): nothing its source did not write is ever applied.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kernel.schema import consumer_positions, stream_checkpoints
 from kernel.store import EventStore
 from kernel.upcasting import Upcasters
 from kernel.upcasting import registry as default_upcasters
+from kernel.verification import EventVerifier
 
 
 class Projection(Protocol):
@@ -56,6 +58,10 @@ class EventSource(Protocol):
 
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]: ...
 
+    def hashes_at(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(event id, hash) of the events at ``positions``; a position with no event is left
+        out. How a consumer confirms an event it could not link (kernel/verification.py)."""
+
 
 def event_types_of(projection: Projection, source: str) -> Sequence[str] | None:
     """The event types ``projection`` reads from ``source``; None for all of them."""
@@ -74,11 +80,15 @@ class StoreSource:
     def read_stream(self, stream: str, after_version: int) -> list[RecordedEvent]:
         return self.store.read_stream(stream, after_version, upcast=False)
 
+    def hashes_at(self, positions: Sequence[int]) -> dict[int, tuple[str, str]]:
+        return self.store.hashes_at(positions)
+
 
 class ProjectionProcessor:
     """Applies batches of events to one projection, whose read model lives in ``store``'s
     database. ``sources`` serve the gaps: when version n+2 of a stream arrives before n+1
-    (a retry, a competing replica), the missing events are read from the source's log first."""
+    (a retry, a competing replica), the missing events are read from the source's log first;
+    and they confirm the events that ``verifier`` could not link to what it verified before."""
 
     def __init__(self, store: EventStore, projection: Projection,
                  sources: dict[str, EventSource], upcasters: Upcasters = default_upcasters):
@@ -86,16 +96,26 @@ class ProjectionProcessor:
         self.projection = projection
         self.sources = sources
         self.upcasters = upcasters
+        self.verifier = EventVerifier(sources)
         self.applied = 0
 
     @property
     def consumer(self) -> str:
         return self.projection.name
 
-    def process(self, batch: Sequence[RecordedEvent]) -> int:
-        """Apply what is new in ``batch`` in one transaction; returns how many were applied."""
+    def process(self, batch: Sequence[RecordedEvent],
+                routes: Sequence[str | None] | None = None) -> int:
+        """Verify ``batch``, then apply what is new in it in one transaction; returns how many
+        were applied. ``routes[i]``: the routing key event i arrived with on ``tcpl.events``,
+        None if it came another way (EventVerifier.verify). Raises UnverifiedEvent, changing
+        nothing, if an event is not what its source wrote."""
         if not batch:
             return 0
+        # Before the transaction: a re-read over RPC must not hold the database's write lock.
+        self.verifier.verify(batch, routes)
+        return self._apply(batch)
+
+    def _apply(self, batch: Sequence[RecordedEvent]) -> int:
         with self.store.transaction() as conn:
             applied = _BatchState(self, conn, batch).run()
         self.applied += applied
@@ -110,7 +130,9 @@ class ProjectionProcessor:
             batch = source.read_all(position, page, types)
             if not batch:
                 return applied
-            applied += self.process(batch)
+            for event in batch:
+                self.verifier.verify_from_log(event, source.name)
+            applied += self._apply(batch)
             position = batch[-1].position
             with self.store.transaction() as conn:
                 self._save_position(conn, source.name, position)
@@ -185,6 +207,7 @@ class _BatchState:
             for missing in self.p.sources[event.source].read_stream(event.stream, current):
                 if missing.version >= event.version:
                     break
+                self.p.verifier.verify_from_log(missing, event.source)
                 self.accept(missing)
             if self.version(key) != event.version - 1:
                 raise RuntimeError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Collection
 
 from kernel import messaging
 from kernel.store import EventStore
@@ -18,12 +19,19 @@ log = logging.getLogger(__name__)
 
 
 class OutboxRelay:
+    """``published_types``: the only event types sent to the broker, those other services
+    subscribe to (None: every type the store does not keep private). The outbox entries of
+    the others are cleared unpublished: sent, no queue would take them and they would pile
+    up in ``tcpl.unrouted``; they stay in the log for anyone who reads it."""
+
     def __init__(self, store: EventStore, amqp_uri: str, batch_size: int = 500,
-                 confirm_timeout: float = 30.0):
+                 confirm_timeout: float = 30.0,
+                 published_types: Collection[str] | None = None):
         self.store = store
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.confirm_timeout = confirm_timeout
+        self.published_types = None if published_types is None else frozenset(published_types)
         self._connection = None
         self._channel: messaging.ConfirmingChannel | None = None
         self.wake = threading.Event()
@@ -33,9 +41,13 @@ class OutboxRelay:
     def _ensure_channel(self) -> messaging.ConfirmingChannel:
         if self._channel is None:
             self._connection = messaging.connect(self.amqp_uri)
+            messaging.declare_events_exchange(self._connection)
             self._channel = messaging.ConfirmingChannel(self._connection)
-            messaging.declare_events_exchange(self._channel.channel)
         return self._channel
+
+    def publishes(self, event_type: str) -> bool:
+        return event_type not in self.store.private_types and (
+            self.published_types is None or event_type in self.published_types)
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
@@ -52,8 +64,7 @@ class OutboxRelay:
             if not batch.records:
                 return 0
             # A private type may have entries from before it was declared private.
-            public = [r.to_message() for r in batch.records
-                      if r.type not in self.store.private_types]
+            public = [r.to_message() for r in batch.records if self.publishes(r.type)]
             if public:
                 channel = self._ensure_channel()
                 try:

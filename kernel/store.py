@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from kernel import clock
 from kernel.canonical import to_json_value
 from kernel.chainwalk import BrokenLink, ChainReport, ChainWalk  # noqa: F401 (re-exported)
-from kernel.db import is_postgres, make_engine
+from kernel.db import MIGRATION_LOCK_KEY, is_postgres, make_engine
 from kernel.errors import ConcurrencyError, DuplicateEventError
 from kernel.events import (
     Metadata,
@@ -89,7 +89,8 @@ class EventStore:
         with self.engine.begin() as conn:
             if is_postgres(self.engine):
                 # Replicas start together; one migrates while the others wait for it.
-                conn.execute(text("SELECT pg_advisory_xact_lock(8785001)"))
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                             {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
@@ -344,6 +345,17 @@ class EventStore:
                  .limit(max(1, int(limit))))
         return self._read(query, upcast)
 
+    def hashes_at(self, positions: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """``{position: (event id, hash)}`` of the events at ``positions``, in one query; a
+        position with no event is left out. Consumers confirm events with it
+        (kernel/verification.py)."""
+        positions = sorted(set(positions))
+        if not positions:
+            return {}
+        with self.reader.connect() as conn:
+            return {row.position: (row.event_id, row.hash)
+                    for row in conn.execute(_HASHES_AT, {"positions": positions})}
+
     def head_position(self) -> int:
         with self.reader.connect() as conn:
             return conn.execute(select(store_head.c.position)).scalar_one()
@@ -483,15 +495,6 @@ class EventStore:
             return [tuple(row) for row in conn.execute(
                 query.order_by(events.c.position).limit(limit))]
 
-    def event_hashes(self, positions: Iterable[int]) -> dict[int, str]:
-        """The stored hash at each of ``positions`` that exists."""
-        positions = sorted({int(p) for p in positions})
-        if not positions:
-            return {}
-        with self.reader.connect() as conn:
-            return dict(conn.execute(select(events.c.position, events.c.hash)
-                                     .where(events.c.position.in_(positions))).all())
-
     # -- the outbox -----------------------------------------------------------------------
     @contextmanager
     def claim_outbox(self, limit: int = 500) -> Iterator[OutboxBatch]:
@@ -541,6 +544,9 @@ def claim_query(limit: int):
 _VERSIONS_OF = (select(events.c.stream, func.max(events.c.version))
                 .where(events.c.stream.in_(bindparam("streams", expanding=True)))
                 .group_by(events.c.stream))
+
+_HASHES_AT = (select(events.c.position, events.c.event_id, events.c.hash)
+              .where(events.c.position.in_(bindparam("positions", expanding=True))))
 
 
 def _json_text_factory(dialect: str):

@@ -35,10 +35,18 @@ export SIGNING_KEY_DIR="${SIGNING_KEY_DIR:-$VAR/keys}"
 export SIGNING_KEYRING="${SIGNING_KEYRING:-$SIGNING_KEY_DIR}"
 "$VENV/bin/python" -m kernel.cli keys generate --dir "$SIGNING_KEY_DIR" \
   assessment plans publication survey >/dev/null
+# One broker user per process, each allowed its own names only (docs/deployment.md, "Broker
+# users"); AMQP_URI, if set, names the broker and vhost. Passwords stay in $VAR (mode 0600).
+say "Creating the broker users"
+"$VENV/bin/python" -m scripts.broker_users --var "$VAR" \
+  --amqp-uri "${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}" \
+  --user-prefix "${TCPL_BROKER_USER_PREFIX:-tcpl-}"
+as_root rabbitmqctl -q import_definitions --format json <"$VAR/broker-definitions.json"
 
 start() {  # name module:Class
   say "Starting $1"
-  nohup "$VENV/bin/nameko" run --config config/nameko.yaml "$2" >"$VAR/log/$1.log" 2>&1 &
+  AMQP_URI="$(sed -n "s/^$1 //p" "$VAR/amqp-uris")" \
+    nohup "$VENV/bin/nameko" run --config config/nameko.yaml "$2" >"$VAR/log/$1.log" 2>&1 &
   echo $! >"$VAR/run/$1.pid"
 }
 start assessment services.assessment.service:AssessmentService

@@ -4,8 +4,11 @@ and the demo data travels the whole path (gateway → RPC → store with the act
 import json
 import os
 import socket
+import stat
 import subprocess
 import time
+import uuid
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -28,18 +31,31 @@ def free_port():
 @pytest.fixture
 def platform(amqp_uri, tmp_path):
     port = free_port()
-    env = dict(os.environ, AMQP_URI=amqp_uri, TCPL_PORT=str(port), TCPL_VAR_DIR=str(tmp_path))
+    # Broker users are global to the broker: names of the test's own, deleted afterwards.
+    prefix = f"tcpl-t{uuid.uuid4().hex[:8]}-"
+    env = dict(os.environ, AMQP_URI=amqp_uri, TCPL_PORT=str(port), TCPL_VAR_DIR=str(tmp_path),
+               TCPL_BROKER_USER_PREFIX=prefix)
     env.pop("TCPL_JWT_SECRET", None)  # make run makes one
     for name in SERVICES:
         env.pop(f"{name.upper()}_DB_URL", None)
     started = subprocess.run(["make", "run"], env=env, capture_output=True, text=True, timeout=600)
-    yield started, port, tmp_path
+    yield started, port, tmp_path, prefix, unquote(urlsplit(amqp_uri).path[1:])
     subprocess.run(["make", "stop"], env=env, capture_output=True, timeout=120)
+    for process in (*SERVICES, "gateway"):
+        subprocess.run(["rabbitmqctl", "-q", "delete_user", f"{prefix}{process}"],
+                       capture_output=True, timeout=60)
 
 
 def test_make_run_starts_the_platform_with_demo_data(platform):
-    started, port, var = platform
+    started, port, var, prefix, vhost = platform
     assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
+    # Each process is connected as its own broker user (scripts/broker_users.py).
+    connected = subprocess.run(["rabbitmqctl", "-q", "list_connections", "user", "vhost"],
+                               capture_output=True, text=True, timeout=60).stdout
+    users = {line.split("\t")[0] for line in connected.splitlines()
+             if line.split("\t")[-1] == vhost}
+    assert {f"{prefix}{p}" for p in (*SERVICES, "gateway")} <= users, users
+    assert stat.S_IMODE((var / "broker-passwords.json").stat().st_mode) == 0o600
     assert f"http://127.0.0.1:{port}/docs" in started.stdout
     assert f"http://127.0.0.1:{port}/health" in started.stdout
 

@@ -36,7 +36,8 @@ def _date(value, name: str) -> date | None:
 
 class PlansService(EventSourcedService):
     name = "plans"
-    store = EventStoreProvider()
+    # No service subscribes to plans: its events stay in its log (audits read it over RPC).
+    store = EventStoreProvider(published_types=())
     milestones = Subscription(linked.AssessmentMilestones())
 
     @property

@@ -235,10 +235,10 @@ class HeadCopier:
         if not heads:
             return
         answer = self.fetch(source, "event_hashes", sorted({p for p, _ in heads}))
-        stored = answer.get("hashes", {})
+        stored = {row["position"]: row["hash"] for row in answer}
         with self._lock:
             for (position, signed_at), head in heads.items():
-                found = stored.get(str(position))
+                found = stored.get(position)
                 if found == head.head_hash:
                     state["mismatches"].pop((position, signed_at), None)
                     continue

@@ -10,11 +10,10 @@ import time
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel.errors import KernelError
 from kernel.integrity import load_keyring
-from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription
+from kernel.nameko import CallerRpcProxy, EventSourcedService, EventStoreProvider, Subscription
 from services.publication import export, heads, overviews, record, search
 
 log = logging.getLogger(__name__)
@@ -56,13 +55,15 @@ class SignedHeadCopies(DependencyProvider):
 
     def call(self, source, method, *args):
         """One RPC from a worker, on a connection of its own (the copier's is its thread's)."""
-        with ClusterRpcProxy(self.container.config, timeout=self.timeout) as proxy:
+        with CallerRpcProxy(self.container.config, self.container.service_name,
+                            timeout=self.timeout) as proxy:
             return getattr(getattr(proxy, source), method)(*args)
 
     def _fetch(self, source, method, *args):
         try:
             if self._proxy is None:
-                self._cluster = ClusterRpcProxy(self.container.config, timeout=self.timeout)
+                self._cluster = CallerRpcProxy(self.container.config,
+                                               self.container.service_name, timeout=self.timeout)
                 self._proxy = self._cluster.start()
             return getattr(getattr(self._proxy, source), method)(*args)
         except Exception:
@@ -89,7 +90,8 @@ class SignedHeadCopies(DependencyProvider):
 
 class PublicationService(EventSourcedService):
     name = "publication"
-    store = EventStoreProvider()
+    # Its EntryPublished events are for auditors reading its log; no service subscribes.
+    store = EventStoreProvider(published_types=())
     public_record = Subscription(record.PublicRecordProjection())
     head_copies = SignedHeadCopies()
 

@@ -18,6 +18,7 @@ from kernel.nameko import (
     metadata_from,
 )
 from services.survey.application import SurveyApp
+from services.survey.campaigns import CAMPAIGN_CLOSED, CAMPAIGN_OPENED, RESULT_COMPUTED
 from services.survey.errors import SURVEY_ERRORS
 from services.survey.projections import ResultsProjection
 from services.survey.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
@@ -47,8 +48,10 @@ class SurveySettings(DependencyProvider):
 
 class SurveyService(EventSourcedService):
     name = "survey"
-    # Responses stay here: the results follow this log, and other services want results only.
-    store = EventStoreProvider(private_types=(RESPONSE_SUBMITTED,))
+    # Responses stay here: the results follow this log, and other services want results only
+    # (the campaign stream's events); kiosks, codes and questionnaires stay here too.
+    store = EventStoreProvider(private_types=(RESPONSE_SUBMITTED,),
+                               published_types=(CAMPAIGN_OPENED, CAMPAIGN_CLOSED, RESULT_COMPUTED))
     # Its own events only, one stream per response: read from the log, not the broker.
     results = FollowedProjection(ResultsProjection())
     settings = SurveySettings()

@@ -12,11 +12,14 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from kernel import broker_access
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 BACKING = ("assessment", "plans", "publication", "survey")
 APPS = (*BACKING, "gateway")
 INFRA = ("rabbitmq", "postgres")
+BROKER_SETUP = "broker-setup"
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}
 COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -62,7 +65,7 @@ def config_path(service: dict) -> Path:
 
 
 def test_compose_names_every_service(services):
-    assert set(services) == {*INFRA, *APPS}
+    assert set(services) == {*INFRA, *APPS, BROKER_SETUP}
 
 
 def test_infrastructure_images_and_healthchecks(services):
@@ -235,3 +238,53 @@ def test_compose_file_has_no_tabs_and_documents_how_to_run():
     assert "\t" not in text
     assert "docker compose -f deploy/compose.yaml" in text
     assert os.path.exists(DEPLOY / ".env.example")
+
+
+# -- the broker's users (kernel/broker_access.py) ---------------------------------------------
+
+def test_each_process_connects_as_its_own_broker_user(services):
+    for name in APPS:
+        url = urlsplit(environment_of(services[name])["AMQP_URI"])
+        assert url.username == broker_access.user_name(name)
+        assert url.password == f"<TCPL_BROKER_PASSWORD_{name.upper()}>", "a required secret"
+    for name, service in services.items():
+        assert not any("guest" in value for value in environment_of(service).values()), name
+        assert "RABBITMQ_DEFAULT_USER" not in environment_of(service)
+
+
+def test_the_broker_loads_the_users_broker_setup_writes(services):
+    setup, rabbitmq = services[BROKER_SETUP], services["rabbitmq"]
+    command = command_of(setup)
+    assert command[:4] == ["python", "-m", "kernel.broker_access", "definitions"]
+    written = Path(command[command.index("--out") + 1])
+    assert rabbitmq["depends_on"] == {BROKER_SETUP: {"condition": "service_completed_successfully"}}
+    assert setup["restart"] == "no" and setup["image"] == services["gateway"]["image"]
+    # The file goes through a named volume, which the broker mounts read-only.
+    [setup_mount] = setup["volumes"]
+    volume, _, setup_dir = setup_mount.partition(":")
+    assert written.parent == Path(setup_dir) and volume in compose_volumes()
+    [broker_dir] = [m.split(":")[1] for m in rabbitmq["volumes"] if m.startswith(f"{volume}:")]
+    conf_mount = next(m for m in rabbitmq["volumes"] if m.startswith("./rabbitmq.conf:"))
+    assert conf_mount.split(":")[1].startswith("/etc/rabbitmq/conf.d/")
+    conf = dict(line.split(" = ", 1) for line in
+                (DEPLOY / "rabbitmq.conf").read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#"))
+    assert conf["load_definitions"] == str(Path(broker_dir) / written.name)
+    assert conf["loopback_users.guest"] == "true"  # guest never usable from the network
+    # Every process's password, and the administrator's, reach the set-up, required.
+    environment = environment_of(setup)
+    for process in broker_access.PROCESSES:
+        variable = f"TCPL_BROKER_PASSWORD_{process.upper()}"
+        assert environment[variable] == f"<{variable}>"
+    assert environment["TCPL_BROKER_ADMIN_PASSWORD"] == "<TCPL_BROKER_ADMIN_PASSWORD>"
+
+
+def test_the_environment_example_names_every_broker_password():
+    example = (DEPLOY / ".env.example").read_text(encoding="utf-8")
+    for process in broker_access.PROCESSES:
+        assert f"TCPL_BROKER_PASSWORD_{process.upper()}=" in example
+    assert "TCPL_BROKER_ADMIN_PASSWORD=" in example and "guest" not in example
+
+
+def compose_volumes() -> set[str]:
+    return set(yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["volumes"])

@@ -12,7 +12,7 @@ from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.relay import OutboxRelay
 from kernel.store import NO_STREAM
 from kernel.subscriber import Subscriber, dead_letters, replay_dead_letters
-from tests.support import tally
+from tests.support import forgery, tally
 from tests.support.stores import meta, numbered, open_store
 
 pytestmark = pytest.mark.broker
@@ -114,9 +114,8 @@ def test_runs_of_one_type_share_a_message_and_keep_their_routing_key():
 def _unrouted(amqp_uri):
     conn = messaging.connect(amqp_uri)
     try:
-        channel = conn.channel()
-        messaging.declare_events_exchange(channel)
-        return channel.queue_declare(messaging.UNROUTED_QUEUE, passive=True).message_count
+        messaging.declare_events_exchange(conn)
+        return conn.channel().queue_declare(messaging.UNROUTED_QUEUE, passive=True).message_count
     finally:
         conn.close()
 
@@ -194,10 +193,10 @@ def test_a_subscription_with_event_types_gets_only_those_and_loses_its_old_catch
     queue = f"{store.source}.typed"
     conn = messaging.connect(amqp_uri)
     try:  # as an earlier release declared it: everything from the source
-        messaging.declare_subscription_queues(conn.channel(), queue, [store.source], 1000)
+        messaging.declare_subscription_queues(conn, queue, [store.source], 1000)
     finally:
         conn.close()
-    subscriber = Subscriber(amqp_uri, queue, [store.source], lambda batch: None,
+    subscriber = Subscriber(amqp_uri, queue, [store.source], lambda batch, routes: None,
                             event_types={store.source: ["Counted"]})
     subscriber.declare()
     store.append("a", NO_STREAM, numbered(2) + numbered(1, type_="Other"), meta())
@@ -223,3 +222,147 @@ def test_private_event_types_are_kept_in_the_log_but_not_published(amqp_uri, sto
     assert store.outbox_size() == 0 and relay.published == 3
     assert queue_depth(amqp_uri, subscriber.queue) == 1  # one run of three Counted
     assert [e.type for e in store.read_all()] == ["Secret"] + ["Counted"] * 3 + ["Secret"] * 2
+
+
+def test_a_forged_event_is_dead_lettered_at_once_with_its_reason_and_reported(amqp_uri, store):
+    projection = tally.TallyProjection(sources=[store.source])
+    processor, subscriber = subscribe(amqp_uri, store, projection, max_attempts=5)
+    store.append("a", NO_STREAM, numbered(3), meta())
+    genuine = store.read_all()
+    key = messaging.routing_key(store.source, "Counted")
+    # Made-up content under a hash that is its own, and an edited body under the old hash.
+    forgery.publish(amqp_uri, [forgery.rehashed(genuine[2], data={"n": 1000})], key)
+    forgery.publish(amqp_uri, [forgery.edited(genuine[1], data={"n": 2000})], key)
+    relay = OutboxRelay(store, amqp_uri)
+    running = Running(subscriber)
+    try:
+        assert wait_for(lambda: queue_depth(
+            amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 2, timeout=10)
+        relay.publish_pending()
+        assert wait_for(lambda: processor.applied == 3)
+        eventlet.sleep(0.3)
+        report = subscriber.report()
+    finally:
+        running.stop()
+        relay.close()
+    assert sorted(tally.rows(store.engine)) == [("a", 1), ("a", 2), ("a", 3)]
+    assert tally.duplicates(store.engine) == []
+    letters = dead_letters(amqp_uri, subscriber.queue)
+    assert [(letter["attempts"], letter["rejected"]) for letter in letters] == [
+        (1, "not_in_log"), (1, "hash_mismatch")]  # parked at once: no retry
+    assert all(letter["error"].startswith("UnverifiedEvent: ") for letter in letters)
+    assert queue_depth(amqp_uri, messaging.retry_queue(subscriber.queue)) == 0
+    assert report["dead_letters"] == 2 and report["rejected"] == 2
+    assert report["last_rejected"]["reason"] == "hash_mismatch"
+    assert report["last_rejected"]["event_id"] == genuine[1].id
+    assert report["last_rejected"]["source"] == store.source and report["last_rejected"]["at"]
+
+
+def test_the_relay_publishes_only_the_types_others_subscribe_to(amqp_uri, store):
+    projection = tally.TallyProjection(sources=[store.source])
+    processor, subscriber = subscribe(amqp_uri, store, projection)
+    store.append("a", NO_STREAM, numbered(2) + numbered(1, type_="Internal"), meta())
+    before = _unrouted(amqp_uri)
+    relay = OutboxRelay(store, amqp_uri, published_types=["Counted"])
+    assert relay.publish_pending() == 3
+    relay.close()
+    assert store.outbox_size() == 0 and relay.published == 2
+    assert queue_depth(amqp_uri, subscriber.queue) == 1  # one run of two Counted
+    assert _unrouted(amqp_uri) == before  # Internal was not sent to nobody
+    assert [e.type for e in store.read_all()] == ["Counted", "Counted", "Internal"]
+
+
+def test_tcpl_unrouted_is_bounded_and_an_unbounded_one_is_replaced(own_amqp_uri):
+    conn = messaging.connect(own_amqp_uri)
+    try:  # as earlier releases declared it, holding what nobody subscribed to
+        channel = conn.channel()
+        channel.exchange_declare(messaging.UNROUTED_EXCHANGE, "fanout", durable=True,
+                                 auto_delete=False)
+        channel.queue_declare(messaging.UNROUTED_QUEUE, durable=True, auto_delete=False)
+        channel.queue_bind(messaging.UNROUTED_QUEUE, messaging.UNROUTED_EXCHANGE, "")
+        channel.basic_publish(amqp.Message("old"), messaging.UNROUTED_EXCHANGE, "")
+        messaging.declare_events_exchange(conn)
+        messaging.declare_events_exchange(conn)  # and again, as every process does
+        publisher = messaging.ConfirmingChannel(conn)
+        extra = 5
+        publisher.publish_all([(amqp.Message(str(i)), messaging.EVENTS_EXCHANGE, f"nobody.T{i}")
+                               for i in range(messaging.UNROUTED_MAX_LENGTH + extra)])
+        channel = conn.channel()
+        depth = channel.queue_declare(messaging.UNROUTED_QUEUE, passive=True).message_count
+        oldest = channel.basic_get(messaging.UNROUTED_QUEUE, no_ack=False).body
+    finally:
+        conn.close()
+    assert depth == messaging.UNROUTED_MAX_LENGTH
+    assert oldest == str(extra)  # the oldest went first; the publishes were all confirmed
+
+
+def test_a_retry_queue_declared_otherwise_is_replaced_without_losing_its_messages(own_amqp_uri):
+    queue = "ledger.legacy"
+    conn = messaging.connect(own_amqp_uri)
+    try:  # as earlier releases declared it: back to the queue through the default exchange
+        channel = conn.channel()
+        channel.queue_declare(queue, durable=True, auto_delete=False)
+        channel.queue_declare(messaging.retry_queue(queue), durable=True, auto_delete=False,
+                              arguments={"x-message-ttl": 60_000, "x-dead-letter-exchange": "",
+                                         "x-dead-letter-routing-key": queue})
+        messaging.ConfirmingChannel(conn).publish_all(
+            [(amqp.Message(f"waiting {i}"), "", messaging.retry_queue(queue)) for i in range(3)])
+        messaging.declare_subscription_queues(conn, queue, ["ledger"], retry_delay_ms=100)
+        assert _depth(conn, queue) == 3  # handed back early rather than lost
+        assert _depth(conn, messaging.retry_queue(queue)) == 0
+        # The new retry queue hands messages back through tcpl.queues.
+        messaging.ConfirmingChannel(conn).publish_all(
+            [(amqp.Message("retry me"), messaging.QUEUES_EXCHANGE, messaging.retry_queue(queue))],
+            mandatory=True)
+        assert wait_for(lambda: _depth(conn, queue) == 4, timeout=5)
+    finally:
+        conn.close()
+
+
+def test_moves_between_queues_fail_loudly_when_no_queue_takes_them(own_amqp_uri):
+    conn = messaging.connect(own_amqp_uri)
+    try:
+        messaging.declare_events_exchange(conn)
+        with pytest.raises(RuntimeError, match="no queue is bound"):
+            messaging.ConfirmingChannel(conn).publish_all(
+                [(amqp.Message("x"), messaging.QUEUES_EXCHANGE, "ledger.nowhere")],
+                mandatory=True)
+    finally:
+        conn.close()
+
+
+def _depth(conn, queue):
+    return conn.channel().queue_declare(queue, passive=True).message_count
+
+
+def test_events_its_source_cannot_confirm_yet_wait_for_it_and_are_not_parked(amqp_uri, store,
+                                                                             runner_factory):
+    from kernel.nameko import EventSourcedService, EventStoreProvider, RpcSource
+
+    source_name = store.source
+
+    class Source(EventSourcedService):  # the store's own service, started late
+        name = source_name
+        store = EventStoreProvider()
+
+    projection = tally.TallyProjection(sources=[store.source])
+    source = RpcSource({"AMQP_URI": amqp_uri}, store.source, timeout=5, caller="tally")
+    processor = ProjectionProcessor(store, projection, {store.source: source})
+    subscriber = Subscriber(amqp_uri, f"{store.source}.waiting", [store.source],
+                            processor.process, retry_delay_ms=100, max_attempts=2)
+    subscriber.declare()
+    store.append("a", NO_STREAM, numbered(2), meta())
+    forgery.publish(amqp_uri, store.read_all(), messaging.routing_key(store.source, "Counted"))
+    running = Running(subscriber)
+    try:
+        assert wait_for(lambda: "SourceUnavailable" in (subscriber.report()["error"] or ""))
+        eventlet.sleep(1)  # several back-offs: more than max_attempts, and nothing parked
+        assert processor.applied == 0
+        assert queue_depth(amqp_uri, messaging.dead_letter_queue(subscriber.queue)) == 0
+        runner_factory({"AMQP_URI": amqp_uri, "DATABASES": {store.source: str(store.engine.url)}},
+                       Source).start()
+        assert wait_for(lambda: processor.applied == 2)
+    finally:
+        running.stop()
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2)]
+    assert subscriber.report()["dead_letters"] == 0

@@ -1,11 +1,17 @@
-"""Consumers: idempotent, in stream order, atomic with their effects, rebuildable from zero.
-Runs on every supported database."""
+"""Consumers: idempotent, in stream order, atomic with their effects, rebuildable from zero,
+and applying only what their source wrote. Runs on every supported database."""
 
 import pytest
+from sqlalchemy import select
 
 from kernel.projection import ProjectionProcessor, StoreSource
+from kernel.schema import events as events_table
+from kernel.schema import stream_checkpoints
 from kernel.store import NO_STREAM
+from kernel.verification import UnverifiedEvent
+from tests.kernel.test_store_conformance import bypass_append_only
 from tests.support import tally
+from tests.support.forgery import edited, rehashed
 from tests.support.stores import meta, numbered, open_store
 
 
@@ -99,3 +105,48 @@ def test_given_a_batch_of_many_streams_then_each_keeps_its_own_checkpoint(store,
     assert processor.process(everything) == 350
     assert processor.process(everything) == 0
     assert len(tally.rows(store.engine)) == 600 and tally.duplicates(store.engine) == []
+
+
+# -- verification: the processor applies only what the source wrote ---------------------
+
+def test_given_a_forged_event_in_a_batch_then_nothing_of_the_batch_is_applied(store, processor_for):
+    store.append("a", NO_STREAM, numbered(3), meta())
+    processor = processor_for(store)
+    first, second, third = store.read_all()
+    for forged in (edited(second, data={"n": 99}), rehashed(second, data={"n": 99})):
+        with pytest.raises(UnverifiedEvent):
+            processor.process([first, forged, third])
+        assert tally.rows(store.engine) == [] and checkpoints(store) == []
+    assert processor.process([first, second, third]) == 3  # the genuine ones still apply
+
+
+def test_given_events_on_their_route_then_they_are_applied_with_one_re_read(store, processor_for):
+    store.append("a", NO_STREAM, numbered(4), meta())
+    processor = processor_for(store)
+    batch = store.read_all()
+    keys = [f"test.{e.type}" for e in batch]
+    assert processor.process(batch[:2], keys[:2]) == 2
+    assert processor.process(batch[2:], keys[2:]) == 2
+    assert processor.process(batch, keys) == 0  # a redelivery: verified again, still skipped
+    assert processor.verifier.reread == 1 + 4
+
+
+def test_given_an_edited_event_in_the_log_then_catch_up_and_gap_fills_refuse_it(store, processor_for):
+    store.append("a", NO_STREAM, numbered(3), meta())
+    first, second, third = store.read_all()
+    bypass_append_only(store)
+    with store.engine.begin() as conn:
+        conn.execute(events_table.update().where(events_table.c.position == 2)
+                     .values(data={"n": 99}))
+    with pytest.raises(UnverifiedEvent):
+        processor_for(store).catch_up(StoreSource(store))
+    processor = processor_for(store)
+    processor.process([first])
+    with pytest.raises(UnverifiedEvent):
+        processor.process([third])  # v2 is read from the log to fill the gap
+    assert tally.rows(store.engine) == [("a", 1)]
+
+
+def checkpoints(store):
+    with store.engine.connect() as conn:
+        return conn.execute(select(stream_checkpoints)).all()

@@ -33,7 +33,7 @@ def deployment(amqp_uri, tmp_path):
     conn = messaging.connect(amqp_uri)
     for queue in ("tally.tally", "tally.tally.retry", "tally.tally.dlq"):
         conn.channel().queue_delete(queue)
-    messaging.declare_subscription_queues(conn.channel(), "tally.tally", ["ledger"], 200)
+    messaging.declare_subscription_queues(conn, "tally.tally", ["ledger"], 200)
     conn.close()
     processes = {
         "ledger": ServiceProcess("tests.support.ledger_services:LedgerService", "ledger", env,

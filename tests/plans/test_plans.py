@@ -126,33 +126,28 @@ def test_agency_view_and_list(handlers):
     assert handlers.list_plans("38") == []
 
 
-def _assessment_event(stream, version, type_, data, position):
-    from kernel.events import RecordedEvent
-    return RecordedEvent(source="assessment", position=position, id=f"{stream}-{version}",
-                         stream=stream, version=version, type=type_, schema_version=1, data=data,
-                         metadata={}, prev_hash="0" * 64, hash="0" * 64)
-
-
-def test_linked_task_follows_the_assessment(handlers, store):
+def test_linked_task_follows_the_assessment(handlers, store, tmp_path):
     issued_plan(handlers)
     district = "106"  # Tam Đường, Lai Châu
     from reference import units
     communes = [c.code for c in units.legacy_communes(district, 2022)]
     handlers.link("lc2021", "7.1", "12", district, 2022, "decided", meta())
-    processor = ProjectionProcessor(store, linked.AssessmentMilestones(), {"plans": StoreSource(store)})
+    # The assessment's own log: the processor applies only events their source wrote.
+    assessment = EventStore(f"sqlite:///{tmp_path}/assessment.sqlite", "assessment")
+    assessment.migrate()
+    processor = ProjectionProcessor(store, linked.AssessmentMilestones(),
+                                    {"assessment": StoreSource(assessment)})
     linked.AssessmentMilestones().migrate(store.engine)
-    batch, position = [], 0
     for index, code in enumerate(communes[:2]):
-        stream = f"assessment-{code}-2022"
         steps = [("AssessmentOpened", {"commune_code": code, "year": 2022, "province_code": "12",
                                        "district_code": district}),
                  ("DossierSubmitted", {}), ("AppraisalCompleted", {})]
         if index == 0:
             steps.append(("RecognitionDecided", {}))
-        for version, (type_, data) in enumerate(steps, start=1):
-            position += 1
-            batch.append(_assessment_event(stream, version, type_, data, position))
-    processor.process(batch)
+        assessment.append(f"assessment-{code}-2022", 0,
+                          [NewEvent(type_, data) for type_, data in steps], meta())
+    processor.process(assessment.read_all())
+    assessment.dispose()
     view = handlers.view(handlers.get("lc2021"))
     task = next(t for t in view["tasks"] if t["number"] == "7.1")
     total = len(communes)

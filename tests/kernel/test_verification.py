@@ -1,0 +1,152 @@
+"""The verifier: an event is applied only if its source wrote it, exactly like this.
+Runs on every supported database (the source's log is a real store)."""
+
+import pytest
+
+from kernel.projection import StoreSource
+from kernel.store import NO_STREAM
+from kernel.verification import (
+    HASH_MISMATCH,
+    NOT_IN_LOG,
+    UNKNOWN_SOURCE,
+    WRONG_ROUTE,
+    EventVerifier,
+    SourceUnavailable,
+    UnverifiedEvent,
+)
+from tests.support.forgery import edited, invented, rehashed
+from tests.support.stores import meta, numbered, open_store
+
+
+@pytest.fixture
+def store(database_url):
+    store = open_store(database_url, source="ledger")
+    yield store
+    store.dispose()
+
+
+class CountingSource(StoreSource):
+    """The real store, counting the re-reads a verifier asks of it."""
+
+    def __init__(self, store):
+        super().__init__(store)
+        self.calls = []
+
+    def hashes_at(self, positions):
+        self.calls.append(list(positions))
+        return super().hashes_at(positions)
+
+
+@pytest.fixture
+def source(store):
+    return CountingSource(store)
+
+
+def routes(events):
+    return [f"{e.source}.{e.type}" for e in events]
+
+
+def refused(verifier, batch, routes=None) -> UnverifiedEvent:
+    with pytest.raises(UnverifiedEvent) as caught:
+        verifier.verify(batch, routes)
+    return caught.value
+
+
+def test_given_consecutive_events_on_their_route_when_verified_then_one_re_read_covers_the_batch(store, source):
+    store.append("a", NO_STREAM, numbered(5), meta())
+    verifier = EventVerifier({"ledger": source})
+    batch = store.read_all()
+    verifier.verify(batch, routes(batch))
+    assert source.calls == [[1]]  # the first is confirmed; the rest link to it
+    assert verifier.last["ledger"] == (5, batch[-1].hash)
+
+
+def test_given_a_verified_event_when_the_next_arrives_on_its_route_then_no_re_read_is_needed(store, source):
+    store.append("a", NO_STREAM, numbered(2), meta())
+    verifier = EventVerifier({"ledger": source})
+    first, second = store.read_all()
+    verifier.verify([first], routes([first]))
+    verifier.verify([second], routes([second]))
+    assert source.calls == [[1]]
+
+
+def test_given_events_that_came_another_way_then_each_is_re_read_in_one_call(store, source):
+    store.append("a", NO_STREAM, numbered(3), meta())
+    verifier = EventVerifier({"ledger": source})
+    batch = store.read_all()
+    verifier.verify(batch[:1], routes(batch[:1]))
+    verifier.verify(batch[1:])  # a retry queue or a replay: no route, no link
+    assert source.calls == [[1], [2, 3]]
+
+
+def test_given_an_event_with_an_edited_body_and_its_original_hash_then_it_is_refused(store, source):
+    store.append("stream-1", NO_STREAM, numbered(1), meta())
+    [genuine] = store.read_all()
+    forged = edited(genuine, data={"n": 1000})
+    error = refused(EventVerifier({"ledger": source}), [forged], routes([forged]))
+    assert error.reason == HASH_MISMATCH and error.details["event_id"] == genuine.id
+    assert source.calls == []  # no call needed to see it
+
+
+def test_given_a_rehashed_event_that_is_not_in_the_log_then_it_is_refused(store, source):
+    store.append("stream-1", NO_STREAM, numbered(2), meta())
+    first, second = store.read_all()
+    forged = rehashed(second, data={"n": 1000})
+    verifier = EventVerifier({"ledger": source})
+    error = refused(verifier, [forged], routes([forged]))
+    assert error.reason == NOT_IN_LOG and "another hash" in error.message
+    assert verifier.last == {}  # nothing refused becomes an anchor
+
+
+def test_given_an_invented_event_at_a_position_the_log_does_not_have_then_it_is_refused(store, source):
+    store.append("stream-1", NO_STREAM, numbered(1), meta())
+    forged = invented("ledger", 99, "stream-1", 2, "Counted", {"n": 2})
+    error = refused(EventVerifier({"ledger": source}), [forged], routes([forged]))
+    assert error.reason == NOT_IN_LOG and "no event" in error.message
+
+
+def test_given_a_forgery_linked_to_a_genuine_event_of_the_batch_then_the_whole_batch_is_refused(store, source):
+    store.append("stream-1", NO_STREAM, numbered(2), meta())
+    first, second = store.read_all()
+    forged = rehashed(second, data={"n": 1000})  # links to first, but not what the log holds
+    verifier = EventVerifier({"ledger": source})
+    verifier.verify([first])
+    error = refused(verifier, [first, forged])  # no route: both are re-read
+    assert error.reason == NOT_IN_LOG and error.details["position"] == 2
+
+
+def test_given_an_event_under_another_sources_routing_key_then_it_is_refused(store, source):
+    store.append("stream-1", NO_STREAM, numbered(1), meta())
+    [genuine] = store.read_all()
+    error = refused(EventVerifier({"ledger": source}), [genuine], ["survey.Counted"])
+    assert error.reason == WRONG_ROUTE
+
+
+def test_given_an_event_of_a_source_the_consumer_does_not_read_then_it_is_refused(store, source):
+    store.append("stream-1", NO_STREAM, numbered(1), meta())
+    [genuine] = store.read_all()
+    stranger = rehashed(genuine, source="elsewhere")
+    error = refused(EventVerifier({"ledger": source}), [stranger], ["elsewhere.Counted"])
+    assert error.reason == UNKNOWN_SOURCE
+
+
+def test_given_events_read_from_the_log_then_only_their_hashes_are_checked(store, source):
+    store.append("stream-1", NO_STREAM, numbered(2), meta())
+    first, second = store.read_all()
+    verifier = EventVerifier({"ledger": source})
+    verifier.verify_from_log(first, "ledger")
+    with pytest.raises(UnverifiedEvent) as caught:
+        verifier.verify_from_log(edited(second, data={"n": 7}), "ledger")
+    assert caught.value.reason == HASH_MISMATCH
+    assert source.calls == [] and verifier.last["ledger"] == (1, first.hash)
+
+
+@pytest.mark.broker
+def test_given_a_source_that_cannot_be_reached_then_the_failure_is_not_a_refusal(store, amqp_uri):
+    from kernel.nameko import RpcSource
+
+    store.append("stream-1", NO_STREAM, numbered(1), meta())
+    [event] = store.read_all()
+    stopped = RpcSource({"AMQP_URI": amqp_uri}, "ledger", timeout=5)  # no ledger is running
+    with pytest.raises(SourceUnavailable, match="ledger log could not be read"):
+        EventVerifier({"ledger": stopped}).verify([event])
