@@ -122,7 +122,7 @@ class ChainVerification(DependencyProvider):
 
     def _ask(self, backends, source: str) -> dict | None:
         try:
-            report = backends.call(source, "chain_status", timeout=self.timeout)
+            report = backends.monitor(source, "chain_status", self.timeout)
             return report if isinstance(report, dict) else None
         except Exception as exc:  # not answering is an answer: unverified
             log.info("%s.chain_status() failed: %s", source, exc)

@@ -116,6 +116,16 @@ class Backends:
             except _Unanswered as unanswered:
                 raise unanswered.error from None
 
+    def monitor(self, service: str, method: str, timeout: float):
+        """``service.method()`` for a background monitor of the gateway's own (the chain
+        states, gateway/chains.py): past the breaker without moving it, like ``health``, and
+        outside the bulkhead, which counts requests waiting on the service (a monitor holds
+        no worker, and asks once per interval)."""
+        try:
+            return self._send(service, method, (), {}, timeout)
+        except _Unanswered as unanswered:
+            raise unanswered.error from None
+
     @contextmanager
     def holding(self, service: str):
         """One place in the service's bulkhead for this request while it waits on the service
