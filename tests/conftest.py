@@ -17,6 +17,10 @@ from urllib.parse import quote  # noqa: E402
 
 import pytest  # noqa: E402
 
+# Before anything loads psycopg: kernel.db makes psycopg's waits green (PSYCOPG_WAIT_FUNC), as
+# in the services; with the C wait, a query waiting on a lock another green thread of the test
+# process holds would stop the whole process.
+import kernel.db  # noqa: E402, F401, I001
 from tests.support import databases  # noqa: E402
 
 BROKER_HOST = os.environ.get("TCPL_TEST_AMQP_HOST", "127.0.0.1:5672")
