@@ -24,6 +24,8 @@ SURVEY_OPERATIONS = {
     ("/api/v1/survey/campaigns/{campaign_id}", "get"),
     ("/api/v1/survey/campaigns/{campaign_id}/close", "post"),
     ("/api/v1/survey/campaigns/{campaign_id}/results", "get"),
+    ("/api/v1/survey/campaigns/{campaign_id}/comments", "get"),
+    ("/api/v1/survey/campaigns/{campaign_id}/free-text/erase", "post"),
     ("/api/v1/survey/campaigns/{campaign_id}/codes", "post"),
     ("/api/v1/survey/kiosks", "post"),
     ("/api/v1/survey/kiosks/{kiosk_id}", "get"),
