@@ -197,12 +197,18 @@ class SurveyCampaignSchema(ResponseSchema):
 
 class RateSchema(ResponseSchema):
     valid_answers = fields.Integer(required=True)
-    satisfied = fields.Integer()
-    rate_percent = fields.String(allow_none=True, metadata=_described("Tỷ lệ hài lòng, ví dụ 97.35."))
-    counts = fields.Dict()
-    published = fields.Boolean(required=True,
-                               metadata=_described("false khi chưa đủ số câu trả lời tối thiểu."))
+    satisfied = fields.Integer(allow_none=True)
+    rate_percent = fields.String(allow_none=True, metadata=_described(
+        "Tỷ lệ hài lòng, ví dụ 97.35; null khi chưa công bố hoặc không có số liệu."))
+    counts = fields.Dict(allow_none=True)
+    published = fields.Boolean(required=True, metadata=_described(
+        "false khi chưa đủ số câu trả lời tối thiểu hoặc không có câu trả lời hợp lệ nào."))
     reason = fields.String(allow_none=True)
+
+
+class QuestionRateSchema(RateSchema):
+    question_id = fields.String(required=True)
+    text = fields.String(required=True)
 
 
 class BurstFlagSchema(ResponseSchema):
@@ -241,7 +247,8 @@ class SurveyResultsSchema(ResponseSchema):
     no_data = fields.Boolean(metadata=_described(
         "true khi chưa có câu trả lời hợp lệ nào: không có tỷ lệ hài lòng (không phải 0%)."))
     overall = fields.Nested(RateSchema, required=True)
-    questions = fields.Dict(metadata=_described("Theo từng câu hỏi, cùng dạng với overall."))
+    questions = fields.List(fields.Nested(QuestionRateSchema), metadata=_described(
+        "Theo từng câu hỏi thang 5 mức, cùng dạng với overall."))
     flags = fields.List(fields.Nested(BurstFlagSchema), metadata=_described(
         "Những ngày một thiết bị ghi nhận số phiếu bất thường (tính từ nhật ký sự kiện)."))
     burst_rule = fields.Nested(BurstRuleSchema, metadata=_described(

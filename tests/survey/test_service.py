@@ -179,3 +179,40 @@ def test_results_follow_the_log_and_the_old_broker_queue_is_removed(runner_facto
     assert "ResponseSubmitted" not in published
     assert {"KioskRegistered", "CampaignOpened", "CampaignClosed",
             "SatisfactionResultComputed"} <= set(published)
+
+
+def test_a_restarted_service_holds_the_kiosks_count_and_seals_text_in_its_key_store(
+        runner_factory, own_amqp_uri, tmp_path):
+    """The in-memory limit of earlier releases started again with the process."""
+    config = {"AMQP_URI": own_amqp_uri, "SURVEY_MIN_ANSWERS": 1,
+              "DATABASES": {"survey": f"sqlite:///{tmp_path}/survey.sqlite"},
+              "SURVEY_KEYS_URL": f"sqlite:///{tmp_path}/survey-keys.sqlite",
+              "SURVEY_KIOSK_RATE_PER_MINUTE": 3}
+    today = clock.now().date()
+    first = runner_factory(config, SurveyService)
+    first.start()
+    with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
+        token = proxy.survey.register_kiosk({"commune_code": "00004", "label": "Quầy 1"},
+                                            CONTEXT)["token"]
+        proxy.survey.open_campaign({
+            "commune_code": "00004", "period": "2025", "target_sample": 1,
+            "opens_on": (today - timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=1)).isoformat()}, CONTEXT)
+        for text in ("Chị Lan ở thôn 3 rất tận tình", None, None):
+            body = response()
+            if text:
+                body["answers"]["gop-y"] = text
+            proxy.survey.submit_response(token, body)
+    first.stop()
+    second = runner_factory(config, SurveyService)
+    second.start()
+    with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
+        with pytest.raises(TooManyRequests) as refused:
+            proxy.survey.submit_response(token, response())
+        assert refused.value.details["scope"] == "kiosk"
+        assert [c["text"] for c in proxy.survey.get_comments("00004-2025")["comments"]] == [
+            "Chị [họ tên] ở [địa chỉ] rất tận tình"]
+        erased = proxy.survey.erase_free_text("00004-2025", "Yêu cầu xóa dữ liệu", CONTEXT)
+        assert erased["erased_keys"] == 1
+        assert proxy.survey.get_comments("00004-2025")["unreadable"] == 1
+        assert proxy.survey.verify_chain()["ok"] is True
