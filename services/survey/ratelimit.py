@@ -90,38 +90,40 @@ def key(scope: str, *parts: str) -> str:
 
 
 class _Windows:
-    """One key's counts: for each window, SLOTS counts ending at the newest slot."""
+    """One key's counts: for each window, SLOTS counts ending at the newest slot. Moved on to
+    ``now`` once when loaded (slots that fell out become zeros), with a running total."""
 
     _HEAD = struct.Struct("<Iq")
+    _SIZE = _HEAD.size + 4 * SLOTS
 
-    def __init__(self, state: bytes | None):
-        self.windows: dict[int, tuple[int, array]] = {}
-        offset, size = 0, self._HEAD.size + 4 * SLOTS
-        while state and offset + size <= len(state):
+    def __init__(self, state: bytes | None, now: float):
+        self.now = now
+        self.windows: dict[int, list] = {}  # window -> [newest slot, counts, total]
+        for offset in range(0, len(state or b"") - self._SIZE + 1, self._SIZE):
             window, newest = self._HEAD.unpack_from(state, offset)
             counts = array("I")
-            counts.frombytes(state[offset + self._HEAD.size:offset + size])
-            self.windows[window] = (newest, counts)
-            offset += size
+            counts.frombytes(state[offset + self._HEAD.size:offset + self._SIZE])
+            slot = int(now // (window // SLOTS))
+            shift = min(max(slot - newest, 0), SLOTS)
+            if shift:
+                counts = counts[shift:] + array("I", bytes(4 * shift))
+            self.windows[window] = [max(slot, newest), counts, sum(counts)]
 
     def to_bytes(self) -> bytes:
         return b"".join(self._HEAD.pack(window, newest) + counts.tobytes()
-                        for window, (newest, counts) in sorted(self.windows.items()))
+                        for window, (newest, counts, _) in sorted(self.windows.items()))
 
-    def counts(self, window: int, now: float) -> tuple[int, array]:
-        """The window's counts moved on to ``now``'s slot (slots that fell out are zero)."""
-        slot = int(now // (window // SLOTS))
-        newest, counts = self.windows.get(window, (slot, array("I", bytes(4 * SLOTS))))
-        shift = min(max(slot - newest, 0), SLOTS)
-        if shift:
-            counts = counts[shift:] + array("I", bytes(4 * shift))
-        self.windows[window] = (max(slot, newest), counts)
-        return max(slot, newest), counts
+    def _window(self, window: int) -> list:
+        found = self.windows.get(window)
+        if found is None:
+            found = self.windows[window] = [int(self.now // (window // SLOTS)),
+                                            array("I", bytes(4 * SLOTS)), 0]
+        return found
 
-    def wait(self, limit: Limit, n: int, now: float) -> int | None:
+    def wait(self, limit: Limit, n: int) -> int | None:
         """Seconds until ``n`` more fit under ``limit``; None if they fit now."""
-        slot, counts = self.counts(limit.window_seconds, now)
-        excess = sum(counts) + n - limit.count
+        slot, counts, total = self._window(limit.window_seconds)
+        excess = total + n - limit.count
         if excess <= 0:
             return None
         if n > limit.count:
@@ -132,12 +134,13 @@ class _Windows:
             if excess <= 0:
                 # this slot leaves the window when the slot SLOTS after it begins
                 leaves_at = (slot - (SLOTS - 1) + index + SLOTS) * width
-                return max(1, math.ceil(leaves_at - now))
+                return max(1, math.ceil(leaves_at - self.now))
         return limit.window_seconds
 
-    def add(self, limit: Limit, n: int, now: float) -> None:
-        _, counts = self.counts(limit.window_seconds, now)
-        counts[-1] += n
+    def add(self, limit: Limit, n: int) -> None:
+        found = self._window(limit.window_seconds)
+        found[1][-1] += n
+        found[2] += n
 
 
 @dataclass(frozen=True)
@@ -178,23 +181,23 @@ class RateLimiter:
         lock_missing, read, write = self._statements_for(conn)
         if lock_missing is not None:  # PostgreSQL: rows to lock, created in key order
             conn.execute(lock_missing, [{"key": k, "state": b""} for k in keys])
-        rows = {row.key: _Windows(row.state)
-                for row in conn.execute(read, {"keys": keys})}
-        state = {k: rows.get(k) or _Windows(None) for k in keys}
         now = self.clock()
+        rows = {row.key: _Windows(row.state, now)
+                for row in conn.execute(read, {"keys": keys})}
+        state = {k: rows.get(k) or _Windows(None, now) for k in keys}
         verdicts: list[TooManyRequests | None] = []
         for demand in demands:
             refusal = None
             for scope, k in demand.keys.items():
                 for limit in self.limits.get(scope, ()):
-                    wait = state[k].wait(limit, demand.n, now)
+                    wait = state[k].wait(limit, demand.n)
                     if wait is not None and (refusal is None
                                              or wait > refusal.details["retry_after_seconds"]):
                         refusal = _refusal(scope, limit, wait)
             if refusal is None:
                 for scope, k in demand.keys.items():
                     for limit in self.limits.get(scope, ()):
-                        state[k].add(limit, demand.n, now)
+                        state[k].add(limit, demand.n)
             verdicts.append(refusal)
         conn.execute(write, [{"key": k, "state": windows.to_bytes()}
                              for k, windows in state.items()])
