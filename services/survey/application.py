@@ -77,6 +77,13 @@ class _DayPrecisionStore:
             [(stream, expected, new_events, responses.day_precision(metadata))
              for stream, expected, new_events, metadata in appends], conn=conn)
 
+    def group_transaction(self):
+        """The transaction of a group of responses. The nameko store's own transaction wakes
+        the relay and every log follower when it ends, whatever it wrote; the appends made
+        in this one (``append_many`` with ``conn``) wake only those their records concern —
+        here nobody, as responses are private and the results follow in the transaction."""
+        return getattr(self._store, "store", self._store).transaction()
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 
@@ -360,7 +367,7 @@ class SurveyApp:
             try:
                 # The limits count in the transaction that records: a response counts if,
                 # and only if, it is stored.
-                with self.store.transaction() as conn:
+                with self.store.group_transaction() as conn:
                     verdicts = self.limiter.take_each(conn, [
                         _demand(kiosk, campaign) for _, kiosk, campaign, *_ in admitted])
                     appends, accepted = [], []
