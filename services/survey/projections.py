@@ -94,7 +94,7 @@ class ResultsProjection:
 
     def apply_many(self, conn, events) -> None:
         """``events`` in log order, each applied exactly once (the follower's position moves
-        in this transaction): the batch is summed here and added in two upserts."""
+        in this transaction): the batch is summed here and added in one upsert per table."""
         closed_query, add_campaigns, add_questions, add_days = _statements(conn)
         closed = set(conn.execute(closed_query, {"campaigns": sorted(
             {event.data["campaign_id"] for event in events})}).scalars())

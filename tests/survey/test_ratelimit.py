@@ -10,6 +10,7 @@ from kernel.db import make_engine
 from kernel.events import Actor, Metadata
 from services.survey.application import SurveyApp
 from services.survey.errors import TooManyRequests
+from services.survey.kiosks import code_stream
 from services.survey.ratelimit import (
     DEFAULT_LIMITS,
     KIOSK,
@@ -177,10 +178,12 @@ def test_one_persons_codes_count_together_however_many_kiosks_redeem_them(databa
         refused = [o for o in outcomes if not isinstance(o, dict)]
         assert len(accepted) == 20
         assert {(o.code, o.details["scope"]) for o in refused} == {("rate_limited", "issuer")}
+        # a refused response did not spend its code: the kiosk keeps it for later
+        refused_code = codes[[n for n, o in enumerate(outcomes) if not isinstance(o, dict)][0]]
+        assert len(store.read_stream(code_stream(refused_code))) == 1  # issued, not redeemed
         # another person's codes have their own budget
         [other] = app.issue_codes("00004-2025", 1, META)["codes"]
         assert app.submit(tokens[0], response(code=other))["result"] == "accepted"
-        # a refused code was not spent: it goes through once the hour has room again
         assert app.results("00004-2025")["responses"] == 21
     finally:
         store.dispose()
