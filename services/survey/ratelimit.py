@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, select
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.db import is_postgres
@@ -163,7 +163,10 @@ class RateLimiter:
 
     @staticmethod
     def migrate(engine) -> None:
-        metadata.create_all(engine)
+        with engine.begin() as conn:
+            if is_postgres(engine):  # replicas starting together create it once
+                conn.execute(text("SELECT pg_advisory_xact_lock(8785003)"))
+            metadata.create_all(conn)
 
     def take(self, conn, demand: Demand) -> None:
         """Count ``demand`` in ``conn``'s transaction, or raise TooManyRequests."""

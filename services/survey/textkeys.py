@@ -24,7 +24,18 @@ from datetime import date
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, Index, LargeBinary, MetaData, String, Table, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 
 from kernel.canonical import canonical_bytes
@@ -52,7 +63,10 @@ class TextKeys:
         return cls(make_engine(url))
 
     def migrate(self) -> None:
-        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            if is_postgres(self.engine):  # replicas starting together create it once
+                conn.execute(text("SELECT pg_advisory_xact_lock(8785004)"))
+            metadata.create_all(conn)
 
     def dispose(self) -> None:
         self.engine.dispose()
