@@ -36,8 +36,7 @@ metadata = MetaData()
 rate_counters = Table(
     "survey_rate_counters", metadata,
     Column("key", String(250), primary_key=True),
-    # Per window: its length (uint32), the newest slot's number (int64), SLOTS counts
-    # (uint32, oldest first) — see _Windows.
+    # Per window: its length, the newest slot's number and SLOTS counts — see _Windows.
     Column("state", LargeBinary, nullable=False),
 )
 
@@ -91,18 +90,23 @@ def key(scope: str, *parts: str) -> str:
 
 class _Windows:
     """One key's counts: for each window, SLOTS counts ending at the newest slot. Moved on to
-    ``now`` once when loaded (slots that fell out become zeros), with a running total."""
+    ``now`` once when loaded (slots that fell out become zeros), with a running total.
+    Stored per window as its length (uint32), the newest slot (int64), the width of a count
+    (uint8: 2 bytes while every count fits, else 4) and the counts, oldest first."""
 
-    _HEAD = struct.Struct("<Iq")
-    _SIZE = _HEAD.size + 4 * SLOTS
+    _HEAD = struct.Struct("<IqB")
+    _TYPECODES = {2: "H", 4: "I"}
 
     def __init__(self, state: bytes | None, now: float):
         self.now = now
         self.windows: dict[int, list] = {}  # window -> [newest slot, counts, total]
-        for offset in range(0, len(state or b"") - self._SIZE + 1, self._SIZE):
-            window, newest = self._HEAD.unpack_from(state, offset)
-            counts = array("I")
-            counts.frombytes(state[offset + self._HEAD.size:offset + self._SIZE])
+        offset, state = 0, state or b""
+        while offset + self._HEAD.size <= len(state):
+            window, newest, width = self._HEAD.unpack_from(state, offset)
+            offset += self._HEAD.size
+            counts = array("I", array(self._TYPECODES[width],
+                                      state[offset:offset + width * SLOTS]))
+            offset += width * SLOTS
             slot = int(now // (window // SLOTS))
             shift = min(max(slot - newest, 0), SLOTS)
             if shift:
@@ -110,8 +114,12 @@ class _Windows:
             self.windows[window] = [max(slot, newest), counts, sum(counts)]
 
     def to_bytes(self) -> bytes:
-        return b"".join(self._HEAD.pack(window, newest) + counts.tobytes()
-                        for window, (newest, counts, _) in sorted(self.windows.items()))
+        out = []
+        for window, (newest, counts, _) in sorted(self.windows.items()):
+            width = 2 if max(counts) < 1 << 16 else 4
+            out += [self._HEAD.pack(window, newest, width),
+                    (array("H", counts) if width == 2 else counts).tobytes()]
+        return b"".join(out)
 
     def _window(self, window: int) -> list:
         found = self.windows.get(window)
