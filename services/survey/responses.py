@@ -175,8 +175,11 @@ def private_metadata(kiosk_id: str, commune_code: str) -> DayMetadata:
 @upcasters.register(RESPONSE_SUBMITTED, 1)
 def _text_apart(data: dict) -> dict:
     """Version 1 kept free text in ``answers``, in clear: it stays so in the log (it cannot be
-    erased), and is read as ``legacy_text`` beside the scale answers."""
-    answers = data["answers"]
+    erased), and is read as ``legacy_text`` beside the scale answers. (The registry is the
+    platform's: data of this name without answers is left as it is.)"""
+    answers = data.get("answers")
+    if not isinstance(answers, dict):
+        return data
     texts = {qid: value for qid, value in answers.items() if isinstance(value, str)}
     return {**data, "answers": {qid: value for qid, value in answers.items()
                                 if not isinstance(value, str)},
