@@ -294,20 +294,22 @@ class SurveyApp:
     def submit_batch(self, token: str, items: list) -> dict:
         """Each item is judged on its own, so a kiosk can clear what went through and keep
         the rest. A failure that is nobody's fault (the database) fails the whole call:
-        resending everything is safe, because replays are recognised."""
+        resending everything is safe, because replays are recognised. The items go as one
+        group (``submit_many``): a kiosk back online sends up to 200, and its rate limit
+        takes the first ones in order and refuses the rest in one transaction."""
         kiosk = self.authenticate(token)
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
             raise ValidationFailed(f"A batch holds 1-{MAX_BATCH} responses.",
                                    {"responses": len(items) if isinstance(items, list) else None})
         outcomes = []
-        for item in items:
+        for item, outcome in zip(items, self.submit_many(
+                [{"kiosk_token": token, "response": item} for item in items]), strict=True):
             response_id = item.get("response_id") if isinstance(item, dict) else None
-            try:
-                outcomes.append(self._submit_one(kiosk, item))
-            except ResponseConflict as exc:
-                outcomes.append(_failure(response_id, "conflict", exc))
-            except KernelError as exc:
-                outcomes.append(_failure(response_id, "refused", exc))
+            if isinstance(outcome, ResponseConflict):
+                outcome = _failure(response_id, "conflict", outcome)
+            elif isinstance(outcome, KernelError):
+                outcome = _failure(response_id, "refused", outcome)
+            outcomes.append(outcome)
         summary = {kind: sum(1 for o in outcomes if o["result"] == kind)
                    for kind in ("accepted", "duplicate", "conflict", "refused")}
         return {"kiosk_id": kiosk.kiosk_id, "results": outcomes, "summary": summary}

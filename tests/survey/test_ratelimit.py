@@ -203,3 +203,21 @@ def test_issuing_codes_is_limited_per_person_and_campaign(database_url):
         assert app.issue_codes("00004-2025", 5, META)["count"] == 5
     finally:
         store.dispose()
+
+
+def test_a_kiosk_back_online_gets_its_first_responses_in_and_keeps_the_rest(database_url):
+    store = open_store(database_url, source="survey")
+    try:
+        app = survey(store, kiosk_per_minute=10)
+        opened(app)
+        token = new_kiosk(app)
+        queue = [response() for _ in range(30)]
+        batch = app.submit_batch(token, queue)
+        assert [r["result"] for r in batch["results"]] == ["accepted"] * 10 + ["refused"] * 20
+        assert {r["error"] for r in batch["results"][10:]} == {"rate_limited"}
+        assert batch["results"][10]["response_id"] == queue[10]["response_id"]
+        # resending all of it: the ten are recognised, the rest still waits
+        again = app.submit_batch(token, queue)["summary"]
+        assert (again["duplicate"], again["refused"]) == (10, 20)
+    finally:
+        store.dispose()
