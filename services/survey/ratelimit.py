@@ -60,13 +60,13 @@ DEFAULT_LIMITS: dict[str, tuple[Limit, ...]] = {
     CODES: (Limit(500, 86400),),
 }
 # Nameko config keys, per scope and window.
-SETTINGS = {
+SETTINGS = (
     ("SURVEY_KIOSK_RATE_PER_MINUTE", KIOSK, 60), ("SURVEY_KIOSK_RATE_PER_HOUR", KIOSK, 3600),
     ("SURVEY_CAMPAIGN_RATE_PER_MINUTE", CAMPAIGN, 60),
     ("SURVEY_CAMPAIGN_RATE_PER_HOUR", CAMPAIGN, 3600),
     ("SURVEY_ISSUER_RATE_PER_HOUR", ISSUER, 3600),
     ("SURVEY_CODES_PER_ISSUER_PER_DAY", CODES, 86400),
-}
+)
 # What a refusal tells the person or device refused, per scope.
 _WHO = {KIOSK: "Thiết bị này đã gửi", CAMPAIGN: "Đợt khảo sát này đã nhận",
         ISSUER: "Các mã dùng một lần của cùng một người cấp đã được dùng cho",
