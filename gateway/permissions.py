@@ -348,6 +348,8 @@ ROLLUP = Why("roll-up", "the offices over a province or district read its result
 REFERENCE = Why("reference", "reference data every user of the API needs")
 ADMINISTRATION = Why("national configuration", "decides how every commune is scored or "
                      "reviewed: administrators only")
+ERASURE = Why("erasure", "deleting a campaign's free text for good answers a data subject's "
+              "request (Decree 13/2023/NĐ-CP) on behalf of the platform's controller")
 AUDIT = Why("audit", "the event logs of every service: auditors only")
 QUESTIONNAIRE = Why("questionnaire", "the questionnaire is the national instrument the "
                     "satisfaction indicator is scored from: one text for every commune, "
@@ -430,6 +432,8 @@ PERMISSIONS: dict[str, Rule] = {
     "revoke_kiosk": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, KIOSK, SURVEY_SETUP),
     "get_campaign": Rule(AUTHENTICATED, COVERS_UNIT, CAMPAIGN, SURVEY_READ),
     "get_campaign_results": Rule(AUTHENTICATED, COVERS_UNIT, CAMPAIGN, SURVEY_READ),
+    "get_campaign_comments": Rule(AUTHENTICATED, COVERS_UNIT, CAMPAIGN, SURVEY_READ),
+    "erase_campaign_free_text": Rule(ADMINISTRATOR, NATIONWIDE, reason=ERASURE),
     "get_kiosk": Rule(AUTHENTICATED, COVERS_UNIT, KIOSK, SURVEY_READ),
     # -- the kiosk's own API and page
     "kiosk_campaign": Rule(None, KIOSK_DEVICE, reason=KIOSK_API),

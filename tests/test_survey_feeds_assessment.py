@@ -9,8 +9,10 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import clock
+from kernel.errors import ValidationFailed
 from services.assessment.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
+from services.publication.service import PublicationService
 from services.survey.questionnaires import DEFAULT_ID
 from services.survey.service import SurveyService
 from tests.support.assessment_figures import full_figures
@@ -94,3 +96,50 @@ def test_a_survey_result_does_not_disturb_a_regime_without_satisfaction(services
         time.sleep(0.2)
     current = assessment.get_assessment(commune, 2025)
     assert current["state"] == "drafting" and current["recognition_preview"] is not None
+
+
+@pytest.fixture
+def with_publication(runner_factory, amqp_uri, tmp_path):
+    config = {"AMQP_URI": amqp_uri,
+              "DATABASES": {name: f"sqlite:///{tmp_path}/{name}.sqlite"
+                            for name in ("survey", "assessment", "publication")},
+              "SURVEY_MIN_ANSWERS": 5}
+    runner_factory(config, SurveyService, AssessmentService, PublicationService).start()
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as proxy:
+        yield proxy.survey, proxy.assessment, proxy.publication
+
+
+def test_a_campaign_closed_without_answers_reaches_assessment_and_board_as_no_data(
+        with_publication):
+    """It was dead-lettered: the assessment's table wanted a rate (rate_percent NOT NULL)."""
+    survey, assessment, publication = with_publication
+    assessment.open_assessment(LAI_UYEN, 2017, OFFICER)
+    changes = publication.changes_after()
+    today = clock.now().date()
+    survey.open_campaign({"commune_code": LAI_UYEN, "period": "2017", "target_sample": 8,
+                          "opens_on": (today - timedelta(days=1)).isoformat(),
+                          "closes_on": (today + timedelta(days=30)).isoformat()}, OFFICER)
+    result = survey.close_campaign(f"{LAI_UYEN}-2017", OFFICER)["result"]
+    assert (result["responses"], result["no_data"], result["overall"]["rate_percent"]) == (
+        0, True, None)
+
+    deadline = time.monotonic() + 30
+    while (satisfaction := assessment.get_assessment(LAI_UYEN, 2017)["satisfaction"]) is None:
+        assert time.monotonic() < deadline, "the empty result never reached the assessment"
+        time.sleep(0.2)
+    assert (satisfaction["status"], satisfaction["rate_percent"], satisfaction["published"]) == (
+        "no_data", None, False)
+    # the indicator scored from the survey says there is nothing to score from
+    with pytest.raises(ValidationFailed) as refused:
+        assessment.use_survey_result(LAI_UYEN, 2017, "C2.I5", None, OFFICER)
+    assert refused.value.details["status"] == "no_data"
+    assert "no data" in refused.value.message
+
+    # the publication service took it too (its change log names the commune)
+    while not any(c["commune_code"] == LAI_UYEN for c in publication.changes_after(
+            changes["head"], changes["epoch"])["changes"]):
+        assert time.monotonic() < deadline, "the empty result never reached the publication"
+        time.sleep(0.2)
+    assert assessment.dead_letters("assessment.satisfaction_results") == []
+    assert publication.dead_letters("publication.publication_record") == []
+    assert assessment.health()["status"] == "up"

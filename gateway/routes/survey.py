@@ -19,6 +19,7 @@ from gateway.routes.survey_schemas import (  # response schemas: named in the do
     CampaignPathSchema,
     CodesInputSchema,
     CodesSchema,
+    EraseTextInputSchema,
     KioskBatchSchema,
     KioskCampaignSchema,
     KioskInputSchema,
@@ -33,7 +34,9 @@ from gateway.routes.survey_schemas import (  # response schemas: named in the do
     QuestionnaireQuerySchema,
     SubmissionSchema,
     SurveyCampaignSchema,
+    SurveyCommentsSchema,
     SurveyResultsSchema,
+    TextErasedSchema,
 )
 from gateway.submissions import KioskSubmissionGroups
 from gateway.web import http
@@ -46,7 +49,7 @@ from services.survey.errors import TooManyRequests
 DOCUMENTED_RESPONSES = (BatchResultSchema, CampaignClosedSchema, CodesSchema,
                         KioskCampaignSchema, KioskOutSchema, KioskRegisteredSchema,
                         QuestionnaireOutSchema, SubmissionSchema, SurveyCampaignSchema,
-                        SurveyResultsSchema)
+                        SurveyCommentsSchema, SurveyResultsSchema, TextErasedSchema)
 TAG_SURVEY, TAG_KIOSK = "Khảo sát hài lòng", "Thiết bị khảo sát (kiosk)"
 KIOSK_AUTH = 'Kiosk realm="tcpl-kiosk"'
 
@@ -185,7 +188,9 @@ class SurveyRoutes:
         """Kết quả khảo sát của một đợt
 
         Tỷ lệ hài lòng (mức 4 và 5) chung và theo từng câu hỏi. Khi chưa đủ số câu trả lời
-        tối thiểu, published = false và không hiển thị tỷ lệ. final = true khi đợt đã kết thúc.
+        tối thiểu, published = false và không hiển thị tỷ lệ; no_data = true khi không có câu
+        trả lời hợp lệ nào (không có tỷ lệ, không phải 0%). final = true khi đợt đã kết thúc.
+        flags: những ngày một thiết bị ghi nhận số phiếu bất thường.
         ---
         tags: [Khảo sát hài lòng]
         responses:
@@ -198,6 +203,49 @@ class SurveyRoutes:
           503: Error
         """
         return self.backends.call("survey", "get_results", campaign_id)
+
+    @http("GET", "/api/v1/survey/campaigns/<campaign_id>/comments")
+    @endpoint(path=CampaignPathSchema)
+    def get_campaign_comments(self, call, campaign_id):
+        """Góp ý bằng chữ của một đợt khảo sát (đã che thông tin cá nhân)
+
+        Họ tên, địa chỉ, số điện thoại, số giấy tờ và email được thay bằng [họ tên],
+        [địa chỉ]… Chỉ hiển thị khi đợt đủ số phiếu tối thiểu như tỷ lệ hài lòng, không kèm
+        phiếu, thiết bị hay ngày nào.
+        ---
+        tags: [Khảo sát hài lòng]
+        responses:
+          200:
+            description: Các góp ý đã che thông tin cá nhân.
+            content:
+              application/json:
+                schema: SurveyCommentsSchema
+          404: Error
+          503: Error
+        """
+        return self.backends.call("survey", "get_comments", campaign_id)
+
+    @http("POST", "/api/v1/survey/campaigns/<campaign_id>/free-text/erase")
+    @endpoint(path=CampaignPathSchema, body=EraseTextInputSchema)
+    def erase_campaign_free_text(self, call, campaign_id):
+        """Xóa vĩnh viễn nội dung góp ý của một đợt khảo sát
+
+        Xóa khóa mã hóa của đợt: mọi góp ý đã nhận không đọc được nữa ở bất cứ đâu, còn nhật
+        ký sự kiện, chuỗi băm và số liệu giữ nguyên. Sự kiện FreeTextErased ghi ai xóa và lý do.
+        ---
+        tags: [Khảo sát hài lòng]
+        responses:
+          200:
+            description: Đã xóa khóa.
+            content:
+              application/json:
+                schema: TextErasedSchema
+          404: Error
+          409: Error
+          503: Error
+        """
+        return self.backends.call("survey", "erase_free_text", campaign_id, call.body["reason"],
+                                  call.context())
 
     @http("POST", "/api/v1/survey/campaigns/<campaign_id>/codes")
     @endpoint(path=CampaignPathSchema, body=CodesInputSchema)

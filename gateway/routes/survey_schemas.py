@@ -197,12 +197,40 @@ class SurveyCampaignSchema(ResponseSchema):
 
 class RateSchema(ResponseSchema):
     valid_answers = fields.Integer(required=True)
-    satisfied = fields.Integer()
-    rate_percent = fields.String(allow_none=True, metadata=_described("Tỷ lệ hài lòng, ví dụ 97.35."))
-    counts = fields.Dict()
-    published = fields.Boolean(required=True,
-                               metadata=_described("false khi chưa đủ số câu trả lời tối thiểu."))
+    satisfied = fields.Integer(allow_none=True)
+    rate_percent = fields.String(allow_none=True, metadata=_described(
+        "Tỷ lệ hài lòng, ví dụ 97.35; null khi chưa công bố hoặc không có số liệu."))
+    counts = fields.Dict(allow_none=True)
+    published = fields.Boolean(required=True, metadata=_described(
+        "false khi chưa đủ số câu trả lời tối thiểu hoặc không có câu trả lời hợp lệ nào."))
     reason = fields.String(allow_none=True)
+
+
+class QuestionRateSchema(RateSchema):
+    question_id = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class BurstFlagSchema(ResponseSchema):
+    kiosk_id = fields.String(required=True)
+    day = fields.String(required=True, metadata=_described("Ngày (YYYY-MM-DD)."))
+    responses = fields.Integer(required=True,
+                               metadata=_described("Số phiếu thiết bị ghi nhận trong ngày."))
+    share_percent = fields.String(allow_none=True,
+                                  metadata=_described("Tỷ lệ trên tổng số phiếu của đợt."))
+    median_other_kiosk_days = fields.String(allow_none=True, metadata=_described(
+        "Trung vị số phiếu của các ngày-thiết bị khác của đợt."))
+    reasons = fields.List(fields.String(validate=validate.OneOf(("over_day_max",
+                                                                 "unusual_day"))),
+                          required=True, metadata=_described(
+        "over_day_max: nhiều hơn số phiếu tối đa một ngày; unusual_day: gấp nhiều lần "
+        "trung vị các ngày khác."))
+
+
+class BurstRuleSchema(ResponseSchema):
+    kiosk_day_max = fields.Integer(required=True)
+    factor = fields.Integer(required=True)
+    min_responses = fields.Integer(required=True)
 
 
 class SurveyResultsSchema(ResponseSchema):
@@ -216,8 +244,56 @@ class SurveyResultsSchema(ResponseSchema):
     target_sample = fields.Integer(required=True)
     target_met = fields.Boolean(required=True)
     min_answers = fields.Integer(required=True)
+    no_data = fields.Boolean(metadata=_described(
+        "true khi chưa có câu trả lời hợp lệ nào: không có tỷ lệ hài lòng (không phải 0%)."))
     overall = fields.Nested(RateSchema, required=True)
-    questions = fields.Dict(metadata=_described("Theo từng câu hỏi, cùng dạng với overall."))
+    questions = fields.List(fields.Nested(QuestionRateSchema), metadata=_described(
+        "Theo từng câu hỏi thang 5 mức, cùng dạng với overall."))
+    flags = fields.List(fields.Nested(BurstFlagSchema), metadata=_described(
+        "Những ngày một thiết bị ghi nhận số phiếu bất thường (tính từ nhật ký sự kiện)."))
+    burst_rule = fields.Nested(BurstRuleSchema, metadata=_described(
+        "Quy tắc dùng để đánh dấu: số phiếu tối đa một ngày-thiết bị; hệ số so với trung vị; "
+        "số phiếu tối thiểu để so sánh."))
+
+
+class CommentSchema(ResponseSchema):
+    question_id = fields.String(required=True)
+    text = fields.String(required=True, metadata=_described(
+        "Góp ý đã che thông tin cá nhân: [họ tên], [địa chỉ], [số điện thoại], [số giấy tờ], "
+        "[email]."))
+    redacted = fields.List(fields.String(), required=True,
+                           metadata=_described("Loại thông tin đã che: name, address, phone, "
+                                               "id_number, email."))
+
+
+class SurveyCommentsSchema(ResponseSchema):
+    campaign_id = fields.String(required=True)
+    responses = fields.Integer(required=True)
+    with_text = fields.Integer(required=True, metadata=_described("Số phiếu có góp ý."))
+    min_answers = fields.Integer(required=True)
+    published = fields.Boolean(required=True, metadata=_described(
+        "false khi đợt chưa đủ số phiếu tối thiểu: góp ý chưa được hiển thị."))
+    reason = fields.String(allow_none=True)
+    erased = fields.Boolean(required=True, metadata=_described(
+        "true khi nội dung góp ý của đợt đã từng bị xóa (xóa khóa mã hóa)."))
+    unreadable = fields.Integer(required=True, metadata=_described(
+        "Số phiếu có góp ý không đọc được nữa vì khóa đã bị xóa."))
+    comments = fields.List(fields.Nested(CommentSchema), required=True)
+
+
+class EraseTextInputSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           metadata=_described("Lý do xóa, ví dụ yêu cầu xóa dữ liệu cá nhân "
+                                               "của người dân ngày 01/07/2025."))
+
+
+class TextErasedSchema(ResponseSchema):
+    campaign_id = fields.String(required=True)
+    erased_keys = fields.Integer(required=True, metadata=_described("Số khóa đã xóa."))
+    reason = fields.String(required=True)
+    erased_on = fields.String(required=True)
+    position = fields.Integer(required=True, metadata=_described(
+        "Vị trí của sự kiện FreeTextErased trong nhật ký."))
 
 
 class CampaignClosedSchema(ResponseSchema):

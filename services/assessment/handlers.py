@@ -112,7 +112,8 @@ class AssessmentHandlers:
             raise ValidationFailed(
                 f"Commune {commune_code} has no published satisfaction result for {year}"
                 + (f": {survey_result['reason']}" if survey_result and survey_result["reason"] else "."),
-                {"commune_code": commune_code, "year": year})
+                {"commune_code": commune_code, "year": year,
+                 "status": survey_result["status"] if survey_result else None})
         return self.execute(commune_code, year, "record_figures",
                             {"indicator_id": indicator_id, "figures": to_figures(survey_result)},
                             metadata, expected_version)

@@ -4,10 +4,18 @@ The survey service emits ``SatisfactionResultComputed`` when a campaign closes; 
 projection keeps the latest result per commune and period in the assessment's database, so
 that the regimes that score satisfaction (619/2017 C2.I5; 25/2021 C2.I4 from the Mẫu 04
 survey) and the recognition explanation can use it.
+
+A campaign closed without a valid answer has no rate: ``rate_percent`` is null ("no data"),
+never 0 % or 100 %, and the result is never published. Bursts the survey flagged (days on
+which one kiosk recorded an unusual number of responses) are kept with the result.
 """
 
 from __future__ import annotations
 
+import json
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -16,9 +24,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     delete,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 
@@ -36,14 +47,17 @@ satisfaction_results = Table(
     Column("questionnaire_version", Integer, nullable=False),
     Column("valid_answers", Integer, nullable=False),
     Column("satisfied", Integer, nullable=False),
-    Column("rate_percent", String(10), nullable=False),
+    Column("rate_percent", String(10)),  # null: no valid answer, no rate
     Column("target_sample", Integer),
     Column("target_met", Boolean, nullable=False),
     Column("published", Boolean, nullable=False),
     Column("reason", String(500)),
+    Column("flags", Text),  # JSON: the bursts the survey flagged (services/survey/bursts.py)
     Column("event_id", String(36), nullable=False),
     Column("position", BigInteger, nullable=False),
 )
+
+NO_DATA, BELOW_MINIMUM, PUBLISHED = "no_data", "below_minimum", "published"
 
 
 class SatisfactionProjection:
@@ -63,8 +77,13 @@ class SatisfactionProjection:
             "questionnaire_version": data["questionnaire_version"],
             "valid_answers": data["valid_answers"], "satisfied": data["satisfied"],
             "rate_percent": data["rate_percent"], "target_sample": data.get("target_sample"),
-            "target_met": bool(data["target_met"]), "published": bool(data["published"]),
-            "reason": data.get("reason"), "event_id": event.id, "position": event.position,
+            "target_met": bool(data["target_met"]),
+            # Not published without a valid answer, whatever the minimum (results before
+            # the survey said so themselves could claim it with a minimum of 0).
+            "published": bool(data["published"]) and bool(data["valid_answers"]),
+            "reason": data.get("reason"),
+            "flags": json.dumps(data.get("flags") or [], ensure_ascii=False),
+            "event_id": event.id, "position": event.position,
         }
         key = (satisfaction_results.c.commune_code == data["commune_code"],
                satisfaction_results.c.period == str(data["period"]))
@@ -80,14 +99,36 @@ class SatisfactionProjection:
 
     def migrate(self, engine) -> None:
         metadata.create_all(engine)
+        columns = {c["name"]: c for c in inspect(engine).get_columns("satisfaction_results")}
+        if "flags" in columns and columns["rate_percent"]["nullable"]:
+            return
+        # A table of an earlier release: rate_percent NOT NULL (an empty campaign's result
+        # was dead-lettered; replay it once this ran) and no flags. Altered in place
+        # (SQLite copies the table), the rows kept; replicas take turns.
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(8785002)"))
+            columns = {c["name"] for c in inspect(conn).get_columns("satisfaction_results")}
+            with Operations(MigrationContext.configure(conn)).batch_alter_table(
+                    "satisfaction_results") as batch:
+                batch.alter_column("rate_percent", existing_type=String(10), nullable=True)
+                if "flags" not in columns:
+                    batch.add_column(Column("flags", Text))
 
 
 def result_for(conn, commune_code: str, year: int) -> dict | None:
-    """The survey result the assessment of ``year`` uses: the campaign of that period."""
+    """The survey result the assessment of ``year`` uses: the campaign of that period, with
+    its ``status``: published, below_minimum or no_data (no valid answer, no rate)."""
     row = conn.execute(select(satisfaction_results).where(
         satisfaction_results.c.commune_code == commune_code,
         satisfaction_results.c.period == str(year))).mappings().first()
-    return dict(row) if row else None
+    if row is None:
+        return None
+    result = dict(row)
+    result["flags"] = json.loads(row["flags"]) if row["flags"] else []
+    result["status"] = (NO_DATA if not result["valid_answers"]
+                        else PUBLISHED if result["published"] else BELOW_MINIMUM)
+    return result
 
 
 def figures_for_619(result: dict) -> dict:

@@ -160,9 +160,12 @@ def _unmet_vi(criteria_set: CriteriaSet, recognition) -> list[str]:
 
 
 def _satisfaction_view(result: dict | None) -> dict | None:
-    """The survey result of the commune's year, as the survey service published it."""
+    """The survey result of the commune's year, as the survey service published it; its
+    ``status`` says whether it has a rate at all (no_data), and ``flags`` the bursts the
+    survey found."""
     if result is None:
         return None
     keys = ("campaign_id", "questionnaire_id", "questionnaire_version", "valid_answers",
-            "satisfied", "rate_percent", "target_sample", "target_met", "published", "reason")
+            "satisfied", "rate_percent", "target_sample", "target_met", "published", "reason",
+            "status", "flags")
     return {key: result[key] for key in keys}

@@ -354,8 +354,13 @@ class PublicRecordProjection:
         rate = public["rate_percent"]
         summary = (f"Kết quả khảo sát sự hài lòng: {rate}% hài lòng "
                    f"({public['satisfied']}/{public['valid_answers']} ý kiến)" if public["published"]
+                   else "Khảo sát sự hài lòng kết thúc mà không có ý kiến hợp lệ nào: chưa có "
+                        "số liệu về tỷ lệ hài lòng" if public["no_data"]
                    else f"Kết quả khảo sát sự hài lòng chưa đủ điều kiện công bố"
                         f"{': ' + public['reason'] if public['reason'] else ''}")
+        if public["flags"]:
+            summary += (f"; có {len(public['flags'])} ngày một thiết bị ghi nhận số phiếu bất "
+                        "thường")
         if previous is not None:
             summary += " (thay thế kết quả trước)"
         self._publish(conn, event, commune_code, year, "satisfaction", summary, public, previous)
@@ -499,8 +504,10 @@ def _year_of_period(period: str) -> int | None:
 
 
 def public_satisfaction(data: dict) -> dict:
-    """What a survey result shows publicly: the rate only when it may be published."""
-    published = bool(data.get("published"))
+    """What a survey result shows publicly: the rate only when it may be published (never
+    without a valid answer: "no data"), and the bursts the survey flagged, by day."""
+    no_data = not data.get("valid_answers")
+    published = bool(data.get("published")) and not no_data
     return {"campaign_id": data["campaign_id"], "period": str(data["period"]),
             "questionnaire_id": data.get("questionnaire_id"),
             "questionnaire_version": data.get("questionnaire_version"),
@@ -508,7 +515,11 @@ def public_satisfaction(data: dict) -> dict:
             "responses": data.get("responses"), "valid_answers": data.get("valid_answers"),
             "satisfied": data.get("satisfied") if published else None,
             "rate_percent": data.get("rate_percent") if published else None,
-            "target_sample": data.get("target_sample"), "target_met": data.get("target_met")}
+            "target_sample": data.get("target_sample"), "target_met": data.get("target_met"),
+            "no_data": no_data,
+            "flags": [{key: flag.get(key) for key in ("day", "responses", "share_percent",
+                                                      "reasons")}
+                      for flag in data.get("flags") or []]}
 
 
 def _last_entry(conn, commune_code: str, year: int, kind: str) -> str | None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from kernel import clock
+from kernel import clock, unit_of_work
 from kernel.errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -24,12 +24,23 @@ from kernel.events import Actor, Metadata
 from kernel.follower import LogFollower
 from kernel.schema import events as events_table
 from kernel.store import NO_STREAM
-from services.survey import campaigns, kiosks, projections, questionnaires, responses, results
+from services.survey import (
+    campaigns,
+    kiosks,
+    projections,
+    questionnaires,
+    ratelimit,
+    responses,
+    results,
+    screening,
+    textkeys,
+)
+from services.survey.bursts import DEFAULT_RULE, BurstRule
 from services.survey.campaigns import Campaign
 from services.survey.errors import CampaignClosed, CodeInvalid, CodeUsed, ResponseConflict
 from services.survey.kiosks import Kiosk, SingleUseCode
 from services.survey.questionnaires import Questionnaire, QuestionnaireVersion
-from services.survey.ratelimit import RateLimiter
+from services.survey.ratelimit import CAMPAIGN, CODES, ISSUER, KIOSK, Demand, RateLimiter
 from services.survey.responses import Submission
 from services.survey.schemas import (
     CampaignSchema,
@@ -38,6 +49,7 @@ from services.survey.schemas import (
     ResponseSchema,
     load,
 )
+from services.survey.textkeys import TextKeys
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -65,16 +77,29 @@ class _DayPrecisionStore:
             [(stream, expected, new_events, responses.day_precision(metadata))
              for stream, expected, new_events, metadata in appends], conn=conn)
 
+    def group_transaction(self):
+        """The transaction of a group of responses. The nameko store's own transaction wakes
+        the relay and every log follower when it ends, whatever it wrote; the appends made
+        in this one (``append_many`` with ``conn``) wake only those their records concern —
+        here nobody, as responses are private and the results follow in the transaction."""
+        return getattr(self._store, "store", self._store).transaction()
+
     def __getattr__(self, name):
         return getattr(self._store, name)
 
 
 class SurveyApp:
+    """``limiter`` keeps its counts in the store's database; ``text_keys`` is the key store
+    of free text (by default a table of the store's database). Without ``processor`` (tests,
+    tools) their tables and the read model's are created here; service.py does it once per
+    container."""
+
     def __init__(self, store, processor: LogFollower | None = None,
                  limiter: RateLimiter | None = None,
                  min_answers: int = results.DEFAULT_MIN_ANSWERS,
                  today: Callable[[], date] = vietnam_today,
-                 versions: dict | None = None, aggregates: dict | None = None):
+                 versions: dict | None = None, aggregates: dict | None = None,
+                 text_keys: TextKeys | None = None, burst_rule: BurstRule = DEFAULT_RULE):
         self.store = _DayPrecisionStore(store)
         # Published questionnaire versions never change, so a container may keep them
         # (service.py passes one dict per container; without it, nothing is kept).
@@ -83,12 +108,16 @@ class SurveyApp:
         # version first and re-reads a stream that moved, so a revocation or a close is
         # never missed; the cache only saves re-reading streams that did not change.
         self.aggregates = {} if aggregates is None else aggregates
+        self.limiter = limiter or RateLimiter()
+        self.text_keys = text_keys or TextKeys(store.engine)
         if processor is None:  # without nameko (tests, tools): the read model is caught up on read
             processor = LogFollower(store, projections.ResultsProjection())
             processor.prepare()
+            self.limiter.migrate(store.engine)
+            self.text_keys.migrate()
         self.processor = processor
-        self.limiter = limiter or RateLimiter()
         self.min_answers = min_answers
+        self.burst_rule = burst_rule
         self.today = today
 
     # -- questionnaires -------------------------------------------------------------------
@@ -179,17 +208,18 @@ class SurveyApp:
 
     def _compute(self, campaign: Campaign) -> tuple[dict, int]:
         campaign.require_exists()
-        total, per_question, late = self._counts(campaign)
-        version = self._version_of(campaign)
-        # A recorded result fixes the minimum it was judged by, whatever the setting now.
-        minimum = campaign.result["min_answers"] if campaign.result else self.min_answers
-        result = results.compute(campaign, version, total, per_question, minimum, late)
-        return result, results.pooled_satisfied(version, per_question)
-
-    def _counts(self, campaign: Campaign):
         self.catch_up()
         with self.store.reader.connect() as conn:
-            return projections.counts(conn, campaign.campaign_id)
+            total, per_question, late = projections.counts(conn, campaign.campaign_id)
+            kiosk_days = projections.campaign_kiosk_days(conn, campaign.campaign_id)
+        version = self._version_of(campaign)
+        # A recorded result fixes the rules it was judged by, whatever the settings now.
+        recorded = campaign.result or {}
+        minimum = recorded.get("min_answers", self.min_answers)
+        rule = BurstRule(**recorded["burst_rule"]) if recorded.get("burst_rule") else self.burst_rule
+        result = results.compute(campaign, version, total, per_question, minimum, late,
+                                 kiosk_days, rule)
+        return result, results.pooled_satisfied(version, per_question)
 
     def catch_up(self) -> None:
         """Bring the read model up to the log's head. Positions are assigned under the head
@@ -208,6 +238,8 @@ class SurveyApp:
                                  {"campaign_id": campaign_id})
         codes = [kiosks.new_code() for _ in range(count)]
         with self.store.transaction() as conn:
+            self.limiter.take(conn, Demand({CODES: ratelimit.key(
+                CODES, campaign_id, _person(metadata.actor.subject))}, count))
             for stream, event in kiosks.issue_events(campaign_id, codes, self.today()):
                 self.store.append(stream, NO_STREAM, [event], metadata, conn=conn)
         return {"campaign_id": campaign_id, "codes": codes, "count": count}
@@ -262,20 +294,22 @@ class SurveyApp:
     def submit_batch(self, token: str, items: list) -> dict:
         """Each item is judged on its own, so a kiosk can clear what went through and keep
         the rest. A failure that is nobody's fault (the database) fails the whole call:
-        resending everything is safe, because replays are recognised."""
+        resending everything is safe, because replays are recognised. The items go as one
+        group (``submit_many``): a kiosk back online sends up to 200, and its rate limit
+        takes the first ones in order and refuses the rest in one transaction."""
         kiosk = self.authenticate(token)
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
             raise ValidationFailed(f"A batch holds 1-{MAX_BATCH} responses.",
                                    {"responses": len(items) if isinstance(items, list) else None})
         outcomes = []
-        for item in items:
+        for item, outcome in zip(items, self.submit_many(
+                [{"kiosk_token": token, "response": item} for item in items]), strict=True):
             response_id = item.get("response_id") if isinstance(item, dict) else None
-            try:
-                outcomes.append(self._submit_one(kiosk, item))
-            except ResponseConflict as exc:
-                outcomes.append(_failure(response_id, "conflict", exc))
-            except KernelError as exc:
-                outcomes.append(_failure(response_id, "refused", exc))
+            if isinstance(outcome, ResponseConflict):
+                outcome = _failure(response_id, "conflict", outcome)
+            elif isinstance(outcome, KernelError):
+                outcome = _failure(response_id, "refused", outcome)
+            outcomes.append(outcome)
         summary = {kind: sum(1 for o in outcomes if o["result"] == kind)
                    for kind in ("accepted", "duplicate", "conflict", "refused")}
         return {"kiosk_id": kiosk.kiosk_id, "results": outcomes, "summary": summary}
@@ -305,17 +339,17 @@ class SurveyApp:
         response_streams = {responses.stream_name(s.response_id) for _, s, _ in parsed.values()}
         versions = self.store.stream_versions(kiosk_streams | campaign_streams | response_streams)
         originals = {e.stream: e for e in self.store.read_streams(
-            {s for s in response_streams if versions.get(s)}, until_version=1)}
+            {s for s in response_streams if versions.get(s)}, until_version=1, upcast=False)}
 
         today = self.today()
-        appends, accepted, deferred, claimed = [], [], [], set()
+        admitted, deferred, claimed = [], [], set()
         for i, (kiosk_id, submission, fingerprint) in parsed.items():
             try:
                 kiosk = self._current(kiosks.kiosk_stream(kiosk_id), versions, Kiosk,
                                       kiosk_id).authenticate(items[i]["kiosk_token"])
                 stream = responses.stream_name(submission.response_id)
                 if stream in originals:
-                    outcomes[i] = responses.replay(originals[stream], fingerprint)
+                    outcomes[i] = self._replay(originals[stream], submission, kiosk_id)
                     continue
                 if submission.code or stream in claimed:
                     # A code's own stream must be redeemed in step, and a second copy of a
@@ -325,31 +359,42 @@ class SurveyApp:
                 campaign = self._current(campaigns.stream_name(submission.campaign_id),
                                          versions, Campaign, submission.campaign_id)
                 answers = self._admit(kiosk, submission, campaign, today)
-                self.limiter.take(kiosk.kiosk_id)
-                event = responses.response_event(
-                    submission, kiosk_id=kiosk.kiosk_id, commune_code=campaign.commune_code,
-                    period=campaign.period, answers=answers, fingerprint=fingerprint,
-                    received_on=today, with_code=False)
-                appends.append((stream, NO_STREAM, [event],
-                                responses.private_metadata(kiosk.kiosk_id, kiosk.commune_code)))
-                accepted.append((i, kiosk))
+                admitted.append((i, kiosk, campaign, submission, fingerprint, answers))
                 claimed.add(stream)
             except KernelError as exc:
                 outcomes[i] = exc
-        if appends:
+        if admitted:
+            sealed = self._seal([(campaign, submission, answers)
+                                 for _, _, campaign, submission, _, answers in admitted], today)
             try:
-                written = self.store.append_many(appends)
-                for (i, _), [recorded] in zip(accepted, written, strict=True):
+                # The limits count in the transaction that records: a response counts if,
+                # and only if, it is stored.
+                with self.store.group_transaction() as conn:
+                    verdicts = self.limiter.take_each(conn, [
+                        _demand(kiosk, campaign) for _, kiosk, campaign, *_ in admitted])
+                    appends, accepted = [], []
+                    for (i, kiosk, campaign, submission, fingerprint, answers), refusal in zip(
+                            admitted, verdicts, strict=True):
+                        if refusal is not None:
+                            outcomes[i] = refusal
+                            continue
+                        appends.append((responses.stream_name(submission.response_id), NO_STREAM,
+                                        [self._event(kiosk, campaign, submission, fingerprint,
+                                                     answers, today, sealed, False)],
+                                        responses.private_metadata(kiosk.kiosk_id,
+                                                                   kiosk.commune_code)))
+                        accepted.append(i)
+                    written = self.store.append_many(appends, conn=conn) if appends else []
+                for i, [recorded] in zip(accepted, written, strict=True):
                     outcomes[i] = responses.acceptance(recorded, "accepted")
             except (ConcurrencyError, DuplicateEventError):
-                # Another replica wrote one of these streams meanwhile: judge each alone,
-                # which tells a replay from a conflict. Their rate was already counted.
-                deferred = [(i, kiosk, False) for i, kiosk in accepted] + deferred
-        for entry in deferred:
-            i, kiosk, *limited = entry
+                # Another replica wrote one of these streams meanwhile, and nothing of the
+                # group was written or counted: judge each alone, which tells a replay from
+                # a conflict.
+                deferred = [(i, kiosk) for i, kiosk, *_ in admitted] + deferred
+        for i, kiosk in deferred:
             try:
-                outcomes[i] = self._submit_one(kiosk, items[i]["response"],
-                                               limited[0] if limited else True)
+                outcomes[i] = self._submit_one(kiosk, items[i]["response"])
             except KernelError as exc:
                 outcomes[i] = exc
         return outcomes
@@ -382,14 +427,58 @@ class SurveyApp:
                               "one-stop desk.", {"campaign_id": campaign.campaign_id})
         return answers
 
-    def _submit_one(self, kiosk: Kiosk, payload: dict, take_rate: bool = True) -> dict:
+    def _seal(self, admitted: list[tuple[Campaign, Submission, dict]], today: date) -> dict:
+        """The sealed free text of each admitted response that has some, by response id,
+        under its campaign's key (made the first time a campaign needs one)."""
+        with_text = [(campaign, submission, texts) for campaign, submission, answers in admitted
+                     if (texts := {q: v for q, v in answers.items() if isinstance(v, str)})]
+        if not with_text:
+            return {}
+        keys = self.text_keys.for_sealing(
+            {campaign.campaign_id for campaign, _, _ in with_text},
+            {campaign.campaign_id: campaign.erased_keys for campaign, _, _ in with_text}, today)
+        sealed = {}
+        for campaign, submission, texts in with_text:
+            key_id, key = keys[campaign.campaign_id]
+            sealed[submission.response_id] = textkeys.seal(
+                key_id, key, campaign.campaign_id, submission.response_id, texts)
+        return sealed
+
+    @staticmethod
+    def _event(kiosk: Kiosk, campaign: Campaign, submission: Submission, fingerprint: str,
+               answers: dict, today: date, sealed: dict, with_code: bool):
+        return responses.response_event(
+            submission, kiosk_id=kiosk.kiosk_id, commune_code=campaign.commune_code,
+            period=campaign.period, answers=answers, fingerprint=fingerprint,
+            received_on=today, with_code=with_code,
+            sealed_text=sealed.get(submission.response_id))
+
+    def _replay(self, recorded, submission: Submission, kiosk_id: str) -> dict:
+        """The original acceptance if ``recorded`` (as stored, not upcast) is this
+        submission, else ResponseConflict."""
+        if recorded.schema_version < responses.SCHEMA_VERSION:
+            return responses.replay(recorded, submission.legacy_fingerprint(kiosk_id))
+        return responses.replay(recorded, submission.fingerprint(kiosk_id),
+                                lambda stored: self._same_text(stored, submission.texts()))
+
+    def _same_text(self, recorded, texts: dict) -> bool:
+        sealed = recorded.data.get("sealed_text")
+        if sealed is None:
+            return not texts
+        key = self.text_keys.find([sealed["key_id"]]).get(sealed["key_id"])
+        if key is None:  # erased: the rest matched, and nothing can tell more any more
+            return True
+        return textkeys.unseal(sealed, key, recorded.data["campaign_id"],
+                               recorded.data["response_id"]) == texts
+
+    def _submit_one(self, kiosk: Kiosk, payload: dict) -> dict:
         submission, fingerprint = _parse(kiosk.kiosk_id, payload)
         stream = responses.stream_name(submission.response_id)
         # A replay is answered before anything else is checked: the campaign may have closed
         # since, but the kiosk still needs to hear that its response went through.
-        existing = self.store.read_stream(stream)
+        existing = self.store.read_stream(stream, upcast=False)
         if existing:
-            return responses.replay(existing[0], fingerprint)
+            return self._replay(existing[0], submission, kiosk.kiosk_id)
 
         today = self.today()
         campaign = self.campaign(submission.campaign_id)
@@ -399,16 +488,12 @@ class SurveyApp:
             code = SingleUseCode.from_events(
                 submission.code, self.store.read_stream(kiosks.code_stream(submission.code)))
             code.check(campaign.campaign_id)
-        if take_rate:
-            self.limiter.take(kiosk.kiosk_id)
-
-        event = responses.response_event(
-            submission, kiosk_id=kiosk.kiosk_id, commune_code=campaign.commune_code,
-            period=campaign.period, answers=answers, fingerprint=fingerprint,
-            received_on=today, with_code=code is not None)
+        event = self._event(kiosk, campaign, submission, fingerprint, answers, today,
+                            self._seal([(campaign, submission, answers)], today), code is not None)
         metadata = responses.private_metadata(kiosk.kiosk_id, kiosk.commune_code)
         try:
             with self.store.transaction() as conn:
+                self.limiter.take(conn, _demand(kiosk, campaign, code))
                 [recorded] = self.store.append(stream, NO_STREAM, [event], metadata, conn=conn)
                 if code is not None:
                     self.store.append(kiosks.code_stream(submission.code), code.version,
@@ -416,9 +501,9 @@ class SurveyApp:
                                                   today), metadata, conn=conn)
         except (ConcurrencyError, DuplicateEventError) as exc:
             # Someone got there first: the same response from a retry, or the same code.
-            existing = self.store.read_stream(stream)
+            existing = self.store.read_stream(stream, upcast=False)
             if existing:
-                return responses.replay(existing[0], fingerprint)
+                return self._replay(existing[0], submission, kiosk.kiosk_id)
             if isinstance(exc, ConcurrencyError):
                 raise CodeUsed("This code has just been used for another response.",
                                {"campaign_id": campaign.campaign_id}) from None
@@ -426,6 +511,104 @@ class SurveyApp:
                                    "response needs a new id.",
                                    {"response_id": submission.response_id}) from None
         return responses.acceptance(recorded, "accepted")
+
+    # -- free text ------------------------------------------------------------------------
+    def comments(self, campaign_id: str) -> dict:
+        """The campaign's counted free-text answers, screened (screening.py) and shown only
+        from the same number of responses as its rates, without anything that would tie a
+        comment to a response, a kiosk or a day (sorted by question and text)."""
+        campaign = self.campaign(campaign_id)
+        campaign.require_exists()
+        self.catch_up()
+        with self.store.reader.connect() as conn:
+            total, _, _ = projections.counts(conn, campaign_id)
+            with_text = projections.responses_with_text(conn, campaign_id)
+        minimum = (campaign.result or {}).get("min_answers", self.min_answers)
+        body = {"campaign_id": campaign_id, "responses": total, "with_text": len(with_text),
+                "min_answers": minimum, "published": total >= minimum,
+                "reason": None, "erased": bool(campaign.erased_through), "unreadable": 0,
+                "comments": []}
+        if total < minimum:
+            body["reason"] = f"Only {total} responses; comments are shown from {minimum}."
+            return body
+        events = self.store.read_streams([responses.stream_name(r) for r in with_text],
+                                         until_version=1)
+        keys = self.text_keys.find(
+            {e.data["sealed_text"]["key_id"] for e in events if e.data.get("sealed_text")}
+            - campaign.erased_keys)
+        for event in events:
+            texts = _texts_of(event, keys, campaign)
+            if texts is None:
+                body["unreadable"] += 1
+                continue
+            for question_id, text in texts.items():
+                shown, kinds = screening.redact(text)
+                body["comments"].append({"question_id": question_id, "text": shown,
+                                         "redacted": kinds})
+        body["comments"].sort(key=lambda c: (c["question_id"], c["text"]))
+        return body
+
+    def erase_free_text(self, campaign_id: str, reason: str, metadata: Metadata) -> dict:
+        """Delete the keys of the campaign's free text: every comment received so far becomes
+        unreadable for good, everywhere, while the log, its chain and the counts stay. The
+        erasure is recorded first (who, why, which keys), so a deletion is never
+        unaccounted for; calling again completes one that stopped in between."""
+        campaign = self.campaign(campaign_id)
+        key_ids = self.text_keys.of_campaign(campaign_id)
+        [recorded] = self.store.append(campaigns.stream_name(campaign_id), campaign.version,
+                                       campaign.erase_text(key_ids, reason, self.today()),
+                                       metadata)
+        doomed = set(key_ids) | campaign.erased_keys
+        work = unit_of_work.current(self.store.engine)
+        if work is not None:
+            # Inside an idempotent write the record commits at the end of the request: the
+            # keys go after it, never before (and, with the key store in the survey's own
+            # SQLite file, not while this request holds its write lock).
+            work.after_commit(lambda: self.text_keys.delete(doomed))
+        else:
+            self.text_keys.delete(doomed)
+        return {"campaign_id": campaign_id, "erased_keys": len(key_ids),
+                "reason": recorded.data["reason"], "erased_on": recorded.data["erased_on"],
+                "position": recorded.position}
+
+
+def complete_erasures(store, text_keys: TextKeys, page: int = 500) -> int:
+    """Delete every key an erasure recorded in the log still names: one whose process died
+    between the record's commit and the deletion. Run when the service starts; returns how
+    many keys it deleted."""
+    deleted, after = 0, 0
+    while True:
+        found = store.query(types=[campaigns.TEXT_ERASED], after_position=after, limit=page)
+        if not found:
+            return deleted
+        deleted += text_keys.delete({key for event in found for key in event.data["key_ids"]})
+        after = found[-1].position
+
+
+def _demand(kiosk: Kiosk, campaign: Campaign, code: SingleUseCode | None = None) -> Demand:
+    """What one response counts against: its kiosk, its campaign (all the commune's kiosks
+    together) and, with a single-use code, the person who issued the code."""
+    keys = {KIOSK: ratelimit.key(KIOSK, kiosk.kiosk_id),
+            CAMPAIGN: ratelimit.key(CAMPAIGN, campaign.campaign_id)}
+    if code is not None and code.issued_by:
+        keys[ISSUER] = ratelimit.key(ISSUER, campaign.campaign_id, _person(code.issued_by))
+    return Demand(keys)
+
+
+def _person(subject: str) -> str:
+    """A token subject (often an email address) as a counter key: hashed, not copied."""
+    return kiosks.sha256(subject)[:32]
+
+
+def _texts_of(event, keys: dict, campaign: Campaign) -> dict | None:
+    """A response's free text (upcast event), or None when it can no longer be read."""
+    if event.data.get("legacy_text") is not None:  # kept in clear by an earlier release
+        return None if event.position <= campaign.erased_through else event.data["legacy_text"]
+    sealed = event.data.get("sealed_text")
+    key = keys.get(sealed["key_id"]) if sealed else None
+    if key is None:
+        return None
+    return textkeys.unseal(sealed, key, event.data["campaign_id"], event.data["response_id"])
 
 
 _RESPONSE_SCHEMA = ResponseSchema()

@@ -17,6 +17,8 @@ from services.survey.errors import CampaignClosed, CampaignNotOpen
 CAMPAIGN_OPENED = "CampaignOpened"
 CAMPAIGN_CLOSED = "CampaignClosed"
 RESULT_COMPUTED = "SatisfactionResultComputed"
+TEXT_ERASED = "FreeTextErased"
+MAX_ERASURE_REASON = 500
 
 # Circular 07/2017: the sample is at least 15% of the previous year's procedure cases.
 SAMPLE_RATE = Decimal("0.15")
@@ -54,6 +56,10 @@ class Campaign:
     require_code: bool = False
     closed_on: date | None = None
     result: dict | None = None
+    # Keys of the campaign's free text that an erasure named, and where the last one is in
+    # the log (text kept in clear by earlier releases is hidden up to there).
+    erased_keys: frozenset[str] = frozenset()
+    erased_through: int = 0
 
     @classmethod
     def from_events(cls, campaign_id_: str, events: list[RecordedEvent]) -> Campaign:
@@ -73,6 +79,9 @@ class Campaign:
                 state = replace(state, state=CLOSED, closed_on=date.fromisoformat(data["closed_on"]))
             elif event.type == RESULT_COMPUTED:
                 state = replace(state, result=dict(data))
+            elif event.type == TEXT_ERASED:
+                state = replace(state, erased_keys=state.erased_keys | set(data["key_ids"]),
+                                erased_through=event.position)
             state = replace(state, version=event.version)
         return state
 
@@ -126,6 +135,20 @@ class Campaign:
         if self.result is not None:
             return []
         return [NewEvent(RESULT_COMPUTED, result_data)]
+
+    def erase_text(self, key_ids: list[str], reason: str, today: date) -> list[NewEvent]:
+        """The record of an erasure of the campaign's free text: who (the metadata), why,
+        and which keys; never a key itself. Recorded before the keys are deleted, so no
+        deletion goes unaccounted for."""
+        self.require_exists()
+        reason = (reason or "").strip() if isinstance(reason, str) else ""
+        if not reason or len(reason) > MAX_ERASURE_REASON:
+            raise ValidationFailed(
+                f"Cần ghi lý do xóa nội dung góp ý (1-{MAX_ERASURE_REASON} ký tự), ví dụ "
+                "yêu cầu xóa dữ liệu cá nhân của người dân.", {"reason": reason})
+        return [NewEvent(TEXT_ERASED, {"campaign_id": self.campaign_id,
+                                       "key_ids": sorted(key_ids), "reason": reason,
+                                       "erased_on": today.isoformat()})]
 
     def check_accepting(self, today: date) -> None:
         """Refuse a response unless the campaign is open and today is within its dates."""

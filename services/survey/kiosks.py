@@ -166,13 +166,15 @@ class SingleUseCode:
     version: int = 0
     campaign_id: str | None = None
     response_id: str | None = None
+    issued_by: str | None = None  # who issued it (the actor of its issue): rate-limited too
 
     @classmethod
     def from_events(cls, code: str, events: list[RecordedEvent]) -> SingleUseCode:
         state = cls(code_hash(code))
         for event in events:
             if event.type == CODE_ISSUED:
-                state = replace(state, campaign_id=event.data["campaign_id"])
+                state = replace(state, campaign_id=event.data["campaign_id"],
+                                issued_by=(event.metadata or {}).get("actor"))
             elif event.type == CODE_REDEEMED:
                 state = replace(state, response_id=event.data["response_id"])
             state = replace(state, version=event.version)

@@ -1,5 +1,7 @@
 """The results read model: running totals per campaign, and per campaign, question and
-level, kept by the survey service from its own log (kernel/follower.py).
+level, kept by the survey service from its own log (kernel/follower.py); beside them the
+counted responses per campaign, kiosk and day (what bursts are judged on, bursts.py) and
+which counted responses carry free text (where comments are read from the log).
 
 Totals, not a row per response: the follower applies the log exactly once and in position
 order, so a response is counted or not by what came before it in the log, and the last
@@ -24,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
+    insert,
     inspect,
     select,
     update,
@@ -31,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.schema import consumer_positions
+from services.survey.bursts import KioskDay
 from services.survey.campaigns import CAMPAIGN_CLOSED
 from services.survey.questionnaires import SCALE_LABELS
 from services.survey.responses import RESPONSE_SUBMITTED
@@ -56,8 +60,26 @@ question_totals = Table(
     *(Column(name, Integer, nullable=False) for name in LEVEL_COLUMNS.values()),
 )
 
+# Counted responses per kiosk and day: bursts (bursts.py) are judged on these.
+kiosk_days = Table(
+    "survey_kiosk_days", metadata,
+    Column("campaign_id", String(100), primary_key=True),
+    Column("kiosk_id", String(32), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("responses", Integer, nullable=False),
+)
+
+# Counted responses with free text: their events hold it, sealed (comments are read there).
+text_answers = Table(
+    "survey_text_answers", metadata,
+    Column("campaign_id", String(100), primary_key=True),
+    Column("response_id", String(36), primary_key=True),
+)
+
 # The row-per-response read model of earlier releases (migrate replaces it).
 _REPLACED_TABLES = ("survey_answers", "survey_responses")
+# Tables added since the read model was first kept as totals: counted again from the log.
+_ADDED_TABLES = ("survey_kiosk_days", "survey_text_answers")
 
 
 class ResultsProjection:
@@ -72,12 +94,14 @@ class ResultsProjection:
 
     def apply_many(self, conn, events) -> None:
         """``events`` in log order, each applied exactly once (the follower's position moves
-        in this transaction): the batch is summed here and added in two upserts."""
-        closed_query, add_campaigns, add_questions = _statements(conn)
+        in this transaction): the batch is summed here and added in one upsert per table."""
+        closed_query, add_campaigns, add_questions, add_days = _statements(conn)
         closed = set(conn.execute(closed_query, {"campaigns": sorted(
             {event.data["campaign_id"] for event in events})}).scalars())
         campaigns: dict[str, dict] = {}
         questions: dict[tuple[str, str], dict] = {}
+        days: dict[tuple[str, str, str], dict] = {}
+        texts: list[dict] = []
         for event in events:
             campaign_id = event.data["campaign_id"]
             row = campaigns.setdefault(campaign_id, {
@@ -89,8 +113,17 @@ class ResultsProjection:
             elif campaign_id in closed:
                 row["late_responses"] += 1
             else:
+                data = event.data
                 row["responses"] += 1
-                for question_id, value in event.data["answers"].items():
+                day = days.get((campaign_id, data["kiosk_id"], data["received_on"]))
+                if day is None:
+                    day = days[campaign_id, data["kiosk_id"], data["received_on"]] = {
+                        "campaign_id": campaign_id, "kiosk_id": data["kiosk_id"],
+                        "day": data["received_on"], "responses": 0}
+                day["responses"] += 1
+                if data.get("sealed_text") or data.get("legacy_text"):
+                    texts.append({"campaign_id": campaign_id, "response_id": data["response_id"]})
+                for question_id, value in data["answers"].items():
                     if (isinstance(value, int) and not isinstance(value, bool)
                             and value in SCALE_LABELS):
                         totals = questions.get((campaign_id, question_id))
@@ -103,14 +136,20 @@ class ResultsProjection:
             conn.execute(add_campaigns, list(campaigns.values()))
         if questions:
             conn.execute(add_questions, [questions[key] for key in sorted(questions)])
+        if days:
+            conn.execute(add_days, [days[key] for key in sorted(days)])
+        if texts:
+            conn.execute(insert(text_answers), texts)
 
     def reset(self, conn) -> None:
-        conn.execute(delete(question_totals))
-        conn.execute(delete(campaign_totals))
+        for table in (text_answers, kiosk_days, question_totals, campaign_totals):
+            conn.execute(delete(table))
 
     def migrate(self, engine) -> None:
+        existing = set(inspect(engine).get_table_names())
         metadata.create_all(engine)
-        if not set(_REPLACED_TABLES) & set(inspect(engine).get_table_names()):
+        added = "survey_campaign_totals" in existing and bool(set(_ADDED_TABLES) - existing)
+        if not (added or set(_REPLACED_TABLES) & existing):
             return
         # Counted again from the log, in one transaction with dropping the old tables, so
         # replicas starting together at worst reset twice, never count twice.
@@ -128,8 +167,8 @@ _STATEMENTS: dict[str, tuple] = {}
 
 
 def _statements(conn) -> tuple:
-    """(closed-campaigns query, campaign upsert, question upsert) for ``conn``'s database,
-    built once: building an upsert costs more than running it."""
+    """(closed-campaigns query, campaign upsert, question upsert, kiosk-day upsert) for
+    ``conn``'s database, built once: building an upsert costs more than running it."""
     found = _STATEMENTS.get(conn.dialect.name)
     if found is None:
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -148,7 +187,11 @@ def _statements(conn) -> tuple:
         add_questions = add_questions.on_conflict_do_update(
             index_elements=[row.campaign_id, row.question_id],
             set_={name: row[name] + new[name] for name in LEVEL_COLUMNS.values()})
-        found = _STATEMENTS[conn.dialect.name] = (closed, add_campaigns, add_questions)
+        add_days = dialect.insert(kiosk_days)
+        add_days = add_days.on_conflict_do_update(
+            index_elements=[kiosk_days.c.campaign_id, kiosk_days.c.kiosk_id, kiosk_days.c.day],
+            set_={"responses": kiosk_days.c.responses + add_days.excluded.responses})
+        found = _STATEMENTS[conn.dialect.name] = (closed, add_campaigns, add_questions, add_days)
     return found
 
 
@@ -165,3 +208,13 @@ def counts(conn, campaign_id: str) -> tuple[int, dict, int]:
     if totals is None:
         return 0, per_question, 0
     return totals.responses, per_question, totals.late_responses
+
+
+def campaign_kiosk_days(conn, campaign_id: str) -> list[KioskDay]:
+    return [KioskDay(row.kiosk_id, row.day, row.responses) for row in conn.execute(
+        select(kiosk_days).where(kiosk_days.c.campaign_id == campaign_id))]
+
+
+def responses_with_text(conn, campaign_id: str) -> list[str]:
+    return list(conn.execute(select(text_answers.c.response_id).where(
+        text_answers.c.campaign_id == campaign_id)).scalars())

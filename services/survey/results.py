@@ -1,13 +1,16 @@
 """Satisfaction rates: satisfied or very satisfied ÷ valid answers, as a percent to two places.
 
 Plain arithmetic over counts the read model supplies, so the same counts always give the
-same result, whether computed at closing or read back later.
+same result, whether computed at closing or read back later. No valid answer means no
+rate at all ("no data", ``rate_percent`` null and never published), not 0 % or 100 %.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from services.survey import bursts
+from services.survey.bursts import DEFAULT_RULE, BurstRule, KioskDay
 from services.survey.campaigns import Campaign
 from services.survey.questionnaires import SATISFIED_LEVELS, SCALE_LABELS, QuestionnaireVersion
 
@@ -24,7 +27,13 @@ def rate_percent(satisfied: int, valid: int) -> str | None:
 def _figures(counts: dict[int, int], sample: int, min_answers: int, what: str) -> dict:
     valid = sum(counts.get(level, 0) for level in SCALE_LABELS)
     satisfied = sum(counts.get(level, 0) for level in SATISFIED_LEVELS)
-    published = sample >= min_answers
+    published = sample >= min_answers and valid > 0
+    if not valid:
+        reason = "No valid answers: there is no satisfaction rate (no data)."
+    elif not published:
+        reason = f"Only {sample} {what}; results are published from {min_answers}."
+    else:
+        reason = None
     # Below the minimum a rate says little and small counts can point at individuals:
     # only the number of answers is shown, so the commune knows how far it still is.
     return {
@@ -33,15 +42,16 @@ def _figures(counts: dict[int, int], sample: int, min_answers: int, what: str) -
         "rate_percent": rate_percent(satisfied, valid) if published else None,
         "counts": {str(level): counts.get(level, 0) for level in SCALE_LABELS} if published else None,
         "published": published,
-        "reason": None if published else (f"Only {sample} {what}; results are published from "
-                                          f"{min_answers}."),
+        "reason": reason,
     }
 
 
 def compute(campaign: Campaign, questionnaire: QuestionnaireVersion, responses: int,
             counts: dict[str, dict[int, int]], min_answers: int = DEFAULT_MIN_ANSWERS,
-            late_responses: int = 0) -> dict:
-    """``counts`` maps question id -> level -> number of answers.
+            late_responses: int = 0, kiosk_days: list[KioskDay] = (),
+            burst_rule: BurstRule = DEFAULT_RULE) -> dict:
+    """``counts`` maps question id -> level -> number of answers; ``kiosk_days`` are the
+    counted responses per kiosk and day, judged for bursts by ``burst_rule``.
 
     Per question, the minimum applies to its valid answers; overall, to the number of
     responses: pooled answers would pass 30 with six people answering five questions.
@@ -64,13 +74,18 @@ def compute(campaign: Campaign, questionnaire: QuestionnaireVersion, responses: 
         "state": campaign.state, "final": campaign.state == "closed",
         "responses": responses, "late_responses": late_responses,
         "target_sample": target, "target_met": responses >= target,
-        "min_answers": min_answers, "overall": overall, "questions": questions,
+        "min_answers": min_answers, "no_data": overall["valid_answers"] == 0,
+        "overall": overall, "questions": questions,
+        "flags": bursts.flags(list(kiosk_days), burst_rule, responses),
+        "burst_rule": burst_rule.to_dict(),
     }
 
 
 def event_data(result: dict, satisfied: int) -> dict:
     """The SatisfactionResultComputed data. The rate is kept even when not published: the
-    assessment service decides what an unpublished rate is worth, and must read the flag."""
+    assessment service decides what an unpublished rate is worth, and must read the flag.
+    It is null when there is no valid answer. ``flags`` are the bursts found at closing,
+    ``burst_rule`` the rule they were judged by."""
     overall = result["overall"]
     return {
         "campaign_id": result["campaign_id"], "commune_code": result["commune_code"],
@@ -81,7 +96,8 @@ def event_data(result: dict, satisfied: int) -> dict:
         "rate_percent": rate_percent(satisfied, overall["valid_answers"]),
         "target_sample": result["target_sample"], "target_met": result["target_met"],
         "min_answers": result["min_answers"], "published": overall["published"],
-        "reason": overall["reason"],
+        "reason": overall["reason"], "flags": result["flags"],
+        "burst_rule": result["burst_rule"],
     }
 
 

@@ -1,7 +1,10 @@
 """nameko entrypoints of the survey service.
 
-Settings (nameko config): SURVEY_MIN_ANSWERS (default 30), SURVEY_KIOSK_RATE_PER_MINUTE
-(default 10). Every RPC takes and returns JSON-able values; see docs/survey.md.
+Settings (nameko config, docs/survey.md "Settings"): SURVEY_MIN_ANSWERS (default 30); the
+rate limits (ratelimit.SETTINGS: SURVEY_KIOSK_RATE_PER_MINUTE, …); the burst rule
+(SURVEY_BURST_KIOSK_DAY_MAX, SURVEY_BURST_FACTOR, SURVEY_BURST_MIN_RESPONSES); SURVEY_KEYS_URL,
+the key store of free text (unset or empty: the survey's own database). Every RPC takes
+and returns JSON-able values; see docs/survey.md.
 """
 
 from nameko.exceptions import registry as nameko_exception_registry
@@ -17,13 +20,15 @@ from kernel.nameko import (
     FollowedProjection,
     metadata_from,
 )
-from services.survey.application import SurveyApp
+from services.survey.application import SurveyApp, complete_erasures
+from services.survey.bursts import BurstRule
 from services.survey.campaigns import CAMPAIGN_CLOSED, CAMPAIGN_OPENED, RESULT_COMPUTED
 from services.survey.errors import SURVEY_ERRORS
 from services.survey.projections import ResultsProjection
-from services.survey.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
+from services.survey.ratelimit import RateLimiter, limits_from_config
 from services.survey.responses import RESPONSE_SUBMITTED
 from services.survey.results import DEFAULT_MIN_ANSWERS
+from services.survey.textkeys import TextKeys
 
 # kernel.nameko registers the kernel's errors when it is imported, before these exist; a
 # client (the gateway) must import this module, or services.survey.errors and register them.
@@ -32,15 +37,32 @@ for _cls in SURVEY_ERRORS:
 
 
 class SurveySettings(DependencyProvider):
-    """One rate limiter per container, so all its workers count a kiosk together."""
+    """The survey's settings, and its tables outside the log: the rate counters (in the
+    survey's database, shared by every replica) and the key store of free text."""
 
     def setup(self):
         config = self.container.config
+        store = next(ext for ext in self.container.dependencies
+                     if isinstance(ext, EventStoreProvider)).open()
         self.min_answers = int(config.get("SURVEY_MIN_ANSWERS", DEFAULT_MIN_ANSWERS))
-        self.limiter = RateLimiter(int(config.get("SURVEY_KIOSK_RATE_PER_MINUTE",
-                                                  DEFAULT_PER_MINUTE)))
+        self.limiter = RateLimiter(limits_from_config(config))
+        self.limiter.migrate(store.engine)
+        keys_url = config.get("SURVEY_KEYS_URL")
+        self.own_key_store = bool(keys_url)
+        self.text_keys = TextKeys.at(keys_url) if keys_url else TextKeys(store.engine)
+        self.text_keys.migrate()
+        complete_erasures(store, self.text_keys)
+        defaults = BurstRule()
+        self.burst_rule = BurstRule(
+            kiosk_day_max=int(config.get("SURVEY_BURST_KIOSK_DAY_MAX", defaults.kiosk_day_max)),
+            factor=int(config.get("SURVEY_BURST_FACTOR", defaults.factor)),
+            min_responses=int(config.get("SURVEY_BURST_MIN_RESPONSES", defaults.min_responses)))
         self.versions = {}  # published questionnaire versions: immutable, so shared
         self.aggregates = {}  # kiosks and campaigns, re-read whenever their stream moved
+
+    def stop(self):
+        if self.own_key_store:
+            self.text_keys.dispose()
 
     def get_dependency(self, worker_ctx):
         return self
@@ -60,7 +82,8 @@ class SurveyService(EventSourcedService):
     def app(self) -> SurveyApp:
         return SurveyApp(self.store, self.results.processor, self.settings.limiter,
                          self.settings.min_answers, versions=self.settings.versions,
-                         aggregates=self.settings.aggregates)
+                         aggregates=self.settings.aggregates,
+                         text_keys=self.settings.text_keys, burst_rule=self.settings.burst_rule)
 
     # -- questionnaires -------------------------------------------------------------------
     @rpc(expected_exceptions=KernelError)
@@ -95,6 +118,16 @@ class SurveyService(EventSourcedService):
     @rpc(expected_exceptions=KernelError)
     def get_results(self, campaign_id: str) -> dict:
         return self.app.results(campaign_id)
+
+    @rpc(expected_exceptions=KernelError)
+    def get_comments(self, campaign_id: str) -> dict:
+        return self.app.comments(campaign_id)
+
+    @rpc(expected_exceptions=KernelError)
+    @idempotent
+    def erase_free_text(self, campaign_id: str, reason: str,
+                        context: dict | None = None) -> dict:
+        return self.app.erase_free_text(campaign_id, reason, metadata_from(context, "survey"))
 
     @rpc(expected_exceptions=KernelError)
     @idempotent

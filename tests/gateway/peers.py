@@ -158,6 +158,8 @@ class SurveyPeer(Peer):
     get_campaign = recorded("get_campaign")
     close_campaign = recorded("close_campaign")
     get_results = recorded("get_results")
+    get_comments = recorded("get_comments")
+    erase_free_text = recorded("erase_free_text")
     issue_codes = recorded("issue_codes")
     register_kiosk = recorded("register_kiosk")
     get_kiosk = recorded("get_kiosk", _stored("kiosks", "kiosk_id"))

@@ -109,7 +109,12 @@ def record_of(code):
             "revocation": {"reason": "Vi phạm điều kiện", "revoked_on": "2025-03-01",
                            "decision_number": "9/QĐ-UBND"} if i["status"] == "revoked" else None,
             "satisfaction": {"period": str(i["year"]), "responses": 120, "target_sample": 90,
-                             "rate_percent": "87.50", "published": True},
+                             "rate_percent": "87.50", "published": True} if scored else {
+                # a campaign closed without answers, then flagged days (made-up, for the page)
+                "period": str(i["year"]), "responses": 0, "target_sample": 90,
+                "rate_percent": None, "published": False, "no_data": True,
+                "flags": [{"day": f"{i['year']}-06-05", "responses": 40,
+                           "share_percent": "80.00", "reasons": ["unusual_day"]}]},
             "entries": [{"entry_id": "e-" + str(i["year"]), "kind": "decision",
                          "published_at": f"{i['year']}-12-21T09:00:00+07:00", "corrects": None,
                          "summary": f"Quyết định số {i['decision_number']}"}],
@@ -381,6 +386,9 @@ def test_commune_page_shows_history_chart_floor_decision_and_sources(board):
     y2025 = page[page.index('id="nam-2025"'):page.index('id="nam-2024"')]
     assert "criteria-chart" not in y2025 and "Đạt" in y2025
     assert "Đánh giá đạt / không đạt từng tiêu chí" in y2025
+    # a survey without answers has no rate, and flagged days are shown with it
+    assert "Chưa có số liệu" in y2025 and ">0%" not in y2025 and " 0%" not in y2025
+    assert "Ngày 05/06/2025: 40 phiếu từ một thiết bị (80% số phiếu của đợt)" in y2025
 
 
 def test_commune_exports(board):

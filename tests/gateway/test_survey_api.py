@@ -7,6 +7,11 @@ from datetime import timedelta
 import pytest
 from nameko.runners import ServiceRunner
 
+from gateway.routes.survey_schemas import (
+    SurveyCommentsSchema,
+    SurveyResultsSchema,
+    TextErasedSchema,
+)
 from gateway.service import GatewayService
 from kernel import clock
 from services.survey.service import SurveyService
@@ -24,6 +29,8 @@ SURVEY_OPERATIONS = {
     ("/api/v1/survey/campaigns/{campaign_id}", "get"),
     ("/api/v1/survey/campaigns/{campaign_id}/close", "post"),
     ("/api/v1/survey/campaigns/{campaign_id}/results", "get"),
+    ("/api/v1/survey/campaigns/{campaign_id}/comments", "get"),
+    ("/api/v1/survey/campaigns/{campaign_id}/free-text/erase", "post"),
     ("/api/v1/survey/campaigns/{campaign_id}/codes", "post"),
     ("/api/v1/survey/kiosks", "post"),
     ("/api/v1/survey/kiosks/{kiosk_id}", "get"),
@@ -42,6 +49,8 @@ def start_survey_platform(amqp_uri, database_dir, rate_per_minute=RATE_PER_MINUT
     config = {**gateway_config(amqp_uri),
               "DATABASES": {"survey": f"sqlite:///{database_dir}/survey.sqlite"},
               "SURVEY_KIOSK_RATE_PER_MINUTE": rate_per_minute,
+              # room for every kiosk of the commune (the campaign's own limit)
+              "SURVEY_CAMPAIGN_RATE_PER_MINUTE": 10 * rate_per_minute,
               "SURVEY_MIN_ANSWERS": min_answers,
               "RPC_TIMEOUT": 10.0}
     runner = ServiceRunner(config)
@@ -351,6 +360,47 @@ def test_a_batch_is_judged_item_by_item(survey_platform, admin):
     empty = client.request("POST", "/api/v1/kiosk/responses/batch",
                            headers=kiosk_headers(kiosk["token"]), json={"responses": []})
     assert empty.status_code == 400
+
+
+def test_comments_are_shown_screened_and_erased_only_by_an_administrator(survey_platform, admin,
+                                                                       token):
+    client = survey_platform
+    campaign = open_campaign(client, admin, "2025-r11")
+    kiosk = register_kiosk(client, admin)
+    commented = answer(campaign)
+    commented["answers"]["gop-y"] = ("Cán bộ Nguyễn Văn An nhiệt tình, nhà tôi ở số 12 ngõ 34 "
+                                     "phố Huế")
+    for body in (commented, answer(campaign, 4), answer(campaign, 2)):
+        assert submit(client, kiosk["token"], body).status_code == 201
+    path = f"/api/v1/survey/campaigns/{campaign['campaign_id']}"
+    officer = token("commune_officer", commune=BA_DINH)
+    comments = client.get(path + "/comments", officer)
+    assert comments.status_code == 200, comments.text
+    assert comments.json()["comments"] == [{
+        "question_id": "gop-y", "text": "Cán bộ [họ tên] nhiệt tình, nhà tôi ở [địa chỉ]",
+        "redacted": ["name", "address"]}]
+    assert client.get(path + "/comments", token("commune_officer", commune=HOAN_KIEM)
+                      ).status_code == 403
+    results = client.get(path + "/results", officer).json()
+    assert (results["no_data"], results["flags"]) == (False, [])
+    assert results["burst_rule"]["kiosk_day_max"] == 50
+    # as documented
+    assert SurveyResultsSchema().validate(results) == {}
+    assert SurveyCommentsSchema().validate(comments.json()) == {}
+
+    erase = path + "/free-text/erase"
+    refused = client.request("POST", erase, officer, json={"reason": "yêu cầu"})
+    assert refused.status_code == 403
+    assert client.request("POST", erase, admin, json={}).status_code == 400
+    erased = client.request("POST", erase, admin,
+                            json={"reason": "Người dân yêu cầu xóa dữ liệu cá nhân"})
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["erased_keys"] == 1
+    assert TextErasedSchema().validate(erased.json()) == {}
+    after = client.get(path + "/comments", officer).json()
+    assert (after["erased"], after["unreadable"], after["comments"]) == (True, 1, [])
+    assert client.request("POST", "/api/v1/survey/campaigns/00004-1999/free-text/erase", admin,
+                          json={"reason": "x"}).status_code == 404
 
 
 def test_the_kiosk_page_and_its_assets(survey_platform):

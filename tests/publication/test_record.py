@@ -4,8 +4,10 @@ import pytest
 
 from kernel import clock
 from kernel.errors import NotFound, ValidationFailed
+from kernel.events import NewEvent
 from services.publication import record, search
 from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR
+from tests.support.stores import meta
 
 
 def test_nothing_is_public_before_the_posting_starts(setup):
@@ -112,6 +114,33 @@ def test_survey_results_are_published_and_a_later_one_supersedes(setup):
     first, second = [e for e in year["entries"] if e["kind"] == "satisfaction"]
     assert second["corrects"] == first["entry_id"] and first["corrects"] is None
     assert [s["type"] for s in year["sources"]].count("SatisfactionResultComputed") == 2
+
+
+def test_a_survey_without_answers_is_published_as_no_data_and_flags_are_shown(setup):
+    setup.walk(until="posting")
+    setup.survey_result(DONG_QUANG, str(YEAR), rate=None, satisfied=0, valid=0, published=False)
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert (year["satisfaction"]["no_data"], year["satisfaction"]["rate_percent"]) == (True, None)
+    [entry] = [e for e in year["entries"] if e["kind"] == "satisfaction"]
+    assert "chưa có số liệu" in entry["summary"] and "%" not in entry["summary"]
+    flagged = {"kiosk_id": "k" * 32, "day": f"{YEAR}-06-05", "responses": 40,
+               "share_percent": "80.00", "median_other_kiosk_days": "2", "reasons": ["unusual_day"]}
+    stream = f"campaign-{DONG_QUANG}-{YEAR}"
+    setup.survey.append(stream, setup.survey.stream_version(stream), [NewEvent(
+        "SatisfactionResultComputed", {
+            "campaign_id": f"{DONG_QUANG}-{YEAR}", "commune_code": DONG_QUANG,
+            "period": str(YEAR), "questionnaire_id": "hai-long-tiep-can-phap-luat",
+            "questionnaire_version": 1, "responses": 50, "valid_answers": 250,
+            "satisfied": 200, "rate_percent": "80.00", "target_sample": 40, "target_met": True,
+            "min_answers": 30, "published": True, "reason": None, "flags": [flagged]})], meta())
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    # public: the day and the count, not which device
+    assert year["satisfaction"]["flags"] == [{"day": f"{YEAR}-06-05", "responses": 40,
+                                              "share_percent": "80.00",
+                                              "reasons": ["unusual_day"]}]
+    assert "số phiếu bất thường" in year["entries"][-1]["summary"]
 
 
 def test_search_with_and_without_diacritics_and_by_code(setup):

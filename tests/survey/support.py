@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 
 from kernel.events import RecordedEvent
+from services.survey.ratelimit import SETTINGS, RateLimiter, limits_from_config
 
 _positions = itertools.count(1)
 TODAY = date(2025, 6, 15)
@@ -31,3 +32,11 @@ def full_answers(level=5, text=None):
     if text is not None:
         answers["gop-y"] = text
     return answers
+
+
+def limiter(kiosk_per_minute=1000, **settings):
+    """A rate limiter that holds a kiosk to ``kiosk_per_minute`` and, unless ``settings``
+    say otherwise, nothing else to speak of."""
+    config = {name: 10**6 for name, _, _ in SETTINGS}
+    return RateLimiter(limits_from_config(
+        {**config, "SURVEY_KIOSK_RATE_PER_MINUTE": kiosk_per_minute, **settings}))

@@ -11,10 +11,9 @@ from kernel.schema import consumer_positions, store_head
 from services.survey.application import SurveyApp
 from services.survey.campaigns import CAMPAIGN_CLOSED
 from services.survey.projections import ResultsProjection, counts
-from services.survey.ratelimit import RateLimiter
 from services.survey.responses import RESPONSE_SUBMITTED
 from tests.support.stores import open_store
-from tests.survey.support import TODAY, full_answers, new_id, recorded
+from tests.survey.support import TODAY, full_answers, limiter, new_id, recorded
 from tests.survey.test_store import META, response
 
 
@@ -22,7 +21,8 @@ def _response(campaign_id, level, position):
     rid = new_id()
     answers = {**full_answers(level), "y-kien": "Cán bộ tận tình"}
     return recorded(f"response-{rid}", [NewEvent(RESPONSE_SUBMITTED, {
-        "response_id": rid, "campaign_id": campaign_id, "answers": answers})],
+        "response_id": rid, "campaign_id": campaign_id, "answers": answers,
+        "kiosk_id": "k1", "received_on": TODAY.isoformat()})],
         position=position)[0]
 
 
@@ -76,7 +76,7 @@ def test_given_the_earlier_row_per_response_read_model_then_it_is_replaced_by_to
         database_url):
     store = open_store(database_url, source="survey")
     try:
-        app = SurveyApp(store, limiter=RateLimiter(limit=1000), min_answers=1,
+        app = SurveyApp(store, limiter=limiter(), min_answers=1,
                         today=lambda: TODAY)
         token = app.register_kiosk({"commune_code": "00004", "label": "Quầy 1"}, META)["token"]
         app.open_campaign({"commune_code": "00004", "period": "2025", "opens_on": "2025-06-01",

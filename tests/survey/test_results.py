@@ -1,15 +1,13 @@
-"""Given/When/Then: satisfaction rates, the publication minimum, the target and the rate
-limit."""
+"""Given/When/Then: satisfaction rates, the publication minimum, the target, no data and
+bursts."""
 
 from datetime import date
 
 import pytest
 
 from services.survey.campaigns import Campaign, stream_name
-from services.survey.errors import TooManyRequests
 from services.survey.questionnaires import DEFAULT_ID, Questionnaire, default_publication
 from services.survey.questionnaires import stream_name as questionnaire_stream
-from services.survey.ratelimit import RateLimiter
 from services.survey.results import compute, event_data, pooled_satisfied, rate_percent
 from tests.survey.support import TODAY, recorded
 
@@ -84,18 +82,5 @@ def test_the_result_event_carries_what_the_assessment_service_needs():
         "questionnaire_id": DEFAULT_ID, "questionnaire_version": 1, "responses": 3,
         "valid_answers": 15, "satisfied": 10, "rate_percent": "66.67", "target_sample": 3,
         "target_met": True, "min_answers": 30, "published": False,
-        "reason": "Only 3 responses; results are published from 30."}
-
-
-def test_a_kiosk_is_limited_per_window_and_may_send_again_later():
-    now = [0.0]
-    limiter = RateLimiter(limit=3, window_seconds=60, clock=lambda: now[0])
-    for _ in range(3):
-        limiter.take("k1")
-    limiter.take("k2")  # another kiosk has its own budget
-    with pytest.raises(TooManyRequests) as refused:
-        limiter.take("k1")
-    assert (refused.value.code, refused.value.http_status) == ("rate_limited", 429)
-    assert refused.value.details["retry_after_seconds"] == 60
-    now[0] = 60.0
-    limiter.take("k1")
+        "reason": "Only 3 responses; results are published from 30.", "flags": [],
+        "burst_rule": {"kiosk_day_max": 50, "factor": 5, "min_responses": 10}}

@@ -1,5 +1,6 @@
 """The survey service as it runs: a nameko container on the real broker, called over RPC."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -170,11 +171,53 @@ def test_results_follow_the_log_and_the_old_broker_queue_is_removed(runner_facto
                       "survey.survey_results.dlq"):
             with pytest.raises(amqp.exceptions.NotFound):
                 connection.channel().queue_declare(queue, passive=True)
-        channel, published = connection.channel(), []
-        while (message := channel.basic_get("other.everything", no_ack=True)) is not None:
+        # the relay publishes after the commit, on its own: wait for the close's events
+        channel, published, deadline = connection.channel(), [], time.monotonic() + 10
+        while "SatisfactionResultComputed" not in published and time.monotonic() < deadline:
+            message = channel.basic_get("other.everything", no_ack=True)
+            if message is None:
+                time.sleep(0.05)
+                continue
             published += [e["type"] for e in messaging.decode(message)]
     finally:
         connection.close()
     # The response stayed in the survey's log, and so did the kiosk's registration: only
     # the campaign stream's events, which other services subscribe to, were published.
     assert set(published) == {"CampaignOpened", "CampaignClosed", "SatisfactionResultComputed"}
+
+
+def test_a_restarted_service_holds_the_kiosks_count_and_seals_text_in_its_key_store(
+        runner_factory, own_amqp_uri, tmp_path):
+    """The in-memory limit of earlier releases started again with the process."""
+    config = {"AMQP_URI": own_amqp_uri, "SURVEY_MIN_ANSWERS": 1,
+              "DATABASES": {"survey": f"sqlite:///{tmp_path}/survey.sqlite"},
+              "SURVEY_KEYS_URL": f"sqlite:///{tmp_path}/survey-keys.sqlite",
+              "SURVEY_KIOSK_RATE_PER_MINUTE": 3}
+    today = clock.now().date()
+    first = runner_factory(config, SurveyService)
+    first.start()
+    with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
+        token = proxy.survey.register_kiosk({"commune_code": "00004", "label": "Quầy 1"},
+                                            CONTEXT)["token"]
+        proxy.survey.open_campaign({
+            "commune_code": "00004", "period": "2025", "target_sample": 1,
+            "opens_on": (today - timedelta(days=1)).isoformat(),
+            "closes_on": (today + timedelta(days=1)).isoformat()}, CONTEXT)
+        for text in ("Chị Lan ở thôn 3 rất tận tình", None, None):
+            body = response()
+            if text:
+                body["answers"]["gop-y"] = text
+            proxy.survey.submit_response(token, body)
+    first.stop()
+    second = runner_factory(config, SurveyService)
+    second.start()
+    with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
+        with pytest.raises(TooManyRequests) as refused:
+            proxy.survey.submit_response(token, response())
+        assert refused.value.details["scope"] == "kiosk"
+        assert [c["text"] for c in proxy.survey.get_comments("00004-2025")["comments"]] == [
+            "Chị [họ tên] ở [địa chỉ] rất tận tình"]
+        erased = proxy.survey.erase_free_text("00004-2025", "Yêu cầu xóa dữ liệu", CONTEXT)
+        assert erased["erased_keys"] == 1
+        assert proxy.survey.get_comments("00004-2025")["unreadable"] == 1
+        assert proxy.survey.verify_chain()["ok"] is True

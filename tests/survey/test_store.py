@@ -21,11 +21,10 @@ from services.survey.errors import (
 )
 from services.survey.kiosks import CODE_REDEEMED
 from services.survey.questionnaires import DEFAULT_ID
-from services.survey.ratelimit import RateLimiter
 from services.survey.responses import RESPONSE_SUBMITTED
 from services.survey.responses import stream_name as response_stream
 from tests.support.stores import open_store
-from tests.survey.support import full_answers, new_id
+from tests.survey.support import full_answers, limiter, new_id
 
 TODAY = date(2025, 6, 15)
 META = Metadata(actor=Actor("officer@test", "commune_officer", {"commune": "00004"}))
@@ -40,7 +39,7 @@ def store(database_url):
 
 @pytest.fixture
 def app(store):
-    return SurveyApp(store, limiter=RateLimiter(limit=1000), min_answers=30, today=lambda: TODAY)
+    return SurveyApp(store, limiter=limiter(), min_answers=30, today=lambda: TODAY)
 
 
 @pytest.fixture
@@ -176,7 +175,7 @@ def test_two_responses_racing_for_one_code_leave_one_response(app, store, kiosk,
 
 
 def test_the_rate_limit_refuses_new_responses_but_not_replays(store, kiosk, campaign):
-    app = SurveyApp(store, limiter=RateLimiter(limit=2), today=lambda: TODAY)
+    app = SurveyApp(store, limiter=limiter(2), today=lambda: TODAY)
     body = response()
     app.submit(kiosk["token"], body)
     app.submit(kiosk["token"], response())
@@ -221,7 +220,8 @@ def test_closing_computes_the_result_once_from_responses_before_the_close(
         "campaign_id": "00004-2025", "commune_code": "00004", "period": "2025",
         "questionnaire_id": DEFAULT_ID, "questionnaire_version": 1, "responses": 32,
         "valid_answers": 160, "satisfied": 145, "rate_percent": "90.63", "target_sample": 30,
-        "target_met": True, "min_answers": 30, "published": True, "reason": None}
+        "target_met": True, "min_answers": 30, "published": True, "reason": None,
+        "flags": [], "burst_rule": {"kiosk_day_max": 50, "factor": 5, "min_responses": 10}}
 
     with pytest.raises(IllegalTransition):
         app.close_campaign("00004-2025", META)
