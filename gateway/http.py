@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from gateway import inputs
 from gateway.auth import Principal, require_role
 from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
 from kernel.errors import ValidationFailed
@@ -111,6 +112,8 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
         principal = service.auth.authenticate(request)
         if spec.roles != AUTHENTICATED:
             require_role(principal, *spec.roles)
+    inputs.check_parameters(path_values.items())
+    inputs.check_parameters(request.args.items(multi=True))
     path_args = _load(spec.path, path_values)
     call = Call(
         request=request,
@@ -148,15 +151,7 @@ def _json_body(request):
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.") from None
     if not raw.strip():
         raise InvalidJson("The request body is empty; this endpoint expects a JSON object.")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise InvalidJson("The request body is not UTF-8 encoded JSON.") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidJson(
-            f"The request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-            {"line": exc.lineno, "column": exc.colno},
-        ) from None
+    return inputs.parse_body(raw)
 
 
 def _to_response(result, correlation_id: str) -> Response:
