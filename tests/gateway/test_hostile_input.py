@@ -128,7 +128,7 @@ def test_integers_beyond_any_sane_range_are_refused(platform, unchanged, field, 
     body = campaign(**{field: value})
     if field == "last_year_cases":
         del body["target_sample"]
-    refused = assert_refused(platform.request("POST", "/api/v1/survey/campaigns", OFFICER,
+    refused = assert_refused(platform.request("POST", "/api/v1/survey/campaigns", ADMIN,
                                               json=body), 400, "validation_failed")
     assert list(refused["details"]) == [field]
 
@@ -139,7 +139,7 @@ def test_integers_beyond_any_sane_range_are_refused(platform, unchanged, field, 
 def test_numbers_no_client_can_mean_are_invalid_json(platform, unchanged, literal):
     data = '{"commune_code": "00004", "period": "2025", "opens_on": "2025-10-01", ' \
            f'"closes_on": "2025-12-31", "target_sample": {literal}}}'
-    body = assert_refused(raw(platform, "POST", "/api/v1/survey/campaigns", OFFICER, data),
+    body = assert_refused(raw(platform, "POST", "/api/v1/survey/campaigns", ADMIN, data),
                           400, "invalid_json")
     assert body["details"]["reason"] == "number_out_of_range"
 
@@ -173,7 +173,7 @@ def test_an_audit_cursor_beyond_any_log_is_refused(platform):
     ("opens_on", "0417-12-03"), ("closes_on", "9999-12-31"), ("period", "5301"),
 ])
 def test_days_and_periods_outside_the_programme_are_refused(platform, unchanged, field, value):
-    body = assert_refused(platform.request("POST", "/api/v1/survey/campaigns", OFFICER,
+    body = assert_refused(platform.request("POST", "/api/v1/survey/campaigns", ADMIN,
                                            json=campaign(**{field: value})), 400, "validation_failed")
     assert list(body["details"]) == [field]
 
@@ -228,7 +228,7 @@ def test_unencodable_text_in_a_key_is_refused(platform, unchanged):
 
 
 @pytest.mark.parametrize("path, token, field", [
-    ("/api/v1/survey/campaigns/00004-2025%00", OFFICER, "campaign_id"),
+    ("/api/v1/survey/campaigns/00004-2025%00", ADMIN, "campaign_id"),
     ("/api/v1/audit/events?actor=a%00b", AUDITOR, "actor"),
     ("/api/v1/agencies/01%00so-tu-phap/tasks", ADMIN, "agency_id"),
     ("/api/v1/units/communes/0000%00", None, "code"),
@@ -255,6 +255,6 @@ def test_messages_people_read_are_vietnamese(platform):
 
 
 def test_a_well_formed_campaign_still_opens(platform):
-    response = platform.request("POST", "/api/v1/survey/campaigns", OFFICER,
+    response = platform.request("POST", "/api/v1/survey/campaigns", ADMIN,
                                 json=campaign(period="2025-q1", target_sample=2 ** 10))
     assert response.status_code == 201, response.text

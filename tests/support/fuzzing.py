@@ -56,18 +56,26 @@ def role_for(roles: tuple[str, ...] | None) -> str | None:
     return roles[0]
 
 
+def roles_by_operation() -> dict[str, str | None]:
+    """operationId → the role its token has (None: the operation reads no bearer token)."""
+    return {handler.__name__: role_for(handler.endpoint_spec.roles)
+            for _, _, handler in routes(GatewayService)}
+
+
 def seed(client) -> dict:
     """What the OpenAPI examples name: Ba Đình's 2025 assessment and survey campaign, and a
-    kiosk there. Returns the kiosk's device token."""
-    officer, admin = token("commune_officer"), token("administrator")
+    kiosk there, each made with the token the fuzz run gives its operation. Returns the kiosk's
+    device token."""
+    roles = roles_by_operation()
     today = clock.now().date()
     answers = [
-        client.request("POST", f"/api/v1/communes/{BA_DINH}/assessments/2025", officer),
-        client.request("POST", "/api/v1/survey/campaigns", officer, json={
+        client.request("POST", f"/api/v1/communes/{BA_DINH}/assessments/2025",
+                       token(roles["open_assessment"])),
+        client.request("POST", "/api/v1/survey/campaigns", token(roles["open_campaign"]), json={
             "commune_code": BA_DINH, "period": "2025", "target_sample": 40,
             "opens_on": (today - timedelta(days=1)).isoformat(),
             "closes_on": (today + timedelta(days=60)).isoformat()}),
-        client.request("POST", "/api/v1/survey/kiosks", admin,
+        client.request("POST", "/api/v1/survey/kiosks", token(roles["register_kiosk"]),
                        json={"commune_code": BA_DINH, "label": "Quầy một cửa số 1"}),
     ]
     for answer in answers:
@@ -79,15 +87,14 @@ def seed(client) -> dict:
 def operation_headers(kiosk_token: str) -> list[dict]:
     """[[operations]] entries: each operation with the Authorization header it gets."""
     entries = []
-    for _, _, handler in sorted(routes(GatewayService), key=lambda r: r[2].__name__):
-        role = role_for(handler.endpoint_spec.roles)
+    for operation_id, role in sorted(roles_by_operation().items()):
         if role is not None:
             header = f"Bearer {token(role)}"
-        elif handler.__name__.startswith(("kiosk_", "submit_kiosk_")):
+        elif operation_id.startswith(("kiosk_", "submit_kiosk_")):
             header = f"Kiosk {kiosk_token}"
         else:
             continue
-        entries.append({"include-operation-id": handler.__name__,
+        entries.append({"include-operation-id": operation_id,
                         "headers": {"Authorization": header}})
     return entries
 
