@@ -63,11 +63,12 @@ class Paragraph:
 def decoded(content: str, encoding: str = "text") -> str | bytes:
     """The document a caller sent: text as it is, or the bytes of base64 (a .docx file).
 
-    Strict base64: a character outside its alphabet is a damaged upload, not noise to skip."""
+    Line breaks are allowed (encoders wrap at 76 characters); any other character outside the
+    alphabet is a damaged upload, not noise to skip."""
     if encoding != "base64":
         return content
     try:
-        return base64.b64decode(content, validate=True)
+        return base64.b64decode("".join(content.split()), validate=True)
     except (binascii.Error, ValueError):  # ValueError: a character beyond ASCII
         raise unreadable("Nội dung không phải base64 hợp lệ; hãy mã hóa lại tệp .docx bằng "
                          "base64 rồi gửi lại.") from None
