@@ -16,6 +16,7 @@ import sys
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
+from marshmallow import Schema
 
 from gateway import schemas
 from gateway.http import AUTHENTICATED
@@ -57,10 +58,36 @@ def build(service_cls) -> dict:
         "description": "Lỗi; xem trường error để biết mã lỗi.",
         "content": {"application/json": {"schema": "Error"}},
     })
+    operations = []
     for url, method, handler in sorted(routes(service_cls)):
         path = _WERKZEUG_PARAM.sub(r"{\1}", url)
-        spec.path(path=path, operations={method.lower(): operation(handler, path)})
+        operations.append((path, method.lower(), operation(handler, path)))
+    _link_creations(operations)
+    for path, method, op in operations:
+        spec.path(path=path, operations={method: op})
     return spec.to_dict()
+
+
+def _link_creations(operations) -> None:
+    """OpenAPI links from what a creation (201) answers to the operations on what it created:
+    its answer carries every path parameter they need (a plan's plan_id, an assessment's
+    commune_code and year). Clients, and the fuzz run's stateful phase, follow them."""
+    for _, _, op in operations:
+        created = op["responses"].get("201")
+        schema = (created.get("content", {}).get("application/json", {}).get("schema")
+                  if isinstance(created, dict) else None)
+        if not (isinstance(schema, type) and issubclass(schema, Schema)):
+            continue
+        carried = set(schema._declared_fields)
+        links = {}
+        for path, _, other in operations:
+            needed = re.findall(r"{([^}]+)}", path)
+            if other is not op and needed and set(needed) <= carried:
+                links[other["operationId"]] = {
+                    "operationId": other["operationId"],
+                    "parameters": {name: f"$response.body#/{name}" for name in needed}}
+        if links:
+            created["links"] = links
 
 
 def routes(service_cls):

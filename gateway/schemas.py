@@ -63,7 +63,14 @@ def vietnamese_number(number: int) -> str:
 
 
 class Day(fields.Date):
-    """A calendar day (YYYY-MM-DD) within the programme's years."""
+    """A calendar day (YYYY-MM-DD) within the programme's years. JSON Schema bounds no date,
+    so the documented pattern states the years (and clients generating data keep to them)."""
+
+    PATTERN = r"^(201[6-9]|20[2-9][0-9]|210[01])-[0-9]{2}-[0-9]{2}$"  # FIRST_DAY to LAST_DAY
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"pattern": self.PATTERN, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         day = super()._deserialize(value, attr, data, **kwargs)
