@@ -63,10 +63,10 @@ def vietnamese_number(number: int) -> str:
 
 
 class Day(fields.Date):
-    """A calendar day (YYYY-MM-DD) within the programme's years. JSON Schema bounds no date,
-    so the documented pattern states the years (and clients generating data keep to them)."""
+    """A calendar day (YYYY-MM-DD) from FIRST_DAY to LAST_DAY. JSON Schema bounds no date, so
+    the documented pattern states the years (and clients generating data keep to them)."""
 
-    PATTERN = r"^(201[6-9]|20[2-9][0-9]|210[01])-[0-9]{2}-[0-9]{2}$"  # FIRST_DAY to LAST_DAY
+    PATTERN = r"^(201[6-9]|20[2-9][0-9]|210[01])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
