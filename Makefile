@@ -23,7 +23,7 @@ test-fast:
 fuzz:
 	@TCPL_FUZZ_MAX_EXAMPLES=$${TCPL_FUZZ_MAX_EXAMPLES:-400} TCPL_FUZZ_SEED=$${TCPL_FUZZ_SEED:-14} \
 	  TCPL_FUZZ_REPORT=$${TCPL_FUZZ_REPORT:-campaign} TCPL_FUZZ_TIMEOUT=$${TCPL_FUZZ_TIMEOUT:-14400} \
-	  scripts/test.sh tests/test_fuzz.py --timeout=0
+	  scripts/test.sh tests/test_fuzz.py
 
 bench:
 	@scripts/ensure-python.sh
