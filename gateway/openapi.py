@@ -37,6 +37,9 @@ TAGS = (
     {"name": "Kiểm toán", "description": "Đọc lại các sự kiện đã ghi của từng dịch vụ."},
 )
 _WERKZEUG_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+# eventlet's web server answers a request line over 8 KiB itself, with no body.
+URI_TOO_LONG = {"description": "Địa chỉ yêu cầu (URL) dài hơn 8 KiB: máy chủ web từ chối ngay, "
+                               "không có nội dung trả về."}
 
 
 @functools.cache
@@ -117,6 +120,7 @@ def operation(handler, path: str) -> dict:
                              "content": {"application/json": {"schema": endpoint_spec.body}}}
     # Every route checks the text of its path and query (gateway/inputs.py), hence 400 always.
     responses.setdefault(400, "Error")
+    responses.setdefault(414, URI_TOO_LONG)
     if "{" in path:  # a value its converter refuses (a year "next") matches no route
         responses.setdefault(404, "Error")
     if endpoint_spec.body is not None:

@@ -258,3 +258,17 @@ def test_a_well_formed_campaign_still_opens(platform):
     response = platform.request("POST", "/api/v1/survey/campaigns", ADMIN,
                                 json=campaign(period="2025-q1", target_sample=2 ** 10))
     assert response.status_code == 201, response.text
+
+
+def test_a_url_longer_than_the_server_reads_is_refused_as_documented(platform):
+    response = platform.get("/api/v1/audit/events?cursor=" + "A" * 9000, AUDITOR)
+    assert response.status_code == 414
+    documented = platform.get("/openapi.json").json()["paths"]["/api/v1/audit/events"]["get"]
+    assert "414" in documented["responses"]
+
+
+def test_a_deeply_nested_audit_cursor_is_refused(platform):
+    cursor = base64.urlsafe_b64encode(b"[" * 1400).decode().rstrip("=")
+    body = assert_refused(platform.get("/api/v1/audit/events?cursor=" + cursor, AUDITOR),
+                          400, "validation_failed")
+    assert list(body["details"]) == ["cursor"]

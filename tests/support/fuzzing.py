@@ -41,6 +41,10 @@ JURISDICTIONS = {
 # rule of the domain (a district cannot review a 2025 assessment; a plan needs a task that can
 # be read), so a request that fits the schema may rightly be refused with 400 or 409.
 EXCLUDED_CHECKS = ("positive_data_acceptance",)
+# What refuses a request that breaks its schema: schemathesis's list, without 5xx (a server
+# error is never a refusal), with 413 (a body over 1 MiB) and 414 (a URL over 8 KiB).
+REFUSALS = ["400", "401", "403", "404", "405", "406", "409", "413", "414", "415", "422", "428",
+            "429"]
 
 
 def token(role: str) -> str:
@@ -107,7 +111,9 @@ def config_toml(kiosk_token: str, seed_value: int | None, max_examples: int, wor
     if seed_value is not None:
         lines.insert(0, f"seed = {seed_value}")
     lines += ["[generation]", f"max-examples = {max_examples}",
-              f"deterministic = {'true' if seed_value is None else 'false'}"]
+              f"deterministic = {'true' if seed_value is None else 'false'}",
+              "[checks.negative_data_rejection]",
+              f"expected-statuses = {json.dumps(REFUSALS)}"]
     for entry in operation_headers(kiosk_token):
         header = entry["headers"]["Authorization"]
         lines += ["[[operations]]",
