@@ -1,5 +1,5 @@
 # Every target installs what it needs first (see scripts/ensure-*.sh).
-.PHONY: run stop test test-fast bench lint setup
+.PHONY: run stop test test-fast fuzz bench lint setup
 
 setup:
 	@scripts/ensure-python.sh
@@ -17,6 +17,13 @@ test:
 # Without the process-killing and broker-restarting tests.
 test-fast:
 	@scripts/test.sh -m "not slow"
+
+# tests/test_fuzz.py with a long budget and a seed: schemathesis over the whole API, no 5xx
+# allowed (docs/gateway.md, "Fuzzing"). Figures in artifacts/fuzz/campaign.md.
+fuzz:
+	@TCPL_FUZZ_MAX_EXAMPLES=$${TCPL_FUZZ_MAX_EXAMPLES:-400} TCPL_FUZZ_SEED=$${TCPL_FUZZ_SEED:-14} \
+	  TCPL_FUZZ_REPORT=$${TCPL_FUZZ_REPORT:-campaign} TCPL_FUZZ_TIMEOUT=$${TCPL_FUZZ_TIMEOUT:-14400} \
+	  scripts/test.sh tests/test_fuzz.py
 
 bench:
 	@scripts/ensure-python.sh

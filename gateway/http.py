@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from gateway import idempotency, permissions
+from gateway import idempotency, inputs, permissions
 from gateway.auth import Principal
 from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
 from gateway.permissions import AUTHENTICATED  # noqa: F401 (gateway/openapi.py reads it here)
@@ -134,6 +134,8 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
     if spec.roles is not None:
         principal = service.auth.authenticate(request)
         permissions.require_role(spec.rule, principal)
+    inputs.check_parameters(path_values.items())
+    inputs.check_parameters(request.args.items(multi=True))
     path_args = _load(spec.path, path_values)
     call = Call(
         request=request,
@@ -175,15 +177,7 @@ def _json_body(request):
         raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.") from None
     if not raw.strip():
         raise InvalidJson("The request body is empty; this endpoint expects a JSON object.")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise InvalidJson("The request body is not UTF-8 encoded JSON.") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidJson(
-            f"The request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-            {"line": exc.lineno, "column": exc.colno},
-        ) from None
+    return inputs.parse_body(raw)
 
 
 def _to_response(result, correlation_id: str, idempotency_key: str | None = None) -> Response:

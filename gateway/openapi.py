@@ -17,6 +17,7 @@ import sys
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
+from marshmallow import Schema
 
 from gateway import idempotency, schemas
 from gateway.http import AUTHENTICATED
@@ -37,6 +38,9 @@ TAGS = (
     {"name": "Kiểm toán", "description": "Đọc lại các sự kiện đã ghi của từng dịch vụ."},
 )
 _WERKZEUG_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+# eventlet's web server answers a request line over 8 KiB itself, with no body.
+URI_TOO_LONG = {"description": "Địa chỉ yêu cầu (URL) dài hơn 8 KiB: máy chủ web từ chối ngay, "
+                               "không có nội dung trả về."}
 
 
 @functools.cache
@@ -58,10 +62,36 @@ def build(service_cls) -> dict:
         "description": "Lỗi; xem trường error để biết mã lỗi.",
         "content": {"application/json": {"schema": "Error"}},
     })
+    operations = []
     for url, method, handler in sorted(routes(service_cls)):
         path = _WERKZEUG_PARAM.sub(r"{\1}", url)
-        spec.path(path=path, operations={method.lower(): operation(handler, path, method)})
+        operations.append((path, method.lower(), operation(handler, path, method)))
+    _link_creations(operations)
+    for path, method, op in operations:
+        spec.path(path=path, operations={method: op})
     return spec.to_dict()
+
+
+def _link_creations(operations) -> None:
+    """OpenAPI links from what a creation (201) answers to the operations on what it created:
+    its answer carries every path parameter they need (a plan's plan_id, an assessment's
+    commune_code and year). Clients, and the fuzz run's stateful phase, follow them."""
+    for _, _, op in operations:
+        created = op["responses"].get("201")
+        schema = (created.get("content", {}).get("application/json", {}).get("schema")
+                  if isinstance(created, dict) else None)
+        if not (isinstance(schema, type) and issubclass(schema, Schema)):
+            continue
+        carried = set(schema._declared_fields)
+        links = {}
+        for path, _, other in operations:
+            needed = re.findall(r"{([^}]+)}", path)
+            if other is not op and needed and set(needed) <= carried:
+                links[other["operationId"]] = {
+                    "operationId": other["operationId"],
+                    "parameters": {name: f"$response.body#/{name}" for name in needed}}
+        if links:
+            created["links"] = links
 
 
 def routes(service_cls):
@@ -89,8 +119,13 @@ def operation(handler, path: str, method: str = "GET") -> dict:
     if endpoint_spec.body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": endpoint_spec.body}}}
-    if endpoint_spec.body or endpoint_spec.query or endpoint_spec.path:
-        responses.setdefault(400, "Error")
+    # Every route checks the text of its path and query (gateway/inputs.py), hence 400 always.
+    responses.setdefault(400, "Error")
+    responses.setdefault(414, URI_TOO_LONG)
+    if "{" in path:  # a value its converter refuses (a year "next") matches no route
+        responses.setdefault(404, "Error")
+    if endpoint_spec.body is not None:
+        responses.setdefault(413, "Error")
     if endpoint_spec.roles is not None:
         op["security"] = [{SECURITY_SCHEME: []}]
         responses.setdefault(401, "Error")

@@ -7,11 +7,20 @@ the docs page, so they are in Vietnamese.
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+from datetime import date
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from gateway.inputs import MAX_SAFE_INTEGER
 
 BACKING_SERVICES = ("assessment", "plans", "publication", "survey")
 REVIEWING_LEVELS = ("district", "province")
 FIRST_YEAR, LAST_YEAR = 2017, 2100  # 2017: the first regime (Decision 619/QĐ-TTg)
+# Days of the programme: a year's work starts the year before (plans) and ends the year after
+# (decisions); 0417-12-03 or 9999-12-31 are typing mistakes, and date arithmetic fails on them.
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR - 1, 1, 1), date(LAST_YEAR + 1, 12, 31)
+MAX_VERSION = 2 ** 31 - 1  # stream versions are 32-bit integers in every store
+MAX_POSITION = MAX_SAFE_INTEGER  # positions in an event log, as JSON carries them exactly
 
 
 class StrictSchema(Schema):
@@ -24,30 +33,71 @@ class StrictSchema(Schema):
     }
 
 
-def _described(text: str) -> dict:
-    return {"description": text}
+def _described(text: str, example=None) -> dict:
+    """Field metadata for the docs; the example also seeds the fuzz run's first requests."""
+    return {"description": text} if example is None else {"description": text, "example": example}
+
+
+def version_field(description: str, minimum: int = 0, **kwargs) -> fields.Integer:
+    """A version a client read or asks for: an integer no store can exceed."""
+    return fields.Integer(strict=True, validate=validate.Range(
+        minimum, MAX_VERSION, error=f"Phiên bản là số nguyên từ {minimum} đến {vietnamese_number(MAX_VERSION)}."),
+        metadata=_described(description), **kwargs)
+
+
+def expected_version_field(description: str) -> fields.Integer:
+    return version_field(description, load_default=None, allow_none=True)
+
+
+def bounded_integer(description: str, minimum: int, maximum: int, **kwargs) -> fields.Integer:
+    """A count or size, bounded by what the domain can hold: the bound is in the docs too."""
+    return fields.Integer(strict=True, validate=validate.Range(
+        minimum, maximum, error=f"Giá trị là số nguyên từ {vietnamese_number(minimum)} đến "
+                                f"{vietnamese_number(maximum)}."),
+        metadata=_described(description), **kwargs)
+
+
+def vietnamese_number(number: int) -> str:
+    """12345 → "12.345": Vietnamese groups thousands with dots."""
+    return f"{number:,}".replace(",", ".")
+
+
+class Day(fields.Date):
+    """A calendar day (YYYY-MM-DD) from FIRST_DAY to LAST_DAY. JSON Schema bounds no date, so
+    the documented pattern states the years (and clients generating data keep to them)."""
+
+    PATTERN = r"^(201[6-9]|20[2-9][0-9]|210[01])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.metadata = {"pattern": self.PATTERN, **self.metadata}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(f"Ngày phải trong khoảng {FIRST_DAY:%d/%m/%Y} đến {LAST_DAY:%d/%m/%Y}.")
+        return day
 
 
 # -- requests ------------------------------------------------------------------------------
 class ReviewingLevelPathSchema(StrictSchema):
-    province_code = fields.String(required=True, metadata=_described("Mã tỉnh/thành phố, ví dụ 01."))
+    province_code = fields.String(required=True, metadata=_described("Mã tỉnh/thành phố, ví dụ 01.", "01"))
     year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
-                          metadata=_described(f"Năm đánh giá ({FIRST_YEAR}–{LAST_YEAR})."))
+                          metadata=_described(f"Năm đánh giá ({FIRST_YEAR}–{LAST_YEAR}).", 2025))
 
 
 class ReviewingLevelUpdateSchema(StrictSchema):
     level = fields.String(required=True, validate=validate.OneOf(REVIEWING_LEVELS),
                           metadata=_described("Cấp thẩm định: district (huyện) hoặc province (tỉnh)."))
-    expected_version = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=0),
-        metadata=_described("Phiên bản đã đọc; nếu cấu hình đã thay đổi sau đó thì trả về 409."),
-    )
+    expected_version = expected_version_field(
+        "Phiên bản đã đọc; nếu cấu hình đã thay đổi sau đó thì trả về 409.")
 
 
 class EventsQuerySchema(StrictSchema):
     source = fields.String(required=True, validate=validate.OneOf(BACKING_SERVICES),
                            metadata=_described("Dịch vụ có kho sự kiện cần đọc."))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+    after = fields.Integer(load_default=0, validate=validate.Range(
+                               0, MAX_POSITION, error=f"Vị trí là số nguyên từ 0 đến {vietnamese_number(MAX_POSITION)}."),
                            metadata=_described("Đọc các sự kiện sau vị trí này."))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000),
                            metadata=_described("Số sự kiện tối đa (1–1000)."))

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, ValidationError, fields, validate
 
-from gateway.schemas import FIRST_YEAR, LAST_YEAR, ResponseSchema, StrictSchema
+from gateway.schemas import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Day,
+    ResponseSchema,
+    StrictSchema,
+    bounded_integer,
+    expected_version_field,
+    version_field,
+)
 
 COMMUNE_CLASSES = ("I", "II", "III")
+MAX_EVIDENCE_BYTES = 2 ** 34  # 16 GiB: a scanned dossier or a meeting's recording fits
 
 
-def _d(text: str) -> dict:
-    return {"description": text}
+def _d(text: str, example=None) -> dict:
+    return {"description": text} if example is None else {"description": text, "example": example}
 
 
 class StrictBoolean(fields.Boolean):
@@ -33,7 +43,7 @@ class Points(fields.Field):
 
 
 def _day(text: str, required: bool = True):
-    return fields.Date(required=required, metadata=_d(text + " (YYYY-MM-DD)."))
+    return Day(required=required, metadata=_d(text + " (YYYY-MM-DD)."))
 
 
 def _text(text: str, required: bool = True, **kwargs):
@@ -42,22 +52,21 @@ def _text(text: str, required: bool = True, **kwargs):
 
 
 class CommandSchema(StrictSchema):
-    expected_version = fields.Integer(
-        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=0),
-        metadata=_d("Phiên bản hồ sơ đã đọc; nếu hồ sơ đã thay đổi sau đó thì trả về 409."))
+    expected_version = expected_version_field(
+        "Phiên bản hồ sơ đã đọc; nếu hồ sơ đã thay đổi sau đó thì trả về 409.")
 
 
 # -- paths and queries ---------------------------------------------------------------------
 class AssessmentPathSchema(StrictSchema):
     commune_code = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$"),
-                                 metadata=_d("Mã đơn vị cấp xã (5 chữ số), ví dụ 16426."))
+                                 metadata=_d("Mã đơn vị cấp xã (5 chữ số), ví dụ 16426.", "00004"))
     year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
-                          metadata=_d(f"Năm đánh giá ({FIRST_YEAR}–{LAST_YEAR})."))
+                          metadata=_d(f"Năm đánh giá ({FIRST_YEAR}–{LAST_YEAR}).", 2025))
 
 
 class IndicatorPathSchema(AssessmentPathSchema):
     indicator_id = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                                 metadata=_d("Mã chỉ tiêu, ví dụ C1.I1."))
+                                 metadata=_d("Mã chỉ tiêu, ví dụ C1.I1.", "C1.I1"))
 
 
 class CommentPathSchema(AssessmentPathSchema):
@@ -66,7 +75,7 @@ class CommentPathSchema(AssessmentPathSchema):
 
 
 class RollupPathSchema(StrictSchema):
-    province_code = fields.String(required=True, metadata=_d("Mã tỉnh/thành phố, ví dụ 38."))
+    province_code = fields.String(required=True, metadata=_d("Mã tỉnh/thành phố, ví dụ 38.", "01"))
 
 
 class RollupQuerySchema(StrictSchema):
@@ -77,12 +86,12 @@ class RollupQuerySchema(StrictSchema):
 
 
 class CriteriaSetPathSchema(StrictSchema):
-    set_id = fields.String(required=True, metadata=_d("Mã bộ tiêu chí, ví dụ 25-2021."))
+    set_id = fields.String(required=True, validate=validate.Length(1, 40),
+                           metadata=_d("Mã bộ tiêu chí, ví dụ 25-2021.", "27-2025"))
 
 
 class CriteriaSetVersionPathSchema(CriteriaSetPathSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1),
-                             metadata=_d("Phiên bản của bộ tiêu chí."))
+    version = version_field("Phiên bản của bộ tiêu chí.", minimum=1, required=True)
 
 
 # -- commands ------------------------------------------------------------------------------
@@ -90,8 +99,8 @@ class EvidenceFileSchema(StrictSchema):
     file_name = _text("Tên tệp minh chứng.")
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"),
                            metadata=_d("SHA-256 của tệp, 64 chữ số hex viết thường."))
-    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
-                          metadata=_d("Kích thước tệp (byte)."))
+    size = bounded_integer("Kích thước tệp (byte, tối đa 16 GiB).", 0, MAX_EVIDENCE_BYTES,
+                           required=True)
     uploaded_by = _text("Người tải lên.")
 
 
@@ -127,7 +136,8 @@ class CommentSchema(CommandSchema):
                                metadata=_d("Mã ý kiến (không trùng)."))
     text = _text("Nội dung ý kiến.")
     received_on = _day("Ngày nhận")
-    author = fields.String(load_default=None, allow_none=True, metadata=_d("Người góp ý (nếu có)."))
+    author = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                           metadata=_d("Người góp ý (nếu có)."))
 
 
 class AnswerSchema(CommandSchema):
@@ -197,6 +207,7 @@ class RevocationSchema(CommandSchema):
     reason = _text("Lý do thu hồi.")
     revoked_on = _day("Ngày thu hồi")
     decision_number = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=100),
                                     metadata=_d("Số quyết định thu hồi (nếu có)."))
 
 

@@ -30,7 +30,7 @@ from gateway.routes.audit_schemas import (  # response schemas: named in the doc
     NoQuerySchema,
     event_types,
 )
-from gateway.schemas import BACKING_SERVICES
+from gateway.schemas import BACKING_SERVICES, MAX_POSITION
 from gateway.web import http
 from kernel import clock
 from kernel.errors import KernelError, ValidationFailed
@@ -65,11 +65,12 @@ def decode_cursor(cursor: str | None) -> dict[str, int]:
         body = json.loads(raw)
         positions = body["p"]
         if body.get("v") != 1 or not isinstance(positions, dict) or not all(
-                name in BACKING_SERVICES and isinstance(p, int) and not isinstance(p, bool) and p >= 0
+                name in BACKING_SERVICES and isinstance(p, int) and not isinstance(p, bool)
+                and 0 <= p <= MAX_POSITION
                 for name, p in positions.items()):
             raise ValueError
         return positions
-    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise ValidationFailed("The request is not valid; see details for each field.",
                                {"cursor": ["Con trỏ không hợp lệ: dùng next_cursor của trang trước."]}) from None
 

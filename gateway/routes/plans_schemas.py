@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from gateway.schemas import FIRST_YEAR, LAST_YEAR, ResponseSchema, StrictSchema
+from gateway.schemas import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Day,
+    ResponseSchema,
+    StrictSchema,
+    expected_version_field,
+)
 
 
-def _d(text: str) -> dict:
-    return {"description": text}
+def _d(text: str, example=None) -> dict:
+    return {"description": text} if example is None else {"description": text, "example": example}
 
 
 def _version():
-    return fields.Integer(strict=True, load_default=None, allow_none=True,
-                          validate=validate.Range(min=0),
-                          metadata=_d("Phiên bản kế hoạch đã đọc; nếu đã thay đổi sau đó thì trả về 409."))
+    return expected_version_field("Phiên bản kế hoạch đã đọc; nếu đã thay đổi sau đó thì trả về 409.")
 
 
 class PlanPathSchema(StrictSchema):
@@ -30,12 +35,12 @@ class TaskPathSchema(PlanPathSchema):
 
 class AgencyPathSchema(StrictSchema):
     agency_id = fields.String(required=True, validate=validate.Length(min=3, max=80),
-                              metadata=_d("Mã cơ quan, ví dụ 12:so-tu-phap."))
+                              metadata=_d("Mã cơ quan, ví dụ 12:so-tu-phap.", "01:so-tu-phap"))
 
 
 class ProvincePathSchema(StrictSchema):
     province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"),
-                                  metadata=_d("Mã tỉnh/thành phố, ví dụ 12."))
+                                  metadata=_d("Mã tỉnh/thành phố, ví dụ 12.", "01"))
 
 
 class PlanListQuerySchema(StrictSchema):
@@ -84,7 +89,7 @@ class PlanReviewSchema(StrictSchema):
 class PlanIssueSchema(StrictSchema):
     number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80),
                            metadata=_d("Số ký hiệu văn bản, ví dụ 1234/KH-UBND."))
-    issued_on = fields.Date(load_default=None, allow_none=True, metadata=_d("Ngày ban hành (YYYY-MM-DD)."))
+    issued_on = Day(load_default=None, allow_none=True, metadata=_d("Ngày ban hành (YYYY-MM-DD)."))
     expected_version = _version()
 
 

@@ -9,16 +9,35 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from gateway.schemas import ResponseSchema, StrictSchema
+from gateway.schemas import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_VERSION,
+    Day,
+    ResponseSchema,
+    StrictSchema,
+    bounded_integer,
+    version_field,
+    vietnamese_number,
+)
 
 COMMUNE_CODE = validate.Regexp(r"^\d{5}$", error="Mã xã là 5 chữ số.")
-PERIOD = validate.Regexp(r"^\d{4}(-[A-Za-z0-9]{1,10})?$",
-                         error="Kỳ khảo sát có dạng 2025 hoặc 2025-q3.")
+PERIOD_FORM = validate.Regexp(r"^\d{4}(-[A-Za-z0-9]{1,10})?$",
+                              error="Kỳ khảo sát có dạng 2025 hoặc 2025-q3.")
 MAX_BATCH = 200
+# The busiest one-stop shop of a commune handles tens of thousands of cases a year; 15 % of
+# the largest count allowed stays within the largest sample.
+MAX_LAST_YEAR_CASES, MAX_SAMPLE = 500_000, 100_000
 
 
-def _described(text: str) -> dict:
-    return {"description": text}
+def _period(value: str) -> None:
+    PERIOD_FORM(value)
+    if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        raise ValidationError(f"Năm của kỳ khảo sát phải từ {FIRST_YEAR} đến {LAST_YEAR}.")
+
+
+def _described(text: str, example=None) -> dict:
+    return {"description": text} if example is None else {"description": text, "example": example}
 
 
 class AnswerField(fields.Field):
@@ -59,7 +78,8 @@ class JsonObjectField(fields.Field):
 # -- paths --------------------------------------------------------------------------------
 class CampaignPathSchema(StrictSchema):
     campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                                metadata=_described("Mã đợt khảo sát: <mã xã>-<kỳ>, ví dụ 00004-2025."))
+                                metadata=_described("Mã đợt khảo sát: <mã xã>-<kỳ>, ví dụ 00004-2025.",
+                                                    "00004-2025"))
 
 
 class KioskPathSchema(StrictSchema):
@@ -69,11 +89,14 @@ class KioskPathSchema(StrictSchema):
 
 class QuestionnairePathSchema(StrictSchema):
     questionnaire_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                                     metadata=_described("Mã bộ câu hỏi."))
+                                     metadata=_described("Mã bộ câu hỏi.",
+                                                         "hai-long-tiep-can-phap-luat"))
 
 
 class QuestionnaireQuerySchema(StrictSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    version = fields.Integer(load_default=None, validate=validate.Range(
+                                 1, MAX_VERSION, error=f"Phiên bản là số nguyên từ 1 đến "
+                                                       f"{vietnamese_number(MAX_VERSION)}."),
                              metadata=_described("Phiên bản; bỏ trống để lấy bản mới nhất."))
 
 
@@ -98,20 +121,19 @@ class QuestionnaireInputSchema(StrictSchema):
 class CampaignInputSchema(StrictSchema):
     commune_code = fields.String(required=True, validate=COMMUNE_CODE,
                                  metadata=_described("Mã xã, phường, đặc khu (5 chữ số)."))
-    period = fields.String(required=True, validate=PERIOD,
+    period = fields.String(required=True, validate=_period,
                            metadata=_described("Kỳ khảo sát: 2025 hoặc 2025-q3."))
-    opens_on = fields.Date(required=True, metadata=_described("Ngày bắt đầu nhận phiếu."))
-    closes_on = fields.Date(required=True, metadata=_described("Ngày cuối cùng nhận phiếu."))
-    target_sample = fields.Integer(strict=True, load_default=None, validate=validate.Range(min=0),
-                                   metadata=_described("Cỡ mẫu mục tiêu (số phiếu)."))
-    last_year_cases = fields.Integer(
-        strict=True, load_default=None, validate=validate.Range(min=0),
-        metadata=_described("Số hồ sơ thủ tục năm trước; cỡ mẫu = ⌈15% × số này⌉ nếu không "
-                            "cho target_sample."))
-    questionnaire_id = fields.String(load_default=None, metadata=_described(
-        "Bộ câu hỏi; mặc định hai-long-tiep-can-phap-luat."))
-    questionnaire_version = fields.Integer(strict=True, load_default=None,
-                                           metadata=_described("Phiên bản; mặc định bản mới nhất."))
+    opens_on = Day(required=True, metadata=_described("Ngày bắt đầu nhận phiếu."))
+    closes_on = Day(required=True, metadata=_described("Ngày cuối cùng nhận phiếu."))
+    target_sample = bounded_integer("Cỡ mẫu mục tiêu (số phiếu).", 0, MAX_SAMPLE, load_default=None)
+    last_year_cases = bounded_integer(
+        "Số hồ sơ thủ tục năm trước; cỡ mẫu = ⌈15% × số này⌉ nếu không cho target_sample.",
+        0, MAX_LAST_YEAR_CASES, load_default=None)
+    questionnaire_id = fields.String(load_default=None, validate=validate.Length(1, 100),
+                                     metadata=_described(
+                                         "Bộ câu hỏi; mặc định hai-long-tiep-can-phap-luat."))
+    questionnaire_version = version_field("Phiên bản; mặc định bản mới nhất.", minimum=1,
+                                          load_default=None)
     require_code = fields.Boolean(load_default=False,
                                   metadata=_described("Bắt buộc mã dùng một lần cho mỗi phiếu."))
 
@@ -138,7 +160,8 @@ class KioskResponseSchema(StrictSchema):
         "UUID do thiết bị sinh ra; gửi lại cùng UUID và cùng nội dung thì không bị tính hai lần."))
     campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     questionnaire_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    questionnaire_version = fields.Integer(required=True, strict=True)
+    questionnaire_version = version_field("Phiên bản bộ câu hỏi của đợt.", minimum=1,
+                                          required=True)
     answers = AnswersField(required=True,
                          metadata=_described("Mã câu hỏi → mức 1–5 hoặc góp ý bằng chữ "
                                              "(tối đa 500 ký tự, không ghi thông tin cá nhân)."))
@@ -197,10 +220,12 @@ class SurveyCampaignSchema(ResponseSchema):
 
 class RateSchema(ResponseSchema):
     valid_answers = fields.Integer(required=True)
-    satisfied = fields.Integer(allow_none=True)
+    satisfied = fields.Integer(allow_none=True, metadata=_described(
+        "null khi chưa công bố hoặc không có số liệu."))
     rate_percent = fields.String(allow_none=True, metadata=_described(
         "Tỷ lệ hài lòng, ví dụ 97.35; null khi chưa công bố hoặc không có số liệu."))
-    counts = fields.Dict(allow_none=True)
+    counts = fields.Dict(allow_none=True, metadata=_described(
+        "Số câu trả lời theo từng mức (1–5); null khi chưa công bố."))
     published = fields.Boolean(required=True, metadata=_described(
         "false khi chưa đủ số câu trả lời tối thiểu hoặc không có câu trả lời hợp lệ nào."))
     reason = fields.String(allow_none=True)
@@ -208,7 +233,7 @@ class RateSchema(ResponseSchema):
 
 class QuestionRateSchema(RateSchema):
     question_id = fields.String(required=True)
-    text = fields.String(required=True)
+    text = fields.String(required=True, metadata=_described("Nội dung câu hỏi."))
 
 
 class BurstFlagSchema(ResponseSchema):

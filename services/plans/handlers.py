@@ -63,8 +63,9 @@ class PlanHandlers:
         if not province:
             raise ValidationFailed("A plan belongs to a province (and maybe a district).",
                                    {"jurisdiction": jurisdiction})
-        raw = content if isinstance(content, bytes) else content.encode("utf-8")
+        # Read first: it refuses what cannot be read, or stored, with the reason.
         imported = importer.import_plan(content, file_name, province, jurisdiction.get("district"))
+        raw = content if isinstance(content, bytes) else content.encode("utf-8")
         plan_id = plan_id or uuid.uuid4().hex[:12]
         plan = self.load(plan_id)
         source = {"file_name": file_name, "sha256": hashlib.sha256(raw).hexdigest(),

@@ -9,11 +9,15 @@ are listed under ``review.issues``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 
+from kernel.errors import ValidationFailed
 from reference.text import fold
 from services.plans import agencies, timeframes
 
@@ -23,6 +27,10 @@ _NUMBER_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.(?:\s+|$)(.*)$")
 _LETTER_RE = re.compile(r"^([a-zđ])\)\s*(.*)$")
 _FOOTNOTE_RE = re.compile(r"^\[(\d+)\]\s*(.*)$")
 _LAYOUT_RE = re.compile(r"^(\|+|[-=_]{3,}|\*{3,})$")
+# NUL (PostgreSQL cannot store it) and halves of UTF-16 surrogate pairs (not text at all).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A plan's .docx unpacks to a few MiB at most; more is a zip bomb, not a plan.
+MAX_DOCX_UNPACKED_BYTES = 20 * 2 ** 20
 _DEADLINE_RE = re.compile(r"trước(?: ngày)?\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(20\d\d)")
 LABELS = (  # folded label -> field
     ("co quan thuc hien", "lead"), ("don vi thuc hien", "lead"), ("co quan chu tri", "lead"),
@@ -52,16 +60,65 @@ class Paragraph:
 
 
 # -- reading the source into lines -----------------------------------------------------------
+def decoded(content: str, encoding: str = "text") -> str | bytes:
+    """The document a caller sent: text as it is, or the bytes of base64 (a .docx file).
+
+    Line breaks are allowed (encoders wrap at 76 characters); any other character outside the
+    alphabet is a damaged upload, not noise to skip."""
+    if encoding != "base64":
+        return content
+    try:
+        return base64.b64decode("".join(content.split()), validate=True)
+    except (binascii.Error, ValueError):  # ValueError: a character beyond ASCII
+        raise unreadable("Nội dung không phải base64 hợp lệ; hãy mã hóa lại tệp .docx bằng "
+                         "base64 rồi gửi lại.") from None
+
+
+def unreadable(message: str) -> ValidationFailed:
+    return ValidationFailed(message, {"content": [message]})
+
+
 def source_lines(content: str | bytes, file_name: str | None = None) -> list[str]:
     """The source's lines: text as it is, .docx as its paragraphs and table rows in order."""
     if isinstance(content, bytes) and (content[:2] == b"PK" or (file_name or "").endswith(".docx")):
         return docx_lines(content)
     if isinstance(content, bytes):
-        content = content.decode("utf-8-sig")
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise unreadable("Tệp không phải văn bản UTF-8 cũng không phải tệp .docx; hãy gửi văn "
+                             "bản thuần, Markdown hoặc tệp .docx.") from None
+    if _UNSTORABLE.search(content):
+        raise unreadable("Văn bản có ký tự không hợp lệ (ký tự NUL hoặc một nửa cặp thay thế "
+                         "UTF-16); hãy lưu lại văn bản ở dạng UTF-8 rồi gửi lại.")
     return unicodedata.normalize("NFC", content).replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def docx_lines(content: bytes) -> list[str]:
+    """The paragraphs and table rows of a .docx, or ValidationFailed when it cannot be read."""
+    _require_small_package(content)
+    try:
+        return _docx_lines(content)
+    except Exception:  # python-docx and lxml raise a dozen kinds for a damaged file
+        raise unreadable("Không đọc được tệp .docx (tệp hỏng hoặc không phải .docx); hãy mở tệp "
+                         "bằng Word, lưu lại rồi gửi lại.") from None
+
+
+def _require_small_package(content: bytes) -> None:
+    """A .docx is a zip: refuse one that would inflate beyond any plan before opening it.
+    zipfile stops reading a member at its declared size, so the declared sizes bound it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise unreadable("Tệp không phải tệp .docx (không mở được gói zip của tệp); hãy gửi "
+                         "văn bản thuần, Markdown hoặc tệp .docx.") from None
+    if unpacked > MAX_DOCX_UNPACKED_BYTES:
+        raise unreadable(f"Tệp .docx quá lớn khi giải nén (hơn {MAX_DOCX_UNPACKED_BYTES // 2 ** 20} "
+                         "MiB); hãy bỏ bớt hình ảnh hoặc tách kế hoạch thành nhiều tệp.")
+
+
+def _docx_lines(content: bytes) -> list[str]:
     from docx import Document  # python-docx: only the .docx import needs it
     from docx.table import Table
     from docx.text.paragraph import Paragraph as DocxParagraph

@@ -14,7 +14,7 @@ from kernel.events import Actor, Metadata
 from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from services.assessment.deadlines import as_vietnam_date
-from services.plans import agencies, exports, linked
+from services.plans import agencies, exports, importer, linked
 from services.plans.handlers import PlanHandlers
 
 expected = rpc(expected_exceptions=KernelError)
@@ -53,17 +53,16 @@ class PlansService(EventSourcedService):
     def import_plan(self, content: str, file_name: str | None, jurisdiction: dict,
                     encoding: str = "text", context: dict | None = None) -> dict:
         """Draft a plan from a document: text/Markdown, or .docx as base64 (encoding="base64")."""
-        body = base64.b64decode(content) if encoding == "base64" else content
-        plan = self.handlers.import_plan(body, file_name, jurisdiction or {},
+        plan = self.handlers.import_plan(importer.decoded(content, encoding), file_name,
+                                         jurisdiction or {},
                                          metadata_from(context, "plans"))
         return self._view(plan)
 
     @expected
     def preview_import(self, content: str, file_name: str | None, province_code: str,
                        district_code: str | None = None, encoding: str = "text") -> dict:
-        from services.plans import importer
-        body = base64.b64decode(content) if encoding == "base64" else content
-        return importer.import_plan(body, file_name, province_code, district_code)
+        return importer.import_plan(importer.decoded(content, encoding), file_name, province_code,
+                                    district_code)
 
     @expected
     def get_plan(self, plan_id: str) -> dict:

@@ -8,6 +8,15 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from kernel.errors import ValidationFailed
 from services.survey.questionnaires import KINDS
 
+# Event data is hashed as RFC 8785 JSON, which holds integers up to 2**53 exactly; the domain
+# needs far less. The gateway's schemas state the same bounds.
+MAX_LAST_YEAR_CASES, MAX_SAMPLE, MAX_VERSION = 500_000, 100_000, 2 ** 31 - 1
+VERSION = validate.Range(1, MAX_VERSION, error="Phiên bản là số nguyên từ {min} đến {max}.")
+
+
+def _count(maximum: int) -> validate.Range:
+    return validate.Range(0, maximum, error="Giá trị là số nguyên từ {min} đến {max}.")
+
 
 class Strict(Schema):
     class Meta:
@@ -57,11 +66,11 @@ class CampaignSchema(Strict):
     commune_code = fields.String(required=True)
     period = fields.String(required=True)
     questionnaire_id = fields.String(load_default=None)
-    questionnaire_version = fields.Integer(load_default=None, strict=True)
+    questionnaire_version = fields.Integer(load_default=None, strict=True, validate=VERSION)
     target_sample = fields.Integer(load_default=None, strict=True,
-                                   validate=validate.Range(min=0))
+                                   validate=_count(MAX_SAMPLE))
     last_year_cases = fields.Integer(load_default=None, strict=True,
-                                     validate=validate.Range(min=0))
+                                     validate=_count(MAX_LAST_YEAR_CASES))
     opens_on = fields.Date(required=True)
     closes_on = fields.Date(required=True)
     require_code = fields.Boolean(load_default=False)
@@ -76,7 +85,7 @@ class ResponseSchema(Strict):
     response_id = fields.UUID(required=True)
     campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
     questionnaire_id = fields.String(required=True)
-    questionnaire_version = fields.Integer(required=True, strict=True)
+    questionnaire_version = fields.Integer(required=True, strict=True, validate=VERSION)
     answers = Answers(required=True)
     code = fields.String(load_default=None, validate=validate.Length(max=40))
 

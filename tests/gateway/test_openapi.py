@@ -1,11 +1,14 @@
 """The OpenAPI document: generated from the routes and schemas, complete and self-consistent."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from marshmallow import fields, validate
 
 import reference.legacy_schema  # noqa: F401 (its CommuneSchema must not capture the gateway's)
 from gateway import openapi
+from gateway.schemas import FIRST_DAY, LAST_DAY, Day, StrictSchema
 from gateway.service import GatewayService
 from tests.gateway.test_assessment_api import ASSESSMENT_OPERATIONS, ASSESSMENT_SECURED
 from tests.gateway.test_audit_api import AUDIT_OPERATIONS
@@ -117,3 +120,65 @@ def test_every_operation_has_a_declared_tag(document):
     assert declared[0] == "Hệ thống"
     for path, method, operation in operations(document):
         assert operation["tags"] and set(operation["tags"]) <= set(declared), (path, method)
+
+
+def test_every_status_the_gateway_itself_answers_is_documented(document):
+    # 400: path and query text is checked on every route (gateway/inputs.py); 414: eventlet
+    # refuses a request line over 8 KiB; 404: a path value its converter refuses matches no
+    # route; 413: a body over the limit.
+    for path, method, operation in operations(document):
+        responses = set(operation["responses"])
+        assert {"400", "414", "500"} <= responses, (path, method)
+        if "{" in path:
+            assert "404" in responses, (path, method)
+        if "requestBody" in operation:
+            assert "413" in responses, (path, method)
+
+
+def test_integers_and_days_in_requests_are_bounded(document):
+    campaign = document["components"]["schemas"]["CampaignInput"]["properties"]
+    assert campaign["target_sample"]["maximum"] == 100_000
+    assert campaign["questionnaire_version"]["maximum"] == 2 ** 31 - 1
+    unbounded = [f"{cls.__name__}.{name}" for cls in _subclasses(StrictSchema)
+                 for name, field in cls._declared_fields.items()
+                 if isinstance(field, fields.Integer) and not any(
+                     isinstance(check, validate.Range) and check.max is not None
+                     for check in field.validators)]
+    assert unbounded == []
+    undated = [f"{cls.__name__}.{name}" for cls in _subclasses(StrictSchema)
+               for name, field in cls._declared_fields.items()
+               if isinstance(field, fields.Date) and not isinstance(field, Day)]
+    assert undated == []
+
+
+def test_the_documented_day_pattern_states_the_days_allowed():
+    pattern = re.compile(Day.PATTERN)
+    assert pattern.match(FIRST_DAY.isoformat()) and pattern.match(LAST_DAY.isoformat())
+    assert not pattern.match((FIRST_DAY - timedelta(days=1)).isoformat())
+    assert not pattern.match((LAST_DAY + timedelta(days=1)).isoformat())
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_survey_results_are_documented_as_they_are_answered(document):
+    results = document["components"]["schemas"]["SurveyResults"]["properties"]
+    assert results["questions"]["type"] == "array"
+    rate = document["components"]["schemas"]["Rate"]["properties"]
+    assert rate["satisfied"]["nullable"] is True and rate["counts"]["nullable"] is True
+
+
+def test_a_creation_links_to_the_operations_on_what_it_created(document):
+    links = document["paths"]["/api/v1/plans"]["post"]["responses"]["201"]["links"]
+    assert set(links) == {"get_plan", "edit_plan", "review_plan", "issue_plan", "plan_summary"}
+    assert links["get_plan"] == {"operationId": "get_plan",
+                                 "parameters": {"plan_id": "$response.body#/plan_id"}}
+    kiosk = document["paths"]["/api/v1/survey/kiosks"]["post"]["responses"]["201"]["links"]
+    assert set(kiosk) == {"get_kiosk", "revoke_kiosk"}
+    operation_ids = {op["operationId"] for _, _, op in operations(document)}
+    for _, _, op in operations(document):
+        for link in op["responses"].get("201", {}).get("links", {}).values():
+            assert link["operationId"] in operation_ids
