@@ -281,7 +281,7 @@ class SurveyResultsSchema(ResponseSchema):
         "số phiếu tối thiểu để so sánh."))
 
 
-class CommentSchema(ResponseSchema):
+class SurveyCommentSchema(ResponseSchema):
     question_id = fields.String(required=True)
     text = fields.String(required=True, metadata=_described(
         "Góp ý đã che thông tin cá nhân: [họ tên], [địa chỉ], [số điện thoại], [số giấy tờ], "
@@ -303,7 +303,7 @@ class SurveyCommentsSchema(ResponseSchema):
         "true khi nội dung góp ý của đợt đã từng bị xóa (xóa khóa mã hóa)."))
     unreadable = fields.Integer(required=True, metadata=_described(
         "Số phiếu có góp ý không đọc được nữa vì khóa đã bị xóa."))
-    comments = fields.List(fields.Nested(CommentSchema), required=True)
+    comments = fields.List(fields.Nested(SurveyCommentSchema), required=True)
 
 
 class EraseTextInputSchema(StrictSchema):

@@ -9,13 +9,13 @@ from urllib.parse import quote
 from nameko.runners import ServiceRunner
 
 from gateway.service import GatewayService
+from kernel.signing import generate_keys
 from services.assessment.service import AssessmentService
 from services.plans.service import PlansService
 from services.publication.service import PublicationService
 from services.survey.service import SurveyService
 from tests.conftest import BROKER_HOST
 from tests.gateway.conftest import Platform, gateway_config
-from tests.support.stores import open_store
 
 SERVICES = (AssessmentService, PlansService, PublicationService, SurveyService)
 
@@ -31,14 +31,12 @@ def full_platform(folder, **settings):
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     config = gateway_config(f"amqp://guest:guest@{BROKER_HOST}/{quote(vhost, safe='')}")
-    config.update(RPC_TIMEOUT=15, RETRY_DELAY_MS=200,
+    # Signed chains, so that every chain is verified and /health can answer "up".
+    generate_keys(f"{folder}/keys", [service.name for service in SERVICES])
+    config.update(RPC_TIMEOUT=15, RETRY_DELAY_MS=200, SIGNING_KEY_DIR=f"{folder}/keys",
                   DATABASES={service.name: f"sqlite:///{folder}/{service.name}.sqlite"
                              for service in SERVICES})
     config.update(settings)
-    for name, url in config["DATABASES"].items():
-        # The stores exist before the services start: what these tests exercise is input, not
-        # the services migrating fresh databases all at once (issue 14 has that failing).
-        open_store(url, name).engine.dispose()
     runner = ServiceRunner(config)
     for service_cls in (GatewayService, *SERVICES):
         runner.add_service(service_cls)
