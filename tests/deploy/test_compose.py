@@ -164,6 +164,8 @@ def test_the_config_reads_the_variables_compose_sets(services):
     text = config_path(services["gateway"]).read_text(encoding="utf-8")
     read = {match["name"] for match in NAMEKO_VARIABLE.finditer(text)}
     read |= {f"{name.upper()}_DB_URL" for name in BACKING}  # kernel.nameko reads these too
+    # kernel.integrity reads these from the environment
+    read |= {f"{name.upper()}_SIGNING_KEY_FILE" for name in BACKING}
     read.add("PSYCOPG_WAIT_FUNC")  # read by psycopg itself
     for name in APPS:
         assert set(environment_of(services[name])) <= read, name
@@ -230,6 +232,7 @@ def test_dockerfile_copies_what_the_commands_need(services):
 
 def test_dockerfile_ignore_file_keeps_secrets_and_the_virtualenv_out():
     ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+    assert "deploy/keys" in ignored  # the private signing keys never enter an image
     assert {".venv", ".git", "deploy/.env"} <= set(ignored)
 
 
@@ -288,3 +291,21 @@ def test_the_environment_example_names_every_broker_password():
 
 def compose_volumes() -> set[str]:
     return set(yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))["volumes"])
+
+
+def test_each_service_reads_its_own_signing_key_and_every_process_the_keyring(compose, services):
+    for name in BACKING:
+        service = services[name]
+        assert service["secrets"] == [f"{name}_signing_key"], "its own private key, and no other"
+        assert environment_of(service)[f"{name.upper()}_SIGNING_KEY_FILE"] == \
+            f"/run/secrets/{name}_signing_key"
+        assert compose["secrets"][f"{name}_signing_key"]["file"] == f"./keys/{name}.key"
+    for name in APPS:
+        service = services[name]
+        assert environment_of(service)["SIGNING_KEYRING"] == "/etc/tcpl/keyring"
+        assert {(c["source"], c["target"]) for c in service["configs"]} == {
+            (f"{source}_public_key", f"/etc/tcpl/keyring/{source}.pub") for source in BACKING}
+        assert "secrets" not in service or name in BACKING
+    assert {compose["configs"][f"{source}_public_key"]["file"] for source in BACKING} == {
+        f"./keys/{source}.pub" for source in BACKING}
+    assert "deploy/keys/" in (REPO / ".gitignore").read_text(encoding="utf-8").split()
