@@ -4,6 +4,7 @@ and an outbox."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -86,7 +87,10 @@ class EventStore:
     def migrate(self) -> None:
         config = Config()
         config.set_main_option("script_location", str(resources.files("kernel") / "migrations"))
-        with self.engine.begin() as conn:
+        # Alembic's ``op`` and ``context`` are module globals: two stores of one process
+        # migrating at once (services run together in a test, green threads switching while
+        # psycopg waits) would run each other's operations on the wrong connection.
+        with _MIGRATING, self.engine.begin() as conn:
             if is_postgres(self.engine):
                 # Replicas start together; one migrates while the others wait for it.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
@@ -529,6 +533,7 @@ class EventStore:
 
 
 _INSERT_EVENTS = insert(events)
+_MIGRATING = threading.Lock()
 
 
 def claim_query(limit: int):

@@ -10,6 +10,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import clock, messaging
+from kernel.errors import NotFound
 from kernel.nameko import EventStoreProvider, Subscription
 from kernel.projection import event_types_of
 from services.assessment.service import AssessmentService
@@ -86,7 +87,10 @@ def test_a_normal_cycle_leaves_tcpl_unrouted_empty(own_amqp_uri, runner_factory,
         proxy.plans.link_task(plan_id, "1.1", "12", None, 2021, "decided", JUSTICE)
 
         def settled():
-            year = proxy.publication.commune_record(DONG_QUANG)["years"][0]
+            try:
+                year = proxy.publication.commune_record(DONG_QUANG)["years"][0]
+            except NotFound:  # the publication has not applied the posting yet
+                return False
             healths = [getattr(proxy, cls.name).health() for cls in SERVICES]
             return (year["decision"] and year["satisfaction"]
                     and all(h["outbox_pending"] == 0 for h in healths))
