@@ -286,7 +286,8 @@ class AuditRoutes:
             except Exception as exc:  # check against the service's own heads, and say so
                 copies_error = getattr(exc, "message", None) or type(exc).__name__
         try:
-            report = self.backends.call(source, "verify_chain", copies)
+            report = self.backends.call(source, "verify_chain", copies,
+                                        timeout=self.backends.verify_timeout)
             report["copies_checked"] = len(copies)
             if copies_error is not None:
                 report["copies_error"] = copies_error

@@ -13,7 +13,6 @@ from kernel.errors import KernelError, ValidationFailed
 from kernel.events import Actor, Metadata
 from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
-from services.assessment.deadlines import as_vietnam_date
 from services.plans import agencies, exports, importer, linked
 from services.plans.handlers import PlanHandlers
 
@@ -22,7 +21,7 @@ CHECK_INTERVAL_SECONDS = 3600  # hourly: a due date passing is flagged on the da
 
 
 def _today() -> date:
-    return as_vietnam_date(clock.now())
+    return clock.today()
 
 
 def _date(value, name: str) -> date | None:
