@@ -99,13 +99,15 @@ def test_a_survey_result_does_not_disturb_a_regime_without_satisfaction(services
 
 
 @pytest.fixture
-def with_publication(runner_factory, amqp_uri, tmp_path):
-    config = {"AMQP_URI": amqp_uri,
+def with_publication(runner_factory, own_amqp_uri, tmp_path):
+    # A vhost of its own: the session's holds the queues, and the messages in them, of every
+    # earlier test's services, whose events this publication service rightly refuses.
+    config = {"AMQP_URI": own_amqp_uri,
               "DATABASES": {name: f"sqlite:///{tmp_path}/{name}.sqlite"
                             for name in ("survey", "assessment", "publication")},
               "SURVEY_MIN_ANSWERS": 5}
     runner_factory(config, SurveyService, AssessmentService, PublicationService).start()
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as proxy:
+    with ClusterRpcProxy({"AMQP_URI": own_amqp_uri}, timeout=30) as proxy:
         yield proxy.survey, proxy.assessment, proxy.publication
 
 
