@@ -143,6 +143,7 @@ class LocalBlobStore(BlobStore):
         return self._files / sha256[:2] / sha256[2:4] / sha256
 
     def store(self, source: BinaryIO) -> Blob:
+        self._incoming.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self._incoming, prefix="part-")
         try:
             digest, size = hashlib.sha256(), 0
@@ -183,6 +184,8 @@ class LocalBlobStore(BlobStore):
 
     def _remove_old_leftovers(self) -> None:
         cutoff = time.time() - INCOMING_KEEP_SECONDS
+        if not self._incoming.is_dir():
+            return
         for leftover in self._incoming.glob("part-*"):
             try:
                 if leftover.stat().st_mtime < cutoff:

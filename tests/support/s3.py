@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -21,9 +22,21 @@ CREDENTIALS = {"AWS_ACCESS_KEY_ID": "tcpl-test", "AWS_SECRET_ACCESS_KEY": "tcpl-
                "AWS_DEFAULT_REGION": "us-east-1"}
 
 
+@dataclass
+class MotoServer:
+    url: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        """As an object store that went away: nothing answers on its port any more."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
 @contextlib.contextmanager
 def moto_server(log_path: Path):
-    """The server's endpoint URL while it runs."""
+    """The running server (its endpoint URL is ``.url``)."""
     port = find_free_port()
     with open(log_path, "ab") as log:
         process = subprocess.Popen([MOTO_SERVER, "-H", "127.0.0.1", "-p", str(port)],
@@ -41,10 +54,9 @@ def moto_server(log_path: Path):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield url
+        yield MotoServer(url, process)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        MotoServer(url, process).stop()
 
 
 @contextlib.contextmanager
