@@ -4,7 +4,7 @@ The file part is streamed, as it arrives, into a temporary file (in memory up to
 disk above) while its SHA-256 is computed, and the parser stops the moment the file passes
 the limit: a file too large is never read whole, let alone kept. A request announcing more
 than the limit is refused before its body is read. The other parts are small form fields
-(at most 64 KiB in all, and 8 parts), validated by the route's schema like a JSON body.
+(at most 256 KiB in all, and 8 parts), validated by the route's schema like a JSON body.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from gateway.errors import PayloadTooLarge
 from kernel.errors import KernelError, ValidationFailed
 
 FILE_FIELD = "file"
-MAX_FIELDS_BYTES = 64 * 1024
+# Werkzeug's decoder also holds the file's data in this budget while it looks for the next
+# boundary, a read (64 KiB) at a time: the budget must exceed a read by far.
+MAX_FIELDS_BYTES = 256 * 1024
 MAX_PARTS = 8
 # What a request may carry besides the file: boundaries, part headers, the form fields.
 OVERHEAD_BYTES = MAX_FIELDS_BYTES + 16 * 1024

@@ -162,6 +162,16 @@ def test_a_refused_upload_changes_nothing(api, name, data, status, error):
     assert state(api) == before
 
 
+def test_a_file_near_the_limit_arrives_whole_over_many_reads(api):
+    photo = evidence_files.png(280, 300, noise=True)  # ~250 KB: four of the parser's reads
+    assert 3 * 65536 < len(photo) <= MAX_BYTES
+    answer = upload(api, photo, "ảnh chụp hiện trường.png", indicator="C3.I2")
+    assert answer.status_code == 201, answer.text
+    sha256 = hashlib.sha256(photo).hexdigest()
+    assert api.store.read_verified(sha256).read() == photo
+    assert download(api, sha256, indicator="C3.I2").content == photo
+
+
 def test_an_upload_too_large_is_refused_before_it_is_read(api):
     before = state(api)
     answer = api.request("POST", f"{FILES}/C1.I1", OFFICER, data=b"x" * (2 * MAX_BYTES),

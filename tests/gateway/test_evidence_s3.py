@@ -38,7 +38,9 @@ def api(s3, tmp_path_factory):
 
 
 def test_a_file_goes_to_the_bucket_and_comes_back_checked(api):
-    data = pdfs.signed(pdfs.blank_pdf(), pdfs.self_signed("Lê Thị Hoa", "UBND xã Đông Quang"))
+    # 3 MB: spooled to disk by the gateway, more than one read everywhere
+    data = pdfs.signed(pdfs.blank_pdf(extra_bytes=3 * 1024 * 1024),
+                       pdfs.self_signed("Lê Thị Hoa", "UBND xã Đông Quang"))
     sha256 = hashlib.sha256(data).hexdigest()
     answer = api.request("POST", f"{URL}/evidence/C1.I1", OFFICER,
                          files={"file": ("Biên bản.pdf", data)})

@@ -5,6 +5,7 @@ program, an old .doc, a plain zip, a macro-enabled document, zip bombs)."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -29,11 +30,14 @@ EXE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" *
 OLD_DOC = bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504
 
 
-def png(width: int = 2, height: int = 2) -> bytes:
+def png(width: int = 2, height: int = 2, noise: bool = False) -> bytes:
+    """A grey image; with ``noise`` random pixels, which do not compress (a photo's size)."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
+    pixels = random.Random(width * height) if noise else None
+    rows = b"".join(b"\x00" + (pixels.randbytes(3 * width) if pixels else b"\x80\x80\x80" * width)
+                    for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n"
             + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +83,13 @@ def write_trust_roots(directory: Path, *authorities: Identity) -> Path:
     return directory
 
 
-def blank_pdf() -> bytes:
-    """A one-page A4 PDF with a line drawn on it."""
+def blank_pdf(extra_bytes: int = 0) -> bytes:
+    """A one-page A4 PDF with a line drawn on it; ``extra_bytes`` of random data in an object
+    nothing refers to make it as large as a scanned dossier."""
     writer = PdfFileWriter()
+    if extra_bytes:
+        writer.root["/Padding"] = writer.add_object(generic.StreamObject(
+            stream_data=random.Random(extra_bytes).randbytes(extra_bytes)))
     contents = writer.add_object(generic.StreamObject(stream_data=b"72 700 m 520 700 l S"))
     writer.insert_page(PageObject(contents=contents, media_box=generic.ArrayObject(
         [generic.NumberObject(0), generic.NumberObject(0), generic.NumberObject(A4[0]),
