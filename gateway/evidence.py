@@ -32,7 +32,7 @@ from werkzeug.wsgi import wrap_file
 from gateway.uploads import Upload
 from kernel.errors import KernelError
 from storage import filetypes, pdf_signatures
-from storage.blobs import BlobStore
+from storage.blobs import CHUNK, BlobStore
 from storage.pdf_signatures import TrustRoots
 from storage.settings import EvidenceSettings
 
@@ -75,7 +75,8 @@ class EvidenceFiles:
         """The file the assessment recorded, checked against its SHA-256."""
         copy = self.store.read_verified(file["sha256"])
         digest = base64.b64encode(bytes.fromhex(file["sha256"])).decode("ascii")
-        return Response(wrap_file(request.environ, copy), mimetype=file["media_type"],
+        return Response(wrap_file(request.environ, copy, buffer_size=CHUNK),
+                        mimetype=file["media_type"],
                         direct_passthrough=True, headers={
                             "Content-Length": str(file["size"]),
                             "Content-Disposition": content_disposition(file["file_name"]),
