@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from gateway import idempotency, inputs, permissions
+from gateway import idempotency, inputs, permissions, uploads
 from gateway.auth import Principal
 from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
 from gateway.permissions import AUTHENTICATED  # noqa: F401 (gateway/openapi.py reads it here)
@@ -38,6 +38,8 @@ class EndpointSpec:
     path: type | None = None
     document: bool = True
     rule: permissions.Rule | None = None
+    #: a file upload (multipart/form-data): the schema of its fields besides ``file``
+    upload: type | None = None
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Call:
     #: the unit the request acts on, its jurisdiction checked (gateway/permissions.py)
     target: permissions.Target | None = None
     request_key: idempotency.RequestKey | None = None
+    #: the received file of an upload route (gateway/uploads.py), closed after the handler
+    upload: uploads.Upload | None = None
 
     def context(self) -> dict:
         """What every write passes to a backing service: who, which request, and its
@@ -95,19 +99,23 @@ def error_response(exc: BaseException, correlation_id: str, headers: dict | None
     return json_response(error.to_dict(), error.http_status, correlation_id, headers)
 
 
-def endpoint(*, body=None, query=None, path=None, document: bool = True):
+def endpoint(*, body=None, query=None, path=None, upload=None, document: bool = True):
     """Wrap a handler ``fn(self, call, **path_values) -> dict | (status, dict) | Response``.
 
     Who may call it is the rule gateway/permissions.py gives the handler's name: a handler
     the table does not name raises LookupError here, when its class is defined. The service
     must have ``auth`` (gateway.dependencies.Authenticator), ``backends`` and
-    ``reviewing_levels`` (gateway.reviewing_levels.ReviewingLevels) dependencies.
+    ``reviewing_levels`` (gateway.reviewing_levels.ReviewingLevels) dependencies, and for an
+    ``upload`` route (a file in multipart/form-data, its other fields checked by the
+    ``upload`` schema) ``evidence`` (gateway.evidence.EvidenceFilesProvider, the size limit).
     """
+    if body is not None and upload is not None:
+        raise ValueError("a route takes a JSON body or an upload, not both")
 
     def decorate(fn):
         rule = permissions.rule_for(fn.__name__)
         spec = EndpointSpec(roles=rule.roles, body=body, query=query, path=path,
-                            document=document, rule=rule)
+                            document=document, rule=rule, upload=upload)
 
         @functools.wraps(fn)
         def handler(service, request, **path_values):
@@ -120,6 +128,9 @@ def endpoint(*, body=None, query=None, path=None, document: bool = True):
             except Exception as exc:  # every failure must leave as the one error shape
                 return error_response(exc, correlation_id, idempotency.headers(
                     None if call is None else call.idempotency_key))
+            finally:
+                if call is not None and call.upload is not None:
+                    call.upload.close()
 
         handler.endpoint_spec = spec
         return handler
@@ -144,11 +155,28 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
         query=_load(spec.query, request.args.to_dict(flat=True)),
         body=_load(spec.body, _json_body(request)) if spec.body is not None else None,
     )
-    if idempotency.keyed(request.method, spec.roles):
-        call.request_key = idempotency.request_key(request, service.answer_keys, principal.sub,
-                                                   call.query, call.body)
+    if spec.upload is None:
+        _key(service, request, spec, call)
+        call.target = permissions.authorise(spec.rule, service, call, path_args)
+        return call, path_args
+    # The unit is in the path: a caller without jurisdiction is refused before a byte of the
+    # file is read. The file is then received, and fingerprinted by its SHA-256.
     call.target = permissions.authorise(spec.rule, service, call, path_args)
+    call.upload = uploads.receive(request, service.evidence.max_bytes)
+    try:
+        call.body = {**_load_fields(spec.upload, call.upload.fields),
+                     "file": call.upload.describe()}
+        _key(service, request, spec, call)
+    except BaseException:
+        call.upload.close()
+        raise
     return call, path_args
+
+
+def _key(service, request, spec: EndpointSpec, call: Call) -> None:
+    if idempotency.keyed(request.method, spec.roles):
+        call.request_key = idempotency.request_key(request, service.answer_keys,
+                                                   call.principal.sub, call.query, call.body)
 
 
 @functools.cache
@@ -163,6 +191,20 @@ def _load(schema_cls, data) -> dict:
         return dict(data)
     try:
         return _schema(schema_cls).load(data)
+    except ValidationError as exc:
+        raise ValidationFailed("The request is not valid; see details for each field.",
+                               exc.messages) from None
+
+
+@functools.cache
+def _fields_schema(schema_cls):
+    """The upload's schema without its file, which gateway/uploads.py receives."""
+    return schema_cls(exclude=(uploads.FILE_FIELD,))
+
+
+def _load_fields(schema_cls, data) -> dict:
+    try:
+        return _fields_schema(schema_cls).load(data)
     except ValidationError as exc:
         raise ValidationFailed("The request is not valid; see details for each field.",
                                exc.messages) from None

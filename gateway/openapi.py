@@ -19,9 +19,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
 from marshmallow import Schema
 
-from gateway import idempotency, schemas
+from gateway import idempotency, schemas, uploads
 from gateway.http import AUTHENTICATED
 from gateway.web import JsonHttpRequestHandler
+from storage import filetypes
 
 TITLE = "API TCPL"
 VERSION = "1.0.0"
@@ -37,6 +38,7 @@ TAGS = (
     {"name": "Cấp thẩm định", "description": "Cấp nào thẩm định hồ sơ đề nghị công nhận, theo tỉnh và năm."},
     {"name": "Kiểm toán", "description": "Đọc lại các sự kiện đã ghi của từng dịch vụ."},
 )
+UPLOADED_TYPES = ", ".join(kind.media_type for kind in filetypes.ALLOWED)
 _WERKZEUG_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 # eventlet's web server answers a request line over 8 KiB itself, with no body.
 URI_TOO_LONG = {"description": "Địa chỉ yêu cầu (URL) dài hơn 8 KiB: máy chủ web từ chối ngay, "
@@ -119,13 +121,19 @@ def operation(handler, path: str, method: str = "GET") -> dict:
     if endpoint_spec.body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": endpoint_spec.body}}}
+    if endpoint_spec.upload is not None:  # a file, in multipart/form-data (gateway/uploads.py)
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": endpoint_spec.upload,
+            "encoding": {uploads.FILE_FIELD: {"contentType": UPLOADED_TYPES}}}}}
+        responses.setdefault(413, "Error")
+        responses.setdefault(415, "Error")
     # Every route checks the text of its path and query (gateway/inputs.py), hence 400 always.
     responses.setdefault(400, "Error")
     responses.setdefault(414, URI_TOO_LONG)
     if "{" in path:  # a value its converter refuses (a year "next") matches no route
         responses.setdefault(404, "Error")
     if endpoint_spec.body is not None:
-        responses.setdefault(413, "Error")
+        responses.setdefault(413, "Error")  # larger than 1 MiB
     if endpoint_spec.roles is not None:
         op["security"] = [{SECURITY_SCHEME: []}]
         responses.setdefault(401, "Error")

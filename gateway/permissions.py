@@ -343,6 +343,13 @@ REVIEW_STEP = Why(
     "since districts were abolished on 1 July 2025; a province may be configured otherwise for "
     "a year). A district-reviewed year whose districts are gone is revoked by the province once "
     "an administrator sets that year's level to `province`")
+EVIDENCE_FILES = Why(
+    "evidence files", "an assessment's evidence files (minutes, mediation records, lists of "
+    "people) may name citizens and are not what the rules publish: the self-assessment's "
+    "results are posted, and the board lists each file (name, type, size, SHA-256, "
+    "signatures) without serving it. Those who read the assessment download them: the "
+    "commune's officer, the offices over the commune that review it, administrators and "
+    "auditors")
 ROLLUP = Why("roll-up", "the offices over a province or district read its results; a commune "
              "reads its own through its assessment")
 REFERENCE = Why("reference", "reference data every user of the API needs")
@@ -371,9 +378,9 @@ PLAN_READ = Why("plans are public", "plans are public documents of the authoriti
                 "them")
 KIOSK_API = Why("kiosk", "a registered kiosk answers for its own commune; the citizens who "
                 "answer on it stay anonymous")
-WHYS = (PUBLIC_DATA, PROBE, REFERENCE, ADMINISTRATION, AUDIT, READ_COMMUNE, OWN_COMMUNE,
-        REVIEW_STEP, ROLLUP, QUESTIONNAIRE, SURVEY_SETUP, SURVEY_READ, KIOSK_API, PLAN_READ,
-        PLAN_EDIT, PLAN_PROGRESS)
+WHYS = (PUBLIC_DATA, PROBE, REFERENCE, ADMINISTRATION, AUDIT, READ_COMMUNE, EVIDENCE_FILES,
+        OWN_COMMUNE, REVIEW_STEP, ROLLUP, QUESTIONNAIRE, SURVEY_SETUP, SURVEY_READ, KIOSK_API,
+        PLAN_READ, PLAN_EDIT, PLAN_PROGRESS)
 
 PERMISSIONS: dict[str, Rule] = {
     # -- system, docs and reference data
@@ -393,6 +400,7 @@ PERMISSIONS: dict[str, Rule] = {
     "get_assessment_events": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
     "form_02": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
     "form_07": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, READ_COMMUNE),
+    "download_evidence": Rule(READERS, COVERS_UNIT, COMMUNE_YEAR, EVIDENCE_FILES),
     # -- the commune's steps
     "open_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "record_figures": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
@@ -405,6 +413,8 @@ PERMISSIONS: dict[str, Rule] = {
     "end_posting": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "submit_dossier": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "provide_supplement": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "attach_evidence": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "remove_evidence": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     # -- the review steps: the reviewing level of the province and year
     "pass_check": Rule(JUSTICE, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
     "request_supplement": Rule(JUSTICE, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),

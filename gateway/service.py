@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from gateway import chains, docs, health, idempotency, lookup, openapi
 from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
+from gateway.evidence import EvidenceFilesProvider
 from gateway.http import endpoint
 from gateway.idempotency import IdempotencySecret
 from gateway.reviewing_levels import ReviewingLevels
 from gateway.routes.assessment import AssessmentRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.board import BoardRoutes
+from gateway.routes.evidence import EvidenceRoutes
 from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.schemas import (
@@ -28,7 +30,8 @@ from kernel.nameko import StartupHeapFrozen
 REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:year>"
 
 
-class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, PlansRoutes):
+class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
+                     PlansRoutes):
     name = "gateway"
 
     auth = Authenticator()
@@ -37,6 +40,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     reviewing_levels = ReviewingLevels()
     answer_keys = IdempotencySecret()  # seals the answers kept for idempotency keys
     chain_verification = chains.ChainVerification()
+    evidence = EvidenceFilesProvider()  # uploaded files: their store, limits, trust roots
     startup_heap = StartupHeapFrozen(warm=lookup.provinces)
 
     # -- operations --------------------------------------------------------------------------

@@ -28,6 +28,8 @@ for service in assessment plans publication survey; do
   export "$var_name=${!var_name:-sqlite:///$VAR/$service.sqlite}"
 done
 mkdir -p "$VAR/log" "$VAR/run"
+# Uploaded evidence files, by SHA-256, shared by the gateway and the assessment service.
+export EVIDENCE_STORE="${EVIDENCE_STORE:-$VAR/evidence}"
 
 # Signing keys of the chain heads: made once, kept (a new key would orphan every head the old
 # one signed). On one machine the private keys and the public keyring share a directory.
@@ -75,6 +77,7 @@ TCPL is running.
   Health:         http://127.0.0.1:$PORT/health
   Demo tokens:    $VAR/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
   Token secret:   $VAR/jwt-secret, unless TCPL_JWT_SECRET was set (python -m gateway.tokens reads it from TCPL_JWT_SECRET)
+  Evidence files: $EVIDENCE_STORE (uploads, by SHA-256; EVIDENCE_TRUST_ROOTS: the CAs PDF signers are trusted through)
   Signing keys:   $SIGNING_KEY_DIR (private <service>.key, mode 0600; public <service>.pub)
   Signatures:     http://127.0.0.1:$PORT/ket-qua/chu-ky
   Logs:           $VAR/log/<service>.log

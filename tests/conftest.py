@@ -10,6 +10,15 @@ with warnings.catch_warnings():
 eventlet.monkey_patch()
 
 import os  # noqa: E402
+import ssl  # noqa: E402
+import sys  # noqa: E402
+
+# pytest's schemathesis and anyio plugins load urllib3 before this file runs, so urllib3 kept
+# the standard library's SSLContext while ssl's own code now names eventlet's green one; the
+# first context made (botocore makes one even for http://) recurses forever. A service under
+# `nameko run` is patched before anything loads urllib3, as this makes the test process.
+if "urllib3.util.ssl_" in sys.modules:
+    sys.modules["urllib3.util.ssl_"].SSLContext = ssl.SSLContext
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import uuid  # noqa: E402

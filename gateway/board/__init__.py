@@ -39,7 +39,10 @@ CHANNEL_LABELS = {"office": "Niêm yết tại trụ sở", "portal": "Cổng th
 ENTRY_KINDS = {"self_assessment": "Niêm yết kết quả tự đánh giá", "comment": "Ý kiến góp ý",
                "comment_answer": "Trả lời ý kiến", "posting_ended": "Kết thúc niêm yết",
                "appraisal": "Kết quả thẩm định", "decision": "Quyết định công nhận",
-               "revocation": "Thu hồi công nhận", "satisfaction": "Kết quả khảo sát hài lòng"}
+               "revocation": "Thu hồi công nhận", "satisfaction": "Kết quả khảo sát hài lòng",
+               "evidence": "Bổ sung tài liệu minh chứng"}
+SIGNATURE_VERDICTS = {"valid": "Hợp lệ", "untrusted": "Chưa xác định được người ký tin cậy",
+                      "modified": "Bị sửa sau khi ký", "broken": "Không hợp lệ"}
 PAGE_SIZE = 50
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -123,6 +126,17 @@ def date_vi(value) -> str:
     if len(text) >= 10 and text[4] == "-" and text[7] == "-":
         return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
     return text
+
+
+def file_size(value) -> str:
+    """A file's size as people read it: "820 byte", "12,4 KB", "3,1 MB"."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return ""
+    if value < 1024:
+        return f"{value} byte"
+    unit, amount = ("KB", value / 1024) if value < 1024 * 1024 else ("MB", value / 1024 / 1024)
+    text = f"{amount:.1f}".removesuffix(".0")
+    return f"{text.replace('.', ',')} {unit}"
 
 
 def yes_no(value) -> str:
@@ -322,9 +336,9 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters.update(number=number, date_vi=date_vi, yes_no=yes_no, datetime_vi=datetime_vi,
-                       groups=groups)
+                       groups=groups, file_size=file_size)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, BASIS_LABELS=BASIS_LABELS,
-                       CHANNEL_LABELS=CHANNEL_LABELS,
+                       CHANNEL_LABELS=CHANNEL_LABELS, SIGNATURE_VERDICTS=SIGNATURE_VERDICTS,
                        ENTRY_KINDS=ENTRY_KINDS, chart=chart)
     return env
 

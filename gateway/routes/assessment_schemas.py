@@ -11,13 +11,11 @@ from gateway.schemas import (
     Day,
     ResponseSchema,
     StrictSchema,
-    bounded_integer,
     expected_version_field,
     version_field,
 )
 
 COMMUNE_CLASSES = ("I", "II", "III")
-MAX_EVIDENCE_BYTES = 2 ** 34  # 16 GiB: a scanned dossier or a meeting's recording fits
 
 
 def _d(text: str, example=None) -> dict:
@@ -95,21 +93,11 @@ class CriteriaSetVersionPathSchema(CriteriaSetPathSchema):
 
 
 # -- commands ------------------------------------------------------------------------------
-class EvidenceFileSchema(StrictSchema):
-    file_name = _text("Tên tệp minh chứng.")
-    sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"),
-                           metadata=_d("SHA-256 của tệp, 64 chữ số hex viết thường."))
-    size = bounded_integer("Kích thước tệp (byte, tối đa 16 GiB).", 0, MAX_EVIDENCE_BYTES,
-                           required=True)
-    uploaded_by = _text("Người tải lên.")
-
-
 class FiguresSchema(CommandSchema):
     figures = fields.Dict(keys=fields.String(), required=True,
                           metadata=_d('Số liệu thực hiện của chỉ tiêu, ví dụ {"issued": 3, "assigned": 3}; '
-                                      'hoặc {"not_arising": true}.'))
-    evidence = fields.List(fields.Nested(EvidenceFileSchema), load_default=None, allow_none=True,
-                           metadata=_d("Tài liệu minh chứng; bỏ trống để giữ các tệp đã có."))
+                                      'hoặc {"not_arising": true}. Tài liệu minh chứng được '
+                                      "tải lên riêng: POST …/evidence/<indicator_id>."))
 
 
 class DeclarationsSchema(CommandSchema):

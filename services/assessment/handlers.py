@@ -10,6 +10,7 @@ import inspect
 from collections.abc import Callable
 from datetime import date
 
+from kernel import clock
 from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
 from kernel.events import Metadata
 from kernel.store import EventStore
@@ -77,23 +78,57 @@ class AssessmentHandlers:
                 metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
         if command not in COMMANDS:
             raise NotFound(f"There is no assessment command {command!r}.", {"command": command})
-        assessment = self.get(commune_code, year)
-        if expected_version is not None and expected_version != assessment.version:
-            raise ConcurrencyError.for_stream(assessment.stream, expected_version, assessment.version)
+        assessment = self._at_version(commune_code, year, expected_version)
         kwargs = dict(arguments)
         for name in COMMANDS[command]:
             if name in kwargs:
                 kwargs[name] = _date(kwargs[name], name)
         if command in NEEDS_CATALOGUE:
-            opened = assessment.to_dict()
-            kwargs["catalogue"] = self.catalogue_for(opened["criteria_set_id"],
-                                                     opened["criteria_set_version"])
+            kwargs["catalogue"] = self._catalogue(assessment)
         method = getattr(assessment, command)
         try:
             inspect.signature(method).bind(**kwargs)
         except TypeError as exc:
             raise ValidationFailed(f"Wrong arguments for {command}: {exc}.", {"command": command}) from exc
-        new_events = method(**kwargs)
+        return self._append(assessment, method(**kwargs), metadata)
+
+    # -- evidence files: RPCs of their own (the service checks the store first), not commands
+    def attach_evidence(self, commune_code: str, year: int, indicator_id: str, file: dict,
+                        metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
+        assessment = self._at_version(commune_code, year, expected_version)
+        new_events = assessment.attach_evidence(indicator_id, file, self._catalogue(assessment),
+                                                metadata.actor.subject, clock.now())
+        return self._append(assessment, new_events, metadata)
+
+    def remove_evidence(self, commune_code: str, year: int, indicator_id: str, sha256: str,
+                        metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
+        assessment = self._at_version(commune_code, year, expected_version)
+        return self._append(assessment, assessment.remove_evidence(indicator_id, sha256), metadata)
+
+    def evidence_file(self, commune_code: str, year: int, indicator_id: str, sha256: str) -> dict:
+        """The uploaded file backing the indicator, as the assessment recorded it."""
+        for file in self.get(commune_code, year).to_dict()["evidence"].get(indicator_id, []):
+            if file.get("sha256") == sha256:
+                if "media_type" not in file:
+                    raise NotFound("Tệp này chỉ được khai tên và mã SHA-256 khi nhập số liệu (trước "
+                                   "khi có chức năng tải tệp lên): hệ thống không lưu tệp này.",
+                                   {"indicator_id": indicator_id, "sha256": sha256})
+                return file
+        raise NotFound(f"Chỉ tiêu {indicator_id} của hồ sơ không có tệp minh chứng nào có mã "
+                       f"SHA-256 {sha256}.", {"indicator_id": indicator_id, "sha256": sha256})
+
+    def _at_version(self, commune_code: str, year: int,
+                    expected_version: int | None) -> CommuneAssessment:
+        assessment = self.get(commune_code, year)
+        if expected_version is not None and expected_version != assessment.version:
+            raise ConcurrencyError.for_stream(assessment.stream, expected_version, assessment.version)
+        return assessment
+
+    def _catalogue(self, assessment: CommuneAssessment) -> CriteriaCatalogue:
+        opened = assessment.to_dict()
+        return self.catalogue_for(opened["criteria_set_id"], opened["criteria_set_version"])
+
+    def _append(self, assessment: CommuneAssessment, new_events, metadata: Metadata) -> CommuneAssessment:
         self.store.append(assessment.stream, assessment.version, new_events, metadata)
         return assessment.apply(new_events)
 

@@ -2,6 +2,7 @@
 
 import base64
 
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFailed
@@ -14,8 +15,21 @@ from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.reviewing_levels import ReviewingLevel, stream_name
 from services.assessment.satisfaction import SatisfactionProjection, result_for
+from storage.blobs import SHA256, BlobStore
+from storage.settings import EvidenceSettings
 
 expected = rpc(expected_exceptions=KernelError)
+
+
+class EvidenceStore(DependencyProvider):
+    """The store the gateway keeps uploaded files in (``EVIDENCE_STORE``): the service looks
+    there before it records that a file backs an indicator."""
+
+    def setup(self):
+        self.store = EvidenceSettings.from_config(self.container.config).open_store()
+
+    def get_dependency(self, worker_ctx) -> BlobStore:
+        return self.store
 
 
 class AssessmentService(EventSourcedService):
@@ -23,6 +37,7 @@ class AssessmentService(EventSourcedService):
     store = EventStoreProvider()
     rollup = Subscription(rollups.RollupProjection())
     satisfaction = Subscription(SatisfactionProjection())
+    evidence_store = EvidenceStore()
 
     # -- reviewing levels ------------------------------------------------------------------
     @expected
@@ -86,6 +101,50 @@ class AssessmentService(EventSourcedService):
             commune_code, year, indicator_id, survey_result, metadata_from(context, "assessment"),
             expected_version)
         return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+
+    # -- evidence files (docs/assessment-api.md, "Evidence files") --------------------------
+    @expected
+    @idempotent
+    def attach_evidence(self, commune_code: str, year: int, indicator_id: str, file: dict,
+                        expected_version: int | None = None, context: dict | None = None) -> dict:
+        """Record that an uploaded file backs an indicator. ``file`` is what the gateway found:
+        ``{file_name, media_type, size, sha256, signatures}``; the file must be in the store
+        with that size (asked before the write begins, so no lock waits on the store)."""
+        self._check_stored(file)
+        sets = self._criteria_sets()
+        assessment = self._handlers(sets).attach_evidence(
+            commune_code, year, indicator_id, file, metadata_from(context, "assessment"),
+            expected_version)
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+
+    @expected
+    @idempotent
+    def remove_evidence(self, commune_code: str, year: int, indicator_id: str, sha256: str,
+                        expected_version: int | None = None, context: dict | None = None) -> dict:
+        """The file no longer backs the indicator (while the self-assessment is a draft); the
+        stored file stays: it may back other indicators, and the log still names it."""
+        sets = self._criteria_sets()
+        assessment = self._handlers(sets).remove_evidence(
+            commune_code, year, indicator_id, sha256, metadata_from(context, "assessment"),
+            expected_version)
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+
+    @expected
+    def evidence_file(self, commune_code: str, year: int, indicator_id: str, sha256: str) -> dict:
+        """What the assessment recorded of one uploaded file (the gateway serves the file)."""
+        return self._handlers().evidence_file(commune_code, year, indicator_id, sha256)
+
+    def _check_stored(self, file) -> None:
+        sha256 = file.get("sha256") if isinstance(file, dict) else None
+        if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
+            raise ValidationFailed("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết "
+                                   "thường.", {"field": "sha256"})
+        stored = self.evidence_store.size(sha256)
+        if stored is None or stored != file.get("size"):
+            raise ValidationFailed(
+                "Tệp chưa có trong kho lưu trữ với kích thước đã khai: chỉ tệp đã được tải lên "
+                "qua cổng API mới được ghi làm minh chứng.",
+                {"field": "file", "sha256": sha256, "stored_size": stored})
 
     def _satisfaction_of(self, assessment) -> dict | None:
         body = assessment.to_dict()

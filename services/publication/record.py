@@ -52,6 +52,7 @@ from services.assessment.workflow import names as n
 from services.assessment.workflow.state import AssessmentState, evolve
 from services.publication import scores
 from services.publication.units import names_of, search_text
+from storage import filetypes
 
 SATISFACTION_RESULT = "SatisfactionResultComputed"
 PROJECTION_NAME = "publication_record"
@@ -425,7 +426,8 @@ class PublicRecordProjection:
                 f"tự chấm: {total}",
                 {"start": data["start"], "channel": data["channel"],
                  "minimum_end": data["minimum_end"],
-                 "scores": _scores_block("self", sheet, criteria_set)})
+                 "scores": _scores_block("self", sheet, criteria_set),
+                 "evidence": public_evidence(state, criteria_set)})
         elif event.type == n.COMMENT_RECORDED:
             add("comment", f"Nhận ý kiến góp ý {data['comment_id']} ngày {data['received_on']}",
                 {"comment_id": data["comment_id"], "text": data["text"],
@@ -434,6 +436,13 @@ class PublicRecordProjection:
             add("comment_answer", f"Trả lời ý kiến {data['comment_id']} ngày {data['answered_on']}",
                 {"comment_id": data["comment_id"], "answer": data["answer"],
                  "answered_on": data["answered_on"]})
+        elif event.type == n.EVIDENCE_ATTACHED:
+            file = public_file(data)
+            add("evidence", f"Bổ sung tài liệu minh chứng cho chỉ tiêu {data['indicator_id']}: "
+                f"“{file['file_name']}” ({file['kind']}, {file['size']} byte, SHA-256 "
+                f"{file['sha256']})" + (f", theo yêu cầu bổ sung lần {data['supplement']}"
+                                        if data.get("supplement") else ""),
+                {"indicator_id": data["indicator_id"], **file})
         elif event.type == n.POSTING_ENDED:
             add("posting_ended", f"Kết thúc niêm yết ngày {data['ended_on']}",
                 {"ended_on": data["ended_on"]})
@@ -463,6 +472,44 @@ class PublicRecordProjection:
                 {"reason": data["reason"], "revoked_on": data["revoked_on"],
                  "decision_number": data.get("decision_number"),
                  "published_on": published_at(event)[:10]}, previous)
+
+
+# -- evidence files: what the posting makes public --------------------------------------------
+# The rules post the self-assessment's results for citizens' comments (RULES.md: the score
+# sheet, Mẫu 02, with its column of evidence documents); the documents themselves are the
+# dossier's, and may name citizens. So the record shows the list of each indicator's files
+# (name, kind, size, SHA-256, when added, and what their digital signatures say), never the
+# files: with the SHA-256 anyone holding a copy can tell whether it is the file submitted.
+FILE_KINDS_VI = {kind.media_type: kind.name_vi for kind in filetypes.ALLOWED}
+
+
+def public_file(file: dict) -> dict:
+    signatures = file.get("signatures")
+    return {"file_name": file["file_name"], "media_type": file.get("media_type"),
+            "kind": FILE_KINDS_VI.get(file.get("media_type"), "không rõ loại"),
+            "size": file.get("size"), "sha256": file.get("sha256"),
+            "added_on": (file.get("uploaded_at") or "")[:10] or None,
+            "supplement": file.get("supplement"),
+            "signatures": None if not isinstance(signatures, dict) else {
+                "signed": bool(signatures.get("signed")),
+                "signatures": [{key: signature.get(key) for key in (
+                    "signing_time", "intact", "modified_after_signing", "trusted", "trust",
+                    "verdict", "summary_vi")} | {
+                    "signer": (signature.get("signer") or {}).get("common_name"),
+                    "organisation": (signature.get("signer") or {}).get("organisation")}
+                    for signature in signatures.get("signatures") or []]}}
+
+
+def public_evidence(state: AssessmentState, criteria_set: CriteriaSet | None) -> list[dict]:
+    """Each indicator's files, in the criteria set's order, once the year is public."""
+    if not scores.is_public(state):
+        return []
+    order = {i.id: (n, i.name) for n, i in enumerate(criteria_set.indicators())} \
+        if criteria_set is not None else {}
+    found = [(indicator, files) for indicator, files in state.evidence.items() if files]
+    found.sort(key=lambda item: order.get(item[0], (len(order), ""))[0])
+    return [{"indicator_id": indicator, "indicator_name": order.get(indicator, (0, None))[1],
+             "files": [public_file(file) for file in files]} for indicator, files in found]
 
 
 def _safe(compute):
@@ -645,6 +692,7 @@ def _year_record(row, sets, published_set, year_entries, satisfaction, stream_ev
             key: revocation[key] for key in ("reason", "revoked_on", "decision_number",
                                              "published_on")},
         "satisfaction": None if satisfaction is None else json.loads(satisfaction.data),
+        "evidence": public_evidence(state, criteria_set),
         "entries": [{"entry_id": e.entry_id, "kind": e.kind, "published_at": e.published_at,
                      "corrects": e.corrects, "summary": e.summary, "source": _ref_of(e)}
                     for e in year_entries],

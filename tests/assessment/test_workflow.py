@@ -6,13 +6,21 @@ from decimal import Decimal
 import pytest
 
 from kernel.canonical import to_json_value
-from kernel.errors import IllegalTransition, ValidationFailed
-from kernel.events import RecordedEvent
+from kernel.clock import VIETNAM
+from kernel.errors import IllegalTransition, NotFound, ValidationFailed
+from kernel.events import NewEvent, RecordedEvent
+from services.assessment.errors import EvidenceAlreadyAttached
 from services.assessment.workflow import STATES, CommuneAssessment, CriteriaCatalogue, quorum
 from services.assessment.workflow import names as n
 
-SHA = "ab" * 32
-EVIDENCE = [{"file_name": "report.pdf", "sha256": SHA, "size": 1024, "uploaded_by": "officer-1"}]
+SHA, OTHER_SHA = "ab" * 32, "cd" * 32
+SIGNATURES = {"signed": False, "signatures": [], "trust_roots": 0,
+              "checked_at": "2022-12-01T09:30:00+07:00", "checked_with": "pyHanko 0.38.0"}
+PDF_FILE = {"file_name": "Biên bản họp.pdf", "media_type": "application/pdf", "size": 1024,
+            "sha256": SHA, "signatures": SIGNATURES}
+PHOTO = {"file_name": "ảnh niêm yết.jpg", "media_type": "image/jpeg", "size": 2048,
+         "sha256": OTHER_SHA, "signatures": None}
+UPLOADED_AT = datetime(2022, 12, 1, 9, 30, tzinfo=VIETNAM)
 
 
 class Catalogue:
@@ -66,7 +74,7 @@ def opened(regime="25-2021", year=2022, level="district", district="001"):
 
 def drafted(**kwargs):
     return run(opened(**kwargs),
-               lambda s: s.record_figures("C1-I1", {"done": 2, "assigned": 2}, CAT, EVIDENCE),
+               lambda s: s.record_figures("C1-I1", {"done": 2, "assigned": 2}, CAT),
                lambda s: s.record_figures("C1-I2", {"done": 9, "rate": Decimal("90.00")}, CAT))
 
 
@@ -157,6 +165,8 @@ COMMANDS = {
     "complete_appraisal": lambda s: s.complete_appraisal(date(2030, 1, 1), CAT),
     "decide": lambda s: s.decide(True, "1/QĐ", date(2030, 1, 1)),
     "revoke": lambda s: s.revoke("why", date(2030, 1, 1)),
+    "attach_evidence": lambda s: s.attach_evidence("C1-I2", PHOTO, CAT, "officer-1", UPLOADED_AT),
+    "remove_evidence": lambda s: s.remove_evidence("C1-I1", SHA),
 }
 
 
@@ -173,8 +183,8 @@ def refused(history, command, error=ValidationFailed, match=None):
 
 # --- every illegal transition -----------------------------------------------------------
 
-ILLEGAL = [(state, command) for state, (_, allowed) in STATES.items()
-           for command in COMMANDS if command not in allowed]
+ILLEGAL = [(state, command) for state in STATES
+           for command in COMMANDS if command not in n.allowed_commands(state)]
 
 
 @pytest.mark.parametrize("state, command", ILLEGAL)
@@ -184,7 +194,7 @@ def test_given_a_state_when_a_command_it_does_not_allow_is_run_then_it_is_an_ill
     assert a(history).state == state
     error = refused(history, COMMANDS[command], IllegalTransition)
     assert error.details["command"] == command
-    assert error.details["allowed"] == list(STATES[state][1])
+    assert error.details["allowed"] == list(n.allowed_commands(state))
     assert error.http_status == 409
 
 
@@ -200,7 +210,7 @@ def test_named_illegal_steps_are_refused_with_the_current_state(state, command):
 
 def test_every_state_has_a_stage_and_every_command_a_call():
     assert set(STAGES) == set(STATES)
-    assert {c for _, allowed in STATES.values() for c in allowed} == set(COMMANDS)
+    assert {c for state in STATES for c in n.allowed_commands(state)} == set(COMMANDS)
 
 
 # --- opening ----------------------------------------------------------------------------
@@ -244,37 +254,119 @@ def test_given_nothing_when_opened_with_an_unknown_criteria_set_then_it_is_refus
 # --- figures and self-assessment --------------------------------------------------------
 
 def test_given_an_open_assessment_when_figures_are_recorded_then_they_are_stored_as_json():
-    [event] = a(opened()).record_figures("C1-I2", {"done": 9, "rate": Decimal("90.5")}, CAT,
-                                         EVIDENCE)
+    [event] = a(opened()).record_figures("C1-I2", {"done": 9, "rate": Decimal("90.5")}, CAT)
     assert event.type == "FiguresRecorded"
     assert event.data == {"commune_code": "00004", "year": 2022, "indicator_id": "C1-I2",
-                          "figures": {"done": 9, "rate": "90.5"}, "evidence": EVIDENCE}
+                          "figures": {"done": 9, "rate": "90.5"}}
 
 
-def test_given_figures_when_replaced_without_evidence_then_the_files_are_kept():
-    history = then(drafted(), lambda s: s.record_figures("C1-I1", {"done": 3}, CAT))
-    body = a(history).to_dict()
-    assert body["figures"]["C1-I1"] == {"done": 3}
-    assert body["evidence"]["C1-I1"] == EVIDENCE
-
-
-def test_given_figures_when_replaced_with_an_empty_evidence_list_then_the_files_are_removed():
-    history = then(drafted(), lambda s: s.record_figures("C1-I1", {"done": 3}, CAT, []))
-    assert a(history).to_dict()["evidence"]["C1-I1"] == []
-
-
-@pytest.mark.parametrize("indicator, figures, evidence, match", [
-    ("C9-I9", {"done": 1}, None, "not in criteria set 25-2021 version 2021.1"),
-    ("C1-I1", {"assigned": 1}, None, "needs the number done"),
-    ("C1-I1", {"done": 0.5}, None, "floats"),
-    ("C1-I1", ["done"], None, "mapping"),
-    ("C1-I1", {"done": 1}, [{**EVIDENCE[0], "sha256": "xyz"}], "SHA-256"),
-    ("C1-I1", {"done": 1}, [{**EVIDENCE[0], "size": -1}], "size"),
-    ("C1-I1", {"done": 1}, [{**EVIDENCE[0], "file_name": ""}], "file name"),
+@pytest.mark.parametrize("indicator, figures, match", [
+    ("C9-I9", {"done": 1}, "not in criteria set 25-2021 version 2021.1"),
+    ("C1-I1", {"assigned": 1}, "needs the number done"),
+    ("C1-I1", {"done": 0.5}, "floats"),
+    ("C1-I1", ["done"], "mapping"),
 ])
 def test_given_an_open_assessment_when_bad_figures_are_recorded_then_they_are_refused(
-        indicator, figures, evidence, match):
-    refused(opened(), lambda s: s.record_figures(indicator, figures, CAT, evidence), match=match)
+        indicator, figures, match):
+    refused(opened(), lambda s: s.record_figures(indicator, figures, CAT), match=match)
+
+
+# --- evidence files ---------------------------------------------------------------------
+
+def test_given_a_draft_when_a_file_is_attached_then_the_indicator_lists_it_with_what_was_found():
+    [event] = a(drafted()).attach_evidence("C1-I1", PDF_FILE, CAT, "officer-1", UPLOADED_AT)
+    assert event.type == "EvidenceAttached"
+    assert event.data == {"commune_code": "00004", "year": 2022, "indicator_id": "C1-I1",
+                          **PDF_FILE, "uploaded_by": "officer-1",
+                          "uploaded_at": "2022-12-01T09:30:00+07:00", "supplement": None}
+    body = a(record(drafted(), [event])).to_dict()
+    assert body["evidence"] == {"C1-I1": [{**PDF_FILE, "uploaded_by": "officer-1",
+                                           "uploaded_at": "2022-12-01T09:30:00+07:00",
+                                           "supplement": None}]}
+
+
+def with_files():
+    return run(drafted(),
+               lambda s: s.attach_evidence("C1-I1", PDF_FILE, CAT, "officer-1", UPLOADED_AT),
+               lambda s: s.attach_evidence("C1-I1", PHOTO, CAT, "officer-1", UPLOADED_AT))
+
+
+def test_given_files_when_the_figures_are_recorded_again_then_the_files_stay():
+    history = then(with_files(), lambda s: s.record_figures("C1-I1", {"done": 3}, CAT))
+    body = a(history).to_dict()
+    assert body["figures"]["C1-I1"] == {"done": 3}
+    assert [f["file_name"] for f in body["evidence"]["C1-I1"]] == ["Biên bản họp.pdf",
+                                                                  "ảnh niêm yết.jpg"]
+
+
+def test_given_a_file_when_the_same_content_is_attached_again_then_it_is_refused_by_name():
+    error = refused(with_files(), lambda s: s.attach_evidence(
+        "C1-I1", {**PDF_FILE, "file_name": "ban-sao.pdf"}, CAT, "officer-1", UPLOADED_AT),
+        EvidenceAlreadyAttached)
+    assert error.http_status == 409 and error.code == "evidence_already_attached"
+    assert "“Biên bản họp.pdf”" in error.message
+    # the same file may back another indicator
+    [event] = a(with_files()).attach_evidence("C1-I2", PDF_FILE, CAT, "officer-1", UPLOADED_AT)
+    assert event.data["indicator_id"] == "C1-I2"
+
+
+@pytest.mark.parametrize("indicator, file, match", [
+    ("C9-I9", PDF_FILE, "not in criteria set"),
+    ("C1-I2", {**PDF_FILE, "sha256": "AB" * 32}, "SHA-256"),
+    ("C1-I2", {**PDF_FILE, "size": 0}, "Kích thước"),
+    ("C1-I2", {**PDF_FILE, "media_type": "application/x-msdownload"}, "Loại tệp"),
+    ("C1-I2", {**PDF_FILE, "media_type": ["application/pdf"]}, "Loại tệp"),
+    ("C1-I2", {**PDF_FILE, "file_name": "../../etc/passwd"}, "Tên tệp"),
+    ("C1-I2", {**PDF_FILE, "file_name": "x" * 256}, "Tên tệp"),
+    ("C1-I2", {**PDF_FILE, "signatures": None}, "chữ ký số"),
+    ("C1-I2", {**PHOTO, "signatures": SIGNATURES}, "chữ ký số"),
+    ("C1-I2", {**PDF_FILE, "signatures": {"checked": 0.5}}, "không lưu được"),
+    ("C1-I2", "bien-ban.pdf", "đối tượng"),
+])
+def test_given_a_draft_when_a_file_is_badly_described_then_it_is_refused(indicator, file, match):
+    refused(drafted(), lambda s: s.attach_evidence(indicator, file, CAT, "officer-1", UPLOADED_AT),
+            match=match)
+
+
+def test_given_a_draft_when_a_file_is_removed_then_the_indicator_no_longer_lists_it():
+    [event] = a(with_files()).remove_evidence("C1-I1", SHA)
+    assert event.type == "EvidenceRemoved"
+    assert event.data == {"commune_code": "00004", "year": 2022, "indicator_id": "C1-I1",
+                          "sha256": SHA, "file_name": "Biên bản họp.pdf"}
+    assert [f["sha256"] for f in a(record(with_files(), [event])).to_dict()["evidence"]["C1-I1"]] \
+        == [OTHER_SHA]
+    error = refused(with_files(), lambda s: s.remove_evidence("C1-I2", SHA), NotFound)
+    assert error.http_status == 404
+
+
+def test_given_a_submitted_self_assessment_then_files_may_be_added_but_not_removed():
+    history = then(with_files(), lambda s: s.submit_self_assessment(CAT))
+    assert a(history).allowed_commands == ("start_posting", "attach_evidence")
+    refused(history, lambda s: s.remove_evidence("C1-I1", SHA), IllegalTransition)
+    [event] = a(history).attach_evidence("C1-I2", PHOTO, CAT, "officer-1", UPLOADED_AT)
+    assert event.data["supplement"] is None
+
+
+def test_given_a_submitted_dossier_then_files_come_only_in_answer_to_a_supplement_request():
+    error = refused(dossier_submitted(), COMMANDS["attach_evidence"], IllegalTransition)
+    assert "attach_evidence" not in error.details["allowed"]
+    history = then(dossier_submitted(), lambda s: s.request_supplement("Thiếu ảnh", date(2023, 1, 6)))
+    [event] = a(history).attach_evidence("C1-I2", PHOTO, CAT, "officer-1", UPLOADED_AT)
+    assert event.data["supplement"] == 1
+    history = run(record(history, [event]),
+                  lambda s: s.provide_supplement(date(2023, 1, 7), "Đã bổ sung ảnh"))
+    assert a(history).to_dict()["evidence"]["C1-I2"][0]["supplement"] == 1
+    refused(history, COMMANDS["attach_evidence"], IllegalTransition)
+
+
+def test_files_typed_in_with_the_figures_before_uploads_existed_are_still_read():
+    legacy = [{"file_name": "report.pdf", "sha256": SHA, "size": 1024, "uploaded_by": "officer-1"}]
+    history = record(opened(), [NewEvent("FiguresRecorded", {
+        "commune_code": "00004", "year": 2022, "indicator_id": "C1-I1", "figures": {"done": 1},
+        "evidence": legacy})])
+    assert a(history).to_dict()["evidence"] == {"C1-I1": legacy}
+    history = then(history, lambda s: s.record_figures("C1-I1", {"done": 2}, CAT))
+    assert a(history).to_dict()["evidence"] == {"C1-I1": legacy}
 
 
 def test_given_the_catalogues_refusal_then_its_details_are_kept_with_the_state():

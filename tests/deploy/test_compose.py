@@ -226,8 +226,24 @@ def test_dockerfile_copies_what_the_commands_need(services):
         command = command_of(services[name])
         needed.add(Path(command[3]).parts[0])
         needed.add(command[4].split(".")[0])
-    needed |= {"kernel", "reference"}  # imported by every service
+    needed |= {"kernel", "reference", "storage"}  # imported by every service; uploaded files
     assert needed <= copied, f"not copied: {sorted(needed - copied)}"
+
+
+def test_the_gateway_and_the_assessment_service_share_the_evidence_store(compose, services):
+    """The gateway stores uploads where the assessment service checks them: one volume on one
+    host, at the path both configs name, created in the image for the app user to own."""
+    for name in ("gateway", "assessment"):
+        environment = environment_of(services[name])
+        [mount] = [m for m in services[name]["volumes"] if m.startswith("evidence:")]
+        assert mount == f"evidence:{environment['EVIDENCE_STORE']}"
+    assert "evidence" in compose_volumes()
+    for name in ("plans", "publication", "survey"):  # never given the files
+        assert "EVIDENCE_STORE" not in environment_of(services[name])
+        assert not services[name].get("volumes")
+    runs = " ".join(rest for keyword, rest in _dockerfile_instructions() if keyword == "RUN")
+    store = Path(environment_of(services["gateway"])["EVIDENCE_STORE"]).relative_to("/app")
+    assert f"mkdir -p {store}" in runs and "chown -R tcpl:tcpl var" in runs
 
 
 def test_dockerfile_ignore_file_keeps_secrets_and_the_virtualenv_out():

@@ -84,6 +84,10 @@ def run_viewport(browser, base_url, shots_dir, name, viewport, errors, outside):
     seen["chart_width"] = box["width"]
     seen["provisional_badge"] = page.locator("#nam-2024 h2 .badge-provisional").inner_text()
     seen["provisional_note_visible"] = page.locator("#provisional-2024").is_visible()
+    seen["evidence_rows"] = page.eval_on_selector_all(
+        "#nam-2024 table.evidence tbody tr",
+        "rows => rows.map(r => [r.dataset.indicator, r.querySelector('.file-name').innerText])")
+    seen["evidence_hash_visible"] = page.locator("#nam-2024 table.evidence code.hash").first.is_visible()
     seen["overflow_commune"] = overflow(page)
     page.click("#nam-2024 details.sources summary")
     seen["source_links"] = page.eval_on_selector_all(

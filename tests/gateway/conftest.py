@@ -1,6 +1,9 @@
 """Fixtures for the gateway: the real GatewayService on a free port, with real peer services
 on the real broker (a throwaway vhost from tests/conftest.py), and tokens to call it with."""
 
+import atexit
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,6 +19,10 @@ from tests.gateway import peers
 JWT_SECRET = "test-secret-for-the-gateway-suite-0123456789"
 RPC_TIMEOUT = 2.0
 HEALTH_TIMEOUT = 1.0
+
+# Where gateways started by the suite keep uploaded files, unless a test names its own store.
+EVIDENCE_STORE = tempfile.mkdtemp(prefix="tcpl-test-evidence-")
+atexit.register(shutil.rmtree, EVIDENCE_STORE, ignore_errors=True)
 
 HANOI, HCMC = "01", "79"
 BA_DINH, HOAN_KIEM = "00004", "00070"  # both in Hà Nội
@@ -46,6 +53,7 @@ def gateway_config(amqp_uri):
         "JWT_SECRET": JWT_SECRET,
         "RPC_TIMEOUT": RPC_TIMEOUT,
         "HEALTH_TIMEOUT": HEALTH_TIMEOUT,
+        "EVIDENCE_STORE": EVIDENCE_STORE,
     }
 
 

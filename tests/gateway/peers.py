@@ -6,10 +6,13 @@ to know that a call arrived (tests/gateway/test_permission_matrix.py), a peer an
 the smallest value the gateway can turn into a response.
 """
 
+import hashlib
+
 import eventlet
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, Forbidden, NotFound
+from tests.support import evidence_files
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.
 SLOW_YEAR = 2090  # answers after the gateway's deadline
@@ -20,6 +23,11 @@ SLOW_SECONDS = 4.0
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What the assessment peer says of any evidence file asked for: a small PNG.
+EVIDENCE_PNG = evidence_files.png(4, 4)
+EVIDENCE_FILE = {"file_name": "ảnh niêm yết.png", "media_type": "image/png",
+                 "size": len(EVIDENCE_PNG), "sha256": hashlib.sha256(EVIDENCE_PNG).hexdigest(),
+                 "signatures": None}
 
 
 def recorded(method, answer=None):
@@ -111,6 +119,10 @@ class AssessmentPeer(Peer):
     get_criteria_set = recorded("get_criteria_set")
     province_rollup = recorded("province_rollup")
     rollup_form = recorded("rollup_form", _file)
+    attach_evidence = recorded("attach_evidence")
+    remove_evidence = recorded("remove_evidence")
+    # The file the gateway then serves must be in its store (tests/gateway/conftest.py)
+    evidence_file = recorded("evidence_file", lambda self, *args: dict(EVIDENCE_FILE))
 
 
 def _stored(kind, key):

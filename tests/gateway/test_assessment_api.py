@@ -241,5 +241,9 @@ ASSESSMENT_SECURED = {
     (_BASE + "/forms/02.xlsx", "get"), (_BASE + "/forms/07.xlsx", "get"),
     ("/api/v1/provinces/{province_code}/assessments/forms/08.xlsx", "get"),
     ("/api/v1/provinces/{province_code}/assessments/forms/09.xlsx", "get"),
+    # evidence files (tests/gateway/test_evidence_api.py)
+    (_BASE + "/evidence/{indicator_id}", "post"),
+    (_BASE + "/evidence/{indicator_id}/{sha256}", "get"),
+    (_BASE + "/evidence/{indicator_id}/{sha256}", "delete"),
 }
 ASSESSMENT_OPERATIONS = ASSESSMENT_SECURED

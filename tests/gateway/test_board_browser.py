@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.gateway.test_board_pages import BA_DINH, DONG_QUANG, ITEMS, start_board_platform
+from tests.gateway.test_board_pages import (
+    BA_DINH,
+    DONG_QUANG,
+    EVIL,
+    ITEMS,
+    start_board_platform,
+)
 
 pytestmark = pytest.mark.broker
 
@@ -56,6 +62,9 @@ def test_the_board_in_chromium_on_desktop_and_phone(board):
         assert s["chart_bars"] == 5 and s["chart_floor_lines"] == 6
         assert s["provisional_badge"] == "tạm tính" and s["provisional_note_visible"]
         assert s["source_links"][0] == "/api/v1/events?source=assessment&after=40&limit=1"
+        # the posted evidence list, its hashes readable on a phone too
+        assert s["evidence_rows"] == [["C1.I1", "Biên bản họp.pdf"], ["C1.I1", f"{EVIL}.png"]]
+        assert s["evidence_hash_visible"]
         # the overviews and the downloads
         assert s["province_heading"] == "Thành phố Hà Nội — năm 2024"
         assert s["province_rate"] == "50%"

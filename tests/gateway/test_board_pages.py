@@ -77,6 +77,23 @@ SOURCES_2024 = [
 ]
 
 
+SIGNATURE = {"signer": "Lê Thị Hoa", "organisation": "UBND xã Đông Quang",
+             "signing_time": "2024-08-29T10:00:00+07:00", "intact": True,
+             "modified_after_signing": False, "trusted": True, "trust": "trusted",
+             "verdict": "valid", "summary_vi": "Chữ ký của Lê Thị Hoa (UBND xã Đông Quang) hợp "
+                                               "lệ, tệp không bị sửa đổi sau khi ký. Người ký "
+                                               "được tin cậy."}
+EVIDENCE_2024 = [{"indicator_id": "C1.I1", "indicator_name": "Ban hành văn bản quy phạm pháp luật",
+                  "files": [
+                      {"file_name": "Biên bản họp.pdf", "media_type": "application/pdf",
+                       "kind": "PDF", "size": 48213, "sha256": "ab" * 32, "added_on": "2024-08-30",
+                       "supplement": None,
+                       "signatures": {"signed": True, "signatures": [SIGNATURE]}},
+                      {"file_name": EVIL + ".png", "media_type": "image/png", "kind": "ảnh PNG",
+                       "size": 900, "sha256": "cd" * 32, "added_on": "2024-10-02",
+                       "supplement": 1, "signatures": None}]}]
+
+
 def record_of(code):
     years = [i for i in ITEMS if i["commune_code"] == code]
     if not years:
@@ -119,6 +136,8 @@ def record_of(code):
                          "published_at": f"{i['year']}-12-21T09:00:00+07:00", "corrects": None,
                          "summary": f"Quyết định số {i['decision_number']}"}],
             "sources": SOURCES_2024 if scored else [],
+            # the evidence list of a posted year (an unscored one has none yet)
+            "evidence": EVIDENCE_2024 if scored else [],
         })
     return {"commune": {"code": code, "name": newest["commune_name"],
                         "district_code": newest["district_code"],
@@ -352,8 +371,10 @@ def test_a_malicious_name_is_escaped_everywhere(board):
     # JSON keeps the name as it is; CSV too (it starts with "<", not a formula character)
     rows = board.get("/ket-qua.json").json()["rows"]
     assert EVIL in [r["commune_name"] for r in rows]
-    # the comment text on the commune page is escaped too
+    # the comment text on the commune page is escaped too, and a file's name
     assert "Đề nghị công khai &lt;rõ&gt; hơn." in commune.text
+    evidence = board.get(f"/ket-qua/xa/{BA_DINH}").text
+    assert "<script>alert" not in evidence and str(escape(EVIL + ".png")) in evidence
 
 
 # -- a commune ---------------------------------------------------------------------------------
@@ -382,8 +403,16 @@ def test_commune_page_shows_history_chart_floor_decision_and_sources(board):
     # the sources of the published scores, with links auditors can follow
     assert 'href="/api/v1/events?source=assessment&amp;after=40&amp;limit=1"' in year
     assert "0b6f7c1e-0000-4000-8000-000000000057" in year and "RecognitionDecided" in year
+    # the evidence list of the posting: names, kinds, sizes, signatures, hashes; no file links
+    files = year[year.index('id="minh-chung-2024"'):year.index("Mức độ hài lòng")]
+    assert "Biên bản họp.pdf" in files and "PDF, 47,1 KB, ngày 30/08/2024" in files
+    assert "<strong>Hợp lệ</strong>: Lê Thị Hoa (UBND xã Đông Quang), ký ngày 29/08/2024" in files
+    assert "Người ký được tin cậy." in files and "ab" * 32 in files
+    assert "ảnh PNG, 900 byte, ngày 02/10/2024, bổ sung theo yêu cầu lần 1" in files
+    assert "Không có chữ ký số" not in files and "<a " not in files
     # 2025: pass/fail, no bars, but the criteria table says achieved
     y2025 = page[page.index('id="nam-2025"'):page.index('id="nam-2024"')]
+    assert "minh-chung" not in y2025
     assert "criteria-chart" not in y2025 and "Đạt" in y2025
     assert "Đánh giá đạt / không đạt từng tiêu chí" in y2025
     # a survey without answers has no rate, and flagged days are shown with it

@@ -18,8 +18,9 @@ import pytest
 
 from gateway.auth import ROLES, issue_token
 from gateway.permissions import AUTHENTICATED, PERMISSIONS
+from storage.blobs import LocalBlobStore
 from tests.gateway import peers
-from tests.gateway.conftest import JWT_SECRET, start_gateway
+from tests.gateway.conftest import EVIDENCE_STORE, JWT_SECRET, start_gateway
 
 pytestmark = pytest.mark.broker
 
@@ -27,6 +28,7 @@ NATIONWIDE = {"administrator", "auditor"}
 KINDS = ("own_commune", "other_commune", "own_district", "other_district", "own_province",
          "other_province", "no_unit")
 KIOSK_ID = "0123456789abcdef0123456789abcdef"
+EVIDENCE_SHA = peers.EVIDENCE_FILE["sha256"]
 PLAN_ID = "ke-hoach-1"
 # Calls the gateway makes to find a request's unit or its reviewing level, before deciding.
 LOOKUPS = {"get_kiosk", "get_plan", "get_reviewing_level"}
@@ -64,6 +66,7 @@ class Call:
     service: type | None = None  # the peer the operation's work reaches
     rpc: str | None = None
     unit: str | None = None  # "commune" (a commune in the year), "today" (today's units), "area"
+    files: dict | None = None  # a multipart upload instead of a JSON body
 
 
 def assessment(s, rest, method="POST", body=None, rpc="run_command"):
@@ -130,6 +133,8 @@ def recipes(s: Situation) -> dict:
         "get_assessment_events": assessment(s, "/events", "GET", rpc="assessment_events"),
         "form_02": assessment(s, "/forms/02.xlsx", "GET", rpc="assessment_form"),
         "form_07": assessment(s, "/forms/07.xlsx", "GET", rpc="assessment_form"),
+        "download_evidence": assessment(s, f"/evidence/C1.I1/{EVIDENCE_SHA}", "GET",
+                                        rpc="evidence_file"),
         "open_assessment": assessment(s, "", rpc="open_assessment"),
         "record_figures": assessment(s, "/figures/C1.I1", "PUT", {"figures": {"issued": 1}}),
         "use_survey_result": assessment(s, "/figures/C2.I5/from-survey", body={},
@@ -147,6 +152,10 @@ def recipes(s: Situation) -> dict:
         "submit_dossier": assessment(s, "/dossier", body={"submitted_on": f"{y}-12-26"}),
         "provide_supplement": assessment(s, "/dossier/supplements", body={
             "provided_on": day, "note": "Đã bổ sung"}),
+        "attach_evidence": replace(assessment(s, "/evidence/C1.I1", rpc="attach_evidence"),
+                                   files={"file": ("ảnh niêm yết.png", peers.EVIDENCE_PNG)}),
+        "remove_evidence": assessment(s, f"/evidence/C1.I1/{EVIDENCE_SHA}", "DELETE",
+                                      rpc="remove_evidence"),
         "pass_check": assessment(s, "/dossier/check", body={"checked_on": day}),
         "request_supplement": assessment(s, "/dossier/supplement-requests", body={
             "reason": "Thiếu Mẫu 03", "requested_on": day}),
@@ -330,6 +339,7 @@ CELLS = sum(len(cells(op, s)) for s, op in PLAN)
 def gateway(amqp_uri):
     # Levels are read afresh for every request: each situation sets its own in the peer.
     runner, client = start_gateway(amqp_uri, *peers.ALL_PEERS, REVIEWING_LEVEL_CACHE_SECONDS=0)
+    LocalBlobStore(EVIDENCE_STORE).store_bytes(peers.EVIDENCE_PNG)  # what downloads serve
     yield client
     client.session.close()
     runner.kill()
@@ -359,7 +369,8 @@ def check(gateway, operation, s, cell) -> str | None:
     call = recipes(s)[operation]
     forget_calls()
     headers = {"Authorization": cell.authorization} if cell.authorization else {}
-    kwargs = {} if call.body is None else {"json": call.body}
+    kwargs = {"files": call.files} if call.files else (
+        {} if call.body is None else {"json": call.body})
     answer = gateway.session.request(call.method, gateway.url + call.path, headers=headers,
                                      timeout=30, **kwargs)
     made = [c[0] for c in recorded()]

@@ -1,12 +1,17 @@
 """The public record projection on both databases, fed by real assessment events."""
 
+import hashlib
+import io
+
 import pytest
 
 from kernel import clock
 from kernel.errors import NotFound, ValidationFailed
 from kernel.events import NewEvent
 from services.publication import record, search
+from storage import pdf_signatures
 from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR
+from tests.support import evidence_files, pdfs
 from tests.support.stores import meta
 
 
@@ -188,3 +193,46 @@ def test_newest_year_first(setup):
     assert [i["year"] for i in search.search_communes(setup.engine, DONG_QUANG)["items"]] == [2023, 2022]
     assert [y["year"] for y in record.commune_record(setup.engine, DONG_QUANG)["years"]] == [2023, 2022]
     assert search.years(setup.engine) == [2022, 2023]
+
+
+def _uploaded(data: bytes, name: str, media_type: str, signatures=None) -> dict:
+    return {"file_name": name, "media_type": media_type, "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "signatures": signatures}
+
+
+def test_the_posting_lists_the_evidence_files_and_what_their_signatures_say_not_the_files(setup):
+    setup.walk(until="drafted")
+    signed = pdfs.signed(pdfs.blank_pdf(), pdfs.self_signed("Lê Thị Hoa", "UBND xã Đông Quang"))
+    report = pdf_signatures.check(io.BytesIO(signed), pdf_signatures.TrustRoots())
+    pdf = _uploaded(signed, "Biên bản họp.pdf", "application/pdf", report)
+    photo = _uploaded(evidence_files.png(), "ảnh.png", "image/png")
+    removed = _uploaded(evidence_files.png(3, 3), "nhầm.png", "image/png")
+    for indicator, file in (("C2.I1", photo), ("C1.I1", pdf), ("C1.I1", removed)):
+        setup.handlers.attach_evidence(DONG_QUANG, YEAR, indicator, file, meta())
+    setup.handlers.remove_evidence(DONG_QUANG, YEAR, "C1.I1", removed["sha256"], meta())
+    setup.run(DONG_QUANG, YEAR, "submit_self_assessment")
+    setup.sync()
+    with pytest.raises(NotFound):  # nothing is public before the posting
+        record.commune_record(setup.engine, DONG_QUANG)
+    setup.run(DONG_QUANG, YEAR, "start_posting", start=f"{YEAR}-12-15", channel="office")
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert [(g["indicator_id"], [f["file_name"] for f in g["files"]]) for g in year["evidence"]] \
+        == [("C1.I1", ["Biên bản họp.pdf"]), ("C2.I1", ["ảnh.png"])]  # the criteria set's order
+    listed = year["evidence"][0]["files"][0]
+    assert listed["sha256"] == pdf["sha256"] and listed["size"] == len(signed)
+    assert (listed["kind"], listed["added_on"], listed["supplement"]) == ("PDF", clock.today().isoformat(), None)
+    [signature] = listed["signatures"]["signatures"]
+    assert (signature["signer"], signature["organisation"]) == ("Lê Thị Hoa", "UBND xã Đông Quang")
+    assert signature["verdict"] == "untrusted" and "chưa cấu hình" in signature["summary_vi"]
+    assert "officer@test" not in str(year)  # who uploaded is the log's, not the board's
+    assert year["evidence"][0]["indicator_name"]
+
+    later = _uploaded(evidence_files.JPEG, "ảnh niêm yết.jpg", "image/jpeg")
+    setup.handlers.attach_evidence(DONG_QUANG, YEAR, "C2.I1", later, meta())
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert [f["file_name"] for f in year["evidence"][1]["files"]] == ["ảnh.png", "ảnh niêm yết.jpg"]
+    assert [e["kind"] for e in year["entries"]] == ["self_assessment", "evidence"]
+    assert "“ảnh niêm yết.jpg” (ảnh JPEG" in year["entries"][-1]["summary"]
+    assert later["sha256"] in year["entries"][-1]["summary"]

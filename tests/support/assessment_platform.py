@@ -24,18 +24,22 @@ def _rabbitmqctl(*args):
 
 
 @contextlib.contextmanager
-def assessment_platform(database_url: str):
+def assessment_platform(database_url: str, **settings):
+    """A client of the gateway and the assessment service; ``settings`` are added to the
+    config both read (an evidence store of the test's own, upload limits, trust roots)."""
     vhost = f"tcpl-test-{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", vhost)
     _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     config = gateway_config(f"amqp://guest:guest@{BROKER_HOST}/{quote(vhost, safe='')}")
     config.update(RPC_TIMEOUT=15, DATABASES={"assessment": database_url}, RETRY_DELAY_MS=200)
+    config.update(settings)
     runner = ServiceRunner(config)
     for service_cls in (GatewayService, AssessmentService, peers.PlansPeer, peers.PublicationPeer,
                         peers.SurveyPeer):
         runner.add_service(service_cls)
     runner.start()
     client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+    client.amqp_uri = config["AMQP_URI"]  # for tests that call the service itself
     try:
         yield client
     finally:

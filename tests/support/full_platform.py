@@ -34,6 +34,7 @@ def full_platform(folder, **settings):
     # Signed chains, so that every chain is verified and /health can answer "up".
     generate_keys(f"{folder}/keys", [service.name for service in SERVICES])
     config.update(RPC_TIMEOUT=15, RETRY_DELAY_MS=200, SIGNING_KEY_DIR=f"{folder}/keys",
+                  EVIDENCE_STORE=f"{folder}/evidence",
                   DATABASES={service.name: f"sqlite:///{folder}/{service.name}.sqlite"
                              for service in SERVICES})
     config.update(settings)

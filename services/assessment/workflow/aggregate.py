@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from kernel.events import NewEvent, RecordedEvent
 from services.assessment.workflow import names as n
 from services.assessment.workflow.commune_steps import CommuneSteps
+from services.assessment.workflow.evidence_steps import EvidenceSteps
 from services.assessment.workflow.review_steps import ReviewSteps, quorum
 from services.assessment.workflow.state import AssessmentState, evolve
 
 
-class CommuneAssessment(CommuneSteps, ReviewSteps):
+class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps):
     """Commands check the rules and return new events; they never change the assessment.
 
     Who may run a command is the gateway's business; who did is in the events' metadata.

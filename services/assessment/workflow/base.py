@@ -25,7 +25,7 @@ class AssessmentBase:
 
     @property
     def allowed_commands(self) -> tuple[str, ...]:
-        return n.STATES[self._s.state][1]
+        return n.allowed_commands(self._s.state)
 
     @property
     def calendar(self) -> RegimeCalendar:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 
 from kernel.errors import IllegalTransition, ValidationFailed
@@ -53,9 +52,10 @@ class CommuneSteps(AssessmentBase):
             "district_code": district_code, "criteria_set_id": criteria_set_id,
             "criteria_set_version": criteria_set_version, "reviewing_level": reviewing_level})]
 
-    def record_figures(self, indicator_id: str, figures: dict, catalogue: CriteriaCatalogue,
-                       evidence: Iterable[dict] | None = None) -> list[NewEvent]:
-        """Record (or replace) an indicator's figures; ``evidence=None`` keeps the files it has."""
+    def record_figures(self, indicator_id: str, figures: dict,
+                       catalogue: CriteriaCatalogue) -> list[NewEvent]:
+        """Record (or replace) an indicator's figures; its evidence files stay (they are
+        attached and removed by the evidence commands)."""
         self._guard("record_figures")
         details = self._details(indicator_id=indicator_id)
         self._known_indicator(catalogue, indicator_id)
@@ -64,10 +64,7 @@ class CommuneSteps(AssessmentBase):
             catalogue.validate_figures(indicator_id, figures)
         except ValidationFailed as error:
             raise ValidationFailed(error.message, {**error.details, **details}) from None
-        files = (self._s.evidence.get(indicator_id, []) if evidence is None
-                 else v.evidence_files(evidence, details))
-        return [self._event(n.FIGURES_RECORDED, {"indicator_id": indicator_id, "figures": stored,
-                                                 "evidence": files})]
+        return [self._event(n.FIGURES_RECORDED, {"indicator_id": indicator_id, "figures": stored})]
 
     def declare_conditions(self, declarations: dict, catalogue: CriteriaCatalogue,
                            commune_class: str | None = None) -> list[NewEvent]:

@@ -34,6 +34,8 @@ APPRAISAL_COMPLETED = "AppraisalCompleted"
 RECOGNITION_DECIDED = "RecognitionDecided"
 RECOGNITION_REVOKED = "RecognitionRevoked"
 CONDITIONS_DECLARED = "ConditionsDeclared"
+EVIDENCE_ATTACHED = "EvidenceAttached"
+EVIDENCE_REMOVED = "EvidenceRemoved"
 
 # state -> (label shown to people, commands allowed in it)
 STATES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -55,6 +57,25 @@ STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     NOT_RECOGNISED: ("Not recognised", ()),
     REVOKED: ("Recognition revoked", ()),
 }
+
+# The evidence commands, beside each state's own: files may be added until the dossier is
+# submitted, and afterwards only in answer to a supplement request; removed only while the
+# self-assessment is a draft (once submitted, what was posted and reviewed stays listed).
+ATTACH_EVIDENCE, REMOVE_EVIDENCE = "attach_evidence", "remove_evidence"
+EVIDENCE_COMMANDS: dict[str, tuple[str, ...]] = {
+    DRAFTING: (ATTACH_EVIDENCE, REMOVE_EVIDENCE),
+    SELF_ASSESSED: (ATTACH_EVIDENCE,),
+    POSTING: (ATTACH_EVIDENCE,),
+    POSTED: (ATTACH_EVIDENCE,),
+    SUPPLEMENT_REQUESTED: (ATTACH_EVIDENCE,),
+}
+
+
+
+def allowed_commands(state: str) -> tuple[str, ...]:
+    """Every command the state allows: its own, then the evidence commands."""
+    return STATES[state][1] + EVIDENCE_COMMANDS.get(state, ())
+
 
 CHANNELS = ("office", "portal", "radio")
 APPRAISAL_METHODS = ("meeting", "written")

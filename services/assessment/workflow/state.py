@@ -36,7 +36,23 @@ def _opened(s: AssessmentState, data: dict) -> None:
 
 def _figures(s: AssessmentState, data: dict) -> None:
     s.figures[data["indicator_id"]] = data["figures"]
-    s.evidence[data["indicator_id"]] = data["evidence"]
+    if "evidence" in data:  # recorded before uploads existed: files typed in with the figures
+        s.evidence[data["indicator_id"]] = data["evidence"]
+
+
+# What the assessment keeps of an uploaded file (the event also names its indicator).
+EVIDENCE_FIELDS = ("file_name", "media_type", "size", "sha256", "signatures", "uploaded_by",
+                   "uploaded_at", "supplement")
+
+
+def _evidence_attached(s: AssessmentState, data: dict) -> None:
+    s.evidence.setdefault(data["indicator_id"], []).append(
+        {key: data[key] for key in EVIDENCE_FIELDS})
+
+
+def _evidence_removed(s: AssessmentState, data: dict) -> None:
+    s.evidence[data["indicator_id"]] = [file for file in s.evidence.get(data["indicator_id"], [])
+                                        if file["sha256"] != data["sha256"]]
 
 
 def _self_assessed(s: AssessmentState, data: dict) -> None:
@@ -152,6 +168,7 @@ APPLY = {
     n.INDICATOR_APPRAISED: _appraised, n.APPRAISAL_COMPLETED: _appraisal_completed,
     n.RECOGNITION_DECIDED: _decided, n.RECOGNITION_REVOKED: _revoked,
     n.CONDITIONS_DECLARED: _declared,
+    n.EVIDENCE_ATTACHED: _evidence_attached, n.EVIDENCE_REMOVED: _evidence_removed,
 }
 
 

@@ -9,9 +9,11 @@ from decimal import Decimal, InvalidOperation
 from kernel.canonical import to_json_value
 from kernel.errors import ValidationFailed
 from services.assessment.deadlines import as_vietnam_date
+from storage.filetypes import MEDIA_TYPES, PDF
 
 TWO_PLACES = Decimal("0.01")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_FILE_NAME = 255
 
 
 def required_text(value, field: str, details: dict) -> str:
@@ -60,21 +62,38 @@ def json_figures(figures, details: dict) -> dict:
         raise ValidationFailed(f"The figures cannot be stored: {error}.", details) from None
 
 
-def evidence_files(files, details: dict) -> list[dict]:
-    checked = []
-    for position, file in enumerate(files):
-        where = {**details, "evidence_index": position}
-        if not isinstance(file, dict):
-            raise ValidationFailed("Each evidence file is described by a mapping.", where)
-        sha256 = file.get("sha256")
-        if not isinstance(sha256, str) or not _SHA256.match(sha256):
-            raise ValidationFailed("An evidence file's SHA-256 must be 64 lowercase hex digits.",
-                                   {**where, "sha256": sha256})
-        size = file.get("size")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ValidationFailed("An evidence file's size is a whole number of bytes.",
-                                   {**where, "size": repr(size)})
-        checked.append({"file_name": required_text(file.get("file_name"), "file_name", where),
-                        "sha256": sha256, "size": size,
-                        "uploaded_by": required_text(file.get("uploaded_by"), "uploaded_by", where)})
-    return checked
+def evidence_file(file, details: dict) -> dict:
+    """An uploaded file as the gateway describes it: its name as given, the media type and
+    size it found, the SHA-256 the store computed, and for a PDF its signature report."""
+    if not isinstance(file, dict):
+        raise ValidationFailed("Tệp minh chứng phải được mô tả bằng một đối tượng (tên tệp, loại, "
+                               "kích thước, SHA-256).", {**details, "field": "file"})
+    sha256 = file.get("sha256")
+    if not isinstance(sha256, str) or not _SHA256.match(sha256):
+        raise ValidationFailed("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết thường.",
+                               {**details, "field": "sha256"})
+    size = file.get("size")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValidationFailed("Kích thước tệp phải là một số byte dương.",
+                               {**details, "field": "size"})
+    media_type = file.get("media_type")
+    if not isinstance(media_type, str) or media_type not in MEDIA_TYPES:
+        raise ValidationFailed(f"Loại tệp {media_type!r} không thuộc các loại tài liệu minh chứng "
+                               "được nhận.", {**details, "field": "media_type",
+                                              "allowed": sorted(MEDIA_TYPES)})
+    name = file.get("file_name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_FILE_NAME \
+            or any(c in name for c in "/\\"):
+        raise ValidationFailed(f"Tên tệp phải có từ 1 đến {MAX_FILE_NAME} ký tự, không có dấu / "
+                               "hoặc \\.", {**details, "field": "file_name"})
+    signatures = file.get("signatures")
+    if (media_type == PDF.media_type) != isinstance(signatures, dict):
+        raise ValidationFailed("Tệp PDF cần có kết quả kiểm tra chữ ký số; các loại tệp khác thì "
+                               "không.", {**details, "field": "signatures"})
+    try:
+        signatures = to_json_value(signatures)
+    except TypeError as error:
+        raise ValidationFailed(f"Kết quả kiểm tra chữ ký số không lưu được: {error}.",
+                               {**details, "field": "signatures"}) from None
+    return {"file_name": name.strip(), "media_type": media_type, "size": size,
+            "sha256": sha256, "signatures": signatures}

@@ -1,0 +1,8 @@
+"""The assessment's own refusals beyond the kernel's. The gateway imports this module (after
+kernel.nameko), so they cross RPC as themselves, with their code and details."""
+
+from kernel.errors import Conflict
+
+
+class EvidenceAlreadyAttached(Conflict):
+    code = "evidence_already_attached"
