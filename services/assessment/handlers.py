@@ -18,8 +18,12 @@ from reference import units
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import SURVEY_SCORED
-from services.assessment.workflow import CommuneAssessment, CriteriaCatalogue, stream_name
-from services.assessment.workflow import next_steps
+from services.assessment.workflow import (
+    CommuneAssessment,
+    CriteriaCatalogue,
+    next_steps,
+    stream_name,
+)
 
 # The commands a caller may run on an opened assessment, with the arguments that are dates.
 COMMANDS: dict[str, tuple[str, ...]] = {
