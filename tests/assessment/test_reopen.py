@@ -1,6 +1,8 @@
 """Given/When/Then for reopening a submitted self-assessment: only before its public posting
 starts, with a reason; the figures stay, the commune corrects them and submits again."""
 
+import dataclasses
+import json
 from datetime import date
 
 import pytest
@@ -14,6 +16,7 @@ from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.workflow import CommuneAssessment
 from services.assessment.workflow import names as n
+from services.assessment.workflow.state import AssessmentState, evolve
 from tests.assessment.test_step_dates import on, submitted_on_5_12
 from tests.assessment.test_workflow import CAT, drafted, posted, posting, record, self_assessed
 from tests.support.assessment_figures import full_figures
@@ -125,3 +128,15 @@ def test_the_handlers_reopen_with_json_arguments_and_the_view_shows_it(store):
     assert body["state"] == "drafting" and body["reopenings"][0]["reopened_on"] == "2022-12-10"
     assert body["next_steps"][-1]["command"] == "submit_self_assessment"
     assert body["next_steps"][-1]["earliest"] == "2022-12-10"
+
+
+def test_a_read_models_state_stored_before_submissions_had_a_date_takes_a_reopening():
+    # The roll-up and the publication service keep the state as JSON and evolve it with new
+    # events: one stored by the code before this change has no submitted_on.
+    stored = dataclasses.asdict(on(self_assessed(), DAY)._s)
+    del stored["self_assessment"]["submitted_on"], stored["reopenings"], stored["last_step"]
+    state = AssessmentState(**json.loads(json.dumps(stored)))
+    evolve(state, n.SELF_ASSESSMENT_REOPENED, {"commune_code": "00004", "year": 2022,
+                                               "reason": "Sửa", "reopened_on": "2022-12-08"})
+    assert state.state == n.DRAFTING
+    assert state.reopenings == [{"reason": "Sửa", "reopened_on": "2022-12-08", "submitted_on": None}]

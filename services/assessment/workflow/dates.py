@@ -48,8 +48,9 @@ def step_day(value: date | datetime, command: str, today: date,
             {**details, "field": field, "value": day.isoformat(), "today": today.isoformat()})
     if previous is not None and day < date.fromisoformat(previous[1]):
         before, on = previous
+        before_words = STEP_DATES[before][2] if before in STEP_DATES else "ngày của bước trước"
         raise DateOutOfOrder(
-            f"{words.capitalize()} ({vi(day)}) không được trước {STEP_DATES[before][2]} "
+            f"{words.capitalize()} ({vi(day)}) không được trước {before_words} "
             f"({vi(on)}), bước liền trước của hồ sơ: các bước được ghi theo đúng thứ tự đã "
             "diễn ra.",
             {**details, "field": field, "value": day.isoformat(), "previous_step": before,

@@ -54,8 +54,9 @@ def _self_assessed(s: AssessmentState, data: dict) -> None:
 
 
 def _reopened(s: AssessmentState, data: dict) -> None:
+    # .get: read models keep states stored before submissions had a date
     s.reopenings.append({"reason": data["reason"], "reopened_on": data["reopened_on"],
-                         "submitted_on": s.self_assessment["submitted_on"]})
+                         "submitted_on": s.self_assessment.get("submitted_on")})
     s.self_assessment = None
     _dated(s, "reopen_self_assessment", data["reopened_on"])
     s.state = n.DRAFTING
