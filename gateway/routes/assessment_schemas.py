@@ -236,21 +236,21 @@ class CriteriaSetDocumentSchema(StrictSchema):
 
 
 # -- responses (documentation only) --------------------------------------------------------
-class UnitSchema(ResponseSchema):
+class StepUnitSchema(ResponseSchema):
     province = fields.String(allow_none=True)
     district = fields.String(allow_none=True)
     commune = fields.String(allow_none=True)
 
 
-class ActorSchema(ResponseSchema):
+class StepActorSchema(ResponseSchema):
     role = fields.String(allow_none=True, metadata=_d(
         "Vai trò thực hiện bước: commune_officer, justice_officer, council_secretary, chairman."))
     reviewing_level = fields.String(allow_none=True, validate=validate.OneOf(("district", "province")),
                                     metadata=_d("Cấp thẩm định (chỉ với các bước thẩm định)."))
-    unit = fields.Nested(UnitSchema, metadata=_d("Đơn vị của người thực hiện."))
+    unit = fields.Nested(StepUnitSchema, metadata=_d("Đơn vị của người thực hiện."))
 
 
-class DeadlineSchema(ResponseSchema):
+class AssessmentDeadlineSchema(ResponseSchema):
     kind = fields.String(validate=validate.OneOf(("dossier", "supplement", "decision")))
     label = fields.String()
     due_before = fields.String(allow_none=True, metadata=_d("Hạn \"trước ngày\" (không tính ngày này)."))
@@ -265,7 +265,7 @@ class DeadlineSchema(ResponseSchema):
     provisional = fields.Boolean()
 
 
-class MissingSchema(ResponseSchema):
+class StepMissingSchema(ResponseSchema):
     code = fields.String(metadata=_d("Mã ổn định, ví dụ figures_missing."))
     message = fields.String()
     ids = fields.List(fields.String(), metadata=_d("Các chỉ tiêu hoặc ý kiến còn thiếu."))
@@ -275,14 +275,14 @@ class MissingSchema(ResponseSchema):
 class NextStepSchema(ResponseSchema):
     command = fields.String(metadata=_d("Bước của quy trình, ví dụ submit_self_assessment."))
     label = fields.String(metadata=_d("Tên bước bằng tiếng Việt."))
-    actor = fields.Nested(ActorSchema)
+    actor = fields.Nested(StepActorSchema)
     date_field = fields.String(allow_none=True, metadata=_d("Trường ngày của bước (nếu có)."))
     date_required = fields.Boolean()
     earliest = fields.String(allow_none=True, metadata=_d("Ngày sớm nhất được ghi cho bước."))
     latest = fields.String(allow_none=True, metadata=_d("Ngày muộn nhất được ghi: hôm nay."))
-    deadline = fields.Nested(DeadlineSchema, allow_none=True)
+    deadline = fields.Nested(AssessmentDeadlineSchema, allow_none=True)
     ready = fields.Boolean(metadata=_d("true: không còn thiếu gì để thực hiện bước."))
-    missing = fields.List(fields.Nested(MissingSchema))
+    missing = fields.List(fields.Nested(StepMissingSchema))
 
 
 class AssessmentSchema(ResponseSchema):
@@ -297,7 +297,7 @@ class AssessmentSchema(ResponseSchema):
     next_steps = fields.List(fields.Nested(NextStepSchema), metadata=_d(
         "Các bước tiếp theo của hồ sơ ở trạng thái hiện tại: ai thực hiện, ngày sớm nhất và muộn "
         "nhất, thời hạn tính theo ngày làm việc, còn thiếu gì."))
-    deadlines = fields.List(fields.Nested(DeadlineSchema), metadata=_d(
+    deadlines = fields.List(fields.Nested(AssessmentDeadlineSchema), metadata=_d(
         "Các thời hạn của năm: gửi hồ sơ, bổ sung hồ sơ, quyết định công nhận."))
     reopenings = fields.List(fields.Dict(), metadata=_d(
         "Các lần mở lại bản tự đánh giá: lý do, ngày mở lại, ngày đã hoàn thành trước đó."))
