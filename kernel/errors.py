@@ -44,6 +44,18 @@ class ValidationFailed(KernelError):
     code, http_status = "validation_failed", 400
 
 
+class DateInFuture(ValidationFailed):
+    """A step dated after today, as Vietnam's calendar counts it: only what happened is recorded."""
+
+    code = "date_in_future"
+
+
+class DateOutOfOrder(ValidationFailed):
+    """A step dated before the step it follows: steps are recorded in the order they happened."""
+
+    code = "date_before_previous_step"
+
+
 class Unauthorised(KernelError):
     code, http_status = "unauthorised", 401
 

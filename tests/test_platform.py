@@ -1,5 +1,6 @@
 """`make run` on this machine: every service and the gateway start, /health reports them up,
-and the demo data travels the whole path (gateway → RPC → store with the actor → relay)."""
+and the demo data travels the whole path (gateway → RPC → store with the actor → relay); a
+second `make run` over the same var dir starts again and loads nothing twice."""
 
 import json
 import os
@@ -39,7 +40,7 @@ def platform(amqp_uri, tmp_path):
     for name in SERVICES:
         env.pop(f"{name.upper()}_DB_URL", None)
     started = subprocess.run(["make", "run"], env=env, capture_output=True, text=True, timeout=600)
-    yield started, port, tmp_path, prefix, unquote(urlsplit(amqp_uri).path[1:])
+    yield started, port, tmp_path, prefix, unquote(urlsplit(amqp_uri).path[1:]), env
     subprocess.run(["make", "stop"], env=env, capture_output=True, timeout=120)
     for process in (*SERVICES, "gateway"):
         subprocess.run(["rabbitmqctl", "-q", "delete_user", f"{prefix}{process}"],
@@ -47,7 +48,7 @@ def platform(amqp_uri, tmp_path):
 
 
 def test_make_run_starts_the_platform_with_demo_data(platform):
-    started, port, var, prefix, vhost = platform
+    started, port, var, prefix, vhost, env = platform
     assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
     # Each process is connected as its own broker user (scripts/broker_users.py).
     connected = subprocess.run(["rabbitmqctl", "-q", "list_connections", "user", "vhost"],
@@ -78,13 +79,17 @@ def test_make_run_starts_the_platform_with_demo_data(platform):
     store = EventStore(f"sqlite:///{var}/assessment.sqlite", "assessment")
     events = store.read_all(limit=10000)
     levels = [e for e in events if e.type == "ReviewingLevelSet"]
-    assert len(levels) == 5
+    assert len(levels) == 6
     assert {(e.metadata["actor"], e.metadata["role"]) for e in levels} == {(admin["sub"], "administrator")}
-    # the demo year: each step recorded with the official who took it
+    # the demo years: each step recorded with the official who took it
     decisions = [e for e in events if e.type == "RecognitionDecided"]
-    assert len(decisions) == 3 and {e.metadata["role"] for e in decisions} == {"chairman"}
+    assert {e.metadata["role"] for e in decisions} == {"chairman"}
     assert {e.metadata["role"] for e in events if e.type == "FiguresRecorded"} == {"commune_officer"}
-    assert [d.data["recognised"] for d in decisions] == [True, False, False]
+    assert [d.data["recognised"] for d in decisions if d.data["year"] == 2022] == [True, False, False]
+    assert [d.data["recognised"] for d in decisions if d.data["year"] == 2026] == [True]
+    opened_2026 = {e.data["commune_code"] for e in events
+                   if e.type == "AssessmentOpened" and e.data["year"] == 2026}
+    assert len(opened_2026) == 5
     assert store.verify_chain().ok
     deadline = time.monotonic() + 30
     while store.outbox_size() and time.monotonic() < deadline:
@@ -95,4 +100,12 @@ def test_make_run_starts_the_platform_with_demo_data(platform):
                             headers={"Authorization": f"Bearer {admin['token']}"}, timeout=10)
     assert reviewed.status_code == 200, reviewed.text
     assert reviewed.json()["level"] == "district" and reviewed.json()["source"] == "configured"
+
+    # Again, over the same var dir: the platform restarts, finds the demo data and keeps it.
+    again = subprocess.run(["make", "run"], env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "demo data: 0 writes (everything was already loaded)" in again.stdout, again.stdout
+    assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).json()["status"] == "up"
+    assert [(e.id, e.hash) for e in store.read_all(limit=10000)] == [(e.id, e.hash) for e in events]
+    assert store.verify_chain().ok
     store.dispose()

@@ -40,10 +40,12 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     IndicatorPathSchema,
     OpinionSchema,
     PostingSchema,
+    ReopenSchema,
     RevocationSchema,
     RollupPathSchema,
     RollupQuerySchema,
     RollupSchema,
+    SelfAssessmentSchema,
     SupplementRequestSchema,
     SupplementSchema,
 )
@@ -186,11 +188,12 @@ class AssessmentRoutes:
         return self._command(call, commune_code, year, "declare_conditions")
 
     @http("POST", BASE + "/self-assessment")
-    @endpoint(path=AssessmentPathSchema, body=EmptyCommandSchema)
+    @endpoint(path=AssessmentPathSchema, body=SelfAssessmentSchema)
     def submit_self_assessment(self, call, commune_code, year):
         """Hoàn thành tự đánh giá, tự chấm điểm
 
-        Cần có số liệu của mọi chỉ tiêu. Thân yêu cầu: {} hoặc {"expected_version": n}.
+        Cần có số liệu của mọi chỉ tiêu. Thân yêu cầu: {"submitted_on": "YYYY-MM-DD"} (không
+        sau hôm nay, không trước bước trước đó), hoặc {} để không ghi ngày.
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
@@ -199,6 +202,22 @@ class AssessmentRoutes:
           503: Error
         """
         return self._command(call, commune_code, year, "submit_self_assessment")
+
+    @http("POST", BASE + "/self-assessment/reopen")
+    @endpoint(path=AssessmentPathSchema, body=ReopenSchema)
+    def reopen_self_assessment(self, call, commune_code, year):
+        """Mở lại bản tự đánh giá đã hoàn thành để sửa
+
+        Chỉ được mở lại trước khi niêm yết công khai, và phải nêu lý do. Hồ sơ trở lại trạng thái
+        đang tự đánh giá; số liệu đã nhập được giữ nguyên. Sau khi niêm yết thì trả về 409.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã mở lại., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "reopen_self_assessment")
 
     @http("POST", BASE + "/posting")
     @endpoint(path=AssessmentPathSchema, body=PostingSchema)

@@ -41,6 +41,8 @@ class Points(fields.Field):
 
 
 def _day(text: str, required: bool = True):
+    if not required:  # left out (or null): the step is recorded without a date
+        return Day(load_default=None, allow_none=True, metadata=_d(text + " (YYYY-MM-DD)."))
     return Day(required=required, metadata=_d(text + " (YYYY-MM-DD)."))
 
 
@@ -113,6 +115,16 @@ class EmptyCommandSchema(CommandSchema):
     pass
 
 
+class SelfAssessmentSchema(CommandSchema):
+    submitted_on = _day("Ngày hoàn thành tự đánh giá; bỏ trống thì bước này không ghi ngày",
+                        required=False)
+
+
+class ReopenSchema(CommandSchema):
+    reason = _text("Lý do mở lại bản tự đánh giá (bắt buộc).")
+    reopened_on = _day("Ngày mở lại")
+
+
 class PostingSchema(CommandSchema):
     start = _day("Ngày bắt đầu niêm yết")
     channel = fields.String(required=True, validate=validate.OneOf(("office", "portal", "radio")),
@@ -171,6 +183,8 @@ class OpinionSchema(CommandSchema):
     opinion = _text("Ý kiến.")
     given_by = fields.String(required=True, validate=validate.OneOf(("meeting", "writing")),
                              metadata=_d("meeting (dự họp) hoặc writing (bằng văn bản)."))
+    given_on = _day("Ngày họp hoặc ngày có ý kiến bằng văn bản; bỏ trống thì không ghi ngày",
+                    required=False)
 
 
 class AppraiseSchema(CommandSchema):
@@ -210,13 +224,71 @@ class CriteriaSetDocumentSchema(StrictSchema):
 
 
 # -- responses (documentation only) --------------------------------------------------------
+class StepUnitSchema(ResponseSchema):
+    province = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
+    commune = fields.String(allow_none=True)
+
+
+class StepActorSchema(ResponseSchema):
+    role = fields.String(allow_none=True, metadata=_d(
+        "Vai trò thực hiện bước: commune_officer, justice_officer, council_secretary, chairman."))
+    reviewing_level = fields.String(allow_none=True, validate=validate.OneOf(("district", "province")),
+                                    metadata=_d("Cấp thẩm định (chỉ với các bước thẩm định)."))
+    unit = fields.Nested(StepUnitSchema, metadata=_d("Đơn vị của người thực hiện."))
+
+
+class AssessmentDeadlineSchema(ResponseSchema):
+    kind = fields.String(validate=validate.OneOf(("dossier", "supplement", "decision")))
+    label = fields.String()
+    due_before = fields.String(allow_none=True, metadata=_d("Hạn \"trước ngày\" (không tính ngày này)."))
+    last_day = fields.String(metadata=_d("Ngày cuối cùng còn đúng hạn (YYYY-MM-DD)."))
+    last_day_vi = fields.String(metadata=_d("Ngày cuối cùng còn đúng hạn, viết dd/mm/yyyy."))
+    working_days_left = fields.Integer(allow_none=True, metadata=_d(
+        "Số ngày làm việc sau hôm nay đến ngày cuối cùng (trừ thứ Bảy, Chủ nhật, ngày lễ, Tết); "
+        "0: hôm nay là ngày cuối; số âm: quá hạn bấy nhiêu ngày làm việc; null: đã làm."))
+    overdue = fields.Boolean()
+    done_on = fields.String(allow_none=True)
+    late = fields.Boolean(allow_none=True)
+    provisional = fields.Boolean()
+
+
+class StepMissingSchema(ResponseSchema):
+    code = fields.String(metadata=_d("Mã ổn định, ví dụ figures_missing."))
+    message = fields.String()
+    ids = fields.List(fields.String(), metadata=_d("Các chỉ tiêu hoặc ý kiến còn thiếu."))
+    date = fields.String(allow_none=True)
+
+
+class NextStepSchema(ResponseSchema):
+    command = fields.String(metadata=_d("Bước của quy trình, ví dụ submit_self_assessment."))
+    label = fields.String(metadata=_d("Tên bước bằng tiếng Việt."))
+    actor = fields.Nested(StepActorSchema)
+    date_field = fields.String(allow_none=True, metadata=_d("Trường ngày của bước (nếu có)."))
+    date_required = fields.Boolean()
+    earliest = fields.String(allow_none=True, metadata=_d("Ngày sớm nhất được ghi cho bước."))
+    latest = fields.String(allow_none=True, metadata=_d("Ngày muộn nhất được ghi: hôm nay."))
+    deadline = fields.Nested(AssessmentDeadlineSchema, allow_none=True)
+    ready = fields.Boolean(metadata=_d("true: không còn thiếu gì để thực hiện bước."))
+    missing = fields.List(fields.Nested(StepMissingSchema))
+
+
 class AssessmentSchema(ResponseSchema):
     commune_code = fields.String()
     year = fields.Integer()
     state = fields.String()
     status = fields.String()
+    status_vi = fields.String(metadata=_d("Trạng thái bằng tiếng Việt."))
     version = fields.Integer()
     allowed_commands = fields.List(fields.String())
+    today = fields.String(metadata=_d("Hôm nay theo giờ Việt Nam: không bước nào được ghi ngày sau đó."))
+    next_steps = fields.List(fields.Nested(NextStepSchema), metadata=_d(
+        "Các bước tiếp theo của hồ sơ ở trạng thái hiện tại: ai thực hiện, ngày sớm nhất và muộn "
+        "nhất, thời hạn tính theo ngày làm việc, còn thiếu gì."))
+    deadlines = fields.List(fields.Nested(AssessmentDeadlineSchema), metadata=_d(
+        "Các thời hạn của năm: gửi hồ sơ, bổ sung hồ sơ, quyết định công nhận."))
+    reopenings = fields.List(fields.Dict(), metadata=_d(
+        "Các lần mở lại bản tự đánh giá: lý do, ngày mở lại, ngày đã hoàn thành trước đó."))
     criteria_set_id = fields.String()
     criteria_set_version = fields.Integer()
     criteria_set_provisional = fields.Boolean()

@@ -61,7 +61,22 @@ def working_days_between(a: date, b: date) -> int:
     a, b = as_vietnam_date(a), as_vietnam_date(b)
     if b < a:
         return -working_days_between(b, a)
-    return sum(1 for offset in range(1, (b - a).days + 1) if is_working_day(a + timedelta(days=offset)))
+    # Counted from each year's running totals: every assessment shown counts the days left (or
+    # late) of its deadlines, years back for old ones, so this must not walk day by day.
+    full_years = sum(_working_days_so_far(year)[-1] for year in range(a.year, b.year))
+    return (full_years + _working_days_so_far(b.year)[b.timetuple().tm_yday - 1]
+            - _working_days_so_far(a.year)[a.timetuple().tm_yday - 1])
+
+
+@lru_cache(maxsize=128)
+def _working_days_so_far(year: int) -> tuple[int, ...]:
+    """For each day of ``year``, the working days from 1 January up to it, inclusive."""
+    counts, total, day = [], 0, date(year, 1, 1)
+    while day.year == year:
+        total += is_working_day(day)
+        counts.append(total)
+        day += timedelta(days=1)
+    return tuple(counts)
 
 
 @dataclass(frozen=True)

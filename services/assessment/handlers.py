@@ -18,13 +18,19 @@ from reference import units
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import SURVEY_SCORED
-from services.assessment.workflow import CommuneAssessment, CriteriaCatalogue, stream_name
+from services.assessment.workflow import (
+    CommuneAssessment,
+    CriteriaCatalogue,
+    next_steps,
+    stream_name,
+)
 
 # The commands a caller may run on an opened assessment, with the arguments that are dates.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "record_figures": (),
     "declare_conditions": (),
-    "submit_self_assessment": (),
+    "submit_self_assessment": ("submitted_on",),
+    "reopen_self_assessment": ("reopened_on",),
     "start_posting": ("start",),
     "record_comment": ("received_on",),
     "answer_comment": ("answered_on",),
@@ -34,7 +40,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "request_supplement": ("requested_on",),
     "provide_supplement": ("provided_on",),
     "start_appraisal": ("started_on",),
-    "record_opinion": (),
+    "record_opinion": ("given_on",),
     "appraise_indicator": (),
     "complete_appraisal": ("completed_on",),
     "decide": ("decision_date",),
@@ -47,19 +53,24 @@ NEEDS_CATALOGUE = {"record_figures", "declare_conditions", "submit_self_assessme
 class AssessmentHandlers:
     def __init__(self, store: EventStore,
                  catalogue_for: Callable[[str, int], CriteriaCatalogue],
-                 criteria_set_for_year: Callable[[int], tuple[str, int]]):
+                 criteria_set_for_year: Callable[[int], tuple[str, int]],
+                 today: Callable[[], date] | None = None):
         self.store = store
         self.catalogue_for = catalogue_for
         self.criteria_set_for_year = criteria_set_for_year
+        # No step may be dated after today in Vietnam; tests give a clock of their own.
+        self.today = today or (lambda: clock.today())
 
     def load(self, commune_code: str, year: int) -> CommuneAssessment:
-        return CommuneAssessment.from_events(self.store.read_stream(stream_name(commune_code, year)))
+        return CommuneAssessment.from_events(
+            self.store.read_stream(stream_name(commune_code, year)), today=self.today())
 
     def get(self, commune_code: str, year: int) -> CommuneAssessment:
         assessment = self.load(commune_code, year)
         if assessment.version == 0:
             raise NotFound(f"Commune {commune_code} has no assessment for {year}.",
-                           {"commune_code": commune_code, "year": year})
+                           {"commune_code": commune_code, "year": year, "state": "new",
+                            "next_steps": [next_steps.opening_step(commune_code)]})
         return assessment
 
     def open(self, commune_code: str, year: int, metadata: Metadata) -> CommuneAssessment:
@@ -81,7 +92,7 @@ class AssessmentHandlers:
         assessment = self._at_version(commune_code, year, expected_version)
         kwargs = dict(arguments)
         for name in COMMANDS[command]:
-            if name in kwargs:
+            if kwargs.get(name) is not None:
                 kwargs[name] = _date(kwargs[name], name)
         if command in NEEDS_CATALOGUE:
             kwargs["catalogue"] = self._catalogue(assessment)

@@ -71,7 +71,7 @@ class AssessmentService(EventSourcedService):
     def open_assessment(self, commune_code: str, year: int, context: dict | None = None) -> dict:
         sets = self._criteria_sets()
         assessment = self._handlers(sets).open(commune_code, year, metadata_from(context, "assessment"))
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        return self._view(assessment, sets)
 
     @expected
     @idempotent
@@ -81,13 +81,13 @@ class AssessmentService(EventSourcedService):
         assessment = self._handlers(sets).execute(commune_code, year, command, arguments or {},
                                                   metadata_from(context, "assessment"),
                                                   expected_version)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        return self._view(assessment, sets)
 
     @expected
     def get_assessment(self, commune_code: str, year: int) -> dict:
         sets = self._criteria_sets()
         assessment = self._handlers(sets).get(commune_code, year)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        return self._view(assessment, sets)
 
     @expected
     @idempotent
@@ -100,7 +100,16 @@ class AssessmentService(EventSourcedService):
         assessment = self._handlers(sets).record_survey_figures(
             commune_code, year, indicator_id, survey_result, metadata_from(context, "assessment"),
             expected_version)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        return self._view(assessment, sets)
+
+    def _view(self, assessment, sets) -> dict:
+        """The assessment explained, its next steps named for the reviewing level configured
+        for its province and year now: the one the gateway holds the review steps to."""
+        body = assessment.to_dict()
+        level = ReviewingLevel.from_events(
+            body["province_code"], body["year"],
+            self.store.read_stream(stream_name(body["province_code"], body["year"]))).level
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment), level)
 
     # -- evidence files (docs/assessment-api.md, "Evidence files") --------------------------
     @expected
@@ -172,7 +181,7 @@ class AssessmentService(EventSourcedService):
             raise ValidationFailed(f"There is no commune form {form!r}; use 02 or 07.", {"form": form})
         sets = self._criteria_sets()
         assessment = self._handlers(sets).get(commune_code, year)
-        body = views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        body = self._view(assessment, sets)
         criteria_set = views.find_criteria_set(sets, body["criteria_set_id"],
                                                body["criteria_set_version"])
         content = builders[form](body, criteria_set.to_dict(), unit_names(body))

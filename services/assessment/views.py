@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kernel.errors import KernelError, NotFound
+from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.criteria import CriteriaSet
 from services.assessment.criteria.model import money
 from services.assessment.recognition import MET, MISSING_INPUT, evaluate
@@ -43,11 +44,16 @@ def council_sheet(criteria_set: CriteriaSet, body: dict) -> ScoreSheet | None:
     return appraised_sheet(criteria_set, appraisal["scores"])
 
 
-def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = None) -> dict:
+def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = None,
+               reviewing_level: str | None = None) -> dict:
     """The assessment explained: the commune's sheet, the council's sheet (the score of
-    record), and the recognition rules applied to it condition by condition."""
+    record), the recognition rules applied to it condition by condition, and what comes next
+    (``reviewing_level``: the level configured for the province and year now)."""
     body = item.to_dict()
     criteria_set = find_criteria_set(sets, body["criteria_set_id"], body["criteria_set_version"])
+    body["today"] = item.today.isoformat()
+    body["next_steps"] = item.next_steps(CriteriaSetCatalogue(criteria_set), reviewing_level)
+    body["deadlines"] = item.deadlines()
     body["criteria_set_provisional"] = criteria_set.provisional
     own = self_sheet(criteria_set, body)
     council = council_sheet(criteria_set, body)

@@ -7,7 +7,7 @@ import pytest
 
 from kernel.canonical import to_json_value
 from kernel.clock import VIETNAM
-from kernel.errors import IllegalTransition, NotFound, ValidationFailed
+from kernel.errors import DateOutOfOrder, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
 from services.assessment.errors import EvidenceAlreadyAttached
 from services.assessment.workflow import STATES, CommuneAssessment, CriteriaCatalogue, quorum
@@ -21,6 +21,10 @@ PDF_FILE = {"file_name": "Biên bản họp.pdf", "media_type": "application/pdf
 PHOTO = {"file_name": "ảnh niêm yết.jpg", "media_type": "image/jpeg", "size": 2048,
          "sha256": OTHER_SHA, "signatures": None}
 UPLOADED_AT = datetime(2022, 12, 1, 9, 30, tzinfo=VIETNAM)
+# The test's clock: no step may be dated after it (the stages below all lie before it).
+TODAY = date(2026, 1, 30)
+# A day before TODAY for the calls that only the state refuses.
+ANY_DAY = date(2023, 3, 1)
 
 
 class Catalogue:
@@ -54,7 +58,7 @@ def record(history, new_events):
 
 
 def then(history, command):
-    return record(history, command(CommuneAssessment.from_events(history)))
+    return record(history, command(a(history)))
 
 
 def run(history, *commands):
@@ -64,7 +68,7 @@ def run(history, *commands):
 
 
 def a(history):
-    return CommuneAssessment.from_events(history)
+    return CommuneAssessment.from_events(history, today=TODAY)
 
 
 # The stages of a normal life, each the history of the one before plus its step.
@@ -151,20 +155,21 @@ COMMANDS = {
     "record_figures": lambda s: s.record_figures("C1-I1", {"done": 1}, CAT),
     "declare_conditions": lambda s: s.declare_conditions({"no_head_disciplined": True}, CAT),
     "submit_self_assessment": lambda s: s.submit_self_assessment(CAT),
-    "start_posting": lambda s: s.start_posting(date(2030, 1, 1), "portal"),
-    "record_comment": lambda s: s.record_comment("new", "text", date(2030, 1, 1)),
-    "answer_comment": lambda s: s.answer_comment("c1", "answer", date(2030, 1, 1)),
-    "end_posting": lambda s: s.end_posting(date(2030, 1, 1)),
-    "submit_dossier": lambda s: s.submit_dossier(date(2030, 1, 1)),
-    "pass_check": lambda s: s.pass_check(date(2030, 1, 1)),
-    "request_supplement": lambda s: s.request_supplement("why", date(2030, 1, 1)),
-    "provide_supplement": lambda s: s.provide_supplement(date(2030, 1, 1), "done"),
-    "start_appraisal": lambda s: s.start_appraisal(date(2030, 1, 1), 5, "meeting"),
+    "reopen_self_assessment": lambda s: s.reopen_self_assessment("Sửa số liệu", ANY_DAY),
+    "start_posting": lambda s: s.start_posting(ANY_DAY, "portal"),
+    "record_comment": lambda s: s.record_comment("new", "text", ANY_DAY),
+    "answer_comment": lambda s: s.answer_comment("c1", "answer", ANY_DAY),
+    "end_posting": lambda s: s.end_posting(ANY_DAY),
+    "submit_dossier": lambda s: s.submit_dossier(ANY_DAY),
+    "pass_check": lambda s: s.pass_check(ANY_DAY),
+    "request_supplement": lambda s: s.request_supplement("why", ANY_DAY),
+    "provide_supplement": lambda s: s.provide_supplement(ANY_DAY, "done"),
+    "start_appraisal": lambda s: s.start_appraisal(ANY_DAY, 5, "meeting"),
     "record_opinion": lambda s: s.record_opinion("Someone new", "member", "ok", "meeting"),
     "appraise_indicator": lambda s: s.appraise_indicator("C1-I1", "1.00", "why", CAT),
-    "complete_appraisal": lambda s: s.complete_appraisal(date(2030, 1, 1), CAT),
-    "decide": lambda s: s.decide(True, "1/QĐ", date(2030, 1, 1)),
-    "revoke": lambda s: s.revoke("why", date(2030, 1, 1)),
+    "complete_appraisal": lambda s: s.complete_appraisal(ANY_DAY, CAT),
+    "decide": lambda s: s.decide(True, "1/QĐ", ANY_DAY),
+    "revoke": lambda s: s.revoke("why", ANY_DAY),
     "attach_evidence": lambda s: s.attach_evidence("C1-I2", PHOTO, CAT, "officer-1", UPLOADED_AT),
     "remove_evidence": lambda s: s.remove_evidence("C1-I1", SHA),
 }
@@ -451,7 +456,7 @@ def test_given_an_answered_comment_when_answered_again_then_it_is_refused():
 
 def test_given_a_posting_when_a_comment_is_dated_before_the_posting_then_it_is_refused():
     error = refused(posting(), lambda s: s.record_comment("c2", "early", date(2022, 12, 19)),
-                    match="before the previous step")
+                    DateOutOfOrder, match="21/12/2022")
     assert error.details["previous_step_on"] == "2022-12-21"
 
 
@@ -571,7 +576,7 @@ def test_given_a_supplement_provided_then_the_justice_office_checks_again():
 
 def test_given_a_supplement_request_when_provided_before_it_was_requested_then_it_is_refused():
     refused(supplement_requested(), lambda s: s.provide_supplement(date(2023, 1, 18), "x"),
-            match="before the previous step")
+            DateOutOfOrder, match="19/01/2023")
 
 
 # --- council appraisal ------------------------------------------------------------------
@@ -599,7 +604,8 @@ def test_given_an_appraisal_when_a_member_gives_an_opinion_then_it_is_recorded()
     [event] = a(under_appraisal()).record_opinion("Trần Thị B", "vice-chair", "Agree", "writing")
     assert event.type == "OpinionRecorded"
     assert event.data == {"commune_code": "00004", "year": 2022, "member_name": "Trần Thị B",
-                          "role": "vice-chair", "opinion": "Agree", "given_by": "writing"}
+                          "role": "vice-chair", "opinion": "Agree", "given_by": "writing",
+                          "given_on": None}
 
 
 def test_given_an_appraisal_when_a_member_gives_a_second_opinion_then_it_is_refused():
@@ -715,8 +721,9 @@ def test_given_an_appraisal_when_the_decision_is_signed_on_or_after_10_02_then_i
 
 
 def test_given_an_appraisal_when_the_decision_predates_it_then_it_is_refused():
-    refused(appraised(), lambda s: s.decide(True, "1/QĐ", date(2023, 1, 31)),
-            match="cannot precede")
+    error = refused(appraised(), lambda s: s.decide(True, "1/QĐ", date(2023, 1, 31)),
+                    DateOutOfOrder, match="ngày hoàn thành thẩm định")
+    assert error.details["previous_step"] == "complete_appraisal"
 
 
 def test_given_an_appraisal_when_decided_on_the_same_day_then_it_is_accepted():
@@ -749,7 +756,7 @@ def test_given_a_not_recognised_decision_when_revoked_then_it_is_an_illegal_tran
 
 def test_given_a_recognised_commune_when_revoked_without_reason_or_before_the_decision_then_it_is_refused():
     refused(recognised(), lambda s: s.revoke("", date(2023, 6, 1)), match="reason")
-    refused(recognised(), lambda s: s.revoke("x", date(2023, 2, 5)), match="before the previous step")
+    refused(recognised(), lambda s: s.revoke("x", date(2023, 2, 5)), DateOutOfOrder)
 
 
 # --- rebuilding and the read model ------------------------------------------------------

@@ -3,10 +3,12 @@ jurisdictions, bad input (4xx and nothing written), criteria sets and the docs."
 
 import copy
 import io
+from datetime import date
 
 import openpyxl
 import pytest
 
+from kernel import clock
 from services.assessment.criteria import load_builtin_sets
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import assessment_platform, send, token
@@ -141,6 +143,74 @@ def test_figures_and_declarations_show_in_the_self_sheet_and_preview(api):
     assert events[-1]["metadata"]["role"] == "commune_officer"
 
 
+# -- dates, next steps and reopening (Đông Phú, on the test's clock) ----------------------------
+
+PHU = f"/api/v1/communes/{DONG_PHU}/assessments/{YEAR}"
+
+
+def test_a_year_not_opened_names_opening_as_its_next_step(api):
+    answer = send(api, "GET", "/api/v1/communes/16417/assessments/2022", JUSTICE)
+    assert answer.status_code == 404
+    [step] = answer.json()["details"]["next_steps"]
+    assert step["command"] == "open" and step["actor"]["role"] == "commune_officer"
+
+
+def test_steps_are_dated_no_later_than_today_and_the_next_steps_come_from_the_service(
+        api, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2022, 12, 20))  # the service's clock
+    assert send(api, "POST", PHU, OTHER_OFFICER).status_code == 201
+    body = send(api, "GET", PHU, OTHER_OFFICER).json()
+    assert body["today"] == "2022-12-20" and body["status_vi"] == "Đang tự đánh giá, tự chấm điểm"
+    steps = {s["command"]: s for s in body["next_steps"]}
+    assert list(steps) == ["record_figures", "declare_conditions", "submit_self_assessment"]
+    assert steps["submit_self_assessment"]["missing"][0]["code"] == "figures_missing"
+    assert len(steps["submit_self_assessment"]["missing"][0]["ids"]) == len(SET.indicators())
+    assert steps["submit_self_assessment"]["actor"]["unit"]["commune"] == DONG_PHU
+    assert {d["kind"] for d in body["deadlines"]} == {"dossier", "decision"}
+    for indicator in SET.indicators():
+        assert send(api, "PUT", f"{PHU}/figures/{indicator.id}", OTHER_OFFICER,
+                    {"figures": full_figures(indicator)}).status_code == 200
+    before = send(api, "GET", PHU, AUDITOR).json()["version"]
+
+    future = send(api, "POST", f"{PHU}/self-assessment", OTHER_OFFICER, {"submitted_on": "2022-12-21"})
+    assert future.status_code == 400 and future.json()["error"] == "date_in_future"
+    assert "21/12/2022" in future.json()["message"] and "20/12/2022" in future.json()["message"]
+    assert future.json()["details"]["today"] == "2022-12-20"
+    assert send(api, "GET", PHU, AUDITOR).json()["version"] == before
+
+    submitted = send(api, "POST", f"{PHU}/self-assessment", OTHER_OFFICER, {"submitted_on": "2022-12-19"})
+    assert submitted.status_code == 200, submitted.text
+    assert [s["command"] for s in submitted.json()["next_steps"]] == [
+        "start_posting", "reopen_self_assessment"]
+
+    no_reason = send(api, "POST", f"{PHU}/self-assessment/reopen", OTHER_OFFICER,
+                     {"reason": "   ", "reopened_on": "2022-12-20"})
+    assert no_reason.status_code == 400 and no_reason.json()["details"]["field"] == "reason"
+    early = send(api, "POST", f"{PHU}/self-assessment/reopen", OTHER_OFFICER,
+                 {"reason": "Sai số liệu", "reopened_on": "2022-12-18"})
+    assert (early.status_code, early.json()["error"]) == (400, "date_before_previous_step")
+    assert early.json()["details"]["previous_step_on"] == "2022-12-19"
+    reviewer = send(api, "POST", f"{PHU}/self-assessment/reopen", JUSTICE,
+                    {"reason": "Sai số liệu", "reopened_on": "2022-12-20"})
+    assert reviewer.status_code == 403
+    reopened = send(api, "POST", f"{PHU}/self-assessment/reopen", OTHER_OFFICER,
+                    {"reason": "Sai số liệu chỉ tiêu 1.2", "reopened_on": "2022-12-20"})
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["state"] == "drafting"
+    assert reopened.json()["reopenings"][0]["reason"] == "Sai số liệu chỉ tiêu 1.2"
+
+    assert send(api, "POST", f"{PHU}/self-assessment", OTHER_OFFICER,
+                {"submitted_on": "2022-12-20"}).status_code == 200
+    posted = send(api, "POST", f"{PHU}/posting", OTHER_OFFICER, {"start": "2022-12-20",
+                                                                 "channel": "office"})
+    end = {s["command"]: s for s in posted.json()["next_steps"]}["end_posting"]
+    assert (end["ready"], end["earliest"]) == (False, "2022-12-24")
+    late = send(api, "POST", f"{PHU}/self-assessment/reopen", OTHER_OFFICER,
+                {"reason": "Sai số liệu", "reopened_on": "2022-12-20"})
+    assert (late.status_code, late.json()["error"]) == (409, "illegal_transition")
+    assert "20/12/2022" in late.json()["message"]
+
+
 # -- the forms as .xlsx ------------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -226,7 +296,8 @@ ASSESSMENT_SECURED = {
     (_BASE, "get"), (_BASE, "post"), (_BASE + "/events", "get"),
     (_BASE + "/figures/{indicator_id}", "put"), (_BASE + "/declarations", "put"),
     (_BASE + "/figures/{indicator_id}/from-survey", "post"),
-    (_BASE + "/self-assessment", "post"), (_BASE + "/posting", "post"),
+    (_BASE + "/self-assessment", "post"), (_BASE + "/self-assessment/reopen", "post"),
+    (_BASE + "/posting", "post"),
     (_BASE + "/posting/comments", "post"), (_BASE + "/posting/comments/{comment_id}/answer", "post"),
     (_BASE + "/posting/end", "post"), (_BASE + "/dossier", "post"),
     (_BASE + "/dossier/supplements", "post"), (_BASE + "/dossier/check", "post"),

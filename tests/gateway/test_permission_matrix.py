@@ -142,6 +142,8 @@ def recipes(s: Situation) -> dict:
         "declare_conditions": assessment(s, "/declarations", "PUT",
                                          {"declarations": {"no_head_disciplined": True}}),
         "submit_self_assessment": assessment(s, "/self-assessment", body={}),
+        "reopen_self_assessment": assessment(s, "/self-assessment/reopen", body={
+            "reason": "Sửa số liệu chỉ tiêu 2.3", "reopened_on": f"{y}-12-09"}),
         "start_posting": assessment(s, "/posting", body={"start": f"{y}-12-10",
                                                          "channel": "office"}),
         "record_comment": assessment(s, "/posting/comments", body={

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from datetime import date
 
 from kernel.events import NewEvent, RecordedEvent
 from services.assessment.workflow import names as n
+from services.assessment.workflow import next_steps
+from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.commune_steps import CommuneSteps
 from services.assessment.workflow.evidence_steps import EvidenceSteps
 from services.assessment.workflow.review_steps import ReviewSteps, quorum
@@ -19,23 +22,35 @@ class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps):
     Who may run a command is the gateway's business; who did is in the events' metadata.
     """
 
-    def __init__(self, state: AssessmentState | None = None):
+    def __init__(self, state: AssessmentState | None = None, today: date | None = None):
+        """``today``: the day no step may be dated after; None reads Vietnam's clock."""
         self._s = state or AssessmentState()
+        self._today = today
 
     @classmethod
-    def from_events(cls, events: Iterable[RecordedEvent]) -> CommuneAssessment:
+    def from_events(cls, events: Iterable[RecordedEvent],
+                    today: date | None = None) -> CommuneAssessment:
         state = AssessmentState()
         for event in events:
             evolve(state, event.type, event.data)
             state.version = event.version
-        return cls(state)
+        return cls(state, today)
 
     def apply(self, new_events: Iterable[NewEvent]) -> CommuneAssessment:
         """The assessment as it will be once ``new_events`` are stored; this one is unchanged."""
         state = copy.deepcopy(self._s)
         for event in new_events:
             evolve(state, event.type, event.data)
-        return CommuneAssessment(state)
+        return CommuneAssessment(state, self._today)
+
+    def next_steps(self, catalogue: CriteriaCatalogue | None = None,
+                   reviewing_level: str | None = None) -> list[dict]:
+        """What can happen next, who does it, between which dates and what is missing
+        (services/assessment/workflow/next_steps.py)."""
+        return next_steps.steps(self._s, self.today, catalogue, reviewing_level)
+
+    def deadlines(self) -> list[dict]:
+        return next_steps.deadlines(self._s, self.today)
 
     @property
     def version(self) -> int:
@@ -54,8 +69,10 @@ class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps):
             if s.appraisal["method"] == "meeting" else None}
         return {
             **s.identity, "stream": self.stream, "version": s.version, "state": s.state,
-            "status": self.status, "allowed_commands": list(self.allowed_commands),
+            "status": self.status, "status_vi": n.STATUS_VI[s.state],
+            "allowed_commands": list(self.allowed_commands),
             "figures": s.figures, "evidence": s.evidence, "self_assessment": s.self_assessment,
+            "reopenings": s.reopenings,
             "posting": posting, "dossier": s.dossier, "check": s.check,
             "supplements": s.supplements, "appraisal": appraisal, "decision": s.decision,
             "revocation": s.revocation, "declarations": s.declarations,

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from kernel import clock
 from kernel.errors import IllegalTransition, ValidationFailed
 from kernel.events import NewEvent
 from services.assessment.deadlines import RegimeCalendar, calendar_for
 from services.assessment.workflow import names as n
 from services.assessment.workflow.catalogue import CriteriaCatalogue
+from services.assessment.workflow.dates import step_day
 from services.assessment.workflow.state import AssessmentState
 
 
 class AssessmentBase:
     _s: AssessmentState
+    _today: date | None = None
+
+    @property
+    def today(self) -> date:
+        """The day no step may be dated after: the one given when the assessment was loaded
+        (a test's clock), else today in Vietnam."""
+        return self._today or clock.today()
 
     @property
     def state(self) -> str:
@@ -50,13 +59,10 @@ class AssessmentBase:
         identity = {key: self._s.identity[key] for key in ("commune_code", "year")}
         return NewEvent(event_type, {**identity, **data})
 
-    def _not_before_last_step(self, day: date, field: str) -> None:
-        last = self._s.last_date
-        if last is not None and day < date.fromisoformat(last):
-            raise ValidationFailed(
-                f"The {field.replace('_', ' ')} ({day.isoformat()}) is before the previous step "
-                f"({last}); steps are recorded in the order they happened.",
-                self._details(field=field, value=day.isoformat(), previous_step_on=last))
+    def _step_day(self, value: date | datetime, command: str) -> date:
+        """The command's date: not after today, not before the latest dated step."""
+        previous = (self._s.last_step, self._s.last_date) if self._s.last_date else None
+        return step_day(value, command, self.today, previous, self._details())
 
     def _known_indicator(self, catalogue: CriteriaCatalogue, indicator_id: str) -> None:
         if indicator_id not in set(catalogue.indicator_ids()):

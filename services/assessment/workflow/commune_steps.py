@@ -12,6 +12,7 @@ from services.assessment.workflow import names as n
 from services.assessment.workflow import values as v
 from services.assessment.workflow.base import AssessmentBase
 from services.assessment.workflow.catalogue import CriteriaCatalogue
+from services.assessment.workflow.dates import vi
 
 FIRST_YEAR, LAST_YEAR = 2017, 2100
 
@@ -95,19 +96,50 @@ class CommuneSteps(AssessmentBase):
         return [self._event(n.CONDITIONS_DECLARED, {"declarations": dict(declarations),
                                                     "commune_class": commune_class})]
 
-    def submit_self_assessment(self, catalogue: CriteriaCatalogue) -> list[NewEvent]:
+    def submit_self_assessment(self, catalogue: CriteriaCatalogue,
+                               submitted_on: date | datetime | None = None) -> list[NewEvent]:
+        """Without ``submitted_on`` the step is recorded undated, as before dates were kept."""
         self._guard("submit_self_assessment")
         indicator_ids = list(catalogue.indicator_ids())
         missing = [i for i in indicator_ids if i not in self._s.figures]
         if missing:
             raise ValidationFailed(f"Figures are missing for {len(missing)} indicator(s): "
                                    f"{', '.join(missing)}.", self._details(missing=missing))
-        return [self._event(n.SELF_ASSESSMENT_SUBMITTED, {"indicator_ids": indicator_ids})]
+        if submitted_on is not None:
+            submitted_on = self._step_day(submitted_on, "submit_self_assessment")
+        return [self._event(n.SELF_ASSESSMENT_SUBMITTED, {
+            "indicator_ids": indicator_ids,
+            "submitted_on": submitted_on.isoformat() if submitted_on else None})]
+
+    def reopen_self_assessment(self, reason: str,
+                               reopened_on: date | datetime) -> list[NewEvent]:
+        """Take a submitted self-assessment back to drafting to correct it: only before its
+        public posting starts (what was posted is what citizens commented on), with a reason."""
+        if self._s.posting is not None:
+            raise IllegalTransition(
+                "Không thể mở lại bản tự đánh giá: kết quả tự đánh giá đã được niêm yết công "
+                f"khai từ ngày {vi(self._s.posting['start'])}. Chỉ mở lại được trước khi niêm yết.",
+                self._details(command="reopen_self_assessment",
+                              allowed=list(self.allowed_commands),
+                              posting_start=self._s.posting["start"]))
+        if self._s.state in (n.NEW, n.DRAFTING):
+            raise IllegalTransition(
+                "Bản tự đánh giá chưa được gửi nên không cần mở lại: vẫn có thể sửa số liệu.",
+                self._details(command="reopen_self_assessment",
+                              allowed=list(self.allowed_commands)))
+        self._guard("reopen_self_assessment")
+        details = self._details()
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationFailed("Cần nêu lý do mở lại bản tự đánh giá.",
+                                   {**details, "field": "reason"})
+        reopened_on = self._step_day(reopened_on, "reopen_self_assessment")
+        return [self._event(n.SELF_ASSESSMENT_REOPENED, {
+            "reason": reason.strip(), "reopened_on": reopened_on.isoformat()})]
 
     def start_posting(self, start: date | datetime, channel: str) -> list[NewEvent]:
         self._guard("start_posting")
         details = self._details()
-        start = v.day(start, "start", details)
+        start = self._step_day(start, "start_posting")
         v.one_of(channel, n.CHANNELS, "channel", details)
         calendar = self.calendar
         provisional = "posting_minimum" in calendar.provisional
@@ -124,8 +156,7 @@ class CommuneSteps(AssessmentBase):
         comment_id = v.required_text(comment_id, "comment_id", details)
         if comment_id in self._s.posting["comments"]:
             raise ValidationFailed(f"A comment with id {comment_id!r} is already recorded.", details)
-        received_on = v.day(received_on, "received_on", details)
-        self._not_before_last_step(received_on, "received_on")
+        received_on = self._step_day(received_on, "record_comment")
         return [self._event(n.COMMENT_RECORDED, {
             "comment_id": comment_id, "text": v.required_text(text, "text", details),
             "received_on": received_on.isoformat(),
@@ -140,16 +171,14 @@ class CommuneSteps(AssessmentBase):
             raise ValidationFailed(f"There is no comment with id {comment_id!r} to answer.", details)
         if comment["answer"] is not None:
             raise ValidationFailed(f"Comment {comment_id!r} was already answered.", details)
-        answered_on = v.day(answered_on, "answered_on", details)
-        self._not_before_last_step(answered_on, "answered_on")
+        answered_on = self._step_day(answered_on, "answer_comment")
         return [self._event(n.COMMENT_ANSWERED, {
             "comment_id": comment_id, "answer": v.required_text(answer, "answer", details),
             "answered_on": answered_on.isoformat()})]
 
     def end_posting(self, today: date | datetime) -> list[NewEvent]:
         self._guard("end_posting")
-        today = v.day(today, "today", self._details())
-        self._not_before_last_step(today, "today")
+        today = self._step_day(today, "end_posting")
         minimum_end = self._s.posting["minimum_end"]
         if today < date.fromisoformat(minimum_end):
             raise IllegalTransition(
@@ -165,8 +194,7 @@ class CommuneSteps(AssessmentBase):
         """Late dossiers are accepted and marked late; so are those not asking for recognition."""
         self._guard("submit_dossier")
         details = self._details()
-        submitted_on = v.day(submitted_on, "submitted_on", details)
-        self._not_before_last_step(submitted_on, "submitted_on")
+        submitted_on = self._step_day(submitted_on, "submit_dossier")
         if not isinstance(requests_recognition, bool):
             raise ValidationFailed("Whether recognition is requested must be true or false.",
                                    {**details, "field": "requests_recognition"})
@@ -184,8 +212,7 @@ class CommuneSteps(AssessmentBase):
     def provide_supplement(self, provided_on: date | datetime, note: str) -> list[NewEvent]:
         self._guard("provide_supplement")
         details = self._details()
-        provided_on = v.day(provided_on, "provided_on", details)
-        self._not_before_last_step(provided_on, "provided_on")
+        provided_on = self._step_day(provided_on, "provide_supplement")
         request = self._s.supplements[-1]
         return [self._event(n.SUPPLEMENT_PROVIDED, {
             "number": request["number"], "provided_on": provided_on.isoformat(),

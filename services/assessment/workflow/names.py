@@ -19,6 +19,7 @@ REVOKED = "revoked"
 ASSESSMENT_OPENED = "AssessmentOpened"
 FIGURES_RECORDED = "FiguresRecorded"
 SELF_ASSESSMENT_SUBMITTED = "SelfAssessmentSubmitted"
+SELF_ASSESSMENT_REOPENED = "SelfAssessmentReopened"
 POSTING_STARTED = "PostingStarted"
 COMMENT_RECORDED = "CommentRecorded"
 COMMENT_ANSWERED = "CommentAnswered"
@@ -42,7 +43,8 @@ STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     NEW: ("Not opened", ("open",)),
     DRAFTING: ("Self-assessment in progress",
                ("record_figures", "declare_conditions", "submit_self_assessment")),
-    SELF_ASSESSED: ("Self-assessment submitted, awaiting public posting", ("start_posting",)),
+    SELF_ASSESSED: ("Self-assessment submitted, awaiting public posting",
+                    ("start_posting", "reopen_self_assessment")),
     POSTING: ("Posted publicly, open for comments",
               ("record_comment", "answer_comment", "end_posting")),
     POSTED: ("Posting ended, dossier being prepared", ("answer_comment", "submit_dossier")),
@@ -76,6 +78,23 @@ def allowed_commands(state: str) -> tuple[str, ...]:
     """Every command the state allows: its own, then the evidence commands."""
     return STATES[state][1] + EVIDENCE_COMMANDS.get(state, ())
 
+
+# The same states as people in the programme call them.
+STATUS_VI: dict[str, str] = {
+    NEW: "Chưa mở hồ sơ đánh giá",
+    DRAFTING: "Đang tự đánh giá, tự chấm điểm",
+    SELF_ASSESSED: "Đã hoàn thành tự đánh giá, chờ niêm yết công khai",
+    POSTING: "Đang niêm yết công khai, nhận ý kiến góp ý",
+    POSTED: "Đã kết thúc niêm yết, đang chuẩn bị hồ sơ",
+    DOSSIER_SUBMITTED: "Hồ sơ đã gửi, chờ cơ quan tư pháp kiểm tra",
+    SUPPLEMENT_REQUESTED: "Được yêu cầu bổ sung hồ sơ",
+    CHECKED: "Hồ sơ đã kiểm tra, chờ Hội đồng thẩm định",
+    UNDER_APPRAISAL: "Hội đồng đang thẩm định",
+    APPRAISED: "Đã thẩm định, chờ Chủ tịch quyết định",
+    RECOGNISED: "Đạt chuẩn tiếp cận pháp luật",
+    NOT_RECOGNISED: "Chưa đạt chuẩn tiếp cận pháp luật",
+    REVOKED: "Đã thu hồi quyết định công nhận",
+}
 
 CHANNELS = ("office", "portal", "radio")
 APPRAISAL_METHODS = ("meeting", "written")

@@ -21,15 +21,13 @@ def quorum(council_size: int) -> int:
 class ReviewSteps(AssessmentBase):
     def pass_check(self, checked_on: date | datetime) -> list[NewEvent]:
         self._guard("pass_check")
-        checked_on = v.day(checked_on, "checked_on", self._details())
-        self._not_before_last_step(checked_on, "checked_on")
+        checked_on = self._step_day(checked_on, "pass_check")
         return [self._event(n.DOSSIER_CHECK_PASSED, {"checked_on": checked_on.isoformat()})]
 
     def request_supplement(self, reason: str, requested_on: date | datetime) -> list[NewEvent]:
         self._guard("request_supplement")
         details = self._details()
-        requested_on = v.day(requested_on, "requested_on", details)
-        self._not_before_last_step(requested_on, "requested_on")
+        requested_on = self._step_day(requested_on, "request_supplement")
         return [self._event(n.SUPPLEMENT_REQUESTED_EVENT, {
             "number": len(self._s.supplements) + 1,
             "reason": v.required_text(reason, "reason", details),
@@ -40,8 +38,7 @@ class ReviewSteps(AssessmentBase):
                         method: str) -> list[NewEvent]:
         self._guard("start_appraisal")
         details = self._details()
-        started_on = v.day(started_on, "started_on", details)
-        self._not_before_last_step(started_on, "started_on")
+        started_on = self._step_day(started_on, "start_appraisal")
         if isinstance(council_size, bool) or not isinstance(council_size, int) \
                 or not 1 <= council_size <= n.MAX_COUNCIL_SIZE:
             raise ValidationFailed(f"The council has between 1 and {n.MAX_COUNCIL_SIZE} members.",
@@ -50,9 +47,10 @@ class ReviewSteps(AssessmentBase):
         return [self._event(n.APPRAISAL_STARTED, {"started_on": started_on.isoformat(),
                                                   "council_size": council_size, "method": method})]
 
-    def record_opinion(self, member_name: str, role: str, opinion: str,
-                       given_by: str) -> list[NewEvent]:
-        """One opinion per member; ``given_by`` is "meeting" (present) or "writing"."""
+    def record_opinion(self, member_name: str, role: str, opinion: str, given_by: str,
+                       given_on: date | datetime | None = None) -> list[NewEvent]:
+        """One opinion per member; ``given_by`` is "meeting" (present) or "writing";
+        ``given_on`` the meeting's day or the written opinion's (undated when not given)."""
         self._guard("record_opinion")
         details = self._details(member_name=member_name)
         member_name = v.required_text(member_name, "member_name", details)
@@ -66,9 +64,13 @@ class ReviewSteps(AssessmentBase):
         if given_by == "meeting" and self._s.appraisal["method"] == "written":
             raise ValidationFailed("This appraisal is by written opinions; there is no meeting.",
                                    {**details, "field": "given_by"})
+        role = v.required_text(role, "role", details)
+        opinion = v.required_text(opinion, "opinion", details)
+        if given_on is not None:
+            given_on = self._step_day(given_on, "record_opinion")
         return [self._event(n.OPINION_RECORDED, {
-            "member_name": member_name, "role": v.required_text(role, "role", details),
-            "opinion": v.required_text(opinion, "opinion", details), "given_by": given_by})]
+            "member_name": member_name, "role": role, "opinion": opinion, "given_by": given_by,
+            "given_on": given_on.isoformat() if given_on else None})]
 
     def appraise_indicator(self, indicator_id: str, points: Decimal | str | None = None,
                            reason: str = "", catalogue: CriteriaCatalogue | None = None,
@@ -104,8 +106,7 @@ class ReviewSteps(AssessmentBase):
                            catalogue: CriteriaCatalogue) -> list[NewEvent]:
         self._guard("complete_appraisal")
         details = self._details()
-        completed_on = v.day(completed_on, "completed_on", details)
-        self._not_before_last_step(completed_on, "completed_on")
+        completed_on = self._step_day(completed_on, "complete_appraisal")
         appraisal = self._s.appraisal
         missing = [i for i in catalogue.indicator_ids() if i not in appraisal["scores"]]
         if missing:
@@ -140,13 +141,8 @@ class ReviewSteps(AssessmentBase):
         if not isinstance(recognised, bool):
             raise ValidationFailed("The decision either recognises the commune or not.",
                                    {**details, "field": "recognised"})
-        decision_date = v.day(decision_date, "decision_date", details)
-        completed_on = self._s.appraisal["completed_on"]
-        if decision_date < date.fromisoformat(completed_on):
-            raise ValidationFailed(
-                f"The decision ({decision_date.isoformat()}) cannot precede the council's "
-                f"appraisal ({completed_on}).",
-                {**details, "decision_date": decision_date.isoformat(), "appraised_on": completed_on})
+        # not before the council's appraisal was completed: the step it follows
+        decision_date = self._step_day(decision_date, "decide")
         calendar = self.calendar
         due_before = calendar.decision_due(self._s.identity["year"])
         return [self._event(n.RECOGNITION_DECIDED, {
@@ -160,8 +156,7 @@ class ReviewSteps(AssessmentBase):
                decision_number: str | None = None) -> list[NewEvent]:
         self._guard("revoke")
         details = self._details()
-        revoked_on = v.day(revoked_on, "revoked_on", details)
-        self._not_before_last_step(revoked_on, "revoked_on")
+        revoked_on = self._step_day(revoked_on, "revoke")
         return [self._event(n.RECOGNITION_REVOKED, {
             "reason": v.required_text(reason, "reason", details),
             "revoked_on": revoked_on.isoformat(),

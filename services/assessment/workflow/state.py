@@ -24,7 +24,14 @@ class AssessmentState:
     revocation: dict | None = None
     declarations: dict = field(default_factory=dict)
     commune_class: str | None = None
+    reopenings: list = field(default_factory=list)
     last_date: str | None = None  # the latest dated step, so that no step goes back in time
+    last_step: str | None = None  # the command that dated it, to name it in a refusal
+
+
+def _dated(s: AssessmentState, command: str, day: str | None) -> None:
+    if day is not None:  # a self-assessment or opinion recorded without a date dates nothing
+        s.last_date, s.last_step = day, command
 
 
 def _opened(s: AssessmentState, data: dict) -> None:
@@ -56,15 +63,26 @@ def _evidence_removed(s: AssessmentState, data: dict) -> None:
 
 
 def _self_assessed(s: AssessmentState, data: dict) -> None:
-    s.self_assessment = {"indicator_ids": data["indicator_ids"]}
+    s.self_assessment = {"indicator_ids": data["indicator_ids"],
+                         "submitted_on": data.get("submitted_on")}
+    _dated(s, "submit_self_assessment", data.get("submitted_on"))
     s.state = n.SELF_ASSESSED
+
+
+def _reopened(s: AssessmentState, data: dict) -> None:
+    # .get: read models keep states stored before submissions had a date
+    s.reopenings.append({"reason": data["reason"], "reopened_on": data["reopened_on"],
+                         "submitted_on": s.self_assessment.get("submitted_on")})
+    s.self_assessment = None
+    _dated(s, "reopen_self_assessment", data["reopened_on"])
+    s.state = n.DRAFTING
 
 
 def _posting_started(s: AssessmentState, data: dict) -> None:
     s.posting = {key: data[key] for key in ("start", "channel", "minimum_end", "minimum",
                                             "unit", "provisional")}
     s.posting.update(ended_on=None, comments={})
-    s.last_date = data["start"]
+    _dated(s, "start_posting", data["start"])
     s.state = n.POSTING
 
 
@@ -72,30 +90,31 @@ def _comment(s: AssessmentState, data: dict) -> None:
     s.posting["comments"][data["comment_id"]] = {
         "comment_id": data["comment_id"], "received_on": data["received_on"],
         "author": data["author"], "text": data["text"], "answer": None, "answered_on": None}
-    s.last_date = data["received_on"]
+    _dated(s, "record_comment", data["received_on"])
 
 
 def _answer(s: AssessmentState, data: dict) -> None:
     s.posting["comments"][data["comment_id"]].update(answer=data["answer"],
                                                      answered_on=data["answered_on"])
-    s.last_date = data["answered_on"]
+    _dated(s, "answer_comment", data["answered_on"])
 
 
 def _posting_ended(s: AssessmentState, data: dict) -> None:
-    s.posting["ended_on"] = s.last_date = data["ended_on"]
+    s.posting["ended_on"] = data["ended_on"]
+    _dated(s, "end_posting", data["ended_on"])
     s.state = n.POSTED
 
 
 def _dossier(s: AssessmentState, data: dict) -> None:
     s.dossier = {key: data[key] for key in ("submitted_on", "due_before", "late",
                                             "requests_recognition")}
-    s.last_date = data["submitted_on"]
+    _dated(s, "submit_dossier", data["submitted_on"])
     s.state = n.DOSSIER_SUBMITTED
 
 
 def _check_passed(s: AssessmentState, data: dict) -> None:
     s.check = {"passed_on": data["checked_on"]}
-    s.last_date = data["checked_on"]
+    _dated(s, "pass_check", data["checked_on"])
     s.state = n.CHECKED
 
 
@@ -103,13 +122,13 @@ def _supplement_requested(s: AssessmentState, data: dict) -> None:
     s.supplements.append({"number": data["number"], "reason": data["reason"],
                           "requested_on": data["requested_on"], "due": data["due"],
                           "provided_on": None, "late": None, "note": None})
-    s.last_date = data["requested_on"]
+    _dated(s, "request_supplement", data["requested_on"])
     s.state = n.SUPPLEMENT_REQUESTED
 
 
 def _supplement_provided(s: AssessmentState, data: dict) -> None:
     s.supplements[-1].update(provided_on=data["provided_on"], late=data["late"], note=data["note"])
-    s.last_date = data["provided_on"]
+    _dated(s, "provide_supplement", data["provided_on"])
     s.state = n.DOSSIER_SUBMITTED  # back with the justice office, which checks again
 
 
@@ -117,13 +136,15 @@ def _appraisal_started(s: AssessmentState, data: dict) -> None:
     s.appraisal = {"started_on": data["started_on"], "council_size": data["council_size"],
                    "method": data["method"], "opinions": [], "scores": {},
                    "completed_on": None, "total": None, "present": None, "quorum_met": None}
-    s.last_date = data["started_on"]
+    _dated(s, "start_appraisal", data["started_on"])
     s.state = n.UNDER_APPRAISAL
 
 
 def _opinion(s: AssessmentState, data: dict) -> None:
-    s.appraisal["opinions"].append({key: data[key] for key in ("member_name", "role", "opinion",
-                                                               "given_by")})
+    s.appraisal["opinions"].append({**{key: data[key] for key in ("member_name", "role", "opinion",
+                                                                  "given_by")},
+                                    "given_on": data.get("given_on")})
+    _dated(s, "record_opinion", data.get("given_on"))
 
 
 def _appraised(s: AssessmentState, data: dict) -> None:
@@ -136,14 +157,14 @@ def _appraised(s: AssessmentState, data: dict) -> None:
 def _appraisal_completed(s: AssessmentState, data: dict) -> None:
     s.appraisal.update({key: data[key] for key in ("completed_on", "total", "present",
                                                    "quorum_met")})
-    s.last_date = data["completed_on"]
+    _dated(s, "complete_appraisal", data["completed_on"])
     s.state = n.APPRAISED
 
 
 def _decided(s: AssessmentState, data: dict) -> None:
     s.decision = {key: data[key] for key in ("recognised", "decision_number", "decision_date",
                                              "due_before", "late", "publication_due")}
-    s.last_date = data["decision_date"]
+    _dated(s, "decide", data["decision_date"])
     s.state = n.RECOGNISED if data["recognised"] else n.NOT_RECOGNISED
 
 
@@ -154,13 +175,14 @@ def _declared(s: AssessmentState, data: dict) -> None:
 
 def _revoked(s: AssessmentState, data: dict) -> None:
     s.revocation = {key: data[key] for key in ("reason", "revoked_on", "decision_number")}
-    s.last_date = data["revoked_on"]
+    _dated(s, "revoke", data["revoked_on"])
     s.state = n.REVOKED
 
 
 APPLY = {
     n.ASSESSMENT_OPENED: _opened, n.FIGURES_RECORDED: _figures,
-    n.SELF_ASSESSMENT_SUBMITTED: _self_assessed, n.POSTING_STARTED: _posting_started,
+    n.SELF_ASSESSMENT_SUBMITTED: _self_assessed, n.SELF_ASSESSMENT_REOPENED: _reopened,
+    n.POSTING_STARTED: _posting_started,
     n.COMMENT_RECORDED: _comment, n.COMMENT_ANSWERED: _answer, n.POSTING_ENDED: _posting_ended,
     n.DOSSIER_SUBMITTED_EVENT: _dossier, n.DOSSIER_CHECK_PASSED: _check_passed,
     n.SUPPLEMENT_REQUESTED_EVENT: _supplement_requested, n.SUPPLEMENT_PROVIDED: _supplement_provided,
