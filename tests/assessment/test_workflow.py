@@ -346,7 +346,8 @@ def test_given_a_draft_when_a_file_is_removed_then_the_indicator_no_longer_lists
 
 def test_given_a_submitted_self_assessment_then_files_may_be_added_but_not_removed():
     history = then(with_files(), lambda s: s.submit_self_assessment(CAT))
-    assert a(history).allowed_commands == ("start_posting", "attach_evidence")
+    assert a(history).allowed_commands == ("start_posting", "reopen_self_assessment",
+                                          "attach_evidence")
     refused(history, lambda s: s.remove_evidence("C1-I1", SHA), IllegalTransition)
     [event] = a(history).attach_evidence("C1-I2", PHOTO, CAT, "officer-1", UPLOADED_AT)
     assert event.data["supplement"] is None
