@@ -11,11 +11,13 @@ from gateway.dependencies import Authenticator, BackingServices, BrokerProbe
 from gateway.http import endpoint
 from gateway.idempotency import IdempotencySecret
 from gateway.reviewing_levels import ReviewingLevels
+from gateway.routes.accounts import AccountsRoutes
 from gateway.routes.assessment import AssessmentRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.board import BoardRoutes
 from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
+from gateway.routes.workspace import WorkspaceRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -28,7 +30,8 @@ from kernel.nameko import StartupHeapFrozen
 REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:year>"
 
 
-class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, PlansRoutes):
+class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, PlansRoutes,
+                     AccountsRoutes, WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()
@@ -45,7 +48,7 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     def get_health(self, call):
         """Tình trạng hệ thống
 
-        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey), mỗi dịch vụ có
+        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey, accounts), mỗi dịch vụ có
         thời hạn trả lời riêng, kèm những gì cổng API thấy: mạch ngắt và số yêu cầu đang chờ
         của từng dịch vụ, bảng kết quả có đang hiển thị trang lưu hay không. Trả về 200 khi
         mọi dịch vụ hoạt động, không mạch ngắt nào mở và bảng kết quả không phải dùng trang

@@ -13,3 +13,7 @@ ROLES = (
 )
 NATIONWIDE_ROLES = frozenset({"administrator", "auditor"})
 LEVELS = ("province", "district", "commune")
+# What a province's justice department (Sở Tư pháp) may give, to accounts of its own communes
+# and districts only (services/accounts/jurisdictions.py, gateway/permissions.py).
+DELEGABLE_ROLES = frozenset({"commune_officer", "justice_officer", "council_secretary",
+                             "chairman"})

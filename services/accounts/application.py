@@ -185,7 +185,7 @@ class AccountsApp:
                 "username": ["Tên đăng nhập này đã được dùng; chọn tên khác."]}) from None
         with self.store.transaction() as conn:
             credentials.set_password_hash(conn, username, hashed, self.now())
-        return {"account": self.account(username).to_dict(),
+        return {"username": username, "account": self.account(username).to_dict(),
                 "password": password if made else None}
 
     def change_account(self, username: str, changes: dict, expected_version: int | None,

@@ -176,17 +176,6 @@ def new_token() -> tuple[str, str, str]:
     return token_id, f"{TOKEN_PREFIX}{token_id}_{secret}", sha256(secret)
 
 
-def split_token(token: str) -> tuple[str, str] | None:
-    """(token id, SHA-256 of its secret) of a well-formed token, else None. The gateway sends
-    these, never the token."""
-    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX):
-        return None
-    token_id, separator, secret = token[len(TOKEN_PREFIX):].partition("_")
-    if not TOKEN_ID.match(token_id) or separator != "_" or not 20 <= len(secret) <= 100:
-        return None
-    return token_id, sha256(secret)
-
-
 def store_token(conn, token_id: str, username: str, secret_hash: str, name: str, now: float,
                 expires_at: float) -> None:
     conn.execute(insert(tokens).values(

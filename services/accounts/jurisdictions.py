@@ -22,14 +22,13 @@ import re
 from functools import lru_cache
 
 from kernel.errors import ValidationFailed
-from kernel.roles import LEVELS, NATIONWIDE_ROLES, ROLES
+from kernel.roles import DELEGABLE_ROLES, LEVELS, NATIONWIDE_ROLES, ROLES
 from reference import units
 
 LEGACY_YEARS = range(2017, 2025)
 COMMUNE_ROLES = frozenset({"commune_officer"})
 OFFICE_ROLES = frozenset({"justice_officer", "council_secretary", "chairman"})
-# What a province's justice department (Sở Tư pháp) may give, below its own level only.
-DELEGABLE_ROLES = COMMUNE_ROLES | OFFICE_ROLES
+assert DELEGABLE_ROLES == COMMUNE_ROLES | OFFICE_ROLES  # a department gives these, below itself
 AGENCY = re.compile(r"^(\d{2}):[a-z0-9][a-z0-9-]{0,60}$")
 _CODE = {"province": re.compile(r"^\d{2}$"), "district": re.compile(r"^\d{3}$"),
          "commune": re.compile(r"^\d{5}$")}
