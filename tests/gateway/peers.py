@@ -187,6 +187,29 @@ def _principal_of(kind):
     return answer
 
 
+def account_view(username, role="commune_officer", jurisdiction=None):
+    """An account as the accounts service shows it."""
+    return {"username": username, "display_name": f"Tài khoản {username}", "role": role,
+            "jurisdiction": {"province": None, "district": None, "commune": None,
+                             **(jurisdiction or {})},
+            "agency": None, "state": "active", "disabled_reason": None,
+            "created_at": "2025-06-15T09:00:00+07:00", "changed_at": "2025-06-15T09:00:00+07:00",
+            "last_sign_in_at": None, "version": 2}
+
+
+def _account(self, username, *args):
+    """A stored account; any other name is an account with no unit (its own account, for
+    whoever asks about theirs)."""
+    return type(self).accounts.get(username) or account_view(username, "auditor")
+
+
+def _token(self, *args):
+    return {"token": "tcpl_pat_0123456789abcdef_" + "s" * 43, "token_id": "0123456789abcdef",
+            "name": "Phần mềm", "created_at": "2025-06-15T09:00:00+07:00",
+            "expires_at": "2025-09-13T00:00:00+07:00", "last_used_at": None,
+            "revoked_at": None, "state": "active"}
+
+
 class AccountsPeer(Peer):
     name = "accounts"
     #: username → the account (at least its ``jurisdiction`` and ``role``)
@@ -198,17 +221,20 @@ class AccountsPeer(Peer):
 
     list_accounts = recorded("list_accounts", lambda self, *args: {
         "accounts": [], "total": 0, "limit": 50, "offset": 0})
-    create_account = recorded("create_account")
-    get_account = recorded("get_account", _stored("accounts", "username"))
+    create_account = recorded("create_account", lambda self, body, *args: {
+        "username": body["username"], "account": account_view(body["username"]),
+        "password": "abcd-efgh-jkmn-pqrs"})
+    get_account = recorded("get_account", _account)
     account_history = recorded("account_history", lambda self, username: {
         "username": username, "events": []})
     change_account = recorded("change_account")
     disable_account = recorded("disable_account")
     enable_account = recorded("enable_account")
-    reset_password = recorded("reset_password")
+    reset_password = recorded("reset_password", lambda self, username, *args: {
+        "account": _account(self, username), "password": "abcd-efgh-jkmn-pqrs"})
     change_password = recorded("change_password")
-    create_token = recorded("create_token")
-    revoke_token = recorded("revoke_token")
+    create_token = recorded("create_token", _token)
+    revoke_token = recorded("revoke_token", _token)
     list_tokens = recorded("list_tokens", lambda self, username: {"username": username,
                                                                   "tokens": []})
     sign_in = recorded("sign_in", lambda self, *args: {"outcome": "refused"})
