@@ -42,7 +42,7 @@ def _role(**kwargs) -> fields.String:
 
 
 def _display_name(**kwargs) -> fields.String:
-    return fields.String(error_messages=MESSAGES, validate=validate.Length(min=1, max=100, error="Họ tên dài 1–100 ký tự."),
+    return fields.String(error_messages=MESSAGES, validate=validate.Length(min=1, max=100, error="Nhập họ tên (tối đa 100 ký tự)."),
                          metadata=_d("Họ tên hiển thị.", "Trần Văn Bình"), **kwargs)
 
 
