@@ -132,7 +132,9 @@ class Page:
         """303 to ``location`` (a path of this site), with ``notice`` as its query (a fixed
         word naming what was done, never free text)."""
         if notice:
-            location += ("&" if "?" in location else "?") + urlencode(notice)
+            path, hash_mark, fragment = location.partition("#")
+            location = (path + ("&" if "?" in path else "?") + urlencode(notice)
+                        + hash_mark + fragment)
         response = werkzeug_redirect(location, code=303)
         return render.secure_headers(response)
 
