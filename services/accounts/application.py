@@ -152,7 +152,7 @@ class AccountsApp:
 
     def history(self, username: str, limit: int = 50) -> dict:
         """The account's events and its sign-ins', newest first: what an administrator sees."""
-        username = check_username(username)
+        username = normalise_username(username)
         account = self.account(username).require_exists()
         found = [*self.store.read_stream(accounts.stream_name(username)),
                  *self.store.read_stream(signins.stream_name(username))]
@@ -191,7 +191,7 @@ class AccountsApp:
     def change_account(self, username: str, changes: dict, expected_version: int | None,
                        context: dict | None) -> dict:
         given = load(AccountChangesSchema, changes, "Thay đổi")
-        current = self.account(check_username(username))
+        current = self.account(normalise_username(username))
         self._expect(current, expected_version)
         new_events = current.change(Actor.from_context(context), given)
         if new_events:
@@ -200,7 +200,7 @@ class AccountsApp:
         return self.account(current.username).to_dict()
 
     def disable_account(self, username: str, reason: str, context: dict | None) -> dict:
-        current = self.account(check_username(username))
+        current = self.account(normalise_username(username))
         new_events = current.disable(Actor.from_context(context), reason)
         metadata = metadata_for(context)
         self.store.append(accounts.stream_name(current.username), current.version, new_events,
@@ -217,7 +217,7 @@ class AccountsApp:
         return self.account(current.username).to_dict()
 
     def enable_account(self, username: str, context: dict | None) -> dict:
-        current = self.account(check_username(username))
+        current = self.account(normalise_username(username))
         new_events = current.enable(Actor.from_context(context))
         self.store.append(accounts.stream_name(current.username), current.version, new_events,
                           metadata_for(context))
@@ -226,7 +226,7 @@ class AccountsApp:
     def reset_password(self, username: str, password: str | None, context: dict | None) -> dict:
         """An administrator gives a new password (or has one made): every session ends, and
         a lock-out of the account's name is lifted."""
-        current = self.account(check_username(username))
+        current = self.account(normalise_username(username))
         new_events = current.set_password(Actor.from_context(context), "reset")
         made = password is None
         if made:
@@ -253,7 +253,7 @@ class AccountsApp:
                         keep_session: str | None, context: dict | None) -> dict:
         """The person changes their own password, giving the current one; their other
         sessions end. A wrong current password counts as a failed sign-in."""
-        account = self.account(check_username(username))
+        account = self.account(normalise_username(username))
         new_events = account.change_password(Actor.from_context(context))
         keys = {ACCOUNT: signins.account_key(account.username)}
         now = self.now()
@@ -295,7 +295,7 @@ class AccountsApp:
 
     def create_token(self, username: str, request: dict, context: dict | None) -> dict:
         given = load(NewTokenSchema, request, "Mã truy cập")
-        account = self.account(check_username(username))
+        account = self.account(normalise_username(username))
         token_id, token, secret_hash = credentials.new_token()
         expires_on = (datetime.fromtimestamp(self.now(), clock.VIETNAM).date()
                       + timedelta(days=given["expires_in_days"]))
@@ -312,7 +312,7 @@ class AccountsApp:
         return {"token": token, **self._token_view(account.username, token_id)}
 
     def revoke_token(self, username: str, token_id: str, context: dict | None) -> dict:
-        account = self.account(check_username(username))
+        account = self.account(normalise_username(username))
         new_events = account.revoke_token(Actor.from_context(context), token_id)
         self.store.append(accounts.stream_name(account.username), account.version, new_events,
                           metadata_for(context))
@@ -321,7 +321,7 @@ class AccountsApp:
         return self._token_view(account.username, token_id)
 
     def list_tokens(self, username: str) -> dict:
-        username = check_username(username)
+        username = normalise_username(username)
         self.account(username).require_exists()
         with self.store.reader.connect() as conn:
             rows = credentials.tokens_of(conn, username)
