@@ -48,8 +48,8 @@ class GatewayService(AssessmentRoutes, SurveyRoutes, AuditRoutes, BoardRoutes, P
     def get_health(self, call):
         """Tình trạng hệ thống
 
-        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey, accounts), mỗi dịch vụ có
-        thời hạn trả lời riêng, kèm những gì cổng API thấy: mạch ngắt và số yêu cầu đang chờ
+        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey, accounts), mỗi
+        dịch vụ có thời hạn trả lời riêng, kèm những gì cổng API thấy: mạch ngắt và số yêu cầu đang chờ
         của từng dịch vụ, bảng kết quả có đang hiển thị trang lưu hay không. Trả về 200 khi
         mọi dịch vụ hoạt động, không mạch ngắt nào mở và bảng kết quả không phải dùng trang
         lưu; 503 trong trường hợp khác.
