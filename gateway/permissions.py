@@ -651,8 +651,10 @@ def markdown() -> str:
         roles = ("—" if rule.roles is None else "any token" if rule.roles == AUTHENTICATED
                  else ", ".join(f"`{role}`" for role in rule.roles))
         unit = f"`{rule.unit.name}`" if rule.unit else "—"
+        why = rule.reason.name + (f" (the page of `{PAGE_OPERATIONS[operation]}`)"
+                                  if operation in PAGE_OPERATIONS else "")
         lines.append(f"| `{operation}` | `{method} {path}` | {roles} | "
-                     f"`{rule.jurisdiction.name}` | {unit} | {rule.reason.name} |")
+                     f"`{rule.jurisdiction.name}` | {unit} | {why} |")
     lines += ["", "| jurisdiction | who passes |", "|---|---|"]
     lines += [f"| `{j.name}` | {j.summary} |" for j in JURISDICTIONS]
     lines += ["", "| unit | what the request acts on |", "|---|---|"]
