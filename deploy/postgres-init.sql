@@ -5,3 +5,4 @@ CREATE DATABASE assessment OWNER tcpl;
 CREATE DATABASE plans OWNER tcpl;
 CREATE DATABASE publication OWNER tcpl;
 CREATE DATABASE survey OWNER tcpl;
+CREATE DATABASE accounts OWNER tcpl;

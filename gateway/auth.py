@@ -16,20 +16,10 @@ import jwt
 
 from kernel.errors import Unauthorised
 from kernel.events import Actor
+from kernel.roles import LEVELS, NATIONWIDE_ROLES, ROLES  # noqa: F401 (imported from here too)
 
 ALGORITHM = "HS256"
 DEFAULT_SECRET = "dev-only-secret-change-me-in-production"
-ROLES = (
-    "commune_officer",
-    "justice_officer",
-    "council_secretary",
-    "chairman",
-    "administrator",
-    "auditor",
-    "agency_officer",
-)
-NATIONWIDE_ROLES = frozenset({"administrator", "auditor"})
-LEVELS = ("province", "district", "commune")
 REQUIRED_CLAIMS = ["sub", "role", "iat", "exp"]
 
 
@@ -41,6 +31,9 @@ class Principal:
     name: str = ""
     #: an agency officer's agency (services/plans/data/agencies.json id, e.g. "12:so-tu-phap")
     agency: str | None = None
+    #: how the caller proved who they are: "jwt", "personal_token" or "session" (an account's
+    #: personal token or its signed-in session, checked by the accounts service every time)
+    via: str = "jwt"
 
     def to_actor(self) -> Actor:
         return Actor(subject=self.sub, role=self.role, jurisdiction=dict(self.jurisdiction))

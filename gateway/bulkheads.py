@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 DEFAULT_LIMIT = 16
-DEFAULT_LIMITS = {"assessment": 16, "plans": 16, "publication": 16, "survey": 64}
+# accounts: every workspace page and personal token asks it who the caller is, once.
+DEFAULT_LIMITS = {"assessment": 16, "plans": 16, "publication": 16, "survey": 64, "accounts": 32}
 DEFAULT_SPARE_WORKERS = 16
 DEFAULT_FAILURES = 5
 DEFAULT_COOLDOWN = 5.0

@@ -40,7 +40,8 @@ DEFAULT_POLL_SECONDS = 5.0
 STALE_POLLS = 3
 BOARD_SOURCES = ("assessment", "survey", "publication")
 LABELS = {"assessment": "đánh giá, công nhận", "plans": "kế hoạch",
-          "publication": "công bố kết quả", "survey": "khảo sát sự hài lòng"}
+          "publication": "công bố kết quả", "survey": "khảo sát sự hài lòng",
+          "accounts": "tài khoản"}
 
 
 @dataclass(frozen=True)

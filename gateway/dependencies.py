@@ -17,8 +17,8 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, ReplyListener
 
-from gateway import bulkheads
-from gateway.auth import Principal, authenticate
+from gateway import accounts, bulkheads
+from gateway.auth import Principal, bearer_token, principal_from_token
 from gateway.errors import ServiceUnavailable
 from gateway.jwt_secret import SecretRefused, is_development, signing_secret
 from gateway.schemas import BACKING_SERVICES
@@ -36,8 +36,13 @@ class BearerAuth:
     def __init__(self, secret: str):
         self._secret = secret
 
-    def authenticate(self, request) -> Principal:
-        return authenticate(request, self._secret)
+    def authenticate(self, request, backends=None) -> Principal:
+        """The caller behind ``Authorization: Bearer``: a JWT, checked here, or an account's
+        personal token, checked by the accounts service through ``backends`` every time."""
+        token = bearer_token(request)
+        if accounts.is_personal_token(token) and backends is not None:
+            return accounts.token_principal(backends, token)
+        return principal_from_token(token, self._secret)
 
 
 class Authenticator(DependencyProvider):

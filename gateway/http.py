@@ -143,7 +143,7 @@ def _prepare(service, request, path_values: dict, correlation_id: str,
     # Authenticate first, so that anonymous callers learn nothing from validation errors.
     principal = None
     if spec.roles is not None:
-        principal = service.auth.authenticate(request)
+        principal = service.auth.authenticate(request, service.backends)
         permissions.require_role(spec.rule, principal)
     inputs.check_parameters(path_values.items())
     inputs.check_parameters(request.args.items(multi=True))

@@ -4,7 +4,9 @@ Every state-changing request of a signed-in caller (POST, PUT, PATCH, DELETE on 
 with roles) gets a key: its ``Idempotency-Key`` header, or a new UUID. The gateway sends it
 to the service in ``context["idempotency"]`` (gateway.http.Call.context) with
 
-- ``fingerprint``: SHA-256 of the method, the path and the query and body *as validated*.
+- ``fingerprint``: SHA-256 of the method, the path and the query and body *as validated*,
+  sealed with a key derived from ``JWT_SECRET`` (HMAC), so the stored value reveals nothing
+  of the body (some carry passwords) to whoever reads the service's database.
   "The same body" is the same request after validation: key order, white space, a field
   sent with its default value or left out, a decimal written 1.5 or 1.50 do not change it;
   any other difference does.
@@ -106,6 +108,13 @@ class AnswerKeys:
         message = subject.encode("utf-8") + b"\0" + key.encode("ascii")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
+    def sealed_fingerprint(self, plain: str) -> str:
+        """The fingerprint the service keeps: keyed, so that its table cannot be used to
+        guess what a request carried (a password given to an account, say) by hashing
+        guesses; equal for equal requests all the same."""
+        return hmac.new(self._key, b"fingerprint\0" + plain.encode("ascii"),
+                        hashlib.sha256).hexdigest()
+
 
 class IdempotencySecret(DependencyProvider):
     """The gateway's answer keys, from ``JWT_SECRET``: rotating that secret makes the
@@ -121,8 +130,9 @@ class IdempotencySecret(DependencyProvider):
 
 def request_key(request, keys: AnswerKeys, subject: str, query: dict, body) -> RequestKey:
     key = key_from(request)
-    return RequestKey(key=key, fingerprint=fingerprint(request.method, request.path, query, body),
-                      answer_key=keys.for_request(subject, key))
+    return RequestKey(key=key, fingerprint=keys.sealed_fingerprint(
+        fingerprint(request.method, request.path, query, body)),
+        answer_key=keys.for_request(subject, key))
 
 
 def unwrap(body, key: str) -> tuple[object, bool]:

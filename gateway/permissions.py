@@ -26,6 +26,7 @@ from gateway import lookup
 from gateway.auth import NATIONWIDE_ROLES, ROLES, Principal, covers
 from kernel import clock
 from kernel.errors import Forbidden, NotFound
+from kernel.roles import DELEGABLE_ROLES
 from reference import units
 
 # Any valid token, whatever its role.
@@ -44,6 +45,7 @@ REVIEWERS = ("justice_officer", "council_secretary", "chairman", "administrator"
 SURVEY_ORGANISERS = ("justice_officer", "administrator")
 PLAN_EDITORS = ("justice_officer", "administrator")
 PLAN_REPORTERS = ("agency_officer", "justice_officer", "administrator")
+ACCOUNT_ADMINS = ("administrator", "justice_officer")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ LevelOf = Callable[[str, int], str]  # (province, year) -> "district" | "provinc
 class Jurisdiction:
     """A jurisdiction rule: ``check(principal, target, level_of)`` raises Forbidden, or passes.
 
-    ``token`` says what authenticates the caller: ``bearer`` (a JWT), ``device`` (a kiosk's
+    ``token`` says what authenticates the caller: ``bearer`` (a signed-in person: a JWT or a
+    personal token on the API, the session cookie on workspace pages), ``device`` (a kiosk's
     token, checked by the survey service) or ``none``."""
 
     name: str
@@ -108,7 +111,8 @@ class Rule:
             raise ValueError("every rule says why")
         if self.jurisdiction is NATIONWIDE and not set(self.roles) <= NATIONWIDE_ROLES:
             raise ValueError(f"{self.roles} are not all nationwide roles")
-        if any(self.jurisdiction is j for j in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER)
+        if any(self.jurisdiction is j for j in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER,
+                                                ACCOUNT_ADMIN, ACCOUNTS_SCOPE)
                ) and self.roles == AUTHENTICATED:
             raise ValueError(f"{self.jurisdiction.name} needs the roles it names")
         if self.jurisdiction is REVIEWING_LEVEL and set(self.roles) & NATIONWIDE_ROLES:
@@ -209,8 +213,31 @@ CAMPAIGN_BODY = Unit("campaign_body", "the body's commune in the year of its `pe
 KIOSK_BODY = Unit("kiosk_body", "the body's commune, in this year's units", _kiosk_body)
 KIOSK = Unit("kiosk", "the kiosk's commune as the survey service has it (`get_kiosk`), in "
              "this year's units", _kiosk)
+def _account(service, call, args) -> Target:
+    account = service.backends.call("accounts", "get_account", args["username"])
+    where = account["jurisdiction"]
+    return Target(where.get("province"), where.get("district"), where.get("commune"),
+                  record=account)
+
+
+def _account_body(service, call, args) -> Target:
+    where = call.body.get("jurisdiction") or {}
+    return Target(where.get("province"), where.get("district"), where.get("commune"),
+                  record={"role": call.body["role"]})
+
+
+def _own_scope(service, call, args) -> Target:
+    return Target(province=call.principal.jurisdiction.get("province"))
+
+
 PLAN = Unit("plan", "the plan's province and district (`plans.get_plan`)", _plan)
 PLAN_BODY = Unit("plan_body", "the body's `province_code` and `district_code`", _plan_body)
+ACCOUNT = Unit("account", "the account's jurisdiction and role (`accounts.get_account`)",
+               _account)
+ACCOUNT_BODY = Unit("account_body", "the body's `jurisdiction` and `role`: the account as it "
+                    "would be", _account_body)
+OWN_SCOPE = Unit("own_scope", "the accounts the caller administers: the caller's own province",
+                 _own_scope)
 
 
 # -- the jurisdiction rules --------------------------------------------------------------------
@@ -293,6 +320,27 @@ def _check_plan_reporter(principal, target, level_of) -> None:
                        "Cơ quan của bạn không thuộc tỉnh của kế hoạch này.", agency=principal.agency)
 
 
+def _check_account_admin(principal, target, level_of) -> None:
+    if principal.role == "administrator":
+        return
+    own = principal.jurisdiction
+    if (principal.role == "justice_officer" and _level_of_token(principal) == "province"
+            and target.province == own["province"] and (target.district or target.commune)
+            and (target.record or {}).get("role") in DELEGABLE_ROLES):
+        return  # the province's justice department, over its communes' and districts' accounts
+    raise _outside(principal, target, "account_admin",
+                   "Tài khoản này do quản trị viên quản lý; Sở Tư pháp chỉ quản lý tài khoản "
+                   "của các xã, huyện trong tỉnh mình.")
+
+
+def _check_accounts_scope(principal, target, level_of) -> None:
+    if principal.role == "administrator" or (
+            principal.role == "justice_officer" and _level_of_token(principal) == "province"):
+        return
+    raise _outside(principal, target, "accounts_scope",
+                   "Chỉ quản trị viên và Sở Tư pháp (cấp tỉnh) được quản lý tài khoản.")
+
+
 PUBLIC = Jurisdiction("public", "no token: anyone, citizens included", token="none")
 KIOSK_DEVICE = Jurisdiction(
     "kiosk_device", "a kiosk's device token (`Authorization: Kiosk <token>`), not a JWT; the "
@@ -318,9 +366,20 @@ JUSTICE_OFFICE = Jurisdiction(
 PLAN_REPORTER = Jurisdiction(
     "plan_reporter", "an agency officer: their `agency` claim is an agency of the plan's "
     "province; other roles: `covers_unit` over the plan's unit", _check_plan_reporter)
+ACCOUNT_ADMIN = Jurisdiction(
+    "account_admin", "administrators; or the province's justice department (a province-level "
+    "`justice_officer` token) over an account of one of its districts or communes in a role it "
+    "may give (commune officer, justice office, council secretary, chairman): never an account "
+    "at its own level or above. The accounts service checks the same, and the account as changed",
+    _check_account_admin)
+ACCOUNTS_SCOPE = Jurisdiction(
+    "accounts_scope", "administrators (every account) and province-level `justice_officer` "
+    "tokens (their province's district and commune accounts: the service lists those only)",
+    _check_accounts_scope)
 JURISDICTIONS = (PUBLIC, KIOSK_DEVICE, ANY_TOKEN, NATIONWIDE, COVERS_UNIT, REVIEWING_LEVEL,
-                 JUSTICE_OFFICE, PLAN_REPORTER)
-UNITS = (COMMUNE_YEAR, ROLLUP_AREA, CAMPAIGN, CAMPAIGN_BODY, KIOSK_BODY, KIOSK, PLAN, PLAN_BODY)
+                 JUSTICE_OFFICE, PLAN_REPORTER, ACCOUNT_ADMIN, ACCOUNTS_SCOPE)
+UNITS = (COMMUNE_YEAR, ROLLUP_AREA, CAMPAIGN, CAMPAIGN_BODY, KIOSK_BODY, KIOSK, PLAN, PLAN_BODY,
+         ACCOUNT, ACCOUNT_BODY, OWN_SCOPE)
 
 # -- why (the reasons the table gives, named in its last column) ------------------------------
 @dataclass(frozen=True)
@@ -378,9 +437,18 @@ PLAN_READ = Why("plans are public", "plans are public documents of the authoriti
                 "them")
 KIOSK_API = Why("kiosk", "a registered kiosk answers for its own commune; the citizens who "
                 "answer on it stay anonymous")
+ACCOUNTS = Why("accounts", "administrators manage every account; a province's justice "
+               "department those of its own communes and districts, never giving more than it "
+               "holds (issue 15)")
+OWN_ACCOUNT = Why("own account", "a person's own account: their password, personal tokens and "
+                  "sessions; nobody else's")
+SIGN_IN = Why("sign-in", "people sign in to the workspace here; the form is public, every "
+              "attempt is throttled and recorded")
+WORKSPACE = Why("workspace", "any signed-in person sees their own home page; what it links to "
+                "follows their role")
 WHYS = (PUBLIC_DATA, PROBE, REFERENCE, ADMINISTRATION, AUDIT, READ_COMMUNE, EVIDENCE_FILES,
         OWN_COMMUNE, REVIEW_STEP, ROLLUP, QUESTIONNAIRE, SURVEY_SETUP, SURVEY_READ, KIOSK_API,
-        PLAN_READ, PLAN_EDIT, PLAN_PROGRESS)
+        PLAN_READ, PLAN_EDIT, PLAN_PROGRESS, ERASURE, ACCOUNTS, OWN_ACCOUNT, SIGN_IN, WORKSPACE)
 
 PERMISSIONS: dict[str, Rule] = {
     # -- system, docs and reference data
@@ -482,7 +550,51 @@ PERMISSIONS: dict[str, Rule] = {
     "board_unknown": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_signatures": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_signatures_export": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    # -- accounts (gateway/routes/accounts.py)
+    "list_accounts": Rule(ACCOUNT_ADMINS, ACCOUNTS_SCOPE, OWN_SCOPE, ACCOUNTS),
+    "create_account": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT_BODY, ACCOUNTS),
+    "get_account": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT, ACCOUNTS),
+    "account_history": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT, ACCOUNTS),
+    "change_account": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT, ACCOUNTS),
+    "disable_account": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT, ACCOUNTS),
+    "enable_account": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT, ACCOUNTS),
+    "reset_password": Rule(ACCOUNT_ADMINS, ACCOUNT_ADMIN, ACCOUNT, ACCOUNTS),
+    "get_own_account": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    "list_own_tokens": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    "create_own_token": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    "revoke_own_token": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    # -- the workspace's own pages (gateway/routes/workspace.py); pages that carry out an
+    # operation above take its rule in PAGE_OPERATIONS, below
+    "workspace_sign_in_form": Rule(None, PUBLIC, reason=SIGN_IN),
+    "workspace_sign_in": Rule(None, PUBLIC, reason=SIGN_IN),
+    "workspace_asset": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "workspace_unknown": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "workspace_sign_out": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    "workspace_home": Rule(AUTHENTICATED, ANY_TOKEN, reason=WORKSPACE),
+    "workspace_account": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    "workspace_change_password": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
 }
+
+# A page that carries out an API operation (or shows its form) takes that operation's rule,
+# the very same Rule: the page decorator (gateway/workspace/pages.py) checks that a page
+# declaring ``performs=`` has it, so a page can never be laxer than its API route.
+PAGE_OPERATIONS = {
+    "workspace_create_token": "create_own_token",
+    "workspace_revoke_token": "revoke_own_token",
+    "workspace_accounts": "list_accounts",
+    "workspace_account_new": "list_accounts",
+    "workspace_account_create": "create_account",
+    "workspace_account_detail": "account_history",
+    "workspace_account_edit": "get_account",
+    "workspace_account_change": "change_account",
+    "workspace_account_disable_form": "get_account",
+    "workspace_account_disable": "disable_account",
+    "workspace_account_enable_form": "get_account",
+    "workspace_account_enable": "enable_account",
+    "workspace_account_reset_form": "get_account",
+    "workspace_account_reset": "reset_password",
+}
+PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 
 
 def rule_for(operation: str) -> Rule:
@@ -550,8 +662,10 @@ def markdown() -> str:
         roles = ("—" if rule.roles is None else "any token" if rule.roles == AUTHENTICATED
                  else ", ".join(f"`{role}`" for role in rule.roles))
         unit = f"`{rule.unit.name}`" if rule.unit else "—"
+        why = rule.reason.name + (f" (the page of `{PAGE_OPERATIONS[operation]}`)"
+                                  if operation in PAGE_OPERATIONS else "")
         lines.append(f"| `{operation}` | `{method} {path}` | {roles} | "
-                     f"`{rule.jurisdiction.name}` | {unit} | {rule.reason.name} |")
+                     f"`{rule.jurisdiction.name}` | {unit} | {why} |")
     lines += ["", "| jurisdiction | who passes |", "|---|---|"]
     lines += [f"| `{j.name}` | {j.summary} |" for j in JURISDICTIONS]
     lines += ["", "| unit | what the request acts on |", "|---|---|"]

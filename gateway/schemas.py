@@ -13,7 +13,7 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from gateway.inputs import MAX_SAFE_INTEGER
 
-BACKING_SERVICES = ("assessment", "plans", "publication", "survey")
+BACKING_SERVICES = ("assessment", "plans", "publication", "survey", "accounts")
 REVIEWING_LEVELS = ("district", "province")
 FIRST_YEAR, LAST_YEAR = 2017, 2100  # 2017: the first regime (Decision 619/QĐ-TTg)
 # Days of the programme: a year's work starts the year before (plans) and ends the year after

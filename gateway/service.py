@@ -12,12 +12,14 @@ from gateway.evidence import EvidenceFilesProvider
 from gateway.http import endpoint
 from gateway.idempotency import IdempotencySecret
 from gateway.reviewing_levels import ReviewingLevels
+from gateway.routes.accounts import AccountsRoutes
 from gateway.routes.assessment import AssessmentRoutes
 from gateway.routes.audit import AuditRoutes
 from gateway.routes.board import BoardRoutes
 from gateway.routes.evidence import EvidenceRoutes
 from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
+from gateway.routes.workspace import WorkspaceRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -31,7 +33,7 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
-                     PlansRoutes):
+                     PlansRoutes, AccountsRoutes, WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()
@@ -49,8 +51,8 @@ class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes
     def get_health(self, call):
         """Tình trạng hệ thống
 
-        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey), mỗi dịch vụ có
-        thời hạn trả lời riêng, kèm những gì cổng API thấy: mạch ngắt và số yêu cầu đang chờ
+        Hỏi đồng thời từng dịch vụ (assessment, plans, publication, survey, accounts), mỗi
+        dịch vụ có thời hạn trả lời riêng, kèm những gì cổng API thấy: mạch ngắt và số yêu cầu đang chờ
         của từng dịch vụ, bảng kết quả có đang hiển thị trang lưu hay không. Trả về 200 khi
         mọi dịch vụ hoạt động, không mạch ngắt nào mở và bảng kết quả không phải dùng trang
         lưu; 503 trong trường hợp khác.

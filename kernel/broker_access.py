@@ -49,7 +49,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from kernel.messaging import EVENTS_EXCHANGE, QUEUES_EXCHANGE, SHARED_EXCHANGES, UNROUTED_EXCHANGE
 
-SERVICES = ("assessment", "plans", "publication", "survey")
+SERVICES = ("assessment", "plans", "publication", "survey", "accounts")
 GATEWAY = "gateway"
 PROCESSES = (*SERVICES, GATEWAY)
 DEFAULT_USER_PREFIX = "tcpl-"

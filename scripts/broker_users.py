@@ -22,10 +22,12 @@ def main(argv=None) -> int:
     parser.add_argument("--user-prefix", default=broker_access.DEFAULT_USER_PREFIX)
     args = parser.parse_args(argv)
     saved = args.var / "broker-passwords.json"
-    if saved.exists():
-        passwords = json.loads(saved.read_text(encoding="utf-8"))
-    else:
-        passwords = broker_access.new_passwords()
+    passwords = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}
+    # A var dir made before a process existed (the accounts service) gets its password now.
+    missing = {process: password for process, password in broker_access.new_passwords().items()
+               if process not in passwords}
+    if missing:
+        passwords.update(missing)
         broker_access.write_file(saved, json.dumps(passwords, indent=2))
     path = urlsplit(args.amqp_uri).path
     vhost = unquote(path[1:]) if path not in ("", "/") else "/"

@@ -23,7 +23,7 @@ if [ -z "${TCPL_JWT_SECRET:-}" ]; then
   TCPL_JWT_SECRET="$(cat "$VAR/jwt-secret")"
 fi
 export TCPL_JWT_SECRET
-for service in assessment plans publication survey; do
+for service in assessment plans publication survey accounts; do
   var_name="$(echo "$service" | tr a-z A-Z)_DB_URL"
   export "$var_name=${!var_name:-sqlite:///$VAR/$service.sqlite}"
 done
@@ -36,7 +36,7 @@ export EVIDENCE_STORE="${EVIDENCE_STORE:-$VAR/evidence}"
 export SIGNING_KEY_DIR="${SIGNING_KEY_DIR:-$VAR/keys}"
 export SIGNING_KEYRING="${SIGNING_KEYRING:-$SIGNING_KEY_DIR}"
 "$VENV/bin/python" -m kernel.cli keys generate --dir "$SIGNING_KEY_DIR" \
-  assessment plans publication survey >/dev/null
+  assessment plans publication survey accounts >/dev/null
 # One broker user per process, each allowed its own names only (docs/deployment.md, "Broker
 # users"); AMQP_URI, if set, names the broker and vhost. Passwords stay in $VAR (mode 0600).
 say "Creating the broker users"
@@ -55,6 +55,7 @@ start assessment services.assessment.service:AssessmentService
 start plans services.plans.service:PlansService
 start publication services.publication.service:PublicationService
 start survey services.survey.service:SurveyService
+start accounts services.accounts.service:AccountsService
 start gateway gateway.service:GatewayService
 
 say "Waiting until /health reports every service up"
@@ -63,18 +64,24 @@ if ! "$VENV/bin/python" -m scripts.wait_health --url "http://127.0.0.1:$PORT" --
   exit 1
 fi
 
+# Before the demo data, so that a failure there still leaves the accounts to sign in with.
+say "Creating the demo accounts"
+"$VENV/bin/python" -m scripts.demo_accounts --url "http://127.0.0.1:$PORT" --out "$VAR/demo-accounts.jsonl"
+
 say "Loading demo data"
 "$VENV/bin/python" -m scripts.load_demo --url "http://127.0.0.1:$PORT" --tokens "$VAR/demo-tokens.jsonl"
 
 cat <<MSG
 
 TCPL is running.
+  Workspace:      http://127.0.0.1:$PORT/can-bo/ (sign in with an account of $VAR/demo-accounts.jsonl)
   Public board:   http://127.0.0.1:$PORT/ket-qua
   Survey kiosk:   http://127.0.0.1:$PORT/kiosk
   API:            http://127.0.0.1:$PORT/api/v1/
   API docs:       http://127.0.0.1:$PORT/docs
   OpenAPI:        http://127.0.0.1:$PORT/openapi.json
   Health:         http://127.0.0.1:$PORT/health
+  Demo accounts:  $VAR/demo-accounts.jsonl (username, password, role, jurisdiction; mode 0600)
   Demo tokens:    $VAR/demo-tokens.jsonl (one per demo user; send as "Authorization: Bearer ...")
   Token secret:   $VAR/jwt-secret, unless TCPL_JWT_SECRET was set (python -m gateway.tokens reads it from TCPL_JWT_SECRET)
   Evidence files: $EVIDENCE_STORE (uploads, by SHA-256; EVIDENCE_TRUST_ROOTS: the CAs PDF signers are trusted through)

@@ -22,6 +22,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from gateway.service import GatewayService
 from kernel import broker_access, clock, messaging
 from kernel.events import RecordedEvent
+from services.accounts.service import AccountsService
 from services.assessment.service import AssessmentService
 from services.publication.service import PublicationService
 from services.survey.service import SurveyService
@@ -117,18 +118,27 @@ def test_given_a_services_user_then_it_reaches_its_own_names_only(users):
     allowed(survey, publish(broker_access.RPC_EXCHANGE, "assessment.event_hashes"))
     refused(survey, publish(broker_access.RPC_EXCHANGE, "assessment.run_command"))
     refused(survey, own_queue("rpc-survey", broker_access.RPC_EXCHANGE, "assessment.*"))
+    # The accounts service: its own events; nobody but the gateway may ask it who a session
+    # is, or sign anyone in.
+    allowed(users["accounts"], publish(messaging.EVENTS_EXCHANGE, "accounts.SignedIn"))
+    refused(users["accounts"], publish(broker_access.RPC_EXCHANGE, "assessment.run_command"))
+    refused(survey, publish(broker_access.RPC_EXCHANGE, "accounts.authenticate_session"))
+    refused(survey, publish(broker_access.RPC_EXCHANGE, "accounts.sign_in"))
     # The gateway calls anyone, and publishes no event.
     allowed(users["gateway"], publish(broker_access.RPC_EXCHANGE, "assessment.run_command"))
+    allowed(users["gateway"], publish(broker_access.RPC_EXCHANGE, "accounts.authenticate_session"))
     refused(users["gateway"], publish(messaging.EVENTS_EXCHANGE, "gateway.Anything"))
 
 
 @pytest.fixture
 def platform(users, own_amqp_uri, runner_factory, tmp_path):
-    """The assessment, survey and publication services and the gateway, each as its own user."""
+    """The assessment, survey, publication and accounts services and the gateway, each as its
+    own user."""
     runners = [runner_factory({"AMQP_URI": users[service.name], "RETRY_DELAY_MS": 200,
                                "DATABASES": {service.name: f"sqlite:///{tmp_path}/{service.name}.sqlite"}},
                               service)
-               for service in (AssessmentService, SurveyService, PublicationService)]
+               for service in (AssessmentService, SurveyService, PublicationService,
+                               AccountsService)]
     gateway = gateway_config(users["gateway"])
     runners.append(runner_factory(gateway, GatewayService))
     for runner in runners:
@@ -178,6 +188,7 @@ def test_given_a_user_per_process_then_the_platform_works_and_forgers_are_refuse
     health = requests.get(f"{gateway}/health", timeout=10).json()
     services = health["services"]
     assert services["assessment"]["status"] == "up" and services["survey"]["status"] == "up"
+    assert services["accounts"]["status"] == "up"
     assert services["publication"]["subscriptions"]["publication.publication_record"][
         "dead_letters"] == 1  # the forgery, parked
 

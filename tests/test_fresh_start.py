@@ -1,4 +1,4 @@
-"""Services start in any order on fresh PostgreSQL databases: all four at once, two replicas
+"""Services start in any order on fresh PostgreSQL databases: all five at once, two replicas
 each, as real processes, as a first `docker compose up` starts them. Every one must come up
 healthy (issue 14: the survey service crashed reading ``consumer_positions`` while its own
 migration was still running)."""
@@ -22,6 +22,7 @@ SERVICES = {
     "plans": "services.plans.service:PlansService",
     "publication": "services.publication.service:PublicationService",
     "survey": "services.survey.service:SurveyService",
+    "accounts": "services.accounts.service:AccountsService",
 }
 REPLICAS = 2
 
@@ -31,9 +32,10 @@ def fresh_databases():
     with (databases.fresh_postgres_database() as assessment,
           databases.fresh_postgres_database() as plans,
           databases.fresh_postgres_database() as publication,
-          databases.fresh_postgres_database() as survey):
+          databases.fresh_postgres_database() as survey,
+          databases.fresh_postgres_database() as accounts):
         yield {"assessment": assessment, "plans": plans, "publication": publication,
-               "survey": survey}
+               "survey": survey, "accounts": accounts}
 
 
 def test_every_service_starts_at_once_on_fresh_postgresql_databases(own_amqp_uri, fresh_databases,

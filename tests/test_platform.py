@@ -20,7 +20,7 @@ from kernel.store import EventStore
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
-SERVICES = {"assessment", "plans", "publication", "survey"}
+SERVICES = {"assessment", "plans", "publication", "survey", "accounts"}
 
 
 def free_port():
@@ -109,3 +109,20 @@ def test_make_run_starts_the_platform_with_demo_data(platform):
     assert [(e.id, e.hash) for e in store.read_all(limit=10000)] == [(e.id, e.hash) for e in events]
     assert store.verify_chain().ok
     store.dispose()
+
+    # demo accounts, one per role, with the workspace's address (scripts/demo_accounts.py)
+    assert f"http://127.0.0.1:{port}/can-bo/" in started.stdout
+    listed = var / "demo-accounts.jsonl"
+    assert stat.S_IMODE(listed.stat().st_mode) == 0o600
+    accounts = [json.loads(line) for line in listed.read_text().splitlines()]
+    assert {a["role"] for a in accounts} == {
+        "commune_officer", "justice_officer", "council_secretary", "chairman", "agency_officer",
+        "auditor", "administrator"}
+    officer = next(a for a in accounts if a["username"] == "congchuc.dongquang")
+    assert officer["jurisdiction"] == {"province": "38", "district": "405", "commune": "16426"}
+    browser = requests.Session()
+    form = browser.get(f"http://127.0.0.1:{port}/can-bo/dang-nhap", timeout=10)
+    token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+    home = browser.post(f"http://127.0.0.1:{port}/can-bo/dang-nhap", timeout=30, data={
+        "csrf_token": token, "username": officer["username"], "password": officer["password"]})
+    assert home.status_code == 200 and "Xin chào" in home.text

@@ -27,6 +27,7 @@ from kernel import clock
 from kernel.schema import events as events_table
 from kernel.signing import SignedHead, generate_keys
 from kernel.store import EventStore
+from services.accounts.service import AccountsService
 from services.assessment.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
 from services.plans.service import PlansService
@@ -39,7 +40,7 @@ from tests.support import databases, tampering
 
 pytestmark = pytest.mark.broker
 THANH_HOA, DONG_QUANG, YEAR = "38", "16426", 2022
-SERVICES = ("assessment", "plans", "publication", "survey")
+SERVICES = ("assessment", "plans", "publication", "survey", "accounts")
 WARNING = "Cảnh báo: dữ liệu có dấu hiệu bị sửa đổi"
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -67,7 +68,7 @@ def signed_platform(folder: Path, assessment_url: str):
         CHAIN_VERIFY_DUTY=1, SIGNED_HEADS_POLL_SECONDS=0.3, CHAIN_STATUS_SECONDS=0.3)
     runner = ServiceRunner(config)
     for service_cls in (GatewayService, AssessmentService, PlansService, PublicationService,
-                        SurveyService):
+                        SurveyService, AccountsService):
         runner.add_service(service_cls)
     runner.start()
     client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])

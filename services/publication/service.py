@@ -11,6 +11,7 @@ import time
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
+from kernel.db import migration_lock
 from kernel.errors import KernelError
 from kernel.integrity import load_keyring
 from kernel.nameko import CallerRpcProxy, EventSourcedService, EventStoreProvider, Subscription
@@ -33,7 +34,10 @@ class SignedHeadCopies(DependencyProvider):
         provider = next(ext for ext in self.container.dependencies
                         if isinstance(ext, EventStoreProvider))
         self.engine = provider.open().engine
-        heads.create_tables(self.engine)
+        # Replicas starting together on a fresh PostgreSQL database once raced to create the
+        # same tables (a unique violation in pg_type stopped one: tests/test_fresh_start.py).
+        with migration_lock(self.engine):
+            heads.create_tables(self.engine)
         self.keyring = load_keyring(config)
         own = self.container.service_name
         sources = sorted({e["source"] for e in self.keyring.entries()} - {own}) if self.keyring else []

@@ -16,7 +16,7 @@ from kernel import broker_access
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
-BACKING = ("assessment", "plans", "publication", "survey")
+BACKING = ("assessment", "plans", "publication", "survey", "accounts")
 APPS = (*BACKING, "gateway")
 INFRA = ("rabbitmq", "postgres")
 BROKER_SETUP = "broker-setup"

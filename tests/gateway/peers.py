@@ -11,7 +11,7 @@ import hashlib
 import eventlet
 from nameko.rpc import rpc
 
-from kernel.errors import ConcurrencyError, Forbidden, NotFound
+from kernel.errors import ConcurrencyError, Forbidden, NotFound, Unauthorised
 from tests.support import evidence_files
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.
@@ -183,7 +183,79 @@ class SurveyPeer(Peer):
         "kiosk_id": "", "results": [], "summary": {}})
 
 
-ALL_PEERS = (AssessmentPeer, PlansPeer, PublicationPeer, SurveyPeer)
+def _principal_of(kind):
+    """authenticate_session and authenticate_token: who the peer's ``kind`` (``sessions``, by
+    the session id's hash; ``tokens``, by (token id, secret hash)) says it is."""
+
+    def answer(self, *key):
+        found = getattr(type(self), kind).get(key[0] if len(key) == 1 else key)
+        if found is None:
+            raise Unauthorised("Phiên đăng nhập không hợp lệ.", {"reason": "unknown"})
+        return {"principal": found, "session": {
+            "created_at": "2025-06-15T09:00:00+07:00", "last_seen_at": "2025-06-15T09:00:00+07:00",
+            "idle_expires_at": "2025-06-15T09:30:00+07:00",
+            "expires_at": "2025-06-15T21:00:00+07:00"}}
+
+    return answer
+
+
+def account_view(username, role="commune_officer", jurisdiction=None):
+    """An account as the accounts service shows it."""
+    return {"username": username, "display_name": f"Tài khoản {username}", "role": role,
+            "jurisdiction": {"province": None, "district": None, "commune": None,
+                             **(jurisdiction or {})},
+            "agency": None, "state": "active", "disabled_reason": None,
+            "created_at": "2025-06-15T09:00:00+07:00", "changed_at": "2025-06-15T09:00:00+07:00",
+            "last_sign_in_at": None, "version": 2}
+
+
+def _account(self, username, *args):
+    """A stored account; any other name is an account with no unit (its own account, for
+    whoever asks about theirs)."""
+    return type(self).accounts.get(username) or account_view(username, "auditor")
+
+
+def _token(self, *args):
+    return {"token": "tcpl_pat_0123456789abcdef_" + "s" * 43, "token_id": "0123456789abcdef",
+            "name": "Phần mềm", "created_at": "2025-06-15T09:00:00+07:00",
+            "expires_at": "2025-09-13T00:00:00+07:00", "last_used_at": None,
+            "revoked_at": None, "state": "active"}
+
+
+class AccountsPeer(Peer):
+    name = "accounts"
+    #: username → the account (at least its ``jurisdiction`` and ``role``)
+    accounts: dict = {}
+    #: SHA-256 of a session id → the principal it stands for
+    sessions: dict = {}
+    #: (token id, SHA-256 of its secret) → the principal
+    tokens: dict = {}
+
+    list_accounts = recorded("list_accounts", lambda self, *args: {
+        "accounts": [], "total": 0, "limit": 50, "offset": 0})
+    create_account = recorded("create_account", lambda self, body, *args: {
+        "username": body["username"], "account": account_view(body["username"]),
+        "password": "abcd-efgh-jkmn-pqrs"})
+    get_account = recorded("get_account", _account)
+    account_history = recorded("account_history", lambda self, username: {
+        "username": username, "events": []})
+    change_account = recorded("change_account")
+    disable_account = recorded("disable_account")
+    enable_account = recorded("enable_account")
+    reset_password = recorded("reset_password", lambda self, username, *args: {
+        "account": _account(self, username), "password": "abcd-efgh-jkmn-pqrs"})
+    change_password = recorded("change_password")
+    create_token = recorded("create_token", _token)
+    revoke_token = recorded("revoke_token", _token)
+    list_tokens = recorded("list_tokens", lambda self, username: {"username": username,
+                                                                  "tokens": []})
+    sign_in = recorded("sign_in", lambda self, *args: {"outcome": "refused"})
+    sign_out = recorded("sign_out", lambda self, *args: {"signed_out": True})
+    authenticate_session = recorded("authenticate_session", _principal_of("sessions"))
+    authenticate_token = recorded("authenticate_token", _principal_of("tokens"))
+
+
+ALL_PEERS = (AssessmentPeer, PlansPeer, PublicationPeer, SurveyPeer, AccountsPeer)
 
 
 def reset():
@@ -193,3 +265,4 @@ def reset():
     AssessmentPeer.levels = {}
     PlansPeer.plans = {}
     SurveyPeer.kiosks = {}
+    AccountsPeer.accounts, AccountsPeer.sessions, AccountsPeer.tokens = {}, {}, {}

@@ -24,7 +24,7 @@ from tests.conftest import BROKER_HOST
 from tests.gateway.conftest import Platform, gateway_config
 
 pytestmark = pytest.mark.broker
-SERVICES = ("assessment", "plans", "publication", "survey")
+SERVICES = ("assessment", "plans", "publication", "survey", "accounts")
 OFFICER = Actor("congchuc.00004", "commune_officer", {"commune": "00004"})
 CHAIRMAN = Actor("chutich.01", "chairman", {"province": "01"})
 C_OPEN, C_FIGURES, C_DECIDE = (str(uuid.uuid4()) for _ in range(3))
@@ -56,6 +56,9 @@ def seed(stores):
     system = Metadata(Actor.system("plans"))
     at("plan", "plans", "2025-02-01T08:00:00.000000+07:00", "plan-01-2025", "PlanAdopted",
        {"province_code": "01", "title": "Kế hoạch năm 2025"}, system)
+    at("signed_in", "accounts", "2025-03-01T08:55:00.000000+07:00", "sign-ins-congchuc.00004",
+       "SignedIn", {"username": "congchuc.00004", "session": "ab12cd34ef56ab12",
+                    "client_address": "10.0.0.1", "user_agent": "Chromium"}, Metadata(OFFICER))
     at("opened", "assessment", "2025-03-01T09:00:00.000000+07:00", "assessment-00004-2025",
        "AssessmentOpened", {"commune_code": "00004", "year": 2025},
        Metadata(OFFICER, correlation_id=C_OPEN))
@@ -80,7 +83,8 @@ def seed(stores):
 
 
 # the merged order: recorded_at, then source; a day-only stamp sorts before its day's times
-ALL_IN_ORDER = ["plan", "campaign", "opened", "figures", "other", "result", "decided", "posted"]
+ALL_IN_ORDER = ["plan", "campaign", "signed_in", "opened", "figures", "other", "result",
+                "decided", "posted"]
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +207,8 @@ def test_one_communes_events_across_services(audit, api):
     ({"source": "survey"}, ["campaign", "result"]),
     ({"source": "assessment", "stream": "assessment-00004-2025"}, ["opened", "figures", "decided"]),
     ({"stream_prefix": "campaign-"}, ["campaign", "result"]),
-    ({"actor": "congchuc.00004"}, ["campaign", "opened", "figures"]),
+    ({"actor": "congchuc.00004"}, ["campaign", "signed_in", "opened", "figures"]),
+    ({"source": "accounts"}, ["signed_in"]),  # who signed in, from where, when
     ({"type": "AssessmentOpened,BoardEntryPosted"}, ["opened", "other", "posted"]),
     ({"type": ["AssessmentOpened", "PlanAdopted"]}, ["plan", "opened", "other"]),
     ({"correlation_id": C_OPEN}, ["campaign", "opened"]),

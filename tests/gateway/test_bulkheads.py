@@ -144,9 +144,9 @@ def test_the_gateway_has_workers_for_every_bulkhead_full_and_spare_ones():
     guards = guards_from({"BULKHEAD_CALLS": {"survey": 40}, "BREAKER_FAILURES": 2,
                           "BREAKER_COOLDOWN_SECONDS": 3}, BACKING_SERVICES)
     assert {name: g.bulkhead.limit for name, g in guards.items()} == {
-        "assessment": 16, "plans": 16, "publication": 16, "survey": 40}
+        "assessment": 16, "plans": 16, "publication": 16, "survey": 40, "accounts": 32}
     assert guards["plans"].breaker.failures == 2 and guards["plans"].breaker.cooldown == 3
-    assert worker_pool_size(guards, spare=10) == 16 * 3 + 40 + 10
+    assert worker_pool_size(guards, spare=10) == 16 * 3 + 40 + 32 + 10
     with pytest.raises(ValueError):
         guards_from({"BULKHEAD_CALLS": {"plans": -1}}, BACKING_SERVICES)
 

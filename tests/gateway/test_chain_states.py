@@ -23,7 +23,8 @@ from tests.support import tampering
 pytestmark = pytest.mark.broker
 FAILED_WARNING = "Cảnh báo: dữ liệu có dấu hiệu bị sửa đổi"
 UNVERIFIED_NOTICE = "Chưa xác minh được tính toàn vẹn của dữ liệu"
-STATES = {"assessment": "ok", "plans": "ok", "publication": "ok", "survey": "ok"}
+STATES = {"assessment": "ok", "plans": "ok", "publication": "ok", "survey": "ok",
+          "accounts": "ok"}
 COPIES = {"assessment": {"status": "ok"}}
 SILENT = set()  # services whose chain_status fails
 HEADS = {}  # source -> heads the publication peer lists
@@ -54,6 +55,10 @@ class PlansChain(ChainStatus, peers.PlansPeer):
 
 
 class SurveyChain(ChainStatus, peers.SurveyPeer):
+    pass
+
+
+class AccountsChain(ChainStatus, peers.AccountsPeer):
     pass
 
 
@@ -93,7 +98,7 @@ def keys(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def gateway(amqp_uri, keys):
-    runner, client = start_gateway(amqp_uri, AssessmentChain, PlansChain, SurveyChain,
+    runner, client = start_gateway(amqp_uri, AssessmentChain, PlansChain, SurveyChain, AccountsChain,
                                    PublicationChain, CHAIN_STATUS_SECONDS=0.1,
                                    SIGNING_KEYRING=str(keys))
     yield client
@@ -103,7 +108,7 @@ def gateway(amqp_uri, keys):
 
 @pytest.fixture(autouse=True)
 def all_ok():
-    STATES.update(assessment="ok", plans="ok", publication="ok", survey="ok")
+    STATES.update(assessment="ok", plans="ok", publication="ok", survey="ok", accounts="ok")
     COPIES.update(assessment={"status": "ok"})
     SILENT.clear()
     yield
@@ -135,7 +140,7 @@ def test_every_answer_says_ok_when_every_chain_is_ok(gateway):
     answer = headers_become(gateway, "ok", timeout=10)
     assert answer.headers["X-Chain-Verification"] == "ok"
     assert answer.headers["X-Chain-Verification-Detail"] == (
-        "assessment=ok, plans=ok, publication=ok, survey=ok")
+        "assessment=ok, plans=ok, publication=ok, survey=ok, accounts=ok")
     assert gateway.get("/health").headers["X-Chain-Verification"] == "ok"
     page = gateway.get(f"/ket-qua/xa/{DONG_QUANG}")
     assert page.headers["X-Chain-Verification"] == "ok"

@@ -10,6 +10,7 @@ import reference.legacy_schema  # noqa: F401 (its CommuneSchema must not capture
 from gateway import openapi
 from gateway.schemas import FIRST_DAY, LAST_DAY, Day, StrictSchema
 from gateway.service import GatewayService
+from tests.gateway.test_accounts_api import ACCOUNTS_OPERATIONS, ACCOUNTS_SECURED
 from tests.gateway.test_assessment_api import ASSESSMENT_OPERATIONS, ASSESSMENT_SECURED
 from tests.gateway.test_audit_api import AUDIT_OPERATIONS
 from tests.gateway.test_plans_api import PLANS_OPERATIONS, PLANS_SECURED
@@ -24,7 +25,8 @@ EXPECTED_OPERATIONS = {
     ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "get"),
     ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "put"),
     ("/api/v1/events", "get"),
-} | SURVEY_OPERATIONS | ASSESSMENT_OPERATIONS | AUDIT_OPERATIONS | PLANS_OPERATIONS
+} | SURVEY_OPERATIONS | ASSESSMENT_OPERATIONS | AUDIT_OPERATIONS | PLANS_OPERATIONS \
+    | ACCOUNTS_OPERATIONS
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ def test_security_follows_the_routes_roles(document):
         ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "get"),
         ("/api/v1/provinces/{province_code}/reviewing-levels/{year}", "put"),
         ("/api/v1/events", "get"),
-    } | SURVEY_SECURED | ASSESSMENT_SECURED | AUDIT_OPERATIONS | PLANS_SECURED
+    } | SURVEY_SECURED | ASSESSMENT_SECURED | AUDIT_OPERATIONS | PLANS_SECURED | ACCOUNTS_SECURED
     for path, method in secured:
         responses = document["paths"][path][method]["responses"]
         assert {"401", "500"} <= set(responses)

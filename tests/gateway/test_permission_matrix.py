@@ -10,6 +10,7 @@ Which roles each operation takes and which jurisdiction rule applies come from t
 again, independently, from the rules as docs/gateway.md states them.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -18,6 +19,7 @@ import pytest
 
 from gateway.auth import ROLES, issue_token
 from gateway.permissions import AUTHENTICATED, PERMISSIONS
+from gateway.workspace import sessions
 from storage.blobs import LocalBlobStore
 from tests.gateway import peers
 from tests.gateway.conftest import EVIDENCE_STORE, JWT_SECRET, start_gateway
@@ -30,8 +32,11 @@ KINDS = ("own_commune", "other_commune", "own_district", "other_district", "own_
 KIOSK_ID = "0123456789abcdef0123456789abcdef"
 EVIDENCE_SHA = peers.EVIDENCE_FILE["sha256"]
 PLAN_ID = "ke-hoach-1"
-# Calls the gateway makes to find a request's unit or its reviewing level, before deciding.
-LOOKUPS = {"get_kiosk", "get_plan", "get_reviewing_level"}
+ACCOUNT_NAME = "congchuc.ma-tran"  # the account the accounts routes and pages act on
+TOKEN_ID = "0123456789abcdef"
+# Calls the gateway makes to find a request's unit or its reviewing level, before deciding,
+# and who a workspace page's session stands for.
+LOOKUPS = {"get_kiosk", "get_plan", "get_reviewing_level", "get_account", "authenticate_session"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,17 @@ class Call:
     rpc: str | None = None
     unit: str | None = None  # "commune" (a commune in the year), "today" (today's units), "area"
     files: dict | None = None  # a multipart upload instead of a JSON body
+    page: bool = False  # a workspace page: a session cookie, a form, an HTML answer
+
+
+def page(method, path, form=None, rpc=None):
+    """A workspace page: signed in by its session, its form sent as a browser sends it."""
+    return Call(method, path, form, peers.AccountsPeer, rpc, "account", page=True)
+
+
+def account_form(s, **extra) -> dict:
+    return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
+            "district": s.district or "", "commune": s.commune, **extra}
 
 
 def assessment(s, rest, method="POST", body=None, rpc="run_command"):
@@ -90,7 +106,9 @@ def recipes(s: Situation) -> dict:
     rollup = f"/api/v1/provinces/{s.province}/assessments"
     query = f"?year={y}" + (f"&district={s.district}" if s.district else "")
     plan = f"/api/v1/plans/{PLAN_ID}"
-    A, S, P = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer
+    A, S, P, Ac = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer, peers.AccountsPeer
+    account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
+    admin = "/can-bo/quan-ly-tai-khoan"
     return {
         # public
         "get_health": Call("GET", "/health"),
@@ -235,6 +253,68 @@ def recipes(s: Situation) -> dict:
         "audit_correlation": Call("GET", "/api/v1/audit/correlations/abc-123", None, P,
                                   "query_events"),
         "audit_chains": Call("GET", "/api/v1/audit/chains", None, P, "verify_chain"),
+        # accounts: the account acted on is an officer of the situation's commune
+        "list_accounts": Call("GET", "/api/v1/accounts", None, Ac, "list_accounts"),
+        "create_account": Call("POST", "/api/v1/accounts", {
+            "username": "nguoi.moi", "display_name": "Người mới", "role": "commune_officer",
+            "jurisdiction": {"province": s.province, "district": s.district,
+                             "commune": s.commune}}, Ac, "create_account", "account"),
+        "get_account": Call("GET", account, None, Ac, "get_account", "account"),
+        "account_history": Call("GET", f"{account}/events", None, Ac, "account_history",
+                                "account"),
+        "change_account": Call("PATCH", account, {"display_name": "Tên mới"}, Ac,
+                               "change_account", "account"),
+        "disable_account": Call("POST", f"{account}/disable", {"reason": "Chuyển công tác"}, Ac,
+                                "disable_account", "account"),
+        "enable_account": Call("POST", f"{account}/enable", None, Ac, "enable_account",
+                               "account"),
+        "reset_password": Call("POST", f"{account}/password", {}, Ac, "reset_password",
+                               "account"),
+        "get_own_account": Call("GET", "/api/v1/account", None, Ac, "get_account"),
+        "list_own_tokens": Call("GET", "/api/v1/account/tokens", None, Ac, "list_tokens"),
+        "create_own_token": Call("POST", "/api/v1/account/tokens", {"name": "Phần mềm"}, Ac,
+                                 "create_token"),
+        "revoke_own_token": Call("POST", f"/api/v1/account/tokens/{TOKEN_ID}/revoke", None, Ac,
+                                 "revoke_token"),
+        # the workspace's pages (gateway/routes/workspace.py)
+        "workspace_sign_in_form": page("GET", "/can-bo/dang-nhap"),
+        "workspace_sign_in": page("POST", "/can-bo/dang-nhap",
+                                  {"username": "ai.do", "password": "không đúng đâu"}),
+        "workspace_asset": page("GET", "/can-bo/tai-nguyen/workspace.css"),
+        "workspace_unknown": page("GET", "/can-bo/khong-co-trang-nay"),
+        "workspace_sign_out": page("POST", "/can-bo/dang-xuat", {}, "sign_out"),
+        "workspace_home": page("GET", "/can-bo/"),
+        "workspace_account": page("GET", own, None, "list_tokens"),
+        "workspace_change_password": page("POST", f"{own}/mat-khau", {
+            "current_password": "mật khẩu cũ dài", "new_password": "mật khẩu mới dài",
+            "confirm_password": "mật khẩu mới dài"}, "change_password"),
+        "workspace_create_token": page("POST", f"{own}/ma-truy-cap",
+                                       {"name": "Phần mềm", "expires_in_days": "30"},
+                                       "create_token"),
+        "workspace_revoke_token": page("POST", f"{own}/ma-truy-cap/{TOKEN_ID}/thu-hoi", {},
+                                       "revoke_token"),
+        "workspace_accounts": page("GET", admin, None, "list_accounts"),
+        "workspace_account_new": page("GET", f"{admin}/tao-moi"),
+        "workspace_account_create": page("POST", f"{admin}/tao-moi", account_form(
+            s, username="nguoi.moi"), "create_account"),
+        "workspace_account_detail": page("GET", f"{admin}/{ACCOUNT_NAME}", None,
+                                         "account_history"),
+        "workspace_account_edit": page("GET", f"{admin}/{ACCOUNT_NAME}/sua", None,
+                                       "get_account"),
+        "workspace_account_change": page("POST", f"{admin}/{ACCOUNT_NAME}/sua", account_form(
+            s, expected_version="1"), "change_account"),
+        "workspace_account_disable_form": page("GET", f"{admin}/{ACCOUNT_NAME}/khoa", None,
+                                               "get_account"),
+        "workspace_account_disable": page("POST", f"{admin}/{ACCOUNT_NAME}/khoa",
+                                          {"reason": "Chuyển công tác"}, "disable_account"),
+        "workspace_account_enable_form": page("GET", f"{admin}/{ACCOUNT_NAME}/mo-khoa", None,
+                                              "get_account"),
+        "workspace_account_enable": page("POST", f"{admin}/{ACCOUNT_NAME}/mo-khoa", {},
+                                         "enable_account"),
+        "workspace_account_reset_form": page("GET", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau",
+                                             None, "get_account"),
+        "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
+                                        "reset_password"),
     }
 
 
@@ -269,6 +349,11 @@ def passes(operation, role, kind, call, s) -> bool:
             kind == "own_district" and unit_district(call, s) is not None and level == "district")
     if rule == "plan_reporter":
         return kind != "other_province" if role == "agency_officer" else covers(role, kind, call, s)
+    if rule == "account_admin":  # the account (an officer of the commune) is the province's
+        return role == "administrator" or (role == "justice_officer" and kind == "own_province")
+    if rule == "accounts_scope":  # a department administers its own province, whichever
+        return role == "administrator" or (role == "justice_officer"
+                                           and kind in ("own_province", "other_province"))
     raise AssertionError(f"no expectation written for the rule {rule}")
 
 
@@ -290,17 +375,54 @@ def bearer(role, kind, s, ttl=3600):
                        agency=f"{province}:so-tu-phap" if role == "agency_officer" else None)
 
 
+def principal_of(role, kind, s) -> dict:
+    province = s.other_province if kind == "other_province" else s.province
+    return {"sub": f"{role}.{kind}@matrix", "role": role, "jurisdiction": jurisdiction_of(kind, s),
+            "name": f"{role} {kind}",
+            "agency": f"{province}:so-tu-phap" if role == "agency_officer" else None}
+
+
+def session_of(role, kind) -> str:
+    """A session id (the cookie's value) for the role and kind; the accounts peer says whom it
+    stands for (``arrange``)."""
+    return f"{role}-{kind}-".ljust(48, "x")
+
+
 @dataclass(frozen=True)
 class Cell:
     """One caller of one operation, and what the gateway must answer them."""
 
     label: str
-    authorization: str | None
+    authorization: str | None  # a header, or "Session <id>" for a page's cookie
     outcome: str  # "reaches", "unauthorised", "role", "jurisdiction", "public"
+
+
+def page_cells(operation, s) -> list[Cell]:
+    """A page is signed in by its session cookie only: a bearer token is no session."""
+    rule = PERMISSIONS[operation]
+    if rule.jurisdiction.token == "none":
+        return [Cell("no session", None, "public"),
+                *(Cell(role, f"Session {session_of(role, 'own_commune')}", "public")
+                  for role in ROLES)]
+    found = [Cell("no session", None, "unauthorised"),
+             Cell("bearer only", f"Bearer {bearer('administrator', 'no_unit', s)}",
+                  "unauthorised"),
+             Cell("unknown session", f"Session {'z' * 48}", "unauthorised")]
+    call = recipes(s)[operation]
+    for role in ROLES:
+        for kind in KINDS:
+            if rule.roles != AUTHENTICATED and role not in rule.roles:
+                outcome = "role"
+            else:
+                outcome = "reaches" if passes(operation, role, kind, call, s) else "jurisdiction"
+            found.append(Cell(f"{role}/{kind}", f"Session {session_of(role, kind)}", outcome))
+    return found
 
 
 def cells(operation, s) -> list[Cell]:
     rule = PERMISSIONS[operation]
+    if recipes(s)[operation].page:
+        return page_cells(operation, s)
     expired = bearer("administrator", "own_province", s, ttl=-60)
     if rule.jurisdiction.token == "none":  # public: no caller is refused
         return [Cell("no token", None, "public"), Cell("expired", f"Bearer {expired}", "public"),
@@ -328,7 +450,8 @@ def cells(operation, s) -> list[Cell]:
 # The district-reviewed year runs every operation; the other two situations every operation
 # whose answer depends on the unit (roll-ups name a district, so they run where there are some).
 LEVEL_DEPENDENT = {"reviewing_level", "justice_office"}
-UNIT_RULES = {"covers_unit", "reviewing_level", "justice_office", "plan_reporter"}
+UNIT_RULES = {"covers_unit", "reviewing_level", "justice_office", "plan_reporter",
+              "account_admin"}
 PLAN = ([(DISTRICT_YEAR, op) for op in PERMISSIONS]
         + [(PROVINCE_YEAR, op) for op, rule in PERMISSIONS.items()
            if rule.jurisdiction.name in LEVEL_DEPENDENT]
@@ -355,6 +478,12 @@ def arrange(s: Situation):
                                           "label": "Quầy số 1", "state": "active"}}
     peers.PlansPeer.plans = {PLAN_ID: {"plan_id": PLAN_ID, "jurisdiction": {
         "province": s.province, "district": s.district}}}
+    peers.AccountsPeer.accounts = {ACCOUNT_NAME: peers.account_view(
+        ACCOUNT_NAME, "commune_officer", {"province": s.province, "district": s.district,
+                                          "commune": s.commune})}
+    peers.AccountsPeer.sessions = {
+        sessions.id_hash(session_of(role, kind)): principal_of(role, kind, s)
+        for role in ROLES for kind in KINDS}
 
 
 def recorded():
@@ -366,10 +495,59 @@ def forget_calls():
         peer.calls = []
 
 
+SIGN_IN_FORM = "s" * 48  # the sign-in form's own cookie, for its CSRF token
+
+
+def send_page(gateway, call, cell):
+    """The page request a browser would send: the session cookie, and for a form its fields
+    with the session's (or the sign-in form's) CSRF token."""
+    cookies, form = {}, None
+    session = cell.authorization[len("Session "):] if (
+        cell.authorization or "").startswith("Session ") else None
+    headers = {} if session or not cell.authorization else {"Authorization": cell.authorization}
+    if session:
+        cookies[sessions.SESSION_COOKIE] = session
+    if call.method == "POST":
+        form = dict(call.body or {})
+        if call.path == sessions.SIGN_IN_PATH:
+            cookies[sessions.SIGN_IN_COOKIE] = SIGN_IN_FORM
+            form["csrf_token"] = sessions.sign_in_csrf_token(SIGN_IN_FORM)
+        elif session:
+            form["csrf_token"] = sessions.csrf_token(session)
+    gateway.session.cookies.clear()  # only this cell's cookies, never an earlier answer's
+    return gateway.session.request(call.method, gateway.url + call.path, headers=headers,
+                                   cookies=cookies, data=form, timeout=30, allow_redirects=False)
+
+
+def check_page(answer, call, operation, cell, made) -> str | None:
+    to_sign_in = (answer.status_code == 303
+                  and "/can-bo/dang-nhap?tiep=" in answer.headers.get("Location", ""))
+    error = re.search(r'data-error="([^"]+)"(?: data-rule="([^"]+)")?', answer.text)
+    if cell.outcome == "public":
+        return None if answer.status_code != 403 and not to_sign_in else f"{answer.status_code}"
+    if cell.outcome == "unauthorised":
+        return None if to_sign_in and set(made) <= LOOKUPS else (
+            f"{answer.status_code} {answer.headers.get('Location')}; calls {made}")
+    if cell.outcome == "reaches":
+        if answer.status_code >= 400 or to_sign_in or (call.rpc and call.rpc not in made):
+            return f"{answer.status_code} {answer.text[-300:]}; calls {made} ({call.path})"
+        return None
+    if answer.status_code != 403 or error is None or error.group(1) != "forbidden":
+        return f"{answer.status_code} {answer.text[-300:]} instead of a refusal page"
+    if cell.outcome == "jurisdiction" and error.group(2) != PERMISSIONS[operation].jurisdiction.name:
+        return f"jurisdiction refusal without its rule: {error.group(0)}"
+    if set(made) - LOOKUPS:
+        return f"refused, yet called {made}"
+    return None
+
+
 def check(gateway, operation, s, cell) -> str | None:
     """What is wrong with the gateway's answer to ``cell``, or None."""
     call = recipes(s)[operation]
     forget_calls()
+    if call.page:
+        answer = send_page(gateway, call, cell)
+        return check_page(answer, call, operation, cell, [c[0] for c in recorded()])
     headers = {"Authorization": cell.authorization} if cell.authorization else {}
     kwargs = {"files": call.files} if call.files else (
         {} if call.body is None else {"json": call.body})

@@ -1,4 +1,4 @@
-"""The whole platform in one process: the real gateway and the four real services on a vhost of
+"""The whole platform in one process: the real gateway and the five real services on a vhost of
 their own on the real broker, each with its SQLite store in ``folder``."""
 
 import contextlib
@@ -10,6 +10,7 @@ from nameko.runners import ServiceRunner
 
 from gateway.service import GatewayService
 from kernel.signing import generate_keys
+from services.accounts.service import AccountsService
 from services.assessment.service import AssessmentService
 from services.plans.service import PlansService
 from services.publication.service import PublicationService
@@ -17,7 +18,7 @@ from services.survey.service import SurveyService
 from tests.conftest import BROKER_HOST
 from tests.gateway.conftest import Platform, gateway_config
 
-SERVICES = (AssessmentService, PlansService, PublicationService, SurveyService)
+SERVICES = (AssessmentService, PlansService, PublicationService, SurveyService, AccountsService)
 
 
 def _rabbitmqctl(*args):

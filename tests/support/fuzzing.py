@@ -83,6 +83,14 @@ def seed(client) -> str:
             "commune_code": BA_DINH, "period": "2025", "target_sample": 40,
             "opens_on": (today - timedelta(days=1)).isoformat(),
             "closes_on": (today + timedelta(days=60)).isoformat()}),
+        # the account the examples name, and the fuzz run's administrator's own (its JWT's
+        # subject), so that the own-account operations reach the accounts service
+        client.request("POST", "/api/v1/accounts", token(roles["create_account"]), json={
+            "username": "congchuc.badinh", "display_name": "Công chức Ba Đình",
+            "role": "commune_officer", "jurisdiction": {"province": HANOI, "commune": BA_DINH}}),
+        client.request("POST", "/api/v1/accounts", token(roles["create_account"]), json={
+            "username": "administrator@fuzz", "display_name": "Quản trị viên thử",
+            "role": "administrator"}),
         client.request("POST", "/api/v1/survey/kiosks", token(roles["register_kiosk"]),
                        json={"commune_code": BA_DINH, "label": "Quầy một cửa số 1"}),
     ]
