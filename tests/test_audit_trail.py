@@ -23,6 +23,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.service import GatewayService
 from kernel import clock
+from services.accounts.service import AccountsService
 from services.assessment.service import AssessmentService
 from services.plans.service import PlansService
 from services.publication.service import PublicationService
@@ -51,10 +52,10 @@ def trail(tmp_path_factory):
     config.update(RPC_TIMEOUT=15, RETRY_DELAY_MS=200, SURVEY_KIOSK_RATE_PER_MINUTE=100,
                   SURVEY_MIN_ANSWERS=5,
                   DATABASES={name: f"sqlite:///{folder}/{name}.sqlite"
-                             for name in ("assessment", "plans", "publication", "survey")})
+                             for name in ("assessment", "plans", "publication", "survey", "accounts")})
     runner = ServiceRunner(config)
     for service_cls in (GatewayService, AssessmentService, SurveyService, PublicationService,
-                        PlansService):
+                        PlansService, AccountsService):
         runner.add_service(service_cls)
     runner.start()
     client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
@@ -178,4 +179,4 @@ def test_a_communes_year_from_first_figure_to_decision(trail):
     chains = audit(client, "/api/v1/audit/chains")
     assert chains["ok"] is True, chains["broken"]
     assert all(report["checked"] > 0 for name, report in chains["services"].items()
-               if name != "plans")  # nobody wrote a plan in this test
+               if name not in ("plans", "accounts"))  # nobody wrote a plan or an account here
