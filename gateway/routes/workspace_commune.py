@@ -132,8 +132,9 @@ class CommuneWorkspaceRoutes:
     @page()
     def workspace_commune_years(self, page):
         commune_code = page.principal.jurisdiction.get("commune")
-        if not commune_code:
-            raise NotFound("Tài khoản này không gắn với xã nào.")
+        if not commune_code:  # an account without a commune has no years to show
+            return page.render("commune/years.html", title="Tự đánh giá của xã",
+                               commune_code=None, years=[], root=ROOT)
         listed = page.read("assessment", "commune_years", commune_code)
         this_year = clock.today().year
         opened = {row["year"] for row in listed}
@@ -203,7 +204,7 @@ class CommuneWorkspaceRoutes:
             items=fig.items(indicator), shown=shown if shown is not None else fig.values(recorded),
             recorded=recorded is not None,
             score=score if score is not None else _scores(assessment).get(indicator_id),
-            problems=problems or [],
+            problems=problems or [], gap=fig.gap,
             files=(assessment.get("evidence") or {}).get(indicator_id) or [],
             editable=_step(assessment, "record_figures") is not None,
             evidence_open="attach_evidence" in (assessment.get("allowed_commands") or []),
@@ -251,8 +252,7 @@ class CommuneWorkspaceRoutes:
             except (Conflict, IllegalTransition, ConcurrencyError) as refused:
                 page.errors = {"_form": _refusal(refused)}
         return self._indicator_page(page, commune_code, year, indicator_id, status=400,
-                                    assessment=assessment, shown=page.form.to_dict(flat=False)
-                                    and _shown(page.form))
+                                    assessment=assessment, shown=_shown(page.form))
 
     @http("POST", INDICATOR + "/tinh-diem")
     @page(path=IndicatorPathSchema, performs="record_figures")
@@ -270,7 +270,8 @@ class CommuneWorkspaceRoutes:
                                     fig.keys_of(fig.items(indicator)))
         return page.render("commune/_score.html", score=answer.get("score"),
                            problems=[m for ms in errors.values() for m in ms],
-                           indicator=indicator, pass_fail=criteria_set["pass_fail"], draft=True)
+                           indicator=indicator, pass_fail=criteria_set["pass_fail"], draft=True,
+                           gap=fig.gap)
 
     # -- evidence files --------------------------------------------------------------------
     @http("POST", INDICATOR + "/minh-chung")

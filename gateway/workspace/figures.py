@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from werkzeug.datastructures import MultiDict
 
@@ -238,6 +239,15 @@ def problem_errors(problems: list[str], indicator_id: str, keys: set[str]) -> di
         if text not in errors.get(name, []):
             errors.setdefault(name, []).append(text)
     return errors
+
+
+def gap(score: dict) -> str | None:
+    """The points an indicator's score lacks of its maximum (the service's two-decimal
+    strings, subtracted as decimals), None at the maximum or when it is pass/fail."""
+    if score.get("points") is None or not score.get("max"):
+        return None
+    missing = Decimal(score["max"]) - Decimal(score["points"])
+    return format(missing, "f") if missing > 0 else None
 
 
 def keys_of(found: list[Item]) -> set[str]:

@@ -336,15 +336,13 @@ def _serve(fn, service, page: Page, path_schema, reader, schema, path_values,
 def _receive(service, page: Page) -> None:
     try:
         page.upload = uploads.receive(page.request, service.evidence.max_bytes)
-    except (ValidationFailed, uploads.UnsupportedMediaType, KernelError) as refused:
+    except KernelError as refused:  # too large (413), not multipart (415), no file (400)
         if refused.http_status >= 500:
             raise
         # Nothing is done with a refused upload: its form comes back with the reason, and a
         # forged one (whose token is not read here) achieves nothing either.
-        page.errors = field_errors(refused.details) if isinstance(refused, ValidationFailed) \
-            and refused.details else {uploads.FILE_FIELD: [refused.message]}
-        page.errors = {uploads.FILE_FIELD if key not in (uploads.FILE_FIELD, "_form") else key:
-                       value for key, value in page.errors.items()}
+        found = field_errors(refused.details) if isinstance(refused, ValidationFailed) else {}
+        page.errors = {uploads.FILE_FIELD: found.get(uploads.FILE_FIELD) or [refused.message]}
         return
     page.form = MultiDict(page.upload.fields)
     page.check_csrf()
