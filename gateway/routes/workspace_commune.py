@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
+from gateway import permissions
 from gateway.http import _schema
 from gateway.routes.assessment import _arguments
 from gateway.routes.assessment_schemas import (
@@ -104,6 +105,14 @@ def _vietnamese(text: str) -> bool:
 
 def _step(assessment: dict, command: str) -> dict | None:
     return next((s for s in assessment.get("next_steps") or [] if s["command"] == command), None)
+
+
+def _may(page, operation: str) -> bool:
+    """Whether the person's role takes ``operation`` (its rule's roles): a reader from a
+    justice office sees the forms without their buttons. The jurisdiction is the page's own
+    (already checked over the same commune and year)."""
+    roles = permissions.rule_for(operation).roles
+    return roles == permissions.AUTHENTICATED or page.principal.role in roles
 
 
 def _scores(assessment: dict) -> dict:
@@ -206,9 +215,12 @@ class CommuneWorkspaceRoutes:
             score=score if score is not None else _scores(assessment).get(indicator_id),
             problems=problems or [], gap=fig.gap,
             files=(assessment.get("evidence") or {}).get(indicator_id) or [],
-            editable=_step(assessment, "record_figures") is not None,
-            evidence_open="attach_evidence" in (assessment.get("allowed_commands") or []),
-            removable="remove_evidence" in (assessment.get("allowed_commands") or []),
+            editable=_step(assessment, "record_figures") is not None
+            and _may(page, "record_figures"),
+            evidence_open="attach_evidence" in (assessment.get("allowed_commands") or [])
+            and _may(page, "attach_evidence"),
+            removable="remove_evidence" in (assessment.get("allowed_commands") or [])
+            and _may(page, "remove_evidence"),
             base=base, action=f"{base}/chi-tieu/{indicator_id}",
             previous=ids[at - 1] if at else None, following=ids[at + 1] if at + 1 < len(ids)
             else None, pass_fail=criteria_set["pass_fail"],
@@ -322,7 +334,8 @@ class CommuneWorkspaceRoutes:
             "commune/declarations.html", status=status, title="Kê khai điều kiện công nhận",
             assessment=assessment, conditions=criteria_set["recognition"].get("conditions") or [],
             classes=criteria_set["id"] == "619-2017",
-            editable=_step(assessment, "declare_conditions") is not None,
+            editable=_step(assessment, "declare_conditions") is not None
+            and _may(page, "declare_conditions"),
             action=f"{year_path(commune_code, year)}/ke-khai", field_labels=FIELD_LABELS,
             breadcrumbs=self._crumbs(commune_code, year, ("Kê khai điều kiện", None)))
 
@@ -378,8 +391,10 @@ class CommuneWorkspaceRoutes:
             preview=assessment.get("recognition_preview"),
             wordings={c["id"]: c["wording_vi"]
                       for c in criteria_set["recognition"].get("conditions") or []},
-            submit=_step(assessment, "submit_self_assessment"),
-            reopen=_step(assessment, "reopen_self_assessment"),
+            submit=_may(page, "submit_self_assessment")
+            and _step(assessment, "submit_self_assessment"),
+            reopen=_may(page, "reopen_self_assessment")
+            and _step(assessment, "reopen_self_assessment"),
             notice=NOTICES.get(page.request.args.get("da")), field_labels=FIELD_LABELS,
             breadcrumbs=self._crumbs(commune_code, year, ("Tổng hợp", None)))
 
@@ -414,7 +429,8 @@ class CommuneWorkspaceRoutes:
         assessment = self._assessment(page, commune_code, year)
         return page.render(
             "commune/reopen.html", status=status, title="Mở lại bản tự đánh giá",
-            assessment=assessment, step=_step(assessment, "reopen_self_assessment"),
+            assessment=assessment, step=_may(page, "reopen_self_assessment")
+            and _step(assessment, "reopen_self_assessment"),
             action=f"{year_path(commune_code, year)}/mo-lai", field_labels=FIELD_LABELS,
             breadcrumbs=self._crumbs(commune_code, year, ("Mở lại", None)))
 

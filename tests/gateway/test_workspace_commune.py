@@ -26,6 +26,7 @@ CRITERIA = Path(__file__).resolve().parents[2] / "services/assessment/criteria/d
 OFFICERS = {
     "congchuc.dongson": {"province": "38", "district": None, "commune": "16378"},
     "congchuc.dongquang": {"province": "38", "district": "405", "commune": "16426"},
+    "sotuphap.thanhhoa": {"province": "38", "district": None, "commune": None},
 }
 
 
@@ -38,7 +39,8 @@ def api(tmp_path_factory):
         for username, where in OFFICERS.items():
             made = client.request("POST", "/api/v1/accounts", ADMIN, json={
                 "username": username, "display_name": f"Cán bộ {username}",
-                "role": "commune_officer", "jurisdiction": where, "password": PASSWORD})
+                "role": "justice_officer" if username.startswith("sotuphap") else "commune_officer",
+                "jurisdiction": where, "password": PASSWORD})
             assert made.status_code == 201, made.text
         client.ca = ca
         yield client
@@ -209,3 +211,19 @@ def test_another_communes_pages_are_refused(api):
     forged = browser.post(api.url + "/can-bo/xa/16378/2026/chi-tieu/C2.I2", data={
         "csrf_token": csrf_of(page.text), "fig_disclosed": "1", "fig_issued": "1"})
     assert forged.status_code == 403
+
+
+def test_a_justice_office_reads_the_pages_without_their_buttons(api):
+    opened = api.request("POST", "/api/v1/communes/16378/assessments/2026",
+                         token("commune_officer", "38", None, "16378"))
+    assert opened.status_code in (201, 409)  # opened here, or by the test before
+    browser = signed_in(api, "sotuphap.thanhhoa")
+    page = browser.get(api.url + "/can-bo/xa/16378/2026/chi-tieu/C2.I2")
+    assert page.status_code == 200 and "Số đã thực hiện đạt yêu cầu" in page.text
+    assert 'id="luu-so-lieu"' not in page.text and 'id="form-minh-chung"' not in page.text
+    summary = browser.get(api.url + "/can-bo/xa/16378/2026/tong-hop")
+    assert summary.status_code == 200 and 'id="form-hoan-thanh"' not in summary.text
+    refused = browser.post(api.url + "/can-bo/xa/16378/2026/chi-tieu/C2.I2", data={
+        "csrf_token": csrf_of(page.text), "fig_disclosed": "1", "fig_issued": "1"})
+    assert refused.status_code == 403
+    assert "Tự đánh giá của xã" not in browser.get(api.url + "/can-bo/").text
