@@ -227,3 +227,27 @@ def test_a_justice_office_reads_the_pages_without_their_buttons(api):
         "csrf_token": csrf_of(page.text), "fig_disclosed": "1", "fig_issued": "1"})
     assert refused.status_code == 403
     assert "Tự đánh giá của xã" not in browser.get(api.url + "/can-bo/").text
+
+
+def test_a_points_year_is_filled_and_summed_by_the_service(api):
+    """25/2021: points, bands, proportional rates, manual points with reasons, a penalty."""
+    base = api.url + "/can-bo/xa/16426/2022"
+    browser = signed_in(api, "congchuc.dongquang")
+    first = browser.get(base)
+    if 'id="mo-ho-so"' in first.text:
+        browser.post(base + "/mo", data={"csrf_token": csrf_of(first.text)})
+    criteria = json.loads((CRITERIA / "25-2021.v1.json").read_text(encoding="utf-8"))
+    indicators = [i for c in criteria["criteria"] for i in c["indicators"]]
+    page = browser.get(f"{base}/chi-tieu/C1.I1")
+    assert "tối đa" in page.text and "Tên trong API" in page.text
+    draft = browser.post(f"{base}/chi-tieu/C1.I1/tinh-diem", data={
+        "csrf_token": csrf_of(page.text), **filled(indicators[0])})
+    assert "Kết quả nếu lưu số liệu đang nhập" in draft.text and "điểm" in draft.text
+    for indicator in indicators:
+        form = browser.get(f"{base}/chi-tieu/{indicator['id']}")
+        answer = post(browser, f"{base}/chi-tieu/{indicator['id']}", filled(indicator), form.text)
+        assert answer.status_code == 303, (indicator["id"], answer.text[-2000:])
+    summary = browser.get(base + "/tong-hop")
+    total = re.search(r"<dt>Tổng điểm tự chấm</dt><dd>([^<]+)</dd>", summary.text).group(1)
+    assert total.endswith("/ 100.00") and "Không còn" in summary.text
+    assert "Xem trước điều kiện công nhận" in summary.text
