@@ -573,6 +573,9 @@ PERMISSIONS: dict[str, Rule] = {
     "workspace_home": Rule(AUTHENTICATED, ANY_TOKEN, reason=WORKSPACE),
     "workspace_account": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
     "workspace_change_password": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    # the commune officer's own years (gateway/routes/workspace_commune.py): the commune is
+    # the officer's own account's, never one named in the request
+    "workspace_commune_years": Rule(COMMUNE, ANY_TOKEN, reason=OWN_COMMUNE),
 }
 
 # A page that carries out an API operation (or shows its form) takes that operation's rule,
@@ -593,6 +596,21 @@ PAGE_OPERATIONS = {
     "workspace_account_enable": "enable_account",
     "workspace_account_reset_form": "get_account",
     "workspace_account_reset": "reset_password",
+    # the commune's self-assessment (gateway/routes/workspace_commune.py)
+    "workspace_commune_year": "get_assessment",
+    "workspace_open_assessment": "open_assessment",
+    "workspace_indicator": "get_assessment",
+    "workspace_record_figures": "record_figures",
+    "workspace_score_figures": "record_figures",
+    "workspace_attach_evidence": "attach_evidence",
+    "workspace_download_evidence": "download_evidence",
+    "workspace_remove_evidence": "remove_evidence",
+    "workspace_declarations": "get_assessment",
+    "workspace_declare": "declare_conditions",
+    "workspace_summary": "get_assessment",
+    "workspace_submit_self_assessment": "submit_self_assessment",
+    "workspace_reopen_form": "get_assessment",
+    "workspace_reopen": "reopen_self_assessment",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

@@ -12,6 +12,7 @@ import eventlet
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, Forbidden, NotFound, Unauthorised
+from services.assessment.criteria import set_for_year
 from tests.support import evidence_files
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.
@@ -40,6 +41,18 @@ def recorded(method, answer=None):
 
     call.__name__ = method
     return rpc(call)
+
+
+def _assessment(commune_code, year) -> dict:
+    """A year being drafted, in the shape the workspace's pages read."""
+    return {"commune_code": commune_code, "year": year, "province_code": None,
+            "district_code": None, "state": "drafting",
+            "status_vi": "Đang tự đánh giá, tự chấm điểm", "version": 1,
+            "allowed_commands": ["record_figures"], "today": f"{year}-06-01", "next_steps": [],
+            "deadlines": [], "reopenings": [], "criteria_set_id": "25-2021",
+            "criteria_set_version": 1, "criteria_set_provisional": True, "figures": {},
+            "evidence": {}, "self_score": None, "recognition_preview": None,
+            "declarations": {}, "commune_class": None}
 
 
 def _file(self, *args):
@@ -108,7 +121,8 @@ class AssessmentPeer(Peer):
         type(self).levels[(province_code, year)] = record
         return record
 
-    get_assessment = recorded("get_assessment")
+    get_assessment = recorded("get_assessment", lambda self, commune_code, year: _assessment(
+        commune_code, year))
     assessment_events = recorded("assessment_events", lambda self, *args: [])
     open_assessment = recorded("open_assessment")
     run_command = recorded("run_command")
@@ -116,7 +130,11 @@ class AssessmentPeer(Peer):
     assessment_form = recorded("assessment_form", _file)
     list_criteria_sets = recorded("list_criteria_sets", lambda self: [])
     publish_criteria_set = recorded("publish_criteria_set")
-    get_criteria_set = recorded("get_criteria_set")
+    get_criteria_set = recorded("get_criteria_set", lambda self, set_id, version=None: (
+        set_for_year(2022).to_dict()))
+    score_figures = recorded("score_figures", lambda self, *args: {
+        "indicator_id": args[2], "score": None, "problems": []})
+    commune_years = recorded("commune_years", lambda self, *args: [])
     province_rollup = recorded("province_rollup")
     rollup_form = recorded("rollup_form", _file)
     attach_evidence = recorded("attach_evidence")

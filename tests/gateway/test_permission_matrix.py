@@ -80,6 +80,12 @@ def page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.AccountsPeer, rpc, "account", page=True)
 
 
+def commune_page(method, path, form=None, rpc=None):
+    """A commune self-assessment page (gateway/routes/workspace_commune.py): its unit is the
+    path's commune in the path's year."""
+    return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
+
+
 def account_form(s, **extra) -> dict:
     return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
             "district": s.district or "", "commune": s.commune, **extra}
@@ -98,6 +104,37 @@ def kiosk_response(s):
     return {"response_id": str(uuid.uuid4()), "campaign_id": f"{s.commune}-{s.year}",
             "questionnaire_id": "hai-long-tiep-can-phap-luat", "questionnaire_version": 1,
             "answers": {"chung": 5}}
+
+
+def commune_pages(s: Situation) -> dict:
+    year = f"/can-bo/xa/{s.commune}/{s.year}"
+    indicator = f"{year}/chi-tieu/C1.I1"
+    return {
+        "workspace_commune_years": page("GET", "/can-bo/xa"),
+        "workspace_commune_year": commune_page("GET", year, None, "get_assessment"),
+        "workspace_open_assessment": commune_page("POST", f"{year}/mo", {}, "open_assessment"),
+        "workspace_indicator": commune_page("GET", indicator, None, "get_criteria_set"),
+        "workspace_record_figures": commune_page("POST", indicator, {
+            "fig_assigned": "0", "fig_issued": "0", "khong_phat_sinh": "1"}, "run_command"),
+        "workspace_score_figures": commune_page("POST", f"{indicator}/tinh-diem",
+                                                {"fig_assigned": "1"}, "score_figures"),
+        "workspace_attach_evidence": replace(
+            commune_page("POST", f"{indicator}/minh-chung", {}, "attach_evidence"),
+            files={"file": ("ảnh niêm yết.png", peers.EVIDENCE_PNG, "image/png")}),
+        "workspace_download_evidence": commune_page(
+            "GET", f"{indicator}/minh-chung/{EVIDENCE_SHA}", None, "evidence_file"),
+        "workspace_remove_evidence": commune_page(
+            "POST", f"{indicator}/minh-chung/{EVIDENCE_SHA}/go", {}, "remove_evidence"),
+        "workspace_declarations": commune_page("GET", f"{year}/ke-khai", None, "get_assessment"),
+        "workspace_declare": commune_page("POST", f"{year}/ke-khai",
+                                          {"dk_no_head_disciplined": "true"}, "run_command"),
+        "workspace_summary": commune_page("GET", f"{year}/tong-hop", None, "get_assessment"),
+        "workspace_submit_self_assessment": commune_page("POST", f"{year}/hoan-thanh", {},
+                                                         "run_command"),
+        "workspace_reopen_form": commune_page("GET", f"{year}/mo-lai", None, "get_assessment"),
+        "workspace_reopen": commune_page("POST", f"{year}/mo-lai", {
+            "reason": "Nhập nhầm", "reopened_on": f"{s.year + 1}-01-10"}, "run_command"),
+    }
 
 
 def recipes(s: Situation) -> dict:
@@ -313,6 +350,7 @@ def recipes(s: Situation) -> dict:
                                          "enable_account"),
         "workspace_account_reset_form": page("GET", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau",
                                              None, "get_account"),
+        **commune_pages(s),
         "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
                                         "reset_password"),
     }
@@ -516,7 +554,8 @@ def send_page(gateway, call, cell):
             form["csrf_token"] = sessions.csrf_token(session)
     gateway.session.cookies.clear()  # only this cell's cookies, never an earlier answer's
     return gateway.session.request(call.method, gateway.url + call.path, headers=headers,
-                                   cookies=cookies, data=form, timeout=30, allow_redirects=False)
+                                   cookies=cookies, data=form, files=call.files, timeout=30,
+                                   allow_redirects=False)
 
 
 def check_page(answer, call, operation, cell, made) -> str | None:
