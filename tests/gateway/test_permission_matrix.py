@@ -80,6 +80,12 @@ def page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.AccountsPeer, rpc, "account", page=True)
 
 
+def commune_page(s, rest, method="GET", form=None, rpc="get_assessment"):
+    """A workspace page of the situation's commune and year (the assessment peer answers)."""
+    return Call(method, f"/can-bo/xa/{s.commune}/{s.year}{rest}", form, peers.AssessmentPeer,
+                rpc, "commune", page=True)
+
+
 def account_form(s, **extra) -> dict:
     return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
             "district": s.district or "", "commune": s.commune, **extra}
@@ -315,6 +321,23 @@ def recipes(s: Situation) -> dict:
                                              None, "get_account"),
         "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
                                         "reset_password"),
+        # the commune officer's posting, dossier and supplement pages
+        "workspace_posting": commune_page(s, "/niem-yet"),
+        "workspace_posting_start": commune_page(s, "/niem-yet/bat-dau", "POST", {
+            "start": day, "channel": "portal"}, "run_command"),
+        "workspace_posting_comment": commune_page(s, "/niem-yet/y-kien", "POST", {
+            "comment_id": "YK-01", "text": "Góp ý", "received_on": day}, "run_command"),
+        "workspace_posting_answer": commune_page(s, "/niem-yet/y-kien/YK-01/tra-loi", "POST", {
+            "answer": "Đã tiếp thu", "answered_on": day}, "run_command"),
+        "workspace_posting_end": commune_page(s, "/niem-yet/ket-thuc", "POST",
+                                              {"ended_on": day}, "run_command"),
+        "workspace_dossier": commune_page(s, "/ho-so"),
+        "workspace_dossier_submit": commune_page(s, "/ho-so", "POST", {
+            "submitted_on": day, "requests_recognition": "co"}, "run_command"),
+        "workspace_dossier_form_02": commune_page(s, "/ho-so/mau-02.xlsx", rpc="assessment_form"),
+        "workspace_supplement": commune_page(s, "/bo-sung"),
+        "workspace_supplement_provide": commune_page(s, "/bo-sung", "POST", {
+            "provided_on": day, "note": "Đã bổ sung"}, "run_command"),
     }
 
 
