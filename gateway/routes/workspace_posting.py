@@ -39,7 +39,7 @@ from gateway.routes.assessment_schemas import (
     SupplementSchema,
 )
 from gateway.web import http
-from gateway.workspace.pages import _vietnamese, field_errors, page
+from gateway.workspace.pages import _vietnamese, page
 from kernel.errors import Conflict, ValidationFailed
 
 BASE = "/can-bo/xa/<commune_code>/<int:year>"
@@ -83,6 +83,12 @@ REFUSALS = {"version_conflict": "Hồ sơ vừa được người khác thay đ�
                                 "lại bản mới nhất) rồi thực hiện lại.",
             "illegal_transition": "Bước này không thực hiện được ở trạng thái hiện tại của hồ sơ.",
             "validation_failed": "Thông tin chưa hợp lệ, hãy kiểm tra lại."}
+# A command's own refusal not yet worded in Vietnamese, once the schema has passed the form:
+# what is left for the service to refuse is the comment's number.
+COMMAND_REFUSALS = {
+    "record_comment": ("comment_id", "Số ý kiến này đã được ghi nhận trước đó: hãy dùng số khác."),
+    "answer_comment": ("_form", "Ý kiến này không có hoặc đã được trả lời."),
+}
 _DAY_VI = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
@@ -155,10 +161,11 @@ def vietnamese_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return shown
 
 
-def refusal_errors(refused) -> dict[str, list[str]]:
+def refusal_errors(refused, command: str) -> dict[str, list[str]]:
     """A service's refusal as the form's errors: on the field it names (a date in the future or
     before the previous step), else at the top; its own message when it is Vietnamese."""
     details = refused.details or {}
+    field = details.get("field")
     message = refused.message if _vietnamese(refused.message) else None
     if message is None and details.get("minimum_end"):
         day = details["minimum_end"]
@@ -167,14 +174,12 @@ def refusal_errors(refused) -> dict[str, list[str]]:
     if message is None and details.get("unanswered"):
         message = ("Còn ý kiến góp ý chưa được trả lời: " + ", ".join(details["unanswered"])
                    + ". Hãy trả lời mọi ý kiến trước khi gửi hồ sơ.")
+    if message is None and refused.code == "validation_failed" and command in COMMAND_REFUSALS:
+        field, message = COMMAND_REFUSALS[command]
     if message is None:
         message = REFUSALS.get(refused.code, REFUSALS["validation_failed"])
-    field = details.get("field")
     if isinstance(field, str) and field in FIELD_LABELS:
         return {field: [message]}
-    fields = field_errors({k: v for k, v in details.items() if k in FIELD_LABELS})
-    if fields and refused.code == "validation_failed" and not _vietnamese(refused.message):
-        return vietnamese_errors(fields)
     return {"_form": [message]}
 
 
@@ -242,7 +247,7 @@ class WorkspacePostingRoutes:
                 self._run(page, commune_code, year, command, **extra)
                 return page.redirect(done, da=notice)
             except (ValidationFailed, Conflict) as refused:
-                page.errors = refusal_errors(refused)
+                page.errors = refusal_errors(refused, command)
         else:
             page.errors = vietnamese_errors(page.errors)
         return None
