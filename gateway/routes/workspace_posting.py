@@ -227,6 +227,13 @@ def supplement_files(assessment: dict, number: int) -> list[tuple[str, dict]]:
             if isinstance(file, dict) and file.get("supplement") == number]
 
 
+def indicator_ids(assessment: dict) -> list[str]:
+    """The indicators of the commune's sheet, in the criteria set's order."""
+    sheet = assessment.get("self_score") or {}
+    return [indicator["id"] for criterion in sheet.get("criteria") or []
+            for indicator in criterion.get("indicators") or []]
+
+
 class WorkspacePostingRoutes:
     """Mixin of GatewayService: the commune officer's posting, dossier and supplement pages."""
 
@@ -343,7 +350,8 @@ class WorkspacePostingRoutes:
         assessment = self._assessment(page, commune_code, year)
         return self._render(page, "posting/supplement.html", "Bổ sung hồ sơ", commune_code,
                             year, status, assessment=assessment,
-                            supplement_files=lambda number: supplement_files(assessment, number))
+                            supplement_files=lambda number: supplement_files(assessment, number),
+                            indicators=indicator_ids(assessment))
 
     @http("GET", BASE + "/bo-sung")
     @page(path=AssessmentPathSchema, performs="provide_supplement")

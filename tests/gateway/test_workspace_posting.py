@@ -15,6 +15,7 @@ from tests.gateway.test_workspace_pages import PASSWORD, csrf_of, signed_in
 from tests.support.accounts_platform import FAST_HASHING
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import send, token
+from tests.support.evidence_files import png
 from tests.support.full_platform import full_platform
 
 pytestmark = pytest.mark.broker
@@ -178,6 +179,13 @@ def test_the_dossier_is_submitted_and_a_supplement_answered(api):
     shown = browser.get(api.url + supplement)
     assert "Thiếu biên bản hội nghị niêm yết." in shown.text and 'id="form-bo-sung"' in shown.text
     assert "Được yêu cầu bổ sung hồ sơ" in browser.get(api.url + dossier).text
+    # a file uploaded while the supplement is asked for is listed as part of it
+    assert f'href="{PAGES}/chi-tieu/C1.I1#minh-chung"' in shown.text
+    uploaded = api.request("POST", API + "/evidence/C1.I1", OFFICER, files={
+        "file": ("biên bản niêm yết.png", png(), "image/png")})
+    assert uploaded.status_code == 201, uploaded.text
+    listed = browser.get(api.url + supplement).text
+    assert 'id="tep-bo-sung"' in listed and "C1.I1: biên bản niêm yết.png" in listed
 
     empty = post(browser, api, supplement, {"note": "", "provided_on": "2024-01-09"})
     assert empty.status_code == 400 and "Nhập nội dung bổ sung" in error_text(empty.text)
