@@ -611,6 +611,17 @@ PAGE_OPERATIONS = {
     "workspace_submit_self_assessment": "submit_self_assessment",
     "workspace_reopen_form": "get_assessment",
     "workspace_reopen": "reopen_self_assessment",
+    # the commune officer's posting, dossier and supplement (gateway/routes/workspace_posting.py)
+    "workspace_posting": "start_posting",
+    "workspace_posting_start": "start_posting",
+    "workspace_posting_comment": "record_comment",
+    "workspace_posting_answer": "answer_comment",
+    "workspace_posting_end": "end_posting",
+    "workspace_dossier": "submit_dossier",
+    "workspace_dossier_submit": "submit_dossier",
+    "workspace_dossier_form_02": "form_02",
+    "workspace_supplement": "provide_supplement",
+    "workspace_supplement_provide": "provide_supplement",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

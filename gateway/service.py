@@ -21,6 +21,7 @@ from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
 from gateway.routes.workspace_commune import CommuneWorkspaceRoutes
+from gateway.routes.workspace_posting import WorkspacePostingRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -34,7 +35,8 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
-                     PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspaceRoutes):
+                     PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspacePostingRoutes,
+                     WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()

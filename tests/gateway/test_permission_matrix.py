@@ -86,6 +86,12 @@ def commune_page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
 
 
+def year_page(s, rest, method="GET", form=None, rpc="get_assessment"):
+    """A workspace page of the situation's commune and year (the assessment peer answers)."""
+    return Call(method, f"/can-bo/xa/{s.commune}/{s.year}{rest}", form, peers.AssessmentPeer,
+                rpc, "commune", page=True)
+
+
 def account_form(s, **extra) -> dict:
     return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
             "district": s.district or "", "commune": s.commune, **extra}
@@ -353,6 +359,23 @@ def recipes(s: Situation) -> dict:
         **commune_pages(s),
         "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
                                         "reset_password"),
+        # the commune officer's posting, dossier and supplement pages
+        "workspace_posting": year_page(s, "/niem-yet"),
+        "workspace_posting_start": year_page(s, "/niem-yet/bat-dau", "POST", {
+            "start": day, "channel": "portal"}, "run_command"),
+        "workspace_posting_comment": year_page(s, "/niem-yet/y-kien", "POST", {
+            "comment_id": "YK-01", "text": "Góp ý", "received_on": day}, "run_command"),
+        "workspace_posting_answer": year_page(s, "/niem-yet/y-kien/YK-01/tra-loi", "POST", {
+            "answer": "Đã tiếp thu", "answered_on": day}, "run_command"),
+        "workspace_posting_end": year_page(s, "/niem-yet/ket-thuc", "POST",
+                                              {"ended_on": day}, "run_command"),
+        "workspace_dossier": year_page(s, "/ho-so"),
+        "workspace_dossier_submit": year_page(s, "/ho-so", "POST", {
+            "submitted_on": day, "requests_recognition": "co"}, "run_command"),
+        "workspace_dossier_form_02": year_page(s, "/ho-so/mau-02.xlsx", rpc="assessment_form"),
+        "workspace_supplement": year_page(s, "/bo-sung"),
+        "workspace_supplement_provide": year_page(s, "/bo-sung", "POST", {
+            "provided_on": day, "note": "Đã bổ sung"}, "run_command"),
     }
 
 
