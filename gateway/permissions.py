@@ -573,6 +573,9 @@ PERMISSIONS: dict[str, Rule] = {
     "workspace_home": Rule(AUTHENTICATED, ANY_TOKEN, reason=WORKSPACE),
     "workspace_account": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
     "workspace_change_password": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    # the review desk (gateway/routes/workspace_review.py): the dossiers of the caller's own
+    # province or district, as its roll-up lists them; each dossier's page holds its own rule
+    "workspace_review_queue": Rule(JUSTICE + COUNCIL + CHAIRMAN, ANY_TOKEN, reason=ROLLUP),
 }
 
 # A page that carries out an API operation (or shows its form) takes that operation's rule,
@@ -593,6 +596,17 @@ PAGE_OPERATIONS = {
     "workspace_account_enable": "enable_account",
     "workspace_account_reset_form": "get_account",
     "workspace_account_reset": "reset_password",
+    # the review and recognition pages (gateway/routes/workspace_review.py)
+    "workspace_review_dossier": "get_assessment",
+    "workspace_review_check": "pass_check",
+    "workspace_review_supplement": "request_supplement",
+    "workspace_review_council": "appraise_indicator",
+    "workspace_review_start": "start_appraisal",
+    "workspace_review_opinion": "record_opinion",
+    "workspace_review_appraise": "appraise_indicator",
+    "workspace_review_complete": "complete_appraisal",
+    "workspace_review_decision_form": "decide",
+    "workspace_review_decide": "decide",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

@@ -75,6 +75,23 @@ class Peer:
         "source": self.name, "ok": True, "first_broken": None})
 
 
+# What the workspace's review pages read of an assessment and its criteria set: the shape the
+# service answers, one indicator, nothing done yet (tests/gateway/test_permission_matrix.py).
+REVIEW_CRITERIA_SET = {"id": "25-2021", "version": 1, "title": "Bộ tiêu chí 25/2021",
+                       "recognition": {"conditions": []}, "criteria": [{
+                           "id": "C1", "name": "Tiêu chí 1", "max": "3.00", "indicators": [
+                               {"id": "C1.I1", "name": "Chỉ tiêu 1", "max": "3.00"}]}]}
+REVIEW_ASSESSMENT = {
+    "commune_code": "00004", "year": 2022, "state": "under_appraisal", "version": 7,
+    "status_vi": "Hội đồng đang thẩm định", "criteria_set_id": "25-2021",
+    "criteria_set_version": 1, "today": "2026-01-05", "next_steps": [], "deadlines": [],
+    "evidence": {}, "supplements": [], "dossier": None, "check": None, "posting": None,
+    "self_score": None, "appraised_score": None, "recognition": None,
+    "recognition_preview": None, "decision": None,
+    "appraisal": {"started_on": "2023-01-05", "council_size": 1, "method": "written",
+                  "opinions": [], "scores": {}, "completed_on": None}}
+
+
 class AssessmentPeer(Peer):
     name = "assessment"
     levels: dict = {}
@@ -108,7 +125,7 @@ class AssessmentPeer(Peer):
         type(self).levels[(province_code, year)] = record
         return record
 
-    get_assessment = recorded("get_assessment")
+    get_assessment = recorded("get_assessment", lambda self, *args: dict(REVIEW_ASSESSMENT))
     assessment_events = recorded("assessment_events", lambda self, *args: [])
     open_assessment = recorded("open_assessment")
     run_command = recorded("run_command")
@@ -116,8 +133,8 @@ class AssessmentPeer(Peer):
     assessment_form = recorded("assessment_form", _file)
     list_criteria_sets = recorded("list_criteria_sets", lambda self: [])
     publish_criteria_set = recorded("publish_criteria_set")
-    get_criteria_set = recorded("get_criteria_set")
-    province_rollup = recorded("province_rollup")
+    get_criteria_set = recorded("get_criteria_set", lambda self, *args: dict(REVIEW_CRITERIA_SET))
+    province_rollup = recorded("province_rollup", lambda self, *args: {"communes": []})
     rollup_form = recorded("rollup_form", _file)
     attach_evidence = recorded("attach_evidence")
     remove_evidence = recorded("remove_evidence")
