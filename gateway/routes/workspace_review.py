@@ -204,7 +204,7 @@ def _condition_name(condition: dict, criteria_set: dict) -> str:
     """A recognition condition in Vietnamese (the service names them for programmers)."""
     cid, threshold = condition["id"], labels_number(condition.get("threshold") or "")
     if cid == "total":
-        return f"Tổng điểm thẩm định từ {threshold} điểm trở lên"
+        return f"Tổng điểm từ {threshold} điểm trở lên"
     if cid.startswith("floor."):
         return f"Tiêu chí {cid.split('.', 1)[1][1:]} đạt từ 50% điểm tối đa trở lên ({threshold} điểm)"
     if cid == "all_indicators_achieved":
@@ -314,7 +314,9 @@ class ReviewRoutes:
                  if step["actor"]["role"] == page.principal.role}
         recognition = assessment.get("recognition") or assessment.get("recognition_preview")
         conditions = [{**c, "name_vi": _condition_name(c, criteria_set),
-                       "verdict_vi": VERDICTS.get(c["verdict"], c["verdict"])}
+                       "verdict_vi": VERDICTS.get(c["verdict"], c["verdict"]),
+                       # a declared condition's value is its yes/no, said by its verdict
+                       "value": None if c.get("value") in ("true", "false") else c.get("value")}
                       for c in (recognition or {}).get("conditions", [])]
         return {"assessment": assessment, "criteria_set": criteria_set,
                 "indicators": _indicators(criteria_set), "steps": steps,
