@@ -10,7 +10,9 @@ import re
 import pytest
 import requests
 
+from services.assessment.criteria import load_builtin_sets
 from tests.support.accounts_platform import FAST_HASHING
+from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import send, token, wait_for
 from tests.support.full_platform import full_platform
 from tests.test_province_cycle import Year
@@ -26,6 +28,7 @@ PEOPLE = {
     "thuky.dongson": ("council_secretary", {"province": "38", "district": "405"}),
     "chutich.dongson": ("chairman", {"province": "38", "district": "405"}),
     "sotuphap.hanoi": ("justice_officer", {"province": "01"}),
+    "thuky.hanoi": ("council_secretary", {"province": "01"}),
     "sotuphap.thanhhoa": ("justice_officer", {"province": "38"}),
     "congchuc.dongquang": ("commune_officer", {"province": "38", "district": "405",
                                                "commune": DONG_QUANG}),
@@ -237,3 +240,51 @@ def test_a_form_sent_twice_is_done_once(api):
     assert first.status_code == second.status_code == 303
     events = send(api, "GET", api.year.url(DONG_PHU) + "/events", ADMIN).json()["events"]
     assert [e["type"] for e in events].count("DossierCheckPassed") == 1
+
+
+def test_a_province_reviewed_2026_year_with_pass_fail_indicators(api):
+    """Since the districts were abolished the province's department reviews: its queue lists
+    a 2026 dossier of Ba Đình, and the council marks each 27/2025 indicator achieved or not."""
+    criteria_set = load_builtin_sets()[("27-2025", 1)]
+    commune, url = "00004", "/api/v1/communes/00004/assessments/2026"
+    me = token("commune_officer", "01", None, commune, sub="congchuc.badinh")
+    assert send(api, "POST", url, me).status_code == 201
+    for indicator in criteria_set.indicators():
+        assert send(api, "PUT", f"{url}/figures/{indicator.id}", me,
+                    {"figures": full_figures(indicator)}).status_code == 200
+    if criteria_set.recognition.conditions:
+        assert send(api, "PUT", f"{url}/declarations", me, {"declarations": {
+            c.id: True for c in criteria_set.recognition.conditions}}).status_code == 200
+    for path, body in (("/self-assessment", {"submitted_on": "2026-10-30"}),
+                       ("/posting", {"start": "2026-11-02", "channel": "office"}),
+                       ("/posting/end", {"ended_on": "2026-11-20"}),
+                       ("/dossier", {"submitted_on": "2026-11-23"})):
+        answer = send(api, "POST", url + path, me, body)
+        assert answer.status_code == 200, answer.text
+
+    department = signed_in(api, "sotuphap.hanoi")
+    queue = department.get(api.url + DESK + "?nam=2026")
+    row = re.search(rf'<tr data-commune="{commune}"[^>]*>(.*?)</tr>', queue.text, re.S).group(1)
+    assert "Kiểm tra hồ sơ" in row and "Thành phố Hà Nội" in queue.text
+    answer = post(api, department, f"{DESK}/{commune}/2026", "form-kiem-tra",
+                  {"checked_on": "2026-11-25"})
+    assert answer.status_code == 303, answer.text[-600:]
+    # a district office of Thanh Hóa has no 2026 dossiers to review: the province does
+    district = signed_in(api, "tuphap.dongson")
+    told = district.get(api.url + DESK + "?nam=2026")
+    assert 'data-level="province"' in told.text and 'id="hang-doi"' not in told.text
+    assert send(api, "GET", url, ADMIN).json()["state"] == "checked"
+    # the province's council, on pass/fail indicators
+    council = signed_in(api, "thuky.hanoi")
+    board = f"{DESK}/{commune}/2026/hoi-dong"
+    assert post(api, council, board, "form-bat-dau", {
+        "method": "written", "council_size": "1", "started_on": "2026-11-26"}).status_code == 303
+    shown = council.get(api.url + board)
+    first = criteria_set.indicators()[0].id
+    assert f'name="achieved-{first}" value="true"' in shown.text
+    assert 'value="meeting"' not in shown.text.split('id="form-y-kien"')[1].split("</form>")[0]
+    answer = post(api, council, board, "form-cham-diem",
+                  {f"achieved-{first}": "false", f"reason-{first}": "Chưa đủ văn bản"})
+    assert answer.status_code == 303
+    assert send(api, "GET", url, ADMIN).json()["appraisal"]["scores"][first] == {
+        "points": None, "achieved": False, "reason": "Chưa đủ văn bản"}
