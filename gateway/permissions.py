@@ -576,6 +576,9 @@ PERMISSIONS: dict[str, Rule] = {
     # the commune officer's own years (gateway/routes/workspace_commune.py): the commune is
     # the officer's own account's, never one named in the request
     "workspace_commune_years": Rule(COMMUNE, ANY_TOKEN, reason=OWN_COMMUNE),
+    # the review desk (gateway/routes/workspace_review.py): the dossiers of the caller's own
+    # province or district, as its roll-up lists them; each dossier's page holds its own rule
+    "workspace_review_queue": Rule(JUSTICE + COUNCIL + CHAIRMAN, ANY_TOKEN, reason=ROLLUP),
 }
 
 # A page that carries out an API operation (or shows its form) takes that operation's rule,
@@ -622,6 +625,17 @@ PAGE_OPERATIONS = {
     "workspace_dossier_form_02": "form_02",
     "workspace_supplement": "provide_supplement",
     "workspace_supplement_provide": "provide_supplement",
+    # the review and recognition pages (gateway/routes/workspace_review.py)
+    "workspace_review_dossier": "get_assessment",
+    "workspace_review_check": "pass_check",
+    "workspace_review_supplement": "request_supplement",
+    "workspace_review_council": "appraise_indicator",
+    "workspace_review_start": "start_appraisal",
+    "workspace_review_opinion": "record_opinion",
+    "workspace_review_appraise": "appraise_indicator",
+    "workspace_review_complete": "complete_appraisal",
+    "workspace_review_decision_form": "decide",
+    "workspace_review_decide": "decide",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

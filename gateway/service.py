@@ -22,6 +22,7 @@ from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
 from gateway.routes.workspace_commune import CommuneWorkspaceRoutes
 from gateway.routes.workspace_posting import WorkspacePostingRoutes
+from gateway.routes.workspace_review import ReviewRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -36,7 +37,7 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
                      PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspacePostingRoutes,
-                     WorkspaceRoutes):
+                     ReviewRoutes, WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()

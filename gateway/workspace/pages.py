@@ -142,10 +142,11 @@ class Page:
     def read(self, service: str, method: str, *args, **kwargs):
         return self.service.backends.call(service, method, *args, **kwargs)
 
-    def write(self, service: str, method: str, *args):
+    def write(self, service: str, method: str, *args, key: str | None = None):
         """``service.method(*args, context)``: the write the API route makes, as this person,
-        keyed by the form's idempotency key; the answer unwrapped."""
-        key = self.form.get(KEY_FIELD)
+        keyed by the form's idempotency key (or ``key``, for one of several writes a single
+        form makes); the answer unwrapped."""
+        key = key or self.form.get(KEY_FIELD)
         if not isinstance(key, str) or not kernel_idempotency.KEY_PATTERN.fullmatch(key):
             key = str(uuid.uuid4())
         keys = self.service.answer_keys

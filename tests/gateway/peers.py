@@ -88,6 +88,19 @@ class Peer:
         "source": self.name, "ok": True, "first_broken": None})
 
 
+# What the workspace's review pages read of an assessment and its criteria set: the shape the
+# service answers, one indicator, nothing done yet (tests/gateway/test_permission_matrix.py).
+REVIEW_ASSESSMENT = {
+    "commune_code": "00004", "year": 2022, "state": "under_appraisal", "version": 7,
+    "status_vi": "Hội đồng đang thẩm định", "criteria_set_id": "25-2021",
+    "criteria_set_version": 1, "today": "2026-01-05", "next_steps": [], "deadlines": [],
+    "evidence": {}, "supplements": [], "dossier": None, "check": None, "posting": None,
+    "self_score": None, "appraised_score": None, "recognition": None,
+    "recognition_preview": None, "decision": None,
+    "appraisal": {"started_on": "2023-01-05", "council_size": 1, "method": "written",
+                  "opinions": [], "scores": {}, "completed_on": None}}
+
+
 class AssessmentPeer(Peer):
     name = "assessment"
     levels: dict = {}
@@ -121,8 +134,8 @@ class AssessmentPeer(Peer):
         type(self).levels[(province_code, year)] = record
         return record
 
-    get_assessment = recorded("get_assessment", lambda self, commune_code, year: _assessment(
-        commune_code, year))
+    get_assessment = recorded("get_assessment", lambda self, commune_code, year: {
+        **REVIEW_ASSESSMENT, **_assessment(commune_code, year)})
     assessment_events = recorded("assessment_events", lambda self, *args: [])
     open_assessment = recorded("open_assessment")
     run_command = recorded("run_command")
@@ -135,7 +148,7 @@ class AssessmentPeer(Peer):
     score_figures = recorded("score_figures", lambda self, *args: {
         "indicator_id": args[2], "score": None, "problems": []})
     commune_years = recorded("commune_years", lambda self, *args: [])
-    province_rollup = recorded("province_rollup")
+    province_rollup = recorded("province_rollup", lambda self, *args: {"communes": []})
     rollup_form = recorded("rollup_form", _file)
     attach_evidence = recorded("attach_evidence")
     remove_evidence = recorded("remove_evidence")

@@ -92,6 +92,11 @@ def year_page(s, rest, method="GET", form=None, rpc="get_assessment"):
                 rpc, "commune", page=True)
 
 
+def review_page(method, path, form=None, rpc=None):
+    """A review page: a workspace page over the situation's commune in its year."""
+    return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
+
+
 def account_form(s, **extra) -> dict:
     return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
             "district": s.district or "", "commune": s.commune, **extra}
@@ -152,6 +157,7 @@ def recipes(s: Situation) -> dict:
     A, S, P, Ac = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer, peers.AccountsPeer
     account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
     admin = "/can-bo/quan-ly-tai-khoan"
+    review = f"/can-bo/tham-dinh/{s.commune}/{y}"
     return {
         # public
         "get_health": Call("GET", "/health"),
@@ -376,6 +382,29 @@ def recipes(s: Situation) -> dict:
         "workspace_supplement": year_page(s, "/bo-sung"),
         "workspace_supplement_provide": year_page(s, "/bo-sung", "POST", {
             "provided_on": day, "note": "Đã bổ sung"}, "run_command"),
+        # the review and recognition pages (gateway/routes/workspace_review.py)
+        "workspace_review_queue": page("GET", "/can-bo/tham-dinh"),
+        "workspace_review_dossier": review_page("GET", review, None, "get_assessment"),
+        "workspace_review_check": review_page("POST", f"{review}/kiem-tra", {"checked_on": day},
+                                              "run_command"),
+        "workspace_review_supplement": review_page("POST", f"{review}/yeu-cau-bo-sung", {
+            "reason": "Thiếu Mẫu 03", "requested_on": day}, "run_command"),
+        "workspace_review_council": review_page("GET", f"{review}/hoi-dong", None,
+                                                "get_assessment"),
+        "workspace_review_start": review_page("POST", f"{review}/hoi-dong/bat-dau", {
+            "method": "meeting", "council_size": "5", "started_on": day}, "run_command"),
+        "workspace_review_opinion": review_page("POST", f"{review}/hoi-dong/y-kien", {
+            "member_name": "Lê Văn Chủ", "role": "Chủ tịch Hội đồng", "opinion": "Nhất trí",
+            "given_by": "writing"}, "run_command"),
+        "workspace_review_appraise": review_page("POST", f"{review}/hoi-dong/cham-diem", {
+            "points-C1.I1": "3", "reason-C1.I1": "Đủ minh chứng"}, "run_command"),
+        "workspace_review_complete": review_page("POST", f"{review}/hoi-dong/hoan-thanh",
+                                                 {"completed_on": day}, "run_command"),
+        "workspace_review_decision_form": review_page("GET", f"{review}/quyet-dinh", None,
+                                                      "get_assessment"),
+        "workspace_review_decide": review_page("POST", f"{review}/quyet-dinh", {
+            "recognised": "true", "decision_number": "1/QĐ-UBND", "decision_date": day},
+            "run_command"),
     }
 
 
