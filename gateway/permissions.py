@@ -573,6 +573,10 @@ PERMISSIONS: dict[str, Rule] = {
     "workspace_home": Rule(AUTHENTICATED, ANY_TOKEN, reason=WORKSPACE),
     "workspace_account": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
     "workspace_change_password": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    # plans (gateway/routes/workspace_plans.py): the import form names no unit yet (the
+    # import itself is import_plan's); an agency officer's own tasks
+    "workspace_plan_import_form": Rule(PLAN_EDITORS, ANY_TOKEN, reason=PLAN_EDIT),
+    "workspace_agency_tasks": Rule(("agency_officer",), ANY_TOKEN, reason=PLAN_PROGRESS),
 }
 
 # A page that carries out an API operation (or shows its form) takes that operation's rule,
@@ -593,6 +597,22 @@ PAGE_OPERATIONS = {
     "workspace_account_enable": "enable_account",
     "workspace_account_reset_form": "get_account",
     "workspace_account_reset": "reset_password",
+    # plans (gateway/routes/workspace_plans.py)
+    "workspace_plans": "list_plans",
+    "workspace_plans_overdue": "list_plans",
+    "workspace_plan_import": "import_plan",
+    "workspace_plan": "get_plan",
+    "workspace_plan_review_form": "review_plan",
+    "workspace_plan_review": "review_plan",
+    "workspace_plan_edit_form": "edit_plan",
+    "workspace_plan_edit": "edit_plan",
+    "workspace_plan_task_form": "edit_plan",
+    "workspace_plan_task_edit": "edit_plan",
+    "workspace_plan_issue_form": "issue_plan",
+    "workspace_plan_issue": "issue_plan",
+    "workspace_plan_summary": "plan_summary",
+    "workspace_progress_form": "report_progress",
+    "workspace_progress": "report_progress",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

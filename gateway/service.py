@@ -20,6 +20,7 @@ from gateway.routes.evidence import EvidenceRoutes
 from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
+from gateway.routes.workspace_plans import WorkspacePlansRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -33,7 +34,8 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
-                     PlansRoutes, AccountsRoutes, WorkspaceRoutes):
+                     PlansRoutes, AccountsRoutes, WorkspaceRoutes,
+                     WorkspacePlansRoutes):
     name = "gateway"
 
     auth = Authenticator()

@@ -143,7 +143,7 @@ class PlansPeer(Peer):
     plans: dict = {}
 
     list_plans = recorded("list_plans", lambda self, *args: [])
-    import_plan = recorded("import_plan")
+    import_plan = recorded("import_plan", lambda self, *args: {"plan_id": "ke-hoach-moi"})
     get_plan = recorded("get_plan", _stored("plans", "plan_id"))
     edit_plan = recorded("edit_plan")
     review_plan = recorded("review_plan")

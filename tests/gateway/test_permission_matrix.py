@@ -80,6 +80,21 @@ def page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.AccountsPeer, rpc, "account", page=True)
 
 
+def plan_page(method, path, form=None, rpc=None):
+    """A plans page (gateway/routes/workspace_plans.py): its work reaches the plans peer."""
+    return Call(method, path, form, peers.PlansPeer, rpc, "area", page=True)
+
+
+# The plan the plans peer holds: enough of one for its pages to show (arrange()).
+PEER_TASK = {"number": "1", "title": "Nhiệm vụ", "lead_agencies": [],
+             "coordinating_agencies": [], "timeframe": None, "outputs": "", "due_dates": [],
+             "status": "not_started", "percent": 0, "overdue": [], "reports": [], "link": None,
+             "last_report": None}
+PEER_PLAN = {"status": "draft", "version": 1, "title": "Kế hoạch", "source": {},
+             "review_notes": [], "tasks": [PEER_TASK],
+             "review": {"issues": [], "unparsed": [], "lines_total": 1, "lines_used": 1}}
+
+
 def account_form(s, **extra) -> dict:
     return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
             "district": s.district or "", "commune": s.commune, **extra}
@@ -315,6 +330,38 @@ def recipes(s: Situation) -> dict:
                                              None, "get_account"),
         "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
                                         "reset_password"),
+        # the plans pages (gateway/routes/workspace_plans.py)
+        "workspace_plans": plan_page("GET", "/can-bo/ke-hoach", None, "list_plans"),
+        "workspace_plans_overdue": plan_page("GET", "/can-bo/ke-hoach/qua-han", None,
+                                             "list_plans"),
+        "workspace_plan_import_form": plan_page("GET", "/can-bo/ke-hoach/nhap"),
+        "workspace_plan_import": plan_page("POST", "/can-bo/ke-hoach/nhap", {
+            "province_code": s.province, "district_code": s.district or "",
+            "content": "KẾ HOẠCH xây dựng xã đạt chuẩn tiếp cận pháp luật"}, "import_plan"),
+        "workspace_plan": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}", None, "get_plan"),
+        "workspace_plan_review_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/ra-soat"),
+        "workspace_plan_review": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/ra-soat",
+                                           {"expected_version": "1"}, "review_plan"),
+        "workspace_plan_edit_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/sua"),
+        "workspace_plan_edit": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/sua", {
+            "title": "Kế hoạch mới", "expected_version": "1"}, "edit_plan"),
+        "workspace_plan_task_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/sua",
+                                              None, "list_agencies"),
+        "workspace_plan_task_edit": plan_page(
+            "POST", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/sua",
+            {"title": "Nhiệm vụ mới", "expected_version": "1"}, "edit_plan"),
+        "workspace_plan_issue_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/ban-hanh"),
+        "workspace_plan_issue": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/ban-hanh",
+                                          {"expected_version": "1"}, "issue_plan"),
+        "workspace_plan_summary": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/tong-ket?nam={y}",
+                                            None, "summary_form"),
+        "workspace_progress_form": plan_page("GET",
+                                             f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/tien-do"),
+        "workspace_progress": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/tien-do",
+                                        {"status": "in_progress", "percent": "10"},
+                                        "report_progress"),
+        "workspace_agency_tasks": plan_page("GET", "/can-bo/nhiem-vu-co-quan", None,
+                                            "agency_tasks"),
     }
 
 
@@ -476,7 +523,7 @@ def arrange(s: Situation):
         "source": "configured"}}
     peers.SurveyPeer.kiosks = {KIOSK_ID: {"kiosk_id": KIOSK_ID, "commune_code": s.commune,
                                           "label": "Quầy số 1", "state": "active"}}
-    peers.PlansPeer.plans = {PLAN_ID: {"plan_id": PLAN_ID, "jurisdiction": {
+    peers.PlansPeer.plans = {PLAN_ID: {**PEER_PLAN, "plan_id": PLAN_ID, "jurisdiction": {
         "province": s.province, "district": s.district}}}
     peers.AccountsPeer.accounts = {ACCOUNT_NAME: peers.account_view(
         ACCOUNT_NAME, "commune_officer", {"province": s.province, "district": s.district,
