@@ -5,7 +5,10 @@ Vietnamese with nothing changed; another province's plan refused; the overdue li
 yearly summary."""
 
 import io
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -22,6 +25,9 @@ pytestmark = pytest.mark.broker
 
 ADMIN = token("administrator", sub="quantri")
 SEEDS = Path("/work/shared/seeds")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "huong-dan" / "anh"
+BROWSER_SCRIPT = Path(__file__).with_name("browser_plans.py")
 PASSWORD = "sông Mã chảy qua ba bản"
 ACCOUNTS = (
     ("tuphap.thanhhoa", "justice_officer", {"province": "38"}, None),
@@ -295,3 +301,41 @@ def test_overdue_tasks_and_the_yearly_summary(api):
     openpyxl.load_workbook(io.BytesIO(summary.content))
     bad = officer.get(api.url + f"/can-bo/ke-hoach/{plan_id}/tong-ket?nam=hai-nghin")
     assert bad.status_code == 400 and "<html" in bad.text
+
+
+@pytest.mark.browser
+def test_the_plans_pages_in_chromium(api, tmp_path):
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
+    plan = tmp_path / "ke-hoach-thanh-hoa-2022.docx"
+    plan.write_bytes(docx_plan())
+    for old in SHOTS.glob("ke-hoach-*.png"):
+        old.unlink()
+    setup = json.dumps({"docx": str(plan), "accounts": {
+        "department": {"username": "tuphap.thanhhoa", "password": PASSWORD},
+        "agency": {"username": "bao.thanhhoa", "password": PASSWORD}}})
+    # eventlet's green subprocess lets the in-process gateway serve the browser meanwhile.
+    completed = subprocess.run([sys.executable, str(BROWSER_SCRIPT), api.url, str(SHOTS), setup],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    seen = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert seen["errors"] == [] and seen["requests_outside"] == []
+    assert seen["plans_heading"] == "Kế hoạch"
+    assert seen["empty_import"] and "Nội dung kế hoạch" in seen["empty_import"][0]
+    assert seen["after_import"].endswith("/ra-soat?da=nhap")
+    assert "Đã nhập bản nháp kế hoạch" in seen["import_notice"]
+    assert any("Nhiệm vụ 2" in d and "chưa có cơ quan chủ trì" in d for d in seen["doubts"])
+    assert seen["after_fix"] == 0 and any("Đã sửa" in d for d in seen["settled"])
+    assert seen["reviewed_status"] == "Đã rà soát"
+    assert seen["issue_without_number"] == ["Số ký hiệu: Nhập số ký hiệu của kế hoạch, ví dụ "
+                                            "123/KH-UBND."]
+    assert seen["issued_status"] == "Đã ban hành" and "Đã ban hành" in seen["issued_notice"]
+    assert seen["summary_file"].endswith("-2022.xlsx")
+    assert "Nhiệm vụ của cơ quan" in seen["agency_links"]
+    assert seen["progress_error"] == ["Tỷ lệ hoàn thành: Nhiệm vụ hoàn thành khi và chỉ khi "
+                                      "đạt 100%."]
+    assert "Đã ghi nhận" in seen["progress_notice"] and seen["progress_row"] == "completed"
+    assert all(width <= 0 for width in seen["phone_overflow"].values()), seen["phone_overflow"]
+    for name in ("danh-sach", "nhap", "ra-soat", "sua-nhiem-vu", "ban-hanh", "da-ban-hanh",
+                 "co-quan", "bao-cao-tien-do", "dien-thoai", "co-quan-dien-thoai"):
+        assert (SHOTS / f"ke-hoach-{name}.png").stat().st_size > 5_000, name
