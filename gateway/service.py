@@ -21,6 +21,7 @@ from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
 from gateway.routes.workspace_plans import WorkspacePlansRoutes
+from gateway.routes.workspace_survey import WorkspaceSurveyRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -35,7 +36,7 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
                      PlansRoutes, AccountsRoutes, WorkspaceRoutes,
-                     WorkspacePlansRoutes):
+                     WorkspacePlansRoutes, WorkspaceSurveyRoutes):
     name = "gateway"
 
     auth = Authenticator()

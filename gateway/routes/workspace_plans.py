@@ -286,11 +286,11 @@ class WorkspacePlansRoutes:
         return self._import_page(page, status=400)
 
     # -- one plan --------------------------------------------------------------------------
-    def _crumbs(self, plan, *more):
+    def _plan_crumbs(self, plan, *more):
         return [("Kế hoạch", PLANS), (plan.get("title") or plan["plan_id"],
                                       f"{PLANS}/{plan['plan_id']}" if more else None), *more]
 
-    def _may_edit(self, page) -> bool:
+    def _may_edit_plans(self, page) -> bool:
         return page.principal.role in ("justice_officer", "administrator")
 
     @http("GET", PLANS + "/<plan_id>")
@@ -302,10 +302,10 @@ class WorkspacePlansRoutes:
                        | ({plan["year"]} if plan.get("year") else set()))
         return page.render("plans/detail.html", title=plan.get("title") or "Kế hoạch", plan=plan,
                            where=_where(plan), doubts=doubts(plan), agency=agency,
-                           may_edit=self._may_edit(page), agency_names=_agency_names,
+                           may_edit=self._may_edit_plans(page), agency_names=_agency_names,
                            years=years, kinds=SUMMARY_KINDS, **_filters(),
                            notice=NOTICES.get(page.request.args.get("da")),
-                           breadcrumbs=self._crumbs(plan))
+                           breadcrumbs=self._plan_crumbs(plan))
 
     @http("GET", PLANS + "/<plan_id>/ra-soat")
     @page(path=PlanPathSchema, performs="review_plan")
@@ -319,7 +319,7 @@ class WorkspacePlansRoutes:
                            unread=unread_lines(plan), agency_names=_agency_names, **_filters(),
                            field_labels=FIELD_LABELS,
                            notice=NOTICES.get(page.request.args.get("da")),
-                           breadcrumbs=self._crumbs(plan, ("Rà soát", None)))
+                           breadcrumbs=self._plan_crumbs(plan, ("Rà soát", None)))
 
     @http("POST", PLANS + "/<plan_id>/ra-soat")
     @page(path=PlanPathSchema, form=review_form, schema=PlanReviewSchema, performs="review_plan")
@@ -343,7 +343,7 @@ class WorkspacePlansRoutes:
         plan = page.target.record
         return page.render("plans/edit.html", status=status, title="Sửa kế hoạch", plan=plan,
                            fields=PLAN_FIELDS, field_labels=FIELD_LABELS,
-                           breadcrumbs=self._crumbs(plan, ("Sửa", None)))
+                           breadcrumbs=self._plan_crumbs(plan, ("Sửa", None)))
 
     @http("POST", PLANS + "/<plan_id>/sua")
     @page(path=PlanPathSchema, form=plan_fields_form, schema=PlanEditSchema,
@@ -385,7 +385,7 @@ class WorkspacePlansRoutes:
         return page.render("plans/task.html", status=status, title=f"Sửa nhiệm vụ {number}",
                            plan=plan, task=task, agencies=agencies, field_labels=FIELD_LABELS,
                            doubts=[d for d in doubts(plan) if d.get("task") == number],
-                           breadcrumbs=self._crumbs(plan, (f"Nhiệm vụ {number}", None)))
+                           breadcrumbs=self._plan_crumbs(plan, (f"Nhiệm vụ {number}", None)))
 
     @http("POST", PLANS + "/<plan_id>/nhiem-vu/<task>/sua")
     @page(path=TaskPathSchema, form=task_form, schema=PlanEditSchema, performs="edit_plan")
@@ -419,7 +419,7 @@ class WorkspacePlansRoutes:
         plan = page.target.record
         return page.render("plans/issue.html", status=status, title="Ban hành kế hoạch",
                            plan=plan, field_labels=FIELD_LABELS, today=date.today().isoformat(),
-                           breadcrumbs=self._crumbs(plan, ("Ban hành", None)))
+                           breadcrumbs=self._plan_crumbs(plan, ("Ban hành", None)))
 
     @http("POST", PLANS + "/<plan_id>/ban-hanh")
     @page(path=PlanPathSchema, form=issue_form, schema=PlanIssueSchema, performs="issue_plan")
@@ -463,7 +463,7 @@ class WorkspacePlansRoutes:
         return page.render("plans/progress.html", status=status, title=f"Báo cáo tiến độ nhiệm vụ {number}",
                            plan=plan, task=task, statuses=TASK_STATUS, back=back,
                            agency_names=_agency_names, field_labels=FIELD_LABELS, **_filters(),
-                           breadcrumbs=self._crumbs(plan, (f"Tiến độ nhiệm vụ {number}", None)))
+                           breadcrumbs=self._plan_crumbs(plan, (f"Tiến độ nhiệm vụ {number}", None)))
 
     @http("POST", PLANS + "/<plan_id>/nhiem-vu/<task>/tien-do")
     @page(path=TaskPathSchema, form=progress_form, schema=ProgressSchema,

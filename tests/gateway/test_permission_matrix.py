@@ -85,6 +85,11 @@ def plan_page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.PlansPeer, rpc, "area", page=True)
 
 
+def survey_page(method, path, form=None, rpc=None, unit="commune"):
+    """A survey page (gateway/routes/workspace_survey.py): its work reaches the survey peer."""
+    return Call(method, path, form, peers.SurveyPeer, rpc, unit, page=True)
+
+
 # The plan the plans peer holds: enough of one for its pages to show (arrange()).
 PEER_TASK = {"number": "1", "title": "Nhiệm vụ", "lead_agencies": [],
              "coordinating_agencies": [], "timeframe": None, "outputs": "", "due_dates": [],
@@ -124,6 +129,7 @@ def recipes(s: Situation) -> dict:
     A, S, P, Ac = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer, peers.AccountsPeer
     account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
     admin = "/can-bo/quan-ly-tai-khoan"
+    survey = f"/can-bo/khao-sat/dot/{s.commune}-{s.year}"
     return {
         # public
         "get_health": Call("GET", "/health"),
@@ -362,6 +368,30 @@ def recipes(s: Situation) -> dict:
                                         "report_progress"),
         "workspace_agency_tasks": plan_page("GET", "/can-bo/nhiem-vu-co-quan", None,
                                             "agency_tasks"),
+        # the survey pages (gateway/routes/workspace_survey.py)
+        "workspace_survey": survey_page("GET", "/can-bo/khao-sat"),
+        "workspace_campaign_new": survey_page("GET", "/can-bo/khao-sat/mo-dot"),
+        "workspace_campaign_open": survey_page("POST", "/can-bo/khao-sat/mo-dot", {
+            "commune_code": s.commune, "period": str(y), "opens_on": f"{y}-01-01",
+            "closes_on": f"{y}-12-31"}, "open_campaign"),
+        "workspace_campaign": survey_page("GET", survey, None, "get_campaign"),
+        "workspace_campaign_results": survey_page("GET", f"{survey}/ket-qua", None, "get_results"),
+        "workspace_campaign_close_form": survey_page("GET", f"{survey}/ket-thuc", None,
+                                                     "get_campaign"),
+        "workspace_campaign_close": survey_page("POST", f"{survey}/ket-thuc", {},
+                                                "close_campaign"),
+        "workspace_codes_form": survey_page("GET", f"{survey}/ma", None, "get_campaign"),
+        "workspace_codes": survey_page("POST", f"{survey}/ma", {"count": "5"}, "issue_codes"),
+        "workspace_kiosk_new": survey_page("GET", "/can-bo/khao-sat/thiet-bi/dang-ky"),
+        "workspace_kiosk_register": survey_page("POST", "/can-bo/khao-sat/thiet-bi/dang-ky", {
+            "commune_code": s.commune, "label": "Quầy số 1"}, "register_kiosk", "today"),
+        "workspace_kiosk": survey_page("GET", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}", None,
+                                       None, "today"),
+        "workspace_kiosk_revoke_form": survey_page(
+            "GET", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", None, None, "today"),
+        "workspace_kiosk_revoke": survey_page(
+            "POST", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", {"reason": "Mất"},
+            "revoke_kiosk", "today"),
     }
 
 
