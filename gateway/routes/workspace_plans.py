@@ -100,6 +100,27 @@ REFUSAL_TEXT = {
 }
 
 
+FIELD_MESSAGES = {
+    "content": "Chọn tệp Word (.docx) hoặc dán nội dung văn bản (tối đa khoảng 500 KB).",
+    "province_code": "Chọn tỉnh, thành phố.", "district_code": "Mã huyện gồm 3 chữ số.",
+    "file_name": "Tên tệp tối đa 255 ký tự.", "encoding": "Chọn lại tệp.",
+    "status": "Chọn tình trạng trong danh sách.",
+    "percent": "Nhập tỷ lệ hoàn thành là số nguyên từ 0 đến 100.",
+    "note": "Ghi chú tối đa 4000 ký tự.", "number": "Số ký hiệu tối đa 80 ký tự.",
+    "issued_on": "Ngày ban hành theo dạng năm-tháng-ngày, ví dụ 2022-01-15.",
+    "expected_version": "Trang đã cũ: hãy tải lại trang rồi thử lại.",
+    "changes": "Thay đổi không hợp lệ: hãy tải lại trang rồi thử lại.",
+}
+
+
+def vietnamese_errors(errors: dict, messages: dict) -> dict:
+    """The form's errors for people: a schema's English default ("Not a valid integer.")
+    becomes the field's Vietnamese message; Vietnamese ones stay as they are."""
+    fallback = "Giá trị chưa hợp lệ: hãy kiểm tra lại."
+    return {field: [m if is_vietnamese(m) else messages.get(field, fallback) for m in found]
+            for field, found in errors.items()}
+
+
 def _refusal_errors(refused) -> dict:
     fallback = REFUSAL_TEXT.get(refused.code, REFUSAL_TEXT["validation_failed"])
     return {"_form": [_vietnamese(refused, fallback)]}
@@ -274,6 +295,7 @@ class WorkspacePlansRoutes:
     @http("POST", PLANS + "/nhap")
     @page(form=import_form, schema=PlanImportSchema, performs="import_plan")
     def workspace_plan_import(self, page):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             body = page.body
             try:
@@ -324,6 +346,7 @@ class WorkspacePlansRoutes:
     @http("POST", PLANS + "/<plan_id>/ra-soat")
     @page(path=PlanPathSchema, form=review_form, schema=PlanReviewSchema, performs="review_plan")
     def workspace_plan_review(self, page, plan_id):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             try:
                 page.write("plans", "review_plan", plan_id, page.body["note"],
@@ -349,6 +372,7 @@ class WorkspacePlansRoutes:
     @page(path=PlanPathSchema, form=plan_fields_form, schema=PlanEditSchema,
           performs="edit_plan")
     def workspace_plan_edit(self, page, plan_id):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         plan = page.target.record
         if not page.errors:
             changes = {k: v for k, v in page.body["changes"].items()
@@ -390,6 +414,7 @@ class WorkspacePlansRoutes:
     @http("POST", PLANS + "/<plan_id>/nhiem-vu/<task>/sua")
     @page(path=TaskPathSchema, form=task_form, schema=PlanEditSchema, performs="edit_plan")
     def workspace_plan_task_edit(self, page, plan_id, task):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         current = _task(page.target.record, task)
         if not page.errors:
             given = page.body["changes"]
@@ -424,6 +449,7 @@ class WorkspacePlansRoutes:
     @http("POST", PLANS + "/<plan_id>/ban-hanh")
     @page(path=PlanPathSchema, form=issue_form, schema=PlanIssueSchema, performs="issue_plan")
     def workspace_plan_issue(self, page, plan_id):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             issued_on = page.body["issued_on"]
             try:
@@ -469,6 +495,7 @@ class WorkspacePlansRoutes:
     @page(path=TaskPathSchema, form=progress_form, schema=ProgressSchema,
           performs="report_progress")
     def workspace_progress(self, page, plan_id, task):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             body = page.body
             agency = page.principal.agency if page.principal.role == "agency_officer" else None

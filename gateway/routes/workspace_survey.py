@@ -30,6 +30,7 @@ from gateway.routes.survey_schemas import (
     KioskPathSchema,
     KioskRevokeSchema,
 )
+from gateway.routes.workspace_plans import vietnamese_errors
 from gateway.web import http
 from gateway.workspace import labels
 from gateway.workspace.navigation import Link, register
@@ -56,6 +57,16 @@ FIELD_LABELS = {"commune_code": "Mã xã", "period": "Kỳ khảo sát", "opens_
                 "last_year_cases": "Số hồ sơ năm trước", "require_code": "Mã dùng một lần",
                 "label": "Tên thiết bị", "reason": "Lý do", "count": "Số mã",
                 "campaign": "Đợt khảo sát", "kiosk_id": "Mã thiết bị"}
+FIELD_MESSAGES = {
+    "commune_code": "Mã xã gồm 5 chữ số, ví dụ 16426.",
+    "period": "Kỳ khảo sát là một năm (2026) hoặc một quý (2026-q3).",
+    "opens_on": "Nhập ngày theo dạng năm-tháng-ngày.",
+    "closes_on": "Nhập ngày theo dạng năm-tháng-ngày.",
+    "target_sample": "Cỡ mẫu là số nguyên không âm.",
+    "last_year_cases": "Số hồ sơ là số nguyên không âm.",
+    "label": "Nhập tên thiết bị (tối đa 100 ký tự).", "reason": "Lý do tối đa 200 ký tự.",
+    "count": "Số mã là số nguyên từ 1 đến 500.",
+}
 REFUSAL_TEXT = {
     "campaign_exists": "Xã này đã có đợt khảo sát trong kỳ này.",
     "campaign_closed": "Đợt khảo sát đã kết thúc: không cấp thêm mã được.",
@@ -151,6 +162,7 @@ class WorkspaceSurveyRoutes:
     @http("POST", SURVEY + "/mo-dot")
     @page(form=campaign_form, schema=CampaignInputSchema, performs="open_campaign")
     def workspace_campaign_open(self, page):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             body = dict(page.body)
             try:
@@ -226,6 +238,7 @@ class WorkspaceSurveyRoutes:
     @page(path=CampaignPathSchema, form=codes_form, schema=CodesInputSchema,
           performs="issue_codes")
     def workspace_codes(self, page, campaign_id):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             try:
                 issued = page.write("survey", "issue_codes", campaign_id, page.body["count"])
@@ -252,6 +265,7 @@ class WorkspaceSurveyRoutes:
     @http("POST", SURVEY + "/thiet-bi/dang-ky")
     @page(form=kiosk_form, schema=KioskInputSchema, performs="register_kiosk")
     def workspace_kiosk_register(self, page):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             try:
                 lookup.commune(page.body["commune_code"])
@@ -294,6 +308,7 @@ class WorkspaceSurveyRoutes:
     @page(path=KioskPathSchema, form=revoke_form, schema=KioskRevokeSchema,
           performs="revoke_kiosk")
     def workspace_kiosk_revoke(self, page, kiosk_id):
+        page.errors = vietnamese_errors(page.errors, FIELD_MESSAGES)
         if not page.errors:
             try:
                 page.write("survey", "revoke_kiosk", kiosk_id, page.body["reason"])

@@ -205,6 +205,7 @@ def test_an_agency_reports_on_its_own_tasks_only(api):
     assert wrong.status_code == 400 and "khi và chỉ khi đạt 100%" in wrong.text
     not_a_number = post(newspaper, api, path, {"status": "in_progress", "percent": "nhiều"})
     assert not_a_number.status_code == 400 and 'id="f-percent-loi"' in not_a_number.text
+    assert "số nguyên từ 0 đến 100" in not_a_number.text and "Not a valid" not in not_a_number.text
     assert plan_of(api, plan_id)["tasks"][0]["reports"] == []
     done = post(newspaper, api, path, {"status": "in_progress", "percent": "60",
                                        "note": "Đã đăng 12 tin, bài."})
@@ -240,6 +241,7 @@ def test_another_provinces_plan_and_bad_imports_are_refused_in_vietnamese(api):
     empty = lai_chau.post(api.url + "/can-bo/ke-hoach/nhap", data={
         "csrf_token": csrf_of(form.text), "province_code": "12", "content": ""})
     assert empty.status_code == 400 and 'id="f-content-loi"' in empty.text
+    assert "Chọn tệp Word (.docx) hoặc dán nội dung văn bản" in empty.text
     not_docx = lai_chau.post(api.url + "/can-bo/ke-hoach/nhap", data={
         "csrf_token": csrf_of(form.text), "province_code": "12"},
         files={"tep": ("ke-hoach.docx", b"PK\x03\x04 not a zip", "application/octet-stream")})
