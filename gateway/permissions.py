@@ -579,6 +579,15 @@ PERMISSIONS: dict[str, Rule] = {
     # the review desk (gateway/routes/workspace_review.py): the dossiers of the caller's own
     # province or district, as its roll-up lists them; each dossier's page holds its own rule
     "workspace_review_queue": Rule(JUSTICE + COUNCIL + CHAIRMAN, ANY_TOKEN, reason=ROLLUP),
+    # plans (gateway/routes/workspace_plans.py): the import form names no unit yet (the
+    # import itself is import_plan's); an agency officer's own tasks
+    "workspace_plan_import_form": Rule(PLAN_EDITORS, ANY_TOKEN, reason=PLAN_EDIT),
+    "workspace_agency_tasks": Rule(("agency_officer",), ANY_TOKEN, reason=PLAN_PROGRESS),
+    # surveys (gateway/routes/workspace_survey.py): finding a campaign or a kiosk, and the
+    # blank forms, name no unit yet (what they lead to are the operations' own)
+    "workspace_survey": Rule(AUTHENTICATED, ANY_TOKEN, reason=SURVEY_READ),
+    "workspace_campaign_new": Rule(SURVEY_ORGANISERS, ANY_TOKEN, reason=SURVEY_SETUP),
+    "workspace_kiosk_new": Rule(SURVEY_ORGANISERS, ANY_TOKEN, reason=SURVEY_SETUP),
 }
 
 # A page that carries out an API operation (or shows its form) takes that operation's rule,
@@ -636,6 +645,34 @@ PAGE_OPERATIONS = {
     "workspace_review_complete": "complete_appraisal",
     "workspace_review_decision_form": "decide",
     "workspace_review_decide": "decide",
+    # plans (gateway/routes/workspace_plans.py)
+    "workspace_plans": "list_plans",
+    "workspace_plans_overdue": "list_plans",
+    "workspace_plan_import": "import_plan",
+    "workspace_plan": "get_plan",
+    "workspace_plan_review_form": "review_plan",
+    "workspace_plan_review": "review_plan",
+    "workspace_plan_edit_form": "edit_plan",
+    "workspace_plan_edit": "edit_plan",
+    "workspace_plan_task_form": "edit_plan",
+    "workspace_plan_task_edit": "edit_plan",
+    "workspace_plan_issue_form": "issue_plan",
+    "workspace_plan_issue": "issue_plan",
+    "workspace_plan_summary": "plan_summary",
+    "workspace_progress_form": "report_progress",
+    "workspace_progress": "report_progress",
+    # surveys (gateway/routes/workspace_survey.py)
+    "workspace_campaign_open": "open_campaign",
+    "workspace_campaign": "get_campaign",
+    "workspace_campaign_results": "get_campaign_results",
+    "workspace_campaign_close_form": "close_campaign",
+    "workspace_campaign_close": "close_campaign",
+    "workspace_codes_form": "issue_codes",
+    "workspace_codes": "issue_codes",
+    "workspace_kiosk_register": "register_kiosk",
+    "workspace_kiosk": "get_kiosk",
+    "workspace_kiosk_revoke_form": "revoke_kiosk",
+    "workspace_kiosk_revoke": "revoke_kiosk",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

@@ -21,8 +21,10 @@ from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
 from gateway.routes.workspace_commune import CommuneWorkspaceRoutes
+from gateway.routes.workspace_plans import WorkspacePlansRoutes
 from gateway.routes.workspace_posting import WorkspacePostingRoutes
 from gateway.routes.workspace_review import ReviewRoutes
+from gateway.routes.workspace_survey import WorkspaceSurveyRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
@@ -37,7 +39,7 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
                      PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspacePostingRoutes,
-                     ReviewRoutes, WorkspaceRoutes):
+                     ReviewRoutes, WorkspacePlansRoutes, WorkspaceSurveyRoutes, WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()

@@ -325,7 +325,10 @@ def _serve(fn, service, page: Page, path_schema, reader, schema, path_values,
         _receive(service, page)
     if posted and reader is not None:
         try:
-            page.body = _load(schema, reader(page.form))
+            # A reader marked ``reads_files`` also gets the uploaded files (a .docx plan).
+            read = (reader(page.form, page.request.files) if getattr(reader, "reads_files", False)
+                    else reader(page.form))
+            page.body = _load(schema, read)
         except ValidationFailed as refused:
             page.errors = field_errors(refused.details)
     if from_body and not page.errors:

@@ -174,7 +174,7 @@ class PlansPeer(Peer):
     plans: dict = {}
 
     list_plans = recorded("list_plans", lambda self, *args: [])
-    import_plan = recorded("import_plan")
+    import_plan = recorded("import_plan", lambda self, *args: {"plan_id": "ke-hoach-moi"})
     get_plan = recorded("get_plan", _stored("plans", "plan_id"))
     edit_plan = recorded("edit_plan")
     review_plan = recorded("review_plan")
@@ -190,6 +190,22 @@ class PublicationPeer(Peer):
     name = "publication"
 
 
+def _campaign(self, campaign_id, *args):
+    """A campaign of the id's commune and period, open, enough for the survey pages."""
+    commune, _, period = campaign_id.partition("-")
+    return {"campaign_id": campaign_id, "commune_code": commune, "period": period,
+            "state": "open", "accepting": True, "target_sample": 30, "require_code": False,
+            "opens_on": "2025-01-01", "closes_on": "2025-12-31", "closed_on": None,
+            "questionnaire_version": 1,
+            "questionnaire": {"title": "Khảo sát", "questions": []}}
+
+
+def _results(self, campaign_id, *args):
+    return {**_campaign(self, campaign_id), "final": False, "responses": 0,
+            "late_responses": 0, "target_met": False, "min_answers": 30, "no_data": True,
+            "overall": {"valid_answers": 0, "published": False}, "questions": [], "flags": []}
+
+
 class SurveyPeer(Peer):
     name = "survey"
     #: kiosk id → the kiosk (at least its ``commune_code``)
@@ -197,14 +213,17 @@ class SurveyPeer(Peer):
 
     publish_questionnaire = recorded("publish_questionnaire")
     get_questionnaire = recorded("get_questionnaire")
-    open_campaign = recorded("open_campaign")
-    get_campaign = recorded("get_campaign")
+    open_campaign = recorded("open_campaign", lambda self, body, *args: {
+        "campaign_id": f"{body['commune_code']}-{body['period']}"})
+    get_campaign = recorded("get_campaign", _campaign)
     close_campaign = recorded("close_campaign")
-    get_results = recorded("get_results")
+    get_results = recorded("get_results", _results)
     get_comments = recorded("get_comments")
     erase_free_text = recorded("erase_free_text")
-    issue_codes = recorded("issue_codes")
-    register_kiosk = recorded("register_kiosk")
+    issue_codes = recorded("issue_codes", lambda self, *args: {"codes": []})
+    register_kiosk = recorded("register_kiosk", lambda self, body, *args: {
+        "kiosk_id": "0" * 32, "commune_code": body["commune_code"], "label": body["label"],
+        "registered_on": "2025-06-15", "state": "active", "token": "thiet-bi.bi-mat"})
     get_kiosk = recorded("get_kiosk", _stored("kiosks", "kiosk_id"))
     revoke_kiosk = recorded("revoke_kiosk")
     kiosk_campaign = recorded("kiosk_campaign")

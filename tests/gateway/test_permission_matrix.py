@@ -95,6 +95,24 @@ def year_page(s, rest, method="GET", form=None, rpc="get_assessment"):
 def review_page(method, path, form=None, rpc=None):
     """A review page: a workspace page over the situation's commune in its year."""
     return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
+def plan_page(method, path, form=None, rpc=None):
+    """A plans page (gateway/routes/workspace_plans.py): its work reaches the plans peer."""
+    return Call(method, path, form, peers.PlansPeer, rpc, "area", page=True)
+
+
+def survey_page(method, path, form=None, rpc=None, unit="commune"):
+    """A survey page (gateway/routes/workspace_survey.py): its work reaches the survey peer."""
+    return Call(method, path, form, peers.SurveyPeer, rpc, unit, page=True)
+
+
+# The plan the plans peer holds: enough of one for its pages to show (arrange()).
+PEER_TASK = {"number": "1", "title": "Nhiệm vụ", "lead_agencies": [],
+             "coordinating_agencies": [], "timeframe": None, "outputs": "", "due_dates": [],
+             "status": "not_started", "percent": 0, "overdue": [], "reports": [], "link": None,
+             "last_report": None}
+PEER_PLAN = {"status": "draft", "version": 1, "title": "Kế hoạch", "source": {},
+             "review_notes": [], "tasks": [PEER_TASK],
+             "review": {"issues": [], "unparsed": [], "lines_total": 1, "lines_used": 1}}
 
 
 def account_form(s, **extra) -> dict:
@@ -158,6 +176,7 @@ def recipes(s: Situation) -> dict:
     account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
     admin = "/can-bo/quan-ly-tai-khoan"
     review = f"/can-bo/tham-dinh/{s.commune}/{y}"
+    survey = f"/can-bo/khao-sat/dot/{s.commune}-{s.year}"
     return {
         # public
         "get_health": Call("GET", "/health"),
@@ -405,6 +424,62 @@ def recipes(s: Situation) -> dict:
         "workspace_review_decide": review_page("POST", f"{review}/quyet-dinh", {
             "recognised": "true", "decision_number": "1/QĐ-UBND", "decision_date": day},
             "run_command"),
+        # the plans pages (gateway/routes/workspace_plans.py)
+        "workspace_plans": plan_page("GET", "/can-bo/ke-hoach", None, "list_plans"),
+        "workspace_plans_overdue": plan_page("GET", "/can-bo/ke-hoach/qua-han", None,
+                                             "list_plans"),
+        "workspace_plan_import_form": plan_page("GET", "/can-bo/ke-hoach/nhap"),
+        "workspace_plan_import": plan_page("POST", "/can-bo/ke-hoach/nhap", {
+            "province_code": s.province, "district_code": s.district or "",
+            "content": "KẾ HOẠCH xây dựng xã đạt chuẩn tiếp cận pháp luật"}, "import_plan"),
+        "workspace_plan": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}", None, "get_plan"),
+        "workspace_plan_review_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/ra-soat"),
+        "workspace_plan_review": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/ra-soat",
+                                           {"expected_version": "1"}, "review_plan"),
+        "workspace_plan_edit_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/sua"),
+        "workspace_plan_edit": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/sua", {
+            "title": "Kế hoạch mới", "expected_version": "1"}, "edit_plan"),
+        "workspace_plan_task_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/sua",
+                                              None, "list_agencies"),
+        "workspace_plan_task_edit": plan_page(
+            "POST", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/sua",
+            {"title": "Nhiệm vụ mới", "expected_version": "1"}, "edit_plan"),
+        "workspace_plan_issue_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/ban-hanh"),
+        "workspace_plan_issue": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/ban-hanh",
+                                          {"expected_version": "1"}, "issue_plan"),
+        "workspace_plan_summary": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/tong-ket?nam={y}",
+                                            None, "summary_form"),
+        "workspace_progress_form": plan_page("GET",
+                                             f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/tien-do"),
+        "workspace_progress": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/tien-do",
+                                        {"status": "in_progress", "percent": "10"},
+                                        "report_progress"),
+        "workspace_agency_tasks": plan_page("GET", "/can-bo/nhiem-vu-co-quan", None,
+                                            "agency_tasks"),
+        # the survey pages (gateway/routes/workspace_survey.py)
+        "workspace_survey": survey_page("GET", "/can-bo/khao-sat"),
+        "workspace_campaign_new": survey_page("GET", "/can-bo/khao-sat/mo-dot"),
+        "workspace_campaign_open": survey_page("POST", "/can-bo/khao-sat/mo-dot", {
+            "commune_code": s.commune, "period": str(y), "opens_on": f"{y}-01-01",
+            "closes_on": f"{y}-12-31"}, "open_campaign"),
+        "workspace_campaign": survey_page("GET", survey, None, "get_campaign"),
+        "workspace_campaign_results": survey_page("GET", f"{survey}/ket-qua", None, "get_results"),
+        "workspace_campaign_close_form": survey_page("GET", f"{survey}/ket-thuc", None,
+                                                     "get_campaign"),
+        "workspace_campaign_close": survey_page("POST", f"{survey}/ket-thuc", {},
+                                                "close_campaign"),
+        "workspace_codes_form": survey_page("GET", f"{survey}/ma", None, "get_campaign"),
+        "workspace_codes": survey_page("POST", f"{survey}/ma", {"count": "5"}, "issue_codes"),
+        "workspace_kiosk_new": survey_page("GET", "/can-bo/khao-sat/thiet-bi/dang-ky"),
+        "workspace_kiosk_register": survey_page("POST", "/can-bo/khao-sat/thiet-bi/dang-ky", {
+            "commune_code": s.commune, "label": "Quầy số 1"}, "register_kiosk", "today"),
+        "workspace_kiosk": survey_page("GET", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}", None,
+                                       None, "today"),
+        "workspace_kiosk_revoke_form": survey_page(
+            "GET", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", None, None, "today"),
+        "workspace_kiosk_revoke": survey_page(
+            "POST", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", {"reason": "Mất"},
+            "revoke_kiosk", "today"),
     }
 
 
@@ -566,7 +641,7 @@ def arrange(s: Situation):
         "source": "configured"}}
     peers.SurveyPeer.kiosks = {KIOSK_ID: {"kiosk_id": KIOSK_ID, "commune_code": s.commune,
                                           "label": "Quầy số 1", "state": "active"}}
-    peers.PlansPeer.plans = {PLAN_ID: {"plan_id": PLAN_ID, "jurisdiction": {
+    peers.PlansPeer.plans = {PLAN_ID: {**PEER_PLAN, "plan_id": PLAN_ID, "jurisdiction": {
         "province": s.province, "district": s.district}}}
     peers.AccountsPeer.accounts = {ACCOUNT_NAME: peers.account_view(
         ACCOUNT_NAME, "commune_officer", {"province": s.province, "district": s.district,
