@@ -8,7 +8,7 @@ import requests
 from tests.support.assessment_platform import token
 
 ADMIN_TOKEN = token("administrator", sub="quantri")
-PASSWORD = "đồng lúa Đông Sơn mùa gặt"
+PASSWORD = "cánh cò bay lả rập rờn"
 PEOPLE = {
     "kiemtoan.trung": ("auditor", {}),
     "quantri.minh": ("administrator", {}),
