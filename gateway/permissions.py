@@ -446,9 +446,13 @@ SIGN_IN = Why("sign-in", "people sign in to the workspace here; the form is publ
               "attempt is throttled and recorded")
 WORKSPACE = Why("workspace", "any signed-in person sees their own home page; what it links to "
                 "follows their role")
+PLATFORM = Why("platform", "the platform's health in detail (each service's queues, dead "
+                "letters, chains, breakers) for those who run it: administrators; /health stays "
+                "public for probes")
 WHYS = (PUBLIC_DATA, PROBE, REFERENCE, ADMINISTRATION, AUDIT, READ_COMMUNE, EVIDENCE_FILES,
         OWN_COMMUNE, REVIEW_STEP, ROLLUP, QUESTIONNAIRE, SURVEY_SETUP, SURVEY_READ, KIOSK_API,
-        PLAN_READ, PLAN_EDIT, PLAN_PROGRESS, ERASURE, ACCOUNTS, OWN_ACCOUNT, SIGN_IN, WORKSPACE)
+        PLAN_READ, PLAN_EDIT, PLAN_PROGRESS, ERASURE, ACCOUNTS, OWN_ACCOUNT, SIGN_IN, WORKSPACE,
+        PLATFORM)
 
 PERMISSIONS: dict[str, Rule] = {
     # -- system, docs and reference data
@@ -588,6 +592,8 @@ PERMISSIONS: dict[str, Rule] = {
     "workspace_survey": Rule(AUTHENTICATED, ANY_TOKEN, reason=SURVEY_READ),
     "workspace_campaign_new": Rule(SURVEY_ORGANISERS, ANY_TOKEN, reason=SURVEY_SETUP),
     "workspace_kiosk_new": Rule(SURVEY_ORGANISERS, ANY_TOKEN, reason=SURVEY_SETUP),
+    # the administrator's pages (gateway/routes/workspace_admin.py)
+    "workspace_platform_health": Rule(ADMINISTRATOR, NATIONWIDE, reason=PLATFORM),
 }
 
 # A page that carries out an API operation (or shows its form) takes that operation's rule,
@@ -673,6 +679,19 @@ PAGE_OPERATIONS = {
     "workspace_kiosk": "get_kiosk",
     "workspace_kiosk_revoke_form": "revoke_kiosk",
     "workspace_kiosk_revoke": "revoke_kiosk",
+    # the auditor's pages (gateway/routes/workspace_audit.py)
+    "workspace_audit_events": "audit_events",
+    "workspace_audit_export": "audit_events",
+    "workspace_audit_commune": "audit_events",
+    "workspace_audit_correlation": "audit_correlation",
+    "workspace_audit_correlation_export": "audit_correlation",
+    "workspace_audit_chains": "audit_chains",
+    # the administrator's pages (gateway/routes/workspace_admin.py)
+    "workspace_reviewing_levels": "set_reviewing_level",
+    "workspace_reviewing_level_set": "set_reviewing_level",
+    "workspace_criteria_sets": "publish_criteria_set",
+    "workspace_criteria_set_publish": "publish_criteria_set",
+    "workspace_criteria_set_version": "get_criteria_set_version",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

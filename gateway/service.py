@@ -20,6 +20,8 @@ from gateway.routes.evidence import EvidenceRoutes
 from gateway.routes.plans import PlansRoutes
 from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
+from gateway.routes.workspace_admin import WorkspaceAdminRoutes
+from gateway.routes.workspace_audit import WorkspaceAuditRoutes
 from gateway.routes.workspace_commune import CommuneWorkspaceRoutes
 from gateway.routes.workspace_plans import WorkspacePlansRoutes
 from gateway.routes.workspace_posting import WorkspacePostingRoutes
@@ -39,7 +41,8 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
                      PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspacePostingRoutes,
-                     ReviewRoutes, WorkspacePlansRoutes, WorkspaceSurveyRoutes, WorkspaceRoutes):
+                     ReviewRoutes, WorkspacePlansRoutes, WorkspaceSurveyRoutes,
+                     WorkspaceAuditRoutes, WorkspaceAdminRoutes, WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()

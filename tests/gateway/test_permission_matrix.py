@@ -480,6 +480,30 @@ def recipes(s: Situation) -> dict:
         "workspace_kiosk_revoke": survey_page(
             "POST", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", {"reason": "Mất"},
             "revoke_kiosk", "today"),
+        # the auditor's pages
+        "workspace_audit_events": page("GET", "/can-bo/kiem-toan?xa=" + s.commune, None,
+                                       "query_events"),
+        "workspace_audit_export": page("GET", "/can-bo/kiem-toan/tai-ve.csv", None, "query_events"),
+        "workspace_audit_commune": page("GET", f"/can-bo/kiem-toan/xa?ma={s.commune}", None,
+                                        "query_events"),
+        "workspace_audit_correlation": page("GET", "/can-bo/kiem-toan/tuong-quan/ma-1", None,
+                                            "query_events"),
+        "workspace_audit_correlation_export": page(
+            "GET", "/can-bo/kiem-toan/tuong-quan/ma-1/tai-ve.csv", None, "query_events"),
+        "workspace_audit_chains": page("GET", "/can-bo/kiem-toan/chuoi-bam", None, "verify_chain"),
+        # the administrator's pages
+        "workspace_reviewing_levels": page("GET", f"/can-bo/quan-tri/cap-tham-dinh?nam={y}", None,
+                                           "get_reviewing_level"),
+        "workspace_reviewing_level_set": page(
+            "POST", f"/can-bo/quan-tri/cap-tham-dinh/{s.province}/{y}", {"level": s.level},
+            "set_reviewing_level"),
+        "workspace_criteria_sets": page("GET", "/can-bo/quan-tri/bo-tieu-chi", None,
+                                        "list_criteria_sets"),
+        "workspace_criteria_set_publish": page("POST", "/can-bo/quan-tri/bo-tieu-chi", {
+            "noi_dung": '{"id": "25-2021", "version": 9}'}, "publish_criteria_set"),
+        "workspace_criteria_set_version": page("GET", "/can-bo/quan-tri/bo-tieu-chi/25-2021/1",
+                                               None, "get_criteria_set"),
+        "workspace_platform_health": page("GET", "/can-bo/quan-tri/tinh-trang"),  # health: unrecorded
     }
 
 
