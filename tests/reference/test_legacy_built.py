@@ -117,3 +117,10 @@ def test_builder_known_date_moves_a_change_to_another_year(monkeypatch):
     states = build_legacy.year_states(lists(a, b, b, b))
     assert states[2020].communes["00002"] == ("Xã Hai", "702")  # B merged into A in 2021
     assert states[2021].communes["00002"] == ("Xã Hai", "701")
+
+
+def test_the_counts_table_in_the_docs_is_the_data():
+    docs = (build_legacy.Path(__file__).resolve().parents[2] / "docs" / "reference-data.md").read_text(
+        encoding="utf-8")
+    parsed = [legacy.check_file(path) for path in legacy.installed_paths()]
+    assert build_legacy.counts_table(parsed) in docs
