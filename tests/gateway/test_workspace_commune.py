@@ -251,3 +251,5 @@ def test_a_points_year_is_filled_and_summed_by_the_service(api):
     total = re.search(r"<dt>Tổng điểm tự chấm</dt><dd>([^<]+)</dd>", summary.text).group(1)
     assert total.endswith("/ 100.00") and "Không còn" in summary.text
     assert "Xem trước điều kiện công nhận" in summary.text
+    # Đông Quang was merged away in 2025: its officer is offered no 2026 to open
+    assert 'data-year="2026"' not in browser.get(api.url + "/can-bo/xa").text
