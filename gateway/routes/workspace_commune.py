@@ -271,8 +271,11 @@ class CommuneWorkspaceRoutes:
     def workspace_score_figures(self, page, commune_code, year, indicator_id):
         """The figures as typed, scored by the service and kept nowhere: what the form's
         script shows as the officer types (the same result box the page shows after saving)."""
+        body, errors = _load(FiguresSchema, {"figures": fig.read(page.form)})
+        if errors:  # the API's body schema first, as a save would
+            raise ValidationFailed("Số liệu chưa hợp lệ.", errors)
         answer = page.read("assessment", "score_figures", commune_code, year, indicator_id,
-                           fig.read(page.form))
+                           body["figures"])
         assessment = self._assessment(page, commune_code, year)
         criteria_set = self._criteria_set(page, assessment)
         _, indicator = fig.find_indicator(criteria_set, indicator_id) or (None, None)
