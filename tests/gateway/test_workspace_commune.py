@@ -5,6 +5,7 @@ after saving, bad figures refused in Vietnamese with nothing changed, a signed P
 (its SHA-256 and signature report shown) and removed, the summary, submitting, reopening
 with a reason, declarations, and another commune's pages refused."""
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -177,7 +178,6 @@ def test_a_signed_pdf_is_uploaded_shown_with_its_report_and_removed(api):
         files={"file": ("Biên bản họp.pdf", pdf, "application/pdf")}, allow_redirects=False)
     assert uploaded.status_code == 303, uploaded.text[-1500:]
     page = browser.get(base + "/chi-tieu/C1.I1")
-    import hashlib
     sha = hashlib.sha256(pdf).hexdigest()
     assert "Biên bản họp.pdf" in page.text and sha in page.text
     assert "Nguyễn Văn An" in page.text and 'data-verdict="valid"' in page.text
