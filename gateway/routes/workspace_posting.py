@@ -201,14 +201,13 @@ def dossier_parts(assessment: dict) -> list[dict]:
     own = assessment.get("self_score") or {}
     evidence = assessment.get("evidence") or {}
     files = sum(len(v) for v in evidence.values()) if isinstance(evidence, dict) else 0
-    done = (assessment.get("self_assessment") or {}) if isinstance(
-        assessment.get("self_assessment"), dict) else {}
+    total = own.get("total")
     return [
         {"name": "Báo cáo đánh giá, đề nghị xem xét công nhận (Mẫu 01)",
-         "state": "Lập từ kết quả tự đánh giá và các bước dưới đây",
-         "ready": bool(done) or assessment.get("state") not in ("new", "drafting")},
+         "state": "Xã lập theo Mẫu 01 từ kết quả tự đánh giá (hệ thống chưa in mẫu này)",
+         "ready": assessment.get("state") not in (None, "new", "drafting")},
         {"name": "Bảng điểm tự đánh giá các chỉ tiêu (Mẫu 02)",
-         "state": (f"Tổng điểm tự chấm: {own.get('total')}" if own.get("total") is not None
+         "state": (f"Tổng điểm tự chấm: {str(total).replace('.', ',')}" if total is not None
                    else "Đã có bảng tự chấm điểm") if own else "Chưa có",
          "ready": bool(own), "download": True},
         {"name": "Tổng hợp ý kiến góp ý khi niêm yết và việc trả lời (Mẫu 03)",
