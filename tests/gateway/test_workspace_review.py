@@ -121,8 +121,13 @@ def test_a_province_office_is_told_the_district_reviews_that_year(api):
     assert queue.status_code == 200
     assert 'data-level="district"' in queue.text and "giao <strong>cấp huyện</strong>" in queue.text
     assert 'id="hang-doi"' not in queue.text
-    refused = department.get(api.url + dossier() + "/kiem-tra")
-    assert refused.status_code in (403, 404, 405)
+    # it reads the dossier (its province covers it) but the step is the district's
+    shown = department.get(api.url + dossier())
+    assert shown.status_code == 200 and 'id="form-kiem-tra"' not in shown.text
+    refused = department.post(api.url + dossier() + "/kiem-tra", allow_redirects=False, data={
+        "csrf_token": csrf_of(shown.text), "checked_on": "2023-01-06"})
+    assert refused.status_code == 403 and 'data-rule="reviewing_level"' in refused.text
+    assert "giao cấp huyện thẩm định" in refused.text
 
 
 def test_other_units_and_roles_are_refused(api):
