@@ -607,6 +607,7 @@ PAGE_OPERATIONS = {
     "workspace_review_complete": "complete_appraisal",
     "workspace_review_decision_form": "decide",
     "workspace_review_decide": "decide",
+    "workspace_review_form_08": "form_08",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

@@ -7,6 +7,7 @@ the council's appraisal, the chairman's decision (docs/workspace.md, "Thẩm đ�
 | ``/can-bo/tham-dinh/<xã>/<năm>`` | one dossier: self-assessment, evidence, posting, supplements; the justice office's check and supplement request |
 | ``…/hoi-dong`` | the council: the meeting (date, members, quorum), opinions, every indicator's appraised points with reasons, completion |
 | ``…/quyet-dinh`` | the chairman's decision: number, date, recognised or not; its publication on the board |
+| ``/can-bo/tham-dinh/tinh/<tỉnh>/mau-08.xlsx?year=`` | Mẫu 08: the year's decisions, recognised and not-recognised lists |
 
 Each form posts to the API operation's page (``performs=``), with the API's body schema, and
 calls ``assessment.run_command`` as the API route does. Which forms a person sees comes from the
@@ -21,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
-from gateway.routes.assessment import _arguments
+from gateway.routes.assessment import _arguments, _xlsx
 from gateway.routes.assessment_schemas import (
     AppraisalStartSchema,
     AppraiseSchema,
@@ -30,11 +31,13 @@ from gateway.routes.assessment_schemas import (
     CompleteAppraisalSchema,
     DecisionSchema,
     OpinionSchema,
+    RollupPathSchema,
+    RollupQuerySchema,
     SupplementRequestSchema,
 )
 from gateway.schemas import FIRST_YEAR
 from gateway.web import http
-from gateway.workspace import labels, navigation
+from gateway.workspace import labels, navigation, render
 from gateway.workspace.pages import _load, _vietnamese, page
 from kernel import clock
 from kernel.errors import Conflict, NotFound, ValidationFailed
@@ -280,6 +283,15 @@ class ReviewRoutes:
         return page.render("review/queue.html", title="Thẩm định, công nhận",
                            province_name=labels.province_name(province) if province else None,
                            **context)
+
+    @http("GET", DESK + "/tinh/<province_code>/mau-08.xlsx")
+    @page(path=RollupPathSchema, query=RollupQuerySchema, performs="form_08")
+    def workspace_review_form_08(self, page, province_code):
+        """Mẫu 08, as the API's ``form_08``: the decisions, the recognised and the
+        not-recognised lists of the caller's province (or district) in the year."""
+        area = page.target
+        return render.secure_headers(_xlsx(page.read(
+            "assessment", "rollup_form", province_code, area.year, area.district, "08")))
 
     def _queue(self, page, province, district, year) -> dict:
         try:

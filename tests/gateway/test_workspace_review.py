@@ -5,8 +5,10 @@ opinions and every indicator appraised in one form, the chairman's decision publ
 board. Bad input gets a Vietnamese message and changes nothing; other units' and other roles'
 pages are refused; a province office in a district-reviewed year is told who reviews."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 import requests
 
@@ -233,6 +235,17 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
     listed = re.search(r'id="danh-sach-dat">(.*?)</ul>', queue.text, re.S).group(1)
     assert "Xã Đông Quang" in listed and "125/QĐ-UBND" in listed
     assert wait_for(lambda: "Đạt chuẩn" in requests.get(api.url + "/ket-qua/xa/16426").text)
+    # Mẫu 08 of the district: the decision in the recognised list
+    link = re.search(r'href="([^"]+mau-08\.xlsx[^"]*)"', queue.text).group(1)
+    assert link == f"{DESK}/tinh/38/mau-08.xlsx?year=2022"
+    workbook = wait_for(lambda: (lambda sheet: sheet if any(
+        "Xã Đông Quang" in str(row) for row in sheet.iter_rows(values_only=True)) else None)(
+        openpyxl.load_workbook(io.BytesIO(chairman.get(api.url + link).content))["Đạt chuẩn"]))
+    assert workbook is not None
+    assert chairman.get(api.url + link).headers["Cache-Control"] == "no-store"
+    # the district's Mẫu 08 is no other province's to download
+    other = signed_in(api, "sotuphap.hanoi").get(api.url + link)
+    assert other.status_code == 403 and 'data-rule="covers_unit"' in other.text
 
 
 def test_a_form_sent_twice_is_done_once(api):
