@@ -608,6 +608,7 @@ PAGE_OPERATIONS = {
     "workspace_review_decision_form": "decide",
     "workspace_review_decide": "decide",
     "workspace_review_form_08": "form_08",
+    "workspace_review_evidence": "download_evidence",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

@@ -5,6 +5,7 @@ the council's appraisal, the chairman's decision (docs/workspace.md, "Thẩm đ�
 |---|---|
 | ``/can-bo/tham-dinh?nam=`` | the queue of the caller's province or district: dossiers, due dates, late flags; the year's recognised and not-recognised lists |
 | ``/can-bo/tham-dinh/<xã>/<năm>`` | one dossier: self-assessment, evidence, posting, supplements; the justice office's check and supplement request |
+| ``…/minh-chung/<chỉ tiêu>/<sha256>`` | an evidence file, downloaded |
 | ``…/hoi-dong`` | the council: the meeting (date, members, quorum), opinions, every indicator's appraised points with reasons, completion |
 | ``…/quyet-dinh`` | the chairman's decision: number, date, recognised or not; its publication on the board |
 | ``/can-bo/tham-dinh/tinh/<tỉnh>/mau-08.xlsx?year=`` | Mẫu 08: the year's decisions, recognised and not-recognised lists |
@@ -35,6 +36,7 @@ from gateway.routes.assessment_schemas import (
     RollupQuerySchema,
     SupplementRequestSchema,
 )
+from gateway.routes.evidence_schemas import EvidenceFilePathSchema
 from gateway.schemas import FIRST_YEAR
 from gateway.web import http
 from gateway.workspace import labels, navigation, render
@@ -333,6 +335,14 @@ class ReviewRoutes:
             self_scores=_self_scores(assessment), channels=CHANNELS,
             breadcrumbs=[("Thẩm định, công nhận", f"{DESK}?nam={year}"),
                          (labels.commune_name(commune_code), None)])
+
+    @http("GET", DOSSIER + "/minh-chung/<indicator_id>/<sha256>")
+    @page(path=EvidenceFilePathSchema, performs="download_evidence")
+    def workspace_review_evidence(self, page, commune_code, year, indicator_id, sha256):
+        """One evidence file, as the API's ``download_evidence`` serves it (checked against
+        its SHA-256 on the way out)."""
+        file = page.read("assessment", "evidence_file", commune_code, year, indicator_id, sha256)
+        return self.evidence.download(page.request, file)
 
     def _common(self, page, assessment, criteria_set) -> dict:
         commune, year = assessment["commune_code"], assessment["year"]

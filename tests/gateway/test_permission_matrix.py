@@ -344,6 +344,8 @@ def recipes(s: Situation) -> dict:
         "workspace_review_decide": review_page("POST", f"{review}/quyet-dinh", {
             "recognised": "true", "decision_number": "1/QĐ-UBND", "decision_date": day},
             "run_command"),
+        "workspace_review_evidence": review_page(
+            "GET", f"{review}/minh-chung/C1.I1/{EVIDENCE_SHA}", None, "evidence_file"),
         "workspace_review_form_08": Call(
             "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-08.xlsx{query}", None, A,
             "rollup_form", "area", page=True),

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from services.assessment.criteria import load_builtin_sets
+from tests.support import evidence_files
 from tests.support.accounts_platform import FAST_HASHING
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import send, token, wait_for
@@ -169,8 +170,12 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
     assert "Đã gửi yêu cầu bổ sung" in shown.text and 'id="cho-bo-sung"' in shown.text
     assert state(api)["state"] == "supplement_requested"
 
-    # the commune answers through the API
+    # the commune answers through the API, with a file
     me = api.year.officer(DONG_QUANG)
+    photo = evidence_files.png()
+    attached = api.request("POST", f"{api.year.url(DONG_QUANG)}/evidence/C3.I1", me,
+                           files={"file": ("biên bản hòa giải.png", photo)})
+    assert attached.status_code == 201, attached.text
     assert send(api, "POST", f"{api.year.url(DONG_QUANG)}/dossier/supplements", me,
                 {"provided_on": "2023-01-04", "note": "Đã bổ sung Mẫu 03"}).status_code == 200
 
@@ -179,6 +184,12 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
     assert state(api)["state"] == "checked"
     shown = office.get(api.url + dossier())
     assert "Đã bổ sung Mẫu 03" in shown.text and 'id="form-kiem-tra"' not in shown.text
+    link = re.search(r'href="([^"]+/minh-chung/C3\.I1/[0-9a-f]{64})"', shown.text).group(1)
+    download = office.get(api.url + link)
+    assert download.status_code == 200 and download.content == photo
+    assert "no-store" in download.headers["Cache-Control"]
+    other = signed_in(api, "sotuphap.hanoi").get(api.url + link)
+    assert other.status_code == 403
 
     # the council: a wrong size, then a meeting of five
     council = signed_in(api, "thuky.dongson")
