@@ -35,6 +35,7 @@ class Journey(Browser):
         self.typed = []
 
     def shot(self, page, what):
+        page.evaluate("document.activeElement && document.activeElement.blur()")
         page.screenshot(path=str(self.shots_dir / f"hanh-trinh-{what}.png"), full_page=True)
 
     def goto(self, page, path):
@@ -192,6 +193,13 @@ def journey(j: Journey, setup: dict, seen: dict) -> None:
     follow(officer, "Hồ sơ đề nghị công nhận", exact=True)
     follow(officer, "Cơ quan tư pháp yêu cầu bổ sung hồ sơ: xem và trả lời", exact=True)
     seen["request_reason"] = officer.inner_text("#ly-do-yeu-cau")
+    officer.click("#tai-minh-chung summary")
+    follow(officer, f"Chỉ tiêu {indicators[0]}", exact=True)
+    officer.set_input_files("#f-file", setup["supplement_pdf"])
+    submit(officer, "#tai-len")
+    seen["supplement_upload_notice"] = notice(officer)
+    follow(officer, "Quay lại trả lời yêu cầu bổ sung", exact=True)
+    seen["supplement_files"] = officer.inner_text("#tep-bo-sung")
     officer.fill("#f-note", "Phường gửi biên bản hội nghị niêm yết (Mẫu 03), đã ký số.")
     officer.fill("#f-provided_on", days["supplement"])
     j.shot(officer, "11-tra-loi-bo-sung")

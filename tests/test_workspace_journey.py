@@ -43,9 +43,11 @@ PEOPLE = {"officer": "congchuc.hamrong", "justice": "sotuphap.thanhhoa",
 def dates() -> dict:
     """Each step's day, counted back from today in Vietnam, in the order they happen."""
     today = clock.today()
-    back = {"submitted": 16, "start": 15, "comment": 14, "answer": 13, "end": 10, "dossier": 9, "request": 8,
-            "supplement": 7, "check": 6, "appraisal": 5, "opinion": 5, "completed": 4,
-            "decision": 3}
+    # the posting in the past fortnight; the review in the last days, so that the supplement
+    # (three working days) is answered in time
+    back = {"submitted": 16, "start": 15, "comment": 14, "answer": 13, "end": 10, "dossier": 9,
+            "request": 2, "supplement": 2, "check": 1, "appraisal": 1, "opinion": 1,
+            "completed": 1, "decision": 0}
     return {step: (today - timedelta(days=days)).isoformat() for step, days in back.items()}
 
 
@@ -57,6 +59,8 @@ def platform(tmp_path_factory):
     signer = pdfs.signer_certified_by(ca, "Nguyễn Văn Hùng", "UBND phường Hàm Rồng")
     pdf = folder / "Biên bản họp tự đánh giá.pdf"
     pdf.write_bytes(pdfs.signed(pdfs.blank_pdf(), signer, (ca,)))
+    minutes = folder / "Biên bản niêm yết công khai.pdf"
+    minutes.write_bytes(pdfs.signed(pdfs.blank_pdf(), signer, (ca,)))
     with full_platform(folder, EVIDENCE_TRUST_ROOTS=str(roots), **FAST_HASHING) as client:
         demo = {account["username"]: account for account in ACCOUNTS}
         passwords = {}
@@ -65,19 +69,20 @@ def platform(tmp_path_factory):
             made = client.request("POST", "/api/v1/accounts", ADMIN, json=demo[username])
             assert made.status_code == 201, made.text
             passwords[key] = {"username": username, "password": made.json()["password"]}
-        yield client, passwords, pdf
+        yield client, passwords, (pdf, minutes)
 
 
 @pytest.mark.browser
 def test_a_commune_from_an_empty_year_to_a_published_decision_through_the_pages(platform):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
-    client, accounts, pdf = platform
+    client, accounts, (pdf, minutes) = platform
     for old in SHOTS.glob("hanh-trinh-*.png"):
         old.unlink()
     year = clock.today().year
     setup = json.dumps({"accounts": accounts, "commune": COMMUNE, "year": year,
-                        "pdf": str(pdf), "dates": dates()})
+                        "pdf": str(pdf), "supplement_pdf": str(minutes),
+                        "dates": dates()})
     # eventlet's green subprocess lets the in-process gateway serve the browser meanwhile.
     completed = subprocess.run([sys.executable, str(BROWSER_SCRIPT), client.url, str(SHOTS),
                                 setup], capture_output=True, text=True, timeout=600,
@@ -107,6 +112,8 @@ def test_a_commune_from_an_empty_year_to_a_published_decision_through_the_pages(
     assert "Kiểm tra hồ sơ" in seen["queue_row"]
     assert "Đã gửi yêu cầu bổ sung" in seen["request_notice"]
     assert seen["request_reason"].startswith("Đề nghị xã bổ sung")
+    assert seen["supplement_upload_notice"] == "Đã tải lên tài liệu minh chứng."
+    assert "Biên bản niêm yết công khai.pdf" in seen["supplement_files"]
     assert "Đã gửi phần bổ sung" in seen["supplement_notice"]
     assert "chuyển Hội đồng" in seen["check_notice"] and seen["state_after_check"] == "checked"
 
