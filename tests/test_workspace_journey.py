@@ -73,6 +73,7 @@ def platform(tmp_path_factory):
 
 
 @pytest.mark.browser
+@pytest.mark.timeout(660)  # four people and every step: longer than the suite's 300 s
 def test_a_commune_from_an_empty_year_to_a_published_decision_through_the_pages(platform):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
