@@ -103,7 +103,8 @@ def main(base_url: str, shots: str, setup_json: str) -> None:
     shots_dir.mkdir(parents=True, exist_ok=True)
     errors, outside, seen = [], [], {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, "--lang=vi"])
         try:
             j = Journey(browser, base_url, shots_dir, errors, outside)
             journey(j, setup, seen)
