@@ -4,13 +4,14 @@ through the accounts API as `make run` makes them), a commune carried from an em
 published decision through the pages alone. Phường Hàm Rồng's officer opens this year (27/2025,
 reviewed by the province), fills every indicator, uploads a PDF signed by a test CA, submits,
 posts the result, ends the posting and sends the dossier; the province's justice department
-asks for a supplement, the officer answers it, the department passes the check; the council's
+asks for a supplement, the officer answers it with a second signed PDF, the department passes
+the check; the council's
 secretary appraises every indicator; the chairman signs the decision; the public board shows
 the commune recognised. After the accounts are made nothing but the pages is used, and every
 page is reached by a link or a form, as a person would (only the sign-in page and the board are
 typed). The screenshots are the guide's (docs/huong-dan/README.md, anh/hanh-trinh-*.png).
 
-The steps are dated in the past fortnight (no step may be dated after today in Vietnam, nor
+The steps are dated in the past sixteen days (no step may be dated after today in Vietnam, nor
 before the step it follows; the posting stays up five days), so the walk works on any day."""
 
 import json
