@@ -5,9 +5,8 @@ published decision through the pages alone. Phường Hàm Rồng's officer open
 reviewed by the province), fills every indicator, uploads a PDF signed by a test CA, submits,
 posts the result, ends the posting and sends the dossier; the province's justice department
 asks for a supplement, the officer answers it with a second signed PDF, the department passes
-the check; the council's
-secretary appraises every indicator; the chairman signs the decision; the public board shows
-the commune recognised. After the accounts are made nothing but the pages is used, and every
+the check; the council's secretary appraises every indicator; the chairman signs the decision;
+the public board shows the commune recognised. After the accounts are made nothing but the pages is used, and every
 page is reached by a link or a form, as a person would (only the sign-in page and the board are
 typed). The screenshots are the guide's (docs/huong-dan/README.md, anh/hanh-trinh-*.png).
 
