@@ -221,6 +221,9 @@ class CommuneWorkspaceRoutes:
             and _may(page, "attach_evidence"),
             removable="remove_evidence" in (assessment.get("allowed_commands") or [])
             and _may(page, "remove_evidence"),
+            # uploaded while answering a supplement request: the way back to that answer
+            supplement=_step(assessment, "provide_supplement") is not None
+            and _may(page, "provide_supplement"),
             base=base, action=f"{base}/chi-tieu/{indicator_id}",
             previous=ids[at - 1] if at else None, following=ids[at + 1] if at + 1 < len(ids)
             else None, pass_fail=criteria_set["pass_fail"],
