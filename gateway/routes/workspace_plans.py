@@ -377,14 +377,16 @@ class WorkspacePlansRoutes:
         if not page.errors:
             changes = {k: v for k, v in page.body["changes"].items()
                        if (v or None) != (plan.get(k) or None)}
-            if isinstance(changes.get("year"), str) or changes.get("date") and not _iso(changes["date"]):
-                page.errors = {k: [m] for k, m in (
-                    ("year", "Năm là một số, ví dụ 2022."),
-                    ("date", "Ngày theo dạng năm-tháng-ngày, ví dụ 2022-03-15.")) if k in changes}
-            elif not changes:
+            if isinstance(changes.get("year"), str):
+                page.errors["year"] = ["Năm là một số, ví dụ 2022."]
+            if changes.get("date") and not _iso(changes["date"]):
+                page.errors["date"] = ["Ngày theo dạng năm-tháng-ngày, ví dụ 2022-03-15."]
+            if not page.errors and not changes:
                 page.errors = {"_form": ["Chưa có thay đổi nào để lưu."]}
-            else:
-                return self._edit(page, plan_id, changes)
+            if not page.errors:
+                done = self._edit(page, plan_id, changes)
+                if done is not None:
+                    return done
         return self._edit_page(page, status=400)
 
     def _edit(self, page, plan_id, changes, back=None):
@@ -443,7 +445,7 @@ class WorkspacePlansRoutes:
     def _issue_page(self, page, status=200):
         plan = page.target.record
         return page.render("plans/issue.html", status=status, title="Ban hành kế hoạch",
-                           plan=plan, field_labels=FIELD_LABELS, today=date.today().isoformat(),
+                           plan=plan, field_labels=FIELD_LABELS,
                            breadcrumbs=self._plan_crumbs(plan, ("Ban hành", None)))
 
     @http("POST", PLANS + "/<plan_id>/ban-hanh")
@@ -544,7 +546,9 @@ def _unreadable(refused) -> str:
             "(Word) không đặt mật khẩu.")
 
 
-register(Link("Kế hoạch", PLANS, "workspace_plans",
+# Shown to those who work on plans (editors and reporters: report_progress's roles); anyone
+# signed in may still open the list, plans being public documents.
+register(Link("Kế hoạch", PLANS, "workspace_progress_form",
               "Nhập, rà soát, ban hành kế hoạch; theo dõi tiến độ và nhiệm vụ quá hạn."))
 register(Link("Nhiệm vụ của cơ quan", AGENCY, "workspace_agency_tasks",
               "Các nhiệm vụ cơ quan chủ trì, phối hợp; báo cáo tiến độ."))

@@ -17,7 +17,6 @@ so the organiser finds it by commune and period, and a kiosk by the id its page 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
@@ -36,6 +35,7 @@ from gateway.workspace import labels
 from gateway.workspace.navigation import Link, register
 from gateway.workspace.pages import _vietnamese as is_vietnamese
 from gateway.workspace.pages import page
+from kernel import clock
 from kernel.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 
 SURVEY = "/can-bo/khao-sat"
@@ -149,7 +149,7 @@ class WorkspaceSurveyRoutes:
 
     # -- campaigns -------------------------------------------------------------------------
     def _campaign_form(self, page, status=200):
-        year = date.today().year
+        year = clock.today().year  # Vietnam's date, as the services count days
         return page.render("survey/open.html", status=status, title="Mở đợt khảo sát",
                            field_labels=FIELD_LABELS, year=year,
                            breadcrumbs=[("Khảo sát hài lòng", SURVEY), ("Mở đợt khảo sát", None)])
@@ -318,5 +318,6 @@ class WorkspaceSurveyRoutes:
         return self._revoke_page(page, status=400)
 
 
-register(Link("Khảo sát hài lòng", SURVEY, "workspace_survey",
+# Shown to the organisers; a commune's own officer may still open a campaign of their commune.
+register(Link("Khảo sát hài lòng", SURVEY, "workspace_campaign_new",
               "Đợt khảo sát, thiết bị tại Bộ phận Một cửa, mã dùng một lần, tỷ lệ hài lòng."))

@@ -276,6 +276,13 @@ def test_a_real_plan_pasted_as_text_shows_its_doubts_and_unread_lines(api):
         "number": "2150/KH-UBND", "date": "2021-09-20", "year": "2021",
         "expected_version": plan_of(api, plan_id)["version"]})
     assert unchanged.status_code == 400 and "Chưa có thay đổi nào" in unchanged.text
+    stale = post(officer, api, f"/can-bo/ke-hoach/{plan_id}/sua", {
+        "title": "Kế hoạch khác", "year": "2021", "expected_version": "1"})
+    assert stale.status_code == 400 and "vừa được người khác thay đổi" in stale.text
+    bad = post(officer, api, f"/can-bo/ke-hoach/{plan_id}/sua", {
+        "title": plan_of(api, plan_id)["title"], "year": "hai nghìn", "date": "20/9/2021",
+        "expected_version": plan_of(api, plan_id)["version"]})
+    assert bad.status_code == 400 and 'id="f-year-loi"' in bad.text and 'id="f-date-loi"' in bad.text
 
 
 def test_overdue_tasks_and_the_yearly_summary(api):
