@@ -8,6 +8,7 @@ cd "$ROOT"
 "$ROOT/scripts/ensure-python.sh"
 "$ROOT/scripts/ensure-rabbitmq.sh"
 "$ROOT/scripts/ensure-chromium.sh"
+"$ROOT/scripts/ensure-axe.sh"
 TCPL_TEST_PG_ADMIN_URL="$("$ROOT/scripts/ensure-postgres.sh")"
 export TCPL_TEST_PG_ADMIN_URL TCPL_REQUIRE_POSTGRES=1
 

@@ -91,6 +91,20 @@ def merge_page(pages: dict[str, dict], positions: dict[str, int], limit: int) ->
     return taken, encode_cursor(after) if more else None
 
 
+def audit_filters(query: dict, types: list[str]) -> tuple[tuple[str, ...], dict]:
+    """The services to ask and the filters to send them, from a loaded
+    ``AuditEventsQuerySchema`` query and the raw ``type`` parameters."""
+    sources = BACKING_SERVICES if query["source"] == ALL else (query["source"],)
+    filters = {name: query[name] for name in FILTER_NAMES if query.get(name) is not None}
+    if types:
+        try:
+            filters["types"] = event_types(types)
+        except Exception as exc:
+            raise ValidationFailed("The request is not valid; see details for each field.",
+                                   {"type": exc.messages}) from None
+    return sources, filters
+
+
 # -- exports ------------------------------------------------------------------------------------
 def csv_bytes(events: list[dict]) -> bytes:
     out = io.StringIO()
@@ -198,14 +212,7 @@ class AuditRoutes:
           503: Error
         """
         query = call.query
-        sources = BACKING_SERVICES if query["source"] == ALL else (query["source"],)
-        filters = {name: query[name] for name in FILTER_NAMES if query.get(name) is not None}
-        if call.request.args.getlist("type"):
-            try:
-                filters["types"] = event_types(call.request.args.getlist("type"))
-            except Exception as exc:
-                raise ValidationFailed("The request is not valid; see details for each field.",
-                                       {"type": exc.messages}) from None
+        sources, filters = audit_filters(query, call.request.args.getlist("type"))
         positions = decode_cursor(query.get("cursor"))
         shown = {**filters, "source": query["source"]}
         if query.get("format"):
@@ -269,6 +276,10 @@ class AuditRoutes:
               application/json:
                 schema: ChainsSchema
         """
+        return self.chain_reports()
+
+    def chain_reports(self) -> dict:
+        """Every service's chain checked at once (the API route and the auditor's page)."""
         pool = eventlet.GreenPool(len(BACKING_SERVICES))
         reports = dict(zip(BACKING_SERVICES, pool.imap(self._chain_report, BACKING_SERVICES),
                            strict=True))

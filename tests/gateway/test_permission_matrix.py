@@ -80,6 +80,21 @@ def page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.AccountsPeer, rpc, "account", page=True)
 
 
+def commune_page(method, path, form=None, rpc=None):
+    """A commune self-assessment page (gateway/routes/workspace_commune.py): its unit is the
+    path's commune in the path's year."""
+    return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
+
+
+def year_page(s, rest, method="GET", form=None, rpc="get_assessment"):
+    """A workspace page of the situation's commune and year (the assessment peer answers)."""
+    return Call(method, f"/can-bo/xa/{s.commune}/{s.year}{rest}", form, peers.AssessmentPeer,
+                rpc, "commune", page=True)
+
+
+def review_page(method, path, form=None, rpc=None):
+    """A review page: a workspace page over the situation's commune in its year."""
+    return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
 def plan_page(method, path, form=None, rpc=None):
     """A plans page (gateway/routes/workspace_plans.py): its work reaches the plans peer."""
     return Call(method, path, form, peers.PlansPeer, rpc, "area", page=True)
@@ -120,6 +135,37 @@ def kiosk_response(s):
             "answers": {"chung": 5}}
 
 
+def commune_pages(s: Situation) -> dict:
+    year = f"/can-bo/xa/{s.commune}/{s.year}"
+    indicator = f"{year}/chi-tieu/C1.I1"
+    return {
+        "workspace_commune_years": page("GET", "/can-bo/xa"),
+        "workspace_commune_year": commune_page("GET", year, None, "get_assessment"),
+        "workspace_open_assessment": commune_page("POST", f"{year}/mo", {}, "open_assessment"),
+        "workspace_indicator": commune_page("GET", indicator, None, "get_criteria_set"),
+        "workspace_record_figures": commune_page("POST", indicator, {
+            "fig_assigned": "0", "fig_issued": "0", "khong_phat_sinh": "1"}, "run_command"),
+        "workspace_score_figures": commune_page("POST", f"{indicator}/tinh-diem",
+                                                {"fig_assigned": "1"}, "score_figures"),
+        "workspace_attach_evidence": replace(
+            commune_page("POST", f"{indicator}/minh-chung", {}, "attach_evidence"),
+            files={"file": ("ảnh niêm yết.png", peers.EVIDENCE_PNG, "image/png")}),
+        "workspace_download_evidence": commune_page(
+            "GET", f"{indicator}/minh-chung/{EVIDENCE_SHA}", None, "evidence_file"),
+        "workspace_remove_evidence": commune_page(
+            "POST", f"{indicator}/minh-chung/{EVIDENCE_SHA}/go", {}, "remove_evidence"),
+        "workspace_declarations": commune_page("GET", f"{year}/ke-khai", None, "get_assessment"),
+        "workspace_declare": commune_page("POST", f"{year}/ke-khai",
+                                          {"dk_no_head_disciplined": "true"}, "run_command"),
+        "workspace_summary": commune_page("GET", f"{year}/tong-hop", None, "get_assessment"),
+        "workspace_submit_self_assessment": commune_page("POST", f"{year}/hoan-thanh", {},
+                                                         "run_command"),
+        "workspace_reopen_form": commune_page("GET", f"{year}/mo-lai", None, "get_assessment"),
+        "workspace_reopen": commune_page("POST", f"{year}/mo-lai", {
+            "reason": "Nhập nhầm", "reopened_on": f"{s.year + 1}-01-10"}, "run_command"),
+    }
+
+
 def recipes(s: Situation) -> dict:
     """A valid request of every operation, acting on the situation's commune and year."""
     y, day = s.year, f"{s.year + 1}-01-10"
@@ -129,6 +175,7 @@ def recipes(s: Situation) -> dict:
     A, S, P, Ac = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer, peers.AccountsPeer
     account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
     admin = "/can-bo/quan-ly-tai-khoan"
+    review = f"/can-bo/tham-dinh/{s.commune}/{y}"
     survey = f"/can-bo/khao-sat/dot/{s.commune}-{s.year}"
     return {
         # public
@@ -334,8 +381,49 @@ def recipes(s: Situation) -> dict:
                                          "enable_account"),
         "workspace_account_reset_form": page("GET", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau",
                                              None, "get_account"),
+        **commune_pages(s),
         "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
                                         "reset_password"),
+        # the commune officer's posting, dossier and supplement pages
+        "workspace_posting": year_page(s, "/niem-yet"),
+        "workspace_posting_start": year_page(s, "/niem-yet/bat-dau", "POST", {
+            "start": day, "channel": "portal"}, "run_command"),
+        "workspace_posting_comment": year_page(s, "/niem-yet/y-kien", "POST", {
+            "comment_id": "YK-01", "text": "Góp ý", "received_on": day}, "run_command"),
+        "workspace_posting_answer": year_page(s, "/niem-yet/y-kien/YK-01/tra-loi", "POST", {
+            "answer": "Đã tiếp thu", "answered_on": day}, "run_command"),
+        "workspace_posting_end": year_page(s, "/niem-yet/ket-thuc", "POST",
+                                              {"ended_on": day}, "run_command"),
+        "workspace_dossier": year_page(s, "/ho-so"),
+        "workspace_dossier_submit": year_page(s, "/ho-so", "POST", {
+            "submitted_on": day, "requests_recognition": "co"}, "run_command"),
+        "workspace_dossier_form_02": year_page(s, "/ho-so/mau-02.xlsx", rpc="assessment_form"),
+        "workspace_supplement": year_page(s, "/bo-sung"),
+        "workspace_supplement_provide": year_page(s, "/bo-sung", "POST", {
+            "provided_on": day, "note": "Đã bổ sung"}, "run_command"),
+        # the review and recognition pages (gateway/routes/workspace_review.py)
+        "workspace_review_queue": page("GET", "/can-bo/tham-dinh"),
+        "workspace_review_dossier": review_page("GET", review, None, "get_assessment"),
+        "workspace_review_check": review_page("POST", f"{review}/kiem-tra", {"checked_on": day},
+                                              "run_command"),
+        "workspace_review_supplement": review_page("POST", f"{review}/yeu-cau-bo-sung", {
+            "reason": "Thiếu Mẫu 03", "requested_on": day}, "run_command"),
+        "workspace_review_council": review_page("GET", f"{review}/hoi-dong", None,
+                                                "get_assessment"),
+        "workspace_review_start": review_page("POST", f"{review}/hoi-dong/bat-dau", {
+            "method": "meeting", "council_size": "5", "started_on": day}, "run_command"),
+        "workspace_review_opinion": review_page("POST", f"{review}/hoi-dong/y-kien", {
+            "member_name": "Lê Văn Chủ", "role": "Chủ tịch Hội đồng", "opinion": "Nhất trí",
+            "given_by": "writing"}, "run_command"),
+        "workspace_review_appraise": review_page("POST", f"{review}/hoi-dong/cham-diem", {
+            "points-C1.I1": "3", "reason-C1.I1": "Đủ minh chứng"}, "run_command"),
+        "workspace_review_complete": review_page("POST", f"{review}/hoi-dong/hoan-thanh",
+                                                 {"completed_on": day}, "run_command"),
+        "workspace_review_decision_form": review_page("GET", f"{review}/quyet-dinh", None,
+                                                      "get_assessment"),
+        "workspace_review_decide": review_page("POST", f"{review}/quyet-dinh", {
+            "recognised": "true", "decision_number": "1/QĐ-UBND", "decision_date": day},
+            "run_command"),
         # the plans pages (gateway/routes/workspace_plans.py)
         "workspace_plans": plan_page("GET", "/can-bo/ke-hoach", None, "list_plans"),
         "workspace_plans_overdue": plan_page("GET", "/can-bo/ke-hoach/qua-han", None,
@@ -392,6 +480,30 @@ def recipes(s: Situation) -> dict:
         "workspace_kiosk_revoke": survey_page(
             "POST", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", {"reason": "Mất"},
             "revoke_kiosk", "today"),
+        # the auditor's pages
+        "workspace_audit_events": page("GET", "/can-bo/kiem-toan?xa=" + s.commune, None,
+                                       "query_events"),
+        "workspace_audit_export": page("GET", "/can-bo/kiem-toan/tai-ve.csv", None, "query_events"),
+        "workspace_audit_commune": page("GET", f"/can-bo/kiem-toan/xa?ma={s.commune}", None,
+                                        "query_events"),
+        "workspace_audit_correlation": page("GET", "/can-bo/kiem-toan/tuong-quan/ma-1", None,
+                                            "query_events"),
+        "workspace_audit_correlation_export": page(
+            "GET", "/can-bo/kiem-toan/tuong-quan/ma-1/tai-ve.csv", None, "query_events"),
+        "workspace_audit_chains": page("GET", "/can-bo/kiem-toan/chuoi-bam", None, "verify_chain"),
+        # the administrator's pages
+        "workspace_reviewing_levels": page("GET", f"/can-bo/quan-tri/cap-tham-dinh?nam={y}", None,
+                                           "get_reviewing_level"),
+        "workspace_reviewing_level_set": page(
+            "POST", f"/can-bo/quan-tri/cap-tham-dinh/{s.province}/{y}", {"level": s.level},
+            "set_reviewing_level"),
+        "workspace_criteria_sets": page("GET", "/can-bo/quan-tri/bo-tieu-chi", None,
+                                        "list_criteria_sets"),
+        "workspace_criteria_set_publish": page("POST", "/can-bo/quan-tri/bo-tieu-chi", {
+            "noi_dung": '{"id": "25-2021", "version": 9}'}, "publish_criteria_set"),
+        "workspace_criteria_set_version": page("GET", "/can-bo/quan-tri/bo-tieu-chi/25-2021/1",
+                                               None, "get_criteria_set"),
+        "workspace_platform_health": page("GET", "/can-bo/quan-tri/tinh-trang"),  # health: unrecorded
     }
 
 
@@ -593,7 +705,8 @@ def send_page(gateway, call, cell):
             form["csrf_token"] = sessions.csrf_token(session)
     gateway.session.cookies.clear()  # only this cell's cookies, never an earlier answer's
     return gateway.session.request(call.method, gateway.url + call.path, headers=headers,
-                                   cookies=cookies, data=form, timeout=30, allow_redirects=False)
+                                   cookies=cookies, data=form, files=call.files, timeout=30,
+                                   allow_redirects=False)
 
 
 def check_page(answer, call, operation, cell, made) -> str | None:
