@@ -27,6 +27,7 @@ ADMIN = token("administrator", sub="quantri")
 SEEDS = Path("/work/shared/seeds")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "huong-dan" / "anh"
+AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BROWSER_SCRIPT = Path(__file__).with_name("browser_plans.py")
 PASSWORD = "sông Mã chảy qua ba bản"
 ACCOUNTS = (
@@ -316,11 +317,13 @@ def test_overdue_tasks_and_the_yearly_summary(api):
 def test_the_plans_pages_in_chromium(api, tmp_path):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run scripts/ensure-axe.sh")
     plan = tmp_path / "ke-hoach-thanh-hoa-2022.docx"
     plan.write_bytes(docx_plan())
     for old in SHOTS.glob("ke-hoach-*.png"):
         old.unlink()
-    setup = json.dumps({"docx": str(plan), "accounts": {
+    setup = json.dumps({"docx": str(plan), "axe": str(AXE), "accounts": {
         "department": {"username": "tuphap.thanhhoa", "password": PASSWORD},
         "agency": {"username": "bao.thanhhoa", "password": PASSWORD}}})
     # eventlet's green subprocess lets the in-process gateway serve the browser meanwhile.
@@ -329,6 +332,7 @@ def test_the_plans_pages_in_chromium(api, tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     seen = json.loads(completed.stdout.strip().splitlines()[-1])
     assert seen["errors"] == [] and seen["requests_outside"] == []
+    assert seen["axe_violations"] == [] and len(seen["axe_checked"]) > 10
     assert seen["plans_heading"] == "Kế hoạch"
     assert seen["empty_import"] and "Nội dung kế hoạch" in seen["empty_import"][0]
     assert seen["after_import"].endswith("/ra-soat?da=nhap")
