@@ -19,7 +19,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from gateway import lookup
+from gateway import lookup, permissions
 from gateway.routes.plans_schemas import (
     PlanEditSchema,
     PlanImportSchema,
@@ -229,6 +229,27 @@ def _where(plan: dict) -> str:
                                       "district": where.get("district"), "commune": None})
 
 
+def may(page, operation: str, target: permissions.Target) -> bool:
+    """Whether ``operation``'s rule admits this person over ``target``: a button leading to
+    it is shown only then, so that it never leads to a refusal (the rule decides again when
+    the button is used)."""
+    rule = permissions.rule_for(operation)
+    if rule.roles != permissions.AUTHENTICATED and page.principal.role not in rule.roles:
+        return False
+    service = page.service
+    try:
+        rule.jurisdiction.check(page.principal, target, lambda province, year: (
+            service.reviewing_levels.level(service.backends, province, year)))
+    except Forbidden:
+        return False
+    return True
+
+
+def _plan_target(plan: dict) -> permissions.Target:
+    where = plan.get("jurisdiction") or {}
+    return permissions.Target(where.get("province"), where.get("district"), record=plan)
+
+
 def _filters() -> dict:
     return {"PLAN_STATUS": PLAN_STATUS, "TASK_STATUS": TASK_STATUS}
 
@@ -312,9 +333,6 @@ class WorkspacePlansRoutes:
         return [("Kế hoạch", PLANS), (plan.get("title") or plan["plan_id"],
                                       f"{PLANS}/{plan['plan_id']}" if more else None), *more]
 
-    def _may_edit_plans(self, page) -> bool:
-        return page.principal.role in ("justice_officer", "administrator")
-
     @http("GET", PLANS + "/<plan_id>")
     @page(path=PlanPathSchema, performs="get_plan")
     def workspace_plan(self, page, plan_id):
@@ -324,7 +342,9 @@ class WorkspacePlansRoutes:
                        | ({plan["year"]} if plan.get("year") else set()))
         return page.render("plans/detail.html", title=plan.get("title") or "Kế hoạch", plan=plan,
                            where=_where(plan), doubts=doubts(plan), agency=agency,
-                           may_edit=self._may_edit_plans(page), agency_names=_agency_names,
+                           may_edit=may(page, "edit_plan", _plan_target(plan)),
+                           may_report=may(page, "report_progress", _plan_target(plan)),
+                           agency_names=_agency_names,
                            years=years, kinds=SUMMARY_KINDS, **_filters(),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=self._plan_crumbs(plan))

@@ -29,7 +29,7 @@ from gateway.routes.survey_schemas import (
     KioskPathSchema,
     KioskRevokeSchema,
 )
-from gateway.routes.workspace_plans import vietnamese_errors
+from gateway.routes.workspace_plans import may, vietnamese_errors
 from gateway.web import http
 from gateway.workspace import labels
 from gateway.workspace.navigation import Link, register
@@ -187,7 +187,8 @@ class WorkspaceSurveyRoutes:
         campaign = page.read("survey", "get_campaign", campaign_id)
         return page.render("survey/campaign.html", title=f"Đợt khảo sát {campaign_id}",
                            campaign=campaign, commune=_commune(campaign["commune_code"]),
-                           states=CAMPAIGN_STATE, may_organise=self._survey_organiser(page),
+                           states=CAMPAIGN_STATE,
+                           may_organise=may(page, "close_campaign", page.target),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=self._survey_crumbs(campaign_id))
 
@@ -286,7 +287,7 @@ class WorkspaceSurveyRoutes:
         kiosk = page.target.record
         return page.render("survey/kiosk.html", title=kiosk["label"], kiosk=kiosk,
                            commune=_commune(kiosk["commune_code"]), states=KIOSK_STATE,
-                           may_organise=self._survey_organiser(page),
+                           may_organise=may(page, "revoke_kiosk", page.target),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=[("Khảo sát hài lòng", SURVEY), (kiosk["label"], None)])
 

@@ -214,6 +214,9 @@ def test_an_agency_reports_on_its_own_tasks_only(api):
     report = plan_of(api, plan_id)["tasks"][0]["last_report"]
     assert (report["agency"], report["percent"], report["note"]) == (
         "38:bao-thanh-hoa", 60, "Đã đăng 12 tin, bài.")
+    plan_page = newspaper.get(api.url + f"/can-bo/ke-hoach/{plan_id}").text
+    assert f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/1/tien-do" in plan_page
+    assert f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/2/tien-do" not in plan_page
     # Task 2 is led by nobody (the import's doubt was left): the newspaper may not report it.
     other = post(newspaper, api, f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/2/tien-do",
                  {"status": "in_progress", "percent": "10"})
@@ -228,7 +231,9 @@ def test_another_provinces_plan_and_bad_imports_are_refused_in_vietnamese(api):
     officer = signed_in(api, "tuphap.thanhhoa")
     plan_id = imported(api, officer)
     lai_chau = signed_in(api, "tuphap.laichau")
-    assert lai_chau.get(api.url + f"/can-bo/ke-hoach/{plan_id}").status_code == 200  # public
+    shown = lai_chau.get(api.url + f"/can-bo/ke-hoach/{plan_id}")
+    assert shown.status_code == 200  # plans are public; its editing is not
+    assert 'id="buoc-tiep-theo"' not in shown.text and "/ra-soat" not in shown.text
     for path in (f"/can-bo/ke-hoach/{plan_id}/ra-soat", f"/can-bo/ke-hoach/{plan_id}/sua",
                  f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/1/sua"):
         refused = lai_chau.get(api.url + path)

@@ -143,6 +143,7 @@ def test_a_campaign_from_opening_to_its_results(api):
 
     # the commune's own officer reads it, sets up nothing
     own = signed_in(api, "congchuc.hamrong")
+    assert 'id="ket-thuc"' not in own.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}").text
     assert own.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}/ket-qua").status_code == 200
     for path in ("/can-bo/khao-sat/mo-dot", f"/can-bo/khao-sat/dot/{campaign_id}/ma",
                  f"/can-bo/khao-sat/dot/{campaign_id}/ket-thuc",
