@@ -19,7 +19,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from gateway import lookup
+from gateway import lookup, permissions
 from gateway.routes.plans_schemas import (
     PlanEditSchema,
     PlanImportSchema,
@@ -229,6 +229,27 @@ def _where(plan: dict) -> str:
                                       "district": where.get("district"), "commune": None})
 
 
+def may(page, operation: str, target: permissions.Target) -> bool:
+    """Whether ``operation``'s rule admits this person over ``target``: a button leading to
+    it is shown only then, so that it never leads to a refusal (the rule decides again when
+    the button is used)."""
+    rule = permissions.rule_for(operation)
+    if rule.roles != permissions.AUTHENTICATED and page.principal.role not in rule.roles:
+        return False
+    service = page.service
+    try:
+        rule.jurisdiction.check(page.principal, target, lambda province, year: (
+            service.reviewing_levels.level(service.backends, province, year)))
+    except Forbidden:
+        return False
+    return True
+
+
+def _plan_target(plan: dict) -> permissions.Target:
+    where = plan.get("jurisdiction") or {}
+    return permissions.Target(where.get("province"), where.get("district"), record=plan)
+
+
 def _filters() -> dict:
     return {"PLAN_STATUS": PLAN_STATUS, "TASK_STATUS": TASK_STATUS}
 
@@ -312,9 +333,6 @@ class WorkspacePlansRoutes:
         return [("Kế hoạch", PLANS), (plan.get("title") or plan["plan_id"],
                                       f"{PLANS}/{plan['plan_id']}" if more else None), *more]
 
-    def _may_edit_plans(self, page) -> bool:
-        return page.principal.role in ("justice_officer", "administrator")
-
     @http("GET", PLANS + "/<plan_id>")
     @page(path=PlanPathSchema, performs="get_plan")
     def workspace_plan(self, page, plan_id):
@@ -324,7 +342,9 @@ class WorkspacePlansRoutes:
                        | ({plan["year"]} if plan.get("year") else set()))
         return page.render("plans/detail.html", title=plan.get("title") or "Kế hoạch", plan=plan,
                            where=_where(plan), doubts=doubts(plan), agency=agency,
-                           may_edit=self._may_edit_plans(page), agency_names=_agency_names,
+                           may_edit=may(page, "edit_plan", _plan_target(plan)),
+                           may_report=may(page, "report_progress", _plan_target(plan)),
+                           agency_names=_agency_names,
                            years=years, kinds=SUMMARY_KINDS, **_filters(),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=self._plan_crumbs(plan))
@@ -377,14 +397,16 @@ class WorkspacePlansRoutes:
         if not page.errors:
             changes = {k: v for k, v in page.body["changes"].items()
                        if (v or None) != (plan.get(k) or None)}
-            if isinstance(changes.get("year"), str) or changes.get("date") and not _iso(changes["date"]):
-                page.errors = {k: [m] for k, m in (
-                    ("year", "Năm là một số, ví dụ 2022."),
-                    ("date", "Ngày theo dạng năm-tháng-ngày, ví dụ 2022-03-15.")) if k in changes}
-            elif not changes:
+            if isinstance(changes.get("year"), str):
+                page.errors["year"] = ["Năm là một số, ví dụ 2022."]
+            if changes.get("date") and not _iso(changes["date"]):
+                page.errors["date"] = ["Ngày theo dạng năm-tháng-ngày, ví dụ 2022-03-15."]
+            if not page.errors and not changes:
                 page.errors = {"_form": ["Chưa có thay đổi nào để lưu."]}
-            else:
-                return self._edit(page, plan_id, changes)
+            if not page.errors:
+                done = self._edit(page, plan_id, changes)
+                if done is not None:
+                    return done
         return self._edit_page(page, status=400)
 
     def _edit(self, page, plan_id, changes, back=None):
@@ -443,7 +465,7 @@ class WorkspacePlansRoutes:
     def _issue_page(self, page, status=200):
         plan = page.target.record
         return page.render("plans/issue.html", status=status, title="Ban hành kế hoạch",
-                           plan=plan, field_labels=FIELD_LABELS, today=date.today().isoformat(),
+                           plan=plan, field_labels=FIELD_LABELS,
                            breadcrumbs=self._plan_crumbs(plan, ("Ban hành", None)))
 
     @http("POST", PLANS + "/<plan_id>/ban-hanh")
@@ -544,7 +566,9 @@ def _unreadable(refused) -> str:
             "(Word) không đặt mật khẩu.")
 
 
-register(Link("Kế hoạch", PLANS, "workspace_plans",
+# Shown to those who work on plans (editors and reporters: report_progress's roles); anyone
+# signed in may still open the list, plans being public documents.
+register(Link("Kế hoạch", PLANS, "workspace_progress_form",
               "Nhập, rà soát, ban hành kế hoạch; theo dõi tiến độ và nhiệm vụ quá hạn."))
 register(Link("Nhiệm vụ của cơ quan", AGENCY, "workspace_agency_tasks",
               "Các nhiệm vụ cơ quan chủ trì, phối hợp; báo cáo tiến độ."))

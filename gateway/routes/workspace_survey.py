@@ -17,7 +17,6 @@ so the organiser finds it by commune and period, and a kiosk by the id its page 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
@@ -30,12 +29,13 @@ from gateway.routes.survey_schemas import (
     KioskPathSchema,
     KioskRevokeSchema,
 )
-from gateway.routes.workspace_plans import vietnamese_errors
+from gateway.routes.workspace_plans import may, vietnamese_errors
 from gateway.web import http
 from gateway.workspace import labels
 from gateway.workspace.navigation import Link, register
 from gateway.workspace.pages import _vietnamese as is_vietnamese
 from gateway.workspace.pages import page
+from kernel import clock
 from kernel.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 
 SURVEY = "/can-bo/khao-sat"
@@ -149,7 +149,7 @@ class WorkspaceSurveyRoutes:
 
     # -- campaigns -------------------------------------------------------------------------
     def _campaign_form(self, page, status=200):
-        year = date.today().year
+        year = clock.today().year  # Vietnam's date, as the services count days
         return page.render("survey/open.html", status=status, title="Mở đợt khảo sát",
                            field_labels=FIELD_LABELS, year=year,
                            breadcrumbs=[("Khảo sát hài lòng", SURVEY), ("Mở đợt khảo sát", None)])
@@ -187,7 +187,8 @@ class WorkspaceSurveyRoutes:
         campaign = page.read("survey", "get_campaign", campaign_id)
         return page.render("survey/campaign.html", title=f"Đợt khảo sát {campaign_id}",
                            campaign=campaign, commune=_commune(campaign["commune_code"]),
-                           states=CAMPAIGN_STATE, may_organise=self._survey_organiser(page),
+                           states=CAMPAIGN_STATE,
+                           may_organise=may(page, "close_campaign", page.target),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=self._survey_crumbs(campaign_id))
 
@@ -286,7 +287,7 @@ class WorkspaceSurveyRoutes:
         kiosk = page.target.record
         return page.render("survey/kiosk.html", title=kiosk["label"], kiosk=kiosk,
                            commune=_commune(kiosk["commune_code"]), states=KIOSK_STATE,
-                           may_organise=self._survey_organiser(page),
+                           may_organise=may(page, "revoke_kiosk", page.target),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=[("Khảo sát hài lòng", SURVEY), (kiosk["label"], None)])
 
@@ -318,5 +319,6 @@ class WorkspaceSurveyRoutes:
         return self._revoke_page(page, status=400)
 
 
-register(Link("Khảo sát hài lòng", SURVEY, "workspace_survey",
+# Shown to the organisers; a commune's own officer may still open a campaign of their commune.
+register(Link("Khảo sát hài lòng", SURVEY, "workspace_campaign_new",
               "Đợt khảo sát, thiết bị tại Bộ phận Một cửa, mã dùng một lần, tỷ lệ hài lòng."))

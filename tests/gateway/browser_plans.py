@@ -13,12 +13,18 @@ import json
 import sys
 from pathlib import Path
 
+from browser_audit import Audit
 from browser_workspace import CHROMIUM, CHROMIUM_ARGS, PHONE, Browser, overflow, sign_in, summary
 from playwright.sync_api import sync_playwright
 
 
 class Shots(Browser):
+    """Screenshots for the guide; axe-core checks each page shot (and each at 390 px)."""
+
+    audit: Audit
+
     def shot(self, page, what):
+        self.audit(page, what)
         page.screenshot(path=str(self.shots_dir / f"ke-hoach-{what}.png"), full_page=True)
 
 
@@ -31,12 +37,14 @@ def main(base_url: str, shots: str, setup_json: str) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             b = Shots(browser, base_url, shots_dir, errors, outside)
+            b.audit = Audit(setup["axe"])
             plan_path = department(b, base_url, setup, seen)
             agency(b, base_url, setup, plan_path, seen)
             phone(b, base_url, setup, plan_path, seen)
         finally:
             browser.close()
     seen["errors"], seen["requests_outside"] = errors, outside
+    seen["axe_checked"], seen["axe_violations"] = b.audit.checked, b.audit.violations
     print(json.dumps(seen, ensure_ascii=False))
 
 
@@ -137,6 +145,7 @@ def phone(b, base_url, setup, plan_path, seen):
                        ("qua-han", "/can-bo/ke-hoach/qua-han")):
         page.goto(base_url + path, wait_until="load")
         widths[name] = overflow(page)
+        b.audit(page, f"390px {path}")
     page.goto(base_url + plan_path, wait_until="load")
     b.shot(page, "dien-thoai")
     page.context.close()
@@ -147,6 +156,7 @@ def phone(b, base_url, setup, plan_path, seen):
                        ("tien-do", plan_path + "/nhiem-vu/1/tien-do")):
         page.goto(base_url + path, wait_until="load")
         widths[name] = overflow(page)
+        b.audit(page, f"390px {path}")
     page.goto(base_url + "/can-bo/nhiem-vu-co-quan", wait_until="load")
     b.shot(page, "co-quan-dien-thoai")
     page.context.close()

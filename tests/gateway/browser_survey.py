@@ -15,6 +15,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from browser_audit import Audit
 from browser_workspace import CHROMIUM, CHROMIUM_ARGS, PHONE, Browser, overflow, sign_in, summary
 from playwright.sync_api import sync_playwright
 
@@ -22,7 +23,12 @@ QUESTIONS = ("cong-khai", "thai-do", "thoi-gian", "pho-bien", "chung")
 
 
 class Shots(Browser):
+    """Screenshots for the guide; axe-core checks each page shot (and each at 390 px)."""
+
+    audit: Audit
+
     def shot(self, page, what):
+        self.audit(page, what)
         page.screenshot(path=str(self.shots_dir / f"khao-sat-{what}.png"), full_page=True)
 
 
@@ -35,11 +41,13 @@ def main(base_url: str, shots: str, setup_json: str) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             b = Shots(browser, base_url, shots_dir, errors, outside)
+            b.audit = Audit(setup["axe"])
             paths = organiser(b, base_url, setup, seen)
             phone(b, base_url, setup, paths, seen)
         finally:
             browser.close()
     seen["errors"], seen["requests_outside"] = errors, outside
+    seen["axe_checked"], seen["axe_violations"] = b.audit.checked, b.audit.violations
     print(json.dumps(seen, ensure_ascii=False))
 
 
@@ -136,6 +144,7 @@ def phone(b, base_url, setup, paths, seen):
                        ("thiet-bi", paths["kiosk"])):
         page.goto(base_url + path, wait_until="load")
         widths[name] = overflow(page)
+        b.audit(page, f"390px {path}")
     page.goto(base_url + paths["campaign"] + "/ket-qua", wait_until="load")
     b.shot(page, "dien-thoai")
     page.context.close()

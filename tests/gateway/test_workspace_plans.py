@@ -27,6 +27,7 @@ ADMIN = token("administrator", sub="quantri")
 SEEDS = Path("/work/shared/seeds")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "huong-dan" / "anh"
+AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BROWSER_SCRIPT = Path(__file__).with_name("browser_plans.py")
 PASSWORD = "sông Mã chảy qua ba bản"
 ACCOUNTS = (
@@ -213,6 +214,9 @@ def test_an_agency_reports_on_its_own_tasks_only(api):
     report = plan_of(api, plan_id)["tasks"][0]["last_report"]
     assert (report["agency"], report["percent"], report["note"]) == (
         "38:bao-thanh-hoa", 60, "Đã đăng 12 tin, bài.")
+    plan_page = newspaper.get(api.url + f"/can-bo/ke-hoach/{plan_id}").text
+    assert f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/1/tien-do" in plan_page
+    assert f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/2/tien-do" not in plan_page
     # Task 2 is led by nobody (the import's doubt was left): the newspaper may not report it.
     other = post(newspaper, api, f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/2/tien-do",
                  {"status": "in_progress", "percent": "10"})
@@ -227,7 +231,9 @@ def test_another_provinces_plan_and_bad_imports_are_refused_in_vietnamese(api):
     officer = signed_in(api, "tuphap.thanhhoa")
     plan_id = imported(api, officer)
     lai_chau = signed_in(api, "tuphap.laichau")
-    assert lai_chau.get(api.url + f"/can-bo/ke-hoach/{plan_id}").status_code == 200  # public
+    shown = lai_chau.get(api.url + f"/can-bo/ke-hoach/{plan_id}")
+    assert shown.status_code == 200  # plans are public; its editing is not
+    assert 'id="buoc-tiep-theo"' not in shown.text and "/ra-soat" not in shown.text
     for path in (f"/can-bo/ke-hoach/{plan_id}/ra-soat", f"/can-bo/ke-hoach/{plan_id}/sua",
                  f"/can-bo/ke-hoach/{plan_id}/nhiem-vu/1/sua"):
         refused = lai_chau.get(api.url + path)
@@ -276,6 +282,13 @@ def test_a_real_plan_pasted_as_text_shows_its_doubts_and_unread_lines(api):
         "number": "2150/KH-UBND", "date": "2021-09-20", "year": "2021",
         "expected_version": plan_of(api, plan_id)["version"]})
     assert unchanged.status_code == 400 and "Chưa có thay đổi nào" in unchanged.text
+    stale = post(officer, api, f"/can-bo/ke-hoach/{plan_id}/sua", {
+        "title": "Kế hoạch khác", "year": "2021", "expected_version": "1"})
+    assert stale.status_code == 400 and "vừa được người khác thay đổi" in stale.text
+    bad = post(officer, api, f"/can-bo/ke-hoach/{plan_id}/sua", {
+        "title": plan_of(api, plan_id)["title"], "year": "hai nghìn", "date": "20/9/2021",
+        "expected_version": plan_of(api, plan_id)["version"]})
+    assert bad.status_code == 400 and 'id="f-year-loi"' in bad.text and 'id="f-date-loi"' in bad.text
 
 
 def test_overdue_tasks_and_the_yearly_summary(api):
@@ -309,11 +322,13 @@ def test_overdue_tasks_and_the_yearly_summary(api):
 def test_the_plans_pages_in_chromium(api, tmp_path):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run scripts/ensure-axe.sh")
     plan = tmp_path / "ke-hoach-thanh-hoa-2022.docx"
     plan.write_bytes(docx_plan())
     for old in SHOTS.glob("ke-hoach-*.png"):
         old.unlink()
-    setup = json.dumps({"docx": str(plan), "accounts": {
+    setup = json.dumps({"docx": str(plan), "axe": str(AXE), "accounts": {
         "department": {"username": "tuphap.thanhhoa", "password": PASSWORD},
         "agency": {"username": "bao.thanhhoa", "password": PASSWORD}}})
     # eventlet's green subprocess lets the in-process gateway serve the browser meanwhile.
@@ -322,6 +337,7 @@ def test_the_plans_pages_in_chromium(api, tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     seen = json.loads(completed.stdout.strip().splitlines()[-1])
     assert seen["errors"] == [] and seen["requests_outside"] == []
+    assert seen["axe_violations"] == [] and len(seen["axe_checked"]) > 10
     assert seen["plans_heading"] == "Kế hoạch"
     assert seen["empty_import"] and "Nội dung kế hoạch" in seen["empty_import"][0]
     assert seen["after_import"].endswith("/ra-soat?da=nhap")

@@ -34,6 +34,7 @@ ACCOUNTS = (
 QUESTIONS = ("cong-khai", "thai-do", "thoi-gian", "pho-bien", "chung")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "huong-dan" / "anh"
+AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BROWSER_SCRIPT = Path(__file__).with_name("browser_survey.py")
 
 
@@ -142,6 +143,7 @@ def test_a_campaign_from_opening_to_its_results(api):
 
     # the commune's own officer reads it, sets up nothing
     own = signed_in(api, "congchuc.hamrong")
+    assert 'id="ket-thuc"' not in own.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}").text
     assert own.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}/ket-qua").status_code == 200
     for path in ("/can-bo/khao-sat/mo-dot", f"/can-bo/khao-sat/dot/{campaign_id}/ma",
                  f"/can-bo/khao-sat/dot/{campaign_id}/ket-thuc",
@@ -188,11 +190,13 @@ def test_finding_a_campaign_or_a_kiosk_checks_what_is_typed(api):
 def test_the_survey_pages_in_chromium(api):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run scripts/ensure-axe.sh")
     for old in SHOTS.glob("khao-sat-*.png"):
         old.unlink()
     period = f"{today().year}-q{(today().month - 1) // 3 + 1}"
     setup = json.dumps({
-        "username": "tuphap.thanhhoa", "password": PASSWORD, "commune": HAM_RONG,
+        "username": "tuphap.thanhhoa", "password": PASSWORD, "commune": HAM_RONG, "axe": str(AXE),
         "period": period, "opens_on": (today() - timedelta(days=1)).isoformat(),
         "closes_on": (today() + timedelta(days=20)).isoformat()})
     # eventlet's green subprocess lets the in-process gateway serve the browser meanwhile.
@@ -201,6 +205,7 @@ def test_the_survey_pages_in_chromium(api):
     assert completed.returncode == 0, completed.stderr[-3000:]
     seen = json.loads(completed.stdout.strip().splitlines()[-1])
     assert seen["errors"] == [] and seen["requests_outside"] == []
+    assert seen["axe_violations"] == [] and len(seen["axe_checked"]) > 10
     assert any(e.startswith("Kỳ khảo sát:") for e in seen["open_errors"])
     assert seen["open_errors_heading"] == "Có lỗi cần sửa"
     assert seen["campaign_state"] == "Đang mở"
