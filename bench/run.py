@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import board, chain_signing, kernel_path, survey_submissions
+from bench import board, chain_signing, kernel_path, survey_submissions, workspace
 
-SECTIONS = ("kernel", "survey", "board", "signing")
+SECTIONS = ("kernel", "survey", "board", "signing", "workspace")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -127,6 +127,9 @@ def main() -> None:
                         help="communes seeded for the board, and decisions timed")
     parser.add_argument("--signing-n", type=int, default=int(os.environ.get("BENCH_SIGNING_N", 20000)),
                         help="events in the signed log")
+    parser.add_argument("--officials", type=int,
+                        default=int(os.environ.get("BENCH_OFFICIALS", 50)),
+                        help="officials signed in to the workspace at once")
     args = parser.parse_args()
     only = args.only or SECTIONS
     if "kernel" in only:
@@ -154,6 +157,12 @@ def main() -> None:
         report = chain_signing.report(results, machine(since))
         print(report)
         write_section("signing", report)
+    if "workspace" in only:
+        since = cpu_ticks()
+        results = workspace.run(args.amqp_uri, args.officials)
+        report = workspace.report(results, machine(since))
+        print(report)
+        write_section("workspace", report)
 
 
 if __name__ == "__main__":

@@ -32,3 +32,16 @@ def provinces():
 
 def communes_of(province_code: str):
     return units.communes(province(province_code).code)
+
+
+def province_in(code: str, year: int):
+    """The province as it was in evaluation ``year`` (a pre-2025 one up to 2024), or not_found."""
+    found = units.province_in(code, year)
+    if found is None:
+        raise NotFound(f"There is no province with code {code} in {year}.",
+                       {"province_code": code, "year": year})
+    return found
+
+
+def communes_in(province_code: str, year: int):
+    return units.communes_in(province_in(province_code, year).code, year)

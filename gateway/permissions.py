@@ -577,6 +577,21 @@ PERMISSIONS: dict[str, Rule] = {
     "workspace_home": Rule(AUTHENTICATED, ANY_TOKEN, reason=WORKSPACE),
     "workspace_account": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
     "workspace_change_password": Rule(AUTHENTICATED, ANY_TOKEN, reason=OWN_ACCOUNT),
+    # the commune officer's own years (gateway/routes/workspace_commune.py): the commune is
+    # the officer's own account's, never one named in the request
+    "workspace_commune_years": Rule(COMMUNE, ANY_TOKEN, reason=OWN_COMMUNE),
+    # the review desk (gateway/routes/workspace_review.py): the dossiers of the caller's own
+    # province or district, as its roll-up lists them; each dossier's page holds its own rule
+    "workspace_review_queue": Rule(JUSTICE + COUNCIL + CHAIRMAN, ANY_TOKEN, reason=ROLLUP),
+    # plans (gateway/routes/workspace_plans.py): the import form names no unit yet (the
+    # import itself is import_plan's); an agency officer's own tasks
+    "workspace_plan_import_form": Rule(PLAN_EDITORS, ANY_TOKEN, reason=PLAN_EDIT),
+    "workspace_agency_tasks": Rule(("agency_officer",), ANY_TOKEN, reason=PLAN_PROGRESS),
+    # surveys (gateway/routes/workspace_survey.py): finding a campaign or a kiosk, and the
+    # blank forms, name no unit yet (what they lead to are the operations' own)
+    "workspace_survey": Rule(AUTHENTICATED, ANY_TOKEN, reason=SURVEY_READ),
+    "workspace_campaign_new": Rule(SURVEY_ORGANISERS, ANY_TOKEN, reason=SURVEY_SETUP),
+    "workspace_kiosk_new": Rule(SURVEY_ORGANISERS, ANY_TOKEN, reason=SURVEY_SETUP),
     # the administrator's pages (gateway/routes/workspace_admin.py)
     "workspace_platform_health": Rule(ADMINISTRATOR, NATIONWIDE, reason=PLATFORM),
 }
@@ -599,6 +614,71 @@ PAGE_OPERATIONS = {
     "workspace_account_enable": "enable_account",
     "workspace_account_reset_form": "get_account",
     "workspace_account_reset": "reset_password",
+    # the commune's self-assessment (gateway/routes/workspace_commune.py)
+    "workspace_commune_year": "get_assessment",
+    "workspace_open_assessment": "open_assessment",
+    "workspace_indicator": "get_assessment",
+    "workspace_record_figures": "record_figures",
+    "workspace_score_figures": "record_figures",
+    "workspace_attach_evidence": "attach_evidence",
+    "workspace_download_evidence": "download_evidence",
+    "workspace_remove_evidence": "remove_evidence",
+    "workspace_declarations": "get_assessment",
+    "workspace_declare": "declare_conditions",
+    "workspace_summary": "get_assessment",
+    "workspace_submit_self_assessment": "submit_self_assessment",
+    "workspace_reopen_form": "get_assessment",
+    "workspace_reopen": "reopen_self_assessment",
+    # the commune officer's posting, dossier and supplement (gateway/routes/workspace_posting.py)
+    "workspace_posting": "start_posting",
+    "workspace_posting_start": "start_posting",
+    "workspace_posting_comment": "record_comment",
+    "workspace_posting_answer": "answer_comment",
+    "workspace_posting_end": "end_posting",
+    "workspace_dossier": "submit_dossier",
+    "workspace_dossier_submit": "submit_dossier",
+    "workspace_dossier_form_02": "form_02",
+    "workspace_supplement": "provide_supplement",
+    "workspace_supplement_provide": "provide_supplement",
+    # the review and recognition pages (gateway/routes/workspace_review.py)
+    "workspace_review_dossier": "get_assessment",
+    "workspace_review_check": "pass_check",
+    "workspace_review_supplement": "request_supplement",
+    "workspace_review_council": "appraise_indicator",
+    "workspace_review_start": "start_appraisal",
+    "workspace_review_opinion": "record_opinion",
+    "workspace_review_appraise": "appraise_indicator",
+    "workspace_review_complete": "complete_appraisal",
+    "workspace_review_decision_form": "decide",
+    "workspace_review_decide": "decide",
+    # plans (gateway/routes/workspace_plans.py)
+    "workspace_plans": "list_plans",
+    "workspace_plans_overdue": "list_plans",
+    "workspace_plan_import": "import_plan",
+    "workspace_plan": "get_plan",
+    "workspace_plan_review_form": "review_plan",
+    "workspace_plan_review": "review_plan",
+    "workspace_plan_edit_form": "edit_plan",
+    "workspace_plan_edit": "edit_plan",
+    "workspace_plan_task_form": "edit_plan",
+    "workspace_plan_task_edit": "edit_plan",
+    "workspace_plan_issue_form": "issue_plan",
+    "workspace_plan_issue": "issue_plan",
+    "workspace_plan_summary": "plan_summary",
+    "workspace_progress_form": "report_progress",
+    "workspace_progress": "report_progress",
+    # surveys (gateway/routes/workspace_survey.py)
+    "workspace_campaign_open": "open_campaign",
+    "workspace_campaign": "get_campaign",
+    "workspace_campaign_results": "get_campaign_results",
+    "workspace_campaign_close_form": "close_campaign",
+    "workspace_campaign_close": "close_campaign",
+    "workspace_codes_form": "issue_codes",
+    "workspace_codes": "issue_codes",
+    "workspace_kiosk_register": "register_kiosk",
+    "workspace_kiosk": "get_kiosk",
+    "workspace_kiosk_revoke_form": "revoke_kiosk",
+    "workspace_kiosk_revoke": "revoke_kiosk",
     # the auditor's pages (gateway/routes/workspace_audit.py)
     "workspace_audit_events": "audit_events",
     "workspace_audit_export": "audit_events",

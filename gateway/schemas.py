@@ -103,6 +103,14 @@ class EventsQuerySchema(StrictSchema):
                            metadata=_described("Số sự kiện tối đa (1–1000)."))
 
 
+class UnitsYearQuerySchema(StrictSchema):
+    year = fields.Integer(load_default=None, validate=validate.Range(
+                              FIRST_YEAR, LAST_YEAR, error=f"Năm là số nguyên từ {FIRST_YEAR} đến {LAST_YEAR}."),
+                          metadata=_described(
+                              "Năm đánh giá: các đơn vị có vào ngày 31/12 năm đó (đến 2024: "
+                              "63 tỉnh, có mã huyện). Bỏ trống: các đơn vị hiện hành.", 2020))
+
+
 # -- responses (documentation only) --------------------------------------------------------
 class ResponseSchema(Schema):
     """Responses may gain fields without breaking clients, so the documents say so."""

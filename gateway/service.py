@@ -22,10 +22,16 @@ from gateway.routes.survey import SurveyRoutes
 from gateway.routes.workspace import WorkspaceRoutes
 from gateway.routes.workspace_admin import WorkspaceAdminRoutes
 from gateway.routes.workspace_audit import WorkspaceAuditRoutes
+from gateway.routes.workspace_commune import CommuneWorkspaceRoutes
+from gateway.routes.workspace_plans import WorkspacePlansRoutes
+from gateway.routes.workspace_posting import WorkspacePostingRoutes
+from gateway.routes.workspace_review import ReviewRoutes
+from gateway.routes.workspace_survey import WorkspaceSurveyRoutes
 from gateway.schemas import (
     EventsQuerySchema,
     ReviewingLevelPathSchema,
     ReviewingLevelUpdateSchema,
+    UnitsYearQuerySchema,
 )
 from gateway.web import http
 from kernel import nameko as _registers_kernel_errors  # noqa: F401 (errors cross RPC intact)
@@ -35,8 +41,9 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
-                     PlansRoutes, AccountsRoutes, WorkspaceAuditRoutes, WorkspaceAdminRoutes,
-                     WorkspaceRoutes):
+                     PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspacePostingRoutes,
+                     ReviewRoutes, WorkspacePlansRoutes, WorkspaceSurveyRoutes,
+                     WorkspaceAuditRoutes, WorkspaceAdminRoutes, WorkspaceRoutes):
     name = "gateway"
 
     auth = Authenticator()
@@ -124,22 +131,31 @@ class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes
         return lookup.province(code).to_dict()
 
     @http("GET", "/api/v1/units/provinces/<code>/communes")
-    @endpoint()
+    @endpoint(query=UnitsYearQuerySchema)
     def list_communes(self, call, code):
         """Các xã, phường, đặc khu của một tỉnh
+
+        Không có year: các đơn vị hiện hành (từ 01/7/2025). Có year: các đơn vị có vào ngày
+        31/12 của năm đó; đến năm 2024 là tỉnh trước sắp xếp (63 tỉnh) và mỗi xã có mã huyện.
         ---
         tags: [Đơn vị hành chính]
         responses:
           200:
-            description: Tỉnh và các đơn vị cấp xã của tỉnh.
+            description: Tỉnh và các đơn vị cấp xã của tỉnh (trong năm year, nếu có).
             content:
               application/json:
                 schema: ProvinceCommunesSchema
+          400: Error
           404: Error
         """
-        province = lookup.province(code)
-        return {"province": province.to_dict(),
-                "communes": [unit.to_dict() for unit in lookup.communes_of(province.code)]}
+        year = call.query.get("year")
+        if year is None:
+            province = lookup.province(code)
+            communes = lookup.communes_of(province.code)
+        else:
+            province = lookup.province_in(code, year)
+            communes = lookup.communes_in(province.code, year)
+        return {"province": province.to_dict(), "communes": [unit.to_dict() for unit in communes]}
 
     @http("GET", "/api/v1/units/communes/<code>")
     @endpoint()

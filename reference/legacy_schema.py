@@ -48,6 +48,8 @@ class LegacyCommune:
     valid_from: int
     valid_until: int
     note: str | None
+    successors: tuple[str, ...] | None = None  # None: not given
+    successors_inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class CommuneSchema(_StrictSchema):
     valid_from = _year()
     valid_until = _year()
     note = fields.String()
+    successors = fields.List(_code(5, "commune", "03403"))
+    successors_inferred = fields.Boolean()
 
 
 class DistrictSchema(_StrictSchema):
@@ -203,6 +207,43 @@ def duplicate_problems(entries: list[tuple[str, str, tuple[int, int]]], kind: st
     return problems
 
 
+def _successor_problems(districts: list[LegacyDistrict], last_year: int) -> list[str]:
+    """A commune whose code ends before the file does must name its successors: the units of
+    the next year that took in its area. Each must exist in that year. An empty list (a
+    commune level abolished, e.g. in an island district) needs a note saying so."""
+    valid_in: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for district in districts:
+        for commune in district.communes:
+            valid_in[commune.code].append((commune.valid_from, commune.valid_until))
+
+    def exists(code: str, year: int) -> bool:
+        return any(start <= year <= end for start, end in valid_in.get(code, ()))
+
+    problems = []
+    for d_index, district in enumerate(districts):
+        for c_index, commune in enumerate(district.communes):
+            label = f"districts[{d_index}].communes[{c_index}]"
+            following = commune.valid_until + 1
+            if commune.valid_until >= last_year or exists(commune.code, following):
+                if commune.successors is not None:
+                    problems.append(f"{label}: successors given, but code {commune.code} "
+                                    f"continues in {following}" if commune.valid_until < last_year
+                                    else f"{label}: successors given for a unit that lasts "
+                                    f"to the file's last year {last_year}")
+                continue
+            if commune.successors is None:
+                problems.append(f"{label}: {commune.name} ({commune.code}) ends in "
+                                f"{commune.valid_until}; give its successors (the units of "
+                                f"{following} that took in its area)")
+            elif not commune.successors and not commune.note:
+                problems.append(f"{label}.successors: empty; say in a note why it has none")
+            for successor in commune.successors or ():
+                if not exists(successor, following):
+                    problems.append(f"{label}.successors: {successor} is not a commune of this "
+                                    f"file in {following}")
+    return problems
+
+
 def _build(data: dict, problems: list[str]) -> LegacyFile:
     file_years = (data["valid_from"], data["valid_until"])
     if file_years[0] > file_years[1]:
@@ -225,15 +266,21 @@ def _build(data: dict, problems: list[str]) -> LegacyFile:
                                 f"with one of {', '.join(DIVISION_TYPES)}; give division_type")
             elif from_name and kind != from_name:
                 problems.append(f"{c_label}.division_type: {kind!r} contradicts the name {commune['name']!r}")
+            if commune.get("successors_inferred") and not commune.get("successors"):
+                problems.append(f"{c_label}.successors_inferred: given without successors")
             communes.append(LegacyCommune(code=commune["code"], name=commune["name"],
                                           division_type=kind or "", valid_from=c_years[0],
-                                          valid_until=c_years[1], note=commune.get("note")))
+                                          valid_until=c_years[1], note=commune.get("note"),
+                                          successors=(tuple(commune["successors"])
+                                                      if "successors" in commune else None),
+                                          successors_inferred=commune.get("successors_inferred", False)))
         districts.append(LegacyDistrict(code=district["code"], name=district["name"],
                                         valid_from=d_years[0], valid_until=d_years[1],
                                         last_day=last_day, note=district.get("note"),
                                         communes=tuple(communes)))
     problems += duplicate_problems(district_entries, "district")
     problems += duplicate_problems(commune_entries, "commune")
+    problems += _successor_problems(districts, file_years[1])
     return LegacyFile(province_code=data["province"]["code"], province_name=data["province"]["name"],
                       valid_from=file_years[0], valid_until=file_years[1], status=data["status"],
                       coverage=data["coverage"], source=data["source"],

@@ -14,7 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 
 # The legacy lookups are part of this module's API; they live in reference.legacy.
-from reference.legacy import district_of_commune, legacy_communes, legacy_districts
+from reference.legacy import (
+    district_of_commune,
+    legacy_communes,
+    legacy_districts,
+    legacy_file_info,
+)
 from reference.models import Commune, District, Province
 
 __all__ = [
@@ -23,15 +28,20 @@ __all__ = [
     "Province",
     "commune",
     "communes",
+    "communes_in",
     "district_of_commune",
     "legacy_communes",
     "legacy_districts",
     "province",
+    "province_in",
     "province_of_commune",
     "provinces",
 ]
 
 _PROVINCE_PREFIXES = ("Thành phố ", "Tỉnh ")
+# The last evaluation year with districts: a unit belongs to year Y if it existed on
+# 31 December of Y, and districts were abolished on 1 July 2025.
+LAST_DISTRICT_YEAR = 2024
 
 
 @dataclass(frozen=True)
@@ -116,3 +126,24 @@ def province_known_in(code: str, year: int) -> bool:
     """A current province, or for an evaluation year before July 2025 one the legacy data
     knows then (Bình Dương, 74, reviewed its communes until 2024 and is part of 79 since)."""
     return province(code) is not None or bool(legacy_districts(code, year))
+
+
+def province_in(code: str, year: int) -> Province | None:
+    """The province as it was in evaluation ``year``: up to 2024 the pre-2025 province of
+    the legacy data (63 of them, e.g. Tỉnh Bình Dương, 74), from 2025 a current one."""
+    if year > LAST_DISTRICT_YEAR:
+        return province(code)
+    info = legacy_file_info(code)
+    if info is None or not legacy_districts(code, year):
+        return None
+    return Province(code=code, name=info["province_name"], short_name=_short_name(info["province_name"]))
+
+
+def communes_in(province_code: str, year: int) -> list[Commune]:
+    """The commune-level units of the province that existed on 31 December of ``year``
+    (up to 2024 with their district codes), sorted by code; empty for an unknown province
+    or a year the data does not cover."""
+    if year > LAST_DISTRICT_YEAR:
+        return communes(province_code)
+    return sorted((member for district in legacy_districts(province_code, year)
+                   for member in legacy_communes(district.code, year)), key=lambda c: c.code)

@@ -25,6 +25,14 @@ DONG_SON = {"province": PROVINCE, "district": DISTRICT}
 # The communes whose 2022 evaluation the demo data carries (scripts/demo_cycle.py).
 COMMUNES = {"16426": ("dongquang", "Đông Quang"), "16420": ("dongphu", "Đông Phú"),
             "16417": ("dongvan", "Đông Văn")}
+# The current communes of the 2026 demo year (scripts/demo_cycle.py, ENDS_2026), and Hàm Rồng,
+# whose 2026 year nobody has opened: the one a newcomer takes from an empty year to a decision.
+CURRENT_COMMUNES = {"16378": ("phuongdongson", "phường Đông Sơn"),
+                    "15853": ("dongtien", "phường Đông Tiến"),
+                    "14797": ("hacthanh", "phường Hạc Thành"),
+                    "16531": ("samson", "phường Sầm Sơn"),
+                    "16033": ("dongthanh", "xã Đông Thành"),
+                    "14758": ("hamrong", "phường Hàm Rồng")}
 ACCOUNTS = [
     *({"username": f"congchuc.{slug}", "display_name": f"Công chức tư pháp xã {name}",
        "role": "commune_officer", "jurisdiction": {**DONG_SON, "commune": code}}
@@ -37,6 +45,14 @@ ACCOUNTS = [
      "role": "chairman", "jurisdiction": DONG_SON},
     {"username": "sotuphap.thanhhoa", "display_name": "Sở Tư pháp tỉnh Thanh Hóa",
      "role": "justice_officer", "jurisdiction": {"province": PROVINCE}},
+    # 2026 (27/2025): the province reviews, its council appraises, its chairman decides.
+    {"username": "thuky.thanhhoa", "display_name": "Thư ký Hội đồng đánh giá tỉnh Thanh Hóa",
+     "role": "council_secretary", "jurisdiction": {"province": PROVINCE}},
+    {"username": "chutich.thanhhoa", "display_name": "Chủ tịch UBND tỉnh Thanh Hóa",
+     "role": "chairman", "jurisdiction": {"province": PROVINCE}},
+    *({"username": f"congchuc.{slug}", "display_name": f"Công chức tư pháp {name}",
+       "role": "commune_officer", "jurisdiction": {"province": PROVINCE, "commune": code}}
+      for code, (slug, name) in CURRENT_COMMUNES.items()),
     {"username": "coquan.thanhhoa", "display_name": "Văn phòng UBND tỉnh Thanh Hóa",
      "role": "agency_officer", "jurisdiction": {}, "agency": f"{PROVINCE}:van-phong-ubnd-tinh"},
     {"username": "kiemtoan", "display_name": "Kiểm toán viên", "role": "auditor",

@@ -41,7 +41,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import redirect as werkzeug_redirect
 from werkzeug.wrappers import Response
 
-from gateway import idempotency, inputs, permissions
+from gateway import idempotency, inputs, permissions, uploads
 from gateway.accounts import principal_from
 from gateway.errors import ServiceUnavailable
 from gateway.http import CORRELATION_HEADER, Call, EndpointSpec, correlation_id_from
@@ -109,6 +109,7 @@ class Page:
         self.body: dict | None = None
         self.errors: dict[str, list[str]] = {}
         self.target: permissions.Target | None = None
+        self.upload: uploads.Upload | None = None  # the file of an upload page, if received
         self.path_args: dict = {}
         self.call = Call(request=request, correlation_id=correlation_id)
         self._cookies: list[Callable[[Response], None]] = []
@@ -141,10 +142,11 @@ class Page:
     def read(self, service: str, method: str, *args, **kwargs):
         return self.service.backends.call(service, method, *args, **kwargs)
 
-    def write(self, service: str, method: str, *args):
+    def write(self, service: str, method: str, *args, key: str | None = None):
         """``service.method(*args, context)``: the write the API route makes, as this person,
-        keyed by the form's idempotency key; the answer unwrapped."""
-        key = self.form.get(KEY_FIELD)
+        keyed by the form's idempotency key (or ``key``, for one of several writes a single
+        form makes); the answer unwrapped."""
+        key = key or self.form.get(KEY_FIELD)
         if not isinstance(key, str) or not kernel_idempotency.KEY_PATTERN.fullmatch(key):
             key = str(uuid.uuid4())
         keys = self.service.answer_keys
@@ -263,8 +265,12 @@ def _vietnamese(text: str) -> bool:
 
 
 def page(*, path=None, form: Callable[[MultiDict], dict] | None = None, schema=None,
-         performs: str | None = None):
-    """Wrap a workspace page ``fn(self, page, **path_values)`` (module docstring)."""
+         performs: str | None = None, upload: bool = False):
+    """Wrap a workspace page ``fn(self, page, **path_values)`` (module docstring). An
+    ``upload`` page takes a file (multipart/form-data, the API's gateway/uploads.py): its unit
+    is authorised before a byte of the file is read, then the CSRF token in its fields is
+    checked; a file the reader refuses (too large, none chosen) lands in
+    ``page.errors["file"]`` with ``page.upload`` None."""
 
     def decorate(fn):
         rule = permissions.rule_for(fn.__name__)
@@ -278,9 +284,12 @@ def page(*, path=None, form: Callable[[MultiDict], dict] | None = None, schema=N
         def handler(service, request, **path_values):
             current = Page(service, request, correlation_id_from(request), rule)
             try:
-                response = _serve(fn, service, current, path, form, schema, path_values)
+                response = _serve(fn, service, current, path, form, schema, path_values, upload)
             except Exception as exc:  # every failure leaves as a page
                 response = current.failure(exc)
+            finally:
+                if current.upload is not None:
+                    current.upload.close()
             return current.finish(response)
 
         handler.endpoint_spec = spec
@@ -290,7 +299,8 @@ def page(*, path=None, form: Callable[[MultiDict], dict] | None = None, schema=N
     return decorate
 
 
-def _serve(fn, service, page: Page, path_schema, reader, schema, path_values) -> Response:
+def _serve(fn, service, page: Page, path_schema, reader, schema, path_values,
+           upload: bool = False) -> Response:
     request, rule = page.request, page.rule
     inputs.check_parameters(path_values.items())
     inputs.check_parameters(request.args.items(multi=True))
@@ -299,7 +309,7 @@ def _serve(fn, service, page: Page, path_schema, reader, schema, path_values) ->
         refusal = page.sign_in()
         if refusal is not None:
             return refusal
-    if posted:
+    if posted and not upload:
         page.read_form()
         page.check_csrf()
     if rule.roles is not None:
@@ -311,15 +321,35 @@ def _serve(fn, service, page: Page, path_schema, reader, schema, path_values) ->
     from_body = rule.unit in BODY_UNITS
     if not from_body:
         page.target = permissions.authorise(rule, service, page.call, page.path_args)
+    if posted and upload:
+        _receive(service, page)
     if posted and reader is not None:
         try:
-            page.body = _load(schema, reader(page.form))
+            # A reader marked ``reads_files`` also gets the uploaded files (a .docx plan).
+            read = (reader(page.form, page.request.files) if getattr(reader, "reads_files", False)
+                    else reader(page.form))
+            page.body = _load(schema, read)
         except ValidationFailed as refused:
             page.errors = field_errors(refused.details)
     if from_body and not page.errors:
         page.call.body = page.body
         page.target = permissions.authorise(rule, service, page.call, page.path_args)
     return fn(service, page, **page.path_args)
+
+
+def _receive(service, page: Page) -> None:
+    try:
+        page.upload = uploads.receive(page.request, service.evidence.max_bytes)
+    except KernelError as refused:  # too large (413), not multipart (415), no file (400)
+        if refused.http_status >= 500:
+            raise
+        # Nothing is done with a refused upload: its form comes back with the reason, and a
+        # forged one (whose token is not read here) achieves nothing either.
+        found = field_errors(refused.details) if isinstance(refused, ValidationFailed) else {}
+        page.errors = {uploads.FILE_FIELD: found.get(uploads.FILE_FIELD) or [refused.message]}
+        return
+    page.form = MultiDict(page.upload.fields)
+    page.check_csrf()
 
 
 def _load(schema_cls, data) -> dict:

@@ -117,12 +117,11 @@ def province_rollup(engine, sets: dict, province_code: str, year: int,
                       **counts(members),
                       "district_standard": district_standard(members, regime_note)}
                      for code, members in sorted(districts.items())]
-    province = units.province(province_code)
-    legacy = legacy_file_info(province_code) if year <= LAST_DISTRICT_YEAR else None
+    # The province as it was that year (Tỉnh Thừa Thiên Huế in 2024), else today's.
+    province = units.province_in(province_code, year) or units.province(province_code)
     return {
         "province_code": province_code, "year": year, "district_code": district_code,
-        "province_name": (province.name if province else
-                          (f"Tỉnh {legacy['province_name']}" if legacy else None)),
+        "province_name": province.name if province else None,
         "provisional": any(line["provisional"] for line in lines),
         "unit_list": source,
         "communes": lines,

@@ -4,6 +4,7 @@ import base64
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
+from sqlalchemy import select
 
 from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFailed
 from kernel.idempotency import idempotent
@@ -15,6 +16,8 @@ from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.reviewing_levels import ReviewingLevel, stream_name
 from services.assessment.satisfaction import SatisfactionProjection, result_for
+from services.assessment.scoring import score_indicator
+from services.assessment.workflow.names import STATUS_VI
 from storage.blobs import SHA256, BlobStore
 from storage.settings import EvidenceSettings
 
@@ -101,6 +104,36 @@ class AssessmentService(EventSourcedService):
             commune_code, year, indicator_id, survey_result, metadata_from(context, "assessment"),
             expected_version)
         return self._view(assessment, sets)
+
+    @expected
+    def score_figures(self, commune_code: str, year: int, indicator_id: str,
+                      figures: dict) -> dict:
+        """An indicator's figures scored as recording them would score them (the same
+        function), nothing stored: the workspace shows the points or pass/fail as the officer
+        types. ``problems`` lists what recording them would refuse, by figure path."""
+        sets = self._criteria_sets()
+        body = self._handlers(sets).get(commune_code, year).to_dict()
+        criteria_set = views.find_criteria_set(sets, body["criteria_set_id"],
+                                               body["criteria_set_version"])
+        indicator = criteria_set.indicator(indicator_id)
+        try:
+            score = score_indicator(indicator, figures)
+        except ValidationFailed as refused:
+            return {"indicator_id": indicator_id, "score": None,
+                    "problems": list(refused.details.get("problems") or [refused.message])}
+        return {"indicator_id": indicator_id, "score": score.to_dict(), "problems": []}
+
+    @expected
+    def commune_years(self, commune_code: str) -> list[dict]:
+        """The years a commune has opened, newest first, from the roll-up read model (it
+        follows the log, so a year opened a moment ago may take a moment to appear)."""
+        query = (select(rollups.rollup.c.year, rollups.rollup.c.state)
+                 .where(rollups.rollup.c.commune_code == commune_code)
+                 .order_by(rollups.rollup.c.year.desc()))
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"year": row.year, "state": row.state, "status_vi": STATUS_VI.get(row.state)}
+                for row in rows]
 
     def _view(self, assessment, sets) -> dict:
         """The assessment explained, its next steps named for the reviewing level configured

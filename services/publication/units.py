@@ -38,7 +38,7 @@ def province_name(province_code: str) -> str | None:
     if found:
         return found.name
     legacy = legacy_file_info(province_code)
-    return f"Tỉnh {legacy['province_name']}" if legacy else None
+    return legacy["province_name"] if legacy else None  # with its prefix: "Tỉnh Bình Dương"
 
 
 def search_text(commune_code: str, names: dict, province_code: str) -> str:

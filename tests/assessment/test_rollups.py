@@ -93,9 +93,20 @@ def year_2022(tmp_path_factory):
     store.dispose()
 
 
-def test_the_rollup_lists_the_communes_without_an_assessment(year_2022):
+def test_the_province_rollup_counts_every_unit_of_the_year(year_2022):
     store, sets = year_2022
     result = rollups.province_rollup(store.engine, sets, "38", YEAR)
+    totals = result["totals"]
+    # Thanh Hóa in 2022: 27 districts, 559 communes (docs/reference-data.md), 4 opened.
+    assert (totals["communes"], totals["assessments"], totals["not_opened"]) == (559, 4, 555)
+    assert len(result["districts"]) == 27 and len(result["communes"]) == 559
+    assert result["unit_list"] == {"source": "legacy", "coverage": "complete", "complete": True}
+    assert totals["districts_for_standard"] == 27 and totals["districts_meeting_standard"] == 0
+
+
+def test_the_rollup_lists_the_communes_without_an_assessment(year_2022):
+    store, sets = year_2022
+    result = rollups.province_rollup(store.engine, sets, "38", YEAR, "405")
     everyone = {c.code for c in units.legacy_communes("405", YEAR)}
     lines = {line["commune_code"]: line for line in result["communes"]}
     assert set(lines) == everyone and len(everyone) == 14
@@ -106,7 +117,7 @@ def test_the_rollup_lists_the_communes_without_an_assessment(year_2022):
     assert (totals["communes"], totals["assessments"], totals["not_opened"]) == (14, 4, 10)
     assert (totals["recognised"], totals["not_recognised"], totals["undecided"]) == (1, 2, 11)
     assert totals["recognised_of_all"] == "7.14" and totals["recognition_rate"] == "33.33"
-    assert result["unit_list"] == {"source": "legacy", "coverage": "partial", "complete": False}
+    assert result["unit_list"] == {"source": "legacy", "coverage": "complete", "complete": True}
     assert result["province_name"] == "Tỉnh Thanh Hóa"
     district = result["districts"][0]
     assert district["district_code"] == "405" and district["communes"] == 14

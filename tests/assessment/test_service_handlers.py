@@ -197,10 +197,13 @@ def test_the_rollup_projection_lists_and_counts_a_year(store):
     assert by_code["16417"]["state"] == "drafting" and by_code["16417"]["self_total"] is None
     assert result["totals"]["assessments"] == 3 and result["totals"]["recognised"] == 1
     assert result["totals"]["recognition_rate"] == "50.00"
-    assert [d["district_code"] for d in result["districts"]] == ["405"]
-    assert {k: result["districts"][0][k] for k in rollups.counts([])} == {
-        k: result["totals"][k] for k in rollups.counts([])}
-    assert rollups.province_rollup(store.engine, sets, "38", YEAR, "406")["communes"] == []
+    # Every district of Thanh Hóa that year (27, 559 communes), Đông Sơn's with the three.
+    assert len(result["districts"]) == 27 and result["totals"]["communes"] == 559
+    dong_son = next(d for d in result["districts"] if d["district_code"] == "405")
+    assert {k: dong_son[k] for k in ("assessments", "recognised", "not_opened")} == {
+        k: result["totals"][k] for k in ("assessments", "recognised", "not_opened")} | {
+        "not_opened": 14 - 3}
+    assert rollups.province_rollup(store.engine, sets, "38", YEAR, "999")["communes"] == []
     assert processor.rebuild() > 0  # from zero, to the same answer
     assert rollups.province_rollup(store.engine, sets, "38", YEAR) == result
 

@@ -12,6 +12,7 @@ import eventlet
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, Forbidden, NotFound, Unauthorised
+from services.assessment.criteria import set_for_year
 from tests.support import evidence_files
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.
@@ -40,6 +41,18 @@ def recorded(method, answer=None):
 
     call.__name__ = method
     return rpc(call)
+
+
+def _assessment(commune_code, year) -> dict:
+    """A year being drafted, in the shape the workspace's pages read."""
+    return {"commune_code": commune_code, "year": year, "province_code": None,
+            "district_code": None, "state": "drafting",
+            "status_vi": "Đang tự đánh giá, tự chấm điểm", "version": 1,
+            "allowed_commands": ["record_figures"], "today": f"{year}-06-01", "next_steps": [],
+            "deadlines": [], "reopenings": [], "criteria_set_id": "25-2021",
+            "criteria_set_version": 1, "criteria_set_provisional": True, "figures": {},
+            "evidence": {}, "self_score": None, "recognition_preview": None,
+            "declarations": {}, "commune_class": None}
 
 
 def _file(self, *args):
@@ -75,6 +88,19 @@ class Peer:
         "source": self.name, "ok": True, "first_broken": None})
 
 
+# What the workspace's review pages read of an assessment and its criteria set: the shape the
+# service answers, one indicator, nothing done yet (tests/gateway/test_permission_matrix.py).
+REVIEW_ASSESSMENT = {
+    "commune_code": "00004", "year": 2022, "state": "under_appraisal", "version": 7,
+    "status_vi": "Hội đồng đang thẩm định", "criteria_set_id": "25-2021",
+    "criteria_set_version": 1, "today": "2026-01-05", "next_steps": [], "deadlines": [],
+    "evidence": {}, "supplements": [], "dossier": None, "check": None, "posting": None,
+    "self_score": None, "appraised_score": None, "recognition": None,
+    "recognition_preview": None, "decision": None,
+    "appraisal": {"started_on": "2023-01-05", "council_size": 1, "method": "written",
+                  "opinions": [], "scores": {}, "completed_on": None}}
+
+
 class AssessmentPeer(Peer):
     name = "assessment"
     levels: dict = {}
@@ -108,7 +134,8 @@ class AssessmentPeer(Peer):
         type(self).levels[(province_code, year)] = record
         return record
 
-    get_assessment = recorded("get_assessment")
+    get_assessment = recorded("get_assessment", lambda self, commune_code, year: {
+        **REVIEW_ASSESSMENT, **_assessment(commune_code, year)})
     assessment_events = recorded("assessment_events", lambda self, *args: [])
     open_assessment = recorded("open_assessment")
     run_command = recorded("run_command")
@@ -116,8 +143,12 @@ class AssessmentPeer(Peer):
     assessment_form = recorded("assessment_form", _file)
     list_criteria_sets = recorded("list_criteria_sets", lambda self: [])
     publish_criteria_set = recorded("publish_criteria_set")
-    get_criteria_set = recorded("get_criteria_set")
-    province_rollup = recorded("province_rollup")
+    get_criteria_set = recorded("get_criteria_set", lambda self, set_id, version=None: (
+        set_for_year(2022).to_dict()))
+    score_figures = recorded("score_figures", lambda self, *args: {
+        "indicator_id": args[2], "score": None, "problems": []})
+    commune_years = recorded("commune_years", lambda self, *args: [])
+    province_rollup = recorded("province_rollup", lambda self, *args: {"communes": []})
     rollup_form = recorded("rollup_form", _file)
     attach_evidence = recorded("attach_evidence")
     remove_evidence = recorded("remove_evidence")
@@ -143,7 +174,7 @@ class PlansPeer(Peer):
     plans: dict = {}
 
     list_plans = recorded("list_plans", lambda self, *args: [])
-    import_plan = recorded("import_plan")
+    import_plan = recorded("import_plan", lambda self, *args: {"plan_id": "ke-hoach-moi"})
     get_plan = recorded("get_plan", _stored("plans", "plan_id"))
     edit_plan = recorded("edit_plan")
     review_plan = recorded("review_plan")
@@ -159,6 +190,22 @@ class PublicationPeer(Peer):
     name = "publication"
 
 
+def _campaign(self, campaign_id, *args):
+    """A campaign of the id's commune and period, open, enough for the survey pages."""
+    commune, _, period = campaign_id.partition("-")
+    return {"campaign_id": campaign_id, "commune_code": commune, "period": period,
+            "state": "open", "accepting": True, "target_sample": 30, "require_code": False,
+            "opens_on": "2025-01-01", "closes_on": "2025-12-31", "closed_on": None,
+            "questionnaire_version": 1,
+            "questionnaire": {"title": "Khảo sát", "questions": []}}
+
+
+def _results(self, campaign_id, *args):
+    return {**_campaign(self, campaign_id), "final": False, "responses": 0,
+            "late_responses": 0, "target_met": False, "min_answers": 30, "no_data": True,
+            "overall": {"valid_answers": 0, "published": False}, "questions": [], "flags": []}
+
+
 class SurveyPeer(Peer):
     name = "survey"
     #: kiosk id → the kiosk (at least its ``commune_code``)
@@ -166,14 +213,17 @@ class SurveyPeer(Peer):
 
     publish_questionnaire = recorded("publish_questionnaire")
     get_questionnaire = recorded("get_questionnaire")
-    open_campaign = recorded("open_campaign")
-    get_campaign = recorded("get_campaign")
+    open_campaign = recorded("open_campaign", lambda self, body, *args: {
+        "campaign_id": f"{body['commune_code']}-{body['period']}"})
+    get_campaign = recorded("get_campaign", _campaign)
     close_campaign = recorded("close_campaign")
-    get_results = recorded("get_results")
+    get_results = recorded("get_results", _results)
     get_comments = recorded("get_comments")
     erase_free_text = recorded("erase_free_text")
-    issue_codes = recorded("issue_codes")
-    register_kiosk = recorded("register_kiosk")
+    issue_codes = recorded("issue_codes", lambda self, *args: {"codes": []})
+    register_kiosk = recorded("register_kiosk", lambda self, body, *args: {
+        "kiosk_id": "0" * 32, "commune_code": body["commune_code"], "label": body["label"],
+        "registered_on": "2025-06-15", "state": "active", "token": "thiet-bi.bi-mat"})
     get_kiosk = recorded("get_kiosk", _stored("kiosks", "kiosk_id"))
     revoke_kiosk = recorded("revoke_kiosk")
     kiosk_campaign = recorded("kiosk_campaign")

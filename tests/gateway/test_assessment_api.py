@@ -55,6 +55,31 @@ def test_reads_follow_the_jurisdiction_in_the_year(api, reader, status):
     assert send(api, "GET", URL, reader).status_code == status
 
 
+def test_a_commune_of_any_province_opens_for_2023_and_the_rollup_counts_every_unit(api):
+    # Hà Nội had no legacy data before the 63-province build; Phường Sài Đồng (00142, Quận
+    # Long Biên) existed on 31 December 2023 and was merged away in 2024.
+    sai_dong, long_bien = "00142", "004"
+    officer = token("commune_officer", "01", long_bien, sai_dong, sub="congchuc.saidong@test")
+    url = f"/api/v1/communes/{sai_dong}/assessments/2023"
+    opened = send(api, "POST", url, officer)
+    assert opened.status_code == 201, opened.text
+    body = send(api, "GET", url, officer).json()
+    assert (body["state"], body["district_code"], body["province_code"]) == (
+        "drafting", long_bien, "01")
+    assert send(api, "GET", url, token("commune_officer", "01", long_bien, "00139")).status_code == 403
+    rollup = send(api, "GET", "/api/v1/provinces/01/assessments?year=2023", token("justice_officer", "01"))
+    assert rollup.status_code == 200, rollup.text
+    totals = rollup.json()["totals"]
+    assert (totals["communes"], totals["assessments"], totals["not_opened"]) == (579, 1, 578)
+    assert len(rollup.json()["districts"]) == 30
+    line = next(c for c in rollup.json()["communes"] if c["commune_code"] == sai_dong)
+    assert (line["commune_name"], line["district_name"]) == ("Phường Sài Đồng", "Quận Long Biên")
+    # In 2024 it no longer existed: its successor is listed instead.
+    lines_2024 = send(api, "GET", "/api/v1/provinces/01/assessments?year=2024",
+                      token("justice_officer", "01")).json()["communes"]
+    assert sai_dong not in {c["commune_code"] for c in lines_2024} and len(lines_2024) == 526
+
+
 def test_another_communes_officer_cannot_write_and_nothing_changes(api):
     before = version(api)
     indicator = SET.indicators()[0]

@@ -80,6 +80,41 @@ def page(method, path, form=None, rpc=None):
     return Call(method, path, form, peers.AccountsPeer, rpc, "account", page=True)
 
 
+def commune_page(method, path, form=None, rpc=None):
+    """A commune self-assessment page (gateway/routes/workspace_commune.py): its unit is the
+    path's commune in the path's year."""
+    return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
+
+
+def year_page(s, rest, method="GET", form=None, rpc="get_assessment"):
+    """A workspace page of the situation's commune and year (the assessment peer answers)."""
+    return Call(method, f"/can-bo/xa/{s.commune}/{s.year}{rest}", form, peers.AssessmentPeer,
+                rpc, "commune", page=True)
+
+
+def review_page(method, path, form=None, rpc=None):
+    """A review page: a workspace page over the situation's commune in its year."""
+    return Call(method, path, form, peers.AssessmentPeer, rpc, "commune", page=True)
+def plan_page(method, path, form=None, rpc=None):
+    """A plans page (gateway/routes/workspace_plans.py): its work reaches the plans peer."""
+    return Call(method, path, form, peers.PlansPeer, rpc, "area", page=True)
+
+
+def survey_page(method, path, form=None, rpc=None, unit="commune"):
+    """A survey page (gateway/routes/workspace_survey.py): its work reaches the survey peer."""
+    return Call(method, path, form, peers.SurveyPeer, rpc, unit, page=True)
+
+
+# The plan the plans peer holds: enough of one for its pages to show (arrange()).
+PEER_TASK = {"number": "1", "title": "Nhiệm vụ", "lead_agencies": [],
+             "coordinating_agencies": [], "timeframe": None, "outputs": "", "due_dates": [],
+             "status": "not_started", "percent": 0, "overdue": [], "reports": [], "link": None,
+             "last_report": None}
+PEER_PLAN = {"status": "draft", "version": 1, "title": "Kế hoạch", "source": {},
+             "review_notes": [], "tasks": [PEER_TASK],
+             "review": {"issues": [], "unparsed": [], "lines_total": 1, "lines_used": 1}}
+
+
 def account_form(s, **extra) -> dict:
     return {"display_name": "Người mới", "role": "commune_officer", "province": s.province,
             "district": s.district or "", "commune": s.commune, **extra}
@@ -100,6 +135,37 @@ def kiosk_response(s):
             "answers": {"chung": 5}}
 
 
+def commune_pages(s: Situation) -> dict:
+    year = f"/can-bo/xa/{s.commune}/{s.year}"
+    indicator = f"{year}/chi-tieu/C1.I1"
+    return {
+        "workspace_commune_years": page("GET", "/can-bo/xa"),
+        "workspace_commune_year": commune_page("GET", year, None, "get_assessment"),
+        "workspace_open_assessment": commune_page("POST", f"{year}/mo", {}, "open_assessment"),
+        "workspace_indicator": commune_page("GET", indicator, None, "get_criteria_set"),
+        "workspace_record_figures": commune_page("POST", indicator, {
+            "fig_assigned": "0", "fig_issued": "0", "khong_phat_sinh": "1"}, "run_command"),
+        "workspace_score_figures": commune_page("POST", f"{indicator}/tinh-diem",
+                                                {"fig_assigned": "1"}, "score_figures"),
+        "workspace_attach_evidence": replace(
+            commune_page("POST", f"{indicator}/minh-chung", {}, "attach_evidence"),
+            files={"file": ("ảnh niêm yết.png", peers.EVIDENCE_PNG, "image/png")}),
+        "workspace_download_evidence": commune_page(
+            "GET", f"{indicator}/minh-chung/{EVIDENCE_SHA}", None, "evidence_file"),
+        "workspace_remove_evidence": commune_page(
+            "POST", f"{indicator}/minh-chung/{EVIDENCE_SHA}/go", {}, "remove_evidence"),
+        "workspace_declarations": commune_page("GET", f"{year}/ke-khai", None, "get_assessment"),
+        "workspace_declare": commune_page("POST", f"{year}/ke-khai",
+                                          {"dk_no_head_disciplined": "true"}, "run_command"),
+        "workspace_summary": commune_page("GET", f"{year}/tong-hop", None, "get_assessment"),
+        "workspace_submit_self_assessment": commune_page("POST", f"{year}/hoan-thanh", {},
+                                                         "run_command"),
+        "workspace_reopen_form": commune_page("GET", f"{year}/mo-lai", None, "get_assessment"),
+        "workspace_reopen": commune_page("POST", f"{year}/mo-lai", {
+            "reason": "Nhập nhầm", "reopened_on": f"{s.year + 1}-01-10"}, "run_command"),
+    }
+
+
 def recipes(s: Situation) -> dict:
     """A valid request of every operation, acting on the situation's commune and year."""
     y, day = s.year, f"{s.year + 1}-01-10"
@@ -109,6 +175,8 @@ def recipes(s: Situation) -> dict:
     A, S, P, Ac = peers.AssessmentPeer, peers.SurveyPeer, peers.PlansPeer, peers.AccountsPeer
     account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
     admin = "/can-bo/quan-ly-tai-khoan"
+    review = f"/can-bo/tham-dinh/{s.commune}/{y}"
+    survey = f"/can-bo/khao-sat/dot/{s.commune}-{s.year}"
     return {
         # public
         "get_health": Call("GET", "/health"),
@@ -313,8 +381,105 @@ def recipes(s: Situation) -> dict:
                                          "enable_account"),
         "workspace_account_reset_form": page("GET", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau",
                                              None, "get_account"),
+        **commune_pages(s),
         "workspace_account_reset": page("POST", f"{admin}/{ACCOUNT_NAME}/dat-lai-mat-khau", {},
                                         "reset_password"),
+        # the commune officer's posting, dossier and supplement pages
+        "workspace_posting": year_page(s, "/niem-yet"),
+        "workspace_posting_start": year_page(s, "/niem-yet/bat-dau", "POST", {
+            "start": day, "channel": "portal"}, "run_command"),
+        "workspace_posting_comment": year_page(s, "/niem-yet/y-kien", "POST", {
+            "comment_id": "YK-01", "text": "Góp ý", "received_on": day}, "run_command"),
+        "workspace_posting_answer": year_page(s, "/niem-yet/y-kien/YK-01/tra-loi", "POST", {
+            "answer": "Đã tiếp thu", "answered_on": day}, "run_command"),
+        "workspace_posting_end": year_page(s, "/niem-yet/ket-thuc", "POST",
+                                              {"ended_on": day}, "run_command"),
+        "workspace_dossier": year_page(s, "/ho-so"),
+        "workspace_dossier_submit": year_page(s, "/ho-so", "POST", {
+            "submitted_on": day, "requests_recognition": "co"}, "run_command"),
+        "workspace_dossier_form_02": year_page(s, "/ho-so/mau-02.xlsx", rpc="assessment_form"),
+        "workspace_supplement": year_page(s, "/bo-sung"),
+        "workspace_supplement_provide": year_page(s, "/bo-sung", "POST", {
+            "provided_on": day, "note": "Đã bổ sung"}, "run_command"),
+        # the review and recognition pages (gateway/routes/workspace_review.py)
+        "workspace_review_queue": page("GET", "/can-bo/tham-dinh"),
+        "workspace_review_dossier": review_page("GET", review, None, "get_assessment"),
+        "workspace_review_check": review_page("POST", f"{review}/kiem-tra", {"checked_on": day},
+                                              "run_command"),
+        "workspace_review_supplement": review_page("POST", f"{review}/yeu-cau-bo-sung", {
+            "reason": "Thiếu Mẫu 03", "requested_on": day}, "run_command"),
+        "workspace_review_council": review_page("GET", f"{review}/hoi-dong", None,
+                                                "get_assessment"),
+        "workspace_review_start": review_page("POST", f"{review}/hoi-dong/bat-dau", {
+            "method": "meeting", "council_size": "5", "started_on": day}, "run_command"),
+        "workspace_review_opinion": review_page("POST", f"{review}/hoi-dong/y-kien", {
+            "member_name": "Lê Văn Chủ", "role": "Chủ tịch Hội đồng", "opinion": "Nhất trí",
+            "given_by": "writing"}, "run_command"),
+        "workspace_review_appraise": review_page("POST", f"{review}/hoi-dong/cham-diem", {
+            "points-C1.I1": "3", "reason-C1.I1": "Đủ minh chứng"}, "run_command"),
+        "workspace_review_complete": review_page("POST", f"{review}/hoi-dong/hoan-thanh",
+                                                 {"completed_on": day}, "run_command"),
+        "workspace_review_decision_form": review_page("GET", f"{review}/quyet-dinh", None,
+                                                      "get_assessment"),
+        "workspace_review_decide": review_page("POST", f"{review}/quyet-dinh", {
+            "recognised": "true", "decision_number": "1/QĐ-UBND", "decision_date": day},
+            "run_command"),
+        # the plans pages (gateway/routes/workspace_plans.py)
+        "workspace_plans": plan_page("GET", "/can-bo/ke-hoach", None, "list_plans"),
+        "workspace_plans_overdue": plan_page("GET", "/can-bo/ke-hoach/qua-han", None,
+                                             "list_plans"),
+        "workspace_plan_import_form": plan_page("GET", "/can-bo/ke-hoach/nhap"),
+        "workspace_plan_import": plan_page("POST", "/can-bo/ke-hoach/nhap", {
+            "province_code": s.province, "district_code": s.district or "",
+            "content": "KẾ HOẠCH xây dựng xã đạt chuẩn tiếp cận pháp luật"}, "import_plan"),
+        "workspace_plan": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}", None, "get_plan"),
+        "workspace_plan_review_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/ra-soat"),
+        "workspace_plan_review": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/ra-soat",
+                                           {"expected_version": "1"}, "review_plan"),
+        "workspace_plan_edit_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/sua"),
+        "workspace_plan_edit": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/sua", {
+            "title": "Kế hoạch mới", "expected_version": "1"}, "edit_plan"),
+        "workspace_plan_task_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/sua",
+                                              None, "list_agencies"),
+        "workspace_plan_task_edit": plan_page(
+            "POST", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/sua",
+            {"title": "Nhiệm vụ mới", "expected_version": "1"}, "edit_plan"),
+        "workspace_plan_issue_form": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/ban-hanh"),
+        "workspace_plan_issue": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/ban-hanh",
+                                          {"expected_version": "1"}, "issue_plan"),
+        "workspace_plan_summary": plan_page("GET", f"/can-bo/ke-hoach/{PLAN_ID}/tong-ket?nam={y}",
+                                            None, "summary_form"),
+        "workspace_progress_form": plan_page("GET",
+                                             f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/tien-do"),
+        "workspace_progress": plan_page("POST", f"/can-bo/ke-hoach/{PLAN_ID}/nhiem-vu/1/tien-do",
+                                        {"status": "in_progress", "percent": "10"},
+                                        "report_progress"),
+        "workspace_agency_tasks": plan_page("GET", "/can-bo/nhiem-vu-co-quan", None,
+                                            "agency_tasks"),
+        # the survey pages (gateway/routes/workspace_survey.py)
+        "workspace_survey": survey_page("GET", "/can-bo/khao-sat"),
+        "workspace_campaign_new": survey_page("GET", "/can-bo/khao-sat/mo-dot"),
+        "workspace_campaign_open": survey_page("POST", "/can-bo/khao-sat/mo-dot", {
+            "commune_code": s.commune, "period": str(y), "opens_on": f"{y}-01-01",
+            "closes_on": f"{y}-12-31"}, "open_campaign"),
+        "workspace_campaign": survey_page("GET", survey, None, "get_campaign"),
+        "workspace_campaign_results": survey_page("GET", f"{survey}/ket-qua", None, "get_results"),
+        "workspace_campaign_close_form": survey_page("GET", f"{survey}/ket-thuc", None,
+                                                     "get_campaign"),
+        "workspace_campaign_close": survey_page("POST", f"{survey}/ket-thuc", {},
+                                                "close_campaign"),
+        "workspace_codes_form": survey_page("GET", f"{survey}/ma", None, "get_campaign"),
+        "workspace_codes": survey_page("POST", f"{survey}/ma", {"count": "5"}, "issue_codes"),
+        "workspace_kiosk_new": survey_page("GET", "/can-bo/khao-sat/thiet-bi/dang-ky"),
+        "workspace_kiosk_register": survey_page("POST", "/can-bo/khao-sat/thiet-bi/dang-ky", {
+            "commune_code": s.commune, "label": "Quầy số 1"}, "register_kiosk", "today"),
+        "workspace_kiosk": survey_page("GET", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}", None,
+                                       None, "today"),
+        "workspace_kiosk_revoke_form": survey_page(
+            "GET", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", None, None, "today"),
+        "workspace_kiosk_revoke": survey_page(
+            "POST", f"/can-bo/khao-sat/thiet-bi/{KIOSK_ID}/thu-hoi", {"reason": "Mất"},
+            "revoke_kiosk", "today"),
         # the auditor's pages
         "workspace_audit_events": page("GET", "/can-bo/kiem-toan?xa=" + s.commune, None,
                                        "query_events"),
@@ -500,7 +665,7 @@ def arrange(s: Situation):
         "source": "configured"}}
     peers.SurveyPeer.kiosks = {KIOSK_ID: {"kiosk_id": KIOSK_ID, "commune_code": s.commune,
                                           "label": "Quầy số 1", "state": "active"}}
-    peers.PlansPeer.plans = {PLAN_ID: {"plan_id": PLAN_ID, "jurisdiction": {
+    peers.PlansPeer.plans = {PLAN_ID: {**PEER_PLAN, "plan_id": PLAN_ID, "jurisdiction": {
         "province": s.province, "district": s.district}}}
     peers.AccountsPeer.accounts = {ACCOUNT_NAME: peers.account_view(
         ACCOUNT_NAME, "commune_officer", {"province": s.province, "district": s.district,
@@ -540,7 +705,8 @@ def send_page(gateway, call, cell):
             form["csrf_token"] = sessions.csrf_token(session)
     gateway.session.cookies.clear()  # only this cell's cookies, never an earlier answer's
     return gateway.session.request(call.method, gateway.url + call.path, headers=headers,
-                                   cookies=cookies, data=form, timeout=30, allow_redirects=False)
+                                   cookies=cookies, data=form, files=call.files, timeout=30,
+                                   allow_redirects=False)
 
 
 def check_page(answer, call, operation, cell, made) -> str | None:

@@ -44,6 +44,7 @@ def full_platform(folder, **settings):
         runner.add_service(service_cls)
     runner.start()
     client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
+    client.config = config  # for tests that call a service's RPC directly (an operator's RPC)
     try:
         yield client
     finally:
