@@ -33,6 +33,8 @@ EVERY_ROLE = [
 
 # Pages in an error state, reached by GET: a form's summary, a refusal, a missing page.
 ERROR_STATES = {
+    "commune_officer": ["/can-bo/xa/00004/2025"],  # another commune's year: refused
+    "chairman": ["/can-bo/kiem-toan"],  # another role's page: refused
     "auditor": ["/can-bo/kiem-toan?xa=12&tu=h%C3%B4m-qua", "/can-bo/quan-tri/tinh-trang"],
     "administrator": ["/can-bo/quan-tri/cap-tham-dinh?nam=1990", "/can-bo/khong-co-trang-nay"],
 }
