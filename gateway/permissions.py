@@ -692,6 +692,8 @@ PAGE_OPERATIONS = {
     "workspace_criteria_sets": "publish_criteria_set",
     "workspace_criteria_set_publish": "publish_criteria_set",
     "workspace_criteria_set_version": "get_criteria_set_version",
+    "workspace_review_form_08": "form_08",
+    "workspace_review_evidence": "download_evidence",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})
 

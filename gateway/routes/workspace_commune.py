@@ -146,11 +146,11 @@ class CommuneWorkspaceRoutes:
                                commune_code=None, years=[], root=ROOT)
         listed = page.read("assessment", "commune_years", commune_code)
         this_year = clock.today().year
-        opened = {row["year"] for row in listed}
-        years = sorted(listed + [{"year": this_year, "state": "new",
-                                  "status_vi": "Chưa mở hồ sơ đánh giá"}]
-                       if this_year not in opened else listed,
-                       key=lambda row: -row["year"])
+        years = list(listed)
+        if this_year not in {row["year"] for row in listed} and _exists(commune_code, this_year):
+            years.append({"year": this_year, "state": "new",
+                          "status_vi": "Chưa mở hồ sơ đánh giá"})
+        years.sort(key=lambda row: -row["year"])
         return page.render("commune/years.html", title="Tự đánh giá của xã",
                            commune_code=commune_code, years=years, root=ROOT)
 
@@ -221,6 +221,9 @@ class CommuneWorkspaceRoutes:
             and _may(page, "attach_evidence"),
             removable="remove_evidence" in (assessment.get("allowed_commands") or [])
             and _may(page, "remove_evidence"),
+            # uploaded while answering a supplement request: the way back to that answer
+            supplement=_step(assessment, "provide_supplement") is not None
+            and _may(page, "provide_supplement"),
             base=base, action=f"{base}/chi-tieu/{indicator_id}",
             previous=ids[at - 1] if at else None, following=ids[at + 1] if at + 1 < len(ids)
             else None, pass_fail=criteria_set["pass_fail"],
@@ -271,8 +274,11 @@ class CommuneWorkspaceRoutes:
     def workspace_score_figures(self, page, commune_code, year, indicator_id):
         """The figures as typed, scored by the service and kept nowhere: what the form's
         script shows as the officer types (the same result box the page shows after saving)."""
+        body, errors = _load(FiguresSchema, {"figures": fig.read(page.form)})
+        if errors:  # the API's body schema first, as a save would
+            raise ValidationFailed("Số liệu chưa hợp lệ.", errors)
         answer = page.read("assessment", "score_figures", commune_code, year, indicator_id,
-                           fig.read(page.form))
+                           body["figures"])
         assessment = self._assessment(page, commune_code, year)
         criteria_set = self._criteria_set(page, assessment)
         _, indicator = fig.find_indicator(criteria_set, indicator_id) or (None, None)
@@ -455,6 +461,16 @@ class CommuneWorkspaceRoutes:
             except (ValidationFailed, Conflict, IllegalTransition, ConcurrencyError) as refused:
                 page.errors = _service_errors(refused)
         return self._reopen_page(page, commune_code, year, status=400)
+
+
+def _exists(commune_code: str, year: int) -> bool:
+    """Whether the commune is a unit in ``year`` (a commune merged away in 2025 opens no new
+    year: its page would be refused)."""
+    try:
+        permissions.unit_in_year(commune_code, year)
+    except NotFound:
+        return False
+    return True
 
 
 def _shown(form) -> dict:

@@ -201,14 +201,13 @@ def dossier_parts(assessment: dict) -> list[dict]:
     own = assessment.get("self_score") or {}
     evidence = assessment.get("evidence") or {}
     files = sum(len(v) for v in evidence.values()) if isinstance(evidence, dict) else 0
-    done = (assessment.get("self_assessment") or {}) if isinstance(
-        assessment.get("self_assessment"), dict) else {}
+    total = own.get("total")
     return [
         {"name": "Báo cáo đánh giá, đề nghị xem xét công nhận (Mẫu 01)",
-         "state": "Lập từ kết quả tự đánh giá và các bước dưới đây",
-         "ready": bool(done) or assessment.get("state") not in ("new", "drafting")},
+         "state": "Xã lập theo Mẫu 01 từ kết quả tự đánh giá (hệ thống chưa in mẫu này)",
+         "ready": assessment.get("state") not in (None, "new", "drafting")},
         {"name": "Bảng điểm tự đánh giá các chỉ tiêu (Mẫu 02)",
-         "state": (f"Tổng điểm tự chấm: {own.get('total')}" if own.get("total") is not None
+         "state": (f"Tổng điểm tự chấm: {str(total).replace('.', ',')}" if total is not None
                    else "Đã có bảng tự chấm điểm") if own else "Chưa có",
          "ready": bool(own), "download": True},
         {"name": "Tổng hợp ý kiến góp ý khi niêm yết và việc trả lời (Mẫu 03)",
@@ -238,10 +237,10 @@ class WorkspacePostingRoutes:
     """Mixin of GatewayService: the commune officer's posting, dossier and supplement pages."""
 
     # -- shared -------------------------------------------------------------------------------
-    def _assessment(self, page, commune_code, year) -> dict:
+    def _posting_year(self, page, commune_code, year) -> dict:
         return page.read("assessment", "get_assessment", commune_code, year)
 
-    def _run(self, page, commune_code, year, command, **extra) -> dict:
+    def _posting_command(self, page, commune_code, year, command, **extra) -> dict:
         arguments, expected_version = _arguments(command, page.body, **extra)
         return page.write("assessment", "run_command", commune_code, year, command, arguments,
                           expected_version)
@@ -251,7 +250,7 @@ class WorkspacePostingRoutes:
         (the schema's or the service's) for the page to show with the form again."""
         if not page.errors:
             try:
-                self._run(page, commune_code, year, command, **extra)
+                self._posting_command(page, commune_code, year, command, **extra)
                 return page.redirect(done, da=notice)
             except (ValidationFailed, Conflict) as refused:
                 page.errors = refusal_errors(refused, command)
@@ -260,7 +259,7 @@ class WorkspacePostingRoutes:
         return None
 
     def _render(self, page, template, title, commune_code, year, status=200, **context):
-        assessment = context.pop("assessment", None) or self._assessment(page, commune_code,
+        assessment = context.pop("assessment", None) or self._posting_year(page, commune_code,
                                                                           year)
         home = f"/can-bo/xa/{commune_code}/{year}"
         return page.render(
@@ -274,7 +273,7 @@ class WorkspacePostingRoutes:
     def _posting_page(self, page, commune_code, year, status=200, failed=None, answering=None):
         """``failed``: the form sent back with its errors (start, comment, answer, end), the
         others shown blank."""
-        assessment = self._assessment(page, commune_code, year)
+        assessment = self._posting_year(page, commune_code, year)
         comments = ((assessment.get("posting") or {}).get("comments")) or []
         return self._render(page, "posting/posting.html", "Niêm yết công khai", commune_code,
                             year, status, assessment=assessment, failed=failed,
@@ -322,7 +321,7 @@ class WorkspacePostingRoutes:
 
     # -- the dossier ----------------------------------------------------------------------------
     def _dossier_page(self, page, commune_code, year, status=200):
-        assessment = self._assessment(page, commune_code, year)
+        assessment = self._posting_year(page, commune_code, year)
         return self._render(page, "posting/dossier.html", "Hồ sơ đề nghị công nhận",
                             commune_code, year, status, assessment=assessment,
                             parts=dossier_parts(assessment))
@@ -347,7 +346,7 @@ class WorkspacePostingRoutes:
 
     # -- the supplement -------------------------------------------------------------------------
     def _supplement_page(self, page, commune_code, year, status=200):
-        assessment = self._assessment(page, commune_code, year)
+        assessment = self._posting_year(page, commune_code, year)
         return self._render(page, "posting/supplement.html", "Bổ sung hồ sơ", commune_code,
                             year, status, assessment=assessment,
                             supplement_files=lambda number: supplement_files(assessment, number),

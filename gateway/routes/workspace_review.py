@@ -5,8 +5,10 @@ the council's appraisal, the chairman's decision (docs/workspace.md, "Thẩm đ�
 |---|---|
 | ``/can-bo/tham-dinh?nam=`` | the queue of the caller's province or district: dossiers, due dates, late flags; the year's recognised and not-recognised lists |
 | ``/can-bo/tham-dinh/<xã>/<năm>`` | one dossier: self-assessment, evidence, posting, supplements; the justice office's check and supplement request |
+| ``…/minh-chung/<chỉ tiêu>/<sha256>`` | an evidence file, downloaded |
 | ``…/hoi-dong`` | the council: the meeting (date, members, quorum), opinions, every indicator's appraised points with reasons, completion |
 | ``…/quyet-dinh`` | the chairman's decision: number, date, recognised or not; its publication on the board |
+| ``/can-bo/tham-dinh/tinh/<tỉnh>/mau-08.xlsx?year=`` | Mẫu 08: the year's decisions, recognised and not-recognised lists |
 
 Each form posts to the API operation's page (``performs=``), with the API's body schema, and
 calls ``assessment.run_command`` as the API route does. Which forms a person sees comes from the
@@ -21,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from werkzeug.datastructures import MultiDict
 
-from gateway.routes.assessment import _arguments
+from gateway.routes.assessment import _arguments, _xlsx
 from gateway.routes.assessment_schemas import (
     AppraisalStartSchema,
     AppraiseSchema,
@@ -30,11 +32,15 @@ from gateway.routes.assessment_schemas import (
     CompleteAppraisalSchema,
     DecisionSchema,
     OpinionSchema,
+    RollupPathSchema,
+    RollupQuerySchema,
     SupplementRequestSchema,
 )
+from gateway.routes.evidence_schemas import EvidenceFilePathSchema
+from gateway.schemas import FIRST_YEAR
 from gateway.web import http
-from gateway.workspace import labels, navigation
-from gateway.workspace.pages import _load, page
+from gateway.workspace import labels, navigation, render
+from gateway.workspace.pages import _load, _vietnamese, page
 from kernel import clock
 from kernel.errors import Conflict, NotFound, ValidationFailed
 
@@ -165,13 +171,15 @@ def refusal_errors(refused: ValidationFailed | Conflict, field_prefix: str = "")
 
 
 def _vietnamese_refusal(refused) -> str:
-    if _is_vietnamese(refused.message):
+    """The service's refusal in Vietnamese: the dated steps' already are; the review steps'
+    other refusals are told from their details (they are written for the API's programmers)."""
+    if _vietnamese(refused.message):
         return refused.message
-    details = refused.details or {}
+    details, message = refused.details or {}, refused.message
     if refused.code == "illegal_transition":
         return ("Hồ sơ đã chuyển sang bước khác nên việc này không thực hiện được nữa. Hãy tải "
                 "lại trang để xem trạng thái hiện tại.")
-    if refused.code in ("version_conflict", "concurrency_error") or "expected_version" in details:
+    if refused.code == "version_conflict":
         return "Hồ sơ vừa được người khác thay đổi. Hãy tải lại trang, xem lại rồi gửi lại."
     if "missing" in details:
         return (f"Hội đồng chưa thẩm định {len(details['missing'])} chỉ tiêu: "
@@ -180,29 +188,28 @@ def _vietnamese_refusal(refused) -> str:
         return (f"Cuộc họp có {details['present']}/{details['council_size']} thành viên dự; cần "
                 f"ít nhất hai phần ba ({details['needed']}) thành viên.")
     if "max" in details:
-        return f"Điểm của chỉ tiêu này từ 0 đến {labels_number(details['max'])}."
-    if "council_size" in details:
-        return "Đã ghi đủ ý kiến của mọi thành viên Hội đồng."
-    if details.get("member_name"):
-        return f"{details['member_name']} đã có ý kiến; mỗi thành viên cho ý kiến một lần."
+        return f"Điểm của chỉ tiêu này từ 0 đến {_comma(details['max'])}."
     if details.get("field") == "given_by":
         return "Hội đồng lấy ý kiến bằng văn bản: không có cuộc họp để dự."
-    if "opinion" in refused.message:
+    if "already given an opinion" in message:
+        return f"{details.get('member_name')} đã có ý kiến; mỗi thành viên cho ý kiến một lần."
+    if "council_size" in details:
+        return "Đã ghi đủ ý kiến của mọi thành viên Hội đồng."
+    if "No council member" in message:
         return "Chưa ghi ý kiến của thành viên Hội đồng nào."
+    if details.get("field") in FIELD_MESSAGES:
+        return FIELD_MESSAGES[details["field"]]
     return "Hệ thống không ghi được việc này. Hãy kiểm tra lại các thông tin đã nhập."
 
 
-def _is_vietnamese(text: str) -> bool:
-    return any(ch in (text or "") for ch in "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịỉĩọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
-
-
-def labels_number(text: str) -> str:
-    return str(text).replace(".", ",")
+def _comma(number) -> str:
+    """A decimal as Vietnamese writes it: 2,50."""
+    return str(number).replace(".", ",")
 
 
 def _condition_name(condition: dict, criteria_set: dict) -> str:
     """A recognition condition in Vietnamese (the service names them for programmers)."""
-    cid, threshold = condition["id"], labels_number(condition.get("threshold") or "")
+    cid, threshold = condition["id"], _comma(condition.get("threshold") or "")
     if cid == "total":
         return f"Tổng điểm từ {threshold} điểm trở lên"
     if cid.startswith("floor."):
@@ -235,8 +242,19 @@ def _self_scores(assessment: dict) -> dict[str, dict]:
     return scores
 
 
+def is_mine(step: dict, principal) -> bool:
+    """Whether the service names this person's office for the step: their role, at the unit
+    the step's actor sits (the reviewing level's province or district)."""
+    actor, own = step["actor"], principal.jurisdiction
+    unit = actor.get("unit") or {}
+    return actor["role"] == principal.role and all(
+        (unit.get(level) or None) == (own.get(level) or None)
+        for level in ("province", "district", "commune"))
+
+
 def _default_year(today: date) -> int:
-    """Dossiers of a year are checked and decided from its December to the next February."""
+    """The year whose dossiers are under review: a year's are sent, checked and decided from
+    its December to the next February, so until June it is last year's."""
     return today.year - 1 if today.month <= 6 else today.year
 
 
@@ -249,11 +267,11 @@ class ReviewRoutes:
     def workspace_review_queue(self, page):
         today = clock.today()
         asked = page.request.args.get("nam") or ""
-        year = int(asked) if asked.isdigit() and 2017 <= int(asked) <= today.year else (
+        year = int(asked) if asked.isdigit() and FIRST_YEAR <= int(asked) <= today.year else (
             _default_year(today))
         own = page.principal.jurisdiction
         province, district = own.get("province"), own.get("district")
-        context = {"year": year, "years": list(range(today.year, 2016, -1)), "lines": [],
+        context = {"year": year, "years": list(range(today.year, FIRST_YEAR - 1, -1)), "lines": [],
                    "recognised": [], "not_recognised": [], "province": province,
                    "level": None, "own_level": "district" if district else "province",
                    "unit_name": None}
@@ -268,6 +286,15 @@ class ReviewRoutes:
                            province_name=labels.province_name(province) if province else None,
                            **context)
 
+    @http("GET", DESK + "/tinh/<province_code>/mau-08.xlsx")
+    @page(path=RollupPathSchema, query=RollupQuerySchema, performs="form_08")
+    def workspace_review_form_08(self, page, province_code):
+        """Mẫu 08, as the API's ``form_08``: the decisions, the recognised and the
+        not-recognised lists of the caller's province (or district) in the year."""
+        area = page.target
+        return render.secure_headers(_xlsx(page.read(
+            "assessment", "rollup_form", province_code, area.year, area.district, "08")))
+
     def _queue(self, page, province, district, year) -> dict:
         try:
             rollup = page.read("assessment", "province_rollup", province, year, district)
@@ -278,8 +305,9 @@ class ReviewRoutes:
             if line["state"] not in REVIEW_STATES:
                 continue
             assessment = page.read("assessment", "get_assessment", line["commune_code"], year)
+            # a revocation stays possible for years after a recognition: no work waiting
             mine = [step for step in assessment["next_steps"]
-                    if step["actor"]["role"] == page.principal.role and step["command"] != "revoke"]
+                    if is_mine(step, page.principal) and step["command"] != "revoke"]
             due = next((d for d in assessment["deadlines"] if d["done_on"] is None), None)
             lines.append({**line, "status_vi": assessment["status_vi"], "mine": mine,
                           "due": due, "dossier": assessment["dossier"],
@@ -308,10 +336,18 @@ class ReviewRoutes:
             breadcrumbs=[("Thẩm định, công nhận", f"{DESK}?nam={year}"),
                          (labels.commune_name(commune_code), None)])
 
+    @http("GET", DOSSIER + "/minh-chung/<indicator_id>/<sha256>")
+    @page(path=EvidenceFilePathSchema, performs="download_evidence")
+    def workspace_review_evidence(self, page, commune_code, year, indicator_id, sha256):
+        """One evidence file, as the API's ``download_evidence`` serves it (checked against
+        its SHA-256 on the way out)."""
+        file = page.read("assessment", "evidence_file", commune_code, year, indicator_id, sha256)
+        return self.evidence.download(page.request, file)
+
     def _common(self, page, assessment, criteria_set) -> dict:
         commune, year = assessment["commune_code"], assessment["year"]
         steps = {step["command"]: step for step in assessment["next_steps"]
-                 if step["actor"]["role"] == page.principal.role}
+                 if is_mine(step, page.principal)}
         recognition = assessment.get("recognition") or assessment.get("recognition_preview")
         conditions = [{**c, "name_vi": _condition_name(c, criteria_set),
                        "verdict_vi": VERDICTS.get(c["verdict"], c["verdict"]),
@@ -431,10 +467,8 @@ class ReviewRoutes:
                     saved_now += 1
                 except (ValidationFailed, Conflict) as refused:
                     field = (refused.details or {}).get("field")
-                    message = (_vietnamese_refusal(refused) if field != "points"
-                               or "max" in refused.details else FIELD_MESSAGES["points"])
                     errors[f"{'achieved' if field == 'achieved' else 'points'}-{iid}"] = [
-                        f"Chỉ tiêu {iid}: {message}"]
+                        f"Chỉ tiêu {iid}: {_vietnamese_refusal(refused)}"]
             if not errors:
                 return page.redirect(f"{DESK}/{commune_code}/{year}/hoi-dong#cham-diem",
                                      da="cham-diem")

@@ -11,7 +11,8 @@ For a page, in this order:
    in ``csrf_token``: anything else is refused (403) before the form is read further, and
    nothing is done;
 4. the role, as the API's: 403 page;
-5. the path's values through ``path`` (a marshmallow schema): 404 page when they fail;
+5. the path's values through ``path`` (a marshmallow schema): 404 page when they fail; the
+   query's through ``query`` (the API route's query schema, for units read from it): 400 page;
 6. a POST's form through ``form`` (a function of the form's fields giving the API's body)
    and ``schema`` (the API route's body schema): errors go to ``page.errors`` for the
    handler to show again with the error summary, and nothing is authorised or done;
@@ -265,7 +266,7 @@ def _vietnamese(text: str) -> bool:
 
 
 def page(*, path=None, form: Callable[[MultiDict], dict] | None = None, schema=None,
-         performs: str | None = None, upload: bool = False):
+         performs: str | None = None, query=None, upload: bool = False):
     """Wrap a workspace page ``fn(self, page, **path_values)`` (module docstring). An
     ``upload`` page takes a file (multipart/form-data, the API's gateway/uploads.py): its unit
     is authorised before a byte of the file is read, then the CSRF token in its fields is
@@ -284,7 +285,8 @@ def page(*, path=None, form: Callable[[MultiDict], dict] | None = None, schema=N
         def handler(service, request, **path_values):
             current = Page(service, request, correlation_id_from(request), rule)
             try:
-                response = _serve(fn, service, current, path, form, schema, path_values, upload)
+                response = _serve(fn, service, current, path, form, schema, path_values,
+                                  query, upload)
             except Exception as exc:  # every failure leaves as a page
                 response = current.failure(exc)
             finally:
@@ -300,7 +302,7 @@ def page(*, path=None, form: Callable[[MultiDict], dict] | None = None, schema=N
 
 
 def _serve(fn, service, page: Page, path_schema, reader, schema, path_values,
-           upload: bool = False) -> Response:
+           query_schema=None, upload: bool = False) -> Response:
     request, rule = page.request, page.rule
     inputs.check_parameters(path_values.items())
     inputs.check_parameters(request.args.items(multi=True))
@@ -318,6 +320,8 @@ def _serve(fn, service, page: Page, path_schema, reader, schema, path_values,
         page.path_args = _load(path_schema, path_values)
     except ValidationFailed:
         raise NotFound("Không tìm thấy trang hoặc dữ liệu bạn cần.") from None
+    if query_schema is not None:  # the API's query schema: units such as a roll-up's read it
+        page.call.query = _load(query_schema, request.args.to_dict(flat=True))
     from_body = rule.unit in BODY_UNITS
     if not from_body:
         page.target = permissions.authorise(rule, service, page.call, page.path_args)

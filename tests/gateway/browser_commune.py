@@ -61,7 +61,9 @@ def main(base_url: str, shots: str, setup_json: str) -> None:
     shots_dir.mkdir(parents=True, exist_ok=True)
     errors, outside, seen = [], [], {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # in Vietnamese, down to the file chooser's own button
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, "--lang=vi"])
         try:
             b = CommuneBrowser(browser, base_url, shots_dir, errors, outside)
             desktop(b, base_url, setup, seen)

@@ -54,6 +54,15 @@ def submit(page, selector):
         page.click(selector)
 
 
+def notice(page) -> str:
+    """The confirmation the page shows after a form, or what it shows instead."""
+    page.wait_for_load_state("load")
+    found = page.locator(".notification")
+    if found.count():
+        return found.inner_text()
+    return f"no notice at {page.url}: {page.title()} {summary(page)}"
+
+
 def walk(w: Walk, setup: dict, commune: str, viewport, seen: dict, suffix: str):
     """One commune's way from a submitted self-assessment to an answered supplement."""
     base = f"{w.base_url}/can-bo/xa/{commune}/{setup['year']}"
@@ -80,7 +89,7 @@ def walk(w: Walk, setup: dict, commune: str, viewport, seen: dict, suffix: str):
     page.fill("#f-start", dates["start"])
     page.select_option("#f-channel", "office")
     submit(page, "#nut-bat-dau")
-    seen["started_notice" + suffix] = page.inner_text(".notification")
+    seen["started_notice" + suffix] = notice(page)
 
     # a comment received, then answered
     page.click(".add-comment summary")
@@ -88,7 +97,7 @@ def walk(w: Walk, setup: dict, commune: str, viewport, seen: dict, suffix: str):
     page.fill("#f-author", "Bà Nguyễn Thị Lan, thôn 3")
     page.fill("#f-received_on", dates["comment"])
     submit(page, "#nut-ghi-y-kien")
-    seen["comment_notice" + suffix] = page.inner_text(".notification")
+    seen["comment_notice" + suffix] = notice(page)
     w.shot(page, "y-kien", suffix)
     widths["y-kien" + suffix] = overflow(page)
     page.fill("#f-answer-1", "Xã đã bổ sung số liệu hòa giải vào bảng điểm (Mẫu 02).")
@@ -104,7 +113,7 @@ def walk(w: Walk, setup: dict, commune: str, viewport, seen: dict, suffix: str):
     page.fill("#f-ended_on", dates["end"])
     submit(page, "#nut-ket-thuc")
     seen["after_end" + suffix] = page.url.replace(w.base_url, "")
-    seen["end_notice" + suffix] = page.inner_text(".notification")
+    seen["end_notice" + suffix] = notice(page)
     w.shot(page, "ho-so", suffix)
     widths["ho-so" + suffix] = overflow(page)
 
@@ -112,7 +121,7 @@ def walk(w: Walk, setup: dict, commune: str, viewport, seen: dict, suffix: str):
     page.fill("#f-submitted_on", dates["dossier"])
     page.check("#de-nghi-co")
     submit(page, "#nut-gui-ho-so")
-    seen["dossier_notice" + suffix] = page.inner_text(".notification")
+    seen["dossier_notice" + suffix] = notice(page)
     seen["dossier_state" + suffix] = page.inner_text("#trang-thai")
     w.shot(page, "ho-so-da-gui", suffix)
     widths["ho-so-da-gui" + suffix] = overflow(page)
@@ -134,7 +143,7 @@ def walk(w: Walk, setup: dict, commune: str, viewport, seen: dict, suffix: str):
     page.fill("#f-note", "Xã gửi kèm biên bản hội nghị niêm yết và bảng tổng hợp ý kiến.")
     page.fill("#f-provided_on", dates["supplement"])
     submit(page, "#nut-bo-sung")
-    seen["supplement_notice" + suffix] = page.inner_text(".notification")
+    seen["supplement_notice" + suffix] = notice(page)
     seen["supplement_state" + suffix] = page.inner_text("#trang-thai")
     w.shot(page, "da-bo-sung", suffix)
     widths["da-bo-sung" + suffix] = overflow(page)

@@ -504,6 +504,11 @@ def recipes(s: Situation) -> dict:
         "workspace_criteria_set_version": page("GET", "/can-bo/quan-tri/bo-tieu-chi/25-2021/1",
                                                None, "get_criteria_set"),
         "workspace_platform_health": page("GET", "/can-bo/quan-tri/tinh-trang"),  # health: unrecorded
+        "workspace_review_evidence": review_page(
+            "GET", f"{review}/minh-chung/C1.I1/{EVIDENCE_SHA}", None, "evidence_file"),
+        "workspace_review_form_08": Call(
+            "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-08.xlsx{query}", None, A,
+            "rollup_form", "area", page=True),
     }
 
 

@@ -5,6 +5,7 @@ after saving, bad figures refused in Vietnamese with nothing changed, a signed P
 (its SHA-256 and signature report shown) and removed, the summary, submitting, reopening
 with a reason, declarations, and another commune's pages refused."""
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -177,7 +178,6 @@ def test_a_signed_pdf_is_uploaded_shown_with_its_report_and_removed(api):
         files={"file": ("Biên bản họp.pdf", pdf, "application/pdf")}, allow_redirects=False)
     assert uploaded.status_code == 303, uploaded.text[-1500:]
     page = browser.get(base + "/chi-tieu/C1.I1")
-    import hashlib
     sha = hashlib.sha256(pdf).hexdigest()
     assert "Biên bản họp.pdf" in page.text and sha in page.text
     assert "Nguyễn Văn An" in page.text and 'data-verdict="valid"' in page.text
@@ -251,3 +251,5 @@ def test_a_points_year_is_filled_and_summed_by_the_service(api):
     total = re.search(r"<dt>Tổng điểm tự chấm</dt><dd>([^<]+)</dd>", summary.text).group(1)
     assert total.endswith("/ 100.00") and "Không còn" in summary.text
     assert "Xem trước điều kiện công nhận" in summary.text
+    # Đông Quang was merged away in 2025: its officer is offered no 2026 to open
+    assert 'data-year="2026"' not in browser.get(api.url + "/can-bo/xa").text

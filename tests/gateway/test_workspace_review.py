@@ -5,12 +5,15 @@ opinions and every indicator appraised in one form, the chairman's decision publ
 board. Bad input gets a Vietnamese message and changes nothing; other units' and other roles'
 pages are refused; a province office in a district-reviewed year is told who reviews."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 import requests
 
 from services.assessment.criteria import load_builtin_sets
+from tests.support import evidence_files
 from tests.support.accounts_platform import FAST_HASHING
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import send, token, wait_for
@@ -121,8 +124,13 @@ def test_a_province_office_is_told_the_district_reviews_that_year(api):
     assert queue.status_code == 200
     assert 'data-level="district"' in queue.text and "giao <strong>cấp huyện</strong>" in queue.text
     assert 'id="hang-doi"' not in queue.text
-    refused = department.get(api.url + dossier() + "/kiem-tra")
-    assert refused.status_code in (403, 404, 405)
+    # it reads the dossier (its province covers it) but the step is the district's
+    shown = department.get(api.url + dossier())
+    assert shown.status_code == 200 and 'id="form-kiem-tra"' not in shown.text
+    refused = department.post(api.url + dossier() + "/kiem-tra", allow_redirects=False, data={
+        "csrf_token": csrf_of(shown.text), "checked_on": "2023-01-06"})
+    assert refused.status_code == 403 and 'data-rule="reviewing_level"' in refused.text
+    assert "giao cấp huyện thẩm định" in refused.text
 
 
 def test_other_units_and_roles_are_refused(api):
@@ -162,8 +170,12 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
     assert "Đã gửi yêu cầu bổ sung" in shown.text and 'id="cho-bo-sung"' in shown.text
     assert state(api)["state"] == "supplement_requested"
 
-    # the commune answers through the API
+    # the commune answers through the API, with a file
     me = api.year.officer(DONG_QUANG)
+    photo = evidence_files.png()
+    attached = api.request("POST", f"{api.year.url(DONG_QUANG)}/evidence/C3.I1", me,
+                           files={"file": ("biên bản hòa giải.png", photo)})
+    assert attached.status_code == 201, attached.text
     assert send(api, "POST", f"{api.year.url(DONG_QUANG)}/dossier/supplements", me,
                 {"provided_on": "2023-01-04", "note": "Đã bổ sung Mẫu 03"}).status_code == 200
 
@@ -172,6 +184,12 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
     assert state(api)["state"] == "checked"
     shown = office.get(api.url + dossier())
     assert "Đã bổ sung Mẫu 03" in shown.text and 'id="form-kiem-tra"' not in shown.text
+    link = re.search(r'href="([^"]+/minh-chung/C3\.I1/[0-9a-f]{64})"', shown.text).group(1)
+    download = office.get(api.url + link)
+    assert download.status_code == 200 and download.content == photo
+    assert "no-store" in download.headers["Cache-Control"]
+    other = signed_in(api, "sotuphap.hanoi").get(api.url + link)
+    assert other.status_code == 403
 
     # the council: a wrong size, then a meeting of five
     council = signed_in(api, "thuky.dongson")
@@ -228,6 +246,17 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
     listed = re.search(r'id="danh-sach-dat">(.*?)</ul>', queue.text, re.S).group(1)
     assert "Xã Đông Quang" in listed and "125/QĐ-UBND" in listed
     assert wait_for(lambda: "Đạt chuẩn" in requests.get(api.url + "/ket-qua/xa/16426").text)
+    # Mẫu 08 of the district: the decision in the recognised list
+    link = re.search(r'href="([^"]+mau-08\.xlsx[^"]*)"', queue.text).group(1)
+    assert link == f"{DESK}/tinh/38/mau-08.xlsx?year=2022"
+    workbook = wait_for(lambda: (lambda sheet: sheet if any(
+        "Xã Đông Quang" in str(row) for row in sheet.iter_rows(values_only=True)) else None)(
+        openpyxl.load_workbook(io.BytesIO(chairman.get(api.url + link).content))["Đạt chuẩn"]))
+    assert workbook is not None
+    assert chairman.get(api.url + link).headers["Cache-Control"] == "no-store"
+    # the district's Mẫu 08 is no other province's to download
+    other = signed_in(api, "sotuphap.hanoi").get(api.url + link)
+    assert other.status_code == 403 and 'data-rule="covers_unit"' in other.text
 
 
 def test_a_form_sent_twice_is_done_once(api):
