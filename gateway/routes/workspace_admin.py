@@ -25,6 +25,7 @@ from gateway.routes.assessment_schemas import (
     CriteriaSetDocumentSchema,
     CriteriaSetVersionPathSchema,
 )
+from gateway.routes.workspace_audit import SERVICE_LABELS
 from gateway.schemas import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -221,4 +222,5 @@ class WorkspaceAdminRoutes:
             "admin/health.html", title="Tình trạng hệ thống", report=report,
             checked_at=clock.now().isoformat(), status_labels=STATUS_LABELS,
             chain_labels=CHAIN_LABELS, breaker_labels=BREAKER_LABELS, board_labels=BOARD_LABELS,
+            service_labels=SERVICE_LABELS,
             breadcrumbs=[("Trang chủ", "/can-bo/"), ("Tình trạng hệ thống", None)])
