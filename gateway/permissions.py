@@ -130,8 +130,7 @@ def unit_in_year(commune_code: str, year: int) -> tuple[str, str | None]:
                 return commune.province_code, district
     current = units.commune(commune_code)
     if current is None:
-        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
-                       {"commune_code": commune_code, "year": year})
+        raise NotFound("place.commune_not_found_in_year", {"commune_code": commune_code, "year": year})
     return current.province_code, None
 
 
@@ -186,8 +185,7 @@ def _rollup_area(service, call, args) -> Target:
         district = own["district"]  # a district officer's roll-up is their district's
     if district is not None and district not in {
             d.code for d in units.legacy_districts(province, year)}:
-        raise NotFound(f"There is no district {district} in province {province} in {year}.",
-                       {"district_code": district, "province_code": province, "year": year})
+        raise NotFound("place.district_not_found", {"district_code": district, "province_code": province, "year": year})
     return Target(province, district, None, year)
 
 

@@ -103,9 +103,7 @@ def receive(request, max_bytes: int) -> Upload:
     """The request's file (the part named ``file``) and fields; 413, 415 or 400 saying why
     not. The caller closes the upload."""
     if request.mimetype != "multipart/form-data":
-        raise UnsupportedMediaType(
-            "Hãy gửi tệp bằng multipart/form-data, tệp trong trường “file” (như một biểu mẫu "
-            "có ô chọn tệp).", {"content_type": inputs.shown(request.mimetype or "")})
+        raise UnsupportedMediaType("upload.not_multipart", {"content_type": inputs.shown(request.mimetype or "")})
     containers: list[_HashingFile] = []
 
     def stream_factory(total_content_length, content_type, filename, content_length=None):
@@ -125,9 +123,7 @@ def receive(request, max_bytes: int) -> Upload:
         raise too_large(max_bytes) from None
     except (ValueError, HTTPException):  # a malformed body, a client gone mid-way
         _close(containers)
-        raise ValidationFailed("Nội dung multipart/form-data không đọc được (thiếu ranh giới, bị "
-                               "cắt giữa chừng hoặc sai cấu trúc); hãy gửi lại tệp.",
-                               {FILE_FIELD: ["Không đọc được nội dung gửi lên."]}) from None
+        raise ValidationFailed("upload.unreadable", {FILE_FIELD: ["Không đọc được nội dung gửi lên."]}) from None
     except BaseException:
         _close(containers)
         raise
@@ -158,8 +154,7 @@ def _upload(form, files) -> Upload:
     container: _HashingFile = part.stream
     file_name = _file_name(part.filename)
     if container.size == 0:
-        raise ValidationFailed("Tệp rỗng (0 byte): hãy chọn đúng tệp cần tải lên.",
-                               {FILE_FIELD: ["Tệp rỗng."]})
+        raise ValidationFailed("upload.empty", {FILE_FIELD: ["Tệp rỗng."]})
     container.seek(0)
     return Upload(file=container.file, file_name=file_name, size=container.size,
                   sha256=container.sha256, fields=form.to_dict(flat=True))

@@ -71,7 +71,7 @@ def decode_cursor(cursor: str | None) -> dict[str, int]:
             raise ValueError
         return positions
     except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise ValidationFailed("The request is not valid; see details for each field.",
+        raise ValidationFailed("request.invalid",
                                {"cursor": ["Con trỏ không hợp lệ: dùng next_cursor của trang trước."]}) from None
 
 
@@ -204,7 +204,7 @@ class AuditRoutes:
             try:
                 filters["types"] = event_types(call.request.args.getlist("type"))
             except Exception as exc:
-                raise ValidationFailed("The request is not valid; see details for each field.",
+                raise ValidationFailed("request.invalid",
                                        {"type": exc.messages}) from None
         positions = decode_cursor(query.get("cursor"))
         shown = {**filters, "source": query["source"]}

@@ -60,8 +60,7 @@ class AssessmentService(EventSourcedService):
 
     def _reviewing_level(self, province_code: str, year: int) -> ReviewingLevel:
         if not units.province_known_in(province_code, year):
-            raise NotFound(f"There is no province with code {province_code} in {year}.",
-                           {"province_code": province_code, "year": year})
+            raise NotFound("place.province_not_found_in_year", {"province_code": province_code, "year": year})
         return ReviewingLevel.from_events(
             province_code, year, self.store.read_stream(stream_name(province_code, year)))
 
@@ -178,7 +177,7 @@ class AssessmentService(EventSourcedService):
         """Mẫu 02 (self-assessment sheet) or Mẫu 07 (appraised sheet) of a commune's year."""
         builders = {"02": exports.form_02, "07": exports.form_07}
         if form not in builders:
-            raise ValidationFailed(f"There is no commune form {form!r}; use 02 or 07.", {"form": form})
+            raise ValidationFailed("export.commune_form", {"form": form})
         sets = self._criteria_sets()
         assessment = self._handlers(sets).get(commune_code, year)
         body = self._view(assessment, sets)
@@ -193,7 +192,7 @@ class AssessmentService(EventSourcedService):
         """Mẫu 08 (the decision's lists) or Mẫu 09 (the summary report) of a province's year."""
         builders = {"08": exports.form_08, "09": exports.form_09}
         if form not in builders:
-            raise ValidationFailed(f"There is no roll-up form {form!r}; use 08 or 09.", {"form": form})
+            raise ValidationFailed("export.rollup_form", {"form": form})
         result = self.province_rollup(province_code, year, district_code)
         scope = province_code + (f"-{district_code}" if district_code else "")
         return _file(f"mau-{form}-{scope}-{year}.xlsx", builders[form](result))

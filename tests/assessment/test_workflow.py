@@ -210,7 +210,8 @@ def test_given_a_state_when_a_command_it_does_not_allow_is_run_then_it_is_an_ill
 def test_named_illegal_steps_are_refused_with_the_current_state(state, command):
     error = refused(STAGES[state](), COMMANDS[command], IllegalTransition)
     assert error.details["state"] == state
-    assert command in error.message and STATES[state][0] in error.message
+    assert command in error.message and n.STATUS_VI[state] in error.message
+    assert command in str(error) and STATES[state][0] in str(error)  # in English too
 
 
 def test_every_state_has_a_stage_and_every_command_a_call():

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from kernel.canonical import to_json_value
 from kernel.errors import ValidationFailed
+from kernel.messages import in_both
 from services.assessment.deadlines import as_vietnam_date
 from storage.filetypes import MEDIA_TYPES, PDF
 
@@ -16,17 +17,20 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_FILE_NAME = 255
 
 
+def _named(field: str) -> dict:
+    return in_both(field, field.replace("_", " "))
+
+
 def required_text(value, field: str, details: dict) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed(f"The {field.replace('_', ' ')} must not be empty.",
-                               {**details, "field": field})
+        raise ValidationFailed("value.empty", {**details, "field": field}, {"field": _named(field)})
     return value.strip()
 
 
 def one_of(value, choices: tuple[str, ...], field: str, details: dict) -> str:
     if value not in choices:
-        raise ValidationFailed(f"The {field.replace('_', ' ')} must be one of {', '.join(choices)}.",
-                               {**details, "field": field, "value": value})
+        raise ValidationFailed("value.one_of", {**details, "field": field, "value": value},
+                               {"choices": choices, "field": _named(field)})
     return value
 
 
@@ -34,32 +38,31 @@ def day(value: date | datetime, field: str, details: dict) -> date:
     try:
         return as_vietnam_date(value)
     except ValidationFailed as error:
-        raise ValidationFailed(error.message, {**details, **error.details, "field": field}) from None
+        raise ValidationFailed(error.key or error.message,
+                               {**details, **error.details, "field": field}, error.params) from None
 
 
 def points(value, field: str, details: dict) -> Decimal:
     """Points are exact decimals with at most two places; floats would round silently."""
     if isinstance(value, (float, bool)) or not isinstance(value, (Decimal, int, str)):
-        raise ValidationFailed("Points must be given as a Decimal (or its string), never a float.",
-                               {**details, "field": field, "value": repr(value)})
+        raise ValidationFailed("points.float", {**details, "field": field, "value": repr(value)})
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ValidationFailed("Points must be a number.", {**details, "field": field,
+        raise ValidationFailed("points.number", {**details, "field": field,
                                                             "value": str(value)}) from None
     if not number.is_finite() or number != number.quantize(TWO_PLACES):
-        raise ValidationFailed("Points have at most two decimal places.",
-                               {**details, "field": field, "value": str(value)})
+        raise ValidationFailed("points.two_places", {**details, "field": field, "value": str(value)})
     return number.quantize(TWO_PLACES)
 
 
 def json_figures(figures, details: dict) -> dict:
     if not isinstance(figures, dict):
-        raise ValidationFailed("The figures must be a mapping of names to values.", details)
+        raise ValidationFailed("figures.mapping", details)
     try:
         return to_json_value(figures)
     except TypeError as error:
-        raise ValidationFailed(f"The figures cannot be stored: {error}.", details) from None
+        raise ValidationFailed("figures.unstorable", details, {"error": str(error)}) from None
 
 
 def evidence_file(file, details: dict) -> dict:
