@@ -657,6 +657,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "personal_token.revoked": ("Mã truy cập cá nhân đã bị thu hồi.",
                                "The personal token was revoked."),
 
+    # -- the public record ---------------------------------------------------------------
+    "publication.province_nothing": ("Tỉnh {province_code} chưa công bố kết quả nào của năm "
+                                     "{year}.", "Nothing has been published for province "
+                                     "{province_code} in {year}."),
+    "publication.commune_nothing": ("Xã {commune_code} chưa có kết quả nào được công bố.",
+                                    "Nothing has been published for commune {commune_code}."),
+    "publication.change_log_not_ready": ("Nhật ký thay đổi của dữ liệu công khai chưa được khởi "
+                                         "tạo.", "The change log of the public record is not "
+                                         "set up yet."),
+    "publication.status": ("Trạng thái (status) phải là một trong: {allowed}.",
+                           "status must be one of {allowed}."),
+    "publication.whole_numbers": ("limit, offset và year phải là số nguyên.",
+                                  "limit, offset and year must be whole numbers."),
+    "publication.head_untrusted": ("Bản ký đầu chuỗi mà {source} trả về không tin cậy được: "
+                                   "{problem}.", "The signed head {source} answered with cannot "
+                                   "be trusted: {problem}."),
+    "publication.not_in_log": ("Sự kiện ở vị trí {position} của {source} như đã công bố không có "
+                               "trong nhật ký {source} đã ký ở vị trí {head_position}: nhật ký "
+                               "đã bị thay đổi.", "The event at {source} position {position} "
+                               "as published is not in the log {source} signed at position "
+                               "{head_position}: the log was changed."),
+    "publication.no_proof": ("Không có bằng chứng chứa của {source} ở vị trí {position}.",
+                             "No inclusion proof for {source} position {position}."),
+    "proof.positions_integers": ("Các vị trí (positions) phải là số nguyên.",
+                                 "positions must be integers."),
+    "proof.positions_range": ("Hãy nêu từ 1 đến {max} vị trí, mỗi vị trí từ 1 trở lên.",
+                              "Give 1 to {max} positions of 1 or more."),
+    "proof.beyond_log": ("Vị trí {position} ở sau cuối nhật ký.",
+                         "Position {position} is beyond the end of the log."),
+    "proof.not_signed_yet": ("Chưa có bản ký nào của {source} bao gồm vị trí {position}; xin thử "
+                             "lại sau vài giây.", "No signed head of {source} covers position "
+                             "{position} yet; try again in a few seconds."),
+    "proof.beyond_head": ("Vị trí {position} ở sau bản ký đầu chuỗi tại vị trí {head_position}.",
+                          "Position {position} is beyond the signed head at {head_position}."),
+    "proof.log_changed": ("Nhật ký của {source} không còn cho gốc Merkle đã ký ở vị trí "
+                          "{position} ({signed_at}): nhật ký đã bị thay đổi sau khi ký.",
+                          "The log of {source} no longer gives the Merkle root signed at "
+                          "position {position} ({signed_at}): it was changed after it was "
+                          "signed."),
+    "audit.filters_object": ("Bộ lọc phải là một đối tượng.", "Filters must be an object."),
+    "audit.query_invalid": ("Truy vấn nhật ký không hợp lệ; xem chi tiết từng bộ lọc.",
+                            "The audit query is not valid; see details for each filter."),
+    "audit.position_integers": ("after_position và limit phải là số nguyên.",
+                                "after_position and limit must be integers."),
+    "audit.position_not_negative": ("after_position phải từ 0 trở lên.",
+                                    "after_position must be 0 or more."),
+    "audit.hash_positions": ("positions phải là danh sách tối đa {max} số nguyên dương.",
+                             "positions must be a list of at most {max} positive integers."),
+    "event.newer_schema": ("Sự kiện {type} phiên bản {version} mới hơn phiên bản hệ thống này "
+                           "biết (v{known}).", "{type} v{version} is newer than this code knows "
+                           "(v{known})."),
+
     # -- the kernel ---------------------------------------------------------------------
     "store.version_conflict": ("Luồng sự kiện {stream} đang ở phiên bản {current_version}, không "
                                "phải phiên bản {expected_version} như yêu cầu; không có gì được "
@@ -669,13 +721,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 # What validation says of one field: marshmallow's own defaults, then the schemas' own.
 FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "field.required": ("Trường này là bắt buộc.", "Missing data for required field."),
-    "field.null": ("Trường này không được để trống (null).", "Field may not be null."),
-    "field.validator_failed": ("Giá trị không hợp lệ.", "Invalid value."),
+    "field.null": ("Trường này không được để trống.", "Field may not be null."),
+    "field.validator_failed": ("Giá trị này không hợp lệ.", "Invalid value."),
     "field.invalid_type": ("Kiểu dữ liệu không hợp lệ.", "Invalid type."),
     "field.unknown": ("Trường này không được nhận.", "Unknown field."),
     "field.unknown_here": ("Trường này không được nhận: địa chỉ này không dùng trường này.",
                            "Unknown field: this endpoint does not accept it."),
-    "field.input_type": ("Kiểu dữ liệu không hợp lệ.", "Invalid input type."),
+    "field.input_type": ("Kiểu dữ liệu đầu vào không hợp lệ.", "Invalid input type."),
     "field.object_expected": ("Kiểu dữ liệu không hợp lệ: cần một đối tượng JSON.",
                               "Invalid input type: a JSON object is expected."),
     "field.not_list": ("Không phải một danh sách (mảng JSON).", "Not a valid list."),
@@ -719,7 +771,7 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
                          "Length must be between {min} and {max}."),
     "field.length_equal": ("Độ dài phải bằng {equal}.", "Length must be {equal}."),
     "field.pattern": ("Chuỗi không đúng dạng yêu cầu.", "String does not match expected pattern."),
-    "field.invalid_input": ("Giá trị không hợp lệ.", "Invalid input."),
+    "field.invalid_input": ("Dữ liệu nhập không hợp lệ.", "Invalid input."),
     "field.not_in_choices": ("Có lựa chọn không thuộc: {choices}.",
                              "One or more of the choices you made was not in: {choices}."),
     "field.points": ('Điểm ghi bằng chuỗi có tối đa hai chữ số thập phân như "2.50" (hoặc số '
@@ -729,6 +781,29 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
                               "UTF-16); hãy nhập lại đoạn văn bản này.", "The text holds a "
                               "character that cannot be stored (NUL or half a UTF-16 surrogate "
                               "pair); enter this text again."),
+    "field.object": ("Cần một đối tượng JSON.", "Expected an object."),
+    "field.integers": ("Cần các số nguyên.", "Expected integers."),
+    "field.out_of_range": ("Nằm ngoài khoảng cho phép.", "Out of range."),
+    "field.beyond_log": ("Ở sau cuối nhật ký.", "Beyond the log."),
+    "field.beyond_tree": ("Ở sau bản ký đầu chuỗi.", "Beyond the tree."),
+    "field.positive_integers": ("Cần một danh sách số nguyên dương.",
+                                "Expected a list of positive integers."),
+    "field.not_negative": ("Phải từ 0 trở lên.", "Must be 0 or more."),
+    "field.unknown_filter": ("Không có bộ lọc này; hãy dùng một trong: {filters}.",
+                             "Unknown filter; use one of {filters}."),
+    "field.event_types": ("Cần một danh sách tên loại sự kiện, không rỗng.",
+                          "Expected a non-empty list of event type names."),
+    "field.short_text": ("Cần một chuỗi không rỗng, tối đa 200 ký tự.",
+                         "Expected a non-empty string of at most 200 characters."),
+    "field.commune_code": ("Mã xã chỉ gồm chữ và số.", "A commune code is letters and digits only."),
+    "field.iso_date": ("Cần ngày hoặc ngày giờ theo ISO 8601.",
+                       "Expected an ISO 8601 date or date and time."),
+    "field.answer": ("Câu trả lời là một mức (1-5) hoặc một đoạn chữ.",
+                     "An answer is a level (1-5) or text."),
+    "field.points_text": ('Ghi điểm bằng chuỗi có tối đa hai chữ số thập phân, ví dụ "12.50".',
+                          'Write points as a string with at most two decimals, e.g. "12.50".'),
+    "field.wrong_type": ("Giá trị không đúng kiểu.", "The value is not of the right type."),
+    "field.invalid_value": ("Giá trị không hợp lệ.", "The value is not valid."),
 }
 
 _FORMATTER = string.Formatter()

@@ -125,6 +125,12 @@ def test_free_text_is_shown_only_in_its_own_language():
     assert english.text("vi") == messages.render("not_found", "vi")
 
 
+def test_a_field_message_is_found_again_by_its_text_alone():
+    for language in (0, 1):
+        texts = [texts[language] for texts in messages.FIELD_MESSAGES.values()]
+        assert len(texts) == len(set(texts))
+
+
 @pytest.mark.parametrize("english, vietnamese", [
     ("Missing data for required field.", "Trường này là bắt buộc."),
     ("Unknown field.", "Trường này không được nhận."),
