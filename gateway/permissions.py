@@ -153,8 +153,7 @@ CAMPAIGN_ID = re.compile(r"^(\d{5})-(\d{4})(?:-[A-Za-z0-9]{1,10})?$")
 def _campaign(service, call, args) -> Target:
     found = CAMPAIGN_ID.match(args["campaign_id"])
     if found is None:  # open_campaign makes no other ids
-        raise NotFound(f"Không có đợt khảo sát {args['campaign_id']}: mã đợt có dạng "
-                       "<mã xã>-<kỳ>, ví dụ 00004-2025.", {"campaign_id": args["campaign_id"]})
+        raise NotFound("survey.campaign_id_format", {"campaign_id": args["campaign_id"]})
     return _commune_target(found.group(1), int(found.group(2)))
 
 
@@ -608,10 +607,9 @@ def rule_for(operation: str) -> Rule:
 # -- enforcement (gateway/http.py calls these) ---------------------------------------------------
 def require_role(rule: Rule, principal: Principal) -> None:
     if rule.roles != AUTHENTICATED and principal.role not in rule.roles:
-        raise Forbidden(
-            f"Vai trò {principal.role} không được thực hiện thao tác này; cần một trong các vai "
-            f"trò: {', '.join(rule.roles)}.",
-            {"role": principal.role, "allowed_roles": list(rule.roles)})
+        raise Forbidden("role.not_allowed",
+                        {"role": principal.role, "allowed_roles": list(rule.roles)},
+                        {"roles": ", ".join(rule.roles)})
 
 
 def authorise(rule: Rule, service, call, path_args: dict) -> Target | None:

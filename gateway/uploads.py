@@ -88,10 +88,8 @@ class _HashingFile:
 
 
 def too_large(max_bytes: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"Tệp lớn hơn giới hạn {_size_vi(max_bytes)} cho mỗi tài liệu minh chứng. Hãy giảm dung "
-        "lượng (quét ở độ phân giải thấp hơn, nén ảnh) hoặc chia thành nhiều tệp.",
-        {"max_bytes": max_bytes})
+    return PayloadTooLarge("upload.too_large", {"max_bytes": max_bytes},
+                           {"limit": _size_vi(max_bytes)})
 
 
 def _size_vi(count: int) -> str:

@@ -709,6 +709,128 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "biết (v{known}).", "{type} v{version} is newer than this code knows "
                            "(v{known})."),
 
+    # -- steps' dates, evidence, reopening, roles ----------------------------------------
+    "date.future": ("{step} ({day}) chưa đến: hôm nay là {today} (giờ Việt Nam). Chỉ ghi nhận "
+                    "những bước đã diễn ra.", "The {step} ({day}) has not come yet: today is "
+                    "{today} (Vietnam time). Only steps that have happened are recorded."),
+    "date.before_previous": ("{step} ({day}) không được trước {before} ({on}), bước liền trước "
+                             "của hồ sơ: các bước được ghi theo đúng thứ tự đã diễn ra.",
+                             "The {step} ({day}) cannot be before the {before} ({on}), the "
+                             "step before it: steps are recorded in the order they happened."),
+    "role.not_allowed": ("Vai trò {role} không được thực hiện thao tác này; cần một trong các "
+                         "vai trò: {roles}.", "The role {role} may not do this; it takes one "
+                         "of the roles {roles}."),
+    "survey.campaign_id_format": ("Không có đợt khảo sát {campaign_id}: mã đợt có dạng <mã xã>-<kỳ>, "
+                                  "ví dụ 00004-2025.", "There is no survey campaign "
+                                  "{campaign_id}: a campaign id is <commune code>-<period>, "
+                                  "e.g. 00004-2025."),
+    "personal_token.malformed": ("Mã truy cập cá nhân không hợp lệ.",
+                                 "The personal token is malformed."),
+    "upload.too_large": ("Tệp lớn hơn giới hạn {limit} cho mỗi tài liệu minh chứng. Hãy giảm dung "
+                         "lượng (quét ở độ phân giải thấp hơn, nén ảnh) hoặc chia thành nhiều "
+                         "tệp.", "The file is larger than the limit of {limit} for one piece of "
+                         "evidence. Make it smaller (scan at a lower resolution, compress the "
+                         "images) or split it into several files."),
+    "reopen.after_posting": ("Không thể mở lại bản tự đánh giá: kết quả tự đánh giá đã được niêm "
+                             "yết công khai từ ngày {posting_start}. Chỉ mở lại được trước khi "
+                             "niêm yết.", "The self-assessment cannot be reopened: it has been "
+                             "posted publicly since {posting_start}. It can be reopened only "
+                             "before its posting."),
+    "reopen.not_submitted": ("Bản tự đánh giá chưa được gửi nên không cần mở lại: vẫn có thể sửa "
+                             "số liệu.", "The self-assessment was not submitted, so there is "
+                             "nothing to reopen: its figures can still be changed."),
+    "reopen.reason_needed": ("Cần nêu lý do mở lại bản tự đánh giá.",
+                             "A reason for reopening the self-assessment is needed."),
+    "evidence.already_attached": ("Tệp này đã được đính kèm cho chỉ tiêu {indicator_id} với tên "
+                                  "“{file_name}”; không cần tải lên lại.", "This file is already "
+                                  "attached to indicator {indicator_id} as “{file_name}”; there "
+                                  "is no need to upload it again."),
+    "evidence.not_found": ("Chỉ tiêu {indicator_id} không có tệp minh chứng nào có mã SHA-256 "
+                           "{sha256}.", "Indicator {indicator_id} has no evidence file with "
+                           "SHA-256 {sha256}."),
+    "evidence.not_found_in_dossier": ("Chỉ tiêu {indicator_id} của hồ sơ không có tệp minh chứng "
+                                      "nào có mã SHA-256 {sha256}.", "Indicator {indicator_id} "
+                                      "of the dossier has no evidence file with SHA-256 "
+                                      "{sha256}."),
+    "evidence.declared_only": ("Tệp này chỉ được khai tên và mã SHA-256 khi nhập số liệu (trước "
+                               "khi có chức năng tải tệp lên): hệ thống không lưu tệp này.",
+                               "This file was only declared by its name and SHA-256 with the "
+                               "figures (before files could be uploaded): the platform does not "
+                               "hold it."),
+    "evidence.description": ("Tệp minh chứng phải được mô tả bằng một đối tượng (tên tệp, loại, "
+                             "kích thước, SHA-256).", "An evidence file is described by an "
+                             "object (file name, type, size, SHA-256)."),
+    "evidence.sha256": ("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết thường.",
+                        "A file's SHA-256 is 64 lowercase hexadecimal digits."),
+    "evidence.size": ("Kích thước tệp phải là một số byte dương.",
+                      "A file's size is a positive number of bytes."),
+    "evidence.media_type": ("Loại tệp {media_type} không thuộc các loại tài liệu minh chứng được "
+                            "nhận.", "The file type {media_type} is not one accepted as "
+                            "evidence."),
+    "evidence.file_name": ("Tên tệp phải có từ 1 đến {max} ký tự, không có dấu / hoặc \\.",
+                           "A file name has 1 to {max} characters, without / or \\."),
+    "evidence.signatures": ("Tệp PDF cần có kết quả kiểm tra chữ ký số; các loại tệp khác thì "
+                            "không.", "A PDF file needs its signature check; other files have "
+                            "none."),
+    "evidence.signatures_unstorable": ("Kết quả kiểm tra chữ ký số không lưu được: {error}.",
+                                       "The signature check cannot be stored: {error}."),
+    "evidence.not_in_store": ("Tệp chưa có trong kho lưu trữ với kích thước đã khai: chỉ tệp đã "
+                              "được tải lên qua cổng API mới được ghi làm minh chứng.",
+                              "The file is not in storage with the size given: only files "
+                              "uploaded through the API are recorded as evidence."),
+
+    # -- plan documents, stored files ----------------------------------------------------
+    "plan_document.not_base64": ("Nội dung không phải base64 hợp lệ; hãy mã hóa lại tệp .docx bằng "
+                                 "base64 rồi gửi lại.", "The content is not valid base64; "
+                                 "encode the .docx file in base64 again and send it again."),
+    "plan_document.not_text": ("Tệp không phải văn bản UTF-8 cũng không phải tệp .docx; hãy gửi "
+                               "văn bản thuần, Markdown hoặc tệp .docx.", "The file is neither "
+                               "UTF-8 text nor a .docx file; send plain text, Markdown or a "
+                               ".docx file."),
+    "plan_document.unstorable": ("Văn bản có ký tự không hợp lệ (ký tự NUL hoặc một nửa cặp thay "
+                                 "thế UTF-16); hãy lưu lại văn bản ở dạng UTF-8 rồi gửi lại.",
+                                 "The text holds a character that cannot be stored (NUL or half "
+                                 "a UTF-16 surrogate pair); save it as UTF-8 and send it again."),
+    "plan_document.damaged_docx": ("Không đọc được tệp .docx (tệp hỏng hoặc không phải .docx); "
+                                   "hãy mở tệp bằng Word, lưu lại rồi gửi lại.", "The .docx file "
+                                   "cannot be read (damaged, or not a .docx); open it in Word, "
+                                   "save it and send it again."),
+    "plan_document.not_zip": ("Tệp không phải tệp .docx (không mở được gói zip của tệp); hãy gửi "
+                              "văn bản thuần, Markdown hoặc tệp .docx.", "The file is not a .docx "
+                              "file (its zip package does not open); send plain text, Markdown "
+                              "or a .docx file."),
+    "plan_document.too_large": ("Tệp .docx quá lớn khi giải nén (hơn {mib} MiB); hãy bỏ bớt hình "
+                                "ảnh hoặc tách kế hoạch thành nhiều tệp.", "The .docx file is "
+                                "too large unpacked (over {mib} MiB); remove some images or "
+                                "split the plan into several files."),
+    "file.corrupted": ("Tệp trong kho lưu trữ đã bị thay đổi sau khi tải lên (mã SHA-256 không "
+                       "còn khớp) nên không được cung cấp. Quản trị viên cần khôi phục tệp gốc từ "
+                       "bản sao lưu.", "The file in storage was changed after it was uploaded "
+                       "(its SHA-256 no longer matches), so it is not served. An administrator "
+                       "needs to restore the original from a backup."),
+    "file.missing": ("Tệp đã được ghi nhận nhưng không còn trong kho lưu trữ. Quản trị viên cần "
+                     "khôi phục kho lưu trữ từ bản sao lưu.", "The file was recorded but is no "
+                     "longer in storage. An administrator needs to restore the storage from a "
+                     "backup."),
+    "file.storage_unavailable": ("Kho lưu trữ tệp tạm thời không truy cập được; hãy thử lại sau ít "
+                                 "phút.", "File storage cannot be reached for now; try again in "
+                                 "a few minutes."),
+    "file.encrypted_pdf": ("Tệp PDF có mật khẩu mở tệp nên cán bộ thẩm định không đọc được; hãy lưu "
+                           "bản không đặt mật khẩu rồi tải lên lại.", "The PDF file needs a "
+                           "password to open, so reviewers cannot read it; save a copy without "
+                           "a password and upload it again."),
+    "file.damaged_pdf": ("Tệp PDF bị hỏng nên không đọc được; hãy mở và lưu lại (hoặc in ra PDF) "
+                         "rồi tải lên lại.", "The PDF file is damaged and cannot be read; open "
+                         "and save it again (or print it to PDF) and upload it again."),
+    "survey.erasure_reason": ("Cần ghi lý do xóa nội dung góp ý (1-{max} ký tự), ví dụ yêu cầu xóa "
+                              "dữ liệu cá nhân của người dân.", "A reason for erasing the "
+                              "comments is needed (1-{max} characters), such as a citizen's "
+                              "request to erase their personal data."),
+    "personal_token.cannot_mint": ("Không tạo được mã truy cập mới bằng một mã truy cập cá nhân: "
+                                   "hãy tạo trên trang tài khoản sau khi đăng nhập.", "A personal "
+                                   "token cannot make a new token: make it on the account page "
+                                   "after signing in."),
+
     # -- the kernel ---------------------------------------------------------------------
     "store.version_conflict": ("Luồng sự kiện {stream} đang ở phiên bản {current_version}, không "
                                "phải phiên bản {expected_version} như yêu cầu; không có gì được "

@@ -121,12 +121,9 @@ class AssessmentHandlers:
         for file in self.get(commune_code, year).to_dict()["evidence"].get(indicator_id, []):
             if file.get("sha256") == sha256:
                 if "media_type" not in file:
-                    raise NotFound("Tệp này chỉ được khai tên và mã SHA-256 khi nhập số liệu (trước "
-                                   "khi có chức năng tải tệp lên): hệ thống không lưu tệp này.",
-                                   {"indicator_id": indicator_id, "sha256": sha256})
+                    raise NotFound("evidence.declared_only", {"indicator_id": indicator_id, "sha256": sha256})
                 return file
-        raise NotFound(f"Chỉ tiêu {indicator_id} của hồ sơ không có tệp minh chứng nào có mã "
-                       f"SHA-256 {sha256}.", {"indicator_id": indicator_id, "sha256": sha256})
+        raise NotFound("evidence.not_found_in_dossier", {"indicator_id": indicator_id, "sha256": sha256})
 
     def _at_version(self, commune_code: str, year: int,
                     expected_version: int | None) -> CommuneAssessment:

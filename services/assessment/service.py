@@ -145,14 +145,10 @@ class AssessmentService(EventSourcedService):
     def _check_stored(self, file) -> None:
         sha256 = file.get("sha256") if isinstance(file, dict) else None
         if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
-            raise ValidationFailed("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết "
-                                   "thường.", {"field": "sha256"})
+            raise ValidationFailed("evidence.sha256", {"field": "sha256"})
         stored = self.evidence_store.size(sha256)
         if stored is None or stored != file.get("size"):
-            raise ValidationFailed(
-                "Tệp chưa có trong kho lưu trữ với kích thước đã khai: chỉ tệp đã được tải lên "
-                "qua cổng API mới được ghi làm minh chứng.",
-                {"field": "file", "sha256": sha256, "stored_size": stored})
+            raise ValidationFailed("evidence.not_in_store", {"field": "file", "sha256": sha256, "stored_size": stored})
 
     def _satisfaction_of(self, assessment) -> dict | None:
         body = assessment.to_dict()

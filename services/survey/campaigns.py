@@ -140,9 +140,8 @@ class Campaign:
         self.require_exists()
         reason = (reason or "").strip() if isinstance(reason, str) else ""
         if not reason or len(reason) > MAX_ERASURE_REASON:
-            raise ValidationFailed(
-                f"Cần ghi lý do xóa nội dung góp ý (1-{MAX_ERASURE_REASON} ký tự), ví dụ "
-                "yêu cầu xóa dữ liệu cá nhân của người dân.", {"reason": reason})
+            raise ValidationFailed("survey.erasure_reason", {"reason": reason},
+                                   {"max": MAX_ERASURE_REASON})
         return [NewEvent(TEXT_ERASED, {"campaign_id": self.campaign_id,
                                        "key_ids": sorted(key_ids), "reason": reason,
                                        "erased_on": today.isoformat()})]

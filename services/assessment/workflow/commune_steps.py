@@ -114,21 +114,21 @@ class CommuneSteps(AssessmentBase):
         public posting starts (what was posted is what citizens commented on), with a reason."""
         if self._s.posting is not None:
             raise IllegalTransition(
-                "Không thể mở lại bản tự đánh giá: kết quả tự đánh giá đã được niêm yết công "
-                f"khai từ ngày {vi(self._s.posting['start'])}. Chỉ mở lại được trước khi niêm yết.",
+                "reopen.after_posting",
                 self._details(command="reopen_self_assessment",
                               allowed=list(self.allowed_commands),
-                              posting_start=self._s.posting["start"]))
+                              posting_start=self._s.posting["start"]),
+                {"posting_start": in_both(vi(self._s.posting["start"]),
+                                          self._s.posting["start"])})
         if self._s.state in (n.NEW, n.DRAFTING):
             raise IllegalTransition(
-                "Bản tự đánh giá chưa được gửi nên không cần mở lại: vẫn có thể sửa số liệu.",
+                "reopen.not_submitted",
                 self._details(command="reopen_self_assessment",
                               allowed=list(self.allowed_commands)))
         self._guard("reopen_self_assessment")
         details = self._details()
         if not isinstance(reason, str) or not reason.strip():
-            raise ValidationFailed("Cần nêu lý do mở lại bản tự đánh giá.",
-                                   {**details, "field": "reason"})
+            raise ValidationFailed("reopen.reason_needed", {**details, "field": "reason"})
         reopened_on = self._step_day(reopened_on, "reopen_self_assessment")
         return [self._event(n.SELF_ASSESSMENT_REOPENED, {
             "reason": reason.strip(), "reopened_on": reopened_on.isoformat()})]

@@ -69,34 +69,30 @@ def evidence_file(file, details: dict) -> dict:
     """An uploaded file as the gateway describes it: its name as given, the media type and
     size it found, the SHA-256 the store computed, and for a PDF its signature report."""
     if not isinstance(file, dict):
-        raise ValidationFailed("Tệp minh chứng phải được mô tả bằng một đối tượng (tên tệp, loại, "
-                               "kích thước, SHA-256).", {**details, "field": "file"})
+        raise ValidationFailed("evidence.description", {**details, "field": "file"})
     sha256 = file.get("sha256")
     if not isinstance(sha256, str) or not _SHA256.match(sha256):
-        raise ValidationFailed("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết thường.",
-                               {**details, "field": "sha256"})
+        raise ValidationFailed("evidence.sha256", {**details, "field": "sha256"})
     size = file.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValidationFailed("Kích thước tệp phải là một số byte dương.",
-                               {**details, "field": "size"})
+        raise ValidationFailed("evidence.size", {**details, "field": "size"})
     media_type = file.get("media_type")
     if not isinstance(media_type, str) or media_type not in MEDIA_TYPES:
-        raise ValidationFailed(f"Loại tệp {media_type!r} không thuộc các loại tài liệu minh chứng "
-                               "được nhận.", {**details, "field": "media_type",
-                                              "allowed": sorted(MEDIA_TYPES)})
+        raise ValidationFailed("evidence.media_type", {**details, "field": "media_type",
+                                                       "allowed": sorted(MEDIA_TYPES)},
+                               {"media_type": repr(media_type)})
     name = file.get("file_name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_FILE_NAME \
             or any(c in name for c in "/\\"):
-        raise ValidationFailed(f"Tên tệp phải có từ 1 đến {MAX_FILE_NAME} ký tự, không có dấu / "
-                               "hoặc \\.", {**details, "field": "file_name"})
+        raise ValidationFailed("evidence.file_name", {**details, "field": "file_name"},
+                               {"max": MAX_FILE_NAME})
     signatures = file.get("signatures")
     if (media_type == PDF.media_type) != isinstance(signatures, dict):
-        raise ValidationFailed("Tệp PDF cần có kết quả kiểm tra chữ ký số; các loại tệp khác thì "
-                               "không.", {**details, "field": "signatures"})
+        raise ValidationFailed("evidence.signatures", {**details, "field": "signatures"})
     try:
         signatures = to_json_value(signatures)
     except TypeError as error:
-        raise ValidationFailed(f"Kết quả kiểm tra chữ ký số không lưu được: {error}.",
-                               {**details, "field": "signatures"}) from None
+        raise ValidationFailed("evidence.signatures_unstorable",
+                               {**details, "field": "signatures"}, {"error": str(error)}) from None
     return {"file_name": name.strip(), "media_type": media_type, "size": size,
             "sha256": sha256, "signatures": signatures}
