@@ -831,6 +831,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "token cannot make a new token: make it on the account page "
                                    "after signing in."),
 
+    "account.session_id_invalid": ("Mã phiên không hợp lệ.", "The session id is not valid."),
+    "account.role_invalid": ("Vai trò không hợp lệ.", "The role is not valid."),
+    "account.jurisdiction_invalid": ("Phạm vi quản lý không hợp lệ.",
+                                     "The jurisdiction is not valid."),
+    "account.jurisdiction_fields": ("Phạm vi quản lý không hợp lệ: xem từng trường.",
+                                    "The jurisdiction is not valid: see each field."),
+    "account.not_an_object": ("{what} phải là một đối tượng JSON.",
+                              "The {what} must be a JSON object."),
+    "account.fields_invalid": ("{what} không hợp lệ: xem từng trường.",
+                               "The {what} is not valid: see each field."),
+
     # -- the kernel ---------------------------------------------------------------------
     "store.version_conflict": ("Luồng sự kiện {stream} đang ở phiên bản {current_version}, không "
                                "phải phiên bản {expected_version} như yêu cầu; không có gì được "
@@ -924,6 +935,15 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
                      "An answer is a level (1-5) or text."),
     "field.points_text": ('Ghi điểm bằng chuỗi có tối đa hai chữ số thập phân, ví dụ "12.50".',
                           'Write points as a string with at most two decimals, e.g. "12.50".'),
+    "field.an_object": ("Cần một đối tượng.", "An object is expected."),
+    "field.once": ("Trường này chỉ được gửi một lần.", "This field is sent once only."),
+    "field.no_file": ("Chưa chọn tệp nào để tải lên.", "No file was chosen to upload."),
+    "field.one_file": ("Mỗi lần chỉ tải lên một tệp.", "Upload one file at a time."),
+    "field.empty_file": ("Tệp rỗng.", "The file is empty."),
+    "field.unreadable_upload": ("Không đọc được nội dung gửi lên.",
+                                "The uploaded content cannot be read."),
+    "field.cursor": ("Con trỏ không hợp lệ: dùng next_cursor của trang trước.",
+                     "The cursor is not valid: use next_cursor of the page before."),
     "field.wrong_type": ("Giá trị không đúng kiểu.", "The value is not of the right type."),
     "field.invalid_value": ("Giá trị không hợp lệ.", "The value is not valid."),
 }
