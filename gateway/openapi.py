@@ -160,7 +160,8 @@ LANGUAGE_PARAMETER = {
     "description": ("Ngôn ngữ của thông báo lỗi: tiếng Việt, trừ khi tiếng Anh được ưu tiên hơn "
                     "(ví dụ en, en-GB hoặc fr, en;q=0.8, vi;q=0.5). Chỉ message và các thông "
                     "báo trong details đổi theo; mã lỗi (error) thì không."),
-    "schema": {"type": "string", "maxLength": language.MAX_HEADER, "example": "en"},
+    # Any value is taken (one the gateway cannot read gives Vietnamese), so none is refused.
+    "schema": {"type": "string", "example": "en"},
 }
 IDEMPOTENCY_PARAMETER = {
     "in": "header", "name": idempotency.HEADER, "required": False,
