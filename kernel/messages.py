@@ -478,6 +478,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "assessment.no_survey_result": ("Xã {commune_code} chưa có kết quả khảo sát hài lòng được "
                                     "công bố cho năm {year}.", "Commune {commune_code} has no "
                                     "published satisfaction result for {year}."),
+    "assessment.no_survey_data": ("Xã {commune_code} chưa có kết quả khảo sát hài lòng được công "
+                                  "bố cho năm {year}: không có câu trả lời hợp lệ nào nên không "
+                                  "có tỷ lệ hài lòng.", "Commune {commune_code} has no published "
+                                  "satisfaction result for {year}: there are no valid answers, "
+                                  "so no satisfaction rate (no data)."),
     "assessment.indicator_pass_fail": ("Chỉ tiêu {indicator_id} chấm đạt/không đạt: Hội đồng ghi "
                                        "đạt hay không đạt, không ghi điểm.", "Indicator "
                                        "{indicator_id} is pass/fail: the council records "

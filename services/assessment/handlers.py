@@ -152,7 +152,9 @@ class AssessmentHandlers:
                                    {"indicator_id": indicator_id},
                                    {"set_id": opened["criteria_set_id"]})
         if survey_result is None or not survey_result["published"]:
-            raise ValidationFailed("assessment.no_survey_result", {
+            no_data = survey_result is not None and survey_result["status"] == "no_data"
+            raise ValidationFailed("assessment.no_survey_data" if no_data
+                                   else "assessment.no_survey_result", {
                 "commune_code": commune_code, "year": year,
                 "status": survey_result["status"] if survey_result else None,
                 "reason": survey_result["reason"] if survey_result else None})
