@@ -49,6 +49,7 @@ from gateway.http import CORRELATION_HEADER, Call, EndpointSpec, correlation_id_
 from gateway.http import _load as _load_with  # the API's loading, its messages included
 from gateway.workspace import navigation, render, sessions
 from kernel import idempotency as kernel_idempotency
+from kernel import messages
 from kernel.errors import Forbidden, KernelError, NotFound, Unauthorised, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -373,7 +374,8 @@ def field_errors(details) -> dict[str, list[str]]:
             for inner in value:
                 walk(inner, name)
         elif value not in (None, ""):
-            found.setdefault(name or "_form", []).append(str(value))
+            found.setdefault(name or "_form", []).append(
+                messages.localise_field_message(str(value), messages.VI))
 
     walk(details or {}, "")
     return found
