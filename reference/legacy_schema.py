@@ -309,3 +309,24 @@ def read(path: Path) -> tuple[Any, LegacyFile]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LegacyFileError(str(path), [f"is not UTF-8 JSON: {exc}"]) from None
     return document, parse(document, str(path))
+
+
+def read_installed(path: Path) -> LegacyFile:
+    """An installed file, which the importer or builder validated when writing it: the
+    cross-entry checks run again, the schema pass does not (it takes seconds for all 63
+    provinces, and a service must not stall on its first lookup). A file whose shape is off
+    falls back to the full check, which names the problems."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("format") != FORMAT:
+            raise ValueError("not format 1")
+        data = dict(document, districts=[
+            dict(district, last_day=date.fromisoformat(district["last_day"]))
+            if "last_day" in district else district for district in document["districts"]])
+        problems: list[str] = []
+        legacy_file = _build(data, problems)
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):
+        return read(path)[1]
+    if problems:
+        raise LegacyFileError(str(path), problems)
+    return legacy_file
