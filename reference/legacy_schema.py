@@ -311,6 +311,27 @@ def read(path: Path) -> tuple[Any, LegacyFile]:
     return document, parse(document, str(path))
 
 
+def _plausible(document: Any) -> bool:
+    """The types the schema would give, checked quickly: codes, names, years, lists."""
+    def code(value: Any, digits: int) -> bool:
+        return isinstance(value, str) and len(value) == digits and value.isdigit()
+
+    def years(entry: dict) -> bool:
+        return all(type(entry.get(key, FIRST_YEAR)) is int for key in ("valid_from", "valid_until"))
+
+    def names(entry: dict) -> bool:
+        return isinstance(entry.get("name"), str) and bool(entry["name"])
+
+    return (isinstance(document, dict) and document.get("format") == FORMAT
+            and code(document["province"]["code"], 2) and years(document)
+            and "valid_from" in document and "valid_until" in document
+            and all(code(d["code"], 3) and names(d) and years(d) and d["communes"]
+                    and all(code(c["code"], 5) and names(c) and years(c)
+                            and all(code(s, 5) for s in c.get("successors", ()))
+                            for c in d["communes"])
+                    for d in document["districts"]))
+
+
 def read_installed(path: Path) -> LegacyFile:
     """An installed file, which the importer or builder validated when writing it: the
     cross-entry checks run again, the schema pass does not (it takes seconds for all 63
@@ -318,8 +339,8 @@ def read_installed(path: Path) -> LegacyFile:
     falls back to the full check, which names the problems."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        if document.get("format") != FORMAT:
-            raise ValueError("not format 1")
+        if not _plausible(document):
+            raise ValueError("not the shape the schema gives")
         data = dict(document, districts=[
             dict(district, last_day=date.fromisoformat(district["last_day"]))
             if "last_day" in district else district for district in document["districts"]])

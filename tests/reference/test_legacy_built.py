@@ -1,5 +1,6 @@
 """The 63 provinces built by reference/build_legacy.py: every unit of every year 2017-2024."""
 
+import json
 from collections import Counter
 
 import pytest
@@ -124,3 +125,16 @@ def test_the_counts_table_in_the_docs_is_the_data():
         encoding="utf-8")
     parsed = [legacy.check_file(path) for path in legacy.installed_paths()]
     assert build_legacy.counts_table(parsed) in docs
+
+
+def test_an_installed_file_with_a_bad_shape_is_still_reported_in_full(tmp_path):
+    # Installed files skip the schema pass when read; a bad one falls back to the full check.
+    document = json.loads((legacy.DATA_DIR / "74.json").read_text(encoding="utf-8"))
+    document["districts"][0]["communes"][0]["code"] = 25816
+    (tmp_path / "74.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LegacyFileError, match=r"communes\[0\]\.code: Not a valid string"):
+        legacy._catalogue_of(tmp_path)
+    document["districts"][0]["communes"][0]["code"] = document["districts"][0]["communes"][1]["code"]
+    (tmp_path / "74.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LegacyFileError, match="duplicate commune code"):
+        legacy._catalogue_of(tmp_path)
