@@ -138,3 +138,15 @@ def test_an_installed_file_with_a_bad_shape_is_still_reported_in_full(tmp_path):
     (tmp_path / "74.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(LegacyFileError, match="duplicate commune code"):
         legacy._catalogue_of(tmp_path)
+
+
+def test_the_units_of_a_year():
+    assert units.province_in("74", 2023) == units.Province("74", "Tỉnh Bình Dương", "Bình Dương")
+    assert units.province_in("74", 2025) is None and units.communes_in("74", 2025) == []
+    assert units.province_in("46", 2024).name == "Tỉnh Thừa Thiên Huế"
+    assert units.province_in("46", 2025).name == "Thành phố Huế"
+    assert units.province_in("99", 2020) is None and units.communes_in("99", 2020) == []
+    binh_duong = units.communes_in("74", 2023)
+    assert len(binh_duong) == 91 and [c.code for c in binh_duong] == sorted(c.code for c in binh_duong)
+    assert units.communes_in("01", 2026) == units.communes("01")
+    assert len(units.communes_in("01", 2023)) == 579 and len(units.communes_in("01", 2024)) == 526
