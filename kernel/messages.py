@@ -848,9 +848,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "The {what} is not valid: see each field."),
 
     # -- the kernel ---------------------------------------------------------------------
-    "store.version_conflict": ("Luồng sự kiện {stream} đang ở phiên bản {current_version}, không "
-                               "phải phiên bản {expected_version} như yêu cầu; không có gì được "
-                               "ghi.", "Stream {stream} is at version {current_version}, not "
+    "store.version_conflict": ("Dữ liệu vừa được người khác thay đổi (luồng {stream} đang ở phiên "
+                               "bản {current_version}, không phải phiên bản {expected_version} "
+                               "như bạn đã đọc); không có gì được ghi. Hãy tải lại rồi thử lại.", "Stream {stream} is at version {current_version}, not "
                                "the expected {expected_version}; nothing was written."),
     "store.duplicate_events": ("Các sự kiện đã được lưu trước đó: {ids}; không có gì được ghi.",
                                "Events already stored: {ids}; nothing was written."),

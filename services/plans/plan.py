@@ -11,6 +11,7 @@ import copy
 import re
 from datetime import date
 
+from kernel import messages
 from kernel.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
 from services.plans import agencies, timeframes
@@ -20,6 +21,8 @@ PROGRESS_REPORTED = "TaskProgressReported"
 OVERDUE_FLAGGED = "TaskOverdueFlagged"
 LINKED, UNLINKED = "TaskLinkedToAssessment", "TaskUnlinkedFromAssessment"
 STATUSES = ("not_started", "in_progress", "completed")
+# A plan's own states, as its refusals name them to people.
+PLAN_STATUS_LABELS = {"new": "chưa có", "draft": "bản nháp", "reviewed": "đã rà soát", "issued": "đã ban hành"}
 STATUS_LABELS = {"not_started": "Chưa thực hiện", "in_progress": "Đang thực hiện",
                  "completed": "Đã hoàn thành"}
 MEASURES = ("submitted", "appraised", "decided")
@@ -118,7 +121,10 @@ class Plan:
 
     def _require(self, *statuses: str, action: str) -> None:
         if self.status not in statuses:
-            raise IllegalTransition(action, {"status": self.status, "allowed_statuses": list(statuses)})
+            raise IllegalTransition(
+                action, {"status": self.status, "allowed_statuses": list(statuses)},
+                {"status": messages.in_both(PLAN_STATUS_LABELS.get(self.status, self.status),
+                                            self.status)})
 
     # -- commands ------------------------------------------------------------------------
     def draft(self, plan_id: str, jurisdiction: dict, imported: dict, source: dict) -> list[NewEvent]:
