@@ -48,6 +48,6 @@ def token_principal(backends, token: str) -> Principal:
     """Who the personal token stands for now; Unauthorised if nobody (401)."""
     parts = split_token(token)
     if parts is None:
-        raise Unauthorised("Mã truy cập cá nhân không hợp lệ.", {"reason": "malformed"})
+        raise Unauthorised("personal_token.malformed", {"reason": "malformed"})
     return principal_from(backends.call("accounts", "authenticate_token", *parts),
                           "personal_token")

@@ -90,9 +90,9 @@ def bearer_token(request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
-        raise Unauthorised("This endpoint needs a bearer token: send 'Authorization: Bearer <token>'.")
+        raise Unauthorised("auth.bearer_needed")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorised("The Authorization header must be 'Bearer <token>'.")
+        raise Unauthorised("auth.bearer_malformed")
     return token.strip()
 
 
@@ -101,18 +101,18 @@ def principal_from_token(token: str, secret: str) -> Principal:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
                             options={"require": REQUIRED_CLAIMS})
     except jwt.ExpiredSignatureError:
-        raise Unauthorised("The token has expired; ask for a new one.", {"reason": "expired"}) from None
+        raise Unauthorised("auth.token_expired", {"reason": "expired"}) from None
     except jwt.InvalidTokenError as exc:
-        raise Unauthorised("The token is not valid.", {"reason": str(exc)}) from None
+        raise Unauthorised("auth.token_invalid", {"reason": str(exc)}) from None
     if claims["role"] not in ROLES:
-        raise Unauthorised("The token names an unknown role.", {"reason": "unknown role"})
+        raise Unauthorised("auth.token_role_unknown", {"reason": "unknown role"})
     try:
         jurisdiction = normalise_jurisdiction(claims.get("jurisdiction"))
     except ValueError as exc:
-        raise Unauthorised("The token's jurisdiction is malformed.", {"reason": str(exc)}) from None
+        raise Unauthorised("auth.token_jurisdiction_malformed", {"reason": str(exc)}) from None
     agency = claims.get("agency")
     if agency is not None and not isinstance(agency, str):
-        raise Unauthorised("The token's agency is malformed.", {"reason": "agency"})
+        raise Unauthorised("auth.token_agency_malformed", {"reason": "agency"})
     return Principal(sub=claims["sub"], role=claims["role"], jurisdiction=jurisdiction,
                      name=claims.get("name") or claims["sub"], agency=agency or None)
 

@@ -50,10 +50,8 @@ class ServiceBusy(ServiceUnavailable):
 
     @classmethod
     def of(cls, service: str, limit: int) -> ServiceBusy:
-        return cls(f"Dịch vụ {service} đang bận: đã có {limit} yêu cầu chờ dịch vụ này. "
-                   f"Xin thử lại sau {BUSY_RETRY_AFTER} giây.",
-                   {"service": service, "reason": "too_many_calls",
-                    "retry_after": BUSY_RETRY_AFTER})
+        return cls("service.busy", {"service": service, "reason": "too_many_calls",
+                                    "retry_after": BUSY_RETRY_AFTER}, {"limit": limit})
 
 
 class CircuitOpen(ServiceUnavailable):
@@ -61,8 +59,7 @@ class CircuitOpen(ServiceUnavailable):
 
     @classmethod
     def of(cls, service: str, retry_after: int) -> CircuitOpen:
-        error = cls(f"Dịch vụ {service} liên tục không trả lời nên tạm thời không được gọi. "
-                    f"Xin thử lại sau {retry_after} giây.",
+        error = cls("service.circuit_open",
                     {"service": service, "reason": "circuit_open", "retry_after": retry_after})
         error.retry_after = retry_after
         return error

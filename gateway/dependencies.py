@@ -169,19 +169,15 @@ class Backends:
             if exc is not deadline:
                 raise
             self._forget(reply)
-            raise _Unanswered(ServiceUnavailable(
-                f"The {service} service did not answer within {timeout:g} s; try again later.",
-                {"service": service},
-            )) from None
+            raise _Unanswered(ServiceUnavailable("service.timeout", {"service": service},
+                                                 {"timeout": f"{timeout:g}"})) from None
         except UnknownService:
-            raise _Unanswered(ServiceUnavailable(
-                f"The {service} service is not running; try again later.",
-                {"service": service})) from None
+            raise _Unanswered(ServiceUnavailable("service.not_running",
+                                                 {"service": service})) from None
         except (OSError, OperationalError) as exc:
             log.warning("cannot reach the broker to call %s.%s: %s", service, method, exc)
-            raise _Unanswered(ServiceUnavailable(
-                "The message broker cannot be reached; try again later.",
-                {"service": service})) from None
+            raise _Unanswered(ServiceUnavailable("service.broker_unreachable",
+                                                 {"service": service})) from None
         finally:
             deadline.cancel()
 

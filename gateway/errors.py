@@ -38,7 +38,7 @@ class InternalError(KernelError):
 
 
 def route_not_found(path: str) -> NotFound:
-    return NotFound(f"There is no route {path}; see /docs for the API.", {"path": path})
+    return NotFound("route.not_found", {"path": path})
 
 
 def as_kernel_error(exc: BaseException, correlation_id: str) -> KernelError:
@@ -55,11 +55,7 @@ def as_kernel_error(exc: BaseException, correlation_id: str) -> KernelError:
         if known is not None:
             return known
     log.error("unhandled error [correlation_id=%s]", correlation_id, exc_info=exc)
-    return InternalError(
-        "Something went wrong on our side; it has been logged. "
-        f"Quote correlation id {correlation_id} when you report it.",
-        {"correlation_id": correlation_id},
-    )
+    return InternalError("internal.logged", {"correlation_id": correlation_id})
 
 
 def _kernel_error_from_remote(exc: RemoteError) -> KernelError | None:

@@ -65,9 +65,7 @@ class EvidenceFiles:
         upload.file.seek(0)
         blob = self.store.store(upload.file)
         if (blob.sha256, blob.size) != (upload.sha256, upload.size):
-            raise StoredNotAsReceived(
-                "Tệp lưu vào kho không giống tệp đã nhận; hãy tải lên lại.",
-                {"received": upload.describe(), "stored": {"sha256": blob.sha256,
+            raise StoredNotAsReceived("upload.stored_not_as_received", {"received": upload.describe(), "stored": {"sha256": blob.sha256,
                                                            "size": blob.size}})
         return described
 

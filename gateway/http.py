@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from gateway import idempotency, inputs, permissions, uploads
+from gateway import idempotency, inputs, language, permissions, uploads
 from gateway.auth import Principal
 from gateway.errors import InvalidJson, PayloadTooLarge, as_kernel_error
 from gateway.permissions import AUTHENTICATED  # noqa: F401 (gateway/openapi.py reads it here)
@@ -89,14 +89,19 @@ def json_response(body, status: int = 200, correlation_id: str | None = None,
     return response
 
 
-def error_response(exc: BaseException, correlation_id: str, headers: dict | None = None) -> Response:
+def error_response(exc: BaseException, correlation_id: str, headers: dict | None = None,
+                   request=None) -> Response:
+    """The one error shape, its message in the language ``request`` asks for
+    (gateway/language.py); Vietnamese without a request."""
     error = as_kernel_error(exc, correlation_id)
-    headers = dict(headers or {})
+    answered_in = language.of(request)
+    headers = {**(headers or {}), language.CONTENT_HEADER: answered_in,
+               "Vary": language.HEADER}
     if error.http_status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="tcpl"'
     if getattr(error, "retry_after", None):  # a breaker open, a bulkhead full (bulkheads.py)
         headers["Retry-After"] = str(int(error.retry_after))
-    return json_response(error.to_dict(), error.http_status, correlation_id, headers)
+    return json_response(error.to_dict(answered_in), error.http_status, correlation_id, headers)
 
 
 def endpoint(*, body=None, query=None, path=None, upload=None, document: bool = True):
@@ -127,7 +132,7 @@ def endpoint(*, body=None, query=None, path=None, upload=None, document: bool = 
                                     call.idempotency_key)
             except Exception as exc:  # every failure must leave as the one error shape
                 return error_response(exc, correlation_id, idempotency.headers(
-                    None if call is None else call.idempotency_key))
+                    None if call is None else call.idempotency_key), request)
             finally:
                 if call is not None and call.upload is not None:
                     call.upload.close()
@@ -192,8 +197,7 @@ def _load(schema_cls, data) -> dict:
     try:
         return _schema(schema_cls).load(data)
     except ValidationError as exc:
-        raise ValidationFailed("The request is not valid; see details for each field.",
-                               exc.messages) from None
+        raise ValidationFailed("request.invalid", exc.messages) from None
 
 
 @functools.cache
@@ -206,8 +210,7 @@ def _load_fields(schema_cls, data) -> dict:
     try:
         return _fields_schema(schema_cls).load(data)
     except ValidationError as exc:
-        raise ValidationFailed("The request is not valid; see details for each field.",
-                               exc.messages) from None
+        raise ValidationFailed("request.invalid", exc.messages) from None
 
 
 def _json_body(request):
@@ -216,9 +219,9 @@ def _json_body(request):
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
-        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.") from None
+        raise PayloadTooLarge("request.body_too_large", {"max_bytes": MAX_BODY_BYTES}) from None
     if not raw.strip():
-        raise InvalidJson("The request body is empty; this endpoint expects a JSON object.")
+        raise InvalidJson("request.body_empty")
     return inputs.parse_body(raw)
 
 

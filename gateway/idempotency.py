@@ -71,10 +71,8 @@ def key_from(request) -> str:
     if given is None:
         return str(uuid.uuid4())
     if not kernel_idempotency.KEY_PATTERN.fullmatch(given):
-        raise InvalidIdempotencyKey(
-            f"Tiêu đề {HEADER} không hợp lệ: khóa phải gồm 1 đến {MAX_LENGTH} ký tự ASCII in "
-            "được, không có dấu cách (ví dụ một UUID). Bỏ tiêu đề này nếu không cần gửi lại "
-            "yêu cầu.", {"header": HEADER, "max_length": MAX_LENGTH})
+        raise InvalidIdempotencyKey("idempotency.key_malformed",
+                                    {"header": HEADER, "max_length": MAX_LENGTH})
     return given
 
 

@@ -17,22 +17,22 @@ import re
 
 from gateway.errors import InvalidJson
 from kernel.errors import ValidationFailed
+from kernel.messages import DEFAULT_LANGUAGE, render
 
 MAX_DEPTH = 32
 MAX_SAFE_INTEGER = 2 ** 53 - 1
 MAX_PROBLEMS = 20  # text problems listed in one answer; the first ones are enough to fix
-INVALID_REQUEST = "The request is not valid; see details for each field."
-UNSTORABLE_TEXT = ("Văn bản có ký tự không hợp lệ (ký tự NUL hoặc một nửa cặp thay thế "
-                   "UTF-16); hãy nhập lại đoạn văn bản này.")
+INVALID_REQUEST = "request.invalid"  # kernel/messages.py
+UNSTORABLE_TEXT = render("field.unstorable_text", DEFAULT_LANGUAGE)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class _Refused(Exception):
     """Raised by the parser's hooks; parse_body turns it into InvalidJson."""
 
-    def __init__(self, message: str, details: dict):
+    def __init__(self, message: str, details: dict, params: dict | None = None):
         super().__init__(message)
-        self.message, self.details = message, details
+        self.message, self.details, self.params = message, details, params
 
 
 def parse_body(raw: bytes):
@@ -40,19 +40,17 @@ def parse_body(raw: bytes):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidJson("The request body is not UTF-8 encoded JSON.") from None
+        raise InvalidJson("request.not_utf8") from None
     try:
         value = json.loads(text, object_pairs_hook=_object, parse_int=_integer,
                            parse_float=_float, parse_constant=_constant)
     except _Refused as refused:
-        raise InvalidJson(refused.message, refused.details) from None
+        raise InvalidJson(refused.message, refused.details, refused.params) from None
     except RecursionError:  # the parser's own limit, far deeper than ours
         raise _too_deep() from None
     except json.JSONDecodeError as exc:
-        raise InvalidJson(
-            f"The request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
-            {"line": exc.lineno, "column": exc.colno},
-        ) from None
+        raise InvalidJson("request.not_json", {"line": exc.lineno, "column": exc.colno},
+                          {"reason": exc.msg}) from None
     # NUL and surrogates can only arrive escaped (raw control characters are not JSON, and
     # UTF-8 cannot carry a surrogate), and fewer brackets than the limit cannot nest past it:
     # a kiosk's answers, like most bodies, need no walk at all.
@@ -109,8 +107,7 @@ def _walk(value) -> dict:
 
 
 def _too_deep() -> InvalidJson:
-    return InvalidJson(f"Dữ liệu JSON lồng nhau quá sâu: tối đa {MAX_DEPTH} cấp đối tượng và mảng.",
-                       {"reason": "too_deep", "max_depth": MAX_DEPTH})
+    return InvalidJson("request.too_deep", {"reason": "too_deep", "max_depth": MAX_DEPTH})
 
 
 def _object(pairs: list) -> dict:
@@ -118,16 +115,14 @@ def _object(pairs: list) -> dict:
     if len(found) != len(pairs):
         seen = set()
         key = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise _Refused(f'Khóa "{shown(key)}" có hai lần trong cùng một đối tượng JSON; mỗi khóa '
-                       "chỉ được có một lần.", {"reason": "duplicate_key", "key": shown(key)})
+        raise _Refused("request.duplicate_key", {"reason": "duplicate_key", "key": shown(key)})
     return found
 
 
 def _out_of_range(literal: str) -> _Refused:
     shown_literal = literal if len(literal) <= 24 else literal[:20] + "…"
-    return _Refused(f"Số {shown_literal} nằm ngoài phạm vi cho phép: số nguyên từ "
-                    "−9.007.199.254.740.991 đến 9.007.199.254.740.991, số thập phân hữu hạn.",
-                    {"reason": "number_out_of_range"})
+    return _Refused("request.number_out_of_range", {"reason": "number_out_of_range"},
+                    {"number": shown_literal})
 
 
 def _integer(literal: str) -> int:
@@ -145,5 +140,4 @@ def _float(literal: str) -> float:
 
 
 def _constant(literal: str):
-    raise _Refused("JSON không có NaN hay Infinity; hãy gửi một số hữu hạn.",
-                   {"reason": "not_a_number", "value": literal})
+    raise _Refused("request.not_a_number", {"reason": "not_a_number", "value": literal})

@@ -81,10 +81,8 @@ def kiosk_token(request) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
-        raise Unauthorised("This endpoint needs the kiosk's device token: send "
-                           "'Authorization: Kiosk <token>'.")
+        raise Unauthorised("kiosk.token_needed")
     token = token.strip()
     if scheme.lower() != SCHEME.lower() or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise Unauthorised("The Authorization header must be 'Kiosk <token>' with the token "
-                           "given when the kiosk was registered.")
+        raise Unauthorised("kiosk.header_malformed")
     return token

@@ -9,20 +9,19 @@ from reference import units
 def province(code: str):
     found = units.province(code)
     if found is None:
-        raise NotFound(f"There is no province with code {code}.", {"province_code": code})
+        raise NotFound("place.province_not_found", {"province_code": code})
     return found
 
 
 def require_province_in(code: str, year: int) -> None:
     if not units.province_known_in(code, year):
-        raise NotFound(f"There is no province with code {code} in {year}.",
-                       {"province_code": code, "year": year})
+        raise NotFound("place.province_not_found_in_year", {"province_code": code, "year": year})
 
 
 def commune(code: str):
     found = units.commune(code)
     if found is None:
-        raise NotFound(f"There is no commune with code {code}.", {"commune_code": code})
+        raise NotFound("place.commune_not_found", {"commune_code": code})
     return found
 
 

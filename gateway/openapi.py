@@ -19,7 +19,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.yaml_utils import load_yaml_from_docstring
 from marshmallow import Schema
 
-from gateway import idempotency, schemas, uploads
+from gateway import idempotency, language, schemas, uploads
 from gateway.http import AUTHENTICATED
 from gateway.web import JsonHttpRequestHandler
 from storage import filetypes
@@ -28,7 +28,9 @@ TITLE = "API TCPL"
 VERSION = "1.0.0"
 DESCRIPTION = (
     "API của nền tảng chuẩn tiếp cận pháp luật (TCPL). Mọi lỗi có dạng "
-    '`{"error": mã, "message": câu giải thích, "details": {...}}`.'
+    '`{"error": mã, "message": câu giải thích, "details": {...}}`; câu giải thích bằng tiếng '
+    "Việt, hoặc tiếng Anh khi yêu cầu gửi `Accept-Language: en` (tiêu đề `Content-Language` "
+    "của câu trả lời cho biết ngôn ngữ)."
 )
 SECURITY_SCHEME = "bearerAuth"
 # Declared up front so that the docs page lists them in this order, not in path order.
@@ -63,6 +65,10 @@ def build(service_cls) -> dict:
     spec.components.response("Error", {
         "description": "Lỗi; xem trường error để biết mã lỗi.",
         "content": {"application/json": {"schema": "Error"}},
+        "headers": {language.CONTENT_HEADER: {
+            "description": "Ngôn ngữ của câu giải thích (message) và của các thông báo trong "
+                           "details: vi hoặc en.",
+            "schema": {"type": "string", "enum": ["vi", "en"]}}},
     })
     operations = []
     for url, method, handler in sorted(routes(service_cls)):
@@ -116,7 +122,8 @@ def operation(handler, path: str, method: str = "GET") -> dict:
         op["description"] = description
     namespaces = (sys.modules[handler.__module__], schemas)
     op.update(_bind_schemas(load_yaml_from_docstring(handler.__doc__ or ""), namespaces))
-    op["parameters"] = _parameters(endpoint_spec, path) + op.get("parameters", [])
+    op["parameters"] = (_parameters(endpoint_spec, path) + op.get("parameters", [])
+                        + [copy.deepcopy(LANGUAGE_PARAMETER)])
     responses = op.setdefault("responses", {})
     if endpoint_spec.body is not None:
         op["requestBody"] = {"required": True,
@@ -148,6 +155,14 @@ def operation(handler, path: str, method: str = "GET") -> dict:
     return op
 
 
+LANGUAGE_PARAMETER = {
+    "in": "header", "name": language.HEADER, "required": False,
+    "description": ("Ngôn ngữ của thông báo lỗi: tiếng Việt, trừ khi tiếng Anh được ưu tiên hơn "
+                    "(ví dụ en, en-GB hoặc fr, en;q=0.8, vi;q=0.5). Chỉ message và các thông "
+                    "báo trong details đổi theo; mã lỗi (error) thì không."),
+    # Any value is taken (one the gateway cannot read gives Vietnamese), so none is refused.
+    "schema": {"type": "string", "example": "en"},
+}
 IDEMPOTENCY_PARAMETER = {
     "in": "header", "name": idempotency.HEADER, "required": False,
     "description": (

@@ -130,8 +130,7 @@ def unit_in_year(commune_code: str, year: int) -> tuple[str, str | None]:
                 return commune.province_code, district
     current = units.commune(commune_code)
     if current is None:
-        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
-                       {"commune_code": commune_code, "year": year})
+        raise NotFound("place.commune_not_found_in_year", {"commune_code": commune_code, "year": year})
     return current.province_code, None
 
 
@@ -154,8 +153,7 @@ CAMPAIGN_ID = re.compile(r"^(\d{5})-(\d{4})(?:-[A-Za-z0-9]{1,10})?$")
 def _campaign(service, call, args) -> Target:
     found = CAMPAIGN_ID.match(args["campaign_id"])
     if found is None:  # open_campaign makes no other ids
-        raise NotFound(f"Không có đợt khảo sát {args['campaign_id']}: mã đợt có dạng "
-                       "<mã xã>-<kỳ>, ví dụ 00004-2025.", {"campaign_id": args["campaign_id"]})
+        raise NotFound("survey.campaign_id_format", {"campaign_id": args["campaign_id"]})
     return _commune_target(found.group(1), int(found.group(2)))
 
 
@@ -186,8 +184,7 @@ def _rollup_area(service, call, args) -> Target:
         district = own["district"]  # a district officer's roll-up is their district's
     if district is not None and district not in {
             d.code for d in units.legacy_districts(province, year)}:
-        raise NotFound(f"There is no district {district} in province {province} in {year}.",
-                       {"district_code": district, "province_code": province, "year": year})
+        raise NotFound("place.district_not_found", {"district_code": district, "province_code": province, "year": year})
     return Target(province, district, None, year)
 
 
@@ -711,10 +708,9 @@ def rule_for(operation: str) -> Rule:
 # -- enforcement (gateway/http.py calls these) ---------------------------------------------------
 def require_role(rule: Rule, principal: Principal) -> None:
     if rule.roles != AUTHENTICATED and principal.role not in rule.roles:
-        raise Forbidden(
-            f"Vai trò {principal.role} không được thực hiện thao tác này; cần một trong các vai "
-            f"trò: {', '.join(rule.roles)}.",
-            {"role": principal.role, "allowed_roles": list(rule.roles)})
+        raise Forbidden("role.not_allowed",
+                        {"role": principal.role, "allowed_roles": list(rule.roles)},
+                        {"roles": ", ".join(rule.roles)})
 
 
 def authorise(rule: Rule, service, call, path_args: dict) -> Target | None:

@@ -93,9 +93,8 @@ class SubmissionGroups:
             self._in_flight -= 1
             for waiting in group:
                 if waiting.outcome is None:  # this leader was killed (the gateway stopping)
-                    waiting.outcome = ServiceUnavailable(
-                        "The response was not sent to the survey service; send it again.",
-                        {"service": "survey"})
+                    waiting.outcome = ServiceUnavailable("survey.response_not_sent",
+                                                         {"service": "survey"})
                 waiting.done = True
                 _wake(waiting)
             # Hand the free slot to the oldest waiting request: it leads the next group.

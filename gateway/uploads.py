@@ -88,10 +88,8 @@ class _HashingFile:
 
 
 def too_large(max_bytes: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"Tệp lớn hơn giới hạn {_size_vi(max_bytes)} cho mỗi tài liệu minh chứng. Hãy giảm dung "
-        "lượng (quét ở độ phân giải thấp hơn, nén ảnh) hoặc chia thành nhiều tệp.",
-        {"max_bytes": max_bytes})
+    return PayloadTooLarge("upload.too_large", {"max_bytes": max_bytes},
+                           {"limit": _size_vi(max_bytes)})
 
 
 def _size_vi(count: int) -> str:
@@ -103,9 +101,7 @@ def receive(request, max_bytes: int) -> Upload:
     """The request's file (the part named ``file``) and fields; 413, 415 or 400 saying why
     not. The caller closes the upload."""
     if request.mimetype != "multipart/form-data":
-        raise UnsupportedMediaType(
-            "Hãy gửi tệp bằng multipart/form-data, tệp trong trường “file” (như một biểu mẫu "
-            "có ô chọn tệp).", {"content_type": inputs.shown(request.mimetype or "")})
+        raise UnsupportedMediaType("upload.not_multipart", {"content_type": inputs.shown(request.mimetype or "")})
     containers: list[_HashingFile] = []
 
     def stream_factory(total_content_length, content_type, filename, content_length=None):
@@ -125,9 +121,7 @@ def receive(request, max_bytes: int) -> Upload:
         raise too_large(max_bytes) from None
     except (ValueError, HTTPException):  # a malformed body, a client gone mid-way
         _close(containers)
-        raise ValidationFailed("Nội dung multipart/form-data không đọc được (thiếu ranh giới, bị "
-                               "cắt giữa chừng hoặc sai cấu trúc); hãy gửi lại tệp.",
-                               {FILE_FIELD: ["Không đọc được nội dung gửi lên."]}) from None
+        raise ValidationFailed("upload.unreadable", {FILE_FIELD: ["Không đọc được nội dung gửi lên."]}) from None
     except BaseException:
         _close(containers)
         raise
@@ -158,8 +152,7 @@ def _upload(form, files) -> Upload:
     container: _HashingFile = part.stream
     file_name = _file_name(part.filename)
     if container.size == 0:
-        raise ValidationFailed("Tệp rỗng (0 byte): hãy chọn đúng tệp cần tải lên.",
-                               {FILE_FIELD: ["Tệp rỗng."]})
+        raise ValidationFailed("upload.empty", {FILE_FIELD: ["Tệp rỗng."]})
     container.seek(0)
     return Upload(file=container.file, file_name=file_name, size=container.size,
                   sha256=container.sha256, fields=form.to_dict(flat=True))

@@ -43,15 +43,13 @@ class JsonWsgiApp(WsgiApp):
 def _routing_error_response(exc: HTTPException, request: Request):
     correlation_id = correlation_id_from(request)
     if isinstance(exc, WerkzeugNotFound):
-        return error_response(route_not_found(request.path), correlation_id)
+        return error_response(route_not_found(request.path), correlation_id, request=request)
     if isinstance(exc, WerkzeugMethodNotAllowed):
         allowed = sorted(exc.valid_methods or [])
-        error = MethodNotAllowed(
-            f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}.",
-            {"allowed_methods": allowed},
-        )
-        return error_response(error, correlation_id, {"Allow": ", ".join(allowed)})
-    return error_response(_HttpError.from_werkzeug(exc), correlation_id)
+        error = MethodNotAllowed("route.method_not_allowed", {"allowed_methods": allowed},
+                                 {"method": request.method, "path": request.path})
+        return error_response(error, correlation_id, {"Allow": ", ".join(allowed)}, request)
+    return error_response(_HttpError.from_werkzeug(exc), correlation_id, request=request)
 
 
 class _HttpError(KernelError):

@@ -100,8 +100,7 @@ class KeyedRequest:
             if not isinstance(value, str) or not _HEX_256.fullmatch(value):
                 problems[name] = ["Phải là 64 chữ số thập lục phân viết thường."]
         if problems:
-            raise ValidationFailed("Thông tin khóa idempotency của yêu cầu không hợp lệ.",
-                                   problems)
+            raise ValidationFailed("idempotency.context_invalid", problems)
         subject = ((context or {}).get("actor") or {}).get("subject") or ""
         # Token subjects are e-mail-like; the column holds 200 characters, as a stream does.
         return cls(scope=str(subject)[:200], key=key, operation=operation,
@@ -124,10 +123,8 @@ class KeyedRequest:
             text = AESGCM(self.answer_key).decrypt(sealed[:12], sealed[12:],
                                                    self._associated_data())
         except InvalidTag:
-            raise IdempotentAnswerUnreadable(
-                "Yêu cầu với khóa Idempotency-Key này đã được thực hiện, nhưng không đọc lại "
-                "được câu trả lời đã lưu (khóa bí mật của cổng đã đổi). Hãy tải lại dữ liệu "
-                "để xem kết quả.", {"idempotency_key": self.key}) from None
+            raise IdempotentAnswerUnreadable("idempotency.answer_unreadable",
+                                             {"idempotency_key": self.key}) from None
         return loads(text.decode("utf-8"))
 
 
@@ -219,10 +216,7 @@ def _stored(store, request: KeyedRequest):
 
 def _replay(row, request: KeyedRequest) -> dict:
     if not request.same_request(row):
-        raise IdempotencyKeyReused(
-            "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác (khác thao tác, địa "
-            "chỉ hoặc nội dung). Hãy dùng một khóa mới cho mỗi yêu cầu mới.",
-            {"idempotency_key": request.key})
+        raise IdempotencyKeyReused("idempotency.reused", {"idempotency_key": request.key})
     if row.answer is None:
         raise _in_progress(request)
     return {ANSWER: request.open(row.answer), KEY: request.key, REPLAYED: True}
@@ -236,6 +230,4 @@ def _answer_of_the_first(store, request: KeyedRequest) -> dict:
 
 
 def _in_progress(request: KeyedRequest) -> IdempotencyKeyInProgress:
-    return IdempotencyKeyInProgress(
-        "Một yêu cầu với cùng khóa Idempotency-Key đang được xử lý. Hãy thử lại sau giây lát "
-        "với cùng khóa.", {"idempotency_key": request.key})
+    return IdempotencyKeyInProgress("idempotency.in_progress", {"idempotency_key": request.key})

@@ -380,31 +380,28 @@ def inclusion_proofs(store: EventStore, positions: Iterable[int], tree_size: int
     try:
         wanted = sorted({int(p) for p in positions})
     except (TypeError, ValueError):
-        raise ValidationFailed("positions must be integers.", {"positions": ["Expected integers."]}) from None
+        raise ValidationFailed("proof.positions_integers", {"positions": ["Expected integers."]}) from None
     if not wanted or wanted[0] < 1 or len(wanted) > MAX_PROOF_POSITIONS:
-        raise ValidationFailed(f"Give 1 to {MAX_PROOF_POSITIONS} positions of 1 or more.",
-                               {"positions": ["Out of range."]})
+        raise ValidationFailed("proof.positions_range", {"positions": ["Out of range."]},
+                               {"max": MAX_PROOF_POSITIONS})
     if wanted[-1] > store.head_position():
-        raise ValidationFailed(f"Position {wanted[-1]} is beyond the end of the log.",
-                               {"positions": ["Beyond the log."]})
+        raise ValidationFailed("proof.beyond_log", {"positions": ["Beyond the log."]},
+                               {"position": wanted[-1]})
     head = _head_for(store, wanted[-1], tree_size, signer)
     if head is None:
-        raise ChainVerificationFailed(
-            f"No signed head of {store.source} covers position {wanted[-1]} yet; try again in "
-            "a few seconds.", {"position": wanted[-1]})
+        raise ChainVerificationFailed("proof.not_signed_yet", {"position": wanted[-1]},
+                                      {"source": store.source})
     if wanted[-1] > head.position:
-        raise ValidationFailed(f"Position {wanted[-1]} is beyond the signed head at {head.position}.",
-                               {"positions": ["Beyond the tree."]})
+        raise ValidationFailed("proof.beyond_head", {"positions": ["Beyond the tree."]},
+                               {"position": wanted[-1], "head_position": head.position})
     try:
         root, paths = merkle.inclusion_proofs(_leaves(store, head.position), head.position,
                                               [p - 1 for p in wanted])
     except ValueError:
         root = None
     if root is None or root.hex() != head.merkle_root:
-        raise ChainVerificationFailed(
-            f"The log of {store.source} no longer gives the Merkle root signed at position "
-            f"{head.position} ({head.signed_at}): it was changed after it was signed.",
-            {"position": head.position})
+        raise ChainVerificationFailed("proof.log_changed", {"position": head.position},
+                                      {"source": store.source, "signed_at": head.signed_at})
     hashes = store.hashes_at(wanted)
     return {"source": store.source, "head": head.to_dict(),
             "proofs": [{"position": p, "hash": hashes[p][1] if p in hashes else None,

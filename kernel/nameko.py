@@ -95,7 +95,7 @@ def query_arguments(filters: dict | None) -> dict:
     if filters is None:
         filters = {}
     if not isinstance(filters, dict):
-        raise ValidationFailed("Filters must be an object.", {"filters": ["Expected an object."]})
+        raise ValidationFailed("audit.filters_object", {"filters": ["Expected an object."]})
     errors, arguments = {}, {}
     for name, value in filters.items():
         if name not in QUERY_FILTERS:
@@ -121,7 +121,7 @@ def query_arguments(filters: dict | None) -> dict:
         else:
             arguments[name] = value
     if errors:
-        raise ValidationFailed("The audit query is not valid; see details for each filter.", errors)
+        raise ValidationFailed("audit.query_invalid", errors)
     return arguments
 
 
@@ -543,11 +543,9 @@ class EventSourcedService:
         try:
             after_position, limit = int(after_position), int(limit)
         except (TypeError, ValueError):
-            raise ValidationFailed("after_position and limit must be integers.",
-                                   {"after_position": after_position, "limit": limit}) from None
+            raise ValidationFailed("audit.position_integers", {"after_position": after_position, "limit": limit}) from None
         if after_position < 0:
-            raise ValidationFailed("after_position must be 0 or more.",
-                                   {"after_position": ["Must be 0 or more."]})
+            raise ValidationFailed("audit.position_not_negative", {"after_position": ["Must be 0 or more."]})
         limit = max(1, min(limit, MAX_QUERY_LIMIT))
         events = self.store.query(**arguments, after_position=after_position, limit=limit,
                                   upcast=False)
@@ -599,9 +597,9 @@ class EventSourcedService:
         if (not isinstance(positions, list) or len(positions) > MAX_HASH_POSITIONS
                 or not all(isinstance(p, int) and not isinstance(p, bool) and p > 0
                            for p in positions)):
-            raise ValidationFailed(
-                f"positions must be a list of at most {MAX_HASH_POSITIONS} positive integers.",
-                {"positions": ["Expected a list of positive integers."]})
+            raise ValidationFailed("audit.hash_positions",
+                                   {"positions": ["Expected a list of positive integers."]},
+                                   {"max": MAX_HASH_POSITIONS})
         return [{"position": position, "id": event_id, "hash": digest}
                 for position, (event_id, digest) in sorted(self.store.hashes_at(positions).items())]
 

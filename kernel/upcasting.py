@@ -34,9 +34,8 @@ class Upcasters:
         if event.schema_version == target:
             return event
         if event.schema_version > target:
-            raise UnknownSchemaVersion(
-                f"{event.type} v{event.schema_version} is newer than this code knows (v{target})"
-            )
+            raise UnknownSchemaVersion("event.newer_schema", {}, {
+                "type": event.type, "version": event.schema_version, "known": target})
         data, version = event.data, event.schema_version
         while version < target:
             data = self._steps[(event.type, version)](dict(data))

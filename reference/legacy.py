@@ -51,11 +51,11 @@ def installed_paths(data_dir: Path | str | None = None) -> list[Path]:
 
 def _catalogue_of(data_dir: Path) -> _Catalogue:
     # The schema (and marshmallow) load only when legacy data is first needed.
-    from reference.legacy_schema import LegacyFileError, read
+    from reference.legacy_schema import LegacyFileError, read_installed
 
     files, districts, communes, placements = {}, {}, {}, {}
     for path in installed_paths(data_dir):
-        _, legacy_file = read(path)
+        legacy_file = read_installed(path)
         if legacy_file.province_code != path.stem:
             raise LegacyFileError(str(path), [
                 f"holds province {legacy_file.province_code}; install files with the importer"])

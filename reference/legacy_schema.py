@@ -309,3 +309,45 @@ def read(path: Path) -> tuple[Any, LegacyFile]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LegacyFileError(str(path), [f"is not UTF-8 JSON: {exc}"]) from None
     return document, parse(document, str(path))
+
+
+def _plausible(document: Any) -> bool:
+    """The types the schema would give, checked quickly: codes, names, years, lists."""
+    def code(value: Any, digits: int) -> bool:
+        return isinstance(value, str) and len(value) == digits and value.isdigit()
+
+    def years(entry: dict) -> bool:
+        return all(type(entry.get(key, FIRST_YEAR)) is int for key in ("valid_from", "valid_until"))
+
+    def names(entry: dict) -> bool:
+        return isinstance(entry.get("name"), str) and bool(entry["name"])
+
+    return (isinstance(document, dict) and document.get("format") == FORMAT
+            and code(document["province"]["code"], 2) and years(document)
+            and "valid_from" in document and "valid_until" in document
+            and all(code(d["code"], 3) and names(d) and years(d) and d["communes"]
+                    and all(code(c["code"], 5) and names(c) and years(c)
+                            and all(code(s, 5) for s in c.get("successors", ()))
+                            for c in d["communes"])
+                    for d in document["districts"]))
+
+
+def read_installed(path: Path) -> LegacyFile:
+    """An installed file, which the importer or builder validated when writing it: the
+    cross-entry checks run again, the schema pass does not (it takes seconds for all 63
+    provinces, and a service must not stall on its first lookup). A file whose shape is off
+    falls back to the full check, which names the problems."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if not _plausible(document):
+            raise ValueError("not the shape the schema gives")
+        data = dict(document, districts=[
+            dict(district, last_day=date.fromisoformat(district["last_day"]))
+            if "last_day" in district else district for district in document["districts"]])
+        problems: list[str] = []
+        legacy_file = _build(data, problems)
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):
+        return read(path)[1]
+    if problems:
+        raise LegacyFileError(str(path), problems)
+    return legacy_file

@@ -108,10 +108,7 @@ class BlobStore(ABC):
                     copy.write(chunk)
                     pause()
             if digest.hexdigest() != sha256:
-                raise StoredFileCorrupted(
-                    "Tệp trong kho lưu trữ đã bị thay đổi sau khi tải lên (mã SHA-256 không còn "
-                    "khớp) nên không được cung cấp. Quản trị viên cần khôi phục tệp gốc từ bản "
-                    "sao lưu.", {"sha256": sha256, "found_sha256": digest.hexdigest()})
+                raise StoredFileCorrupted("file.corrupted", {"sha256": sha256, "found_sha256": digest.hexdigest()})
             copy.seek(0)
             return copy
         except BaseException:
@@ -203,6 +200,4 @@ def _fsync_directory(path: Path) -> None:
 
 
 def missing_file(sha256: str) -> StoredFileMissing:
-    return StoredFileMissing(
-        "Tệp đã được ghi nhận nhưng không còn trong kho lưu trữ. Quản trị viên cần khôi phục "
-        "kho lưu trữ từ bản sao lưu.", {"sha256": sha256})
+    return StoredFileMissing("file.missing", {"sha256": sha256})

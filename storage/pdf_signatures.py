@@ -119,18 +119,14 @@ def _embedded_signatures(file: BinaryIO) -> list:
     try:
         reader = PdfFileReader(file, strict=False)
         if reader.encrypted and not _opened_without_password(reader):
-            raise UnreadableFile(
-                "Tệp PDF có mật khẩu mở tệp nên cán bộ thẩm định không đọc được; hãy lưu bản "
-                "không đặt mật khẩu rồi tải lên lại.", {"reason": "encrypted_pdf"})
+            raise UnreadableFile("file.encrypted_pdf", {"reason": "encrypted_pdf"})
         int(reader.root["/Pages"]["/Count"])  # a document with a page tree
         return list(reader.embedded_signatures)
     except UnreadableFile:
         raise
     except Exception as error:  # see above
         log.info("refused an unreadable PDF: %s: %s", type(error).__name__, error)
-        raise UnreadableFile(
-            "Tệp PDF bị hỏng nên không đọc được; hãy mở và lưu lại (hoặc in ra PDF) rồi tải lên "
-            "lại.", {"reason": "damaged_pdf", "error": type(error).__name__}) from None
+        raise UnreadableFile("file.damaged_pdf", {"reason": "damaged_pdf", "error": type(error).__name__}) from None
 
 
 def _opened_without_password(reader) -> bool:

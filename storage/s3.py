@@ -107,9 +107,7 @@ class S3BlobStore(BlobStore):
         return int(answer["ContentLength"])
 
     def _unavailable(self, error: Exception) -> StorageUnavailable:
-        return StorageUnavailable(
-            "Kho lưu trữ tệp tạm thời không truy cập được; hãy thử lại sau ít phút.",
-            {"store": self.describe(), "reason": type(error).__name__})
+        return StorageUnavailable("file.storage_unavailable", {"store": self.describe(), "reason": type(error).__name__})
 
 
 @contextmanager

@@ -273,9 +273,7 @@ class AccountsRoutes:
         """
         if call.principal.via == "personal_token":
             # A leaked token must not be able to mint tokens that outlive its revocation.
-            raise Forbidden("Không tạo được mã truy cập mới bằng một mã truy cập cá nhân: hãy "
-                            "tạo trên trang tài khoản sau khi đăng nhập.",
-                            {"via": "personal_token"})
+            raise Forbidden("personal_token.cannot_mint", {"via": "personal_token"})
         return 201, self.backends.call("accounts", "create_token", call.principal.sub,
                                        dict(call.body), call.context())
 

@@ -71,7 +71,7 @@ def decode_cursor(cursor: str | None) -> dict[str, int]:
             raise ValueError
         return positions
     except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise ValidationFailed("The request is not valid; see details for each field.",
+        raise ValidationFailed("request.invalid",
                                {"cursor": ["Con trỏ không hợp lệ: dùng next_cursor của trang trước."]}) from None
 
 
@@ -100,8 +100,7 @@ def audit_filters(query: dict, types: list[str]) -> tuple[tuple[str, ...], dict]
         try:
             filters["types"] = event_types(types)
         except Exception as exc:
-            raise ValidationFailed("The request is not valid; see details for each field.",
-                                   {"type": exc.messages}) from None
+            raise ValidationFailed("request.invalid", {"type": exc.messages}) from None
     return sources, filters
 
 

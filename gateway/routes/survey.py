@@ -62,7 +62,7 @@ def _kiosk_call(call, fn):
         headers = {}
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.details.get("retry_after_seconds", 60))
-        response = error_response(exc, call.correlation_id, headers)
+        response = error_response(exc, call.correlation_id, headers, call.request)
         if response.status_code == 401:
             response.headers["WWW-Authenticate"] = KIOSK_AUTH
         return response

@@ -83,8 +83,8 @@ REFUSALS = {"version_conflict": "Hồ sơ vừa được người khác thay đ�
                                 "lại bản mới nhất) rồi thực hiện lại.",
             "illegal_transition": "Bước này không thực hiện được ở trạng thái hiện tại của hồ sơ.",
             "validation_failed": "Thông tin chưa hợp lệ, hãy kiểm tra lại."}
-# A command's own refusal not yet worded in Vietnamese, once the schema has passed the form:
-# what is left for the service to refuse is the comment's number.
+# A command's own refusal once the schema has passed the form: what is left for the service to
+# refuse is the comment's number; said on its field (in the service's words when it has them).
 COMMAND_REFUSALS = {
     "record_comment": ("comment_id", "Số ý kiến này đã được ghi nhận trước đó: hãy dùng số khác."),
     "answer_comment": ("_form", "Ý kiến này không có hoặc đã được trả lời."),
@@ -174,8 +174,10 @@ def refusal_errors(refused, command: str) -> dict[str, list[str]]:
     if message is None and details.get("unanswered"):
         message = ("Còn ý kiến góp ý chưa được trả lời: " + ", ".join(details["unanswered"])
                    + ". Hãy trả lời mọi ý kiến trước khi gửi hồ sơ.")
-    if message is None and refused.code == "validation_failed" and command in COMMAND_REFUSALS:
-        field, message = COMMAND_REFUSALS[command]
+    if refused.code == "validation_failed" and command in COMMAND_REFUSALS:
+        # what is left for the service to refuse once the schema passed names this field
+        field, own = COMMAND_REFUSALS[command]
+        message = message or own
     if message is None:
         message = REFUSALS.get(refused.code, REFUSALS["validation_failed"])
     if isinstance(field, str) and field in FIELD_LABELS:

@@ -49,6 +49,7 @@ from gateway.http import CORRELATION_HEADER, Call, EndpointSpec, correlation_id_
 from gateway.http import _load as _load_with  # the API's loading, its messages included
 from gateway.workspace import navigation, render, sessions
 from kernel import idempotency as kernel_idempotency
+from kernel import messages
 from kernel.errors import Forbidden, KernelError, NotFound, Unauthorised, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,9 @@ class Page:
                   "links": navigation.visible(self.principal), "csrf_token": self.csrf_token,
                   "form_key": str(uuid.uuid4()), "errors": self.errors, "values": self.form}
         values.update(context)
+        values["errors"] = {field: [messages.localise_field_message(str(m), messages.VI)
+                                    for m in found]
+                            for field, found in (values["errors"] or {}).items()}
         return render.html(template, status, **values)
 
     def redirect(self, location: str, **notice) -> Response:
@@ -373,6 +377,9 @@ def field_errors(details) -> dict[str, list[str]]:
             for inner in value:
                 walk(inner, name)
         elif value not in (None, ""):
+            # As the schema wrote it: a page may say more for its own field than the
+            # catalogue's general words ("Chọn hình thức niêm yết." for a missing channel);
+            # whatever is left in English is localised when the page is rendered.
             found.setdefault(name or "_form", []).append(str(value))
 
     walk(details or {}, "")

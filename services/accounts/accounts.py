@@ -53,7 +53,7 @@ def normalise_username(text) -> str:
 def check_username(text) -> str:
     username = normalise_username(text)
     if not USERNAME.match(username):
-        raise ValidationFailed("Tên đăng nhập không hợp lệ.", {"username": [
+        raise ValidationFailed("account.username_invalid", {"username": [
             "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch "
             "ngang, gạch dưới hoặc @; bắt đầu và kết thúc bằng chữ hoặc số."]})
     return username
@@ -62,10 +62,10 @@ def check_username(text) -> str:
 def check_display_name(text) -> str:
     name = unicodedata.normalize("NFC", text).strip() if isinstance(text, str) else ""
     if not name or len(name) > MAX_NAME:
-        raise ValidationFailed("Họ tên không hợp lệ.", {"display_name": [
+        raise ValidationFailed("account.name_invalid", {"display_name": [
             f"Nhập họ tên (tối đa {MAX_NAME} ký tự)."]})
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-        raise ValidationFailed("Họ tên không hợp lệ.", {"display_name": [
+        raise ValidationFailed("account.name_invalid", {"display_name": [
             "Họ tên không được chứa ký tự điều khiển."]})
     return name
 
@@ -155,7 +155,7 @@ class Account:
     # -- checks --------------------------------------------------------------------------
     def require_exists(self) -> Account:
         if not self.exists:
-            raise NotFound(f"Không có tài khoản {self.username}.", {"username": self.username})
+            raise NotFound("account.not_found", {"username": self.username})
         return self
 
     def _require_administered_by(self, actor: Actor) -> None:
@@ -166,8 +166,9 @@ class Account:
     # -- decisions -----------------------------------------------------------------------
     def create(self, actor: Actor, display_name, role, jurisdiction, agency) -> list[NewEvent]:
         if self.exists:
-            raise Conflict(f"Tên đăng nhập {self.username} đã được dùng.",
-                           {"username": ["Tên đăng nhập này đã được dùng; chọn tên khác."]})
+            raise Conflict("account.username_taken",
+                           {"username": ["Tên đăng nhập này đã được dùng; chọn tên khác."]},
+                           {"username": self.username})
         name = check_display_name(display_name)
         where, agency = jurisdictions.checked(role, jurisdiction, agency)
         if not jurisdictions.administers(actor.role, actor.jurisdiction, role, where):
@@ -179,11 +180,10 @@ class Account:
     def change(self, actor: Actor, changes: dict) -> list[NewEvent]:
         self.require_exists()._require_administered_by(actor)
         if not isinstance(changes, dict) or not changes:
-            raise ValidationFailed("Không có gì thay đổi.", {"changes": ["Nêu ít nhất một thay đổi."]})
+            raise ValidationFailed("account.nothing_to_change", {"changes": ["Nêu ít nhất một thay đổi."]})
         unknown = sorted(set(changes) - set(CHANGEABLE))
         if unknown:
-            raise ValidationFailed("Có trường không được thay đổi.",
-                                   {name: ["Không thay đổi được trường này."] for name in unknown})
+            raise ValidationFailed("account.field_not_changeable", {name: ["Không thay đổi được trường này."] for name in unknown})
         wanted = {"display_name": self.display_name, "role": self.role,
                   "jurisdiction": self.jurisdiction, "agency": self.agency}
         if "display_name" in changes:
@@ -198,8 +198,7 @@ class Account:
         if actor.subject == self.username and (wanted["role"], wanted["jurisdiction"],
                                                wanted["agency"]) != (
                 self.role, self.jurisdiction, self.agency):
-            raise Forbidden("Bạn không tự thay đổi vai trò hoặc phạm vi của chính mình: hãy nhờ "
-                            "một quản trị viên khác.", {"username": self.username})
+            raise Forbidden("account.not_own_role", {"username": self.username})
         if not jurisdictions.administers(actor.role, actor.jurisdiction, wanted["role"],
                                          wanted["jurisdiction"]):
             raise _outside(actor, self.username, granting=True)
@@ -216,11 +215,9 @@ class Account:
         self.require_exists()._require_administered_by(actor)
         reason = _reason(reason)
         if actor.subject == self.username:
-            raise Forbidden("Bạn không tự khóa tài khoản của chính mình.",
-                            {"username": self.username})
+            raise Forbidden("account.not_own_disabling", {"username": self.username})
         if self.disabled:
-            raise IllegalTransition(f"Tài khoản {self.username} đã bị khóa từ trước.",
-                                    {"username": self.username})
+            raise IllegalTransition("account.already_disabled", {"username": self.username})
         return [NewEvent(ACCOUNT_DISABLED, {
             "username": self.username, "reason": reason,
             "tokens_revoked": [t.token_id for t in self.live_tokens()]})]
@@ -228,8 +225,7 @@ class Account:
     def enable(self, actor: Actor) -> list[NewEvent]:
         self.require_exists()._require_administered_by(actor)
         if not self.disabled:
-            raise IllegalTransition(f"Tài khoản {self.username} đang hoạt động, không cần mở "
-                                    "khóa.", {"username": self.username})
+            raise IllegalTransition("account.already_enabled", {"username": self.username})
         return [NewEvent(ACCOUNT_ENABLED, {"username": self.username})]
 
     def set_password(self, actor: Actor, reason: str) -> list[NewEvent]:
@@ -248,11 +244,10 @@ class Account:
         self._require_self(actor)
         label = unicodedata.normalize("NFC", name).strip() if isinstance(name, str) else ""
         if not label or len(label) > MAX_NAME:
-            raise ValidationFailed("Tên mã truy cập không hợp lệ.", {"name": [
+            raise ValidationFailed("account.token_name_invalid", {"name": [
                 f"Đặt tên cho mã (tối đa {MAX_NAME} ký tự), ví dụ tên phần mềm sẽ dùng nó."]})
         if len(self.live_tokens()) >= MAX_TOKENS:
-            raise Conflict(f"Tài khoản đã có {MAX_TOKENS} mã truy cập đang dùng: thu hồi mã "
-                           "không dùng nữa trước khi tạo mã mới.", {"limit": MAX_TOKENS})
+            raise Conflict("account.too_many_tokens", {"limit": MAX_TOKENS})
         return [NewEvent(TOKEN_CREATED, {"username": self.username, "token_id": token_id,
                                          "name": label, "expires_on": expires_on})]
 
@@ -260,18 +255,17 @@ class Account:
         self._require_self(actor)
         token = next((t for t in self.tokens if t.token_id == token_id), None)
         if token is None:
-            raise NotFound("Không có mã truy cập này.", {"token_id": token_id})
+            raise NotFound("account.token_not_found", {"token_id": token_id})
         if token.revoked_at is not None:
-            raise IllegalTransition("Mã truy cập này đã được thu hồi.", {"token_id": token_id})
+            raise IllegalTransition("account.token_already_revoked", {"token_id": token_id})
         return [NewEvent(TOKEN_REVOKED, {"username": self.username, "token_id": token_id})]
 
     def _require_self(self, actor: Actor) -> None:
         self.require_exists()
         if actor.subject != self.username:
-            raise Forbidden("Chỉ chính chủ tài khoản làm được việc này.",
-                            {"username": self.username})
+            raise Forbidden("account.own_only", {"username": self.username})
         if self.disabled:
-            raise Forbidden("Tài khoản đã bị khóa.", {"username": self.username})
+            raise Forbidden("account.disabled", {"username": self.username})
 
     # -- views ---------------------------------------------------------------------------
     def live_tokens(self) -> list[Token]:
@@ -295,18 +289,16 @@ class Account:
 def _reason(text) -> str:
     reason = unicodedata.normalize("NFC", text).strip() if isinstance(text, str) else ""
     if not reason or len(reason) > MAX_REASON:
-        raise ValidationFailed("Cần nêu lý do.", {"reason": [
+        raise ValidationFailed("account.reason_needed", {"reason": [
             f"Nêu lý do (tối đa {MAX_REASON} ký tự): lý do được ghi vào nhật ký."]})
     return reason
 
 
 def _outside(actor: Actor, username: str, granting: bool = False) -> Forbidden:
     if jurisdictions.is_province_department(actor.role, actor.jurisdiction):
-        message = ("Sở Tư pháp chỉ quản lý tài khoản của các xã, huyện trong tỉnh mình, với vai "
-                   "trò công chức tư pháp xã, Phòng Tư pháp, thư ký hội đồng hoặc chủ tịch "
-                   "UBND cấp huyện" + (": không giao quyền vượt quá quyền của mình." if granting
-                                       else "."))
+        message = ("account.department_scope_granting" if granting
+                   else "account.department_scope")
     else:
-        message = "Chỉ quản trị viên và Sở Tư pháp được quản lý tài khoản."
+        message = "account.admins_only"
     return Forbidden(message, {"rule": "account_admin", "username": username,
                                "jurisdiction": dict(actor.jurisdiction)})

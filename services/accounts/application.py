@@ -138,8 +138,7 @@ class AccountsApp:
         elif jurisdictions.is_province_department(who.role, who.jurisdiction):
             within = who.jurisdiction.get("province")
         else:
-            raise Forbidden("Chỉ quản trị viên và Sở Tư pháp được xem danh sách tài khoản.",
-                            {"rule": "account_admin"})
+            raise Forbidden("account.list_admins_only", {"rule": "account_admin"})
         filters = filters or {}
         limit, offset = max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
         with self._directory() as conn:
@@ -181,8 +180,9 @@ class AccountsApp:
             self.store.append(accounts.stream_name(username), NO_STREAM, new_events,
                               metadata_for(context))
         except ConcurrencyError:
-            raise Conflict(f"Tên đăng nhập {username} đã được dùng.", {
-                "username": ["Tên đăng nhập này đã được dùng; chọn tên khác."]}) from None
+            raise Conflict("account.username_taken", {
+                "username": ["Tên đăng nhập này đã được dùng; chọn tên khác."]},
+                {"username": username}) from None
         with self.store.transaction() as conn:
             credentials.set_password_hash(conn, username, hashed, self.now())
         return {"username": username, "account": self.account(username).to_dict(),
@@ -272,10 +272,9 @@ class AccountsApp:
                                            _address(context))], metadata_for(context), conn=conn)
             if locked:
                 raise _locked(locked[0][1] - now)
-            raise ValidationFailed("Mật khẩu hiện tại không đúng.",
-                                   {"current_password": ["Mật khẩu hiện tại không đúng."]})
+            raise ValidationFailed("account.password_wrong", {"current_password": ["Mật khẩu hiện tại không đúng."]})
         if not isinstance(new_password, str) or new_password == current_password:
-            raise ValidationFailed("Mật khẩu mới chưa đạt yêu cầu.", {"new_password": [
+            raise ValidationFailed("account.new_password_weak", {"new_password": [
                 "Mật khẩu mới phải khác mật khẩu hiện tại."]})
         self._check_password(new_password, account.username, account.display_name,
                              field="new_password")
@@ -476,15 +475,13 @@ class AccountsApp:
                         field: str = "password") -> None:
         problems = self.policy.problems(password, username, display_name or "")
         if problems:
-            raise ValidationFailed("Mật khẩu chưa đạt yêu cầu.", {field: problems})
+            raise ValidationFailed("account.password_weak", {field: problems})
 
     @staticmethod
     def _expect(account: Account, expected_version: int | None) -> None:
         account.require_exists()
         if expected_version is not None and account.version != expected_version:
-            raise ConcurrencyError(
-                "Tài khoản đã được người khác thay đổi sau khi bạn mở nó: hãy tải lại và "
-                "thực hiện lại.", {"username": account.username,
+            raise ConcurrencyError("account.changed_meanwhile", {"username": account.username,
                                   "expected_version": expected_version,
                                   "current_version": account.version})
 
@@ -503,16 +500,11 @@ def _minutes_up(seconds: float) -> int:
 
 def _locked(wait: float) -> KernelError:
     minutes = max(1, int((wait + 59) // 60))
-    return TooManyAttempts(
-        f"Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
-        {"retry_after_seconds": _minutes_up(wait)})
+    return TooManyAttempts("account.locked_out", {"retry_after_seconds": _minutes_up(wait)},
+                           {"minutes": minutes})
 
 
 def _unauthorised(reason: str, token: bool = False) -> Unauthorised:
-    what = "Mã truy cập cá nhân" if token else "Phiên đăng nhập"
-    messages = {"unknown": f"{what} không hợp lệ.",
-                "ended": f"{what} đã kết thúc; vui lòng đăng nhập lại.",
-                "expired": f"{what} đã hết hạn; vui lòng đăng nhập lại.",
-                "revoked": f"{what} đã bị thu hồi.",
-                "disabled": "Tài khoản đã bị khóa."}
-    return Unauthorised(messages[reason], {"reason": reason})
+    key = ("account.disabled" if reason == "disabled"
+           else f"{'personal_token' if token else 'session'}.{reason}")
+    return Unauthorised(key, {"reason": reason})

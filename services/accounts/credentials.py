@@ -86,7 +86,7 @@ def sha256(text: str) -> str:
 
 def check_hash(value, name: str = "session") -> str:
     if not isinstance(value, str) or not HEX_256.match(value):
-        raise ValidationFailed("Mã phiên không hợp lệ.", {name: ["Phải là 64 chữ số thập lục phân."]})
+        raise ValidationFailed("account.session_id_invalid", {name: ["Phải là 64 chữ số thập lục phân."]})
     return value
 
 

@@ -71,12 +71,11 @@ def checked(role: str, jurisdiction: dict | None, agency: str | None) -> tuple[d
     """(jurisdiction with every level, agency) for an account of ``role``, or
     ValidationFailed naming each wrong field in Vietnamese."""
     if role not in ROLES:
-        raise ValidationFailed("Vai trò không hợp lệ.", {"role": ["Chọn một vai trò trong danh sách."]})
+        raise ValidationFailed("account.role_invalid", {"role": ["Chọn một vai trò trong danh sách."]})
     given = dict(EMPTY)
     problems: dict[str, list[str]] = {}
     if jurisdiction is not None and not isinstance(jurisdiction, dict):
-        raise ValidationFailed("Phạm vi quản lý không hợp lệ.",
-                               {"jurisdiction": ["Phải là một đối tượng."]})
+        raise ValidationFailed("account.jurisdiction_invalid", {"jurisdiction": ["Phải là một đối tượng."]})
     for level, value in (jurisdiction or {}).items():
         if level not in LEVELS:
             problems.setdefault("jurisdiction", []).append(f"Không có cấp {level}.")
@@ -89,7 +88,7 @@ def checked(role: str, jurisdiction: dict | None, agency: str | None) -> tuple[d
                 given[level] = value
     agency = agency or None
     if problems:
-        raise ValidationFailed("Phạm vi quản lý không hợp lệ.", problems)
+        raise ValidationFailed("account.jurisdiction_invalid", problems)
     province, district, commune = given["province"], given["district"], given["commune"]
     if role in NATIONWIDE_ROLES:
         if any(given.values()) or agency:
@@ -124,7 +123,7 @@ def checked(role: str, jurisdiction: dict | None, agency: str | None) -> tuple[d
         elif commune is not None:
             problems["commune"] = ["Vai trò này làm việc ở cấp tỉnh hoặc huyện: không chọn xã."]
     if problems:
-        raise ValidationFailed("Phạm vi quản lý không hợp lệ: xem từng trường.", problems)
+        raise ValidationFailed("account.jurisdiction_fields", problems)
     return given, agency
 
 

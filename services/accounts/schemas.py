@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from kernel.errors import ValidationFailed
+from kernel.messages import in_both
 from kernel.roles import ROLES
 
 MAX_TOKEN_DAYS = 365
@@ -61,10 +62,16 @@ class NewTokenSchema(Strict):
         validate=validate.Range(1, MAX_TOKEN_DAYS, error=f"Từ 1 đến {MAX_TOKEN_DAYS} ngày."))
 
 
+_WHAT = {"Tài khoản": in_both("Tài khoản", "account"), "Thay đổi": in_both("Thay đổi", "change"),
+         "Mã truy cập": in_both("Mã truy cập", "token")}
+
+
 def load(schema: type[Schema], data, what: str) -> dict:
     if not isinstance(data, dict):
-        raise ValidationFailed(f"{what} phải là một đối tượng JSON.", {"_schema": ["Cần một đối tượng."]})
+        raise ValidationFailed("account.not_an_object", {"_schema": ["Cần một đối tượng."]},
+                               {"what": _WHAT.get(what, what)})
     try:
         return schema().load(data)
     except ValidationError as exc:
-        raise ValidationFailed(f"{what} không hợp lệ: xem từng trường.", exc.messages) from None
+        raise ValidationFailed("account.fields_invalid", exc.messages,
+                               {"what": _WHAT.get(what, what)}) from None

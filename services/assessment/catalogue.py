@@ -23,9 +23,7 @@ class CriteriaSetCatalogue:
     def indicator_max(self, indicator_id: str) -> Decimal:
         maximum = self.criteria_set.indicator(indicator_id).max
         if maximum is None:
-            raise ValidationFailed(
-                f"Indicator {indicator_id} is pass/fail: the council records achieved or not, "
-                "not points.", {"indicator_id": indicator_id})
+            raise ValidationFailed("assessment.indicator_pass_fail", {"indicator_id": indicator_id})
         return maximum
 
     def is_pass_fail(self, indicator_id: str) -> bool:

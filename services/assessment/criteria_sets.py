@@ -46,25 +46,22 @@ def publish(store, document: dict, metadata: Metadata) -> CriteriaSet:
         calendar_for(criteria_set.id)
     except ValidationFailed:
         raise ValidationFailed(
-            f"Criteria set {criteria_set.id!r} is not a regime the workflow knows; publish a new "
-            f"version of one of {', '.join(KNOWN_SET_IDS)}.",
-            {"problems": [f"id: {criteria_set.id!r} is not one of {', '.join(KNOWN_SET_IDS)}"]}) from None
+            "criteria.unknown_regime", params={"set_id": criteria_set.id, "known": KNOWN_SET_IDS},
+            details={"problems": [f"id: {criteria_set.id!r} is not one of {', '.join(KNOWN_SET_IDS)}"]}) from None
     stream = stream_name(criteria_set.id)
     version = store.stream_version(stream)
     existing = all_sets(store)
     if criteria_set.key in existing:
-        raise Conflict(f"Criteria set {criteria_set.id} version {criteria_set.version} already "
-                       "exists; a published version never changes, publish a new version.",
-                       {"set_id": criteria_set.id, "version": criteria_set.version,
+        raise Conflict("criteria.version_exists", {"set_id": criteria_set.id, "version": criteria_set.version,
                         "versions": sorted(v for (i, v) in existing if i == criteria_set.id)})
     others = [s for s in existing.values() if s.id != criteria_set.id
               and s.first_year <= (criteria_set.last_year or 9999)
               and criteria_set.first_year <= (s.last_year or 9999)]
     if others:
         raise ValidationFailed(
-            f"The years {criteria_set.first_year}-{criteria_set.last_year or ''} overlap those of "
-            f"set {others[0].id}; one evaluation year has one regime.",
-            {"problems": [f"applies_to: overlaps {others[0].id}"]})
+            "criteria.years_overlap", {"problems": [f"applies_to: overlaps {others[0].id}"]},
+            {"first_year": criteria_set.first_year, "last_year": criteria_set.last_year or "",
+             "other": others[0].id})
     store.append(stream, version, [NewEvent(CRITERIA_SET_PUBLISHED, {
         "set_id": criteria_set.id, "version": criteria_set.version,
         "provisional": criteria_set.provisional, "document": to_json_value(document)})], metadata)

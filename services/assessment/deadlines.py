@@ -25,12 +25,11 @@ def as_vietnam_date(value: date | datetime) -> date:
     """The day in Vietnam: a deadline is missed by the Hanoi clock, not the server's."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise ValidationFailed("A time must carry its time zone to be placed in Vietnam's calendar.",
-                                   {"value": value.isoformat()})
+            raise ValidationFailed("date.time_zone_needed", {"value": value.isoformat()})
         return value.astimezone(VIETNAM).date()
     if isinstance(value, date):
         return value
-    raise ValidationFailed("A date is required.", {"value": repr(value)})
+    raise ValidationFailed("date.required", {"value": repr(value)})
 
 
 @lru_cache(maxsize=64)
@@ -47,7 +46,7 @@ def is_working_day(day: date) -> bool:
 def add_working_days(day: date, n: int) -> date:
     """The n-th working day after ``day`` (``day`` itself never counts)."""
     if n < 0:
-        raise ValidationFailed("A number of working days cannot be negative.", {"n": n})
+        raise ValidationFailed("date.negative_working_days", {"n": n})
     current = as_vietnam_date(day)
     while n:
         current += timedelta(days=1)
@@ -150,9 +149,8 @@ def calendar_for(criteria_set_id: str) -> RegimeCalendar:
     try:
         return _CALENDARS[criteria_set_id]
     except KeyError:
-        raise ValidationFailed(
-            f"There are no deadlines for criteria set {criteria_set_id!r}; known sets: "
-            f"{', '.join(sorted(_CALENDARS))}.", {"criteria_set_id": criteria_set_id}) from None
+        raise ValidationFailed("deadlines.unknown_set", {"criteria_set_id": criteria_set_id},
+                               {"known": sorted(_CALENDARS)}) from None
 
 
 def criteria_set_ids() -> list[str]:

@@ -68,8 +68,7 @@ class AssessmentHandlers:
     def get(self, commune_code: str, year: int) -> CommuneAssessment:
         assessment = self.load(commune_code, year)
         if assessment.version == 0:
-            raise NotFound(f"Commune {commune_code} has no assessment for {year}.",
-                           {"commune_code": commune_code, "year": year, "state": "new",
+            raise NotFound("assessment.not_found", {"commune_code": commune_code, "year": year, "state": "new",
                             "next_steps": [next_steps.opening_step(commune_code)]})
         return assessment
 
@@ -88,7 +87,7 @@ class AssessmentHandlers:
     def execute(self, commune_code: str, year: int, command: str, arguments: dict,
                 metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
         if command not in COMMANDS:
-            raise NotFound(f"There is no assessment command {command!r}.", {"command": command})
+            raise NotFound("assessment.unknown_command", {"command": command})
         assessment = self._at_version(commune_code, year, expected_version)
         kwargs = dict(arguments)
         for name in COMMANDS[command]:
@@ -100,7 +99,8 @@ class AssessmentHandlers:
         try:
             inspect.signature(method).bind(**kwargs)
         except TypeError as exc:
-            raise ValidationFailed(f"Wrong arguments for {command}: {exc}.", {"command": command}) from exc
+            raise ValidationFailed("assessment.wrong_arguments", {"command": command},
+                                   {"error": str(exc)}) from exc
         return self._append(assessment, method(**kwargs), metadata)
 
     # -- evidence files: RPCs of their own (the service checks the store first), not commands
@@ -121,12 +121,9 @@ class AssessmentHandlers:
         for file in self.get(commune_code, year).to_dict()["evidence"].get(indicator_id, []):
             if file.get("sha256") == sha256:
                 if "media_type" not in file:
-                    raise NotFound("Tệp này chỉ được khai tên và mã SHA-256 khi nhập số liệu (trước "
-                                   "khi có chức năng tải tệp lên): hệ thống không lưu tệp này.",
-                                   {"indicator_id": indicator_id, "sha256": sha256})
+                    raise NotFound("evidence.declared_only", {"indicator_id": indicator_id, "sha256": sha256})
                 return file
-        raise NotFound(f"Chỉ tiêu {indicator_id} của hồ sơ không có tệp minh chứng nào có mã "
-                       f"SHA-256 {sha256}.", {"indicator_id": indicator_id, "sha256": sha256})
+        raise NotFound("evidence.not_found_in_dossier", {"indicator_id": indicator_id, "sha256": sha256})
 
     def _at_version(self, commune_code: str, year: int,
                     expected_version: int | None) -> CommuneAssessment:
@@ -151,15 +148,16 @@ class AssessmentHandlers:
         opened = self.get(commune_code, year).to_dict()
         to_figures = SURVEY_SCORED.get((opened["criteria_set_id"], indicator_id))
         if to_figures is None:
-            raise ValidationFailed(
-                f"Indicator {indicator_id} of criteria set {opened['criteria_set_id']} is not "
-                "scored from the satisfaction survey.", {"indicator_id": indicator_id})
+            raise ValidationFailed("assessment.indicator_not_from_survey",
+                                   {"indicator_id": indicator_id},
+                                   {"set_id": opened["criteria_set_id"]})
         if survey_result is None or not survey_result["published"]:
-            raise ValidationFailed(
-                f"Commune {commune_code} has no published satisfaction result for {year}"
-                + (f": {survey_result['reason']}" if survey_result and survey_result["reason"] else "."),
-                {"commune_code": commune_code, "year": year,
-                 "status": survey_result["status"] if survey_result else None})
+            no_data = survey_result is not None and survey_result["status"] == "no_data"
+            raise ValidationFailed("assessment.no_survey_data" if no_data
+                                   else "assessment.no_survey_result", {
+                "commune_code": commune_code, "year": year,
+                "status": survey_result["status"] if survey_result else None,
+                "reason": survey_result["reason"] if survey_result else None})
         return self.execute(commune_code, year, "record_figures",
                             {"indicator_id": indicator_id, "figures": to_figures(survey_result)},
                             metadata, expected_version)
@@ -171,7 +169,7 @@ def _date(value, field: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ValidationFailed(f"{field} must be a date written YYYY-MM-DD.", {field: value}) from exc
+        raise ValidationFailed("value.date_format", {field: value}, {"field": field}) from exc
 
 
 def _jurisdiction_of(commune_code: str, year: int) -> tuple[str, str | None]:
@@ -182,6 +180,5 @@ def _jurisdiction_of(commune_code: str, year: int) -> tuple[str, str | None]:
         return legacy.province_code, district
     commune = units.commune(commune_code)
     if commune is None:
-        raise NotFound(f"There is no commune with code {commune_code} in {year}.",
-                       {"commune_code": commune_code, "year": year})
+        raise NotFound("place.commune_not_found_in_year", {"commune_code": commune_code, "year": year})
     return commune.province_code, None

@@ -73,8 +73,9 @@ def evaluate(criteria_set: CriteriaSet, sheet: ScoreSheet, *, commune_class: str
     matters only where thresholds depend on it.
     """
     if (sheet.set_id, sheet.set_version) != criteria_set.key:
-        raise ValidationFailed(f"The score sheet is for {sheet.set_id} v{sheet.set_version}, not "
-                               f"{criteria_set.id} v{criteria_set.version}.", {"set_id": criteria_set.id})
+        raise ValidationFailed("recognition.sheet_mismatch", {"set_id": criteria_set.id}, {
+            "sheet": f"{sheet.set_id} v{sheet.set_version}",
+            "expected": f"{criteria_set.id} v{criteria_set.version}"})
     rules = criteria_set.recognition
     satisfaction = _satisfaction_input(criteria_set, satisfaction_percent)
     conditions = []
@@ -103,12 +104,10 @@ def _satisfaction_input(criteria_set: CriteriaSet, value) -> Decimal | None:
     if value is None:
         return None
     if criteria_set.recognition.satisfaction is None:
-        raise ValidationFailed(f"Criteria set {criteria_set.id} takes no satisfaction percentage "
-                               "for recognition.", {"set_id": criteria_set.id})
+        raise ValidationFailed("recognition.no_satisfaction", {"set_id": criteria_set.id})
     number = parse_points(value, "satisfaction_percent")
     if not ZERO <= number <= 100:
-        raise ValidationFailed("satisfaction_percent must be between 0 and 100.",
-                               {"problems": ["satisfaction_percent: outside 0-100"]})
+        raise ValidationFailed("recognition.satisfaction_range", {"problems": ["satisfaction_percent: outside 0-100"]})
     return number
 
 
@@ -126,8 +125,9 @@ def _total(criteria_set: CriteriaSet, sheet: ScoreSheet, commune_class: str | No
     rules, total = criteria_set.recognition, sheet.total
     if rules.class_thresholds:
         if commune_class is not None and commune_class not in rules.class_thresholds:
-            raise ValidationFailed(f"The commune class must be one of {', '.join(rules.class_thresholds)}.",
-                                   {"commune_class": str(commune_class)})
+            raise ValidationFailed("recognition.commune_class",
+                                   {"commune_class": str(commune_class)},
+                                   {"classes": list(rules.class_thresholds)})
         if commune_class is None:
             return ConditionResult("total", "total score at least the threshold of the commune's class",
                                    MISSING_INPUT, money(total), None,
@@ -166,15 +166,15 @@ def _all_achieved(sheet: ScoreSheet, provisional: bool) -> ConditionResult:
 
 def _declared(criteria_set: CriteriaSet, declarations: Mapping) -> list[ConditionResult]:
     if not isinstance(declarations, Mapping):
-        raise ValidationFailed("declarations must be an object such as {\"no_head_disciplined\": true}.", {})
+        raise ValidationFailed("recognition.declarations_object", {})
     known = {c.id for c in criteria_set.recognition.conditions}
     problems = [f"{k}: not a declared condition of {criteria_set.id} (known: {', '.join(sorted(known)) or 'none'})"
                 for k in declarations if k not in known]
     problems += [f"{k}: must be true or false" for k, v in declarations.items()
                  if k in known and not isinstance(v, bool)]
     if problems:
-        raise ValidationFailed("The declarations are not valid:\n- " + "\n- ".join(problems),
-                               {"problems": problems})
+        raise ValidationFailed("recognition.declarations_invalid", {"problems": problems},
+                               {"list": "".join("\n- " + problem for problem in problems)})
     results = []
     for condition in criteria_set.recognition.conditions:
         value = declarations.get(condition.id)

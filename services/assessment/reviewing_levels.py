@@ -48,15 +48,12 @@ class ReviewingLevel:
     def set(self, level: str) -> list[NewEvent]:
         """The events that set the level; none when it already is that level."""
         if level not in LEVELS:
-            raise ValidationFailed(f"The reviewing level must be one of {', '.join(LEVELS)}.",
-                                   {"level": level})
+            raise ValidationFailed("level.one_of", {"level": level}, {"levels": LEVELS})
         if not FIRST_YEAR <= self.year <= LAST_YEAR:
-            raise ValidationFailed(f"The evaluation year must be between {FIRST_YEAR} and {LAST_YEAR}.",
-                                   {"year": self.year})
+            raise ValidationFailed("value.year_range", {"year": self.year},
+                                   {"first": FIRST_YEAR, "last": LAST_YEAR})
         if level == "district" and self.year > LAST_DISTRICT_YEAR:
-            raise ValidationFailed(
-                "Districts were abolished on 1 July 2025: evaluations from 2025 on are reviewed "
-                "by the province.", {"year": self.year, "level": level})
+            raise ValidationFailed("assessment.no_districts_from_2025", {"year": self.year, "level": level})
         if self.version and level == self.level:
             return []
         return [NewEvent(LEVEL_SET, {"province_code": self.province_code, "year": self.year,

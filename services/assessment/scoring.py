@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from kernel.errors import NotFound, ValidationFailed
+from kernel.messages import in_both
 from services.assessment.criteria import rules
 from services.assessment.criteria.model import CriteriaSet, Indicator, SubItem, money
 
@@ -33,15 +34,16 @@ def parse_points(value, path: str) -> Decimal:
     """Points given by a person ("2.50", 2 or a Decimal), refusing floats and a third decimal."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         kind = "a float" if isinstance(value, float) else type(value).__name__
-        raise ValidationFailed(f'{path}: write points as a string such as "2.50", not {kind}.',
-                               {"problems": [f"{path}: points must be a string, a whole number or a Decimal"]})
+        raise ValidationFailed("points.not_string", {"problems": [
+            f"{path}: points must be a string, a whole number or a Decimal"]},
+            {"path": path, "kind": kind})
     try:
         number = Decimal(value)
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite() or number != number.quantize(CENT):
-        raise ValidationFailed(f"{path}: {value!r} is not a number of points with at most two decimals.",
-                               {"problems": [f"{path}: not a number with at most two decimals"]})
+        raise ValidationFailed("points.not_two_decimals", {"problems": [
+            f"{path}: not a number with at most two decimals"]}, {"path": path, "value": repr(value)})
     return quantize(number)
 
 
@@ -125,7 +127,7 @@ class ScoreSheet:
         for criterion in self.criteria:
             if criterion.id == criterion_id:
                 return criterion
-        raise NotFound(f"The score sheet has no criterion {criterion_id!r}.", {"criterion": criterion_id})
+        raise NotFound("scoring.sheet_no_criterion", {"criterion": criterion_id})
 
     def to_dict(self) -> dict:
         return {"set_id": self.set_id, "set_version": self.set_version, "basis": self.basis,
@@ -138,10 +140,9 @@ class ScoreSheet:
     def from_criterion_points(cls, criteria_set: CriteriaSet, points_by_criterion: Mapping) -> ScoreSheet:
         """A sheet from criterion totals alone, e.g. {"C1": "15", "C2": "29.63", ...}; all criteria needed."""
         if criteria_set.pass_fail:
-            raise ValidationFailed(f"Criteria set {criteria_set.id} is pass/fail: it has no criterion points.",
-                                   {"set_id": criteria_set.id})
+            raise ValidationFailed("scoring.pass_fail_no_points", {"set_id": criteria_set.id})
         if not isinstance(points_by_criterion, Mapping):
-            raise ValidationFailed("Criterion points must be an object such as {\"C1\": \"15.00\"}.", {})
+            raise ValidationFailed("scoring.criterion_points_object", {})
         known = {c.id for c in criteria_set.criteria}
         problems = [f"{k}: no such criterion in {criteria_set.id} v{criteria_set.version}"
                     for k in points_by_criterion if k not in known]
@@ -158,7 +159,7 @@ class ScoreSheet:
             if not ZERO <= value <= criterion.max:
                 problems.append(f"{criterion.id}: {money(value)} is outside 0-{money(criterion.max)}")
             scores.append(CriterionScore(criterion.id, number, value, criterion.max))
-        _raise_if(problems, "The criterion points")
+        _raise_if(problems, in_both("Điểm tiêu chí", "The criterion points"))
         # only the criterion maxima matter here, not the provisional split below them
         provisional = any(c.provenance.provisional for c in criteria_set.criteria)
         return cls(criteria_set.id, criteria_set.version, False, provisional,
@@ -168,7 +169,7 @@ class ScoreSheet:
 def score_sheet(criteria_set: CriteriaSet, figures_by_indicator: Mapping) -> ScoreSheet:
     """Score every indicator that has figures; the others are listed as missing."""
     if not isinstance(figures_by_indicator, Mapping):
-        raise ValidationFailed("Figures must be an object keyed by indicator id, e.g. {\"C1.I1\": {...}}.", {})
+        raise ValidationFailed("scoring.figures_object", {})
     known = set(criteria_set.indicator_ids())
     problems = [f"{k}: no such indicator in {criteria_set.id} v{criteria_set.version}"
                 for k in figures_by_indicator if k not in known]
@@ -190,7 +191,7 @@ def score_sheet(criteria_set: CriteriaSet, figures_by_indicator: Mapping) -> Sco
         else:
             points = sum((s.points for s in scored), ZERO)
             criteria.append(CriterionScore(criterion.id, number, points, criterion.max, tuple(scored), tuple(missing)))
-    _raise_if(problems, "The figures")
+    _raise_if(problems, in_both("Số liệu", "The figures"))
     return ScoreSheet(criteria_set.id, criteria_set.version, criteria_set.pass_fail,
                       criteria_set.provisional, tuple(criteria), criteria_set.total_max)
 
@@ -200,7 +201,7 @@ def appraised_sheet(criteria_set: CriteriaSet, scores_by_indicator: Mapping) -> 
     (``{"C1.I1": {"points": "2.50", "reason": "…"}}``, or ``"achieved": true`` in a pass/fail
     set), as recorded by ``IndicatorAppraised``. Indicators not appraised yet are missing."""
     if not isinstance(scores_by_indicator, Mapping):
-        raise ValidationFailed("Appraised scores must be an object keyed by indicator id.", {})
+        raise ValidationFailed("scoring.appraised_object", {})
     known = set(criteria_set.indicator_ids())
     problems = [f"{k}: no such indicator in {criteria_set.id} v{criteria_set.version}"
                 for k in scores_by_indicator if k not in known]
@@ -240,7 +241,7 @@ def appraised_sheet(criteria_set: CriteriaSet, scores_by_indicator: Mapping) -> 
             points = sum((s.points for s in scored), ZERO)
             criteria.append(CriterionScore(criterion.id, number, points, criterion.max,
                                            tuple(scored), tuple(missing)))
-    _raise_if(problems, "The appraised scores")
+    _raise_if(problems, in_both("Điểm thẩm định", "The appraised scores"))
     return ScoreSheet(criteria_set.id, criteria_set.version, criteria_set.pass_fail,
                       criteria_set.provisional, tuple(criteria), criteria_set.total_max, "appraised")
 
@@ -249,13 +250,15 @@ def score_indicator(indicator: Indicator, figures: Mapping) -> IndicatorScore:
     """Score one indicator from its raw figures, e.g. {"numerator": 95, "denominator": 100}."""
     reader = _Figures(indicator.id, figures)
     score = reader.ok and _score(indicator, reader)
-    _raise_if(reader.problems, f"The figures of {indicator.id}")
+    _raise_if(reader.problems, in_both(f"Số liệu của chỉ tiêu {indicator.id}",
+                                        f"The figures of {indicator.id}"))
     return score
 
 
-def _raise_if(problems: list[str], what: str):
+def _raise_if(problems: list[str], what: dict):
     if problems:
-        raise ValidationFailed(f"{what} are not valid:\n- " + "\n- ".join(problems), {"problems": problems})
+        raise ValidationFailed("scoring.invalid", {"problems": problems}, {
+            "what": what, "list": "".join("\n- " + problem for problem in problems)})
 
 
 class _Figures:

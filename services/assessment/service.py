@@ -63,8 +63,7 @@ class AssessmentService(EventSourcedService):
 
     def _reviewing_level(self, province_code: str, year: int) -> ReviewingLevel:
         if not units.province_known_in(province_code, year):
-            raise NotFound(f"There is no province with code {province_code} in {year}.",
-                           {"province_code": province_code, "year": year})
+            raise NotFound("place.province_not_found_in_year", {"province_code": province_code, "year": year})
         return ReviewingLevel.from_events(
             province_code, year, self.store.read_stream(stream_name(province_code, year)))
 
@@ -179,14 +178,10 @@ class AssessmentService(EventSourcedService):
     def _check_stored(self, file) -> None:
         sha256 = file.get("sha256") if isinstance(file, dict) else None
         if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
-            raise ValidationFailed("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết "
-                                   "thường.", {"field": "sha256"})
+            raise ValidationFailed("evidence.sha256", {"field": "sha256"})
         stored = self.evidence_store.size(sha256)
         if stored is None or stored != file.get("size"):
-            raise ValidationFailed(
-                "Tệp chưa có trong kho lưu trữ với kích thước đã khai: chỉ tệp đã được tải lên "
-                "qua cổng API mới được ghi làm minh chứng.",
-                {"field": "file", "sha256": sha256, "stored_size": stored})
+            raise ValidationFailed("evidence.not_in_store", {"field": "file", "sha256": sha256, "stored_size": stored})
 
     def _satisfaction_of(self, assessment) -> dict | None:
         body = assessment.to_dict()
@@ -211,7 +206,7 @@ class AssessmentService(EventSourcedService):
         """Mẫu 02 (self-assessment sheet) or Mẫu 07 (appraised sheet) of a commune's year."""
         builders = {"02": exports.form_02, "07": exports.form_07}
         if form not in builders:
-            raise ValidationFailed(f"There is no commune form {form!r}; use 02 or 07.", {"form": form})
+            raise ValidationFailed("export.commune_form", {"form": form})
         sets = self._criteria_sets()
         assessment = self._handlers(sets).get(commune_code, year)
         body = self._view(assessment, sets)
@@ -226,7 +221,7 @@ class AssessmentService(EventSourcedService):
         """Mẫu 08 (the decision's lists) or Mẫu 09 (the summary report) of a province's year."""
         builders = {"08": exports.form_08, "09": exports.form_09}
         if form not in builders:
-            raise ValidationFailed(f"There is no roll-up form {form!r}; use 08 or 09.", {"form": form})
+            raise ValidationFailed("export.rollup_form", {"form": form})
         result = self.province_rollup(province_code, year, district_code)
         scope = province_code + (f"-{district_code}" if district_code else "")
         return _file(f"mau-{form}-{scope}-{year}.xlsx", builders[form](result))

@@ -18,9 +18,8 @@ DECIDED_STATES = {"recognised": True, "not_recognised": False, "revoked": False}
 def find_criteria_set(sets: dict, set_id: str, version: int | None = None) -> CriteriaSet:
     versions = sorted(v for (i, v) in sets if i == set_id)
     if not versions or (version is not None and version not in versions):
-        raise NotFound(f"There is no criteria set {set_id}" +
-                       (f" version {version}." if version is not None else "."),
-                       {"set_id": set_id, "version": version})
+        raise NotFound("criteria.set_not_found" if version is None
+                       else "criteria.set_version_not_found", {"set_id": set_id, "version": version})
     return sets[(set_id, version if version is not None else versions[-1])]
 
 

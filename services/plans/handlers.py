@@ -28,7 +28,7 @@ class PlanHandlers:
     def get(self, plan_id: str) -> Plan:
         plan = self.load(plan_id)
         if plan.version == 0:
-            raise NotFound(f"There is no plan {plan_id}.", {"plan_id": plan_id})
+            raise NotFound("plan.not_found", {"plan_id": plan_id})
         return plan
 
     def plan_ids(self) -> list[str]:
@@ -61,8 +61,7 @@ class PlanHandlers:
                     metadata: Metadata, plan_id: str | None = None) -> Plan:
         province = jurisdiction.get("province")
         if not province:
-            raise ValidationFailed("A plan belongs to a province (and maybe a district).",
-                                   {"jurisdiction": jurisdiction})
+            raise ValidationFailed("plan.jurisdiction_needed", {"jurisdiction": jurisdiction})
         # Read first: it refuses what cannot be read, or stored, with the reason.
         imported = importer.import_plan(content, file_name, province, jurisdiction.get("district"))
         raw = content if isinstance(content, bytes) else content.encode("utf-8")
@@ -150,7 +149,7 @@ class PlanHandlers:
 
     def summary(self, plan_id: str, year: int, kind: str) -> tuple[str, bytes]:
         if kind not in exports.KINDS:
-            raise ValidationFailed(f"The summary kind must be one of {', '.join(exports.KINDS)}.",
-                                   {"kind": kind})
+            raise ValidationFailed("plan.summary_kind", {"kind": kind},
+                                   {"kinds": ", ".join(exports.KINDS)})
         view = self.view(self.get(plan_id))
         return f"{kind.replace('_', '-')}-{plan_id}-{year}.xlsx", exports.summary(view, year, kind)

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from kernel.errors import ValidationFailed
+from kernel.messages import DEFAULT_LANGUAGE, render
 from reference.text import fold
 from services.plans import agencies, timeframes
 
@@ -70,12 +71,12 @@ def decoded(content: str, encoding: str = "text") -> str | bytes:
     try:
         return base64.b64decode("".join(content.split()), validate=True)
     except (binascii.Error, ValueError):  # ValueError: a character beyond ASCII
-        raise unreadable("Nội dung không phải base64 hợp lệ; hãy mã hóa lại tệp .docx bằng "
-                         "base64 rồi gửi lại.") from None
+        raise unreadable("plan_document.not_base64") from None
 
 
-def unreadable(message: str) -> ValidationFailed:
-    return ValidationFailed(message, {"content": [message]})
+def unreadable(key: str, params: dict | None = None) -> ValidationFailed:
+    """A refused document: the message (kernel/messages.py) also names the field."""
+    return ValidationFailed(key, {"content": [render(key, DEFAULT_LANGUAGE, params)]}, params)
 
 
 def source_lines(content: str | bytes, file_name: str | None = None) -> list[str]:
@@ -86,11 +87,9 @@ def source_lines(content: str | bytes, file_name: str | None = None) -> list[str
         try:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise unreadable("Tệp không phải văn bản UTF-8 cũng không phải tệp .docx; hãy gửi văn "
-                             "bản thuần, Markdown hoặc tệp .docx.") from None
+            raise unreadable("plan_document.not_text") from None
     if _UNSTORABLE.search(content):
-        raise unreadable("Văn bản có ký tự không hợp lệ (ký tự NUL hoặc một nửa cặp thay thế "
-                         "UTF-16); hãy lưu lại văn bản ở dạng UTF-8 rồi gửi lại.")
+        raise unreadable("plan_document.unstorable")
     return unicodedata.normalize("NFC", content).replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
@@ -100,8 +99,7 @@ def docx_lines(content: bytes) -> list[str]:
     try:
         return _docx_lines(content)
     except Exception:  # python-docx and lxml raise a dozen kinds for a damaged file
-        raise unreadable("Không đọc được tệp .docx (tệp hỏng hoặc không phải .docx); hãy mở tệp "
-                         "bằng Word, lưu lại rồi gửi lại.") from None
+        raise unreadable("plan_document.damaged_docx") from None
 
 
 def _require_small_package(content: bytes) -> None:
@@ -111,11 +109,9 @@ def _require_small_package(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as package:
             unpacked = sum(member.file_size for member in package.infolist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise unreadable("Tệp không phải tệp .docx (không mở được gói zip của tệp); hãy gửi "
-                         "văn bản thuần, Markdown hoặc tệp .docx.") from None
+        raise unreadable("plan_document.not_zip") from None
     if unpacked > MAX_DOCX_UNPACKED_BYTES:
-        raise unreadable(f"Tệp .docx quá lớn khi giải nén (hơn {MAX_DOCX_UNPACKED_BYTES // 2 ** 20} "
-                         "MiB); hãy bỏ bớt hình ảnh hoặc tách kế hoạch thành nhiều tệp.")
+        raise unreadable("plan_document.too_large", {"mib": MAX_DOCX_UNPACKED_BYTES // 2 ** 20})
 
 
 def _docx_lines(content: bytes) -> list[str]:

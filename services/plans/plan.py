@@ -11,6 +11,7 @@ import copy
 import re
 from datetime import date
 
+from kernel import messages
 from kernel.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
 from services.plans import agencies, timeframes
@@ -20,6 +21,8 @@ PROGRESS_REPORTED = "TaskProgressReported"
 OVERDUE_FLAGGED = "TaskOverdueFlagged"
 LINKED, UNLINKED = "TaskLinkedToAssessment", "TaskUnlinkedFromAssessment"
 STATUSES = ("not_started", "in_progress", "completed")
+# A plan's own states, as its refusals name them to people.
+PLAN_STATUS_LABELS = {"new": "chưa có", "draft": "bản nháp", "reviewed": "đã rà soát", "issued": "đã ban hành"}
 STATUS_LABELS = {"not_started": "Chưa thực hiện", "in_progress": "Đang thực hiện",
                  "completed": "Đã hoàn thành"}
 MEASURES = ("submitted", "appraised", "decided")
@@ -105,7 +108,7 @@ class Plan:
         for task in self.body.get("tasks", []):
             if task["number"] == number:
                 return task
-        raise NotFound(f"The plan has no task {number}.", {"task": number})
+        raise NotFound("plan.task_not_found", {"task": number})
 
     def _recompute_due_dates(self) -> None:
         first, last = self.span()
@@ -119,27 +122,27 @@ class Plan:
     def _require(self, *statuses: str, action: str) -> None:
         if self.status not in statuses:
             raise IllegalTransition(
-                f"A plan that is {self.status} cannot be {action}.",
-                {"status": self.status, "allowed_statuses": list(statuses)})
+                action, {"status": self.status, "allowed_statuses": list(statuses)},
+                {"status": messages.in_both(PLAN_STATUS_LABELS.get(self.status, self.status),
+                                            self.status)})
 
     # -- commands ------------------------------------------------------------------------
     def draft(self, plan_id: str, jurisdiction: dict, imported: dict, source: dict) -> list[NewEvent]:
         if self.version:
-            raise IllegalTransition(f"Plan {plan_id} already exists.", {"plan_id": plan_id})
+            raise IllegalTransition("plan.exists", {"plan_id": plan_id})
         if not imported.get("tasks"):
-            raise ValidationFailed("The document has no task that could be read; nothing was imported.",
-                                   {"review": imported.get("review", {})})
+            raise ValidationFailed("plan.no_task_read", {"review": imported.get("review", {})})
         return [NewEvent(DRAFTED, {"plan_id": plan_id, "jurisdiction": jurisdiction,
                                    "plan": imported, "source": source})]
 
     def edit(self, changes: dict) -> list[NewEvent]:
-        self._require("draft", "reviewed", action="edited")
+        self._require("draft", "reviewed", action="plan.not_editable")
         province = self.jurisdiction.get("province") or ""
         data: dict = {"fields": {}, "tasks": {}, "added_tasks": [], "removed_tasks": []}
         unknown = set(changes) - set(PLAN_FIELDS) - {"tasks", "add_tasks", "remove_tasks"}
         if unknown:
-            raise ValidationFailed(f"Unknown plan fields: {', '.join(sorted(unknown))}.",
-                                   {"fields": sorted(unknown)})
+            raise ValidationFailed("plan.unknown_fields", {"fields": sorted(unknown)},
+                                   {"names": ", ".join(sorted(unknown))})
         for name in PLAN_FIELDS:
             if name in changes:
                 data["fields"][name] = changes[name]
@@ -147,8 +150,7 @@ class Plan:
         for number in changes.get("remove_tasks", []):
             self._task(number)
             if number in self.links:
-                raise IllegalTransition(f"Task {number} is linked to an assessment; unlink it first.",
-                                        {"task": number})
+                raise IllegalTransition("plan.task_linked", {"task": number})
             data["removed_tasks"].append(number)
         for number, patch in (changes.get("tasks") or {}).items():
             self._task(number)
@@ -156,7 +158,7 @@ class Plan:
         for task in changes.get("add_tasks", []):
             number = str(task.get("number") or "").strip()
             if not number or number in numbers:
-                raise ValidationFailed("A new task needs a number not used in the plan.", {"number": number})
+                raise ValidationFailed("plan.task_number_taken", {"number": number})
             numbers.add(number)
             entry = {"number": number, "section": None, "title": "", "description": [],
                      "lead_text": "", "lead_agencies": [], "coordinating_text": "",
@@ -165,14 +167,14 @@ class Plan:
             data["added_tasks"].append(entry)
         data = {k: v for k, v in data.items() if v}
         if not data:
-            raise ValidationFailed("Nothing to change.", {})
+            raise ValidationFailed("plan.nothing_to_change", {})
         return [NewEvent(EDITED, data)]
 
     def _task_patch(self, province: str, patch: dict) -> dict:
         unknown = set(patch) - set(TASK_FIELDS)
         if unknown:
-            raise ValidationFailed(f"Unknown task fields: {', '.join(sorted(unknown))}.",
-                                   {"fields": sorted(unknown)})
+            raise ValidationFailed("plan.unknown_task_fields", {"fields": sorted(unknown)},
+                                   {"names": ", ".join(sorted(unknown))})
         result = dict(patch)
         for name in ("lead_agencies", "coordinating_agencies"):
             if name in patch:
@@ -180,8 +182,7 @@ class Plan:
                 for agency_id in patch[name]:
                     found = agencies.agency(agency_id)
                     if found is None or (province and found.province_code != province):
-                        raise ValidationFailed(f"There is no agency {agency_id} in this province.",
-                                               {"agency": agency_id})
+                        raise ValidationFailed("plan.agency_not_found", {"agency": agency_id})
                     resolved.append(found.to_dict())
                 result[name] = resolved
         if "timeframe" in patch:
@@ -193,40 +194,36 @@ class Plan:
         return result
 
     def review(self, note: str | None, reviewed_on: date) -> list[NewEvent]:
-        self._require("draft", action="reviewed")
+        self._require("draft", action="plan.not_reviewable")
         return [NewEvent(REVIEWED, {"note": note or "", "reviewed_on": reviewed_on.isoformat()})]
 
     def issue(self, number: str | None, issued_on: date | None) -> list[NewEvent]:
-        self._require("reviewed", action="issued (it must be reviewed first)")
+        self._require("reviewed", action="plan.not_issuable")
         number = number or self.body.get("number")
         if not number:
-            raise ValidationFailed("An issued plan needs its number (Số ...).", {"field": "number"})
+            raise ValidationFailed("plan.number_needed", {"field": "number"})
         return [NewEvent(ISSUED, {"number": number,
                                   "date": (issued_on.isoformat() if issued_on else self.body.get("date"))})]
 
     def report(self, task_number: str, agency_id: str | None, status: str, percent: int,
                note: str | None, evidence: dict | None, reported_on: date) -> list[NewEvent]:
-        self._require("issued", action="reported on")
+        self._require("issued", action="plan.not_reportable")
         task = self._task(task_number)
         if task_number in self.links:
-            raise IllegalTransition(f"Task {task_number} follows the assessment; its progress is not "
-                                    "reported by hand.", {"task": task_number})
+            raise IllegalTransition("plan.task_follows_assessment", {"task": task_number})
         if agency_id is not None and agency_id not in {a["id"] for a in task["lead_agencies"]}:
-            raise Forbidden(f"Agency {agency_id} does not lead task {task_number}.",
-                            {"agency": agency_id, "task": task_number})
+            raise Forbidden("plan.agency_not_lead", {"agency": agency_id, "task": task_number})
         if status not in STATUSES:
-            raise ValidationFailed(f"The status must be one of {', '.join(STATUSES)}.", {"status": status})
+            raise ValidationFailed("plan.task_status", {"status": status},
+                                   {"statuses": ", ".join(STATUSES)})
         if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
-            raise ValidationFailed("The percentage must be a whole number from 0 to 100.",
-                                   {"percent": percent})
+            raise ValidationFailed("plan.percent", {"percent": percent})
         if (status == "completed") != (percent == 100):
-            raise ValidationFailed("A task is completed exactly when it is at 100%.",
-                                   {"status": status, "percent": percent})
+            raise ValidationFailed("plan.completed_at_100", {"status": status, "percent": percent})
         if evidence is not None:
             name, digest = evidence.get("file_name"), str(evidence.get("sha256", "")).lower()
             if not name or not _SHA256.match(digest):
-                raise ValidationFailed("Evidence needs a file name and its SHA-256 (64 hex digits).",
-                                       {"evidence": evidence})
+                raise ValidationFailed("plan.evidence_shape", {"evidence": evidence})
             evidence = {"file_name": name, "sha256": digest}
         return [NewEvent(PROGRESS_REPORTED, {
             "task": task_number, "agency": agency_id, "status": status, "percent": percent,
@@ -234,23 +231,22 @@ class Plan:
 
     def link(self, task_number: str, province_code: str, district_code: str | None, year: int,
              measure: str = "decided") -> list[NewEvent]:
-        self._require("draft", "reviewed", "issued", action="linked")
+        self._require("draft", "reviewed", "issued", action="plan.not_linkable")
         self._task(task_number)
         if measure not in MEASURES:
-            raise ValidationFailed(f"The measure must be one of {', '.join(MEASURES)}.", {"measure": measure})
+            raise ValidationFailed("plan.measure", {"measure": measure},
+                                   {"measures": ", ".join(MEASURES)})
         if district_code and year > 2024:
-            raise ValidationFailed("Districts were abolished on 1 July 2025: link a province's "
-                                   "assessment for years from 2025.", {"year": year})
+            raise ValidationFailed("plan.no_districts_from_2025", {"year": year})
         if self.jurisdiction.get("province") and province_code != self.jurisdiction["province"]:
-            raise Forbidden("A plan's task can only follow its own province's assessment.",
-                            {"province_code": province_code})
+            raise Forbidden("plan.own_province_only", {"province_code": province_code})
         return [NewEvent(LINKED, {"task": task_number, "province_code": province_code,
                                   "district_code": district_code or None, "year": int(year),
                                   "measure": measure})]
 
     def unlink(self, task_number: str) -> list[NewEvent]:
         if task_number not in self.links:
-            raise NotFound(f"Task {task_number} is not linked.", {"task": task_number})
+            raise NotFound("plan.task_not_linked", {"task": task_number})
         return [NewEvent(UNLINKED, {"task": task_number})]
 
     def overdue(self, today: date, linked_percent: dict[str, int] | None = None) -> list[NewEvent]:

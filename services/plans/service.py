@@ -30,7 +30,7 @@ def _date(value, name: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError as exc:
-        raise ValidationFailed(f"{name} must be a date written YYYY-MM-DD.", {name: value}) from exc
+        raise ValidationFailed("value.date_format", {name: value}, {"field": name}) from exc
 
 
 class PlansService(EventSourcedService):

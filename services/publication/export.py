@@ -39,8 +39,7 @@ def export_bundle(engine, province_code: str, year: int) -> dict:
             commune_years.c.public.is_(True), commune_years.c.province_code == province_code,
             commune_years.c.year == year).order_by(commune_years.c.commune_code)))
         if not rows:
-            raise NotFound(f"Nothing has been published for province {province_code} in {year}.",
-                           {"province_code": province_code, "year": year})
+            raise NotFound("publication.province_nothing", {"province_code": province_code, "year": year})
         sets = criteria_sets(conn)
         events, omitted, results, used = [], [], [], {}
         for row in rows:
@@ -85,9 +84,9 @@ def attach_proofs(bundle: dict, answers: dict[str, dict], keyring: Keyring) -> d
         head = SignedHead.from_dict(answer["head"])
         problem = keyring.problem(head) if head.source == source else ("signature", "another source")
         if problem is not None:
-            raise ChainVerificationFailed(
-                f"The signed head {source} answered with cannot be trusted: {problem[1]}.",
-                {"source": source, "position": head.position})
+            raise ChainVerificationFailed("publication.head_untrusted",
+                                          {"source": source, "position": head.position},
+                                          {"problem": problem[1]})
         root = bytes.fromhex(head.merkle_root)
         for proof in answer["proofs"]:
             position = proof["position"]
@@ -95,19 +94,16 @@ def attach_proofs(bundle: dict, answers: dict[str, dict], keyring: Keyring) -> d
             published = hashes.get((source, position))
             if published is None or not verify_inclusion(event_leaf(published), position - 1,
                                                          head.position, path, root):
-                raise ChainVerificationFailed(
-                    f"The event at {source} position {position} as published is not in the log "
-                    f"{source} signed at position {head.position}: the log was changed.",
-                    {"source": source, "position": position})
+                raise ChainVerificationFailed("publication.not_in_log",
+                                              {"source": source, "position": position},
+                                              {"head_position": head.position})
             proofs.append({"source": source, "position": position,
                            "head_position": head.position, "path": proof["path"]})
         heads.append(head.to_dict())
     unproved = set(hashes) - {(p["source"], p["position"]) for p in proofs}
     if unproved:
         source, position = min(unproved)
-        raise ChainVerificationFailed(
-            f"No inclusion proof for {source} position {position}.",
-            {"source": source, "position": position})
+        raise ChainVerificationFailed("publication.no_proof", {"source": source, "position": position})
     signers = {(h["source"], h["key_id"]) for h in heads}
     return {**bundle, "signed_heads": heads,
             "keys": [entry for entry in keyring.entries()

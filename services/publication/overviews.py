@@ -50,8 +50,7 @@ def province_overview(engine, province_code: str, year: int) -> dict:
     year = int(year)
     name = province_name(province_code)
     if name is None and not units.province_known_in(province_code, year):
-        raise NotFound(f"There is no province with code {province_code} in {year}.",
-                       {"province_code": province_code, "year": year})
+        raise NotFound("place.province_not_found_in_year", {"province_code": province_code, "year": year})
     members, district_names = units_of_year(province_code, year)
     with engine.connect() as conn:
         rows = _rows(conn, year, province_code)

@@ -168,7 +168,7 @@ def recompute(bundle: dict, keyring: Keyring) -> Report:
             criteria_set = parse_criteria_set(document)
         except KernelError as error:
             report.problems.append(f"criteria set {document.get('id')} v{document.get('version')}: "
-                                   f"{error.message}")
+                                   f"{error.text('en')}")
             continue
         sets[criteria_set.key] = criteria_set
     events = bundle.get("events", [])
@@ -199,7 +199,7 @@ def recompute(bundle: dict, keyring: Keyring) -> Report:
         try:
             lines = scores.published_results(state, sets[key])
         except KernelError as error:
-            report.problems.append(f"{label}: cannot be scored: {error.message}")
+            report.problems.append(f"{label}: cannot be scored: {error.text('en')}")
             continue
         for line in lines:
             expected[(line["commune_code"], line["year"], line["basis"])] = line

@@ -214,7 +214,7 @@ def changes_after(engine, after: int | None = None, epoch: str | None = None,
         head = conn.execute(select(change_head.c.seq, change_head.c.epoch)
                             .where(change_head.c.id == 1)).first()
         if head is None:
-            raise NotFound("The change log of the public record is not set up yet.")
+            raise NotFound("publication.change_log_not_ready")
         if after is None or epoch != head.epoch or int(after) > head.seq:
             return {"epoch": head.epoch, "head": head.seq, "complete": False, "changes": []}
         after = int(after)
@@ -619,8 +619,7 @@ def commune_record(engine, commune_code: str) -> dict:
     with engine.connect() as conn:
         rows = list(conn.execute(_PUBLIC_YEARS, {"code": commune_code}))
         if not rows:
-            raise NotFound(f"Nothing has been published for commune {commune_code}.",
-                           {"commune_code": commune_code})
+            raise NotFound("publication.commune_nothing", {"commune_code": commune_code})
         published = {(r.set_id, r.version): r for r in conn.execute(_PUBLISHED_SETS)}
         by_year: dict[int, list] = {}
         for entry in conn.execute(_COMMUNE_ENTRIES, {"code": commune_code}):

@@ -23,14 +23,13 @@ def search_communes(engine, query: str = "", province_code: str | None = None,
     commune or district name ("Dong Quang" finds "Đông Quang") or a code; every word of it must
     appear."""
     if status is not None and status not in STATUSES:
-        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}.",
-                               {"status": status, "allowed": list(STATUSES)})
+        raise ValidationFailed("publication.status", {"status": status, "allowed": list(STATUSES)})
     try:
         limit = max(1, min(int(limit), MAX_LIMIT))
         offset = max(0, int(offset))
         year = None if year in (None, "") else int(year)
     except (TypeError, ValueError) as exc:
-        raise ValidationFailed("limit, offset and year must be whole numbers.", {}) from exc
+        raise ValidationFailed("publication.whole_numbers", {}) from exc
     conditions = [commune_years.c.public.is_(True)]
     for word in fold(query or "").split():
         conditions.append(commune_years.c.search_text.like(f"%{_escape(word)}%", escape="\\"))

@@ -229,13 +229,12 @@ class SurveyApp:
     def issue_codes(self, campaign_id: str, count: int, metadata: Metadata) -> dict:
         if isinstance(count, bool) or not isinstance(count, int) or not (
                 1 <= count <= kiosks.MAX_CODES_PER_CALL):
-            raise ValidationFailed(f"Issue 1-{kiosks.MAX_CODES_PER_CALL} codes at a time.",
-                                   {"count": count})
+            raise ValidationFailed("survey.codes_per_call", {"count": count},
+                                   {"max": kiosks.MAX_CODES_PER_CALL})
         campaign = self.campaign(campaign_id)
         campaign.require_exists()
         if campaign.state == campaigns.CLOSED:
-            raise CampaignClosed(f"Campaign {campaign_id} is closed; no codes are issued for it.",
-                                 {"campaign_id": campaign_id})
+            raise CampaignClosed("survey.closed_no_codes", {"campaign_id": campaign_id})
         codes = [kiosks.new_code() for _ in range(count)]
         with self.store.transaction() as conn:
             self.limiter.take(conn, Demand({CODES: ratelimit.key(
@@ -283,8 +282,7 @@ class SurveyApp:
             if campaign.to_dict(today)["accepting"]:
                 return {"kiosk": kiosk.to_dict(), "campaign": self.get_campaign(
                     campaign.campaign_id)}
-        raise NotFound(f"Commune {kiosk.commune_code} has no survey campaign accepting "
-                       "responses today.", {"commune_code": kiosk.commune_code,
+        raise NotFound("survey.no_campaign_today", {"commune_code": kiosk.commune_code,
                                             "today": today.isoformat()})
 
     # -- responses ------------------------------------------------------------------------
@@ -299,8 +297,9 @@ class SurveyApp:
         takes the first ones in order and refuses the rest in one transaction."""
         kiosk = self.authenticate(token)
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-            raise ValidationFailed(f"A batch holds 1-{MAX_BATCH} responses.",
-                                   {"responses": len(items) if isinstance(items, list) else None})
+            raise ValidationFailed("survey.batch_size",
+                                   {"responses": len(items) if isinstance(items, list) else None},
+                                   {"max": MAX_BATCH})
         outcomes = []
         for item, outcome in zip(items, self.submit_many(
                 [{"kiosk_token": token, "response": item} for item in items]), strict=True):
@@ -321,14 +320,15 @@ class SurveyApp:
         transaction (group commit). Each item is ``{"kiosk_token", "response"}``; each
         outcome is the acceptance ``submit`` returns, or the KernelError it would raise."""
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-            raise ValidationFailed(f"A group holds 1-{MAX_BATCH} responses.",
-                                   {"responses": len(items) if isinstance(items, list) else None})
+            raise ValidationFailed("survey.group_size",
+                                   {"responses": len(items) if isinstance(items, list) else None},
+                                   {"max": MAX_BATCH})
         outcomes: list = [None] * len(items)
         parsed = {}
         for i, item in enumerate(items):
             try:
                 if not isinstance(item, dict) or set(item) != {"kiosk_token", "response"}:
-                    raise ValidationFailed("Each item is {kiosk_token, response}.")
+                    raise ValidationFailed("survey.group_item")
                 kiosk_id = kiosks.kiosk_id_of(item["kiosk_token"])
                 submission, fingerprint = _parse(kiosk_id, item["response"])
                 parsed[i] = (kiosk_id, submission, fingerprint)
@@ -417,14 +417,11 @@ class SurveyApp:
         campaign.check_accepting(today)
         if (submission.questionnaire_id, submission.questionnaire_version) != (
                 campaign.questionnaire_id, campaign.questionnaire_version):
-            raise ValidationFailed(
-                "The response answers another questionnaire than the campaign's.",
-                {"expected": {"questionnaire_id": campaign.questionnaire_id,
+            raise ValidationFailed("survey.other_questionnaire", {"expected": {"questionnaire_id": campaign.questionnaire_id,
                               "questionnaire_version": campaign.questionnaire_version}})
         answers = responses.check_answers(self._version_of(campaign), submission.answers)
         if campaign.require_code and not submission.code:
-            raise CodeInvalid("This survey needs the single-use code handed out at the "
-                              "one-stop desk.", {"campaign_id": campaign.campaign_id})
+            raise CodeInvalid("survey.code_needed", {"campaign_id": campaign.campaign_id})
         return answers
 
     def _seal(self, admitted: list[tuple[Campaign, Submission, dict]], today: date) -> dict:
@@ -505,11 +502,8 @@ class SurveyApp:
             if existing:
                 return self._replay(existing[0], submission, kiosk.kiosk_id)
             if isinstance(exc, ConcurrencyError):
-                raise CodeUsed("This code has just been used for another response.",
-                               {"campaign_id": campaign.campaign_id}) from None
-            raise ResponseConflict("This response id is already used by another event; a new "
-                                   "response needs a new id.",
-                                   {"response_id": submission.response_id}) from None
+                raise CodeUsed("survey.code_just_used", {"campaign_id": campaign.campaign_id}) from None
+            raise ResponseConflict("survey.response_id_taken", {"response_id": submission.response_id}) from None
         return responses.acceptance(recorded, "accepted")
 
     # -- free text ------------------------------------------------------------------------

@@ -91,8 +91,7 @@ class Campaign:
              target_sample: int | None = None, last_year_cases: int | None = None,
              require_code: bool = False) -> list[NewEvent]:
         if self.state != NEW:
-            raise IllegalTransition(f"Campaign {self.campaign_id} was already opened.",
-                                    {"campaign_id": self.campaign_id, "state": self.state})
+            raise IllegalTransition("survey.already_opened", {"campaign_id": self.campaign_id, "state": self.state})
         problems = {}
         if not COMMUNE_PATTERN.match(commune_code or ""):
             problems["commune_code"] = "A commune code has five digits."
@@ -108,7 +107,7 @@ class Campaign:
                                       or value < 0):
                 problems[name] = "Must be a whole number, zero or more."
         if problems:
-            raise ValidationFailed("The campaign cannot be opened as given.", problems)
+            raise ValidationFailed("survey.cannot_open", problems)
         if target_sample is None:
             target_sample = target_from_cases(last_year_cases)
         return [NewEvent(CAMPAIGN_OPENED, {
@@ -121,8 +120,7 @@ class Campaign:
     def close(self, today: date) -> list[NewEvent]:
         self.require_exists()
         if self.state == CLOSED:
-            raise IllegalTransition(f"Campaign {self.campaign_id} is already closed.",
-                                    {"campaign_id": self.campaign_id, "state": self.state,
+            raise IllegalTransition("survey.already_closed", {"campaign_id": self.campaign_id, "state": self.state,
                                      "closed_on": self.closed_on.isoformat()})
         return [NewEvent(CAMPAIGN_CLOSED, {"campaign_id": self.campaign_id,
                                            "closed_on": today.isoformat()})]
@@ -130,8 +128,7 @@ class Campaign:
     def record_result(self, result_data: dict) -> list[NewEvent]:
         """The result event; none once recorded (a retried close must not record two)."""
         if self.state != CLOSED:
-            raise IllegalTransition("A result is computed only when the campaign closes.",
-                                    {"campaign_id": self.campaign_id, "state": self.state})
+            raise IllegalTransition("survey.result_when_closed", {"campaign_id": self.campaign_id, "state": self.state})
         if self.result is not None:
             return []
         return [NewEvent(RESULT_COMPUTED, result_data)]
@@ -143,9 +140,8 @@ class Campaign:
         self.require_exists()
         reason = (reason or "").strip() if isinstance(reason, str) else ""
         if not reason or len(reason) > MAX_ERASURE_REASON:
-            raise ValidationFailed(
-                f"Cần ghi lý do xóa nội dung góp ý (1-{MAX_ERASURE_REASON} ký tự), ví dụ "
-                "yêu cầu xóa dữ liệu cá nhân của người dân.", {"reason": reason})
+            raise ValidationFailed("survey.erasure_reason", {"reason": reason},
+                                   {"max": MAX_ERASURE_REASON})
         return [NewEvent(TEXT_ERASED, {"campaign_id": self.campaign_id,
                                        "key_ids": sorted(key_ids), "reason": reason,
                                        "erased_on": today.isoformat()})]
@@ -156,19 +152,17 @@ class Campaign:
         details = {"campaign_id": self.campaign_id, "opens_on": self.opens_on.isoformat(),
                    "closes_on": self.closes_on.isoformat(), "today": today.isoformat()}
         if self.state == CLOSED:
-            raise CampaignClosed(f"Campaign {self.campaign_id} is closed; it accepts no more "
-                                 "responses.", {**details, "state": CLOSED})
+            raise CampaignClosed("survey.closed", {**details, "state": CLOSED})
         if today > self.closes_on:
-            raise CampaignClosed(f"Campaign {self.campaign_id} ended on "
-                                 f"{self.closes_on.isoformat()}.", {**details, "state": OPEN})
+            raise CampaignClosed("survey.ended", {**details, "state": OPEN},
+                                 {"closes_on": self.closes_on.strftime("%d/%m/%Y")})
         if today < self.opens_on:
-            raise CampaignNotOpen(f"Campaign {self.campaign_id} opens on "
-                                  f"{self.opens_on.isoformat()}.", details)
+            raise CampaignNotOpen("survey.not_open_yet", details,
+                                  {"opens_on": self.opens_on.strftime("%d/%m/%Y")})
 
     def require_exists(self) -> None:
         if self.state == NEW:
-            raise NotFound(f"There is no survey campaign {self.campaign_id}.",
-                           {"campaign_id": self.campaign_id})
+            raise NotFound("survey.campaign_not_found", {"campaign_id": self.campaign_id})
 
     def to_dict(self, today: date | None = None) -> dict:
         self.require_exists()

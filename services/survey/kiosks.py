@@ -50,7 +50,7 @@ def new_token(kiosk_id: str) -> str:
 def kiosk_id_of(token: str) -> str:
     kiosk_id = (token or "").partition(".")[0]
     if not isinstance(token, str) or not KIOSK_ID_PATTERN.match(kiosk_id):
-        raise Unauthorised("This is not a kiosk token.")
+        raise Unauthorised("kiosk.not_a_token")
     return kiosk_id
 
 
@@ -85,14 +85,14 @@ class Kiosk:
 
     def register(self, commune_code: str, label: str, token: str, today: date) -> list[NewEvent]:
         if self.version:
-            raise IllegalTransition(f"Kiosk {self.kiosk_id} is already registered.")
+            raise IllegalTransition("kiosk.already_registered", {"kiosk_id": self.kiosk_id})
         problems = {}
         if not re.match(r"^\d{5}$", commune_code or ""):
             problems["commune_code"] = "A commune code has five digits."
         if not (label or "").strip() or len(label) > 100:
             problems["label"] = "The label must have 1-100 characters."
         if problems:
-            raise ValidationFailed("The kiosk cannot be registered as given.", problems)
+            raise ValidationFailed("kiosk.cannot_register", problems)
         return [NewEvent(KIOSK_REGISTERED, {
             "kiosk_id": self.kiosk_id, "commune_code": commune_code, "label": label.strip(),
             "token_sha256": sha256(token), "registered_on": today.isoformat()})]
@@ -100,8 +100,7 @@ class Kiosk:
     def revoke(self, reason: str, today: date) -> list[NewEvent]:
         self.require_exists()
         if self.revoked:
-            raise IllegalTransition(f"Kiosk {self.kiosk_id} was already revoked.",
-                                    {"kiosk_id": self.kiosk_id, "revoked_on": self.revoked_on})
+            raise IllegalTransition("kiosk.already_revoked", {"kiosk_id": self.kiosk_id, "revoked_on": self.revoked_on})
         return [NewEvent(KIOSK_REVOKED, {"kiosk_id": self.kiosk_id,
                                          "reason": (reason or "").strip()[:200],
                                          "revoked_on": today.isoformat()})]
@@ -109,23 +108,20 @@ class Kiosk:
     def authenticate(self, token: str) -> Kiosk:
         # One message for an unknown kiosk and a wrong secret: no probing for kiosk ids.
         if not self.version or not hmac.compare_digest(self.token_sha256, sha256(token)):
-            raise Unauthorised("The kiosk token is not valid.")
+            raise Unauthorised("kiosk.token_not_valid")
         if self.revoked:
-            raise KioskRevoked(f"Kiosk {self.kiosk_id} was revoked on {self.revoked_on}; it may "
-                               "not submit responses.",
-                               {"kiosk_id": self.kiosk_id, "revoked_on": self.revoked_on})
+            raise KioskRevoked("kiosk.revoked", {"kiosk_id": self.kiosk_id, "revoked_on": self.revoked_on})
         return self
 
     def check_commune(self, commune_code: str) -> None:
         if commune_code != self.commune_code:
-            raise Forbidden(f"Kiosk {self.kiosk_id} belongs to commune {self.commune_code}, not "
-                            f"{commune_code}.", {"kiosk_id": self.kiosk_id,
+            raise Forbidden("kiosk.other_commune", {"kiosk_id": self.kiosk_id,
                                                  "kiosk_commune": self.commune_code,
                                                  "campaign_commune": commune_code})
 
     def require_exists(self) -> None:
         if not self.version:
-            raise NotFound(f"There is no kiosk {self.kiosk_id}.", {"kiosk_id": self.kiosk_id})
+            raise NotFound("kiosk.not_found", {"kiosk_id": self.kiosk_id})
 
     def to_dict(self) -> dict:
         self.require_exists()
@@ -182,11 +178,9 @@ class SingleUseCode:
 
     def check(self, campaign_id: str) -> None:
         if not self.version or self.campaign_id != campaign_id:
-            raise CodeInvalid("This code was not issued for this survey.",
-                              {"campaign_id": campaign_id})
+            raise CodeInvalid("survey.code_not_issued", {"campaign_id": campaign_id})
         if self.response_id is not None:
-            raise CodeUsed("This code has already been used for a response.",
-                           {"campaign_id": campaign_id})
+            raise CodeUsed("survey.code_already_used", {"campaign_id": campaign_id})
 
     def redeem(self, campaign_id: str, response_id: str, today: date) -> list[NewEvent]:
         self.check(campaign_id)

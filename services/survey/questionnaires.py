@@ -119,23 +119,21 @@ class Questionnaire:
             return self.latest
         if version is not None and 1 <= version <= len(self.versions):
             return self.versions[version - 1]
-        raise NotFound(
-            f"Questionnaire {self.questionnaire_id!r} has no version {version or 1}.",
-            {"questionnaire_id": self.questionnaire_id, "version": version})
+        raise NotFound("questionnaire.version_not_found",
+                       {"questionnaire_id": self.questionnaire_id, "version": version},
+                       {"version": version or 1})
 
     def publish(self, title: str, questions: list[dict], today: date,
                 event_id: str | None = None) -> list[NewEvent]:
         """The event publishing the next version; none when it repeats the latest one, so a
         retried publication does not mint a version nobody asked for."""
         if not ID_PATTERN.match(self.questionnaire_id):
-            raise ValidationFailed(
-                "A questionnaire id is 1-63 lowercase letters, digits, '-' or '_'.",
-                {"questionnaire_id": self.questionnaire_id})
+            raise ValidationFailed("questionnaire.id_format", {"questionnaire_id": self.questionnaire_id})
         title = (title or "").strip()
         checked = _check_questions(questions)
         if not title or len(title) > MAX_TITLE:
-            raise ValidationFailed(f"The title must have 1-{MAX_TITLE} characters.",
-                                   {"title": title})
+            raise ValidationFailed("questionnaire.title_length", {"title": title},
+                                   {"max": MAX_TITLE})
         latest = self.latest
         if latest and latest.title == title and [q.to_dict() for q in latest.questions] == checked:
             return []
@@ -154,8 +152,8 @@ def default_publication(today: date) -> list[NewEvent]:
 def _check_questions(questions: list[dict]) -> list[dict]:
     problems: dict[str, str] = {}
     if not questions or len(questions) > MAX_QUESTIONS:
-        raise ValidationFailed(f"A questionnaire has 1-{MAX_QUESTIONS} questions.",
-                               {"questions": len(questions or [])})
+        raise ValidationFailed("questionnaire.question_count",
+                               {"questions": len(questions or [])}, {"max": MAX_QUESTIONS})
     seen, checked = set(), []
     for index, question in enumerate(questions):
         key = f"questions.{index}"
@@ -174,10 +172,9 @@ def _check_questions(questions: list[dict]) -> list[dict]:
         seen.add(qid)
         checked.append({"id": qid, "text": text, "kind": kind, "required": required})
     if problems:
-        raise ValidationFailed("Some questions are not valid.", problems)
+        raise ValidationFailed("questionnaire.questions_invalid", problems)
     if not any(q["kind"] == SCALE for q in checked):
-        raise ValidationFailed("A satisfaction questionnaire needs at least one five-level "
-                               "question.", {"questions": "no scale5 question"})
+        raise ValidationFailed("questionnaire.scale_needed", {"questions": "no scale5 question"})
     return checked
 
 

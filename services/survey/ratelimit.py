@@ -27,6 +27,7 @@ from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.db import is_postgres
+from kernel.messages import in_both
 from services.survey.errors import TooManyRequests
 
 SLOTS = 60
@@ -68,10 +69,8 @@ SETTINGS = (
     ("SURVEY_CODES_PER_ISSUER_PER_DAY", CODES, 86400),
 )
 # What a refusal tells the person or device refused, per scope.
-_WHO = {KIOSK: "Thiết bị này đã gửi", CAMPAIGN: "Đợt khảo sát này đã nhận",
-        ISSUER: "Các mã dùng một lần của cùng một người cấp đã được dùng cho",
-        CODES: "Người này đã cấp"}
-_WHAT = {KIOSK: "phiếu", CAMPAIGN: "phiếu", ISSUER: "phiếu", CODES: "mã"}
+_REFUSALS = {KIOSK: "rate.kiosk", CAMPAIGN: "rate.campaign", ISSUER: "rate.issuer",
+             CODES: "rate.codes"}  # kernel/messages.py
 
 
 def limits_from_config(config: Mapping) -> dict[str, tuple[Limit, ...]]:
@@ -235,9 +234,9 @@ class RateLimiter:
 
 def _refusal(scope: str, limit: Limit, wait: int) -> TooManyRequests:
     window = limit.window_seconds
-    span = {60: "1 phút", 3600: "1 giờ", 86400: "24 giờ"}.get(window, f"{window} giây")
-    return TooManyRequests(
-        f"{_WHO[scope]} quá {limit.count} {_WHAT[scope]} trong {span}; "
-        f"vui lòng thử lại sau {wait} giây.",
-        {"scope": scope, "limit": limit.count, "window_seconds": window,
-         "retry_after_seconds": wait})
+    span = {60: in_both("1 phút", "1 minute"), 3600: in_both("1 giờ", "1 hour"),
+            86400: in_both("24 giờ", "24 hours")}.get(window, in_both(f"{window} giây",
+                                                                     f"{window} s"))
+    return TooManyRequests(_REFUSALS[scope],
+                           {"scope": scope, "limit": limit.count, "window_seconds": window,
+                            "retry_after_seconds": wait}, {"span": span})

@@ -104,7 +104,7 @@ def check_answers(questionnaire: QuestionnaireVersion, answers: dict) -> dict:
                 continue
         checked[question.id] = value
     if problems:
-        raise ValidationFailed("Some answers are not valid.", {"answers": problems})
+        raise ValidationFailed("survey.answers_invalid", {"answers": problems})
     return checked
 
 
@@ -143,10 +143,7 @@ def replay(recorded: RecordedEvent, fingerprint: str,
     text when ``same_text`` can tell), else ResponseConflict."""
     if (recorded.type != RESPONSE_SUBMITTED or recorded.data.get("fingerprint") != fingerprint
             or (same_text is not None and not same_text(recorded))):
-        raise ResponseConflict(
-            f"Response {recorded.data.get('response_id', recorded.id)} was already submitted "
-            "with different content; a new response needs a new id.",
-            {"response_id": recorded.data.get("response_id", recorded.id)})
+        raise ResponseConflict("survey.response_resubmitted", {"response_id": recorded.data.get("response_id", recorded.id)})
     return acceptance(recorded, "duplicate")
 
 

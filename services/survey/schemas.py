@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from kernel.errors import ValidationFailed
+from kernel.messages import in_both
 from services.survey.questionnaires import KINDS
 
 # Event data is hashed as RFC 8785 JSON, which holds integers up to 2**53 exactly; the domain
@@ -90,11 +91,18 @@ class ResponseSchema(Strict):
     code = fields.String(load_default=None, validate=validate.Length(max=40))
 
 
+_WHAT = {"questionnaire": in_both("Bộ câu hỏi", "questionnaire"),
+         "campaign": in_both("Đợt khảo sát", "campaign"), "kiosk": in_both("Thiết bị", "kiosk"),
+         "response": in_both("Phiếu trả lời", "response")}
+
+
 def load(schema: type[Schema] | Schema, data, what: str) -> dict:
     """``schema`` may be an instance kept for reuse: loading leaves it unchanged."""
     if not isinstance(data, dict):
-        raise ValidationFailed(f"The {what} must be a JSON object.", {"_schema": "not an object"})
+        raise ValidationFailed("survey.not_an_object", {"_schema": "not an object"},
+                               {"what": _WHAT[what]})
     try:
         return (schema() if isinstance(schema, type) else schema).load(data)
     except ValidationError as exc:
-        raise ValidationFailed(f"The {what} is not valid.", {"fields": exc.messages}) from None
+        raise ValidationFailed("survey.not_valid", {"fields": exc.messages},
+                               {"what": _WHAT[what]}) from None

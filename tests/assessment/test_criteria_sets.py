@@ -209,6 +209,7 @@ def test_given_many_problems_then_the_message_lists_every_one_on_its_own_line():
     doc["criteria"][1]["indicators"][1]["id"] = "C2.I1"
     with pytest.raises(ValidationFailed) as caught:
         parse_criteria_set(doc)
-    lines = caught.value.message.splitlines()
+    assert caught.value.message.splitlines()[0] == "Bộ tiêu chí 25-2021 v1 không hợp lệ:"
+    lines = str(caught.value).splitlines()
     assert lines[0] == "The criteria set 25-2021 v1 is not valid:"
     assert len(lines) == 1 + len(caught.value.details["problems"]) >= 3

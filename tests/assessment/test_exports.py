@@ -117,9 +117,16 @@ def test_form_09_counts_match_the_rollup(year_2022):  # noqa: F811
     rollup = rollups.province_rollup(store.engine, sets, "38", YEAR)
     heading, headers, rows = table(read(exports.form_09(rollup)).active)
     assert headers == exports.HEADERS_09 and "Mẫu 09" in heading
-    district, total = rows
-    assert district == (1, "Huyện Đông Sơn", 14, 1, 7.14, 2, 11, "Chưa đạt")
-    assert total == (None, "Tổng cộng", 14, 1, 7.14, 2, 11, "0/1 huyện")
+    # A row for each of Thanh Hóa's 27 districts of 2022, then the province's total.
+    *districts, total = rows
+    assert [row[0] for row in districts] == list(range(1, 28))
+    dong_son = next(row for row in districts if row[1] == "Huyện Đông Sơn")
+    assert dong_son[2:] == (14, 1, 7.14, 2, 11, "Chưa đạt")
+    assert total == (None, "Tổng cộng", 559, 1, 0.18, 2, 556, "0/27 huyện")
+    district_only = rollups.province_rollup(store.engine, sets, "38", YEAR, "405")
+    _, _, rows = table(read(exports.form_09(district_only)).active)
+    assert rows == [(1, "Huyện Đông Sơn", 14, 1, 7.14, 2, 11, "Chưa đạt"),
+                    (None, "Tổng cộng", 14, 1, 7.14, 2, 11, "0/1 huyện")]
     later = rollups.province_rollup(store.engine, sets, "01", 2025)
     _, headers, rows = table(read(exports.form_09(later)).active)
     assert headers == exports.HEADERS_09[:-1]

@@ -142,6 +142,18 @@ def test_an_illegal_transition_names_the_current_state(api):
     assert answer.status_code == 409
     assert answer.json()["details"]["state"] == "drafting"
     assert answer.json()["details"]["command"] == "decide"
+    assert answer.headers["Content-Language"] == "vi"
+    assert answer.json()["message"].startswith(
+        "Hồ sơ đang ở trạng thái “Đang tự đánh giá, tự chấm điểm”: chưa thể thực hiện bước “Ký "
+        "quyết định công nhận hoặc không công nhận đạt chuẩn” (decide).")
+    english = api.request("POST", URL + "/decision", token("chairman", "38", "405"),
+                          headers={"Accept-Language": "en"}, json={
+                              "recognised": True, "decision_number": "1/QĐ",
+                              "decision_date": "2023-01-20"})
+    assert english.status_code == 409 and english.headers["Content-Language"] == "en"
+    assert english.json()["message"].startswith(
+        "The assessment is 'Self-assessment in progress'; 'decide' is not possible now")
+    assert english.json()["details"] == answer.json()["details"]
 
 
 def test_opening_twice_is_a_conflict(api):

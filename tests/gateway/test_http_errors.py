@@ -14,6 +14,7 @@ from tests.gateway.conftest import JWT_SECRET, RPC_TIMEOUT
 pytestmark = pytest.mark.broker
 
 LEVEL_2024 = "/api/v1/provinces/01/reviewing-levels/2024"
+EN = {"Accept-Language": "en"}
 
 
 def assert_error(response, status, code):
@@ -52,7 +53,12 @@ def test_an_oversized_body_is_refused(platform, admin):
 def test_unknown_fields_are_refused_by_name(platform, admin):
     response = platform.put(LEVEL_2024, admin, json={"level": "district", "colour": "red"})
     body = assert_error(response, 400, "validation_failed")
-    assert body["details"] == {"colour": ["Unknown field: this endpoint does not accept it."]}
+    assert body["details"] == {"colour": [
+        "Trường này không được nhận: địa chỉ này không dùng trường này."]}
+    english = platform.put(LEVEL_2024, admin, json={"level": "district", "colour": "red"},
+                           headers=EN)
+    assert english.json()["details"] == {"colour": [
+        "Unknown field: this endpoint does not accept it."]}
 
 
 @pytest.mark.parametrize("payload, field", [
@@ -77,7 +83,7 @@ def test_years_outside_the_programme_are_validation_failures(platform, admin, ye
         response = platform.request(method, f"/api/v1/provinces/01/reviewing-levels/{year}",
                                     admin, json={"level": "province"})
         body = assert_error(response, 400, "validation_failed")
-        assert body["details"] == {"year": ["Must be greater than or equal to 2017 and less than or equal to 2100."]}
+        assert body["details"] == {"year": ["Phải lớn hơn hoặc bằng 2017 và nhỏ hơn hoặc bằng 2100."]}
 
 
 def test_an_unknown_province_is_not_found(platform, admin):
@@ -122,9 +128,9 @@ def test_anonymous_callers_learn_nothing_from_validation(platform):
 
 
 @pytest.mark.parametrize("make_token, reason", [
-    (lambda token: token("administrator", ttl_seconds=-5), "expired"),
-    (lambda token: "eyJhbGciOiJIUzI1NiJ9.garbled.garbled", "not valid"),
-    (lambda token: token("administrator", secret="not-" + JWT_SECRET), "not valid"),
+    (lambda token: token("administrator", ttl_seconds=-5), "hết hạn"),
+    (lambda token: "eyJhbGciOiJIUzI1NiJ9.garbled.garbled", "không hợp lệ"),
+    (lambda token: token("administrator", secret="not-" + JWT_SECRET), "không hợp lệ"),
 ])
 def test_expired_garbled_and_forged_tokens_are_unauthorised(platform, token, make_token, reason):
     body = assert_error(platform.get(LEVEL_2024, make_token(token)), 401, "unauthorised")
@@ -149,8 +155,12 @@ def test_a_service_refusing_in_its_own_jurisdiction_rules_is_forbidden(platform,
     response = platform.put(f"/api/v1/provinces/01/reviewing-levels/{peers.FORBIDDEN_YEAR}",
                             admin, json={"level": "province"})
     body = assert_error(response, 403, "forbidden")
-    assert body["message"] == "Reviewing levels of that year are closed."
+    # Said in English only: English callers read it, others the code's own message.
+    assert body["message"] == "Bạn không có quyền thực hiện việc này."
     assert list(body["details"]) == ["year"]
+    english = platform.put(f"/api/v1/provinces/01/reviewing-levels/{peers.FORBIDDEN_YEAR}",
+                           admin, json={"level": "province"}, headers=EN)
+    assert english.json()["message"] == "Reviewing levels of that year are closed."
 
 
 # -- routing ----------------------------------------------------------------------------------
@@ -173,7 +183,7 @@ def test_a_version_conflict_is_409_with_its_details(platform, admin):
     assert platform.put(LEVEL_2024, admin, json={"level": "district"}).status_code == 200
     response = platform.put(LEVEL_2024, admin, json={"level": "province", "expected_version": 0})
     body = assert_error(response, 409, "version_conflict")
-    assert "not the expected 0" in body["message"]
+    assert "không phải phiên bản 0" in body["message"]
     assert set(body["details"]) == {"stream", "expected_version", "current_version"}
 
 
@@ -188,8 +198,10 @@ def test_an_unregistered_kernel_error_still_maps_by_its_type_name(platform, admi
     for cls in all_error_classes():
         monkeypatch.delitem(registry, f"{cls.__module__}.{cls.__name__}", raising=False)
     platform.put(LEVEL_2024, admin, json={"level": "district"})
-    response = platform.put(LEVEL_2024, admin, json={"level": "province", "expected_version": 7})
+    response = platform.put(LEVEL_2024, admin, json={"level": "province", "expected_version": 7},
+                            headers=EN)
     body = assert_error(response, 409, "version_conflict")
+    # Only the text crossed: English, as str() of the error gives it.
     assert "not the expected 7" in body["message"]
 
 
@@ -209,5 +221,66 @@ def test_a_service_that_does_not_answer_in_time_is_503(platform, token):
                             token("chairman", province="01"))
     elapsed = time.monotonic() - started
     body = assert_error(response, 503, "service_unavailable")
-    assert "did not answer within" in body["message"]
+    assert "không trả lời trong" in body["message"]
     assert RPC_TIMEOUT <= elapsed < RPC_TIMEOUT + 1.5
+
+
+# -- the language of the answer ---------------------------------------------------------------
+def _answers(platform, request, headers):
+    method, path, who, body = request
+    return platform.request(method, path, who, headers=headers,
+                            **({} if body is None else {"json": body}))
+
+
+@pytest.mark.parametrize("make, status, code, vi, en", [
+    (lambda t: ("PUT", LEVEL_2024, t("administrator"), {"level": 3}), 400, "validation_failed",
+     ("Yêu cầu không hợp lệ", {"level": ["Không phải một chuỗi ký tự."]}),
+     ("The request is not valid", {"level": ["Not a valid string."]})),
+    (lambda t: ("PUT", LEVEL_2024, t("administrator"), {}), 400, "validation_failed",
+     ("Yêu cầu không hợp lệ", {"level": ["Trường này là bắt buộc."]}),
+     ("The request is not valid", {"level": ["Missing data for required field."]})),
+    (lambda t: ("PUT", "/api/v1/provinces/99/reviewing-levels/2024", t("administrator"),
+                {"level": "district"}), 404, "not_found",
+     ("Năm 2024 không có tỉnh mã 99.", None), ("There is no province with code 99 in 2024.", None)),
+    (lambda t: ("PUT", LEVEL_2024, t("chairman", province="01"), {"level": "district"}), 403,
+     "forbidden", ("không", None), ("not", None)),
+    (lambda t: ("GET", "/nowhere", None, None), 404, "not_found",
+     ("Không có địa chỉ /nowhere", None), ("There is no route /nowhere", None)),
+    (lambda t: ("PUT", LEVEL_2024, t("administrator"), None), 400, "invalid_json",
+     ("Nội dung yêu cầu trống", None), ("The request body is empty", None)),
+])
+def test_errors_are_in_vietnamese_unless_english_is_preferred(platform, token, make, status,
+                                                              code, vi, en):
+    request = make(token)
+    for headers, language in (({}, "vi"), ({"Accept-Language": "vi-VN,vi;q=0.9"}, "vi"),
+                              ({"Accept-Language": "en, vi"}, "vi"), ({"Accept-Language": "*"}, "vi"),
+                              ({"Accept-Language": "da, en-GB;q=0.8"}, "en"),
+                              ({"Accept-Language": "fr-FR, en;q=0.8, vi;q=0.5"}, "en"),
+                              (EN, "en")):
+        message, details = vi if language == "vi" else en
+        response = _answers(platform, request, headers)
+        body = assert_error(response, status, code)
+        assert message in body["message"], (headers, body)
+        if details is not None:
+            assert body["details"] == details
+        assert response.headers["Content-Language"] == language
+        assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_a_service_away_is_said_in_either_language(platform, token):
+    path = f"/api/v1/provinces/01/reviewing-levels/{peers.SLOW_YEAR}"
+    chairman = token("chairman", province="01")
+    vietnamese = assert_error(platform.get(path, chairman), 503, "service_unavailable")
+    english = assert_error(platform.get(path, chairman, headers=EN), 503, "service_unavailable")
+    assert vietnamese["message"].startswith("Dịch vụ assessment không trả lời trong")
+    assert english["message"].startswith("The assessment service did not answer within")
+
+
+def test_a_conflict_with_the_stream_is_explained_in_both_languages(platform, admin):
+    platform.put(LEVEL_2024, admin, json={"level": "district"})
+    stale = {"level": "province", "expected_version": 0}
+    vietnamese = platform.put(LEVEL_2024, admin, json=stale).json()
+    english = platform.put(LEVEL_2024, admin, json=stale, headers=EN).json()
+    assert vietnamese["error"] == english["error"] == "version_conflict"
+    assert vietnamese["details"] == english["details"]
+    assert "đang ở phiên bản" in vietnamese["message"] and "nothing was written" in english["message"]

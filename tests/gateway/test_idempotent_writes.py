@@ -83,6 +83,10 @@ def test_the_same_key_with_other_figures_is_refused_and_changes_nothing(api):
     assert refused.status_code == 409
     assert refused.json()["error"] == "idempotency_key_reused"
     assert "khóa mới" in refused.json()["message"]
+    english = api.request("PUT", path, OFFICER, json=figures("C1.I2", scale=2), headers={
+        "Idempotency-Key": "so-lieu-C1.I2", "Accept-Language": "en"})
+    assert english.status_code == 409 and english.json()["error"] == "idempotency_key_reused"
+    assert "Use a new key for each new request" in english.json()["message"]
     assert refused.headers["Idempotency-Key"] == "so-lieu-C1.I2"
     # nor may the key be spent on another route
     other_route = keyed(api, "PUT", f"{URL}/figures/C2.I4", OFFICER, figures("C2.I4"),

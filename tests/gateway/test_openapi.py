@@ -78,7 +78,15 @@ def test_parameters_and_bodies_come_from_the_schemas(document):
     assert {"400", "403", "404", "409", "503"} <= set(put["responses"])
     events = document["paths"]["/api/v1/events"]["get"]
     assert {p["name"]: p["in"] for p in events["parameters"]} == {
-        "source": "query", "after": "query", "limit": "query"}
+        "source": "query", "after": "query", "limit": "query", "Accept-Language": "header"}
+
+
+def test_every_operation_takes_a_language_and_says_which_it_answered_in(document):
+    for _path, _method, operation in operations(document):
+        assert any(p["name"] == "Accept-Language" and p["in"] == "header"
+                   for p in operation["parameters"])
+    error = document["components"]["responses"]["Error"]
+    assert error["headers"]["Content-Language"]["schema"]["enum"] == ["vi", "en"]
 
 
 def test_every_path_parameter_is_declared(document):

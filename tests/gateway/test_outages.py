@@ -64,7 +64,7 @@ def test_a_write_that_timed_out_is_not_carried_out_when_the_service_returns(
     response = gateway.put("/api/v1/provinces/01/reviewing-levels/2024", token("administrator"),
                            json={"level": "district"})
     assert response.status_code == 503
-    assert "did not answer within" in response.json()["message"]
+    assert "không trả lời trong" in response.json()["message"]
 
     eventlet.sleep(0.5)  # the request expired with the gateway's deadline
     returned = container_factory(peers.AssessmentPeer, {"AMQP_URI": amqp_uri})
@@ -94,13 +94,17 @@ def test_repeated_timeouts_open_the_breaker_until_the_service_answers_again(
 
     pool = eventlet.GreenPool()
     timed_out = list(pool.imap(lambda _: gateway.get(url, admin), range(3)))
-    assert all("did not answer within" in r.json()["message"] for r in timed_out)
+    assert all("không trả lời trong" in r.json()["message"] for r in timed_out)
     refused, seconds = timed(lambda: gateway.get(url, admin))
     assert seconds < RPC_TIMEOUT / 2 and refused.status_code == 503
     assert refused.json()["error"] == "service_unavailable"
     assert refused.json()["details"] == {"service": "assessment", "reason": "circuit_open",
                                          "retry_after": 1}
     assert refused.headers["Retry-After"] == "1"
+    assert refused.json()["message"].startswith("Dịch vụ assessment liên tục không trả lời")
+    english = gateway.get(url, admin, headers={"Accept-Language": "en"})
+    assert english.json()["message"].startswith("The assessment service failed repeatedly")
+    assert english.headers["Content-Language"] == "en"
     breaker = gateway.get("/health").json()["gateway"]["services"]["assessment"]
     assert breaker["breaker"] in ("open", "half_open") and breaker["consecutive_failures"] == 3
 

@@ -188,6 +188,13 @@ def test_stuffing_one_kiosk_is_rate_limited(survey_platform, admin):
     refused = submit(client, kiosk["token"], answer(campaign))
     assert refused.status_code == 429
     assert refused.json()["error"] == "rate_limited"
+    assert refused.json()["message"].startswith(f"Thiết bị này đã gửi quá {RATE_PER_MINUTE} phiếu "
+                                                "trong 1 phút")
+    english = client.request("POST", "/api/v1/kiosk/responses", json=answer(campaign), headers={
+        **kiosk_headers(kiosk["token"]), "Accept-Language": "en"})
+    assert english.status_code == 429 and english.headers["Content-Language"] == "en"
+    assert english.json()["message"].startswith(
+        f"This kiosk sent more than {RATE_PER_MINUTE} responses in 1 minute")
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     # a replay is still answered: the kiosk learns its earlier response went through
     assert submit(client, kiosk["token"], sent[0]).json()["result"] == "duplicate"

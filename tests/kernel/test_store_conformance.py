@@ -64,7 +64,7 @@ def test_a_conflicting_append_fails_and_writes_nothing(store):
     with pytest.raises(ConcurrencyError) as raised:
         store.append("a", 1, numbered(3, start=10), meta())
     assert raised.value.details == {"stream": "a", "expected_version": 1, "current_version": 2}
-    assert "is at version 2" in raised.value.message
+    assert "is at version 2" in str(raised.value) and "phiên bản 2" in raised.value.message
     with pytest.raises(ConcurrencyError):
         store.append("a", NO_STREAM, numbered(1), meta())
     assert store.head_position() == 2

@@ -1,5 +1,6 @@
 """The 63 provinces built by reference/build_legacy.py: every unit of every year 2017-2024."""
 
+import json
 from collections import Counter
 
 import pytest
@@ -124,3 +125,28 @@ def test_the_counts_table_in_the_docs_is_the_data():
         encoding="utf-8")
     parsed = [legacy.check_file(path) for path in legacy.installed_paths()]
     assert build_legacy.counts_table(parsed) in docs
+
+
+def test_an_installed_file_with_a_bad_shape_is_still_reported_in_full(tmp_path):
+    # Installed files skip the schema pass when read; a bad one falls back to the full check.
+    document = json.loads((legacy.DATA_DIR / "74.json").read_text(encoding="utf-8"))
+    document["districts"][0]["communes"][0]["code"] = 25816
+    (tmp_path / "74.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LegacyFileError, match=r"communes\[0\]\.code: Not a valid string"):
+        legacy._catalogue_of(tmp_path)
+    document["districts"][0]["communes"][0]["code"] = document["districts"][0]["communes"][1]["code"]
+    (tmp_path / "74.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(LegacyFileError, match="duplicate commune code"):
+        legacy._catalogue_of(tmp_path)
+
+
+def test_the_units_of_a_year():
+    assert units.province_in("74", 2023) == units.Province("74", "Tỉnh Bình Dương", "Bình Dương")
+    assert units.province_in("74", 2025) is None and units.communes_in("74", 2025) == []
+    assert units.province_in("46", 2024).name == "Tỉnh Thừa Thiên Huế"
+    assert units.province_in("46", 2025).name == "Thành phố Huế"
+    assert units.province_in("99", 2020) is None and units.communes_in("99", 2020) == []
+    binh_duong = units.communes_in("74", 2023)
+    assert len(binh_duong) == 91 and [c.code for c in binh_duong] == sorted(c.code for c in binh_duong)
+    assert units.communes_in("01", 2026) == units.communes("01")
+    assert len(units.communes_in("01", 2023)) == 579 and len(units.communes_in("01", 2024)) == 526

@@ -64,11 +64,22 @@ def _sometimes_hostile(draw, value, choices, replacements):
     return _replaced(value, draw(st.sampled_from(choices)), draw(replacements))
 
 
+# A form's fields travel as UTF-8 like a URL: half a surrogate pair cannot be sent in one.
+FORM_HOSTILE_VALUES = st.one_of(st.sampled_from(URL_HOSTILE_TEXT), st.sampled_from(HOSTILE_NUMBERS))
+
+
+def _multipart(context) -> bool:
+    operation = getattr(context, "operation", None)
+    return operation is not None and "multipart/form-data" in (
+        operation.get_request_payload_content_types() or [])
+
+
 @schemathesis.hook
 def flatmap_body(context, body):
     if not isinstance(body, dict) or not body:
         return st.just(body)
-    return _sometimes_hostile(body, sorted(_paths(body), key=repr), HOSTILE_VALUES)
+    hostile = FORM_HOSTILE_VALUES if _multipart(context) else HOSTILE_VALUES
+    return _sometimes_hostile(body, sorted(_paths(body), key=repr), hostile)
 
 
 def _in_url(values):

@@ -31,7 +31,7 @@ CENT = Decimal("0.01")
 def parse_criteria_set(document: dict) -> CriteriaSet:
     """A validated set from a document in the file format; ``ValidationFailed`` lists every problem."""
     if not isinstance(document, dict):
-        raise ValidationFailed("A criteria set must be a JSON object.", {"problems": ["document: not an object"]})
+        raise ValidationFailed("criteria.not_object", {"problems": ["document: not an object"]})
     try:
         data = CriteriaSetSchema().load(document)
     except ValidationError as error:
@@ -47,7 +47,8 @@ def load_file(path: Path) -> CriteriaSet:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ValidationFailed(f"Cannot read the criteria set {path.name}: {error}", {"file": path.name}) from error
+        raise ValidationFailed("criteria.unreadable_file", {"file": path.name},
+                               {"error": str(error)}) from error
     return parse_criteria_set(document)
 
 
@@ -62,8 +63,8 @@ def _builtin() -> dict[tuple[str, int], CriteriaSet]:
     for path in sorted(DATA_DIR.glob("*.json")):
         criteria_set = load_file(path)
         if path.name != f"{criteria_set.id}.v{criteria_set.version}.json":
-            raise ValidationFailed(f"{path.name} holds set {criteria_set.id} v{criteria_set.version}; "
-                                   "name the file <id>.v<version>.json", {"file": path.name})
+            raise ValidationFailed("criteria.file_misnamed", {"file": path.name},
+                                   {"set_id": criteria_set.id, "version": criteria_set.version})
         sets[criteria_set.key] = criteria_set
     return sets
 
@@ -74,21 +75,24 @@ def set_for_year(year: int, sets: dict[tuple[str, int], CriteriaSet] | None = No
     Pass ``sets`` to include versions published later by an administrator.
     """
     if isinstance(year, bool) or not isinstance(year, int):
-        raise ValidationFailed("The evaluation year must be a whole number, e.g. 2022.", {"year": str(year)})
+        raise ValidationFailed("criteria.year_not_integer", {"year": str(year)})
     candidates = [s for s in (load_builtin_sets() if sets is None else sets).values() if s.covers(year)]
     if not candidates:
-        raise NotFound(f"No criteria set applies to the evaluation year {year}; the standard "
-                       "starts with the 2017 evaluation.", {"year": year})
+        raise NotFound("criteria.no_set_for_year", {"year": year})
     if len({s.id for s in candidates}) > 1:
-        raise ValidationFailed(f"Several criteria sets claim the evaluation year {year}: "
-                               f"{', '.join(sorted({s.id for s in candidates}))}.", {"year": year})
+        raise ValidationFailed("criteria.several_sets_for_year", {"year": year},
+                               {"sets": sorted({s.id for s in candidates})})
     return max(candidates, key=lambda s: s.version)
 
 
 def _fail(document: dict, problems: list[str]):
     name = f"{document.get('id', '?')} v{document.get('version', '?')}"
-    raise ValidationFailed(f"The criteria set {name} is not valid:\n- " + "\n- ".join(problems),
-                           {"problems": problems})
+    raise ValidationFailed("criteria.set_invalid", {"problems": problems},
+                           {"name": name, **_listed(problems)})
+
+
+def _listed(problems) -> dict:
+    return {"list": "".join("\n- " + problem for problem in problems)}
 
 
 def _points(text: str | None) -> Decimal | None:

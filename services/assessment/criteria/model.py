@@ -205,8 +205,7 @@ class CriteriaSet:
         for criterion in self.criteria:
             if criterion.id == criterion_id:
                 return criterion
-        raise NotFound(f"Criteria set {self.id} v{self.version} has no criterion {criterion_id!r}.",
-                       {"set_id": self.id, "version": self.version, "criterion": criterion_id})
+        raise NotFound("criteria.no_criterion", {"set_id": self.id, "version": self.version, "criterion": criterion_id})
 
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for c in self.criteria for i in c.indicators)
@@ -218,8 +217,7 @@ class CriteriaSet:
         for indicator in self.indicators():
             if indicator.id == indicator_id:
                 return indicator
-        raise NotFound(f"Criteria set {self.id} v{self.version} has no indicator {indicator_id!r}.",
-                       {"set_id": self.id, "version": self.version, "indicator": indicator_id})
+        raise NotFound("criteria.no_indicator", {"set_id": self.id, "version": self.version, "indicator": indicator_id})
 
     def to_dict(self) -> dict:
         body = {

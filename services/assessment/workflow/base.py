@@ -7,11 +7,15 @@ from datetime import date, datetime
 from kernel import clock
 from kernel.errors import IllegalTransition, ValidationFailed
 from kernel.events import NewEvent
+from kernel.messages import in_both
 from services.assessment.deadlines import RegimeCalendar, calendar_for
 from services.assessment.workflow import names as n
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.dates import step_day
 from services.assessment.workflow.state import AssessmentState
+
+_EVIDENCE_STEPS = {n.ATTACH_EVIDENCE: "Đính kèm tệp minh chứng",
+                   n.REMOVE_EVIDENCE: "Gỡ tệp minh chứng"}
 
 
 class AssessmentBase:
@@ -50,10 +54,15 @@ class AssessmentBase:
         if command in self.allowed_commands:
             return
         allowed = list(self.allowed_commands)
+        from services.assessment.workflow.next_steps import STEPS  # it imports the steps
+        steps = {**{c: label for c, (_role, label) in STEPS.items()}, **_EVIDENCE_STEPS}
+        possible = in_both(", ".join(f"“{steps[c]}”" if c in steps else c for c in allowed),
+                           ", ".join(allowed))
         raise IllegalTransition(
-            f"The assessment is '{self.status}'; '{command}' is not possible now"
-            + (f" (possible: {', '.join(allowed)})." if allowed else " (nothing more can happen)."),
-            self._details(command=command, allowed=allowed))
+            "assessment.step_not_possible" if allowed else "assessment.nothing_more",
+            self._details(command=command, allowed=allowed),
+            {"status": in_both(n.STATUS_VI[self._s.state], self.status), "possible": possible,
+             "step": steps.get(command, command)})
 
     def _event(self, event_type: str, data: dict) -> NewEvent:
         identity = {key: self._s.identity[key] for key in ("commune_code", "year")}
@@ -66,7 +75,7 @@ class AssessmentBase:
 
     def _known_indicator(self, catalogue: CriteriaCatalogue, indicator_id: str) -> None:
         if indicator_id not in set(catalogue.indicator_ids()):
-            raise ValidationFailed(
-                f"Indicator {indicator_id!r} is not in criteria set "
-                f"{self._s.identity['criteria_set_id']} version {self._s.identity['criteria_set_version']}.",
-                self._details(indicator_id=indicator_id))
+            raise ValidationFailed("assessment.indicator_not_in_set",
+                                   self._details(indicator_id=indicator_id),
+                                   {"set_id": self._s.identity["criteria_set_id"],
+                                    "version": self._s.identity["criteria_set_version"]})

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from kernel.errors import IllegalTransition, ValidationFailed
 from kernel.events import NewEvent
+from kernel.messages import in_both
 from services.assessment.deadlines import calendar_for
 from services.assessment.reviewing_levels import LAST_DISTRICT_YEAR
 from services.assessment.workflow import names as n
@@ -13,6 +14,9 @@ from services.assessment.workflow import values as v
 from services.assessment.workflow.base import AssessmentBase
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.dates import vi
+
+_UNITS = {"calendar_days": in_both("ngày", "calendar days"),
+          "working_days": in_both("ngày làm việc", "working days")}
 
 FIRST_YEAR, LAST_YEAR = 2017, 2100
 
@@ -28,26 +32,23 @@ class CommuneSteps(AssessmentBase):
         if district_code is not None:
             district_code = v.required_text(district_code, "district_code", details)
         if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValidationFailed(f"The evaluation year must be between {FIRST_YEAR} and {LAST_YEAR}.",
-                                   {**details, "field": "year"})
+            raise ValidationFailed("value.year_range", {**details, "field": "year"},
+                                   {"first": FIRST_YEAR, "last": LAST_YEAR})
         try:
             calendar_for(criteria_set_id)
         except ValidationFailed as error:
-            raise ValidationFailed(error.message, {**details, **error.details,
-                                                   "field": "criteria_set_id"}) from None
+            raise ValidationFailed(error.key or error.message, {**details, **error.details,
+                                                                "field": "criteria_set_id"},
+                                   error.params) from None
         if isinstance(criteria_set_version, bool) or not isinstance(criteria_set_version, (str, int)) \
                 or criteria_set_version == "":
-            raise ValidationFailed("The criteria set version must be given.",
-                                   {**details, "field": "criteria_set_version"})
+            raise ValidationFailed("assessment.set_version_needed", {**details, "field": "criteria_set_version"})
         v.one_of(reviewing_level, n.REVIEWING_LEVELS, "reviewing_level", details)
         if reviewing_level == "district":
             if year > LAST_DISTRICT_YEAR:
-                raise ValidationFailed("Districts were abolished on 1 July 2025: evaluations from "
-                                       "2025 on are reviewed by the province.",
-                                       {**details, "field": "reviewing_level"})
+                raise ValidationFailed("assessment.no_districts_from_2025", {**details, "field": "reviewing_level"})
             if district_code is None:
-                raise ValidationFailed("A district-level review needs the commune's district code.",
-                                       {**details, "field": "district_code"})
+                raise ValidationFailed("assessment.district_code_needed", {**details, "field": "district_code"})
         return [NewEvent(n.ASSESSMENT_OPENED, {
             "commune_code": commune_code, "year": year, "province_code": province_code,
             "district_code": district_code, "criteria_set_id": criteria_set_id,
@@ -64,7 +65,8 @@ class CommuneSteps(AssessmentBase):
         try:
             catalogue.validate_figures(indicator_id, figures)
         except ValidationFailed as error:
-            raise ValidationFailed(error.message, {**error.details, **details}) from None
+            raise ValidationFailed(error.key or error.message, {**error.details, **details},
+                                   error.params) from None
         return [self._event(n.FIGURES_RECORDED, {"indicator_id": indicator_id, "figures": stored})]
 
     def declare_conditions(self, declarations: dict, catalogue: CriteriaCatalogue,
@@ -77,20 +79,15 @@ class CommuneSteps(AssessmentBase):
         self._guard("declare_conditions")
         details = self._details()
         if not isinstance(declarations, dict):
-            raise ValidationFailed("The declarations must be an object such as "
-                                   '{"no_head_disciplined": true}.', {**details, "field": "declarations"})
+            raise ValidationFailed("assessment.declarations_object", {**details, "field": "declarations"})
         condition_ids = getattr(catalogue, "condition_ids", None)
         known = set(condition_ids()) if condition_ids else set(declarations)
         unknown = sorted(k for k in declarations if k not in known)
         if unknown:
-            raise ValidationFailed(
-                f"Not a declared condition of this criteria set: {', '.join(unknown)} "
-                f"(known: {', '.join(sorted(known)) or 'none'}).",
-                {**details, "field": "declarations", "unknown": unknown, "known": sorted(known)})
+            raise ValidationFailed("assessment.unknown_conditions", {**details, "field": "declarations", "unknown": unknown, "known": sorted(known)})
         not_bool = sorted(k for k, value in declarations.items() if not isinstance(value, bool))
         if not_bool:
-            raise ValidationFailed(f"Each declaration is true or false: {', '.join(not_bool)}.",
-                                   {**details, "field": "declarations", "invalid": not_bool})
+            raise ValidationFailed("assessment.declaration_not_bool", {**details, "field": "declarations", "invalid": not_bool})
         if commune_class is not None:
             v.one_of(commune_class, n.COMMUNE_CLASSES, "commune_class", details)
         return [self._event(n.CONDITIONS_DECLARED, {"declarations": dict(declarations),
@@ -103,8 +100,8 @@ class CommuneSteps(AssessmentBase):
         indicator_ids = list(catalogue.indicator_ids())
         missing = [i for i in indicator_ids if i not in self._s.figures]
         if missing:
-            raise ValidationFailed(f"Figures are missing for {len(missing)} indicator(s): "
-                                   f"{', '.join(missing)}.", self._details(missing=missing))
+            raise ValidationFailed("assessment.figures_missing", self._details(missing=missing),
+                                   {"count": len(missing)})
         if submitted_on is not None:
             submitted_on = self._step_day(submitted_on, "submit_self_assessment")
         return [self._event(n.SELF_ASSESSMENT_SUBMITTED, {
@@ -117,21 +114,21 @@ class CommuneSteps(AssessmentBase):
         public posting starts (what was posted is what citizens commented on), with a reason."""
         if self._s.posting is not None:
             raise IllegalTransition(
-                "Không thể mở lại bản tự đánh giá: kết quả tự đánh giá đã được niêm yết công "
-                f"khai từ ngày {vi(self._s.posting['start'])}. Chỉ mở lại được trước khi niêm yết.",
+                "reopen.after_posting",
                 self._details(command="reopen_self_assessment",
                               allowed=list(self.allowed_commands),
-                              posting_start=self._s.posting["start"]))
+                              posting_start=self._s.posting["start"]),
+                {"posting_start": in_both(vi(self._s.posting["start"]),
+                                          self._s.posting["start"])})
         if self._s.state in (n.NEW, n.DRAFTING):
             raise IllegalTransition(
-                "Bản tự đánh giá chưa được gửi nên không cần mở lại: vẫn có thể sửa số liệu.",
+                "reopen.not_submitted",
                 self._details(command="reopen_self_assessment",
                               allowed=list(self.allowed_commands)))
         self._guard("reopen_self_assessment")
         details = self._details()
         if not isinstance(reason, str) or not reason.strip():
-            raise ValidationFailed("Cần nêu lý do mở lại bản tự đánh giá.",
-                                   {**details, "field": "reason"})
+            raise ValidationFailed("reopen.reason_needed", {**details, "field": "reason"})
         reopened_on = self._step_day(reopened_on, "reopen_self_assessment")
         return [self._event(n.SELF_ASSESSMENT_REOPENED, {
             "reason": reason.strip(), "reopened_on": reopened_on.isoformat()})]
@@ -155,7 +152,7 @@ class CommuneSteps(AssessmentBase):
         details = self._details(comment_id=comment_id)
         comment_id = v.required_text(comment_id, "comment_id", details)
         if comment_id in self._s.posting["comments"]:
-            raise ValidationFailed(f"A comment with id {comment_id!r} is already recorded.", details)
+            raise ValidationFailed("comment.exists", details, {"comment_id": comment_id})
         received_on = self._step_day(received_on, "record_comment")
         return [self._event(n.COMMENT_RECORDED, {
             "comment_id": comment_id, "text": v.required_text(text, "text", details),
@@ -168,9 +165,9 @@ class CommuneSteps(AssessmentBase):
         details = self._details(comment_id=comment_id)
         comment = self._s.posting["comments"].get(comment_id)
         if comment is None:
-            raise ValidationFailed(f"There is no comment with id {comment_id!r} to answer.", details)
+            raise ValidationFailed("comment.not_found", details, {"comment_id": comment_id})
         if comment["answer"] is not None:
-            raise ValidationFailed(f"Comment {comment_id!r} was already answered.", details)
+            raise ValidationFailed("comment.answered", details, {"comment_id": comment_id})
         answered_on = self._step_day(answered_on, "answer_comment")
         return [self._event(n.COMMENT_ANSWERED, {
             "comment_id": comment_id, "answer": v.required_text(answer, "answer", details),
@@ -182,11 +179,13 @@ class CommuneSteps(AssessmentBase):
         minimum_end = self._s.posting["minimum_end"]
         if today < date.fromisoformat(minimum_end):
             raise IllegalTransition(
-                f"The posting must stay up until {minimum_end} inclusive "
-                f"({self._s.posting['minimum']} {self._s.posting['unit'].replace('_', ' ')}); "
-                f"it cannot end on {today.isoformat()}.",
+                "posting.too_early",
                 self._details(command="end_posting", allowed=list(self.allowed_commands),
-                              minimum_end=minimum_end, today=today.isoformat()))
+                              minimum_end=minimum_end, today=today.isoformat()),
+                {"minimum_end": in_both(vi(minimum_end), minimum_end),
+                 "ends_on": in_both(vi(today), today.isoformat()),
+                 "minimum": self._s.posting["minimum"],
+                 "unit": _UNITS.get(self._s.posting["unit"], self._s.posting["unit"])})
         return [self._event(n.POSTING_ENDED, {"ended_on": today.isoformat()})]
 
     def submit_dossier(self, submitted_on: date | datetime,
@@ -196,14 +195,11 @@ class CommuneSteps(AssessmentBase):
         details = self._details()
         submitted_on = self._step_day(submitted_on, "submit_dossier")
         if not isinstance(requests_recognition, bool):
-            raise ValidationFailed("Whether recognition is requested must be true or false.",
-                                   {**details, "field": "requests_recognition"})
+            raise ValidationFailed("assessment.recognition_request_bool", {**details, "field": "requests_recognition"})
         unanswered = [c for c, comment in self._s.posting["comments"].items()
                       if comment["answer"] is None]
         if unanswered:
-            raise ValidationFailed("Every citizen's comment must be answered before the dossier "
-                                   f"is submitted; unanswered: {', '.join(unanswered)}.",
-                                   {**details, "unanswered": unanswered})
+            raise ValidationFailed("comment.unanswered", {**details, "unanswered": unanswered})
         due_before = self.calendar.dossier_due(self._s.identity["year"])
         return [self._event(n.DOSSIER_SUBMITTED_EVENT, {
             "submitted_on": submitted_on.isoformat(), "due_before": due_before.isoformat(),

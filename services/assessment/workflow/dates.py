@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from kernel.errors import DateInFuture, DateOutOfOrder
+from kernel.messages import in_both
 from services.assessment.workflow import values as v
 
 # command -> (its date argument in the workflow, the API's field, the date in Vietnamese words)
@@ -29,6 +30,15 @@ STEP_DATES: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _step_words(command: str, capital: bool = False) -> dict:
+    """The step's date in words, in both languages; the English from the field's name."""
+    if command not in STEP_DATES:
+        return in_both("ngày của bước trước", "date of the step before")
+    words = STEP_DATES[command][2]
+    english = f"{command.replace('_', ' ')} date ({STEP_DATES[command][1]})"
+    return in_both(words.capitalize() if capital else words, english)
+
+
 def vi(day: date | str) -> str:
     """A date as Vietnamese writes it: 06/02/2023."""
     day = date.fromisoformat(day) if isinstance(day, str) else day
@@ -39,20 +49,20 @@ def step_day(value: date | datetime, command: str, today: date,
              previous: tuple[str, str] | None, details: dict) -> date:
     """The command's date in Vietnam's calendar, refused when it is after ``today`` or before
     ``previous`` (the command that dated the step before, and its ISO date)."""
-    _, field, words = STEP_DATES[command]
+    _, field, _words = STEP_DATES[command]
     day = v.day(value, field, details)
     if day > today:
         raise DateInFuture(
-            f"{words.capitalize()} ({vi(day)}) chưa đến: hôm nay là {vi(today)} (giờ Việt "
-            "Nam). Chỉ ghi nhận những bước đã diễn ra.",
-            {**details, "field": field, "value": day.isoformat(), "today": today.isoformat()})
+            "date.future",
+            {**details, "field": field, "value": day.isoformat(), "today": today.isoformat()},
+            {"step": _step_words(command, capital=True), "day": in_both(vi(day), day.isoformat()),
+             "today": in_both(vi(today), today.isoformat())})
     if previous is not None and day < date.fromisoformat(previous[1]):
         before, on = previous
-        before_words = STEP_DATES[before][2] if before in STEP_DATES else "ngày của bước trước"
         raise DateOutOfOrder(
-            f"{words.capitalize()} ({vi(day)}) không được trước {before_words} "
-            f"({vi(on)}), bước liền trước của hồ sơ: các bước được ghi theo đúng thứ tự đã "
-            "diễn ra.",
+            "date.before_previous",
             {**details, "field": field, "value": day.isoformat(), "previous_step": before,
-             "previous_step_on": on})
+             "previous_step_on": on},
+            {"step": _step_words(command, capital=True), "day": in_both(vi(day), day.isoformat()),
+             "before": _step_words(before), "on": in_both(vi(on), on)})
     return day

@@ -30,10 +30,7 @@ class EvidenceSteps(AssessmentBase):
         checked = v.evidence_file(file, details)
         for kept in self._s.evidence.get(indicator_id, []):
             if kept.get("sha256") == checked["sha256"]:
-                raise EvidenceAlreadyAttached(
-                    f"Tệp này đã được đính kèm cho chỉ tiêu {indicator_id} với tên "
-                    f"“{kept['file_name']}”; không cần tải lên lại.",
-                    {**details, "sha256": checked["sha256"], "file_name": kept["file_name"]})
+                raise EvidenceAlreadyAttached("evidence.already_attached", {**details, "sha256": checked["sha256"], "file_name": kept["file_name"]})
         supplement = (self._s.supplements[-1]["number"]
                       if self._s.state == n.SUPPLEMENT_REQUESTED else None)
         return [self._event(n.EVIDENCE_ATTACHED, {
@@ -48,7 +45,6 @@ class EvidenceSteps(AssessmentBase):
         kept = next((f for f in self._s.evidence.get(indicator_id, [])
                      if f.get("sha256") == sha256), None)
         if kept is None:
-            raise NotFound(f"Chỉ tiêu {indicator_id} không có tệp minh chứng nào có mã SHA-256 "
-                           f"{sha256}.", details)
+            raise NotFound("evidence.not_found", details)
         return [self._event(n.EVIDENCE_REMOVED, {"indicator_id": indicator_id, "sha256": sha256,
                                                  "file_name": kept["file_name"]})]

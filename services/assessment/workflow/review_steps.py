@@ -41,8 +41,9 @@ class ReviewSteps(AssessmentBase):
         started_on = self._step_day(started_on, "start_appraisal")
         if isinstance(council_size, bool) or not isinstance(council_size, int) \
                 or not 1 <= council_size <= n.MAX_COUNCIL_SIZE:
-            raise ValidationFailed(f"The council has between 1 and {n.MAX_COUNCIL_SIZE} members.",
-                                   {**details, "field": "council_size", "value": repr(council_size)})
+            raise ValidationFailed("council.size", {**details, "field": "council_size",
+                                                    "value": repr(council_size)},
+                                   {"max": n.MAX_COUNCIL_SIZE})
         v.one_of(method, n.APPRAISAL_METHODS, "method", details)
         return [self._event(n.APPRAISAL_STARTED, {"started_on": started_on.isoformat(),
                                                   "council_size": council_size, "method": method})]
@@ -56,14 +57,12 @@ class ReviewSteps(AssessmentBase):
         member_name = v.required_text(member_name, "member_name", details)
         opinions = self._s.appraisal["opinions"]
         if any(o["member_name"] == member_name for o in opinions):
-            raise ValidationFailed(f"{member_name} has already given an opinion.", details)
+            raise ValidationFailed("council.member_already", details, {"member_name": member_name})
         if len(opinions) >= self._s.appraisal["council_size"]:
-            raise ValidationFailed("Every member of the council has already given an opinion.",
-                                   {**details, "council_size": self._s.appraisal["council_size"]})
+            raise ValidationFailed("council.all_given", {**details, "council_size": self._s.appraisal["council_size"]})
         v.one_of(given_by, n.OPINION_FORMS, "given_by", details)
         if given_by == "meeting" and self._s.appraisal["method"] == "written":
-            raise ValidationFailed("This appraisal is by written opinions; there is no meeting.",
-                                   {**details, "field": "given_by"})
+            raise ValidationFailed("council.written_no_meeting", {**details, "field": "given_by"})
         role = v.required_text(role, "role", details)
         opinion = v.required_text(opinion, "opinion", details)
         if given_on is not None:
@@ -83,21 +82,20 @@ class ReviewSteps(AssessmentBase):
         pass_fail = getattr(catalogue, "is_pass_fail", None)
         if pass_fail is not None and pass_fail(indicator_id):
             if points is not None or not isinstance(achieved, bool):
-                raise ValidationFailed(
-                    f"Indicator {indicator_id} is pass/fail: give achieved (true or false), "
-                    "not points.", {**details, "field": "achieved"})
+                raise ValidationFailed("appraisal.pass_fail", {**details, "field": "achieved"},
+                                       {"indicator_id": indicator_id})
             return [self._event(n.INDICATOR_APPRAISED, {
                 "indicator_id": indicator_id, "points": None, "achieved": achieved,
                 "reason": v.required_text(reason, "reason", details)})]
         if achieved is not None:
-            raise ValidationFailed(f"Indicator {indicator_id} is scored in points, not achieved "
-                                   "or not.", {**details, "field": "achieved"})
+            raise ValidationFailed("appraisal.points_not_achieved",
+                                   {**details, "field": "achieved"}, {"indicator_id": indicator_id})
         value = v.points(points, "points", details)
         maximum = Decimal(catalogue.indicator_max(indicator_id))
         if not Decimal(0) <= value <= maximum:
-            raise ValidationFailed(
-                f"Indicator {indicator_id} is scored between 0 and {maximum}; {value} is outside.",
-                {**details, "points": str(value), "max": str(maximum)})
+            raise ValidationFailed("appraisal.points_range",
+                                   {**details, "points": str(value), "max": str(maximum)},
+                                   {"indicator_id": indicator_id})
         return [self._event(n.INDICATOR_APPRAISED, {
             "indicator_id": indicator_id, "points": str(value),
             "reason": v.required_text(reason, "reason", details)})]
@@ -110,20 +108,17 @@ class ReviewSteps(AssessmentBase):
         appraisal = self._s.appraisal
         missing = [i for i in catalogue.indicator_ids() if i not in appraisal["scores"]]
         if missing:
-            raise ValidationFailed(f"The council has not appraised {len(missing)} indicator(s): "
-                                   f"{', '.join(missing)}.", {**details, "missing": missing})
+            raise ValidationFailed("appraisal.missing", {**details, "missing": missing},
+                                   {"count": len(missing)})
         if not appraisal["opinions"]:
-            raise ValidationFailed("No council member's opinion is recorded.", details)
+            raise ValidationFailed("appraisal.no_opinion", details)
         present = sum(1 for o in appraisal["opinions"] if o["given_by"] == "meeting")
         quorum_met = None
         if appraisal["method"] == "meeting":
             needed = quorum(appraisal["council_size"])
             quorum_met = present >= needed
             if not quorum_met:
-                raise ValidationFailed(
-                    f"The meeting had {present} of {appraisal['council_size']} members; "
-                    f"two thirds ({needed}) are needed.",
-                    {**details, "present": present, "needed": needed,
+                raise ValidationFailed("appraisal.quorum", {**details, "present": present, "needed": needed,
                      "council_size": appraisal["council_size"]})
         points = [s["points"] for s in appraisal["scores"].values() if s["points"] is not None]
         total = sum((Decimal(p) for p in points), Decimal("0.00"))
@@ -139,8 +134,7 @@ class ReviewSteps(AssessmentBase):
         self._guard("decide")
         details = self._details()
         if not isinstance(recognised, bool):
-            raise ValidationFailed("The decision either recognises the commune or not.",
-                                   {**details, "field": "recognised"})
+            raise ValidationFailed("decision.recognised_bool", {**details, "field": "recognised"})
         # not before the council's appraisal was completed: the step it follows
         decision_date = self._step_day(decision_date, "decide")
         calendar = self.calendar

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from kernel.canonical import to_json_value
 from kernel.errors import ValidationFailed
+from kernel.messages import in_both
 from services.assessment.deadlines import as_vietnam_date
 from storage.filetypes import MEDIA_TYPES, PDF
 
@@ -16,17 +17,20 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_FILE_NAME = 255
 
 
+def _named(field: str) -> dict:
+    return in_both(field, field.replace("_", " "))
+
+
 def required_text(value, field: str, details: dict) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValidationFailed(f"The {field.replace('_', ' ')} must not be empty.",
-                               {**details, "field": field})
+        raise ValidationFailed("value.empty", {**details, "field": field}, {"field": _named(field)})
     return value.strip()
 
 
 def one_of(value, choices: tuple[str, ...], field: str, details: dict) -> str:
     if value not in choices:
-        raise ValidationFailed(f"The {field.replace('_', ' ')} must be one of {', '.join(choices)}.",
-                               {**details, "field": field, "value": value})
+        raise ValidationFailed("value.one_of", {**details, "field": field, "value": value},
+                               {"choices": choices, "field": _named(field)})
     return value
 
 
@@ -34,66 +38,61 @@ def day(value: date | datetime, field: str, details: dict) -> date:
     try:
         return as_vietnam_date(value)
     except ValidationFailed as error:
-        raise ValidationFailed(error.message, {**details, **error.details, "field": field}) from None
+        raise ValidationFailed(error.key or error.message,
+                               {**details, **error.details, "field": field}, error.params) from None
 
 
 def points(value, field: str, details: dict) -> Decimal:
     """Points are exact decimals with at most two places; floats would round silently."""
     if isinstance(value, (float, bool)) or not isinstance(value, (Decimal, int, str)):
-        raise ValidationFailed("Points must be given as a Decimal (or its string), never a float.",
-                               {**details, "field": field, "value": repr(value)})
+        raise ValidationFailed("points.float", {**details, "field": field, "value": repr(value)})
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ValidationFailed("Points must be a number.", {**details, "field": field,
+        raise ValidationFailed("points.number", {**details, "field": field,
                                                             "value": str(value)}) from None
     if not number.is_finite() or number != number.quantize(TWO_PLACES):
-        raise ValidationFailed("Points have at most two decimal places.",
-                               {**details, "field": field, "value": str(value)})
+        raise ValidationFailed("points.two_places", {**details, "field": field, "value": str(value)})
     return number.quantize(TWO_PLACES)
 
 
 def json_figures(figures, details: dict) -> dict:
     if not isinstance(figures, dict):
-        raise ValidationFailed("The figures must be a mapping of names to values.", details)
+        raise ValidationFailed("figures.mapping", details)
     try:
         return to_json_value(figures)
     except TypeError as error:
-        raise ValidationFailed(f"The figures cannot be stored: {error}.", details) from None
+        raise ValidationFailed("figures.unstorable", details, {"error": str(error)}) from None
 
 
 def evidence_file(file, details: dict) -> dict:
     """An uploaded file as the gateway describes it: its name as given, the media type and
     size it found, the SHA-256 the store computed, and for a PDF its signature report."""
     if not isinstance(file, dict):
-        raise ValidationFailed("Tệp minh chứng phải được mô tả bằng một đối tượng (tên tệp, loại, "
-                               "kích thước, SHA-256).", {**details, "field": "file"})
+        raise ValidationFailed("evidence.description", {**details, "field": "file"})
     sha256 = file.get("sha256")
     if not isinstance(sha256, str) or not _SHA256.match(sha256):
-        raise ValidationFailed("Mã SHA-256 của tệp phải gồm 64 chữ số thập lục phân viết thường.",
-                               {**details, "field": "sha256"})
+        raise ValidationFailed("evidence.sha256", {**details, "field": "sha256"})
     size = file.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValidationFailed("Kích thước tệp phải là một số byte dương.",
-                               {**details, "field": "size"})
+        raise ValidationFailed("evidence.size", {**details, "field": "size"})
     media_type = file.get("media_type")
     if not isinstance(media_type, str) or media_type not in MEDIA_TYPES:
-        raise ValidationFailed(f"Loại tệp {media_type!r} không thuộc các loại tài liệu minh chứng "
-                               "được nhận.", {**details, "field": "media_type",
-                                              "allowed": sorted(MEDIA_TYPES)})
+        raise ValidationFailed("evidence.media_type", {**details, "field": "media_type",
+                                                       "allowed": sorted(MEDIA_TYPES)},
+                               {"media_type": repr(media_type)})
     name = file.get("file_name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_FILE_NAME \
             or any(c in name for c in "/\\"):
-        raise ValidationFailed(f"Tên tệp phải có từ 1 đến {MAX_FILE_NAME} ký tự, không có dấu / "
-                               "hoặc \\.", {**details, "field": "file_name"})
+        raise ValidationFailed("evidence.file_name", {**details, "field": "file_name"},
+                               {"max": MAX_FILE_NAME})
     signatures = file.get("signatures")
     if (media_type == PDF.media_type) != isinstance(signatures, dict):
-        raise ValidationFailed("Tệp PDF cần có kết quả kiểm tra chữ ký số; các loại tệp khác thì "
-                               "không.", {**details, "field": "signatures"})
+        raise ValidationFailed("evidence.signatures", {**details, "field": "signatures"})
     try:
         signatures = to_json_value(signatures)
     except TypeError as error:
-        raise ValidationFailed(f"Kết quả kiểm tra chữ ký số không lưu được: {error}.",
-                               {**details, "field": "signatures"}) from None
+        raise ValidationFailed("evidence.signatures_unstorable",
+                               {**details, "field": "signatures"}, {"error": str(error)}) from None
     return {"file_name": name.strip(), "media_type": media_type, "size": size,
             "sha256": sha256, "signatures": signatures}
