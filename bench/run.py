@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import board, chain_signing, kernel_path, survey_submissions, workspace
+from bench import board, chain_signing, cycle, kernel_path, survey_submissions, workspace
 
-SECTIONS = ("kernel", "survey", "board", "signing", "workspace")
+SECTIONS = ("kernel", "survey", "board", "signing", "workspace", "province-year")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -130,6 +130,12 @@ def main() -> None:
     parser.add_argument("--officials", type=int,
                         default=int(os.environ.get("BENCH_OFFICIALS", 50)),
                         help="officials signed in to the workspace at once")
+    parser.add_argument("--cycle-province", default=os.environ.get("BENCH_CYCLE_PROVINCE", "38"),
+                        help="the province whose whole year is taken through the gateway")
+    parser.add_argument("--cycle-year", type=int,
+                        default=int(os.environ.get("BENCH_CYCLE_YEAR", 2022)))
+    parser.add_argument("--cycle-clients", type=int,
+                        default=int(os.environ.get("BENCH_CYCLE_CLIENTS", 16)))
     args = parser.parse_args()
     only = args.only or SECTIONS
     if "kernel" in only:
@@ -163,6 +169,13 @@ def main() -> None:
         report = workspace.report(results, machine(since))
         print(report)
         write_section("workspace", report)
+    if "province-year" in only:
+        since = cpu_ticks()
+        results = cycle.run(args.amqp_uri, args.cycle_province, args.cycle_year,
+                            args.cycle_clients)
+        report = cycle.report(results, machine(since))
+        print(report)
+        write_section("province-year", report)
 
 
 if __name__ == "__main__":

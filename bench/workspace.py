@@ -29,16 +29,13 @@ import os
 import random
 import re
 import sys
-import tempfile
 import threading
 import time
-import uuid
-from urllib.parse import quote, urlsplit
 
-from bench.survey_submissions import _broker_pid, _cpu_seconds, _free_port, _rabbitmqctl
+from bench.stack import SECRET, stack
+from bench.survey_submissions import _cpu_seconds
 
 HANOI, YEAR = "01", 2026
-SECRET = "bench-secret-0123456789abcdef0123456789"
 PROCESSES = 2
 CONTEXT = {"actor": {"subject": "bench@workspace", "role": "administrator",
                      "jurisdiction": {"province": None, "district": None, "commune": None}}}
@@ -56,37 +53,6 @@ PAGES = {
     "administrator": ["/can-bo/", "/can-bo/quan-ly-tai-khoan", "/can-bo/tai-khoan-cua-toi"],
 }
 OTHERS = ("justice_officer", "council_secretary", "chairman", "auditor", "administrator")
-
-
-# -- the stack under test ------------------------------------------------------------------
-def _serve(config: dict, services: tuple[str, ...], ready, stop) -> None:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import eventlet
-    eventlet.monkey_patch()
-    import importlib
-    import logging
-
-    logging.basicConfig(level=logging.WARNING)
-    from nameko.runners import ServiceRunner
-
-    where = {"gateway": "gateway.service:GatewayService",
-             "accounts": "services.accounts.service:AccountsService",
-             "assessment": "services.assessment.service:AssessmentService",
-             "survey": "services.survey.service:SurveyService",
-             "plans": "services.plans.service:PlansService",
-             "publication": "services.publication.service:PublicationService"}
-    runner = ServiceRunner(config)
-    for service in services:
-        module, name = where[service].split(":")
-        runner.add_service(getattr(importlib.import_module(module), name))
-    runner.start()
-    ready.set()
-    while not stop.is_set():
-        eventlet.sleep(0.1)
-    runner.stop()
 
 
 # -- seeding (the driver process: plain threads, no eventlet) --------------------------------
@@ -223,60 +189,28 @@ def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", officials: int = 
     from reference import units
 
     ctx = mp.get_context("spawn")
-    vhost = f"tcpl-bench-{uuid.uuid4().hex[:8]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    amqp_uri = urlsplit(amqp_base)._replace(path="/" + quote(vhost, safe="")).geturl()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     communes = [c.code for c in units.communes(HANOI)][:officials]
     people = _officials(officials, communes)
-    with tempfile.TemporaryDirectory(prefix="tcpl-bench-workspace-") as tmp:
-        config = {"AMQP_URI": amqp_uri, "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-                  "JWT_SECRET": SECRET, "RPC_TIMEOUT": 30, "RETRY_DELAY_MS": 200,
-                  "max_workers": max(10, officials * 2),
-                  "EVIDENCE_STORE": f"{tmp}/evidence",
-                  "DATABASES": {name: f"sqlite:///{tmp}/{name}.sqlite" for name in (
-                      "accounts", "assessment", "survey", "plans", "publication")}}
-        stop = ctx.Event()
-        servers = {}
-        groups = {"gateway": ("gateway",), "accounts": ("accounts",),
-                  "assessment": ("assessment", "survey", "plans"),
-                  "publication": ("publication",)}
-        try:
-            for name, services in groups.items():
-                ready = ctx.Event()
-                servers[name] = ctx.Process(target=_serve, args=(config, services, ready, stop))
-                servers[name].start()
-                if not ready.wait(90):
-                    raise RuntimeError(f"the {name} process did not start")
-            pids = {name: proc.pid for name, proc in servers.items()}
-            pids["rabbitmq"] = _broker_pid()
-            seeding = time.time()
-            _seed(base, amqp_uri, people)
-            seeded = time.time() - seeding
-            print(f"seeded {len(people)} officials in {seeded:.1f} s", file=sys.stderr,
-                  flush=True)
-            # Everyone signs in first, one after another (an argon2 check each, ~0.1 s of
-            # the accounts service's CPU): what is measured is officials at work, signed in.
-            signing_in = time.time()
-            for person in people:
-                session = sign_in(base, person["username"])
-                person["cookies"] = session.cookies.get_dict()
-                session.close()
-            signed_in = time.time() - signing_in
-            _phase(ctx, base, people, (0.2, 0.5), 10, {})  # warm-up
-            working = _phase(ctx, base, people, think, seconds, pids)
-            print("working", json.dumps(working), file=sys.stderr, flush=True)
-            capacity = _phase(ctx, base, people, (0.0, 0.0), min(seconds, 30), pids)
-            print("capacity", json.dumps(capacity), file=sys.stderr, flush=True)
-        finally:
-            stop.set()
-            for proc in servers.values():
-                proc.join(60)
-                if proc.is_alive():
-                    proc.kill()
-            _rabbitmqctl("delete_vhost", vhost)
+    with stack(amqp_base, max_workers=max(10, officials * 2),
+               prefix="tcpl-bench-workspace-") as (base, amqp_uri, pids, _):
+        seeding = time.time()
+        _seed(base, amqp_uri, people)
+        seeded = time.time() - seeding
+        print(f"seeded {len(people)} officials in {seeded:.1f} s", file=sys.stderr,
+              flush=True)
+        # Everyone signs in first, one after another (an argon2 check each, ~0.1 s of
+        # the accounts service's CPU): what is measured is officials at work, signed in.
+        signing_in = time.time()
+        for person in people:
+            session = sign_in(base, person["username"])
+            person["cookies"] = session.cookies.get_dict()
+            session.close()
+        signed_in = time.time() - signing_in
+        _phase(ctx, base, people, (0.2, 0.5), 10, {})  # warm-up
+        working = _phase(ctx, base, people, think, seconds, pids)
+        print("working", json.dumps(working), file=sys.stderr, flush=True)
+        capacity = _phase(ctx, base, people, (0.0, 0.0), min(seconds, 30), pids)
+        print("capacity", json.dumps(capacity), file=sys.stderr, flush=True)
     roles: dict = {}
     for person in people:
         roles[person["role"]] = roles.get(person["role"], 0) + 1

@@ -288,9 +288,10 @@ def _token(official: Official) -> str:
                        official.name)
 
 
-def advance(gateway: Gateway, story: Story, criteria_set) -> tuple[dict, int]:
-    """Take the story's remaining steps; (the assessment as it is left, the writes made)."""
-    tokens = {official.role: _token(official)
+def advance(gateway: Gateway, story: Story, criteria_set, token=_token) -> tuple[dict, int]:
+    """Take the story's remaining steps; (the assessment as it is left, the writes made).
+    ``token(official)`` signs each official's token (the demo's secret by default)."""
+    tokens = {official.role: token(official)
               for official in (story.officer, *story.reviewers.values())}
     base = f"/api/v1/communes/{story.commune}/assessments/{story.year}"
     found = gateway.request("GET", base, tokens["commune_officer"])
