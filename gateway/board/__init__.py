@@ -22,6 +22,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from gateway.board import cache as page_cache
+from gateway.board import spreadsheet
 from gateway.board.cache import Page, PageCache  # noqa: F401 (the routes use board.Page)
 from gateway.chains import LABELS as CHAIN_LABELS
 from gateway.errors import ServiceUnavailable
@@ -387,8 +388,13 @@ def stale_response(page: Page, since) -> Response:
 
 
 def export(fmt: str, name: str, columns, rows: list[dict], extra: dict | None = None) -> Response:
-    """The rows of one list as CSV (UTF-8 with BOM, Vietnamese headers) or JSON."""
-    if fmt == "json":
+    """The rows of one list as CSV (UTF-8 with BOM, Vietnamese headers), a spreadsheet
+    (.xlsx, the same rows with typed cells: see spreadsheet.py) or JSON."""
+    if fmt == "xlsx":
+        response = Response(spreadsheet.workbook(name, columns, rows),
+                            mimetype=spreadsheet.MIME_TYPE)
+        suffix = "xlsx"
+    elif fmt == "json":
         body = {"list": name, "columns": [{"key": c.key, "label": c.label} for c in columns],
                 "rows": rows, "count": len(rows), **(extra or {})}
         response = Response(json.dumps(body, ensure_ascii=False, default=str),

@@ -1,5 +1,5 @@
 """The public results board (bảng kết quả công khai): server-rendered HTML for citizens, with
-CSV and JSON exports of every list. No login; the data comes from the publication service.
+CSV, spreadsheet (.xlsx) and JSON exports of every list. No login; the data comes from the publication service.
 
 | URL | page |
 |---|---|
@@ -10,7 +10,8 @@ CSV and JSON exports of every list. No login; the data comes from the publicatio
 | ``/ket-qua/tinh/<code>/<year>/du-lieu-kiem-chung.json`` | the province's export bundle |
 | ``/ket-qua/chu-ky`` | the services' signed chain heads, their keys, the verification state |
 
-Every list page also answers ``?format=csv|json`` (or a ``.csv`` / ``.json`` suffix) with
+Every list page also answers ``?format=csv|xlsx|json`` (or a ``.csv`` / ``.xlsx`` / ``.json``
+suffix) with
 ``list=`` choosing the list on pages that show several. The pages are not in the OpenAPI
 document (they are HTML for people); docs/board.md describes them and the exports.
 """
@@ -32,7 +33,8 @@ log = logging.getLogger(__name__)
 COMMUNE_CODE = re.compile(r"^\d{5}$")
 PROVINCE_CODE = re.compile(r"^\d{2}$")
 FIRST_YEAR, LAST_YEAR = 2017, 2100
-FORMATS = ("html", "csv", "json")
+EXPORTS = ("csv", "xlsx", "json")
+FORMATS = ("html", *EXPORTS)
 MAX_QUERY = 100
 YEARS_KEY = ("rpc", "years")
 PROVINCES_KEY = ("rpc", "public_provinces")
@@ -44,12 +46,12 @@ class BadRequest(Exception):
 
 def _split_format(value: str, request) -> tuple[str, str]:
     """``"2025.csv"`` → ``("2025", "csv")``; otherwise the ``format`` query parameter."""
-    for fmt in ("csv", "json"):
+    for fmt in EXPORTS:
         if value.endswith("." + fmt):
             return value[: -len(fmt) - 1], fmt
     fmt = request.args.get("format", "html") or "html"
     if fmt not in FORMATS:
-        raise BadRequest("Định dạng không hợp lệ: chỉ có html, csv hoặc json.")
+        raise BadRequest("Định dạng không hợp lệ: chỉ có html, csv, xlsx hoặc json.")
     return value, fmt
 
 
@@ -183,7 +185,7 @@ class BoardRoutes:
     @http("GET", "/ket-qua.<fmt>")
     @endpoint(document=False)
     def board_home_export(self, call, fmt):
-        if fmt not in ("csv", "json"):
+        if fmt not in EXPORTS:
             return board.not_found()
         return self._board(call, lambda: self._home(call, fmt))
 
@@ -402,7 +404,7 @@ class BoardRoutes:
     @http("GET", "/ket-qua/chu-ky.<fmt>")
     @endpoint(document=False)
     def board_signatures_export(self, call, fmt):
-        if fmt not in ("csv", "json"):
+        if fmt not in EXPORTS:
             return board.not_found()
         return self._board(call, lambda: self._signatures(call, fmt))
 

@@ -131,3 +131,55 @@ def test_form_09_counts_match_the_rollup(year_2022):  # noqa: F811
     _, headers, rows = table(read(exports.form_09(later)).active)
     assert headers == exports.HEADERS_09[:-1]
     assert rows == [(None, "Thành phố Hà Nội", 126, 0, 0, 0, 126)]
+
+
+def test_form_10_lists_every_commune_with_its_criteria(year_2022):  # noqa: F811
+    store, sets = year_2022
+    rollup = rollups.province_rollup(store.engine, sets, "38", YEAR, "405")
+    heading, headers, rows = table(read(exports.form_10(rollup)).active)
+    assert "Mẫu 10" in heading and "ỦY BAN NHÂN DÂN HUYỆN ĐÔNG SƠN" in heading
+    assert headers == ("STT", "Xã, phường, thị trấn", "Huyện", "Tiêu chí 1 (10 điểm)",
+                       *(h for h in headers[4:8]), "Tổng điểm", "Kết quả", "Số, ngày quyết định")
+    assert all(h.startswith(f"Tiêu chí {n} (") for n, h in enumerate(headers[3:8], 1))
+    *communes, summary = rows
+    assert len(communes) == 14 and summary[0].startswith("Đạt chuẩn 1/14 đơn vị (tỷ lệ 7,14%)")
+    lines = {line["commune_code"]: line for line in rollup["communes"]}
+    by_name = {row[1]: row for row in communes}
+    low = by_name[lines[LOW]["commune_name"]]
+    assert number(low[3]) == Decimal("4.00") and low[9] == "Chưa đạt chuẩn"
+    assert number(low[8]) == Decimal("94.00") == sum(number(v) for v in low[3:8])
+    assert by_name[lines[RECOGNISED]["commune_name"]][9:] == (
+        "Đạt chuẩn", f"{RECOGNISED}/QĐ-UBND, ngày 20/01/2023")
+    unopened = [row for row in communes if row[9] == "Chưa có quyết định"]
+    assert len(unopened) == 11 and all(v is None for row in unopened for v in row[3:9])
+
+
+def test_every_form_prints_on_a4(assessments, year_2022):  # noqa: F811
+    """A4, one page wide, the header row repeated on each page, the margins of Nghị định
+    30/2020/NĐ-CP; landscape where the columns are too wide for portrait."""
+    sets, bodies = assessments
+    store, _ = year_2022
+    criteria_set = sets[("25-2021", 1)].to_dict()
+    rollup = rollups.province_rollup(store.engine, sets, "38", YEAR, "405")
+    workbooks = {"02": exports.form_02(bodies[RECOGNISED], criteria_set),
+                 "07": exports.form_07(bodies[LOW], criteria_set),
+                 "08": exports.form_08(rollup), "09": exports.form_09(rollup),
+                 "10": exports.form_10(rollup)}
+    for form, content in workbooks.items():
+        for ws in read(content).worksheets:
+            setup = ws.page_setup
+            assert int(setup.paperSize) == 9, form
+            assert setup.orientation in ("portrait", "landscape"), form
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, form
+            assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0), form
+            header = next(row[0].row for row in ws.iter_rows() if row[0].value == "STT")
+            assert ws.print_title_rows == f"${header}:${header}", form
+            assert ws.freeze_panes == f"A{header + 1}", form
+            margins = ws.page_margins
+            assert (round(margins.left * 2.54, 2), round(margins.right * 2.54, 2),
+                    round(margins.top * 2.54, 2), round(margins.bottom * 2.54, 2)) == (
+                3.0, 1.5, 2.0, 2.0), form
+            widths = sum(ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"
+                         if c in ws.column_dimensions)
+            wanted = "landscape" if widths > exports.PORTRAIT_WIDTH else "portrait"
+            assert setup.orientation == wanted, form

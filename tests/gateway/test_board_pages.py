@@ -3,15 +3,20 @@ service named "publication" that answers the publication service's RPCs with fix
 (matching names the way the real one does: folded, so "Dong Quang" finds "Đông Quang")."""
 
 import csv
+import datetime
 import html
 import io
 import json
 import re
+from decimal import Decimal
 
+import openpyxl
 import pytest
 from markupsafe import escape
 from nameko.rpc import rpc
 
+from gateway import board as board_module
+from gateway.board import spreadsheet
 from kernel.errors import NotFound
 from reference.text import fold
 from tests.gateway import peers
@@ -290,7 +295,47 @@ def assert_exports_match(client, path, list_name=None, key="commune_code"):
     keys = [c["key"] for c in body["columns"]]
     assert rows == [[as_csv_cell(r[k]) for k in keys] for r in body["rows"]]
     assert body["count"] == len(body["rows"])
+    as_xlsx = client.get(f"{path}{sep}format=xlsx{extra}")
+    assert as_xlsx.status_code == 200 and as_xlsx.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert as_xlsx.headers["Content-Disposition"].endswith('.xlsx"')
+    assert xlsx_rows(as_xlsx.content, keys) == [header, *(
+        [as_points(k, cell) for k, cell in zip(keys, row, strict=True)] for row in rows)]
     return body
+
+
+def as_points(key, text):
+    """A point or rate cell with two decimals ("86.5" and "86.50" are one number)."""
+    return f"{Decimal(text):.2f}" if key in spreadsheet.DECIMALS and text else text
+
+
+def xlsx_rows(content, keys):
+    """The workbook's cells written back as the CSV writes them: numbers of the point and
+    rate columns with two decimals, dates as ISO dates. Also checks the sheet's set-up."""
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
+    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1
+
+    def back(key, cell):
+        value = cell.value
+        if value is None:
+            return ""
+        if key in spreadsheet.DECIMALS and not isinstance(value, str):
+            assert cell.number_format == "0.00", key
+            return as_points(key, str(value))
+        if isinstance(value, datetime.datetime) and key in spreadsheet.DATES:
+            assert cell.number_format == "dd/mm/yyyy", key
+            return value.date().isoformat()
+        if isinstance(value, datetime.datetime):
+            return value.isoformat()
+        if isinstance(value, str):
+            assert cell.data_type == "s"
+            return board_module._csv_value(value)
+        return str(value)
+
+    rows = list(ws.iter_rows())
+    return [[c.value for c in rows[0]]] + [[back(k, c) for k, c in zip(keys, row, strict=True)]
+                                           for row in rows[1:]]
 
 
 # -- the search page ---------------------------------------------------------------------------
@@ -352,7 +397,10 @@ def test_search_exports_are_the_rows_on_screen(board):
     assert row["commune_name"] == "Xã Đông Quang" and row["total"] == "86.50"
     assert row["status_label"] == "Đạt chuẩn" and row["provisional"] is True
     assert row["criteria_set"] == "25-2021 (phiên bản 1)"
-    # the .csv / .json URLs are the same exports
+    # the .csv / .xlsx / .json URLs are the same exports, offered beside each other
+    assert 'data-format="xlsx" href="/ket-qua?q=dong+quang&amp;format=xlsx"' in page
+    assert board.get("/ket-qua.xlsx" + params).headers["Content-Disposition"] == (
+        'attachment; filename="ket-qua-tra-cuu.xlsx"')
     assert board.get("/ket-qua.json" + params).json()["rows"] == body["rows"]
     assert board.get("/ket-qua.csv" + params).content == board.get(
         "/ket-qua" + params + "&format=csv").content
