@@ -213,6 +213,32 @@ def criterion_rows(record) -> list[dict]:
     return rows
 
 
+UNIT_LIMIT = 10
+UNIT_KIND_LABELS = {"province": "Tỉnh, thành phố", "district": "Huyện, quận, thị xã, thành phố",
+                    "commune": "Xã, phường, thị trấn, đặc khu"}
+
+
+def unit_rows(units) -> list[dict]:
+    """The units the forgiving name search found, each with the page it opens: a commune's own
+    page, a province's page of the latest year it has results, a district's row on that page."""
+    rows = []
+    for unit in units:
+        kind, year = unit["kind"], unit["year"]
+        if kind == "commune":
+            url = f"/ket-qua/xa/{unit['code']}"
+            where = ", ".join(n for n in (unit.get("district_name"), unit.get("province_name")) if n)
+        elif kind == "district":
+            url = f"/ket-qua/tinh/{unit['province_code']}/{year}#huyen-{unit['code']}"
+            where = unit.get("province_name") or ""
+        else:
+            url = f"/ket-qua/tinh/{unit['code']}/{year}"
+            where = ""
+        rows.append({"kind": kind, "kind_label": UNIT_KIND_LABELS.get(kind, kind),
+                     "code": unit["code"], "name": unit["name"], "where": where, "year": year,
+                     "url": url, "approximate": unit["match"] == "fuzzy"})
+    return rows
+
+
 def district_rows(overview) -> list[dict]:
     return [{column.key: _plain(district.get(column.key)) for column in DISTRICT_COLUMNS}
             for district in overview.get("districts", [])]

@@ -3,7 +3,8 @@ CSV, spreadsheet (.xlsx) and JSON exports of every list. No login; the data come
 
 | URL | page |
 |---|---|
-| ``/ket-qua`` | search (``q``, ``tinh``, ``nam``, ``trang_thai``, ``trang``) |
+| ``/ket-qua`` | search (``q``, ``tinh``, ``nam``, ``trang_thai``, ``trang``); with ``q``, also the
+  provinces, districts and communes so named, a typo or a missing diacritic forgiven |
 | ``/ket-qua/xa/<commune_code>`` | one commune across the years |
 | ``/ket-qua/tinh/<province_code>/<year>`` | a province's overview and its decision lists |
 | ``/ket-qua/toan-quoc/<year>`` | the national overview |
@@ -222,6 +223,10 @@ class BoardRoutes:
                                    status=status or None, limit=board.PAGE_SIZE,
                                    offset=(page - 1) * board.PAGE_SIZE)
         rows = board.item_rows(found["items"])
+        units = []
+        if q and fmt == "html":  # the provinces, districts and communes so named, link by link
+            units = board.unit_rows(self.backends.call(
+                "publication", "search_units", query=q, limit=board.UNIT_LIMIT)["items"])
         filters = {k: v for k, v in (("q", q), ("tinh", province), ("nam", year or ""),
                                      ("trang_thai", status)) if v}
         if fmt != "html":
@@ -247,7 +252,8 @@ class BoardRoutes:
             "home.html", title="Tra cứu kết quả", chain_notice=self.chain_notice,
             query={"q": q, "tinh": province, "nam": year, "trang_thai": status},
             provinces=lookup.provinces(), former_provinces=self._former_provinces(),
-            years=years, latest_year=years[0] if years else None, rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
+            years=years, latest_year=years[0] if years else None, rows=rows, units=units,
+            total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
             export_base="/ket-qua" + ("?" + urlencode(export_filters) if export_filters else ""),
             breadcrumbs=None)
 

@@ -19,6 +19,7 @@ from gateway import board as board_module
 from gateway.board import spreadsheet
 from kernel.errors import NotFound
 from reference.text import fold
+from services.publication.unit_search import NameIndex
 from tests.gateway import peers
 from tests.gateway.conftest import start_gateway
 
@@ -194,6 +195,14 @@ class BoardPublicationPeer(peers.Peer):
         return {"total": len(found), "items": found[offset:offset + limit]}
 
     @rpc
+    def search_units(self, query="", limit=20):
+        type(self).calls.append(("search_units", query, limit))
+        index = NameIndex.build([(i["province_code"], i["province_name"], i["district_code"],
+                                  i["district_name"], i["commune_code"], i["commune_name"],
+                                  i["year"]) for i in ITEMS])
+        return {"items": index.find(query, limit)}
+
+    @rpc
     def commune_record(self, commune_code):
         return record_of(commune_code)
 
@@ -366,6 +375,25 @@ def test_search_passes_the_query_and_finds_dong_quang(board, query):
     assert BoardPublicationPeer.calls[0][:2] == ("search_communes", query.strip())
     assert 'value="' + html.escape(query.strip()) + '"' in response.text
     assert 'data-total="2"' in response.text
+
+
+def test_search_finds_provinces_districts_and_communes_forgiving_one_typo(board):
+    page = board.get("/ket-qua", params={"q": "Hoang Hia"}).text  # Hoằng Hải, one swap
+    units = re.search(r'<ul id="don-vi"[^>]*>(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r'data-kind="(\w+)" data-code="(\d+)"><a href="([^"]+)">([^<]+)</a>',
+                      units) == [("commune", THANH_HOA_X, f"/ket-qua/xa/{THANH_HOA_X}",
+                                  "Xã Hoằng Hải"),  # a swap first, then one letter replaced
+                                 ("district", "001", "/ket-qua/tinh/38/2024#huyen-001",
+                                  "Huyện Hoằng Hóa")]
+    assert "tên gần đúng" in units and "Huyện Hoằng Hóa, Tỉnh Thanh Hóa" in units
+    assert ("search_units", "Hoang Hia", 10) in BoardPublicationPeer.calls
+    page = board.get("/ket-qua", params={"q": "thanh hóa"}).text
+    assert '<a href="/ket-qua/tinh/38/2024">Tỉnh Thanh Hóa</a>' in page
+    page = board.get("/ket-qua", params={"q": "Huyen Bau Bang"}).text
+    link = re.search(r'<a href="([^"]+)">Huyện Bàu Bàng</a>', page).group(1)
+    assert link == "/ket-qua/tinh/74/2024#huyen-001"
+    assert 'id="huyen-001"' in board.get(link.split("#")[0]).text
+    assert 'id="don-vi"' not in board.get("/ket-qua").text  # no query, no units
 
 
 def test_filters_reach_the_service(board):
@@ -557,7 +585,8 @@ def test_without_the_cache_every_page_asks_the_service_and_still_has_an_etag(boa
     for _ in range(2):
         response = board.get("/ket-qua", params={"q": "Ba Dinh"})
         assert response.status_code == 200 and "X-Cache" not in response.headers
-    assert [c[:2] for c in BoardPublicationPeer.calls] == [("search_communes", "Ba Dinh")] * 2
+    assert [c[:2] for c in BoardPublicationPeer.calls] == [
+        ("search_communes", "Ba Dinh"), ("search_units", "Ba Dinh")] * 2
     again = board.get("/ket-qua", params={"q": "Ba Dinh"},
                       headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.content == b""
