@@ -183,3 +183,32 @@ def test_every_form_prints_on_a4(assessments, year_2022):  # noqa: F811
                          if c in ws.column_dimensions)
             wanted = "landscape" if widths > exports.PORTRAIT_WIDTH else "portrait"
             assert setup.orientation == wanted, form
+
+
+def test_form_10_of_a_pass_fail_year_says_dat_or_khong_dat():
+    def line(code, name, achieved, recognised, state):
+        return {"commune_code": code, "commune_name": name, "district_code": None,
+                "district_name": None, "state": state, "pass_fail": True,
+                "appraised_total": None, "recognised": recognised,
+                "appraised_criteria": None if achieved is None else [
+                    {"number": n, "points": None, "max": None, "achieved": a}
+                    for n, a in enumerate(achieved, 1)],
+                "decision_number": "12/QĐ-UBND" if recognised is not None else None,
+                "decision_date": "2027-02-01" if recognised is not None else None,
+                "provisional": False}
+    rollup = {"province_code": "01", "province_name": "Thành phố Hà Nội", "district_code": None,
+              "year": 2026, "provisional": False, "districts": [],
+              "communes": [line("00004", "Phường Ba Đình", (True, True, True), True, "recognised"),
+                           line("00008", "Phường Ngọc Hà", (True, False, True), False,
+                                "not_recognised"),
+                           line("00025", "Phường Giảng Võ", None, None, "not_opened")],
+              "totals": {"communes": 3, "recognised": 1, "not_recognised": 1, "undecided": 1,
+                         "recognised_of_all": "33.33"}}
+    heading, headers, rows = table(read(exports.form_10(rollup)).active)
+    assert headers == ("STT", "Xã, phường, đặc khu", "Tiêu chí 1", "Tiêu chí 2", "Tiêu chí 3",
+                       "Tổng điểm", "Kết quả", "Số, ngày quyết định")
+    assert rows[0] == (1, "Phường Ba Đình", "Đạt", "Đạt", "Đạt", "Đạt", "Đạt chuẩn",
+                       "12/QĐ-UBND, ngày 01/02/2027")
+    assert rows[1][2:7] == ("Đạt", "Không đạt", "Đạt", "Không đạt", "Chưa đạt chuẩn")
+    assert rows[2][2:] == (None, None, None, None, "Chưa có quyết định", None)
+    assert rows[3][0].startswith("Đạt chuẩn 1/3 đơn vị (tỷ lệ 33,33%)")
