@@ -179,7 +179,7 @@ def form_09(rollup: dict) -> bytes:
 def form_10(rollup: dict) -> bytes:
     """Mẫu 10: every commune of the report's area with its appraised points per criterion, its
     total, its result and the decision — the table that goes with the report (Mẫu 09) to the
-    province (Circular 09/2021/TT-BTP, Điều 8: the district reports before 15/02).
+    province (Circular 09/2021/TT-BTP: the district reports before 15/02, RULES.md).
 
     Where the columns come from: the official annex was not available here (see
     docs/assessment-api.md). The layout is inferred from the lists the districts published
