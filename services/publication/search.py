@@ -19,8 +19,8 @@ MAX_LIMIT = 200
 MAX_UNITS = 50
 # How often (seconds) a search may ask whether the public record names new units; between
 # two looks the index in memory answers alone. Rebuilding it for the whole country costs
-# about 0.5 s (1.5 s the first time, when every name is folded): a unit that has just become
-# public is found by name within a minute (its results are listed at once by the word search).
+# about 0.5-0.75 s: a unit that has just become public is found by name within a minute (its
+# results are listed at once by the word search).
 INDEX_CHECK_SECONDS = 60.0
 
 

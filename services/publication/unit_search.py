@@ -54,6 +54,7 @@ class Unit:
                 "year": self.year, "match": match}
 
 
+@lru_cache(maxsize=32768)
 def split_type(folded: str) -> tuple[str | None, str]:
     """("huyen", "dong son") for "huyen dong son"; (None, text) when no type word leads."""
     for word in TYPE_WORDS:
@@ -126,20 +127,21 @@ class NameIndex:
         """From the public record's distinct (province_code, province_name, district_code,
         district_name, commune_code, commune_name, year) rows: each province, district and
         commune under each name it had, with the latest year of that name."""
-        latest: dict[tuple, tuple[int, Unit]] = {}
-
-        def keep(unit: Unit):
-            key = (unit.kind, unit.code, normal(unit.name))
-            if unit.name and (key not in latest or latest[key][0] < unit.year):
-                latest[key] = (unit.year, unit)
-
+        # (kind, code, name) → (year, the row's context); a province is on every row of it
+        latest: dict[tuple, tuple] = {}
         for p_code, p_name, d_code, d_name, c_code, c_name, year in rows:
             year = int(year)
-            keep(Unit("province", p_code, p_name or "", p_code, p_name, None, None, year))
-            if d_code:
-                keep(Unit("district", d_code, d_name or "", p_code, p_name, d_code, None, year))
-            keep(Unit("commune", c_code, c_name or "", p_code, p_name, d_code, d_name, year))
-        return cls([unit for _, unit in latest.values()])
+            for key, context in ((("province", p_code, p_name), (p_code, p_name, None, None)),
+                                 (("district", d_code, d_name), (p_code, p_name, d_code, None)),
+                                 (("commune", c_code, c_name), (p_code, p_name, d_code, d_name))):
+                if key[1] and key[2] and (key not in latest or latest[key][0] < year):
+                    latest[key] = (year, context)
+        units: dict[tuple, Unit] = {}  # one per folded name: "Xã Tân Lập" and "Xã  Tân Lập"
+        for (kind, code, name), (year, context) in latest.items():
+            folded = (kind, code, normal(name))
+            if folded not in units or units[folded].year < year:
+                units[folded] = Unit(kind, code, name, *context, year)
+        return cls(list(units.values()))
 
     def __len__(self) -> int:
         return len(self.units)
@@ -196,9 +198,9 @@ def _swapped(a: str, b: str) -> bool:
     return len(a) == len(b) and a != b and sorted(a) == sorted(b)
 
 
-def _deletion_index(keys: list[str]) -> dict[str, tuple[str, ...]]:
+def _deletion_index(keys: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for key in keys:
         for variant in (key, *_deletions(key)):
             found.setdefault(variant, []).append(key)
-    return {variant: tuple(names) for variant, names in found.items()}
+    return found
