@@ -18,7 +18,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+
+from kernel.printing import print_on_a4
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DECIMAL_FORMAT = "0.00"
@@ -31,8 +32,6 @@ DECIMALS = frozenset({"total", "total_max", "points", "max", "floor", "rate_perc
 INTEGERS = frozenset({"year", "communes", "decided", "recognised", "position"})
 DATES = frozenset({"decision_date"})
 DATETIMES = frozenset({"signed_at"})
-A4 = 9
-CM = 1 / 2.54
 MAX_WIDTH = 60
 SHEET_NAME_LENGTH = 31  # Excel's limit
 _BOLD = Font(bold=True)
@@ -60,10 +59,9 @@ def workbook(name: str, columns, rows: list[dict]) -> bytes:
             widths[number - 1] = max(widths[number - 1], len(_shown(value)))
     for number, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(number)].width = min(MAX_WIDTH, width + 2)
-    ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    _print_setup(ws, sum(min(MAX_WIDTH, w + 2) for w in widths))
+    print_on_a4(ws, header_row=1)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -117,14 +115,3 @@ def _shown(value) -> str:
 def _sheet_name(name: str) -> str:
     cleaned = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)
     return cleaned[:SHEET_NAME_LENGTH] or "Danh sách"
-
-
-def _print_setup(ws, width: float):
-    """A4, one page wide, the header row on every page, landscape when the columns need it."""
-    ws.page_setup.paperSize = A4
-    ws.page_setup.orientation = "landscape" if width > 110 else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.page_margins = PageMargins(left=2 * CM, right=1.5 * CM, top=2 * CM, bottom=2 * CM)

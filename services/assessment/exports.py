@@ -14,10 +14,9 @@ form number, title, year) and, when the criteria set is provisional, a note row 
 Points are written as numbers with two decimals; pass/fail sets (27/2025) show "Đạt" or
 "Không đạt" instead of points.
 
-Every sheet is set up to print on A4 (``_print_setup``): the orientation its width needs, fitted
-to one page wide, the table's header row repeated on each page, and the margins of
-administrative documents (Nghị định 30/2020/NĐ-CP, Phụ lục I: top and bottom 2 cm, left 3 cm,
-right 1.5 cm).
+Every sheet is set up to print on A4 (``kernel.printing.print_on_a4``): the orientation its
+width needs, fitted to one page wide, the table's header row repeated on each page, and the
+margins of administrative documents (Nghị định 30/2020/NĐ-CP).
 """
 
 from __future__ import annotations
@@ -29,7 +28,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+
+from kernel.printing import print_on_a4
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMAT = "0.00"
@@ -54,12 +54,6 @@ RESULT_RECOGNISED, RESULT_NOT_RECOGNISED, RESULT_UNDECIDED = (
     "Đạt chuẩn", "Chưa đạt chuẩn", "Chưa có quyết định")
 RESULT_REVOKED = "Đã thu hồi công nhận"
 
-# A4 (paper size 9 of the OOXML list); centimetres in inches, as openpyxl writes them.
-A4 = 9
-CM = 1 / 2.54
-MARGINS = {"top": 2 * CM, "bottom": 2 * CM, "left": 3 * CM, "right": 1.5 * CM}
-# Wider than this (in the sum of column widths, characters) the sheet prints landscape.
-PORTRAIT_WIDTH = 110
 
 _BOLD = Font(bold=True)
 _THIN = Side(style="thin")
@@ -81,14 +75,14 @@ def form_02(assessment: dict, criteria_set: dict, names: dict | None = None) -> 
     row = _title_block(ws, len(HEADERS_02), _commune_issuer(names, assessment), "Mẫu 02",
                        TITLE_02, assessment["year"], _commune_line(names, assessment),
                        _note(criteria_set))
-    row = _headers(ws, row, HEADERS_02)
+    header, row = row, _headers(ws, row, HEADERS_02)
     for item in sheet_rows:
         files = "" if item["kind"] != "indicator" else "; ".join(
             f["file_name"] for f in evidence.get(item["id"]) or ())
         _row(ws, row, (item["number"], item["name"], item["max"], item["points"], files or None),
              bold=item["kind"] != "indicator")
         row += 1
-    _widths(ws, (8, 70, 12, 14, 40))
+    _layout(ws, header, (8, 70, 12, 14, 40))
     return _bytes(workbook)
 
 
@@ -106,13 +100,13 @@ def form_07(assessment: dict, criteria_set: dict, names: dict | None = None) -> 
         names.get("district_name") or names.get("province_name") or "").upper()
     row = _title_block(ws, len(HEADERS_07), issuer.strip(), "Mẫu 07", TITLE_07, assessment["year"],
                        _commune_line(names, assessment), _note(criteria_set))
-    row = _headers(ws, row, HEADERS_07)
+    header, row = row, _headers(ws, row, HEADERS_07)
     for item in appraised:
         reason = reasons.get(item["id"]) if item["kind"] == "indicator" else None
         _row(ws, row, (item["number"], item["name"], item["max"], own[item["key"]]["points"],
                        item["points"], reason), bold=item["kind"] != "indicator")
         row += 1
-    _widths(ws, (8, 64, 12, 14, 14, 40))
+    _layout(ws, header, (8, 64, 12, 14, 14, 40))
     return _bytes(workbook)
 
 
@@ -134,7 +128,7 @@ def form_08(rollup: dict) -> bytes:
                            TITLE_08.format(units=_units_header(rollup["year"]).upper(),
                                            outcome=outcome),
                            rollup["year"], subtitle, _rollup_note(rollup))
-        row = _headers(ws, row, headers)
+        header, row = row, _headers(ws, row, headers)
         for number, line in enumerate((x for x in lines if x["recognised"] is wanted), 1):
             values = [number, line["commune_name"] or line["commune_code"]]
             if with_district:
@@ -142,7 +136,7 @@ def form_08(rollup: dict) -> bytes:
             values += [_total(line), _decision(line), None if wanted else _why_not(line)]
             _row(ws, row, values)
             row += 1
-        _widths(ws, (8, 34) + ((26,) if with_district else ()) + (14, 30, 60))
+        _layout(ws, header, (8, 34) + ((26,) if with_district else ()) + (14, 30, 60))
     return _bytes(workbook)
 
 
@@ -157,7 +151,7 @@ def form_09(rollup: dict) -> bytes:
     row = _title_block(ws, len(headers), _rollup_issuer(rollup), "Mẫu 09",
                        TITLE_09.format(units=_units_header(rollup["year"]).upper()),
                        rollup["year"], _rollup_scope(rollup), _rollup_note(rollup))
-    row = _headers(ws, row, headers)
+    header, row = row, _headers(ws, row, headers)
     for number, district in enumerate(rollup["districts"], 1):
         values = [number, district["district_name"] or district["district_code"],
                   *_counts(district)]
@@ -172,7 +166,7 @@ def form_09(rollup: dict) -> bytes:
     if standard:
         values.append(f"{totals['districts_meeting_standard']}/{totals['districts_for_standard']} huyện")
     _row(ws, row, values, bold=True)
-    _widths(ws, (8, 34, 14, 12, 10, 14, 14, 18)[:len(headers)])
+    _layout(ws, header, (8, 34, 14, 12, 10, 14, 14, 18)[:len(headers)])
     return _bytes(workbook)
 
 
@@ -202,7 +196,7 @@ def form_10(rollup: dict) -> bytes:
     row = _title_block(ws, len(headers), _rollup_issuer(rollup), "Mẫu 10",
                        TITLE_10.format(units=_units_header(rollup["year"]).upper()),
                        rollup["year"], _rollup_scope(rollup), _rollup_note(rollup))
-    row = _headers(ws, row, headers)
+    header, row = row, _headers(ws, row, headers)
     for number, line in enumerate(lines, 1):
         values = [number, line["commune_name"] or line["commune_code"]]
         if with_district:
@@ -217,7 +211,7 @@ def form_10(rollup: dict) -> bytes:
                f"(tỷ lệ {_points_words(totals['recognised_of_all'] or 0)}%); chưa đạt chuẩn "
                f"{totals['not_recognised']}; chưa có quyết định {totals['undecided']}")
     _merged(ws, row, 1, len(headers), summary, bold=True, align=_WRAP)
-    _widths(ws, (8, 30) + ((24,) if with_district else ()) + (11,) * len(criteria)
+    _layout(ws, header, (8, 30) + ((24,) if with_district else ()) + (11,) * len(criteria)
             + (12, 18, 28))
     return _bytes(workbook)
 
@@ -432,9 +426,6 @@ def _merged(ws, row: int, first: int, last: int, value, bold=False, align=_CENTE
 
 
 def _headers(ws, row: int, headers) -> int:
-    """The table's header row, repeated at the top of every printed page."""
-    ws.print_title_rows = f"{row}:{row}"
-    ws.freeze_panes = ws.cell(row + 1, 1)
     for column, text in enumerate(headers, 1):
         cell = ws.cell(row, column, text)
         cell.font = _BOLD
@@ -454,23 +445,12 @@ def _row(ws, row: int, values, bold: bool = False):
             cell.number_format = NUMBER_FORMAT
 
 
-def _widths(ws, widths):
-    """The columns' widths, and the page set up for them (every form calls this last)."""
+def _layout(ws, header_row: int, widths):
+    """The columns' widths, then the page set up for them, the table's header row repeated on
+    every printed page (every form calls this last)."""
     for column, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    _print_setup(ws, sum(widths))
-
-
-def _print_setup(ws, width: float):
-    """A4, one page wide (as many pages tall as the rows need), centred, with the margins of
-    administrative documents; landscape when the columns are too wide for portrait."""
-    ws.page_setup.paperSize = A4
-    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(header=0.8 * CM, footer=0.8 * CM, **MARGINS)
+    print_on_a4(ws, header_row)
 
 
 def _bytes(workbook: Workbook) -> bytes:

@@ -14,6 +14,7 @@ from services.assessment.service import unit_names
 from tests.assessment.test_rollups import LOW, RECOGNISED, REFUSED, YEAR, year_2022  # noqa: F401
 from tests.assessment.test_service_handlers import handlers_for
 from tests.support.assessment_figures import full_figures
+from tests.support.printing import assert_prints_on_a4
 
 
 def read(content: bytes):
@@ -167,22 +168,8 @@ def test_every_form_prints_on_a4(assessments, year_2022):  # noqa: F811
                  "10": exports.form_10(rollup)}
     for form, content in workbooks.items():
         for ws in read(content).worksheets:
-            setup = ws.page_setup
-            assert int(setup.paperSize) == 9, form
-            assert setup.orientation in ("portrait", "landscape"), form
-            assert ws.sheet_properties.pageSetUpPr.fitToPage, form
-            assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0), form
             header = next(row[0].row for row in ws.iter_rows() if row[0].value == "STT")
-            assert ws.print_title_rows == f"${header}:${header}", form
-            assert ws.freeze_panes == f"A{header + 1}", form
-            margins = ws.page_margins
-            assert (round(margins.left * 2.54, 2), round(margins.right * 2.54, 2),
-                    round(margins.top * 2.54, 2), round(margins.bottom * 2.54, 2)) == (
-                3.0, 1.5, 2.0, 2.0), form
-            widths = sum(ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"
-                         if c in ws.column_dimensions)
-            wanted = "landscape" if widths > exports.PORTRAIT_WIDTH else "portrait"
-            assert setup.orientation == wanted, form
+            assert_prints_on_a4(ws, header, form)
 
 
 def test_form_10_of_a_pass_fail_year_says_dat_or_khong_dat():

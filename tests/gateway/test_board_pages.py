@@ -22,6 +22,7 @@ from reference.text import fold
 from services.publication.unit_search import NameIndex
 from tests.gateway import peers
 from tests.gateway.conftest import start_gateway
+from tests.support.printing import assert_prints_on_a4
 
 pytestmark = pytest.mark.broker
 
@@ -322,8 +323,7 @@ def xlsx_rows(content, keys):
     """The workbook's cells written back as the CSV writes them: numbers of the point and
     rate columns with two decimals, dates as ISO dates. Also checks the sheet's set-up."""
     ws = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
-    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1
+    assert_prints_on_a4(ws, header_row=1)
 
     def back(key, cell):
         value = cell.value
