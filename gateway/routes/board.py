@@ -1,5 +1,6 @@
 """The public results board (bảng kết quả công khai): server-rendered HTML for citizens, with
-CSV, spreadsheet (.xlsx) and JSON exports of every list. No login; the data comes from the publication service.
+CSV, spreadsheet (.xlsx) and JSON exports of every list. No login; the data comes from the
+publication service.
 
 | URL | page |
 |---|---|
@@ -224,7 +225,7 @@ class BoardRoutes:
                                    offset=(page - 1) * board.PAGE_SIZE)
         rows = board.item_rows(found["items"])
         units = []
-        if q and fmt == "html":  # the provinces, districts and communes so named, link by link
+        if q and fmt == "html" and page == 1:  # the units so named, each linked to its page
             units = board.unit_rows(self.backends.call(
                 "publication", "search_units", query=q, limit=board.UNIT_LIMIT)["items"])
         filters = {k: v for k, v in (("q", q), ("tinh", province), ("nam", year or ""),
