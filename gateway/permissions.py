@@ -502,6 +502,7 @@ PERMISSIONS: dict[str, Rule] = {
     "province_assessments": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     "form_08": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     "form_09": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
+    "form_10": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     # -- surveys
     "publish_questionnaire": Rule(ADMINISTRATOR, NATIONWIDE, reason=QUESTIONNAIRE),
     "get_questionnaire": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
@@ -690,6 +691,8 @@ PAGE_OPERATIONS = {
     "workspace_criteria_set_publish": "publish_criteria_set",
     "workspace_criteria_set_version": "get_criteria_set_version",
     "workspace_review_form_08": "form_08",
+    "workspace_review_form_09": "form_09",
+    "workspace_review_form_10": "form_10",
     "workspace_review_evidence": "download_evidence",
 }
 PERMISSIONS.update({page: PERMISSIONS[operation] for page, operation in PAGE_OPERATIONS.items()})

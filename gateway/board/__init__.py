@@ -22,6 +22,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from gateway.board import cache as page_cache
+from gateway.board import spreadsheet
 from gateway.board.cache import Page, PageCache  # noqa: F401 (the routes use board.Page)
 from gateway.chains import LABELS as CHAIN_LABELS
 from gateway.errors import ServiceUnavailable
@@ -212,6 +213,32 @@ def criterion_rows(record) -> list[dict]:
     return rows
 
 
+UNIT_LIMIT = 10
+UNIT_KIND_LABELS = {"province": "Tỉnh, thành phố", "district": "Huyện, quận, thị xã, thành phố",
+                    "commune": "Xã, phường, thị trấn, đặc khu"}
+
+
+def unit_rows(units) -> list[dict]:
+    """The units the forgiving name search found, each with the page it opens: a commune's own
+    page, a province's page of the latest year it has results, a district's row on that page."""
+    rows = []
+    for unit in units:
+        kind, year = unit["kind"], unit["year"]
+        if kind == "commune":
+            url = f"/ket-qua/xa/{unit['code']}"
+            where = ", ".join(n for n in (unit.get("district_name"), unit.get("province_name")) if n)
+        elif kind == "district":
+            url = f"/ket-qua/tinh/{unit['province_code']}/{year}#huyen-{unit['code']}"
+            where = unit.get("province_name") or ""
+        else:
+            url = f"/ket-qua/tinh/{unit['code']}/{year}"
+            where = ""
+        rows.append({"kind": kind, "kind_label": UNIT_KIND_LABELS.get(kind, kind),
+                     "code": unit["code"], "name": unit["name"], "where": where, "year": year,
+                     "url": url, "approximate": unit["match"] == "fuzzy"})
+    return rows
+
+
 def district_rows(overview) -> list[dict]:
     return [{column.key: _plain(district.get(column.key)) for column in DISTRICT_COLUMNS}
             for district in overview.get("districts", [])]
@@ -387,8 +414,13 @@ def stale_response(page: Page, since) -> Response:
 
 
 def export(fmt: str, name: str, columns, rows: list[dict], extra: dict | None = None) -> Response:
-    """The rows of one list as CSV (UTF-8 with BOM, Vietnamese headers) or JSON."""
-    if fmt == "json":
+    """The rows of one list as CSV (UTF-8 with BOM, Vietnamese headers), a spreadsheet
+    (.xlsx, the same rows with typed cells: see spreadsheet.py) or JSON."""
+    if fmt == "xlsx":
+        response = Response(spreadsheet.workbook(name, columns, rows),
+                            mimetype=spreadsheet.MIME_TYPE)
+        suffix = "xlsx"
+    elif fmt == "json":
         body = {"list": name, "columns": [{"key": c.key, "label": c.label} for c in columns],
                 "rows": rows, "count": len(rows), **(extra or {})}
         response = Response(json.dumps(body, ensure_ascii=False, default=str),

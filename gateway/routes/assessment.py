@@ -564,6 +564,27 @@ class AssessmentRoutes:
         return _xlsx(self.backends.call("assessment", "rollup_form", province_code, area.year,
                                         area.district, "09"))
 
+    @http("GET", "/api/v1/provinces/<province_code>/assessments/forms/10.xlsx")
+    @endpoint(path=RollupPathSchema, query=RollupQuerySchema)
+    def form_10(self, call, province_code):
+        """Mẫu 10: bảng tổng hợp kết quả đánh giá, công nhận từng xã kèm báo cáo (tệp Excel)
+
+        Một dòng cho mỗi xã của huyện hoặc của tỉnh trong năm (kể cả xã chưa mở hồ sơ). Cột: STT |
+        Xã, phường, thị trấn | Huyện (nếu có) | Tiêu chí 1 … Tiêu chí n (điểm thẩm định, hoặc
+        Đạt/Không đạt) | Tổng điểm | Kết quả | Số, ngày quyết định; dòng cuối là số đạt chuẩn trên
+        tổng số xã và tỷ lệ như Mẫu 09. Bố cục cột suy ra từ các danh sách đã công bố, chưa đối
+        chiếu phụ lục chính thức của Thông tư 09/2021/TT-BTP.
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          200: {description: Tệp .xlsx., content: {application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}}}
+          404: Error
+          503: Error
+        """
+        area = call.target
+        return _xlsx(self.backends.call("assessment", "rollup_form", province_code, area.year,
+                                        area.district, "10"))
+
 
 def _xlsx(file: dict) -> Response:
     """The service's base64 file as a download."""

@@ -1,16 +1,19 @@
 """The public results board (bảng kết quả công khai): server-rendered HTML for citizens, with
-CSV and JSON exports of every list. No login; the data comes from the publication service.
+CSV, spreadsheet (.xlsx) and JSON exports of every list. No login; the data comes from the
+publication service.
 
 | URL | page |
 |---|---|
-| ``/ket-qua`` | search (``q``, ``tinh``, ``nam``, ``trang_thai``, ``trang``) |
+| ``/ket-qua`` | search (``q``, ``tinh``, ``nam``, ``trang_thai``, ``trang``); with ``q``, also the
+  provinces, districts and communes so named, a typo or a missing diacritic forgiven |
 | ``/ket-qua/xa/<commune_code>`` | one commune across the years |
 | ``/ket-qua/tinh/<province_code>/<year>`` | a province's overview and its decision lists |
 | ``/ket-qua/toan-quoc/<year>`` | the national overview |
 | ``/ket-qua/tinh/<code>/<year>/du-lieu-kiem-chung.json`` | the province's export bundle |
 | ``/ket-qua/chu-ky`` | the services' signed chain heads, their keys, the verification state |
 
-Every list page also answers ``?format=csv|json`` (or a ``.csv`` / ``.json`` suffix) with
+Every list page also answers ``?format=csv|xlsx|json`` (or a ``.csv`` / ``.xlsx`` / ``.json``
+suffix) with
 ``list=`` choosing the list on pages that show several. The pages are not in the OpenAPI
 document (they are HTML for people); docs/board.md describes them and the exports.
 """
@@ -32,7 +35,8 @@ log = logging.getLogger(__name__)
 COMMUNE_CODE = re.compile(r"^\d{5}$")
 PROVINCE_CODE = re.compile(r"^\d{2}$")
 FIRST_YEAR, LAST_YEAR = 2017, 2100
-FORMATS = ("html", "csv", "json")
+EXPORTS = ("csv", "xlsx", "json")
+FORMATS = ("html", *EXPORTS)
 MAX_QUERY = 100
 YEARS_KEY = ("rpc", "years")
 PROVINCES_KEY = ("rpc", "public_provinces")
@@ -44,12 +48,12 @@ class BadRequest(Exception):
 
 def _split_format(value: str, request) -> tuple[str, str]:
     """``"2025.csv"`` → ``("2025", "csv")``; otherwise the ``format`` query parameter."""
-    for fmt in ("csv", "json"):
+    for fmt in EXPORTS:
         if value.endswith("." + fmt):
             return value[: -len(fmt) - 1], fmt
     fmt = request.args.get("format", "html") or "html"
     if fmt not in FORMATS:
-        raise BadRequest("Định dạng không hợp lệ: chỉ có html, csv hoặc json.")
+        raise BadRequest("Định dạng không hợp lệ: chỉ có html, csv, xlsx hoặc json.")
     return value, fmt
 
 
@@ -183,7 +187,7 @@ class BoardRoutes:
     @http("GET", "/ket-qua.<fmt>")
     @endpoint(document=False)
     def board_home_export(self, call, fmt):
-        if fmt not in ("csv", "json"):
+        if fmt not in EXPORTS:
             return board.not_found()
         return self._board(call, lambda: self._home(call, fmt))
 
@@ -220,6 +224,10 @@ class BoardRoutes:
                                    status=status or None, limit=board.PAGE_SIZE,
                                    offset=(page - 1) * board.PAGE_SIZE)
         rows = board.item_rows(found["items"])
+        units = []
+        if q and fmt == "html" and page == 1:  # the units so named, each linked to its page
+            units = board.unit_rows(self.backends.call(
+                "publication", "search_units", query=q, limit=board.UNIT_LIMIT)["items"])
         filters = {k: v for k, v in (("q", q), ("tinh", province), ("nam", year or ""),
                                      ("trang_thai", status)) if v}
         if fmt != "html":
@@ -245,7 +253,8 @@ class BoardRoutes:
             "home.html", title="Tra cứu kết quả", chain_notice=self.chain_notice,
             query={"q": q, "tinh": province, "nam": year, "trang_thai": status},
             provinces=lookup.provinces(), former_provinces=self._former_provinces(),
-            years=years, latest_year=years[0] if years else None, rows=rows, total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
+            years=years, latest_year=years[0] if years else None, rows=rows, units=units,
+            total=total, first=(page - 1) * board.PAGE_SIZE + 1, pages=pages,
             export_base="/ket-qua" + ("?" + urlencode(export_filters) if export_filters else ""),
             breadcrumbs=None)
 
@@ -402,7 +411,7 @@ class BoardRoutes:
     @http("GET", "/ket-qua/chu-ky.<fmt>")
     @endpoint(document=False)
     def board_signatures_export(self, call, fmt):
-        if fmt not in ("csv", "json"):
+        if fmt not in EXPORTS:
             return board.not_found()
         return self._board(call, lambda: self._signatures(call, fmt))
 

@@ -295,6 +295,22 @@ class ReviewRoutes:
         return render.secure_headers(_xlsx(page.read(
             "assessment", "rollup_form", province_code, area.year, area.district, "08")))
 
+    @http("GET", DESK + "/tinh/<province_code>/mau-09.xlsx")
+    @page(path=RollupPathSchema, query=RollupQuerySchema, performs="form_09")
+    def workspace_review_form_09(self, page, province_code):
+        """Mẫu 09, as the API's ``form_09``: the report's counts per district (or province)."""
+        area = page.target
+        return render.secure_headers(_xlsx(page.read(
+            "assessment", "rollup_form", province_code, area.year, area.district, "09")))
+
+    @http("GET", DESK + "/tinh/<province_code>/mau-10.xlsx")
+    @page(path=RollupPathSchema, query=RollupQuerySchema, performs="form_10")
+    def workspace_review_form_10(self, page, province_code):
+        """Mẫu 10, as the API's ``form_10``: every commune's points per criterion and result."""
+        area = page.target
+        return render.secure_headers(_xlsx(page.read(
+            "assessment", "rollup_form", province_code, area.year, area.district, "10")))
+
     def _queue(self, page, province, district, year) -> dict:
         try:
             rollup = page.read("assessment", "province_rollup", province, year, district)

@@ -6,12 +6,17 @@ Plain Python: each builder takes the dicts the read model produces (``views.asse
 - Mẫu 02: a commune's self-assessment score sheet;
 - Mẫu 07: the council's appraised score sheet, with the reason per indicator;
 - Mẫu 08: the recognition decision's lists (two sheets: recognised, not recognised);
-- Mẫu 09: the summary report per district (or for the province).
+- Mẫu 09: the summary report per district (or for the province);
+- Mẫu 10: the table of results per commune that goes with the report (see ``form_10``).
 
 Every sheet opens with a title block like the paper forms (issuing body, national motto,
 form number, title, year) and, when the criteria set is provisional, a note row saying so.
 Points are written as numbers with two decimals; pass/fail sets (27/2025) show "Đạt" or
 "Không đạt" instead of points.
+
+Every sheet is set up to print on A4 (``kernel.printing.print_on_a4``): the orientation its
+width needs, fitted to one page wide, the table's header row repeated on each page, and the
+margins of administrative documents (Nghị định 30/2020/NĐ-CP).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+from kernel.printing import print_on_a4
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMAT = "0.00"
@@ -36,12 +43,17 @@ TITLE_02 = "BẢNG TỰ CHẤM ĐIỂM CÁC TIÊU CHÍ, CHỈ TIÊU TIẾP CẬN
 TITLE_07 = "BẢNG TỔNG HỢP KẾT QUẢ THẨM ĐỊNH ĐIỂM SỐ CÁC TIÊU CHÍ, CHỈ TIÊU TIẾP CẬN PHÁP LUẬT"
 TITLE_08 = "DANH SÁCH {units} {outcome} CHUẨN TIẾP CẬN PHÁP LUẬT"
 TITLE_09 = "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ, CÔNG NHẬN {units} ĐẠT CHUẨN TIẾP CẬN PHÁP LUẬT"
+TITLE_10 = "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, CÔNG NHẬN {units} ĐẠT CHUẨN TIẾP CẬN PHÁP LUẬT"
 
 HEADERS_02 = ("STT", "Tiêu chí, chỉ tiêu", "Điểm tối đa", "Điểm tự chấm", "Tài liệu kiểm chứng")
 HEADERS_07 = ("STT", "Tiêu chí, chỉ tiêu", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Lý do")
 HEADERS_09 = ("STT", "Đơn vị", "Tổng số đơn vị cấp xã", "Số đạt chuẩn", "Tỷ lệ %",
               "Số chưa đạt chuẩn", "Chưa đánh giá", "Huyện đạt chuẩn huyện")
 SHEET_RECOGNISED, SHEET_NOT_RECOGNISED = "Đạt chuẩn", "Chưa đạt chuẩn"
+RESULT_RECOGNISED, RESULT_NOT_RECOGNISED, RESULT_UNDECIDED = (
+    "Đạt chuẩn", "Chưa đạt chuẩn", "Chưa có quyết định")
+RESULT_REVOKED = "Đã thu hồi công nhận"
+
 
 _BOLD = Font(bold=True)
 _THIN = Side(style="thin")
@@ -63,14 +75,14 @@ def form_02(assessment: dict, criteria_set: dict, names: dict | None = None) -> 
     row = _title_block(ws, len(HEADERS_02), _commune_issuer(names, assessment), "Mẫu 02",
                        TITLE_02, assessment["year"], _commune_line(names, assessment),
                        _note(criteria_set))
-    row = _headers(ws, row, HEADERS_02)
+    header, row = row, _headers(ws, row, HEADERS_02)
     for item in sheet_rows:
         files = "" if item["kind"] != "indicator" else "; ".join(
             f["file_name"] for f in evidence.get(item["id"]) or ())
         _row(ws, row, (item["number"], item["name"], item["max"], item["points"], files or None),
              bold=item["kind"] != "indicator")
         row += 1
-    _widths(ws, (8, 70, 12, 14, 40))
+    _layout(ws, header, (8, 70, 12, 14, 40))
     return _bytes(workbook)
 
 
@@ -88,13 +100,13 @@ def form_07(assessment: dict, criteria_set: dict, names: dict | None = None) -> 
         names.get("district_name") or names.get("province_name") or "").upper()
     row = _title_block(ws, len(HEADERS_07), issuer.strip(), "Mẫu 07", TITLE_07, assessment["year"],
                        _commune_line(names, assessment), _note(criteria_set))
-    row = _headers(ws, row, HEADERS_07)
+    header, row = row, _headers(ws, row, HEADERS_07)
     for item in appraised:
         reason = reasons.get(item["id"]) if item["kind"] == "indicator" else None
         _row(ws, row, (item["number"], item["name"], item["max"], own[item["key"]]["points"],
                        item["points"], reason), bold=item["kind"] != "indicator")
         row += 1
-    _widths(ws, (8, 64, 12, 14, 14, 40))
+    _layout(ws, header, (8, 64, 12, 14, 14, 40))
     return _bytes(workbook)
 
 
@@ -116,7 +128,7 @@ def form_08(rollup: dict) -> bytes:
                            TITLE_08.format(units=_units_header(rollup["year"]).upper(),
                                            outcome=outcome),
                            rollup["year"], subtitle, _rollup_note(rollup))
-        row = _headers(ws, row, headers)
+        header, row = row, _headers(ws, row, headers)
         for number, line in enumerate((x for x in lines if x["recognised"] is wanted), 1):
             values = [number, line["commune_name"] or line["commune_code"]]
             if with_district:
@@ -124,7 +136,7 @@ def form_08(rollup: dict) -> bytes:
             values += [_total(line), _decision(line), None if wanted else _why_not(line)]
             _row(ws, row, values)
             row += 1
-        _widths(ws, (8, 34) + ((26,) if with_district else ()) + (14, 30, 60))
+        _layout(ws, header, (8, 34) + ((26,) if with_district else ()) + (14, 30, 60))
     return _bytes(workbook)
 
 
@@ -139,7 +151,7 @@ def form_09(rollup: dict) -> bytes:
     row = _title_block(ws, len(headers), _rollup_issuer(rollup), "Mẫu 09",
                        TITLE_09.format(units=_units_header(rollup["year"]).upper()),
                        rollup["year"], _rollup_scope(rollup), _rollup_note(rollup))
-    row = _headers(ws, row, headers)
+    header, row = row, _headers(ws, row, headers)
     for number, district in enumerate(rollup["districts"], 1):
         values = [number, district["district_name"] or district["district_code"],
                   *_counts(district)]
@@ -154,7 +166,53 @@ def form_09(rollup: dict) -> bytes:
     if standard:
         values.append(f"{totals['districts_meeting_standard']}/{totals['districts_for_standard']} huyện")
     _row(ws, row, values, bold=True)
-    _widths(ws, (8, 34, 14, 12, 10, 14, 14, 18)[:len(headers)])
+    _layout(ws, header, (8, 34, 14, 12, 10, 14, 14, 18)[:len(headers)])
+    return _bytes(workbook)
+
+
+def form_10(rollup: dict) -> bytes:
+    """Mẫu 10: every commune of the report's area with its appraised points per criterion, its
+    total, its result and the decision — the table that goes with the report (Mẫu 09) to the
+    province (Circular 09/2021/TT-BTP: the district reports before 15/02, RULES.md).
+
+    Where the columns come from: the official annex was not available here (see
+    docs/assessment-api.md). The layout is inferred from the lists the districts published
+    under the same regime's predecessor (for example the list attached to Quyết định
+    2793/QĐ-UBND of huyện Bàu Bàng, 20/11/2017: STT, Tên xã, Tổng điểm, Điểm của từng tiêu
+    chí) and from what Mẫu 09 counts: STT, the commune, its district (while districts exist),
+    one column per criterion (appraised points, or Đạt/Không đạt in pass/fail sets), Tổng
+    điểm (appraised), Kết quả (the decision: Đạt chuẩn, Chưa đạt chuẩn, Đã thu hồi công nhận,
+    or Chưa có quyết định) and Số, ngày quyết định. Communes that opened no assessment are
+    listed too (empty points, Chưa có quyết định), so the rows add up to Mẫu 09's totals."""
+    lines = rollup["communes"]
+    with_district = any(line["district_code"] for line in lines)
+    criteria = _criteria_columns(lines)
+    headers = (("STT", _units_header(rollup["year"])) + (("Huyện",) if with_district else ())
+               + tuple(_criterion_header(c) for c in criteria)
+               + ("Tổng điểm", "Kết quả", "Số, ngày quyết định"))
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Mẫu 10"
+    row = _title_block(ws, len(headers), _rollup_issuer(rollup), "Mẫu 10",
+                       TITLE_10.format(units=_units_header(rollup["year"]).upper()),
+                       rollup["year"], _rollup_scope(rollup), _rollup_note(rollup))
+    header, row = row, _headers(ws, row, headers)
+    for number, line in enumerate(lines, 1):
+        values = [number, line["commune_name"] or line["commune_code"]]
+        if with_district:
+            values.append(line.get("district_name") or line["district_code"])
+        own = {c["number"]: c for c in line.get("appraised_criteria") or ()}
+        values += [_criterion_cell(own.get(c["number"]), line) for c in criteria]
+        values += [_total_cell(line), _result(line), _decision(line)]
+        _row(ws, row, values)
+        row += 1
+    totals = rollup["totals"]
+    summary = (f"Đạt chuẩn {totals['recognised']}/{totals['communes']} đơn vị "
+               f"(tỷ lệ {_points_words(totals['recognised_of_all'] or 0)}%); chưa đạt chuẩn "
+               f"{totals['not_recognised']}; chưa có quyết định {totals['undecided']}")
+    _merged(ws, row, 1, len(headers), summary, bold=True, align=_WRAP)
+    _layout(ws, header, (8, 30) + ((24,) if with_district else ()) + (11,) * len(criteria)
+            + (12, 18, 28))
     return _bytes(workbook)
 
 
@@ -235,6 +293,50 @@ def _counts(counts: dict) -> list:
     rate = counts.get("recognised_of_all")
     return [counts["communes"], counts["recognised"], _number(rate), counts["not_recognised"],
             counts["undecided"]]
+
+
+def _criteria_columns(lines: list[dict]) -> list[dict]:
+    """The criteria the lines were appraised on, by number (with the maximum of the first
+    line that has one): a year's communes share one criteria set."""
+    found: dict[int, dict] = {}
+    for line in lines:
+        for criterion in line.get("appraised_criteria") or ():
+            found.setdefault(criterion["number"], criterion)
+    return [found[number] for number in sorted(found)]
+
+
+def _criterion_header(criterion: dict) -> str:
+    if criterion.get("max") is None:
+        return f"Tiêu chí {criterion['number']}"
+    return f"Tiêu chí {criterion['number']} ({_points_words(criterion['max'])} điểm)"
+
+
+def _criterion_cell(criterion: dict | None, line: dict):
+    if criterion is None:
+        return None
+    if line.get("pass_fail"):
+        value = criterion.get("achieved")
+        return None if value is None else (ACHIEVED if value else NOT_ACHIEVED)
+    return _number(criterion.get("points"))
+
+
+def _total_cell(line: dict):
+    if line.get("pass_fail") and line["recognised"] is None:
+        return None  # not decided: neither Đạt nor Không đạt yet
+    return _total(line)
+
+
+def _result(line: dict) -> str:
+    if line["state"] == "revoked":
+        return RESULT_REVOKED
+    return {True: RESULT_RECOGNISED, False: RESULT_NOT_RECOGNISED}.get(line["recognised"],
+                                                                        RESULT_UNDECIDED)
+
+
+def _points_words(value) -> str:
+    """A maximum as written in a header: "10", "22,5" (a decimal comma, no trailing zeros)."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",")
 
 
 def _standard_words(standard: dict) -> str:
@@ -343,9 +445,12 @@ def _row(ws, row: int, values, bold: bool = False):
             cell.number_format = NUMBER_FORMAT
 
 
-def _widths(ws, widths):
+def _layout(ws, header_row: int, widths):
+    """The columns' widths, then the page set up for them, the table's header row repeated on
+    every printed page (every form calls this last)."""
     for column, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    print_on_a4(ws, header_row)
 
 
 def _bytes(workbook: Workbook) -> bytes:

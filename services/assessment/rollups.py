@@ -161,7 +161,7 @@ def _not_opened(unit, year: int) -> dict:
             "status": "Not opened", "criteria_set_id": None, "criteria_set_version": None,
             "provisional": False, "pass_fail": None, "self_total": None, "appraised_total": None,
             "appraised_achieved": None, "appraised_indicators": None, "appraised_missing": None,
-            "indicators_below_half": None, "head_disciplined": None, "recognised": None,
+            "appraised_criteria": None, "indicators_below_half": None, "head_disciplined": None, "recognised": None,
             "decision_number": None, "decision_date": None, "unmet_conditions_vi": [],
             "revocation_reason": None}
 

@@ -218,8 +218,9 @@ class AssessmentService(EventSourcedService):
     @expected
     def rollup_form(self, province_code: str, year: int, district_code: str | None,
                     form: str) -> dict:
-        """Mẫu 08 (the decision's lists) or Mẫu 09 (the summary report) of a province's year."""
-        builders = {"08": exports.form_08, "09": exports.form_09}
+        """Mẫu 08 (the decision's lists), Mẫu 09 (the summary report) or Mẫu 10 (the table of
+        results per commune) of a province's year."""
+        builders = {"08": exports.form_08, "09": exports.form_09, "10": exports.form_10}
         if form not in builders:
             raise ValidationFailed("export.rollup_form", {"form": form})
         result = self.province_rollup(province_code, year, district_code)

@@ -101,6 +101,7 @@ def rollup_line(item: CommuneAssessment, sets: dict) -> dict:
         "appraised_achieved": achieved,
         "appraised_indicators": len(criteria_set.indicators()),
         "appraised_missing": list(council.missing_indicators) if council else None,
+        "appraised_criteria": _criteria_points(council) if council else None,
         "indicators_below_half": _below_half(council) if council else None,
         "head_disciplined": _head_disciplined(criteria_set, body["declarations"]),
         "recognised": DECIDED_STATES.get(body["state"]),
@@ -112,6 +113,14 @@ def rollup_line(item: CommuneAssessment, sets: dict) -> dict:
 
 
 HALF = Decimal("0.5")
+
+
+def _criteria_points(sheet: ScoreSheet) -> list[dict]:
+    """Each criterion's appraised points (or, in pass/fail sets, whether it is achieved): the
+    per-criterion columns of Mẫu 10."""
+    return [{"number": c.number, "points": None if c.points is None else money(c.points),
+             "max": None if c.max is None else money(c.max), "achieved": c.achieved}
+            for c in sheet.criteria]
 
 
 def _below_half(sheet: ScoreSheet) -> list[dict]:

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from kernel.printing import print_on_a4
 from services.plans.plan import STATUS_LABELS
 
 MIME_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,6 +79,7 @@ def summary(plan: dict, year: int, kind: str = "tong_ket") -> bytes:
     sheet.append(["Đang thực hiện", sum(1 for t in tasks if t["status"] == "in_progress")])
     sheet.append(["Chưa thực hiện", sum(1 for t in tasks if t["status"] == "not_started")])
     sheet.append(["Có nhiệm vụ quá hạn", sum(1 for t in tasks if t.get("overdue"))])
+    print_on_a4(sheet, header_row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,11 @@
-"""Searching the public record: communes by folded name or code, and the decision's lists."""
+"""Searching the public record: communes by folded name or code, provinces, districts and
+communes by a forgiving name search (unit_search.py), and the decision's lists."""
 
 from __future__ import annotations
+
+import threading
+import time
+import weakref
 
 from sqlalchemy import func, or_, select
 
@@ -8,8 +13,15 @@ from kernel.errors import ValidationFailed
 from reference.text import fold
 from services.publication.record import commune_years, search_item
 from services.publication.scores import STATUSES
+from services.publication.unit_search import NameIndex
 
 MAX_LIMIT = 200
+MAX_UNITS = 50
+# How often (seconds) a search may ask whether the public record names new units; between
+# two looks the index in memory answers alone. Rebuilding it for the whole country costs
+# about 0.5-0.75 s: a unit that has just become public is found by name within a minute (its
+# results are listed at once by the word search).
+INDEX_CHECK_SECONDS = 60.0
 
 
 def _escape(text: str) -> str:
@@ -21,7 +33,8 @@ def search_communes(engine, query: str = "", province_code: str | None = None,
                     offset: int = 0) -> dict:
     """One item per public commune-year, newest year first. ``query`` matches the folded
     commune or district name ("Dong Quang" finds "Đông Quang") or a code; every word of it must
-    appear."""
+    appear. When no commune-year has them all, the units the forgiving name search ranks best
+    are listed instead (one typo away, or the province or district so named)."""
     if status is not None and status not in STATUSES:
         raise ValidationFailed("publication.status", {"status": status, "allowed": list(STATUSES)})
     try:
@@ -30,15 +43,30 @@ def search_communes(engine, query: str = "", province_code: str | None = None,
         year = None if year in (None, "") else int(year)
     except (TypeError, ValueError) as exc:
         raise ValidationFailed("publication.whole_numbers", {}) from exc
-    conditions = [commune_years.c.public.is_(True)]
-    for word in fold(query or "").split():
-        conditions.append(commune_years.c.search_text.like(f"%{_escape(word)}%", escape="\\"))
+    public = commune_years.c.public.is_(True)
+    words = [commune_years.c.search_text.like(f"%{_escape(word)}%", escape="\\")
+             for word in fold(query or "").split()]
+    filters = []
     if province_code:
-        conditions.append(commune_years.c.province_code == province_code)
+        filters.append(commune_years.c.province_code == province_code)
     if year is not None:
-        conditions.append(commune_years.c.year == year)
+        filters.append(commune_years.c.year == year)
     if status:
-        conditions.append(commune_years.c.status == status)
+        filters.append(commune_years.c.status == status)
+    conditions = [public, *words, *filters]
+    found = _page(engine, conditions, limit, offset)
+    if not found["total"] and words:
+        # No name holds every word: the units the forgiving search ranks best (one typo away,
+        # or a province or district so named) stand for the words, so "Dong Quagn" still lists
+        # Đông Quang's years. (Asked after the first connection is closed: SQLite's readers
+        # here take the database's lock.)
+        near = _near_units(engine, query)
+        if near is not None:
+            found = _page(engine, [public, near, *filters], limit, offset)
+    return found
+
+
+def _page(engine, conditions, limit: int, offset: int) -> dict:
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(commune_years)
                              .where(*conditions)).scalar()
@@ -46,6 +74,70 @@ def search_communes(engine, query: str = "", province_code: str | None = None,
             commune_years.c.year.desc(), commune_years.c.province_code,
             commune_years.c.commune_code).limit(limit).offset(offset))
         return {"total": total, "items": [search_item(r) for r in rows]}
+
+
+def search_units(engine, query: str = "", limit: int = 20) -> dict:
+    """Provinces, districts and communes of the public record whose name matches ``query``
+    forgivingly (see unit_search.py), best first, each with the latest year it has results
+    under that name: ``{"items": [{kind, code, name, province_code, …, year, match}]}``."""
+    try:
+        limit = max(1, min(int(limit), MAX_UNITS))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed("publication.whole_numbers", {}) from exc
+    return {"items": name_index(engine).find(query or "", limit)}
+
+
+def _near_units(engine, query: str):
+    """The condition "one of the units the forgiving search ranks best", or None."""
+    found = name_index(engine).find(query, MAX_UNITS)
+    if not found:
+        return None
+    best = found[0]["match"]
+    codes = {kind: {u["code"] for u in found if u["kind"] == kind and u["match"] == best}
+             for kind in ("province", "district", "commune")}
+    parts = [column.in_(sorted(codes[kind])) for kind, column in (
+        ("province", commune_years.c.province_code), ("district", commune_years.c.district_code),
+        ("commune", commune_years.c.commune_code)) if codes[kind]]
+    return or_(*parts)
+
+
+# -- the name index, kept per engine --------------------------------------------------------------
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → (checked, signature, index)
+_INDEX_LOCK = threading.Lock()
+
+
+def name_index(engine) -> NameIndex:
+    """The index of the units the public record names, rebuilt when that list may have changed:
+    at most every INDEX_CHECK_SECONDS a search compares the record's count of public rows and
+    of their names' letters with those the index was built from (one scan, no rows read)."""
+    kept = _INDEXES.get(engine)
+    now = time.monotonic()
+    if kept is not None and now - kept[0] < INDEX_CHECK_SECONDS:
+        return kept[2]
+    with _INDEX_LOCK:
+        kept = _INDEXES.get(engine)
+        if kept is not None and now - kept[0] < INDEX_CHECK_SECONDS:
+            return kept[2]
+        public = commune_years.c.public.is_(True)
+        with engine.connect() as conn:
+            signature = tuple(conn.execute(select(
+                func.count(), func.coalesce(func.sum(
+                    func.length(func.coalesce(commune_years.c.commune_name, ""))
+                    + func.length(func.coalesce(commune_years.c.district_name, ""))
+                    + func.length(func.coalesce(commune_years.c.province_name, ""))), 0))
+                .where(public)).one())
+            if kept is not None and kept[1] == signature:
+                index = kept[2]
+            else:
+                c = commune_years.c
+                index = NameIndex.build(conn.execute(
+                    select(c.province_code, c.province_name, c.district_code, c.district_name,
+                           c.commune_code, c.commune_name, func.max(c.year))
+                    .where(public)
+                    .group_by(c.province_code, c.province_name, c.district_code,
+                              c.district_name, c.commune_code, c.commune_name)).all())
+        _INDEXES[engine] = (time.monotonic(), signature, index)
+        return index
 
 
 def decisions(engine, province_code: str, year: int) -> dict:

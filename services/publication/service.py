@@ -111,6 +111,10 @@ class PublicationService(EventSourcedService):
                                       offset)
 
     @expected
+    def search_units(self, query: str = "", limit: int = 20) -> dict:
+        return search.search_units(self._engine, query, limit)
+
+    @expected
     def commune_record(self, commune_code: str) -> dict:
         return record.commune_record(self._engine, commune_code)
 

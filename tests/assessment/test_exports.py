@@ -14,6 +14,7 @@ from services.assessment.service import unit_names
 from tests.assessment.test_rollups import LOW, RECOGNISED, REFUSED, YEAR, year_2022  # noqa: F401
 from tests.assessment.test_service_handlers import handlers_for
 from tests.support.assessment_figures import full_figures
+from tests.support.printing import assert_prints_on_a4
 
 
 def read(content: bytes):
@@ -131,3 +132,70 @@ def test_form_09_counts_match_the_rollup(year_2022):  # noqa: F811
     _, headers, rows = table(read(exports.form_09(later)).active)
     assert headers == exports.HEADERS_09[:-1]
     assert rows == [(None, "Thành phố Hà Nội", 126, 0, 0, 0, 126)]
+
+
+def test_form_10_lists_every_commune_with_its_criteria(year_2022):  # noqa: F811
+    store, sets = year_2022
+    rollup = rollups.province_rollup(store.engine, sets, "38", YEAR, "405")
+    heading, headers, rows = table(read(exports.form_10(rollup)).active)
+    assert "Mẫu 10" in heading and "ỦY BAN NHÂN DÂN HUYỆN ĐÔNG SƠN" in heading
+    assert headers == ("STT", "Xã, phường, thị trấn", "Huyện", "Tiêu chí 1 (10 điểm)",
+                       *(h for h in headers[4:8]), "Tổng điểm", "Kết quả", "Số, ngày quyết định")
+    assert all(h.startswith(f"Tiêu chí {n} (") for n, h in enumerate(headers[3:8], 1))
+    *communes, summary = rows
+    assert len(communes) == 14 and summary[0].startswith("Đạt chuẩn 1/14 đơn vị (tỷ lệ 7,14%)")
+    lines = {line["commune_code"]: line for line in rollup["communes"]}
+    by_name = {row[1]: row for row in communes}
+    low = by_name[lines[LOW]["commune_name"]]
+    assert number(low[3]) == Decimal("4.00") and low[9] == "Chưa đạt chuẩn"
+    assert number(low[8]) == Decimal("94.00") == sum(number(v) for v in low[3:8])
+    assert by_name[lines[RECOGNISED]["commune_name"]][9:] == (
+        "Đạt chuẩn", f"{RECOGNISED}/QĐ-UBND, ngày 20/01/2023")
+    unopened = [row for row in communes if row[9] == "Chưa có quyết định"]
+    assert len(unopened) == 11 and all(v is None for row in unopened for v in row[3:9])
+
+
+def test_every_form_prints_on_a4(assessments, year_2022):  # noqa: F811
+    """A4, one page wide, the header row repeated on each page, the margins of Nghị định
+    30/2020/NĐ-CP; landscape where the columns are too wide for portrait."""
+    sets, bodies = assessments
+    store, _ = year_2022
+    criteria_set = sets[("25-2021", 1)].to_dict()
+    rollup = rollups.province_rollup(store.engine, sets, "38", YEAR, "405")
+    workbooks = {"02": exports.form_02(bodies[RECOGNISED], criteria_set),
+                 "07": exports.form_07(bodies[LOW], criteria_set),
+                 "08": exports.form_08(rollup), "09": exports.form_09(rollup),
+                 "10": exports.form_10(rollup)}
+    for form, content in workbooks.items():
+        for ws in read(content).worksheets:
+            header = next(row[0].row for row in ws.iter_rows() if row[0].value == "STT")
+            assert_prints_on_a4(ws, header, form)
+
+
+def test_form_10_of_a_pass_fail_year_says_dat_or_khong_dat():
+    def line(code, name, achieved, recognised, state):
+        return {"commune_code": code, "commune_name": name, "district_code": None,
+                "district_name": None, "state": state, "pass_fail": True,
+                "appraised_total": None, "recognised": recognised,
+                "appraised_criteria": None if achieved is None else [
+                    {"number": n, "points": None, "max": None, "achieved": a}
+                    for n, a in enumerate(achieved, 1)],
+                "decision_number": "12/QĐ-UBND" if recognised is not None else None,
+                "decision_date": "2027-02-01" if recognised is not None else None,
+                "provisional": False}
+    rollup = {"province_code": "01", "province_name": "Thành phố Hà Nội", "district_code": None,
+              "year": 2026, "provisional": False, "districts": [],
+              "communes": [line("00004", "Phường Ba Đình", (True, True, True), True, "recognised"),
+                           line("00008", "Phường Ngọc Hà", (True, False, True), False,
+                                "not_recognised"),
+                           line("00025", "Phường Giảng Võ", None, None, "not_opened")],
+              "totals": {"communes": 3, "recognised": 1, "not_recognised": 1, "undecided": 1,
+                         "recognised_of_all": "33.33"}}
+    heading, headers, rows = table(read(exports.form_10(rollup)).active)
+    assert headers == ("STT", "Xã, phường, đặc khu", "Tiêu chí 1", "Tiêu chí 2", "Tiêu chí 3",
+                       "Tổng điểm", "Kết quả", "Số, ngày quyết định")
+    assert rows[0] == (1, "Phường Ba Đình", "Đạt", "Đạt", "Đạt", "Đạt", "Đạt chuẩn",
+                       "12/QĐ-UBND, ngày 01/02/2027")
+    assert rows[1][2:7] == ("Đạt", "Không đạt", "Đạt", "Không đạt", "Chưa đạt chuẩn")
+    assert rows[2][2:] == (None, None, None, None, "Chưa có quyết định", None)
+    assert rows[3][0].startswith("Đạt chuẩn 1/3 đơn vị (tỷ lệ 33,33%)")

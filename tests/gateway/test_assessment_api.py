@@ -268,7 +268,7 @@ def test_a_communes_forms_download_as_xlsx_for_its_readers(api, form, reader, st
         assert answer.json()["error"] == "forbidden"
 
 
-@pytest.mark.parametrize("form", ["08", "09"])
+@pytest.mark.parametrize("form", ["08", "09", "10"])
 @pytest.mark.parametrize("reader, status", [
     (PROVINCE_JUSTICE, 200), (JUSTICE, 200), (AUDITOR, 200), (OFFICER, 403), (OTHER_PROVINCE, 403)])
 def test_a_provinces_forms_download_as_xlsx_for_the_rollups_readers(api, form, reader, status):
@@ -349,6 +349,7 @@ ASSESSMENT_SECURED = {
     (_BASE + "/forms/02.xlsx", "get"), (_BASE + "/forms/07.xlsx", "get"),
     ("/api/v1/provinces/{province_code}/assessments/forms/08.xlsx", "get"),
     ("/api/v1/provinces/{province_code}/assessments/forms/09.xlsx", "get"),
+    ("/api/v1/provinces/{province_code}/assessments/forms/10.xlsx", "get"),
     # evidence files (tests/gateway/test_evidence_api.py)
     (_BASE + "/evidence/{indicator_id}", "post"),
     (_BASE + "/evidence/{indicator_id}/{sha256}", "get"),

@@ -3,19 +3,26 @@ service named "publication" that answers the publication service's RPCs with fix
 (matching names the way the real one does: folded, so "Dong Quang" finds "Đông Quang")."""
 
 import csv
+import datetime
 import html
 import io
 import json
 import re
+from decimal import Decimal
 
+import openpyxl
 import pytest
 from markupsafe import escape
 from nameko.rpc import rpc
 
+from gateway import board as board_module
+from gateway.board import spreadsheet
 from kernel.errors import NotFound
 from reference.text import fold
+from services.publication.unit_search import NameIndex
 from tests.gateway import peers
 from tests.gateway.conftest import start_gateway
+from tests.support.printing import assert_prints_on_a4
 
 pytestmark = pytest.mark.broker
 
@@ -189,6 +196,14 @@ class BoardPublicationPeer(peers.Peer):
         return {"total": len(found), "items": found[offset:offset + limit]}
 
     @rpc
+    def search_units(self, query="", limit=20):
+        type(self).calls.append(("search_units", query, limit))
+        index = NameIndex.build([(i["province_code"], i["province_name"], i["district_code"],
+                                  i["district_name"], i["commune_code"], i["commune_name"],
+                                  i["year"]) for i in ITEMS])
+        return {"items": index.find(query, limit)}
+
+    @rpc
     def commune_record(self, commune_code):
         return record_of(commune_code)
 
@@ -290,7 +305,46 @@ def assert_exports_match(client, path, list_name=None, key="commune_code"):
     keys = [c["key"] for c in body["columns"]]
     assert rows == [[as_csv_cell(r[k]) for k in keys] for r in body["rows"]]
     assert body["count"] == len(body["rows"])
+    as_xlsx = client.get(f"{path}{sep}format=xlsx{extra}")
+    assert as_xlsx.status_code == 200 and as_xlsx.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert as_xlsx.headers["Content-Disposition"].endswith('.xlsx"')
+    assert xlsx_rows(as_xlsx.content, keys) == [header, *(
+        [as_points(k, cell) for k, cell in zip(keys, row, strict=True)] for row in rows)]
     return body
+
+
+def as_points(key, text):
+    """A point or rate cell with two decimals ("86.5" and "86.50" are one number)."""
+    return f"{Decimal(text):.2f}" if key in spreadsheet.DECIMALS and text else text
+
+
+def xlsx_rows(content, keys):
+    """The workbook's cells written back as the CSV writes them: numbers of the point and
+    rate columns with two decimals, dates as ISO dates. Also checks the sheet's set-up."""
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert_prints_on_a4(ws, header_row=1)
+
+    def back(key, cell):
+        value = cell.value
+        if value is None:
+            return ""
+        if key in spreadsheet.DECIMALS and not isinstance(value, str):
+            assert cell.number_format == "0.00", key
+            return as_points(key, str(value))
+        if isinstance(value, datetime.datetime) and key in spreadsheet.DATES:
+            assert cell.number_format == "dd/mm/yyyy", key
+            return value.date().isoformat()
+        if isinstance(value, datetime.datetime):
+            return value.isoformat()
+        if isinstance(value, str):
+            assert cell.data_type == "s"
+            return board_module._csv_value(value)
+        return str(value)
+
+    rows = list(ws.iter_rows())
+    return [[c.value for c in rows[0]]] + [[back(k, c) for k, c in zip(keys, row, strict=True)]
+                                           for row in rows[1:]]
 
 
 # -- the search page ---------------------------------------------------------------------------
@@ -323,6 +377,25 @@ def test_search_passes_the_query_and_finds_dong_quang(board, query):
     assert 'data-total="2"' in response.text
 
 
+def test_search_finds_provinces_districts_and_communes_forgiving_one_typo(board):
+    page = board.get("/ket-qua", params={"q": "Hoang Hia"}).text  # Hoằng Hải, one swap
+    units = re.search(r'<ul id="don-vi"[^>]*>(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r'data-kind="(\w+)" data-code="(\d+)"><a href="([^"]+)">([^<]+)</a>',
+                      units) == [("commune", THANH_HOA_X, f"/ket-qua/xa/{THANH_HOA_X}",
+                                  "Xã Hoằng Hải"),  # a swap first, then one letter replaced
+                                 ("district", "001", "/ket-qua/tinh/38/2024#huyen-001",
+                                  "Huyện Hoằng Hóa")]
+    assert "tên gần đúng" in units and "Huyện Hoằng Hóa, Tỉnh Thanh Hóa" in units
+    assert ("search_units", "Hoang Hia", 10) in BoardPublicationPeer.calls
+    page = board.get("/ket-qua", params={"q": "thanh hóa"}).text
+    assert '<a href="/ket-qua/tinh/38/2024">Tỉnh Thanh Hóa</a>' in page
+    page = board.get("/ket-qua", params={"q": "Huyen Bau Bang"}).text
+    link = re.search(r'<a href="([^"]+)">Huyện Bàu Bàng</a>', page).group(1)
+    assert link == "/ket-qua/tinh/74/2024#huyen-001"
+    assert 'id="huyen-001"' in board.get(link.split("#")[0]).text
+    assert 'id="don-vi"' not in board.get("/ket-qua").text  # no query, no units
+
+
 def test_filters_reach_the_service(board):
     response = board.get("/ket-qua", params={"tinh": "01", "nam": "2024", "trang_thai": "revoked"})
     assert response.status_code == 200
@@ -352,7 +425,10 @@ def test_search_exports_are_the_rows_on_screen(board):
     assert row["commune_name"] == "Xã Đông Quang" and row["total"] == "86.50"
     assert row["status_label"] == "Đạt chuẩn" and row["provisional"] is True
     assert row["criteria_set"] == "25-2021 (phiên bản 1)"
-    # the .csv / .json URLs are the same exports
+    # the .csv / .xlsx / .json URLs are the same exports, offered beside each other
+    assert 'data-format="xlsx" href="/ket-qua?q=dong+quang&amp;format=xlsx"' in page
+    assert board.get("/ket-qua.xlsx" + params).headers["Content-Disposition"] == (
+        'attachment; filename="ket-qua-tra-cuu.xlsx"')
     assert board.get("/ket-qua.json" + params).json()["rows"] == body["rows"]
     assert board.get("/ket-qua.csv" + params).content == board.get(
         "/ket-qua" + params + "&format=csv").content
@@ -509,7 +585,8 @@ def test_without_the_cache_every_page_asks_the_service_and_still_has_an_etag(boa
     for _ in range(2):
         response = board.get("/ket-qua", params={"q": "Ba Dinh"})
         assert response.status_code == 200 and "X-Cache" not in response.headers
-    assert [c[:2] for c in BoardPublicationPeer.calls] == [("search_communes", "Ba Dinh")] * 2
+    assert [c[:2] for c in BoardPublicationPeer.calls] == [
+        ("search_communes", "Ba Dinh"), ("search_units", "Ba Dinh")] * 2
     again = board.get("/ket-qua", params={"q": "Ba Dinh"},
                       headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.content == b""

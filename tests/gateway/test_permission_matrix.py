@@ -262,6 +262,7 @@ def recipes(s: Situation) -> dict:
         "province_assessments": Call("GET", rollup + query, None, A, "province_rollup", "area"),
         "form_08": Call("GET", f"{rollup}/forms/08.xlsx{query}", None, A, "rollup_form", "area"),
         "form_09": Call("GET", f"{rollup}/forms/09.xlsx{query}", None, A, "rollup_form", "area"),
+        "form_10": Call("GET", f"{rollup}/forms/10.xlsx{query}", None, A, "rollup_form", "area"),
         # surveys
         "publish_questionnaire": Call("POST", "/api/v1/survey/questionnaires", {
             "questionnaire_id": "thu-nghiem", "title": "Thử nghiệm",
@@ -508,6 +509,12 @@ def recipes(s: Situation) -> dict:
             "GET", f"{review}/minh-chung/C1.I1/{EVIDENCE_SHA}", None, "evidence_file"),
         "workspace_review_form_08": Call(
             "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-08.xlsx{query}", None, A,
+            "rollup_form", "area", page=True),
+        "workspace_review_form_09": Call(
+            "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-09.xlsx{query}", None, A,
+            "rollup_form", "area", page=True),
+        "workspace_review_form_10": Call(
+            "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-10.xlsx{query}", None, A,
             "rollup_form", "area", page=True),
     }
 

@@ -255,6 +255,15 @@ def test_the_whole_review_of_a_dossier_through_the_pages(api):
         openpyxl.load_workbook(io.BytesIO(chairman.get(api.url + link).content))["Đạt chuẩn"]))
     assert workbook is not None
     assert chairman.get(api.url + link).headers["Cache-Control"] == "no-store"
+    # Mẫu 09 and Mẫu 10 beside it: the report and its table, the commune in both
+    for form in ("09", "10"):
+        other_link = re.search(rf'href="([^"]+mau-{form}\.xlsx[^"]*)"', queue.text).group(1)
+        assert other_link == f"{DESK}/tinh/38/mau-{form}.xlsx?year=2022"
+        sheet = openpyxl.load_workbook(io.BytesIO(
+            chairman.get(api.url + other_link).content)).active
+        assert sheet.title == f"Mẫu {form}" and int(sheet.page_setup.paperSize) == 9
+    table_10 = [row for row in sheet.iter_rows(values_only=True) if row[1] == "Xã Đông Quang"]
+    assert table_10 and table_10[0][-2:] == ("Đạt chuẩn", "125/QĐ-UBND, ngày 25/01/2023")
     # the district's Mẫu 08 is no other province's to download
     other = signed_in(api, "sotuphap.hanoi").get(api.url + link)
     assert other.status_code == 403 and 'data-rule="covers_unit"' in other.text

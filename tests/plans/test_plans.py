@@ -15,6 +15,7 @@ from kernel.store import EventStore
 from services.plans import linked
 from services.plans.handlers import PlanHandlers
 from services.plans.plan import OVERDUE_FLAGGED
+from tests.support.printing import assert_prints_on_a4
 
 LAI_CHAU = Path("/work/shared/seeds/lai-chau-2021-plan.md").read_text(encoding="utf-8")
 SHA = "ab" * 32
@@ -178,6 +179,7 @@ def test_summary_export(handlers):
     assert first[5] == "31/12/2021" and first[10].startswith("kh.pdf")
     second = rows[6]
     assert second[0] == "1.2" and second[11] == "Quá hạn 31/12/2021"
+    assert_prints_on_a4(sheet, 5)  # the header row, repeated on every printed page
     with pytest.raises(ValidationFailed):
         handlers.summary("lc2021", 2021, "monthly")
 

@@ -184,6 +184,19 @@ def test_search_with_and_without_diacritics_and_by_code(setup):
     assert search.years(setup.engine) == [YEAR]
     assert search.public_provinces(setup.engine) == [
         {"province_code": THANH_HOA, "province_name": "Tỉnh Thanh Hóa"}]
+    # one typo, and no commune-year holds the words: the units one typo away stand for them
+    assert [i["commune_code"] for i in search.search_communes(
+        setup.engine, "Dong Quagn")["items"]] == [DONG_QUANG]
+    assert search.search_communes(setup.engine, "Dong Quagn", year=2021)["total"] == 0
+    # provinces, districts and communes of the public record, by name, each with its year
+    units = search.search_units(setup.engine, "thanh hoa")["items"]
+    assert units[0] == {"kind": "province", "code": THANH_HOA, "name": "Tỉnh Thanh Hóa",
+                        "province_code": THANH_HOA, "province_name": "Tỉnh Thanh Hóa",
+                        "district_code": None, "district_name": None, "year": YEAR,
+                        "match": "exact"}
+    assert [(u["kind"], u["code"], u["match"]) for u in search.search_units(
+        setup.engine, "Huyen Dong Sonn")["items"]] == [("district", "405", "fuzzy")]
+    assert [u["code"] for u in search.search_units(setup.engine, "Đông Ninh")["items"]] == []
 
 
 def test_newest_year_first(setup):
