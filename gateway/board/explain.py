@@ -57,7 +57,7 @@ def _headline(decided, failed, complete: bool, year: dict) -> str:
         return ("Không đạt chuẩn. Mọi tiêu chí đều đạt điểm sàn; quyết định được ghi trước khi "
                 "hệ thống lưu kèm đối chiếu tổng điểm với ngưỡng và các điều kiện kê khai, nên "
                 "lý do còn lại không hiển thị được ở đây.")
-    return "Không đạt chuẩn theo quyết định của Chủ tịch Ủy ban nhân dân cấp tỉnh."
+    return "Không đạt chuẩn theo quyết định của Chủ tịch Ủy ban nhân dân có thẩm quyền."
 
 
 def _line(c: dict, year: dict) -> dict:
