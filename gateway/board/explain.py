@@ -49,6 +49,10 @@ def _headline(decided, failed, complete: bool, year: dict) -> str:
     if decided:
         if year.get("revocation"):
             return "Đã được công nhận, sau đó bị thu hồi công nhận (xem lý do bên dưới)."
+        if failed:
+            return ("Được công nhận đạt chuẩn theo quyết định của Chủ tịch Ủy ban nhân dân có "
+                    "thẩm quyền, dù đối chiếu các điều kiện dưới đây chưa đạt: "
+                    + "; ".join(line["reason"] for line in failed) + ".")
         return "Được công nhận đạt chuẩn: bảo đảm các điều kiện công nhận dưới đây."
     if failed:
         reasons = "; ".join(line["reason"] for line in failed)

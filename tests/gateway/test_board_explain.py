@@ -107,3 +107,14 @@ def test_a_decision_without_conditions_is_explained_by_its_criteria_and_says_so(
     assert not why["complete"] and why["lines"][0]["verdict"] == "met"
     assert "không hiển thị được" in why["headline"]
     assert explanation({"year": 2022, "decision": None, "scores": None}) is None
+
+
+def test_a_recognition_the_conditions_do_not_support_says_so():
+    appraised = sheet(S619, "15", "30", "12", "10", "20")
+    result = evaluate(S619, appraised, commune_class="III",
+                      declarations={"no_official_disciplined": True})
+    why = explanation(decided_year(public_explanation(S619, appraised, result, "III"),
+                                   recognised=True))
+    assert why["disagrees"] and why["headline"].startswith(
+        "Được công nhận đạt chuẩn theo quyết định của Chủ tịch")
+    assert why["headline"].endswith("tiêu chí 3 đạt 12 điểm, dưới điểm sàn 12,5.")

@@ -22,7 +22,7 @@ def fill(setup):
     setup.survey_result(DONG_QUANG, str(YEAR))
 
 
-def test_province_and_national_overviews(setup):
+def test_province_and_national_overviews_and_one_recognition_rate(setup):
     fill(setup)
     setup.sync()
     body = overviews.province_overview(setup.engine, THANH_HOA, YEAR)
@@ -64,17 +64,10 @@ def test_province_and_national_overviews(setup):
     assert why["no_head_disciplined"]["name_vi"].startswith("Trong năm đánh giá không có")
     posted = next(e for e in year["entries"] if e["kind"] == "self_assessment")["summary"]
     assert f"từ ngày 15/12/{YEAR} (hình thức: niêm yết tại trụ sở" in posted and "office" not in posted
-    assert len(national_2025["provinces"]) == 34
-    assert national_2025["totals"]["communes"] == 3321
-    assert national_2025["totals"]["recognised"] == 1
 
-
-def test_the_board_the_api_and_form_09_give_one_recognition_rate(setup):
-    """Recognised ÷ every commune-level unit of the year, wherever a rate is shown: the
-    publication overview (the board and /api/v1/publication), the assessment's roll-up
-    (/api/v1/rollups) and Mẫu 09 made from it."""
-    fill(setup)
-    setup.sync()
+    # One recognition rate, recognised ÷ every commune-level unit of the year, wherever a rate
+    # is shown: this overview (the board), the assessment's roll-up (/api/v1/rollups) and
+    # Mẫu 09 made from it.
     processor = ProjectionProcessor(setup.assessment, rollups.RollupProjection(),
                                     {"assessment": StoreSource(setup.assessment)})
     rollups.RollupProjection().migrate(setup.assessment.engine)
@@ -89,6 +82,9 @@ def test_the_board_the_api_and_form_09_give_one_recognition_rate(setup):
     by_district = {d["district_code"]: d for d in rollup["districts"]}
     for district in board["districts"]:
         assert district["rate_percent"] == by_district[district["district_code"]]["recognition_rate"]
+    assert len(national_2025["provinces"]) == 34
+    assert national_2025["totals"]["communes"] == 3321
+    assert national_2025["totals"]["recognised"] == 1
 
 
 def test_a_rebuild_from_zero_equals_the_live_record(setup):
