@@ -191,6 +191,11 @@ def test_the_rollup_projection_lists_and_counts_a_year(store):
     assert decided.data["recognition"]["recognised"] is False
     assert why["no_head_disciplined"]["verdict"] == "not_met"
     assert why["no_head_disciplined"]["value"] == "false" and why["total"]["verdict"] == "met"
+    # a caller cannot bring its own explanation: the rules' verdict is the handler's
+    with pytest.raises(ValidationFailed):
+        handlers.execute("16426", YEAR, "decide", {
+            "recognised": True, "decision_number": "3/QĐ", "decision_date": "2023-01-20",
+            "recognition": {"recognised": True, "conditions": []}}, meta("chairman"))
     handlers.open("16417", YEAR, meta())
     projection = rollups.RollupProjection()
     projection.migrate(store.engine)
