@@ -551,6 +551,7 @@ PERMISSIONS: dict[str, Rule] = {
     "board_asset": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_unknown": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_signatures": Rule(None, PUBLIC, reason=PUBLIC_DATA),
+    "board_methodology": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     "board_signatures_export": Rule(None, PUBLIC, reason=PUBLIC_DATA),
     # -- accounts (gateway/routes/accounts.py)
     "list_accounts": Rule(ACCOUNT_ADMINS, ACCOUNTS_SCOPE, OWN_SCOPE, ACCOUNTS),

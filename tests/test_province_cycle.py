@@ -189,7 +189,7 @@ def test_a_district_reviewed_2022_year_in_thanh_hoa(api):
 
     result = year.rollup(3)
     assert result["totals"]["assessments"] == 3 and result["totals"]["recognised"] == 2
-    assert result["totals"]["not_recognised"] == 1 and result["totals"]["recognition_rate"] == "66.67"
+    assert result["totals"]["not_recognised"] == 1 and result["totals"]["recognised_of_decided"] == "66.67"
     assert result["districts"][0]["district_code"] == "405"
     lines = {line["commune_code"]: line for line in result["communes"]}
     assert lines[dong_phu]["recognised"] is False and lines[dong_phu]["appraised_total"] == "100.00"

@@ -24,8 +24,11 @@ from werkzeug.wrappers import Response
 from gateway.board import cache as page_cache
 from gateway.board import spreadsheet
 from gateway.board.cache import Page, PageCache  # noqa: F401 (the routes use board.Page)
+from gateway.board.explain import explanation
+from gateway.board.terms import unit_terms
 from gateway.chains import LABELS as CHAIN_LABELS
 from gateway.errors import ServiceUnavailable
+from kernel import vietnamese
 from kernel.signing import SignedHead
 
 STATUS_LABELS = {
@@ -35,8 +38,8 @@ STATUS_LABELS = {
     "in_progress": "Đang đánh giá",
 }
 BASIS_LABELS = {"self": "điểm tự đánh giá của xã", "appraised": "điểm thẩm định của Hội đồng"}
-CHANNEL_LABELS = {"office": "Niêm yết tại trụ sở", "portal": "Cổng thông tin điện tử",
-                  "radio": "Hệ thống truyền thanh"}
+CHANNEL_LABELS = {key: words[:1].upper() + words[1:]
+                  for key, words in vietnamese.POSTING_CHANNELS.items()}
 ENTRY_KINDS = {"self_assessment": "Niêm yết kết quả tự đánh giá", "comment": "Ý kiến góp ý",
                "comment_answer": "Trả lời ý kiến", "posting_ended": "Kết thúc niêm yết",
                "appraisal": "Kết quả thẩm định", "decision": "Quyết định công nhận",
@@ -109,24 +112,15 @@ def decimal(value) -> Decimal | None:
         return None
 
 
-def number(value) -> str:
-    """Points and rates the Vietnamese way: "17,5", "100"; blank when there is none."""
-    found = decimal(value)
-    if found is None:
-        return "" if value is None else str(value)
-    text = f"{found.normalize():f}" if found == found.to_integral() else f"{found:f}".rstrip("0")
-    if "." in text:
-        whole, fraction = text.split(".")
-        text = f"{whole},{fraction}"
-    return text
+def number(value, places: int | None = None) -> str:
+    """Points, rates and counts the Vietnamese way: "17,5", "100", "1.234"; blank when none
+    (the one form of the board: kernel/vietnamese.py)."""
+    return vietnamese.number(value, places)
 
 
 def date_vi(value) -> str:
     """"2025-12-20" → "20/12/2025"; anything else as it is."""
-    text = "" if value is None else str(value)
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
-        return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
-    return text
+    return vietnamese.day(value)
 
 
 def file_size(value) -> str:
@@ -287,10 +281,7 @@ def signatures(answer: dict, keyring, states: dict[str, str], reports: dict[str,
 
 def datetime_vi(value) -> str:
     """"2025-03-01T09:00:00.123456+07:00" → "01/03/2025 09:00:00"; anything else as it is."""
-    text = "" if value is None else str(value)
-    if len(text) >= 19 and text[10] == "T":
-        return f"{date_vi(text[:10])} {text[11:19]}"
-    return date_vi(text)
+    return vietnamese.moment(value)
 
 
 def groups(value, size: int = 4) -> str:
@@ -366,7 +357,8 @@ def _environment() -> Environment:
                        groups=groups, file_size=file_size)
     env.globals.update(STATUS_LABELS=STATUS_LABELS, BASIS_LABELS=BASIS_LABELS,
                        CHANNEL_LABELS=CHANNEL_LABELS, SIGNATURE_VERDICTS=SIGNATURE_VERDICTS,
-                       ENTRY_KINDS=ENTRY_KINDS, chart=chart)
+                       ENTRY_KINDS=ENTRY_KINDS, chart=chart, explanation=explanation,
+                       unit_terms=unit_terms)
     return env
 
 

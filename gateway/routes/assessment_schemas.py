@@ -338,9 +338,14 @@ class CountsSchema(ResponseSchema):
     decided = fields.Integer()
     recognised = fields.Integer()
     not_recognised = fields.Integer()
-    recognition_rate = fields.String(allow_none=True, metadata=_d("Tỷ lệ đạt chuẩn trên số đã có quyết định (%)."))
+    recognition_rate = fields.String(allow_none=True, metadata=_d(
+        "Tỷ lệ đạt chuẩn (%): số đạt chuẩn ÷ tổng số đơn vị cấp xã của năm, như Mẫu 09 và bảng "
+        "kết quả công khai."))
+    recognised_of_all = fields.String(allow_none=True, metadata=_d(
+        "Như recognition_rate (giữ cho các chương trình đã dùng tên này)."))
+    recognised_of_decided = fields.String(allow_none=True, metadata=_d(
+        "Số đạt chuẩn ÷ số đã có quyết định (%); không phải tỷ lệ đạt chuẩn."))
     recognised_of_assessed = fields.String(allow_none=True)
-    recognised_of_all = fields.String(allow_none=True, metadata=_d("Tỷ lệ đạt chuẩn trên tổng số xã (%)."))
     districts_meeting_standard = fields.Integer(allow_none=True, metadata=_d(
         "Số huyện đạt chuẩn tiếp cận pháp luật (chỉ ở phần totals; null khi không áp dụng)."))
 

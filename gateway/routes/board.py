@@ -402,6 +402,19 @@ class BoardRoutes:
             breadcrumbs=[("Tra cứu", "/ket-qua"), (f"Toàn quốc {number}", None)],
             export_base=f"/ket-qua/toan-quoc/{number}")
 
+    # -- how the board computes what it shows ----------------------------------------------
+    @http("GET", "/ket-qua/phuong-phap")
+    @endpoint(document=False)
+    def board_methodology(self, call):
+        def render():
+            years = self._years()
+            return board.html("methodology.html", title="Phương pháp",
+                              latest_year=years[0] if years else None,
+                              breadcrumbs=[("Tra cứu", "/ket-qua"), ("Phương pháp", None)])
+
+        return self._board(call, lambda: self._board_page(call, ("phuong-phap",), ("years",),
+                                                          render))
+
     # -- the signed chain heads ------------------------------------------------------------
     @http("GET", "/ket-qua/chu-ky")
     @endpoint(document=False)

@@ -290,7 +290,7 @@ def _why_not(line: dict) -> str:
 
 
 def _counts(counts: dict) -> list:
-    rate = counts.get("recognised_of_all")
+    rate = counts.get("recognition_rate")  # recognised ÷ every unit of the year (docs/board.md)
     return [counts["communes"], counts["recognised"], _number(rate), counts["not_recognised"],
             counts["undecided"]]
 

@@ -6,6 +6,7 @@ RPCs are one line each on top. Commands arrive as JSON values (ISO dates, decima
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable
 from datetime import date
@@ -15,6 +16,7 @@ from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
 from kernel.events import Metadata
 from kernel.store import EventStore
 from reference import units
+from services.assessment import views
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import SURVEY_SCORED
@@ -24,6 +26,7 @@ from services.assessment.workflow import (
     next_steps,
     stream_name,
 )
+from services.assessment.workflow.names import RECOGNITION_DECIDED
 
 # The commands a caller may run on an opened assessment, with the arguments that are dates.
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -54,8 +57,11 @@ class AssessmentHandlers:
     def __init__(self, store: EventStore,
                  catalogue_for: Callable[[str, int], CriteriaCatalogue],
                  criteria_set_for_year: Callable[[int], tuple[str, int]],
-                 today: Callable[[], date] | None = None):
+                 today: Callable[[], date] | None = None,
+                 satisfaction_of: Callable[[str, int], dict | None] | None = None):
         self.store = store
+        # the survey result of a commune's year, for the decision's explanation
+        self.satisfaction_of = satisfaction_of
         self.catalogue_for = catalogue_for
         self.criteria_set_for_year = criteria_set_for_year
         # No step may be dated after today in Vietnam; tests give a clock of their own.
@@ -101,7 +107,26 @@ class AssessmentHandlers:
         except TypeError as exc:
             raise ValidationFailed("assessment.wrong_arguments", {"command": command},
                                    {"error": str(exc)}) from exc
-        return self._append(assessment, method(**kwargs), metadata)
+        new_events = method(**kwargs)
+        if command == "decide":
+            new_events = self._explained(assessment, new_events)
+        return self._append(assessment, new_events, metadata)
+
+    def _explained(self, assessment: CommuneAssessment, new_events: list) -> list:
+        """The decision's event carries the recognition rules applied to the council's sheet
+        at that moment, condition by condition: what the public board shows as the reasons
+        (the chairman decides; the rules' verdict is recorded beside the decision)."""
+        criteria_set = getattr(self._catalogue(assessment), "criteria_set", None)
+        if criteria_set is None:
+            return new_events
+        body = assessment.to_dict()
+        satisfaction = (self.satisfaction_of(body["commune_code"], body["year"])
+                        if self.satisfaction_of else None)
+        explanation = views.decision_explanation(criteria_set, body, satisfaction)
+        if explanation is None:
+            return new_events
+        return [dataclasses.replace(e, data={**e.data, "recognition": explanation})
+                if e.type == RECOGNITION_DECIDED else e for e in new_events]
 
     # -- evidence files: RPCs of their own (the service checks the store first), not commands
     def attach_evidence(self, commune_code: str, year: int, indicator_id: str, file: dict,

@@ -205,3 +205,52 @@ def _satisfaction(rule, value: Decimal | None) -> ConditionResult:
         verdict, words = NOT_MET, f"satisfaction needs {money(rule.min_percent - value)} more percentage points"
     return ConditionResult("satisfaction", name, verdict, shown, threshold and f"{threshold}%", words,
                            decisive=rule.decisive, provisional=provisional)
+
+
+# -- the explanation the chairman's decision carries to the public board ----------------------
+
+
+def public_explanation(criteria_set: CriteriaSet, sheet: ScoreSheet, result: RecognitionResult,
+                       commune_class: str | None) -> dict:
+    """The recognition conditions as the board explains them, condition by condition, in
+    Vietnamese names (the board formats the figures): carried on ``RecognitionDecided`` so
+    that the public record says why without re-applying the rules it does not own.
+
+    Values and thresholds are two-place strings ("89.78"), a declared condition's value
+    "true"/"false" (None when undeclared)."""
+    criteria = {c.id: c for c in criteria_set.criteria}
+    scores = {c.id: c for c in sheet.criteria}
+    wording_vi = {c.id: c.wording_vi for c in criteria_set.recognition.conditions}
+    ratio = criteria_set.recognition.criterion_floor_ratio
+    lines = []
+    for condition in result.conditions:
+        line = {"id": condition.id, "verdict": condition.verdict, "value": condition.value,
+                "threshold": condition.threshold, "decisive": condition.decisive,
+                "provisional": condition.provisional}
+        if condition.id.startswith("floor."):
+            criterion_id = condition.id.removeprefix("floor.")
+            score = scores.get(criterion_id)
+            line.update(kind="floor", criterion_id=criterion_id,
+                        criterion_number=score.number if score else None,
+                        name_vi=criteria[criterion_id].name if criterion_id in criteria else None,
+                        max=money(score.max) if score else None,
+                        ratio_percent=f"{(ratio * 100).normalize():f}" if ratio else None)
+        elif condition.id == "total":
+            line.update(kind="total", commune_class=commune_class,
+                        total_max=money(sheet.total_max))
+        elif condition.id == "all_indicators_achieved":
+            indicators = [i for c in sheet.criteria for i in c.indicators]
+            line.update(kind="indicators", value=None, threshold=None,
+                        achieved=sum(1 for i in indicators if i.achieved),
+                        count=len(indicators) + len(sheet.missing_indicators),
+                        failed=[i.id for i in indicators if not i.achieved],
+                        not_assessed=list(sheet.missing_indicators))
+        elif condition.id == "satisfaction":
+            line.update(kind="satisfaction",
+                        value=condition.value and condition.value.rstrip("%"),
+                        threshold=condition.threshold and condition.threshold.rstrip("%"))
+        else:
+            line.update(kind="declared", name_vi=wording_vi.get(condition.id, condition.name))
+        lines.append(line)
+    return {"recognised": result.recognised, "provisional": result.provisional,
+            "commune_class": commune_class, "conditions": lines}

@@ -181,9 +181,13 @@ def counts(lines: list[dict]) -> dict:
             "not_opened": len(lines) - len(assessed), "by_state": by_state, "decided": decided,
             "undecided": len(lines) - decided,
             "recognised": recognised, "not_recognised": decided - recognised,
-            "recognition_rate": _rate(recognised, decided),
-            "recognised_of_assessed": _rate(recognised, len(assessed)),
-            "recognised_of_all": _rate(recognised, len(lines))}
+            # the recognition rate (the board's, the API's and Mẫu 09's: one definition,
+            # docs/board.md): recognised ÷ every commune-level unit of the year
+            "recognition_rate": _rate(recognised, len(lines)),
+            "recognised_of_all": _rate(recognised, len(lines)),
+            # other shares, named for what they divide by: not "the rate"
+            "recognised_of_decided": _rate(recognised, decided),
+            "recognised_of_assessed": _rate(recognised, len(assessed))}
 
 
 def _rate(part: int, whole: int) -> str | None:

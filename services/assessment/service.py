@@ -185,8 +185,11 @@ class AssessmentService(EventSourcedService):
 
     def _satisfaction_of(self, assessment) -> dict | None:
         body = assessment.to_dict()
+        return self._satisfaction_for(body["commune_code"], body["year"])
+
+    def _satisfaction_for(self, commune_code: str, year: int) -> dict | None:
         with self.store.reader.connect() as conn:
-            return result_for(conn, body["commune_code"], body["year"])
+            return result_for(conn, commune_code, year)
 
     @expected
     def assessment_events(self, commune_code: str, year: int) -> list[dict]:
@@ -254,6 +257,7 @@ class AssessmentService(EventSourcedService):
             catalogue_for=lambda set_id, version: CriteriaSetCatalogue(
                 views.find_criteria_set(sets, set_id, version)),
             criteria_set_for_year=lambda year: set_for_year(year, sets).key,
+            satisfaction_of=self._satisfaction_for,
         )
 
 

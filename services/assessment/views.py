@@ -8,7 +8,7 @@ from kernel.errors import KernelError, NotFound
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.criteria import CriteriaSet
 from services.assessment.criteria.model import money
-from services.assessment.recognition import MET, MISSING_INPUT, evaluate
+from services.assessment.recognition import MET, MISSING_INPUT, evaluate, public_explanation
 from services.assessment.scoring import ScoreSheet, appraised_sheet, score_sheet
 from services.assessment.workflow import CommuneAssessment
 
@@ -59,16 +59,38 @@ def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = 
     body["self_score"] = own.to_dict() if own else None
     body["appraised_score"] = council.to_dict() if council else None
     body["satisfaction"] = _satisfaction_view(satisfaction)
-    inputs = {"commune_class": body["commune_class"], "declarations": body["declarations"],
-              "satisfaction_percent": (satisfaction["rate_percent"]
-                                       if satisfaction and satisfaction["published"]
-                                       and criteria_set.recognition.satisfaction_input else None)}
+    inputs = recognition_inputs(criteria_set, body, satisfaction)
     # Recognition is decided on the council's sheet; before it exists the commune sees a
     # preview of the same rules applied to its own sheet.
     body["recognition"] = evaluate(criteria_set, council, **inputs).to_dict() if council else None
     body["recognition_preview"] = (evaluate(criteria_set, own, **inputs).to_dict()
                                    if own and not council else None)
     return body
+
+
+def recognition_inputs(criteria_set: CriteriaSet, body: dict, satisfaction: dict | None) -> dict:
+    """What the recognition rules read besides the sheet: the commune's class and declared
+    conditions, and the survey's published satisfaction rate where the regime uses it."""
+    return {"commune_class": body["commune_class"], "declarations": body["declarations"],
+            "satisfaction_percent": (satisfaction["rate_percent"]
+                                     if satisfaction and satisfaction["published"]
+                                     and criteria_set.recognition.satisfaction_input else None)}
+
+
+def decision_explanation(criteria_set: CriteriaSet, body: dict,
+                         satisfaction: dict | None) -> dict | None:
+    """The recognition rules applied to the council's sheet as the chairman decides, for the
+    decision's event (the public board says why from it); None without an appraised sheet or
+    when the stored inputs are no longer accepted by the rules."""
+    council = council_sheet(criteria_set, body)
+    if council is None:
+        return None
+    try:
+        result = evaluate(criteria_set, council,
+                          **recognition_inputs(criteria_set, body, satisfaction))
+    except KernelError:
+        return None
+    return public_explanation(criteria_set, council, result, body["commune_class"])
 
 
 def rollup_line(item: CommuneAssessment, sets: dict) -> dict:

@@ -3,7 +3,9 @@
 ``communes`` counts every commune of the province in the year from the reference data (plus
 any published commune the data does not list); ``assessed`` the public commune-years;
 ``decided`` those with the chairman's decision (a revoked recognition counts as decided and
-not recognised); ``rate_percent`` is recognised / decided.
+not recognised); ``rate_percent`` is the recognition rate: recognised ÷ every commune-level
+unit of the year (``communes``), the rate of Mẫu 09 and of the assessment's roll-up
+(``recognition_rate``), one definition stated on the board's methodology page.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _counts(members, rows) -> dict:
     return {"communes": len(members) + len(outside), "assessed": len(rows),
             "decided": len(decided), "recognised": recognised,
             "not_recognised": len(decided) - recognised,
-            "rate_percent": rate(recognised, len(decided))}
+            "rate_percent": rate(recognised, len(members) + len(outside))}
 
 
 def province_overview(engine, province_code: str, year: int) -> dict:

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from kernel import vietnamese as vi
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
 from kernel.store import ANY_VERSION
@@ -353,14 +354,15 @@ class PublicRecordProjection:
         if year is None:
             return
         rate = public["rate_percent"]
-        summary = (f"Kết quả khảo sát sự hài lòng: {rate}% hài lòng "
-                   f"({public['satisfied']}/{public['valid_answers']} ý kiến)" if public["published"]
+        summary = (f"Kết quả khảo sát sự hài lòng: {vi.number(rate)}% hài lòng "
+                   f"({vi.number(public['satisfied'])}/{vi.number(public['valid_answers'])} ý kiến)"
+                   if public["published"]
                    else "Khảo sát sự hài lòng kết thúc mà không có ý kiến hợp lệ nào: chưa có "
                         "số liệu về tỷ lệ hài lòng" if public["no_data"]
                    else f"Kết quả khảo sát sự hài lòng chưa đủ điều kiện công bố"
                         f"{': ' + public['reason'] if public['reason'] else ''}")
         if public["flags"]:
-            summary += (f"; có {len(public['flags'])} ngày một thiết bị ghi nhận số phiếu bất "
+            summary += (f"; có {vi.number(len(public['flags']))} ngày một thiết bị ghi nhận số phiếu bất "
                         "thường")
         if previous is not None:
             summary += " (thay thế kết quả trước)"
@@ -419,39 +421,40 @@ class PublicRecordProjection:
 
         if event.type == n.POSTING_STARTED:
             sheet = _safe(lambda: scores.self_sheet(state, criteria_set))
-            total = f"{money(sheet.total)}/{money(sheet.total_max)} điểm" if sheet and not sheet.pass_fail \
+            total = _points(sheet) if sheet and not sheet.pass_fail \
                 else ("bộ tiêu chí đạt/không đạt" if sheet else "chưa có điểm")
-            add("self_assessment", f"Niêm yết công khai kết quả tự đánh giá từ ngày {data['start']} "
-                f"(hình thức: {data['channel']}, tối thiểu đến {data['minimum_end']}); "
-                f"tự chấm: {total}",
+            add("self_assessment", f"Niêm yết công khai kết quả tự đánh giá từ ngày "
+                f"{vi.day(data['start'])} (hình thức: {vi.posting_channel(data['channel'])}, "
+                f"tối thiểu đến {vi.day(data['minimum_end'])}); tự chấm: {total}",
                 {"start": data["start"], "channel": data["channel"],
                  "minimum_end": data["minimum_end"],
                  "scores": _scores_block("self", sheet, criteria_set),
                  "evidence": public_evidence(state, criteria_set)})
         elif event.type == n.COMMENT_RECORDED:
-            add("comment", f"Nhận ý kiến góp ý {data['comment_id']} ngày {data['received_on']}",
+            add("comment", f"Nhận ý kiến góp ý {data['comment_id']} ngày {vi.day(data['received_on'])}",
                 {"comment_id": data["comment_id"], "text": data["text"],
                  "received_on": data["received_on"]})
         elif event.type == n.COMMENT_ANSWERED:
-            add("comment_answer", f"Trả lời ý kiến {data['comment_id']} ngày {data['answered_on']}",
+            add("comment_answer", f"Trả lời ý kiến {data['comment_id']} ngày {vi.day(data['answered_on'])}",
                 {"comment_id": data["comment_id"], "answer": data["answer"],
                  "answered_on": data["answered_on"]})
         elif event.type == n.EVIDENCE_ATTACHED:
             file = public_file(data)
             add("evidence", f"Bổ sung tài liệu minh chứng cho chỉ tiêu {data['indicator_id']}: "
-                f"“{file['file_name']}” ({file['kind']}, {file['size']} byte, SHA-256 "
+                f"“{file['file_name']}” ({file['kind']}, {vi.number(file['size'])} byte, SHA-256 "
                 f"{file['sha256']})" + (f", theo yêu cầu bổ sung lần {data['supplement']}"
                                         if data.get("supplement") else ""),
                 {"indicator_id": data["indicator_id"], **file})
         elif event.type == n.POSTING_ENDED:
-            add("posting_ended", f"Kết thúc niêm yết ngày {data['ended_on']}",
+            add("posting_ended", f"Kết thúc niêm yết ngày {vi.day(data['ended_on'])}",
                 {"ended_on": data["ended_on"]})
         elif event.type == n.APPRAISAL_COMPLETED:
             sheet = _safe(lambda: scores.council_sheet(state, criteria_set))
             previous = _last_entry(conn, code, year, "appraisal")
-            total = f"{money(sheet.total)}/{money(sheet.total_max)} điểm" if sheet and not sheet.pass_fail \
+            total = _points(sheet) if sheet and not sheet.pass_fail \
                 else "bộ tiêu chí đạt/không đạt"
-            add("appraisal", f"Hội đồng đánh giá hoàn thành thẩm định ngày {data['completed_on']}: "
+            add("appraisal", f"Hội đồng đánh giá hoàn thành thẩm định ngày "
+                f"{vi.day(data['completed_on'])}: "
                 f"{total}" + (" (thay thế kết quả thẩm định trước)" if previous else ""),
                 {"completed_on": data["completed_on"],
                  "scores": _scores_block("appraised", sheet, criteria_set)}, previous)
@@ -460,15 +463,19 @@ class PublicRecordProjection:
             published_on = published_at(event)[:10]
             late = bool(data.get("publication_due") and published_on > data["publication_due"])
             outcome = "đạt chuẩn" if data["recognised"] else "chưa đạt chuẩn"
-            add("decision", f"Quyết định số {data['decision_number']} ngày {data['decision_date']}: "
+            add("decision", f"Quyết định số {data['decision_number']} ngày "
+                f"{vi.day(data['decision_date'])}: "
                 f"{outcome} tiếp cận pháp luật" + (" (công bố quá hạn)" if late else ""),
                 {"recognised": data["recognised"], "decision_number": data["decision_number"],
                  "decision_date": data["decision_date"],
                  "publication_due": data.get("publication_due"), "published_on": published_on,
-                 "late_publication": late}, previous)
+                 "late_publication": late,
+                 # the rules applied to the council's sheet as the chairman decided (decisions
+                 # recorded before it was carried have none)
+                 "recognition": data.get("recognition")}, previous)
         elif event.type == n.RECOGNITION_REVOKED:
             previous = _last_entry(conn, code, year, "decision")
-            add("revocation", f"Thu hồi công nhận đạt chuẩn ngày {data['revoked_on']}: {data['reason']}",
+            add("revocation", f"Thu hồi công nhận đạt chuẩn ngày {vi.day(data['revoked_on'])}: {data['reason']}",
                 {"reason": data["reason"], "revoked_on": data["revoked_on"],
                  "decision_number": data.get("decision_number"),
                  "published_on": published_at(event)[:10]}, previous)
@@ -517,6 +524,10 @@ def _safe(compute):
         return compute()
     except KernelError:  # figures the stored set version no longer scores: shown without points
         return None
+
+
+def _points(sheet) -> str:
+    return f"{vi.number(money(sheet.total))}/{vi.number(money(sheet.total_max))} điểm"
 
 
 def _scores_block(basis: str, sheet, criteria_set) -> dict | None:
@@ -684,9 +695,9 @@ def _year_record(row, sets, published_set, year_entries, satisfaction, stream_ev
             "basis": basis, "total": money(sheet.total), "total_max": money(sheet.total_max),
             "criteria": scores.criteria_lines(sheet, criteria_set)},
         "decision": None if decision is None else {
-            key: decision[key] for key in ("recognised", "decision_number", "decision_date",
-                                           "publication_due", "published_on",
-                                           "late_publication")},
+            key: decision.get(key) for key in ("recognised", "decision_number", "decision_date",
+                                               "publication_due", "published_on",
+                                               "late_publication", "recognition")},
         "revocation": None if revocation is None else {
             key: revocation[key] for key in ("reason", "revoked_on", "decision_number",
                                              "published_on")},

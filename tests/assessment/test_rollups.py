@@ -116,7 +116,7 @@ def test_the_rollup_lists_the_communes_without_an_assessment(year_2022):
     totals = result["totals"]
     assert (totals["communes"], totals["assessments"], totals["not_opened"]) == (14, 4, 10)
     assert (totals["recognised"], totals["not_recognised"], totals["undecided"]) == (1, 2, 11)
-    assert totals["recognised_of_all"] == "7.14" and totals["recognition_rate"] == "33.33"
+    assert totals["recognised_of_all"] == "7.14" and totals["recognition_rate"] == "7.14" and totals["recognised_of_decided"] == "33.33"
     assert result["unit_list"] == {"source": "legacy", "coverage": "complete", "complete": True}
     assert result["province_name"] == "Tỉnh Thanh Hóa"
     district = result["districts"][0]

@@ -185,6 +185,17 @@ def test_the_rollup_projection_lists_and_counts_a_year(store):
     walk_to_appraised(handlers, criteria_set, commune="16420", disciplined=True)
     handlers.execute("16420", YEAR, "decide", {"recognised": False, "decision_number": "2/QĐ",
                                                "decision_date": "2023-01-20"}, meta("chairman"))
+    # the decision carries the rules applied to the council's sheet: why, for the board
+    decided = store.read_stream("assessment-16420-2022")[-1]
+    why = {c["id"]: c for c in decided.data["recognition"]["conditions"]}
+    assert decided.data["recognition"]["recognised"] is False
+    assert why["no_head_disciplined"]["verdict"] == "not_met"
+    assert why["no_head_disciplined"]["value"] == "false" and why["total"]["verdict"] == "met"
+    # a caller cannot bring its own explanation: the rules' verdict is the handler's
+    with pytest.raises(ValidationFailed):
+        handlers.execute("16426", YEAR, "decide", {
+            "recognised": True, "decision_number": "3/QĐ", "decision_date": "2023-01-20",
+            "recognition": {"recognised": True, "conditions": []}}, meta("chairman"))
     handlers.open("16417", YEAR, meta())
     projection = rollups.RollupProjection()
     projection.migrate(store.engine)
@@ -196,7 +207,7 @@ def test_the_rollup_projection_lists_and_counts_a_year(store):
     assert by_code["16420"]["recognised"] is False
     assert by_code["16417"]["state"] == "drafting" and by_code["16417"]["self_total"] is None
     assert result["totals"]["assessments"] == 3 and result["totals"]["recognised"] == 1
-    assert result["totals"]["recognition_rate"] == "50.00"
+    assert result["totals"]["recognised_of_decided"] == "50.00"
     # Every district of Thanh Hóa that year (27, 559 communes), Đông Sơn's with the three.
     assert len(result["districts"]) == 27 and result["totals"]["communes"] == 559
     dong_son = next(d for d in result["districts"] if d["district_code"] == "405")

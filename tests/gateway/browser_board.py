@@ -4,11 +4,12 @@ Run as its own process (Playwright's sync API hangs inside the eventlet-patched 
 next to the in-process gateway). At a desktop width (1280 px) and a phone width (390 px) it
 searches without and with diacritics, filters by year with a select, opens a commune (chart,
 provisional flag), the province and national overviews, and downloads a CSV export and the
-province's verification bundle. Screenshots go to SHOTS_DIR/board-*.png. Prints one JSON line
-with what the pages showed.
+province's verification bundle; then prints two communes' pages to PDF (A4, print media).
+Screenshots and PDFs go to SHOTS_DIR/board-*. Prints one JSON line with what the pages showed.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+PRINTED = ("10105", "15001")  # Đông Quang (two years, evidence, comments), Hoằng Hải
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -131,6 +133,32 @@ def run_viewport(browser, base_url, shots_dir, name, viewport, errors, outside):
     return seen
 
 
+def pdf_pages(content: bytes) -> int:
+    """The number of pages of a PDF chromium printed (its page objects)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-z])", content))
+
+
+def print_commune(browser, base_url, shots_dir, code) -> dict:
+    """Print a commune's page to PDF as a browser does (print media, A4): how many pages,
+    and what the print stylesheet hides and keeps."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{base_url}/ket-qua/xa/{code}", wait_until="load")
+    page.emulate_media(media="print")
+    seen = {"nav_visible": page.locator("header.site nav").is_visible(),
+            "exports_visible": page.locator(".exports").first.is_visible(),
+            "why_visible": page.locator("section.year section.why").first.is_visible(),
+            "older_year_visible": page.locator("section.year").nth(1).is_visible()}
+    page.set_viewport_size({"width": 703, "height": 1000})  # A4's width inside its margins
+    page.screenshot(path=str(shots_dir / f"board-print-{code}.png"), full_page=True)
+    seen["height"] = page.evaluate("document.body.getBoundingClientRect().height")
+    content = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+    (shots_dir / f"board-commune-{code}.pdf").write_bytes(content)
+    seen["pages"] = pdf_pages(content)
+    context.close()
+    return seen
+
+
 def main(base_url: str, shots: str) -> None:
     shots_dir = Path(shots)
     shots_dir.mkdir(parents=True, exist_ok=True)
@@ -141,6 +169,8 @@ def main(base_url: str, shots: str) -> None:
             for name, viewport in VIEWPORTS.items():
                 result[name] = run_viewport(browser, base_url, shots_dir, name, viewport,
                                             errors, outside)
+            result["print"] = {code: print_commune(browser, base_url, shots_dir, code)
+                               for code in PRINTED}
         finally:
             browser.close()
     # a missing commune logs its 404 to the console; nothing else may

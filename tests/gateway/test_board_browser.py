@@ -14,6 +14,7 @@ from tests.gateway.test_board_pages import (
     DONG_QUANG,
     EVIL,
     ITEMS,
+    THANH_HOA_X,
     start_board_platform,
 )
 
@@ -37,7 +38,7 @@ def board(amqp_uri):
 def test_the_board_in_chromium_on_desktop_and_phone(board):
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: run scripts/ensure-chromium.sh")
-    for old in SHOTS.glob("board-*.png"):
+    for old in [*SHOTS.glob("board-*.png"), *SHOTS.glob("board-*.pdf")]:
         old.unlink()
     # eventlet's green subprocess lets the in-process gateway serve the browser meanwhile.
     completed = subprocess.run([sys.executable, str(BROWSER_SCRIPT), board.url, str(SHOTS)],
@@ -83,6 +84,13 @@ def test_the_board_in_chromium_on_desktop_and_phone(board):
             assert s[f"overflow_{page}"] <= 0, (width, page)
     assert seen["phone"]["chart_width"] < 390 <= seen["desktop"]["chart_width"]
     assert BA_DINH not in [code for code, _ in seen["desktop"]["province_recognised"]]
+    # printed, a commune's result fits one A4 page: no navigation nor downloads, the newest
+    # year with why it is (not) recognised
+    for code in (DONG_QUANG, THANH_HOA_X):
+        printed = seen["print"][code]
+        assert printed["pages"] == 1, (code, printed)
+        assert not printed["nav_visible"] and not printed["exports_visible"], code
+        assert printed["why_visible"] and not printed["older_year_visible"], code
     for page in PAGES:
         for width in ("desktop", "phone"):
             assert (SHOTS / f"board-{page}-{width}.png").stat().st_size > 10_000, (page, width)

@@ -57,7 +57,7 @@ ITEMS = [
     item(BA_DINH, "Phường Ba Đình", "Quận Ba Đình", "01", "Thành phố Hà Nội", 2024,
          "revoked", total="81.00", decision=("88/QĐ-UBND", "2024-12-15"), provisional=True),
     item(THANH_HOA_X, "Xã Hoằng Hải", "Huyện Hoằng Hóa", "38", "Tỉnh Thanh Hóa", 2024,
-         "not_recognised", total="72.25", decision=("77/QĐ-UBND", "2024-12-30"),
+         "not_recognised", total="89.78", decision=("77/QĐ-UBND", "2024-12-30"),
          provisional=True),
     item(LAI_UYEN, "Xã Lai Uyên", "Huyện Bàu Bàng", "74", "Tỉnh Bình Dương", 2024,
          "recognised", total="95.45", decision=("3001/QĐ-UBND", "2024-12-25"),
@@ -76,6 +76,23 @@ CRITERIA_2024 = [
     {"id": "C5", "name": "Bảo đảm quyền tiếp cận pháp luật", "max": "30.00", "points": "28.00",
      "floor": "15.00", "meets_floor": True, "achieved": None},
 ]
+# Hoằng Hải 2024: 89,78 points, every criterion above its floor, not recognised: the decision
+# carries why (services/assessment/recognition.py, public_explanation): the commune declared
+# that its head official was disciplined.
+CRITERIA_HOANG_HAI = [dict(c, points=p, meets_floor=True)
+                      for c, p in zip(CRITERIA_2024, ("9.50", "27.00", "7.28", "18.00", "28.00"),
+                                      strict=True)]
+HEAD_DISCIPLINED = ("Trong năm đánh giá không có cán bộ, công chức là người đứng đầu cấp ủy, "
+                    "chính quyền cấp xã bị xử lý kỷ luật")
+WHY_HOANG_HAI = {"recognised": False, "provisional": False, "commune_class": None, "conditions": [
+    {"id": "total", "kind": "total", "verdict": "met", "value": "89.78", "threshold": "80.00",
+     "total_max": "100.00", "commune_class": None, "decisive": True, "provisional": False},
+    *({"id": f"floor.{c['id']}", "kind": "floor", "verdict": "met", "value": c["points"],
+       "threshold": c["floor"], "max": c["max"], "criterion_id": c["id"],
+       "criterion_number": n, "name_vi": c["name"], "ratio_percent": "50", "decisive": True,
+       "provisional": False} for n, c in enumerate(CRITERIA_HOANG_HAI, 1)),
+    {"id": "no_head_disciplined", "kind": "declared", "verdict": "not_met", "value": "false",
+     "threshold": "true", "name_vi": HEAD_DISCIPLINED, "decisive": True, "provisional": False}]}
 SOURCES_2024 = [
     {"source": "assessment", "position": 41, "event_id": "0b6f7c1e-0000-4000-8000-000000000041",
      "type": "AppraisalCompleted"},
@@ -121,7 +138,8 @@ def record_of(code):
                                       "answer": "Đã bổ sung.",
                                       "answered_on": f"{i['year']}-09-05"}]},
             "scores": {"basis": "appraised", "total": i["total"], "total_max": i["total_max"],
-                       "criteria": CRITERIA_2024} if scored else {
+                       "criteria": CRITERIA_HOANG_HAI if code == THANH_HOA_X else CRITERIA_2024}
+            if scored else {
                 "basis": "self", "total": None, "total_max": None,
                 "criteria": [{"id": "C1", "name": "Ban hành văn bản quy phạm pháp luật",
                               "max": None, "points": None, "floor": None, "meets_floor": None,
@@ -129,7 +147,9 @@ def record_of(code):
             "decision": {"recognised": i["status"] in ("recognised", "revoked"),
                          "decision_number": i["decision_number"],
                          "decision_date": i["decision_date"],
-                         "publication_due": None} if i["decision_number"] else None,
+                         "publication_due": None,
+                         "recognition": WHY_HOANG_HAI if code == THANH_HOA_X else None}
+            if i["decision_number"] else None,
             "revocation": {"reason": "Vi phạm điều kiện", "revoked_on": "2025-03-01",
                            "decision_number": "9/QĐ-UBND"} if i["status"] == "revoked" else None,
             "satisfaction": {"period": str(i["year"]), "responses": 120, "target_sample": 90,
@@ -167,13 +187,14 @@ def overview_of(province_code, year):
         d["decided"] += i["decision_number"] is not None
         d["recognised"] += i["status"] == "recognised"
     for d in districts.values():
-        d["rate_percent"] = f"{100 * d['recognised'] / d['decided']:.2f}" if d["decided"] else None
+        # the recognition rate: recognised ÷ every unit of the year (docs/board.md)
+        d["rate_percent"] = f"{100 * d['recognised'] / d['communes']:.2f}"
     decided = sum(i["decision_number"] is not None for i in mine)
     recognised = sum(i["status"] == "recognised" for i in mine)
     return {"province": {"code": province_code, "name": mine[0]["province_name"]}, "year": year,
             "communes": len(mine), "assessed": len(mine), "decided": decided,
             "recognised": recognised, "not_recognised": decided - recognised,
-            "rate_percent": f"{100 * recognised / decided:.2f}" if decided else None,
+            "rate_percent": f"{100 * recognised / len(mine):.2f}",
             "districts": list(districts.values())}
 
 
@@ -494,6 +515,42 @@ def test_commune_page_shows_history_chart_floor_decision_and_sources(board):
     # a survey without answers has no rate, and flagged days are shown with it
     assert "Chưa có số liệu" in y2025 and ">0%" not in y2025 and " 0%" not in y2025
     assert "Ngày 05/06/2025: 40 phiếu từ một thiết bị (80% số phiếu của đợt)" in y2025
+
+
+def test_commune_page_says_why_it_is_not_recognised(board):
+    """89,78 points, every criterion above its floor, and still not recognised: the page
+    names the condition that failed, each condition with its value and threshold."""
+    page = board.get(f"/ket-qua/xa/{THANH_HOA_X}").text
+    why = page[page.index('id="vi-sao-2024"'):page.index("Điểm từng tiêu chí")]
+    assert "Vì sao không đạt chuẩn" in why
+    assert ("Không đạt chuẩn vì: xã đã kê khai không bảo đảm điều kiện “"
+            + HEAD_DISCIPLINED) in html.unescape(why)
+    conditions = dict(re.findall(r'<tr data-condition="([^"]+)" data-verdict="([^"]+)"', why))
+    assert conditions == {"total": "met", **{f"floor.C{n}": "met" for n in range(1, 6)},
+                          "no_head_disciplined": "not_met"}
+    assert "89,78/100 điểm" in why and "tối thiểu 80 điểm" in why
+    assert "7,28/10 điểm" in why and "điểm sàn 5 (50% điểm tối đa)" in why
+    assert "Xã kê khai: không bảo đảm" in why
+    # the older years of the fixture carry no conditions: the page explains what it can
+    dong_quang = board.get(f"/ket-qua/xa/{DONG_QUANG}").text
+    assert 'id="vi-sao-2024"' in dong_quang and "(theo điểm từng tiêu chí)" in dong_quang
+    # the words of the year's regime, numbers and dates in Vietnamese form
+    assert "Hình thức</dt><dd>Niêm yết tại trụ sở Ủy ban nhân dân cấp xã" in page
+    assert "ngày 30/12/2024" in page and "2024-12-30" not in page
+
+
+def test_methodology_page_states_the_rate_and_the_board_links_it(board):
+    page = board.get("/ket-qua/phuong-phap")
+    assert page.status_code == 200 and '<html lang="vi">' in page.text
+    assert "Tỷ lệ đạt chuẩn = số đơn vị cấp xã được công nhận đạt chuẩn ÷ tổng số đơn vị cấp xã" \
+        in page.text and 'id="ty-le"' in page.text and "Mẫu 09" in page.text
+    province = board.get("/ket-qua/tinh/38/2024").text
+    assert 'href="/ket-qua/phuong-phap#ty-le"' in province
+    assert "của các xã, phường, thị trấn." in province  # the 2024 regime's units
+    assert "Số xã, phường, thị trấn" in province
+    assert '<a href="/ket-qua/phuong-phap">Phương pháp</a>' in province
+    national_2025 = board.get("/ket-qua/toan-quoc/2025").text
+    assert "Số xã, phường, đặc khu" in national_2025 and "thị trấn" not in national_2025
 
 
 def test_commune_exports(board):

@@ -201,6 +201,7 @@ def recipes(s: Situation) -> dict:
         "board_asset": Call("GET", "/ket-qua/tai-nguyen/board.css"),
         "board_unknown": Call("GET", "/ket-qua/khong-co-trang-nay"),
         "board_signatures": Call("GET", "/ket-qua/chu-ky"),
+        "board_methodology": Call("GET", "/ket-qua/phuong-phap"),
         "board_signatures_export": Call("GET", "/ket-qua/chu-ky.json"),
         # reviewing levels, criteria sets, the event logs
         "get_reviewing_level": Call("GET", f"/api/v1/provinces/{s.province}/reviewing-levels/{y}",

@@ -1,9 +1,15 @@
 """Overviews over the record, and a rebuild from zero giving the same record as live."""
 
+import io
+from decimal import Decimal
+
 import pytest
+from openpyxl import load_workbook
 
 from kernel.errors import NotFound
-from services.publication import overviews
+from kernel.projection import ProjectionProcessor, StoreSource
+from services.assessment import exports, rollups
+from services.publication import overviews, record
 from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR
 
 
@@ -16,7 +22,7 @@ def fill(setup):
     setup.survey_result(DONG_QUANG, str(YEAR))
 
 
-def test_province_and_national_overviews(setup):
+def test_province_and_national_overviews_and_one_recognition_rate(setup):
     fill(setup)
     setup.sync()
     body = overviews.province_overview(setup.engine, THANH_HOA, YEAR)
@@ -24,17 +30,18 @@ def test_province_and_national_overviews(setup):
     districts = body.pop("districts")
     assert body == {"province": {"code": THANH_HOA, "name": "Tỉnh Thanh Hóa"}, "year": YEAR,
                     "communes": 559, "assessed": 3, "decided": 2, "recognised": 1,
-                    "not_recognised": 1, "rate_percent": "50.00"}
+                    "not_recognised": 1, "rate_percent": "0.18"}  # 1 of 559 units
     assert len(districts) == 27 and sum(d["communes"] for d in districts) == 559
     assert {"district_code": "405", "district_name": "Huyện Đông Sơn", "communes": 14, "decided": 2,
-            "recognised": 1, "rate_percent": "50.00"} in districts
+            "recognised": 1, "rate_percent": "7.14"} in districts
     assert {"district_code": "380", "district_name": "Thành phố Thanh Hóa", "communes": 34,
-            "decided": 0, "recognised": 0, "rate_percent": None} in districts
+            "decided": 0, "recognised": 0, "rate_percent": "0.00"} in districts
     hanoi = overviews.province_overview(setup.engine, "01", 2025)
-    assert hanoi["districts"] == [] and hanoi["assessed"] == 1 and hanoi["rate_percent"] == "100.00"
+    assert hanoi["districts"] == [] and hanoi["assessed"] == 1
+    assert hanoi["rate_percent"] == overviews.rate(1, hanoi["communes"])
     assert hanoi["communes"] > 100
     nobody = overviews.province_overview(setup.engine, THANH_HOA, 2021)
-    assert nobody["assessed"] == 0 and nobody["rate_percent"] is None
+    assert nobody["assessed"] == 0 and nobody["rate_percent"] == "0.00"  # 0 of 559
     with pytest.raises(NotFound):
         overviews.province_overview(setup.engine, "99", YEAR)
 
@@ -42,12 +49,39 @@ def test_province_and_national_overviews(setup):
     by_code = {p["province_code"]: p for p in national["provinces"]}
     assert by_code[THANH_HOA] == {"province_code": THANH_HOA, "province_name": "Tỉnh Thanh Hóa",
                                   "communes": 559, "decided": 2, "recognised": 1,
-                                  "rate_percent": "50.00"}
+                                  "rate_percent": "0.18"}
     assert national["totals"]["decided"] == 2 and national["totals"]["recognised"] == 1
     assert national["totals"]["communes"] == sum(p["communes"] for p in national["provinces"])
     # The national page for 2022 counts every unit of the year: 63 provinces, 10,599 communes.
     assert len(national["provinces"]) == 63 and national["totals"]["communes"] == 10599
     national_2025 = overviews.national_overview(setup.engine, 2025)
+    # the decision carries why, condition by condition; the entries read in Vietnamese form
+    year = record.commune_record(setup.engine, DONG_HOA)["years"][0]
+    why = {c["id"]: c for c in year["decision"]["recognition"]["conditions"]}
+    assert why["total"]["kind"] == "total" and why["total"]["value"] == year["scores"]["total"]
+    assert why["floor.C1"]["kind"] == "floor" and why["floor.C1"]["name_vi"]
+    assert why["no_head_disciplined"]["value"] == "true"
+    assert why["no_head_disciplined"]["name_vi"].startswith("Trong năm đánh giá không có")
+    posted = next(e for e in year["entries"] if e["kind"] == "self_assessment")["summary"]
+    assert f"từ ngày 15/12/{YEAR} (hình thức: niêm yết tại trụ sở" in posted and "office" not in posted
+
+    # One recognition rate, recognised ÷ every commune-level unit of the year, wherever a rate
+    # is shown: this overview (the board), the assessment's roll-up (/api/v1/rollups) and
+    # Mẫu 09 made from it.
+    processor = ProjectionProcessor(setup.assessment, rollups.RollupProjection(),
+                                    {"assessment": StoreSource(setup.assessment)})
+    rollups.RollupProjection().migrate(setup.assessment.engine)
+    processor.catch_up(StoreSource(setup.assessment))
+    rollup = rollups.province_rollup(setup.assessment.engine, setup.sets, THANH_HOA, YEAR)
+    board = overviews.province_overview(setup.engine, THANH_HOA, YEAR)
+    sheet = load_workbook(io.BytesIO(exports.form_09(rollup))).active
+    totals = next(row for row in sheet.iter_rows(values_only=True) if row[1] == "Tổng cộng")
+    assert board["rate_percent"] == rollup["totals"]["recognition_rate"] == "0.18"
+    assert Decimal(str(totals[4])) == Decimal(board["rate_percent"])
+    assert (totals[2], totals[3]) == (board["communes"], board["recognised"]) == (559, 1)
+    by_district = {d["district_code"]: d for d in rollup["districts"]}
+    for district in board["districts"]:
+        assert district["rate_percent"] == by_district[district["district_code"]]["recognition_rate"]
     assert len(national_2025["provinces"]) == 34
     assert national_2025["totals"]["communes"] == 3321
     assert national_2025["totals"]["recognised"] == 1
