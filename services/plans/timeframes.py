@@ -3,8 +3,14 @@
 Kinds: ``quarters`` ("Quý III, Quý IV/2021"), ``years`` ("Năm 2021", "Năm 2022 - 2025"),
 ``yearly`` ("Hằng năm"), ``from`` ("Từ quý III năm 2021", "Từ năm 2022"), ``date``
 ("trước ngày 20/02/2022"), ``as_guided`` ("Theo hướng dẫn của Bộ Tư pháp": no date),
-``occasional`` ("Định kỳ hoặc đột xuất"), ``composite`` (several parts, one a line) and
-``unknown`` (kept verbatim, reported for review).
+``as_required`` ("Theo quy định", "Khi có yêu cầu": no date), ``occasional`` ("Định kỳ hoặc
+đột xuất"), ``composite`` (several parts: one a line, or one line naming several periods such
+as "Quý I và cả năm 2021", each part keeping its due date) and ``unknown`` (kept verbatim,
+reported for review).
+
+Quarters are read however they are spaced ("QuýI", "Quý  II", "Quý I, II"). A timeframe that
+names a period and an undated form at once ("Theo hướng dẫn, trong Quý II") keeps the period
+and is marked ``ambiguous`` so the review asks about it.
 """
 
 from __future__ import annotations
@@ -18,11 +24,29 @@ ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 _YEAR = r"(20\d\d)"
 _DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(20\d\d)")
-_QUARTER = re.compile(r"quy\s+(iv|iii|ii|i|[1-4])\b")
+_Q = r"(?:iv|iii|ii|i|[1-4])(?![a-z0-9])"
+# "Quý I", "QuýI", "Quý  II", and the quarters listed after one "Quý" ("Quý I, II và III").
+_QUARTER = re.compile(rf"\bquy\s*({_Q}(?:\s*(?:,|va|-|den)\s*(?:quy\s*)?{_Q})*)")
+_QUARTER_TOKEN = re.compile(_Q)
+# Undated forms: done as someone guides, or as the rules or a request require.
+_GUIDED = re.compile(r"theo (?:huong dan|chi dao)(?: cua)?\s*(?P<by>[^,;.()]*)")
+_REQUIRED = re.compile(r"^(?:theo (?:quy dinh|yeu cau|ke hoach|thong bao|lich)|khi co (?:yeu cau|van ban|chi dao)"
+                       r"|ngay sau khi|sau khi|kip thoi|lien tuc|trong suot)")
+_HALF = re.compile(r"\b6 thang (dau|cuoi) nam\b")
 
 
 def _quarter_number(token: str) -> int:
     return int(token) if token.isdigit() else ROMAN[token]
+
+
+def quarters_named(folded: str) -> list[int]:
+    """Every quarter a folded timeframe names, in order, once each."""
+    found: list[int] = []
+    for group in _QUARTER.findall(folded):
+        for token in _QUARTER_TOKEN.findall(re.sub(r"\b(?:va|den|quy)\b", " ", group)):
+            if _quarter_number(token) not in found:
+                found.append(_quarter_number(token))
+    return found
 
 
 def quarter_end(year: int, quarter: int) -> date:
@@ -37,30 +61,51 @@ def parse(text: str, default_year: int | None = None) -> dict:
     base = {"text": raw}
     if not folded:
         return {**base, "kind": "unknown"}
-    guided = re.search(r"theo huong dan(?: cua)? (bo tu phap|trung uong|bo[^,;.]*)", folded)
     years = [int(y) for y in re.findall(_YEAR, folded)]
-    if guided and not re.match(r"nam\s+20\d\d\s*:", folded):
-        by = raw[guided.start(1):guided.end(1)]
-        return {**base, "kind": "as_guided", "guided_by": by[0].upper() + by[1:]}
     dated = _DATE.search(folded)
+    periods = bool(dated or years or quarters_named(folded) or _HALF.search(folded)
+                   or re.search(r"\bh[ae]ng nam\b", folded))
+    guided = _GUIDED.search(folded)
+    required = _REQUIRED.search(folded)
+    labelled_year = re.match(r"nam\s+20\d\d\s*:", folded)
+    if (guided or required) and not periods:
+        if guided:
+            by = raw[guided.start("by"):guided.end("by")].strip()
+            return {**base, "kind": "as_guided", "guided_by": by[0].upper() + by[1:] if by else None}
+        return {**base, "kind": "as_required"}
+    parsed = _periods(raw, folded, years, dated, default_year)
+    if (guided or required) and not labelled_year and parsed["kind"] != "unknown":
+        parsed["ambiguous"] = True  # a period and "as guided" at once: which one holds?
+    return parsed
+
+
+def _periods(raw: str, folded: str, years: list[int], dated, default_year: int | None) -> dict:
+    base = {"text": raw}
     if dated and re.search(r"truoc|den|han|ngay", folded):
         day, month, year = (int(g) for g in dated.groups())
         return {**base, "kind": "date", "date": date(year, month, day).isoformat()}
     if folded.startswith("tu "):
-        quarter = _QUARTER.search(folded)
+        quarter = quarters_named(folded)
         if quarter and years:
-            q = _quarter_number(quarter.group(1))
-            return {**base, "kind": "from", "start": date(years[0], 3 * q - 2, 1).isoformat()}
+            return {**base, "kind": "from", "start": date(years[0], 3 * quarter[0] - 2, 1).isoformat()}
         if years:
             return {**base, "kind": "from", "start": date(years[0], 1, 1).isoformat()}
     if re.search(r"\bh[ae]ng nam\b", folded):
         return {**base, "kind": "yearly"}
-    quarters = [_quarter_number(q) for q in _QUARTER.findall(folded)]
+    quarters = quarters_named(folded)
+    half = _HALF.search(folded)
+    if half:
+        quarters = sorted({*quarters, *((1, 2) if half.group(1) == "dau" else (3, 4))})
     if quarters:
         year = years[-1] if years else default_year
         if year is None:
             return {**base, "kind": "unknown"}
-        return {**base, "kind": "quarters", "year": year, "quarters": sorted(set(quarters))}
+        part = {**base, "kind": "quarters", "year": year, "quarters": sorted(set(quarters))}
+        if re.search(r"\bca nam\b", folded) and max(quarters) < 4:
+            # "Quý I và cả năm 2021": a report for the quarter and one for the year.
+            return {**base, "kind": "composite", "parts": [
+                part, {"text": raw, "kind": "years", "years": [year]}]}
+        return part
     if years and re.search(r"\bnam\b", folded):
         span = re.search(r"(20\d\d)\s*-\s*(20\d\d)", folded)
         listed = list(range(int(span.group(1)), int(span.group(2)) + 1)) if span else sorted(set(years))
@@ -81,7 +126,7 @@ def parse_parts(lines: list[str], default_year: int | None = None) -> dict:
         year = re.search(_YEAR, folded)
         if rest and year:
             part = parse(rest, int(year.group(1)))
-            if part["kind"] in ("as_guided", "yearly", "occasional", "unknown"):
+            if part["kind"] in ("as_guided", "as_required", "yearly", "occasional", "unknown"):
                 part = {**part, "year": int(year.group(1))}
             parts.append({**part, "text": line.strip()})
         elif rest and "nam tiep theo" in folded:
@@ -106,7 +151,7 @@ def due_dates(timeframe: dict | None, first_year: int, last_year: int) -> list[s
         return [date(y, 12, 31).isoformat() for y in range(first_year, last_year + 1)]
     if kind == "date":
         return [timeframe["date"]]
-    if kind == "as_guided" and timeframe.get("year"):
+    if kind in ("as_guided", "as_required") and timeframe.get("year"):
         return [date(timeframe["year"], 12, 31).isoformat()]
     if kind == "from" and timeframe.get("yearly"):
         start = int(timeframe["start"][:4])
