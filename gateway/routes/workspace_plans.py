@@ -52,6 +52,14 @@ DOUBTS = {
     "timeframe_missing": "Nhiệm vụ chưa có thời gian thực hiện.",
     "timeframe_unknown": "Chưa hiểu được thời gian thực hiện.",
     "agency_unmatched": "Tên cơ quan không có trong danh mục cơ quan của tỉnh",
+    "place_missing": "Chưa đọc được địa danh nơi ban hành.",
+    "year_inferred": "Năm của kế hoạch được suy ra, cần kiểm tra lại",
+    "signer_missing": "Chưa đọc được người ký.",
+    "signer_position_missing": "Chưa đọc được chức vụ của người ký.",
+    "timeframe_ambiguous": "Thời gian thực hiện vừa nêu thời hạn vừa nêu “theo hướng dẫn, "
+                           "theo quy định”, cần kiểm tra lại",
+    "agency_levels_assumed": "“UBND các cấp” được hiểu là UBND cấp huyện và UBND cấp xã, "
+                             "cần kiểm tra lại.",
 }
 UNREAD = {
     "outside any part of the plan": "nằm ngoài các phần của kế hoạch",
@@ -201,8 +209,15 @@ def doubts(plan: dict) -> list[dict]:
         text = DOUBTS.get(kind, "Cần xem lại.")
         if kind == "agency_unmatched":
             text += ": " + issue["message"].partition(": ")[2] if ": " in issue["message"] else "."
+        elif kind == "year_inferred":
+            text += f": năm {plan.get('year')}."
+        elif kind == "timeframe_ambiguous" and task is not None:
+            text += f": “{(task.get('timeframe') or {}).get('text', '')}”."
+        signer = plan.get("signer") or {}
         settled = {"number_missing": bool(plan.get("number")), "date_missing": bool(plan.get("date")),
-                   "year_missing": bool(plan.get("year"))}.get(kind)
+                   "year_missing": bool(plan.get("year")), "place_missing": bool(plan.get("place")),
+                   "signer_missing": bool(signer.get("name")),
+                   "signer_position_missing": bool(signer.get("position"))}.get(kind)
         if issue.get("task"):
             if task is None:
                 settled = True
