@@ -207,7 +207,8 @@ def _starts_block(text: str) -> bool:
 
 _SIGNATURE_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q)\.\s*")
 _POSITION_END = re.compile(r"(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG PHÒNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|"
-                           r"CHÁNH THANH TRA|BÍ THƯ|THỦ TRƯỞNG|TRƯỞNG ĐOÀN|TỔNG BIÊN TẬP)$")
+                           r"CHÁNH THANH TRA|BÍ THƯ|THỦ TRƯỞNG|TRƯỞNG ĐOÀN|TỔNG BIÊN TẬP|BỘ TRƯỞNG|"
+                           r"THỨ TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|CHỦ NHIỆM)$")
 
 
 def _marked(title: str) -> list[tuple[str | None, str]]:
@@ -266,6 +267,7 @@ def paragraphs(lines: list[str]) -> tuple[list[Paragraph], list[int]]:
                   or opens_wrapped
                   or (bullet is None and _label(fold(joined)) is not None)
                   or re.search(r"[.:;!?]$|\./\.$", current.text)
+                  or re.fullmatch(r"\(.*\)", current.text)  # "(Ban hành kèm theo Quyết định …)"
                   or fold(current.text) in ("ke hoach", "noi nhan:")
                   or (_is_upper(current.text) and not _is_upper(text))
                   or (not _is_upper(current.text) and _is_upper(text)))
@@ -318,7 +320,7 @@ class _Importer:
         self.plan: dict = {
             "kind": "plan", "issuer": None, "number": None, "date": None, "place": None,
             "year": None, "first_year": None, "last_year": None, "title": None,
-            "legal_basis": [], "references": [], "purpose": [], "requirements": [],
+            "decision": [], "legal_basis": [], "references": [], "purpose": [], "requirements": [],
             "sections": [], "tasks": [], "organisation": [], "funding": [], "deadlines": [],
             "closing": [], "recipients": [], "signer": {"titles": [], "name": None},
             "footnotes": [], "province_code": province_code, "district_code": district_code,
@@ -365,7 +367,13 @@ class _Importer:
 
     def header(self, para: Paragraph) -> None:
         """The issuer, motto, "Số:" and the place and date, each on its own line or several on
-        one (a .docx header table's row, "Số: 12/KH-UBND    Hà Nội, ngày ..."): read by cells."""
+        one (a .docx header table's row, "Số: 12/KH-UBND    Hà Nội, ngày ..."): read by cells.
+        A plan issued by a decision ("QUYẾT ĐỊNH Ban hành Kế hoạch …") has the decision between
+        its date and the "KẾ HOẠCH" title: its text, then its recipients and signer, are read
+        as such, never as the issuer."""
+        if self.seen_date or (self.seen_number and not _DATELINE.search(para.text)):
+            self.decision(para)
+            return
         issuer = []
         for text in self._header_cells(para):
             folded = fold(text)
@@ -383,6 +391,16 @@ class _Importer:
         if issuer:
             self.plan["issuer"] = " ".join(filter(None, [self.plan["issuer"], *issuer]))
         self.use(para, "issuer" if issuer else "header")
+
+    def decision(self, para: Paragraph) -> None:
+        if para.folded.startswith("noi nhan"):
+            self.zone = "recipients"
+            self.use(para, "recipients")
+        elif self.zone in ("recipients", "signer"):
+            self.closing_block(para)
+        else:
+            self.plan["decision"].append(para.text)
+            self.use(para, "decision")
 
     def _header_cells(self, para: Paragraph) -> list[str]:
         """The paragraph's source lines split where a table ("|") or a tab separated cells (wide
@@ -449,6 +467,10 @@ class _Importer:
             self.zone = "footnotes"
             self.plan["footnotes"].append({"number": int(footnote.group(1)), "text": footnote.group(2)})
             self.use(para, "footnote")
+            return
+        if self.zone == "title" and re.match(r"^\(?\s*ban hanh kem theo\b", folded):
+            self.plan["references"].append(text.strip("() "))  # the decision it is attached to
+            self.use(para, "references")
             return
         if self.zone == "title":
             if re.match(r"^(thuc hien|can cu)\b", folded) and not _is_upper(text):

@@ -341,6 +341,13 @@ def test_several_periods_levels_and_undated_forms():
     ("Theo hướng dẫn của Sở Tư pháp", "as_guided", []),
     ("Theo chỉ đạo của UBND tỉnh", "as_guided", []),
     ("Quyết định năm 2021", "years", ["2021-12-31"]),  # "Quyết" is no quarter
+    ("Quý IV/2021 và Quý I/2022", "composite", ["2021-12-31", "2022-03-31"]),  # each its year
+    ("Tháng 3/2021", "date", ["2021-03-31"]),
+    ("Trước ngày 15/11 hằng năm", "yearly", ["2021-11-15", "2022-11-15"]),
+    ("Quý I hằng năm", "yearly", ["2021-03-31", "2022-03-31"]),
+    ("Năm 2021 và các năm tiếp theo", "from", ["2021-12-31", "2022-12-31"]),
+    ("Trước ngày 15/12", "date", ["2021-12-15"]),  # the plan's year
+    ("Giai đoạn 2021 - 2022", "years", ["2021-12-31", "2022-12-31"]),
 ])
 def test_timeframes_officials_write(text, kind, dues):
     parsed = timeframes.parse(text, 2021)
@@ -360,3 +367,51 @@ def test_timeframes_officials_write(text, kind, dues):
 def test_committees_of_several_levels(text, expected):
     matched, unmatched = agencies.match_list("38", text)
     assert ids(matched) == expected and unmatched == []
+
+
+DECISION = """ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 2105/QĐ-UBND
+Lai Châu, ngày 30 tháng 12 năm 2020
+
+QUYẾT ĐỊNH
+Ban hành Kế hoạch xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021
+
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021.
+
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+
+KT. CHỦ TỊCH PHÓ CHỦ TỊCH
+
+Tống Thanh Hải
+
+KẾ HOẠCH
+(Ban hành kèm theo Quyết định số 2105/QĐ-UBND ngày 30/12/2020 của Chủ tịch UBND tỉnh)
+Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021
+
+II. NHIỆM VỤ
+1. Báo cáo kết quả.
+- Cơ quan chủ trì: UBND các huyện, thành phố; UBND các xã, phường, thị trấn.
+- Thời gian thực hiện: Quý I và cả năm 2021.
+"""
+
+
+def test_a_plan_issued_by_a_decision_signed_the_year_before():
+    plan = import_plan(DECISION, "qd.txt", "12")
+    assert (plan["issuer"], plan["number"], plan["date"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", "2105/QĐ-UBND", "2020-12-30")
+    assert plan["decision"][0] == "QUYẾT ĐỊNH" and len(plan["decision"]) == 3  # never the issuer
+    assert plan["references"] == ["Ban hành kèm theo Quyết định số 2105/QĐ-UBND ngày 30/12/2020 "
+                                  "của Chủ tịch UBND tỉnh"]
+    assert plan["title"] == "Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021"
+    assert (plan["year"], plan["year_source"]) == (2021, "title")
+    signer = plan["signer"]  # the decision's signer, "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line
+    assert (signer["on_behalf"], signer["position"], signer["name"]) == (
+        [{"mark": "KT.", "of": "CHỦ TỊCH"}], "PHÓ CHỦ TỊCH", "Tống Thanh Hải")
+    assert plan["recipients"] == ["Như Điều 2", "Lưu: VT"]
+    assert plan["tasks"][0]["due_dates"] == ["2021-03-31", "2021-12-31"]
+    assert plan["review"]["issues"] == [] and plan["review"]["unparsed"] == []
