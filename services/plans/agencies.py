@@ -160,6 +160,13 @@ def find(province_code: str, text: str) -> tuple[list[Agency], str]:
     return [a for _, a in sorted(found, key=lambda pair: pair[0])], leftover
 
 
+# What is left of a phrase after its known agencies still names one ("Sở Tư pháp, Hội Nông dân
+# tỉnh": "hoi nong dan"): the head words of Vietnamese agencies' names, folded.
+_NAMES_AN_AGENCY = re.compile(
+    r" (?:so|hoi|phong|doan|dai|bao|cong an|toa an|vien|trung tam|chi cuc|cuc|uy ban|thanh tra|"
+    r"van phong|mat tran|bo chi huy|chi nhanh|lien doan|hoi dong) ")
+
+
 def match_list(province_code: str, text: str) -> tuple[list[dict], list[str]]:
     """Split a field's value (";" or "," separated) into agencies; also the parts not recognised."""
     matched: list[dict] = []
@@ -172,6 +179,6 @@ def match_list(province_code: str, text: str) -> tuple[list[dict], list[str]]:
         for a in found:
             if all(a.id != m["id"] for m in matched):
                 matched.append(a.to_dict())
-        if not found:
-            unmatched.append(part)
+        if not found or _NAMES_AN_AGENCY.search(f" {leftover} "):
+            unmatched.append(part)  # a name left over beside the ones found is no less a doubt
     return matched, unmatched

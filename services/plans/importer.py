@@ -157,7 +157,7 @@ _TABLE_LABELS = {"lead": "Đơn vị chủ trì", "coordinating": "Đơn vị ph
 
 def _table_lines(table) -> list[str]:
     """A task table (STT | Nội dung | Chủ trì | Phối hợp | Thời gian | Sản phẩm) as the labelled
-    lines the text importer reads; any other table as its rows' cells, one line a row."""
+    lines the text importer reads; any other table as its cells' lines, cell after cell."""
     rows = [[unicodedata.normalize("NFC", " ".join(c.text.split())) for c in row.cells]
             for row in table.rows]
     if not rows:
@@ -170,7 +170,18 @@ def _table_lines(table) -> list[str]:
             continue
         columns.append(next((name for label, name in _TABLE_COLUMNS if label in folded), None))
     if "content" not in columns:
-        return [" ".join(dict.fromkeys(c for c in row if c)) for row in rows]
+        # A header (issuer | motto, number | date) or a signature table (recipients | signer):
+        # each cell's own lines, cell after cell, as the same document typed as text shows them.
+        lines: list[str] = []
+        for row in table.rows:
+            seen: set[int] = set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                    continue
+                seen.add(id(cell._tc))
+                lines += [unicodedata.normalize("NFC", line.strip()) for line in cell.text.split("\n")
+                          if line.strip()] + [""]
+        return lines
     lines: list[str] = []
     for row in rows[1:]:
         values = {name: value for name, value in zip(columns, row, strict=False) if name}
@@ -408,6 +419,7 @@ class _Importer:
         cells: list[str] = []
         for number in para.lines:
             raw = self.lines[number - 1].replace("**", "").replace("__", "").strip(" #*")
+            raw = re.sub(r"[-=_]{3,}", " ", raw)  # the rule drawn under the issuer's name
             for cell in (" ".join(c.split()) for c in re.split(r"\s*\|\s*|\t+", raw) if c.strip()):
                 if cells and cells[-1].endswith(",") and fold(cell).startswith("ngay"):
                     cells[-1] += " " + cell  # "Bến Tre," / "ngày 17 tháng 11 năm 2020"
@@ -487,8 +499,8 @@ class _Importer:
             self.plan["footnotes"][-1]["text"] += " " + text
             self.use(para, "footnote")
             return
-        if self.zone in ("recipients", "signer"):
-            self.closing_block(para)
+        if self.zone in ("recipients", "signer") or (_SIGNATURE_MARK.match(text) and _is_upper(text)):
+            self.closing_block(para)  # a signer's block, after the recipients or without them
             return
         if folded.startswith("tren day la"):
             self.plan["closing"].append(text)
@@ -538,6 +550,10 @@ class _Importer:
             self.use(para, "recipients")
             return
         self.zone = "signer"
+        if re.fullmatch(r"[(\[]\s*(?:đã ký|ký|daky|đã ký và đóng dấu|ký và đóng dấu)\s*[)\]]\.?", para.text,
+                        re.IGNORECASE):
+            self.use(para, "signer")  # "(Đã ký)" in a copy: a mark, not the signer's name
+            return
         if _is_upper(para.text):
             # One title a source line ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH").
             self.plan["signer"]["titles"] += [t for t in (_clean(self.lines[n - 1])[0] for n in para.lines) if t]

@@ -229,6 +229,9 @@ def test_agency_abbreviations():
     assert [a.id.split(":")[1] for a in found] == ["ubnd-tinh", "hdnd-tinh", "mttq-tinh"]
     matched, unmatched = agencies.match_list("12", "Sở Tư pháp; Hội Nông dân tỉnh")
     assert ids(matched) == ["so-tu-phap"] and unmatched == ["Hội Nông dân tỉnh"]
+    # A name left over beside a known one is a doubt too, not dropped.
+    matched, unmatched = agencies.match_list("12", "Sở Tư pháp, Hội Nông dân tỉnh")
+    assert ids(matched) == ["so-tu-phap"] and unmatched == ["Sở Tư pháp, Hội Nông dân tỉnh"]
 
 
 # -- what officials write: tricky lines ---------------------------------------------------------
@@ -309,6 +312,12 @@ def test_header_forms(header, number, place, date):
 
 
 def test_signers_block():
+    copied = import_plan(PLAN_2021.format(title="Năm 2021", gap="  ").replace(
+        "PHÓ CHỦ TỊCH\n", "PHÓ CHỦ TỊCH\n(Đã ký)\n"), "copy.txt", "38")
+    assert (copied["signer"]["name"], copied["signer"]["position"]) == ("Lê Đức Giang", "PHÓ CHỦ TỊCH")
+    unaddressed = import_plan(PLAN_2021.format(title="Năm 2021", gap="  ").replace(
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n", ""), "no-recipients.txt", "38")
+    assert unaddressed["signer"]["name"] == "Lê Đức Giang" and len(unaddressed["tasks"]) == 4
     signer = tricky()["signer"]
     assert signer["titles"] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert signer["on_behalf"] == [{"mark": "TM.", "of": "ỦY BAN NHÂN DÂN"}, {"mark": "KT.", "of": "CHỦ TỊCH"}]
@@ -415,3 +424,29 @@ def test_a_plan_issued_by_a_decision_signed_the_year_before():
     assert plan["recipients"] == ["Như Điều 2", "Lưu: VT"]
     assert plan["tasks"][0]["due_dates"] == ["2021-03-31", "2021-12-31"]
     assert plan["review"]["issues"] == [] and plan["review"]["unparsed"] == []
+
+
+def test_docx_header_table_number_and_date_in_one_row():
+    document = Document()
+    header = document.add_table(rows=2, cols=2)
+    cells = [("ỦY BAN NHÂN DÂN\nTỈNH THANH HÓA\n-------",
+              "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"),
+             ("Số: 215/KH-UBND", "Thanh Hóa, ngày 25 tháng 12 năm 2020")]
+    for row, values in zip(header.rows, cells, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    for line in ("KẾ HOẠCH", "Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021",
+                 "II. NHIỆM VỤ", "1. Báo cáo.", "- Đơn vị chủ trì: Sở Tư pháp.",
+                 "- Thời gian thực hiện: Quý  II/2021."):
+        document.add_paragraph(line)
+    signature = document.add_table(rows=1, cols=2).rows[0].cells  # recipients | signer
+    signature[0].text = "Nơi nhận:\n- Như trên;\n- Lưu: VT."
+    signature[1].text = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nLê Đức Giang"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plan = import_plan(buffer.getvalue(), "ke-hoach.docx", "38")
+    assert (plan["issuer"], plan["number"], plan["place"], plan["date"], plan["year"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "215/KH-UBND", "Thanh Hóa", "2020-12-25", 2021)
+    assert plan["tasks"][0]["due_dates"] == ["2021-06-30"]
+    assert (plan["signer"]["position"], plan["signer"]["name"]) == ("PHÓ CHỦ TỊCH", "Lê Đức Giang")
+    assert plan["recipients"] == ["Như trên", "Lưu: VT"] and plan["review"]["unparsed"] == []
