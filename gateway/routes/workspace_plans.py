@@ -229,6 +229,14 @@ def doubts(plan: dict) -> list[dict]:
     return shown
 
 
+def signer_label(plan: dict) -> str | None:
+    """The signer's block as signed: "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH Tống Thanh Hải"."""
+    signer = plan.get("signer") or {}
+    marks = [f"{b['mark']} {b['of']}" for b in signer.get("on_behalf") or []]
+    titles = ", ".join(marks + [signer["position"]] if signer.get("position") else marks)
+    return " ".join(filter(None, [titles, signer.get("name")])) or None
+
+
 def unread_lines(plan: dict) -> list[dict]:
     return [{**line, "why": UNREAD.get(line.get("reason"), line.get("reason") or "")}
             for line in plan.get("review", {}).get("unparsed", [])]
@@ -372,7 +380,7 @@ class WorkspacePlansRoutes:
     def _review_page(self, page, status=200, plan=None):
         plan = plan or page.target.record
         return page.render("plans/review.html", status=status, title="Rà soát kế hoạch",
-                           plan=plan, where=_where(plan), doubts=doubts(plan),
+                           plan=plan, where=_where(plan), doubts=doubts(plan), signer=signer_label(plan),
                            unread=unread_lines(plan), agency_names=_agency_names, **_filters(),
                            field_labels=FIELD_LABELS,
                            notice=NOTICES.get(page.request.args.get("da")),

@@ -24,7 +24,7 @@ from tests.support.full_platform import full_platform
 pytestmark = pytest.mark.broker
 
 ADMIN = token("administrator", sub="quantri")
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"  # copies of ../shared/seeds
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "huong-dan" / "anh"
 AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -270,6 +270,7 @@ def test_a_real_plan_pasted_as_text_shows_its_doubts_and_unread_lines(api):
     assert answer.status_code == 303, answer.text[-1500:]
     review = officer.get(api.url + answer.headers["Location"])
     assert "Chưa đọc được ngày ban hành." in review.text
+    assert "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH Tổng Thanh Hải" in review.text
     assert review.text.count('class="doubt"') == 2  # number and date, for the plan
     plan_id = answer.headers["Location"].split("/")[3]
     edit = post(officer, api, f"/can-bo/ke-hoach/{plan_id}/sua", {
