@@ -58,6 +58,7 @@ DOUBTS = {
     "signer_position_missing": "Chưa đọc được chức vụ của người ký.",
     "timeframe_ambiguous": "Thời gian thực hiện vừa nêu thời hạn vừa nêu “theo hướng dẫn, "
                            "theo quy định”, cần kiểm tra lại",
+    "due_before_date": "Hạn hoàn thành trước ngày ký kế hoạch, cần kiểm tra lại năm",
     "agency_levels_assumed": "“UBND các cấp” được hiểu là UBND cấp huyện và UBND cấp xã, "
                              "cần kiểm tra lại.",
 }
@@ -211,6 +212,8 @@ def doubts(plan: dict) -> list[dict]:
             text += ": " + issue["message"].partition(": ")[2] if ": " in issue["message"] else "."
         elif kind == "year_inferred":
             text += f": năm {plan.get('year')}."
+        elif kind == "due_before_date" and task is not None:
+            text += f": “{(task.get('timeframe') or {}).get('text', '')}”."
         elif kind == "timeframe_ambiguous" and task is not None:
             text += f": “{(task.get('timeframe') or {}).get('text', '')}”."
         signer = plan.get("signer") or {}

@@ -799,6 +799,10 @@ class _Importer:
         for t in self.plan["tasks"]:
             t["due_dates"] = timeframes.due_dates(t["timeframe"], self.plan["first_year"] or 0,
                                                   self.plan["last_year"] or 0)
+            early = [d for d in t["due_dates"] if self.plan["date"] and d < self.plan["date"]]
+            if early:  # due before the plan was signed: a wrong year somewhere
+                self.issue("due_before_date", f"Due {early[0]}, before the plan's date {self.plan['date']}.",
+                           (t["lines"] or [None])[0], t["number"])
         self.deadlines()
 
     def plan_year(self) -> None:
@@ -820,6 +824,11 @@ class _Importer:
                 source, year = "tasks", year + 1
                 self.issue("year_inferred", f"Signed in {self.signed_year}, the tasks name {year} only: "
                            f"the plan is read as the plan for {year}.", None)
+            elif month is not None and month >= 10 and not named:
+                # Signed late in the year, no year in the title or the tasks: this year's plan
+                # or next year's? Read as this year's, and asked.
+                self.issue("year_inferred", f"Signed in month {month} of {year} and no year named "
+                           f"elsewhere: the plan is read as the plan for {year}.", None)
         else:
             opening = _plan_years(" ".join(self.plan["legal_basis"]))
             if opening:

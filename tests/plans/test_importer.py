@@ -450,3 +450,15 @@ def test_docx_header_table_number_and_date_in_one_row():
     assert plan["tasks"][0]["due_dates"] == ["2021-06-30"]
     assert (plan["signer"]["position"], plan["signer"]["name"]) == ("PHÓ CHỦ TỊCH", "Lê Đức Giang")
     assert plan["recipients"] == ["Như trên", "Lưu: VT"] and plan["review"]["unparsed"] == []
+
+
+def test_signed_in_december_with_no_year_named_is_asked_not_guessed():
+    text = PLAN_2021.format(title="Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật",
+                            gap="  ").replace("Quý I và cả năm 2021", "Quý I").replace(
+        "QuýI năm 2021", "Hằng năm").replace("trong Quý  II/2021", "trong Quý II")
+    plan = import_plan(text, "no-year.txt", "38")
+    assert (plan["year"], plan["year_source"]) == (2020, "date")
+    assert ("year_inferred", None) in doubts(plan)
+    # "Quý I" of 2020 is due before a plan signed on 25/12/2020: said, not kept silently.
+    assert task(plan, "1")["due_dates"] == ["2020-03-31"]
+    assert ("due_before_date", "1") in doubts(plan)
