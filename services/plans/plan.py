@@ -146,6 +146,14 @@ class Plan:
         for name in PLAN_FIELDS:
             if name in changes:
                 data["fields"][name] = changes[name]
+        year = changes.get("year")
+        if isinstance(year, int) and not isinstance(year, bool) and "first_year" not in changes \
+                and year != self.body.get("first_year"):
+            # The plan's year corrected in review (a year the import doubted): the yearly tasks
+            # are due from that year on, and no earlier than the span already read.
+            data["fields"]["first_year"] = year
+            if "last_year" not in changes:
+                data["fields"]["last_year"] = max(year, self.body.get("last_year") or year)
         numbers = {t["number"] for t in self.body.get("tasks", [])}
         for number in changes.get("remove_tasks", []):
             self._task(number)

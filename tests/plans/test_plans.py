@@ -19,6 +19,18 @@ from services.plans.plan import OVERDUE_FLAGGED
 LAI_CHAU = (Path(__file__).resolve().parent.parent / "fixtures" / "plans" / "lai-chau-2021-plan.md"
             ).read_text(encoding="utf-8")
 SHA = "ab" * 32
+DECEMBER = """ỦY BAN NHÂN DÂN TỈNH LAI CHÂU
+Số: 99/KH-UBND
+Lai Châu, ngày 25 tháng 12 năm 2020
+
+KẾ HOẠCH
+Xây dựng cấp xã đạt chuẩn tiếp cận pháp luật năm 2021
+
+II. NHIỆM VỤ
+1. Đánh giá, công nhận.
+- Đơn vị chủ trì: Sở Tư pháp.
+- Thời gian thực hiện: Hằng năm.
+"""
 
 
 def meta(role="justice_officer"):
@@ -126,6 +138,15 @@ def test_overdue_as_of_any_day_reads_the_progress_of_that_day_and_flags_nothing(
     assert not any(r["task"] == "1.1" for r in after)  # completed on 10/01
     assert handlers.overdue("lc2021", date(2021, 1, 1))["tasks"] == []  # before the plan existed
     assert not [e for e in store.read_stream("plan-lc2021") if e.type == OVERDUE_FLAGGED]
+
+
+def test_the_plans_year_corrected_in_review_moves_the_yearly_due_dates(handlers):
+    text = DECEMBER.replace("năm 2021", "")  # signed 25/12/2020, no year named: read as 2020
+    plan = handlers.import_plan(text, "thang-12.txt", {"province": "12"}, meta(), "dec")
+    assert plan.body["year"] == 2020 and "year_inferred" in {i["kind"] for i in plan.body["review"]["issues"]}
+    fixed = handlers.edit("dec", {"year": 2021}, meta())
+    assert (fixed.body["first_year"], fixed.body["last_year"]) == (2021, 2021)
+    assert fixed.body["tasks"][0]["due_dates"] == ["2021-12-31"]
 
 
 def test_drafts_are_never_flagged(handlers):
