@@ -528,6 +528,7 @@ PERMISSIONS: dict[str, Rule] = {
     "list_plans": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
     "get_plan": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
     "plan_summary": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
+    "plan_overdue": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
     "agency_tasks": Rule(AUTHENTICATED, ANY_TOKEN, reason=PLAN_READ),
     "list_agencies": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
     "import_plan": Rule(PLAN_EDITORS, COVERS_UNIT, PLAN_BODY, PLAN_EDIT),

@@ -18,6 +18,8 @@ from gateway.routes.plans_schemas import (  # response schemas: named in the doc
     AgencyPathSchema,
     AgencyTasksSchema,
     LinkSchema,
+    OverdueQuerySchema,
+    OverdueSchema,
     PlanEditSchema,
     PlanImportSchema,
     PlanIssueSchema,
@@ -33,7 +35,7 @@ from gateway.routes.plans_schemas import (  # response schemas: named in the doc
 )
 from gateway.web import http
 
-DOCUMENTED_RESPONSES = (AgencyListSchema, AgencyTasksSchema, PlanListSchema, PlanSchema)
+DOCUMENTED_RESPONSES = (AgencyListSchema, AgencyTasksSchema, OverdueSchema, PlanListSchema, PlanSchema)
 TAG = "Kế hoạch"
 PLAN_URL = "/api/v1/plans/<plan_id>"
 
@@ -222,6 +224,29 @@ class PlansRoutes:
         body = call.body
         return self.backends.call("plans", "link_task", plan_id, task, body["province_code"],
                                   body["district_code"], body["year"], body["measure"], call.context())
+
+    @http("GET", PLAN_URL + "/overdue")
+    @endpoint(path=PlanPathSchema, query=OverdueQuerySchema)
+    def plan_overdue(self, call, plan_id):
+        """Các nhiệm vụ quá hạn của kế hoạch tính đến một ngày bất kỳ
+
+        Mỗi nhiệm vụ và thời hạn đã qua (trước ngày xét) mà tiến độ báo cáo đến ngày đó chưa
+        đạt 100%; ngày xét mặc định là hôm nay theo giờ Việt Nam. Chỉ đọc: không gắn cờ quá hạn.
+        ---
+        tags: [Kế hoạch]
+        responses:
+          200:
+            description: Nhiệm vụ quá hạn tính đến ngày xét.
+            content:
+              application/json:
+                schema: OverdueSchema
+          400: Error
+          404: Error
+          503: Error
+        """
+        as_of = call.query["as_of"]
+        return self.backends.call("plans", "overdue_tasks", plan_id,
+                                  as_of.isoformat() if as_of else None)
 
     @http("GET", PLAN_URL + "/summary.xlsx")
     @endpoint(path=PlanPathSchema, query=SummaryQuerySchema)

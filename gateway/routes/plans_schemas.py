@@ -57,6 +57,12 @@ class SummaryQuerySchema(StrictSchema):
                          metadata=_d("so_ket (sơ kết) hoặc tong_ket (tổng kết)."))
 
 
+class OverdueQuerySchema(StrictSchema):
+    as_of = Day(load_default=None, allow_none=True,
+                metadata=_d("Ngày xét quá hạn (YYYY-MM-DD); mặc định là hôm nay theo giờ Việt Nam.",
+                            "2022-07-01"))
+
+
 class PlanImportSchema(StrictSchema):
     province_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"),
                                   metadata=_d("Tỉnh ban hành hoặc có huyện ban hành kế hoạch."))
@@ -152,6 +158,25 @@ class PlanSchema(ResponseSchema):
     year = fields.Integer(allow_none=True, metadata=_d("Năm."))
     tasks = fields.List(fields.Nested(PlanTaskSchema), metadata=_d("Các nhiệm vụ."))
     review = fields.Dict(metadata=_d("Những dòng không đọc được và các điểm cần rà soát."))
+
+
+class OverdueTaskSchema(ResponseSchema):
+    task = fields.String(metadata=_d("Số thứ tự nhiệm vụ."))
+    title = fields.String(allow_none=True, metadata=_d("Tên nhiệm vụ."))
+    due_date = fields.String(metadata=_d("Thời hạn đã qua (YYYY-MM-DD)."))
+    days_late = fields.Integer(metadata=_d("Số ngày quá hạn tính đến ngày xét."))
+    percent = fields.Integer(metadata=_d("Tiến độ (%) theo báo cáo đến ngày xét."))
+    status = fields.String(metadata=_d("not_started, in_progress (theo báo cáo đến ngày xét)."))
+    lead_agencies = fields.List(fields.Dict(), metadata=_d("Cơ quan chủ trì."))
+    follows_assessment = fields.Boolean(metadata=_d("Nhiệm vụ theo kết quả đánh giá (tỷ lệ hiện tại)."))
+
+
+class OverdueSchema(ResponseSchema):
+    plan_id = fields.String(metadata=_d("Mã kế hoạch."))
+    status = fields.String(metadata=_d("Trạng thái kế hoạch; chỉ kế hoạch đã ban hành có nhiệm vụ quá hạn."))
+    as_of = fields.String(metadata=_d("Ngày xét (YYYY-MM-DD)."))
+    tasks = fields.List(fields.Nested(OverdueTaskSchema),
+                        metadata=_d("Mỗi nhiệm vụ và thời hạn đã qua mà chưa hoàn thành."))
 
 
 class PlanListSchema(ResponseSchema):

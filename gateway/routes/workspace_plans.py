@@ -52,6 +52,15 @@ DOUBTS = {
     "timeframe_missing": "Nhiệm vụ chưa có thời gian thực hiện.",
     "timeframe_unknown": "Chưa hiểu được thời gian thực hiện.",
     "agency_unmatched": "Tên cơ quan không có trong danh mục cơ quan của tỉnh",
+    "place_missing": "Chưa đọc được địa danh nơi ban hành.",
+    "year_inferred": "Năm của kế hoạch được suy ra, cần kiểm tra lại",
+    "signer_missing": "Chưa đọc được người ký.",
+    "signer_position_missing": "Chưa đọc được chức vụ của người ký.",
+    "timeframe_ambiguous": "Thời gian thực hiện vừa nêu thời hạn vừa nêu “theo hướng dẫn, "
+                           "theo quy định”, cần kiểm tra lại",
+    "due_before_date": "Hạn hoàn thành trước ngày ký kế hoạch, cần kiểm tra lại năm",
+    "agency_levels_assumed": "“UBND các cấp” được hiểu là UBND cấp huyện và UBND cấp xã, "
+                             "cần kiểm tra lại.",
 }
 UNREAD = {
     "outside any part of the plan": "nằm ngoài các phần của kế hoạch",
@@ -201,8 +210,17 @@ def doubts(plan: dict) -> list[dict]:
         text = DOUBTS.get(kind, "Cần xem lại.")
         if kind == "agency_unmatched":
             text += ": " + issue["message"].partition(": ")[2] if ": " in issue["message"] else "."
+        elif kind == "year_inferred":
+            text += f": năm {plan.get('year')}."
+        elif kind == "due_before_date" and task is not None:
+            text += f": “{(task.get('timeframe') or {}).get('text', '')}”."
+        elif kind == "timeframe_ambiguous" and task is not None:
+            text += f": “{(task.get('timeframe') or {}).get('text', '')}”."
+        signer = plan.get("signer") or {}
         settled = {"number_missing": bool(plan.get("number")), "date_missing": bool(plan.get("date")),
-                   "year_missing": bool(plan.get("year"))}.get(kind)
+                   "year_missing": bool(plan.get("year")), "place_missing": bool(plan.get("place")),
+                   "signer_missing": bool(signer.get("name")),
+                   "signer_position_missing": bool(signer.get("position"))}.get(kind)
         if issue.get("task"):
             if task is None:
                 settled = True
@@ -212,6 +230,14 @@ def doubts(plan: dict) -> list[dict]:
                 settled = bool(task.get("timeframe")) and task["timeframe"].get("kind") != "unknown"
         shown.append({**issue, "text": text, "settled": bool(settled)})
     return shown
+
+
+def signer_label(plan: dict) -> str | None:
+    """The signer's block as signed: "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH Tống Thanh Hải"."""
+    signer = plan.get("signer") or {}
+    marks = [f"{b['mark']} {b['of']}" for b in signer.get("on_behalf") or []]
+    titles = ", ".join(marks + [signer["position"]] if signer.get("position") else marks)
+    return " ".join(filter(None, [titles, signer.get("name")])) or None
 
 
 def unread_lines(plan: dict) -> list[dict]:
@@ -357,7 +383,7 @@ class WorkspacePlansRoutes:
     def _review_page(self, page, status=200, plan=None):
         plan = plan or page.target.record
         return page.render("plans/review.html", status=status, title="Rà soát kế hoạch",
-                           plan=plan, where=_where(plan), doubts=doubts(plan),
+                           plan=plan, where=_where(plan), doubts=doubts(plan), signer=signer_label(plan),
                            unread=unread_lines(plan), agency_names=_agency_names, **_filters(),
                            field_labels=FIELD_LABELS,
                            notice=NOTICES.get(page.request.args.get("da")),

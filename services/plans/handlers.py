@@ -118,6 +118,13 @@ class PlanHandlers:
                 flagged += [{"plan_id": plan_id, **e.data} for e in new]
         return flagged
 
+    def overdue(self, plan_id: str, as_of: date) -> dict:
+        """The plan's tasks late on ``as_of`` (any day: past, today or to come)."""
+        plan = self.get(plan_id)
+        shares = self.linked_shares(plan)
+        return {"plan_id": plan_id, "status": plan.status, "as_of": as_of.isoformat(),
+                "tasks": plan.overdue_as_of(as_of, {n: s["percent"] for n, s in shares.items()})}
+
     # -- views ---------------------------------------------------------------------------
     def list_plans(self, province: str | None = None, district: str | None = None) -> list[dict]:
         result = []

@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 
 from kernel.errors import ValidationFailed
 from kernel.messages import DEFAULT_LANGUAGE, render
@@ -32,6 +33,10 @@ _LAYOUT_RE = re.compile(r"^(\|+|[-=_]{3,}|\*{3,})$")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # A plan's .docx unpacks to a few MiB at most; more is a zip bomb, not a plan.
 MAX_DOCX_UNPACKED_BYTES = 20 * 2 ** 20
+_DATELINE = re.compile(
+    r"(?:(?P<place>[^\W\d][^,|]{0,40}?),\s*)?ngày\s*(?:(?P<day>\d{1,2})?[\s.…]*tháng\s*(?P<month>\d{1,2})?"
+    r"[\s.…]*năm\s*(?P<year>20\d\d)?|(?P<d2>\d{1,2})\s*/\s*(?P<m2>\d{1,2})\s*/\s*(?P<y2>20\d\d))",
+    re.IGNORECASE)
 _DEADLINE_RE = re.compile(r"trước(?: ngày)?\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(20\d\d)")
 LABELS = (  # folded label -> field
     ("co quan thuc hien", "lead"), ("don vi thuc hien", "lead"), ("co quan chu tri", "lead"),
@@ -46,6 +51,18 @@ LABELS = (  # folded label -> field
 _VERBS = ("to chuc", "chi dao", "ra soat", "tham muu", "trien khai", "xay dung", "phat huy",
           "chiu trach nhiem", "thuc hien", "quan triet", "huong dan", "bien soan", "dinh ky",
           "thuong xuyen", "can ", "tich cuc", "tiep tuc")
+
+
+_COORDINATION_STOPS = ("nghien cuu", "trong cong tac", "de ")
+
+
+def _first_verb(folded: str, verbs) -> int:
+    """Where the first of ``verbs`` starts in ``folded`` (its length if none): "tổ chức" after
+    "các" or in a list is a noun ("các tổ chức thành viên", "cơ quan, tổ chức liên quan"), not
+    the verb that ends an agency's name."""
+    found = [m.start() for v in verbs for m in re.finditer(rf" {re.escape(v.strip())}\b", folded)
+             if m.start() > 0 and not folded[:m.start()].rstrip().endswith((" cac", ","))]
+    return min(found, default=len(folded))
 
 
 @dataclass
@@ -140,7 +157,7 @@ _TABLE_LABELS = {"lead": "Đơn vị chủ trì", "coordinating": "Đơn vị ph
 
 def _table_lines(table) -> list[str]:
     """A task table (STT | Nội dung | Chủ trì | Phối hợp | Thời gian | Sản phẩm) as the labelled
-    lines the text importer reads; any other table as its rows' cells, one line a row."""
+    lines the text importer reads; any other table as its cells' lines, cell after cell."""
     rows = [[unicodedata.normalize("NFC", " ".join(c.text.split())) for c in row.cells]
             for row in table.rows]
     if not rows:
@@ -153,7 +170,18 @@ def _table_lines(table) -> list[str]:
             continue
         columns.append(next((name for label, name in _TABLE_COLUMNS if label in folded), None))
     if "content" not in columns:
-        return [" ".join(dict.fromkeys(c for c in row if c)) for row in rows]
+        # A header (issuer | motto, number | date) or a signature table (recipients | signer):
+        # each cell's own lines, cell after cell, as the same document typed as text shows them.
+        lines: list[str] = []
+        for row in table.rows:
+            seen: set[int] = set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                    continue
+                seen.add(id(cell._tc))
+                lines += [unicodedata.normalize("NFC", line.strip()) for line in cell.text.split("\n")
+                          if line.strip()] + [""]
+        return lines
     lines: list[str] = []
     for row in rows[1:]:
         values = {name: value for name, value in zip(columns, row, strict=False) if name}
@@ -188,6 +216,33 @@ def _starts_block(text: str) -> bool:
                 or folded in ("ke hoach",) or folded.startswith("so:"))
 
 
+_SIGNATURE_MARK = re.compile(r"^(TM|KT|TL|TUQ|Q)\.\s*")
+_POSITION_END = re.compile(r"(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|TRƯỞNG PHÒNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|"
+                           r"CHÁNH THANH TRA|BÍ THƯ|THỦ TRƯỞNG|TRƯỞNG ĐOÀN|TỔNG BIÊN TẬP|BỘ TRƯỞNG|"
+                           r"THỨ TRƯỞNG|CỤC TRƯỞNG|VỤ TRƯỞNG|CHỦ NHIỆM)$")
+
+
+def _marked(title: str) -> list[tuple[str | None, str]]:
+    """A title line split at its marks: "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH" -> [("TM.", ...), ...]."""
+    pieces = re.split(r"\b(TM|KT|TL|TUQ|Q)\.\s*", title)
+    result = [(None, pieces[0].strip())] if pieces[0].strip() else []
+    result += [(f"{mark}.", rest.strip()) for mark, rest in zip(pieces[1::2], pieces[2::2], strict=True)]
+    return result
+
+
+def _plan_years(text: str) -> list[int]:
+    """The years a title or an opening plans for: "năm 2021", "giai đoạn 2021 - 2025" (both
+    ends); never a date's year ("ngày 20 tháng 6 năm 2020") or a number's ("25/2021/QĐ-TTg")."""
+    years: list[int] = []
+    for match in re.finditer(r"(tháng\s+\d{1,2}\s+)?năm\s+(20\d\d)|giai đoạn\s+(20\d\d)\s*[-–]\s*(20\d\d)",
+                             text, re.IGNORECASE):
+        if match.group(2) and not match.group(1):
+            years.append(int(match.group(2)))
+        elif match.group(3):
+            years += [int(match.group(3)), int(match.group(4))]
+    return years
+
+
 def _is_upper(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 3 and all(c.isupper() for c in letters)
@@ -215,9 +270,15 @@ def paragraphs(lines: list[str]) -> tuple[list[Paragraph], list[int]]:
         following = lines[number].strip() if number < len(lines) else ""
         # Hard-wrapped text splits a label after its first word ("Thời" / "gian thực hiện:").
         joined = f"{text} {_clean(following)[0]}" if len(text.split()) <= 2 and following else text
+        # Text converted from a web page opens each paragraph with its first word alone on a
+        # line ("Các" / "cơ quan, ban, ngành ..."), as it wraps a label ("Thời" / "gian ...").
+        opens_wrapped = (len(text.split()) == 1 and text[:1].isupper() and not _is_upper(text)
+                         and _clean(following)[0][:1].islower())
         breaks = (current is None or bullet is not None or heading or _starts_block(text)
+                  or opens_wrapped
                   or (bullet is None and _label(fold(joined)) is not None)
                   or re.search(r"[.:;!?]$|\./\.$", current.text)
+                  or re.fullmatch(r"\(.*\)", current.text)  # "(Ban hành kèm theo Quyết định …)"
                   or fold(current.text) in ("ke hoach", "noi nhan:")
                   or (_is_upper(current.text) and not _is_upper(text))
                   or (not _is_upper(current.text) and _is_upper(text)))
@@ -270,7 +331,7 @@ class _Importer:
         self.plan: dict = {
             "kind": "plan", "issuer": None, "number": None, "date": None, "place": None,
             "year": None, "first_year": None, "last_year": None, "title": None,
-            "legal_basis": [], "references": [], "purpose": [], "requirements": [],
+            "decision": [], "legal_basis": [], "references": [], "purpose": [], "requirements": [],
             "sections": [], "tasks": [], "organisation": [], "funding": [], "deadlines": [],
             "closing": [], "recipients": [], "signer": {"titles": [], "name": None},
             "footnotes": [], "province_code": province_code, "district_code": district_code,
@@ -281,6 +342,8 @@ class _Importer:
         self.zone = "header"
         self.part = None  # the roman part: purpose, tasks, organisation, other
         self.purpose_target = "purpose"
+        self.seen_number = self.seen_date = False
+        self.signed_year: int | None = None
 
     # bookkeeping
     def use(self, para: Paragraph, role: str) -> None:
@@ -314,34 +377,91 @@ class _Importer:
         return self.result()
 
     def header(self, para: Paragraph) -> None:
-        folded = para.folded
-        if "cong hoa xa hoi chu nghia" in folded or folded.startswith("doc lap"):
-            self.use(para, "motto")
-        elif folded.startswith("so:"):
-            value = para.text.split(":", 1)[1].strip()
-            self.plan["number"] = value if re.match(r"^\d", value) else None
-            if not self.plan["number"]:
-                self.issue("number_missing", "The document's number is blank (Số: ...).", para.lines[0])
-            self.use(para, "number")
-        elif re.search(r",\s*ngay\b.*\bnam\b", folded):
-            self.dateline(para)
-        else:
-            self.plan["issuer"] = " ".join(filter(None, [self.plan["issuer"], para.text]))
-            self.use(para, "issuer")
+        """The issuer, motto, "Số:" and the place and date, each on its own line or several on
+        one (a .docx header table's row, "Số: 12/KH-UBND    Hà Nội, ngày ..."): read by cells.
+        A plan issued by a decision ("QUYẾT ĐỊNH Ban hành Kế hoạch …") has the decision between
+        its date and the "KẾ HOẠCH" title: its text, then its recipients and signer, are read
+        as such, never as the issuer."""
+        if self.seen_date or (self.seen_number and not _DATELINE.search(para.text)):
+            self.decision(para)
+            return
+        issuer = []
+        for text in self._header_cells(para):
+            folded = fold(text)
+            motto = re.search(r"cong hoa xa hoi chu nghia|doc lap\s*-", folded)
+            if motto:
+                text, folded = text[:motto.start()].strip(), folded[:motto.start()].strip()
+            number = re.match(r"^so\s*:\s*", folded)
+            if number:
+                text = self.number_cell(text[number.end():], para.lines[0])
+                folded = fold(text)
+            if _DATELINE.search(text):
+                text = self.dateline(text, para.lines[0])
+            if text.strip(" ,.-|"):
+                issuer.append(text.strip(" |"))
+        if issuer:
+            self.plan["issuer"] = " ".join(filter(None, [self.plan["issuer"], *issuer]))
+        self.use(para, "issuer" if issuer else "header")
 
-    def dateline(self, para: Paragraph) -> None:
-        place, _, rest = para.text.partition(",")
-        self.plan["place"] = place.strip()
-        numbers = re.findall(r"\d+", rest)
-        if len(numbers) == 3:
-            day, month, year = (int(n) for n in numbers)
-            self.plan["date"] = f"{year:04d}-{month:02d}-{day:02d}"
-        if numbers:
-            self.plan["year"] = int(numbers[-1])
-        if len(numbers) != 3:
-            self.issue("date_missing", "The document's date is blank (ngày ... tháng ... năm ...).",
-                       para.lines[0])
-        self.use(para, "date")
+    def decision(self, para: Paragraph) -> None:
+        if para.folded.startswith("noi nhan"):
+            self.zone = "recipients"
+            self.use(para, "recipients")
+        elif self.zone in ("recipients", "signer"):
+            self.closing_block(para)
+        else:
+            self.plan["decision"].append(para.text)
+            self.use(para, "decision")
+
+    def _header_cells(self, para: Paragraph) -> list[str]:
+        """The paragraph's source lines split where a table ("|") or a tab separated cells (wide
+        spacing is read by the fields themselves: a blank date is written with spaces)."""
+        cells: list[str] = []
+        for number in para.lines:
+            raw = self.lines[number - 1].replace("**", "").replace("__", "").strip(" #*")
+            raw = re.sub(r"[-=_]{3,}", " ", raw)  # the rule drawn under the issuer's name
+            for cell in (" ".join(c.split()) for c in re.split(r"\s*\|\s*|\t+", raw) if c.strip()):
+                if cells and cells[-1].endswith(",") and fold(cell).startswith("ngay"):
+                    cells[-1] += " " + cell  # "Bến Tre," / "ngày 17 tháng 11 năm 2020"
+                else:
+                    cells.append(cell)
+        return cells
+
+    def number_cell(self, text: str, line: int) -> str:
+        """The number after "Số:" ("6134/KH-UBND"; blank as "   /KH-UBND"); what follows it
+        on the line (a place and date) is returned for the caller to read."""
+        match = re.match(r"^(\d+)?\s*([/-]\s*[\w.\-/]+)?\s*(.*)$", text)
+        digits, suffix, rest = match.groups()
+        if digits and suffix:
+            self.plan["number"] = digits + re.sub(r"\s+", "", suffix)
+        elif digits and not re.match(r"^(tháng|năm)\b", rest, re.I):
+            self.plan["number"] = digits
+        else:
+            self.plan["number"] = None
+            self.issue("number_missing", "The document's number is blank (Số: ...).", line)
+        self.seen_number = True
+        return rest
+
+    def dateline(self, text: str, line: int) -> str:
+        """The place and date ("Bến Tre, ngày 17 tháng 11 năm 2020"; "ngày 17/11/2020"); the
+        text before the place (an issuer on the same row) is returned."""
+        match = _DATELINE.search(text)
+        before = text[:match.start()]
+        self.plan["place"] = (match.group("place") or "").strip(" ,") or None
+        day, month, year = (match.group(g) for g in ("day", "month", "year"))
+        if match.group("y2"):
+            day, month, year = match.group("d2"), match.group("m2"), match.group("y2")
+        self.seen_date = True
+        self.signed_year = int(year) if year else None
+        if day and month and year:
+            try:
+                self.plan["date"] = date(int(year), int(month), int(day)).isoformat()
+            except ValueError:
+                self.issue("date_missing", f"The document's date is not a date: {match.group(0)}", line)
+                return before
+        else:
+            self.issue("date_missing", "The document's date is blank (ngày ... tháng ... năm ...).", line)
+        return before
 
     def body(self, para: Paragraph) -> None:
         text, folded = para.text, para.folded
@@ -360,6 +480,10 @@ class _Importer:
             self.plan["footnotes"].append({"number": int(footnote.group(1)), "text": footnote.group(2)})
             self.use(para, "footnote")
             return
+        if self.zone == "title" and re.match(r"^\(?\s*ban hanh kem theo\b", folded):
+            self.plan["references"].append(text.strip("() "))  # the decision it is attached to
+            self.use(para, "references")
+            return
         if self.zone == "title":
             if re.match(r"^(thuc hien|can cu)\b", folded) and not _is_upper(text):
                 self.zone = "intro"
@@ -375,8 +499,8 @@ class _Importer:
             self.plan["footnotes"][-1]["text"] += " " + text
             self.use(para, "footnote")
             return
-        if self.zone in ("recipients", "signer"):
-            self.closing_block(para)
+        if self.zone in ("recipients", "signer") or (_SIGNATURE_MARK.match(text) and _is_upper(text)):
+            self.closing_block(para)  # a signer's block, after the recipients or without them
             return
         if folded.startswith("tren day la"):
             self.plan["closing"].append(text)
@@ -426,8 +550,13 @@ class _Importer:
             self.use(para, "recipients")
             return
         self.zone = "signer"
+        if re.fullmatch(r"[(\[]\s*(?:đã ký|ký|daky|đã ký và đóng dấu|ký và đóng dấu)\s*[)\]]\.?", para.text,
+                        re.IGNORECASE):
+            self.use(para, "signer")  # "(Đã ký)" in a copy: a mark, not the signer's name
+            return
         if _is_upper(para.text):
-            self.plan["signer"]["titles"].append(para.text)
+            # One title a source line ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH").
+            self.plan["signer"]["titles"] += [t for t in (_clean(self.lines[n - 1])[0] for n in para.lines) if t]
         elif self.plan["signer"]["name"] is None and len(para.text.split()) <= 6:
             self.plan["signer"]["name"] = para.text
         elif self.plan["recipients"] and len(para.text.split()) <= 6:
@@ -436,6 +565,30 @@ class _Importer:
             self.report(para, "after the signature")
             return
         self.use(para, "signer")
+
+    def signer(self) -> None:
+        """The signer's block as officials sign: for whom (TM. the body, KT. the head signed for,
+        TL./TUQ. by order), the position held and the name; what is missing is a doubt."""
+        signer = self.plan["signer"]
+        signer.update({"on_behalf": [], "position": None})
+        titles = list(signer["titles"])
+        if signer["name"] is None and titles and not _SIGNATURE_MARK.match(titles[-1]) \
+                and not _POSITION_END.search(titles[-1]) and len(titles[-1].split()) <= 5:
+            signer["name"] = titles.pop().title()  # a name written in capitals
+            signer["titles"] = titles
+        for title in titles:
+            for mark, rest in _marked(title):
+                position = _POSITION_END.search(rest)
+                if mark and (position is None or position.start() == 0):
+                    signer["on_behalf"].append({"mark": mark, "of": rest})
+                    continue
+                if mark:
+                    signer["on_behalf"].append({"mark": mark, "of": rest[:position.start()].strip()})
+                signer["position"] = (rest[position.start():] if position else rest).strip()
+        if signer["name"] is None:
+            self.issue("signer_missing", "No signer's name found.", None)
+        elif signer["position"] is None:
+            self.issue("signer_position_missing", f"No position found for the signer {signer['name']}.", None)
 
     # tasks
     def task_paragraph(self, para: Paragraph) -> None:
@@ -618,14 +771,16 @@ class _Importer:
             name = agencies.province_name(self.province_code)
             if name:
                 self.plan["issuer"] += f" {name}"
+        self.plan_year()
         year = self.plan["year"]
-        if year is None:
-            years = re.findall(r"năm (20\d\d)", " ".join([self.plan["title"] or "",
-                                                          *self.plan["legal_basis"]]))
-            year = int(years[-1]) if years else None
-            self.plan["year"] = year
-            if year is None:
-                self.issue("year_missing", "No year found for the plan.", None)
+        self.signer()
+        if self.plan["date"] and not self.plan["place"]:
+            self.issue("place_missing", "The document's date names no place.", None)
+        if self.plan["kind"] == "plan":
+            if not self.seen_number:
+                self.issue("number_missing", "The document has no number (Số: ...).", None)
+            if not self.seen_date:
+                self.issue("date_missing", "The document has no place and date.", None)
         numbers: dict[str, int] = {}
         for task in self.tasks:
             base = task.number.split("#")[0]
@@ -639,11 +794,52 @@ class _Importer:
         named = [y for t in self.plan["tasks"] for y in timeframes.years_named(t["timeframe"])]
         if year is not None:
             self.plan["first_year"] = year
-            self.plan["last_year"] = max([year, *[y for y in named if y <= year + 10]])
+            self.plan["last_year"] = max([year, *[y for y in named + self.plan["title_years"]
+                                                  if y <= year + 10]])
         for t in self.plan["tasks"]:
             t["due_dates"] = timeframes.due_dates(t["timeframe"], self.plan["first_year"] or 0,
                                                   self.plan["last_year"] or 0)
+            early = [d for d in t["due_dates"] if self.plan["date"] and d < self.plan["date"]]
+            if early:  # due before the plan was signed: a wrong year somewhere
+                self.issue("due_before_date", f"Due {early[0]}, before the plan's date {self.plan['date']}.",
+                           (t["lines"] or [None])[0], t["number"])
         self.deadlines()
+
+    def plan_year(self) -> None:
+        """The year the plan is for: the one its title names ("... năm 2021"), else the year
+        it was signed, unless it was signed in the last quarter and its tasks name only the
+        next year (a doubt); else the year its opening names. Never a silent guess."""
+        title = _plan_years(self.plan["title"] or "")
+        named = sorted({int(y) for t in self.tasks for line in t.timeframe_lines
+                        for y in re.findall(r"20\d\d", line)})
+        source, year = None, None
+        if self.plan["kind"] == "directive" and self.plan["year"]:
+            source, year = "date", self.plan["year"]
+        elif title:
+            source, year = "title", title[0]
+        elif self.signed_year:
+            source, year = "date", self.signed_year
+            month = int(self.plan["date"][5:7]) if self.plan["date"] else None
+            if (month is None or month >= 10) and named and year not in named and named[0] == year + 1:
+                source, year = "tasks", year + 1
+                self.issue("year_inferred", f"Signed in {self.signed_year}, the tasks name {year} only: "
+                           f"the plan is read as the plan for {year}.", None)
+            elif month is not None and month >= 10 and not named:
+                # Signed late in the year, no year in the title or the tasks: this year's plan
+                # or next year's? Read as this year's, and asked.
+                self.issue("year_inferred", f"Signed in month {month} of {year} and no year named "
+                           f"elsewhere: the plan is read as the plan for {year}.", None)
+        else:
+            opening = _plan_years(" ".join(self.plan["legal_basis"]))
+            if opening:
+                source, year = "opening", opening[-1]
+                if len(set(opening)) > 1:
+                    self.issue("year_inferred", f"The opening names the years {sorted(set(opening))}: "
+                               f"the plan is read as the plan for {year}.", None)
+        self.plan["year"], self.plan["year_source"] = year, source
+        self.plan["title_years"] = title
+        if year is None:
+            self.issue("year_missing", "No year found for the plan.", None)
 
     def structured(self, task: _Task, counts: dict[str, int]) -> dict:
         base, _, part = task.number.partition("#")
@@ -654,11 +850,16 @@ class _Importer:
         lead_text = task.lead_text or self._lead_from(task.title) or self._lead_from_description(task) \
             or task.inherited_lead
         coordinating_text = task.coordinating_text or self._coordinating_from(task.title) \
-            or task.inherited_coordinating
+            or task.inherited_coordinating \
+            or next(filter(None, map(self._coordinating_from, task.description[:2])), "")
         lead, lead_unmatched = agencies.match_list(self.province_code, lead_text) if lead_text else ([], [])
         coordinating, coordinating_unmatched = (agencies.match_list(self.province_code, coordinating_text)
                                                 if coordinating_text else ([], []))
         line = task.lines[0]
+        for text_ in (lead_text, coordinating_text):
+            if text_ and agencies.names_all_levels(text_):
+                self.issue("agency_levels_assumed", "\"UBND các cấp\" read as the district and the "
+                           "commune people's committees.", line, number)
         for unmatched in lead_unmatched + coordinating_unmatched:
             self.issue("agency_unmatched", f"Agency not in the reference data: {unmatched}", line, number)
         if not lead:
@@ -675,6 +876,9 @@ class _Importer:
         elif timeframe["kind"] == "unknown" or any(p["kind"] == "unknown" for p in timeframe.get("parts", [])):
             self.issue("timeframe_unknown", f"Timeframe not understood: {timeframe['text']}",
                        task.timeframe_line or line, number)
+        elif timeframe.get("ambiguous") or any(p.get("ambiguous") for p in timeframe.get("parts", [])):
+            self.issue("timeframe_ambiguous", f"Timeframe names a period and an undated form: "
+                       f"{timeframe['text']}", task.timeframe_line or line, number)
         return {
             "number": number, "section": task.section, "title": task.title,
             "description": task.description, "lead_text": lead_text,
@@ -690,8 +894,11 @@ class _Importer:
             return text[:chu_tri.start()]
         if text.endswith(":") and len(text.split()) <= 25:
             return text[:-1]
-        cut = min([folded.find(f" {v}") for v in _VERBS if folded.find(f" {v}") > 0] or [len(text)])
-        clause = re.sub(r"^(Đề nghị|Đề\s*nghị)\s+", "", text[:cut])
+        cut = _first_verb(folded, _VERBS)
+        clause = text[:cut]
+        asked = re.search(r"(?:^|\s)đề\s*nghị\s+", clause, re.IGNORECASE)
+        if asked:  # "UBND thị xã đề nghị UBND các xã, phường triển khai": the asked lead
+            clause = clause[asked.end():]
         found, _ = agencies.find(self.province_code, clause)
         return clause if found and not re.match(r"^(" + "|".join(_VERBS) + ")", folded) else ""
 
@@ -709,9 +916,8 @@ class _Importer:
             return ""
         rest = text[match.end():]
         folded_rest = folded[match.end():]
-        stops = [folded_rest.find(s) for s in (":", " tham muu", " to chuc", " ra soat",
-                                                " nghien cuu", " xay dung", " huong dan")]
-        stops = [s for s in stops if s > 0]
+        stops = [folded_rest.find(":"), _first_verb(folded_rest, _VERBS + _COORDINATION_STOPS)]
+        stops = [s for s in stops if 0 < s < len(rest)]
         return rest[:min(stops)] if stops else rest
 
     def deadlines(self) -> None:

@@ -146,6 +146,14 @@ class Plan:
         for name in PLAN_FIELDS:
             if name in changes:
                 data["fields"][name] = changes[name]
+        year = changes.get("year")
+        if isinstance(year, int) and not isinstance(year, bool) and "first_year" not in changes \
+                and year != self.body.get("first_year"):
+            # The plan's year corrected in review (a year the import doubted): the yearly tasks
+            # are due from that year on, and no earlier than the span already read.
+            data["fields"]["first_year"] = year
+            if "last_year" not in changes:
+                data["fields"]["last_year"] = max(year, self.body.get("last_year") or year)
         numbers = {t["number"] for t in self.body.get("tasks", [])}
         for number in changes.get("remove_tasks", []):
             self._task(number)
@@ -267,6 +275,35 @@ class Plan:
                         "percent": percent,
                         "lead_agencies": [a["id"] for a in task["lead_agencies"]]}))
         return new
+
+    def overdue_as_of(self, as_of: date, linked_percent: dict[str, int] | None = None) -> list[dict]:
+        """Each (task, due date) of the issued plan that had passed unfinished on ``as_of``: a due
+        date before that day (so a task due on 31/03 is late from 01/04, as the flags), the
+        progress reported up to that day below 100%. A linked task counts its share now (the
+        assessment keeps no history of shares). Before the plan's date there is nothing."""
+        if self.status != "issued" or (self.body.get("date") and as_of.isoformat() < self.body["date"]):
+            return []
+        rows = []
+        for task in self.body.get("tasks", []):
+            number = task["number"]
+            if number in self.links:
+                percent = (linked_percent or {}).get(number, 0)
+                status = "completed" if percent >= 100 else ("in_progress" if percent else "not_started")
+            else:
+                reports = [r for r in self.reports
+                           if r["task"] == number and r["reported_on"] <= as_of.isoformat()]
+                percent = reports[-1]["percent"] if reports else 0
+                status = reports[-1]["status"] if reports else "not_started"
+            if percent >= 100:
+                continue
+            for due in task.get("due_dates", []):
+                if date.fromisoformat(due) < as_of:
+                    rows.append({"task": number, "title": task.get("title"), "due_date": due,
+                                 "days_late": (as_of - date.fromisoformat(due)).days,
+                                 "percent": percent, "status": status,
+                                 "lead_agencies": task.get("lead_agencies", []),
+                                 "follows_assessment": number in self.links})
+        return rows
 
     def percent(self, number: str, linked_percent: dict[str, int] | None = None) -> int:
         if number in self.links:

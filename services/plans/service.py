@@ -132,6 +132,11 @@ class PlansService(EventSourcedService):
         """Run the overdue check now (``today`` defaults to the date in Vietnam)."""
         return self.handlers.check_overdue(_date(today, "today") or _today(), _system())
 
+    @expected
+    def overdue_tasks(self, plan_id: str, as_of: str | None = None) -> dict:
+        """The plan's tasks late on ``as_of`` (default: today in Vietnam); nothing is flagged."""
+        return self.handlers.overdue(plan_id, _date(as_of, "as_of") or _today())
+
     @timer(interval=CHECK_INTERVAL_SECONDS)
     def overdue_timer(self):
         self.handlers.check_overdue(_today(), _system())

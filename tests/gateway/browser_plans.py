@@ -71,15 +71,18 @@ def department(b, base_url, setup, seen) -> str:
     b.shot(page, "ra-soat")
     plan_path = seen["after_import"].split("/ra-soat")[0]
 
-    # the doubt: task 2 has no lead; the department picks it, with a coordinating agency
+    # the doubt: task 2 has no lead; the department picks it, with a coordinating agency (the
+    # plan's own doubts, no number, date or signer in the .docx, stay for the plan's form)
     with page.expect_navigation():
-        page.click("#diem-can-xem-lai a")
+        page.click("#diem-can-xem-lai li[data-task='2'] a")
     page.check("input[name=lead_agencies][value='38:so-tu-phap']")
     page.check("input[name=coordinating_agencies][value='38:ubnd-cap-xa']")
     b.shot(page, "sua-nhiem-vu")
     with page.expect_navigation():
         page.click("#luu-nhiem-vu")
-    seen["after_fix"] = page.locator("#diem-can-xem-lai li:not(.doubt-settled)").count()
+    seen["after_fix"] = page.locator("#diem-can-xem-lai li[data-task]:not(.doubt-settled)").count()
+    seen["plan_doubts"] = page.locator("#diem-can-xem-lai li:not([data-task])").evaluate_all(
+        "items => items.map(item => item.dataset.kind)")
     seen["settled"] = page.locator("#diem-can-xem-lai li.doubt-settled").all_inner_texts()
     page.fill("#f-note", "Đã đối chiếu với văn bản gốc.")
     with page.expect_navigation():

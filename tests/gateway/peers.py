@@ -182,6 +182,8 @@ class PlansPeer(Peer):
     report_progress = recorded("report_progress")
     link_task = recorded("link_task")
     summary_form = recorded("summary_form", _file)
+    overdue_tasks = recorded("overdue_tasks", lambda self, plan_id, as_of=None: {
+        "plan_id": plan_id, "status": "issued", "as_of": as_of, "tasks": []})
     agency_tasks = recorded("agency_tasks", lambda self, *args: [])
     list_agencies = recorded("list_agencies", lambda self, *args: [])
 

@@ -183,7 +183,8 @@ def test_survey_results_are_documented_as_they_are_answered(document):
 
 def test_a_creation_links_to_the_operations_on_what_it_created(document):
     links = document["paths"]["/api/v1/plans"]["post"]["responses"]["201"]["links"]
-    assert set(links) == {"get_plan", "edit_plan", "review_plan", "issue_plan", "plan_summary"}
+    assert set(links) == {"get_plan", "edit_plan", "review_plan", "issue_plan", "plan_summary",
+                          "plan_overdue"}
     assert links["get_plan"] == {"operationId": "get_plan",
                                  "parameters": {"plan_id": "$response.body#/plan_id"}}
     kiosk = document["paths"]["/api/v1/survey/kiosks"]["post"]["responses"]["201"]["links"]

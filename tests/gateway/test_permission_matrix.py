@@ -302,6 +302,7 @@ def recipes(s: Situation) -> dict:
         "list_plans": Call("GET", "/api/v1/plans", None, P, "list_plans"),
         "get_plan": Call("GET", plan, None, P, "get_plan"),
         "plan_summary": Call("GET", f"{plan}/summary.xlsx?year={y}", None, P, "summary_form"),
+        "plan_overdue": Call("GET", f"{plan}/overdue?as_of={y}-07-01", None, P, "overdue_tasks"),
         "agency_tasks": Call("GET", f"/api/v1/agencies/{s.province}:so-tu-phap/tasks", None, P,
                              "agency_tasks"),
         "list_agencies": Call("GET", f"/api/v1/provinces/{s.province}/agencies", None, P,

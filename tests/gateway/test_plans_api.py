@@ -16,6 +16,7 @@ from nameko.runners import ServiceRunner
 
 from gateway.auth import issue_token
 from gateway.service import GatewayService
+from kernel import clock
 from services.assessment.service import AssessmentService
 from services.plans.service import PlansService
 from tests.conftest import BROKER_HOST
@@ -31,6 +32,7 @@ PLANS_OPERATIONS = {
     ("/api/v1/plans/{plan_id}/tasks/{task}/progress", "post"),
     ("/api/v1/plans/{plan_id}/tasks/{task}/link", "put"),
     ("/api/v1/plans/{plan_id}/summary.xlsx", "get"),
+    ("/api/v1/plans/{plan_id}/overdue", "get"),
     ("/api/v1/agencies/{agency_id}/tasks", "get"),
     ("/api/v1/provinces/{province_code}/agencies", "get"),
 }
@@ -202,6 +204,25 @@ def test_progress_by_the_leading_agency_and_overdue_flags(api):
     mine = send(client, "GET", "/api/v1/agencies/38:bao-thanh-hoa/tasks", PRESS).json()["tasks"]
     assert [(t["plan_id"], t["number"]) for t in mine if t["plan_id"] == plan["plan_id"]] == [
         (plan["plan_id"], "3")]
+    # Overdue as of any day, read only: task 1 (Quý I/2022) is late from 01/04/2022; on
+    # 01/01/2023 task 3 too, at 0% then (its 60% was reported today); task 2 (before
+    # 10/02/2023) not yet. Today, task 3 is late at the 60% reported.
+    def late(as_of):
+        answer = send(client, "GET", url + f"/overdue?as_of={as_of}", COMMUNE)
+        assert answer.status_code == 200, answer.text
+        return {(r["task"], r["due_date"], r["days_late"], r["percent"]) for r in answer.json()["tasks"]}
+    assert late("2022-03-31") == set()
+    assert late("2022-07-01") == {("1", "2022-03-31", 92, 0)}
+    assert late("2023-01-01") == {("1", "2022-03-31", 276, 0), ("3", "2022-12-31", 1, 0)}
+    today = send(client, "GET", url + "/overdue", AUDITOR).json()  # today in Vietnam
+    assert today["as_of"] == clock.today().isoformat()
+    assert {(r["task"], r["due_date"], r["percent"]) for r in today["tasks"]} == {
+        ("1", "2022-03-31", 0), ("2", "2023-02-10", 0), ("3", "2022-12-31", 60)}
+    bad = send(client, "GET", url + "/overdue?as_of=01/07/2022", COMMUNE)
+    assert bad.status_code == 400 and bad.json()["error"] == "validation_failed"
+    assert bad.json()["details"] == {"as_of": ["Không phải một ngày hợp lệ (YYYY-MM-DD)."]}
+    assert send(client, "GET", "/api/v1/plans/khong-co/overdue", COMMUNE).status_code == 404
+    assert send(client, "GET", url + "/overdue", None).status_code == 401
     # The service's check, with "today" chosen by the test (the @timer runs it with today).
     flagged = rpc(config, "check_overdue", "2022-07-01")
     mine = {(f["task"], f["due_date"]) for f in flagged if f["plan_id"] == plan["plan_id"]}

@@ -24,7 +24,7 @@ from tests.support.full_platform import full_platform
 pytestmark = pytest.mark.broker
 
 ADMIN = token("administrator", sub="quantri")
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"  # copies of ../shared/seeds
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "huong-dan" / "anh"
 AXE = ROOT / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -127,8 +127,10 @@ def test_a_docx_plan_is_imported_reviewed_with_a_doubt_fixed_and_issued(api):
     review = officer.get(api.url + f"/can-bo/ke-hoach/{plan_id}/ra-soat?da=nhap")
     assert review.status_code == 200
     assert "Đã nhập bản nháp kế hoạch" in review.text
-    # The doubts, in Vietnamese, beside the parsed plan: task 2 has no lead.
+    # The doubts, in Vietnamese, beside the parsed plan: task 2 has no lead; the .docx has no
+    # number, date or signer.
     assert re.search(r'data-kind="lead_missing" data-task="2"', review.text)
+    assert "Chưa đọc được người ký." in review.text and 'data-kind="number_missing">' in review.text
     assert "Nhiệm vụ chưa có cơ quan chủ trì." in review.text
     assert 'id="dong-chua-doc"' in review.text
 
@@ -268,6 +270,7 @@ def test_a_real_plan_pasted_as_text_shows_its_doubts_and_unread_lines(api):
     assert answer.status_code == 303, answer.text[-1500:]
     review = officer.get(api.url + answer.headers["Location"])
     assert "Chưa đọc được ngày ban hành." in review.text
+    assert "TM. ỦY BAN NHÂN DÂN, KT. CHỦ TỊCH, PHÓ CHỦ TỊCH Tổng Thanh Hải" in review.text
     assert review.text.count('class="doubt"') == 2  # number and date, for the plan
     plan_id = answer.headers["Location"].split("/")[3]
     edit = post(officer, api, f"/can-bo/ke-hoach/{plan_id}/sua", {
@@ -344,6 +347,7 @@ def test_the_plans_pages_in_chromium(api, tmp_path):
     assert "Đã nhập bản nháp kế hoạch" in seen["import_notice"]
     assert any("Nhiệm vụ 2" in d and "chưa có cơ quan chủ trì" in d for d in seen["doubts"])
     assert seen["after_fix"] == 0 and any("Đã sửa" in d for d in seen["settled"])
+    assert sorted(seen["plan_doubts"]) == ["date_missing", "number_missing", "signer_missing"]
     assert seen["reviewed_status"] == "Đã rà soát"
     assert seen["issue_without_number"] == ["Số ký hiệu: Nhập số ký hiệu của kế hoạch, ví dụ "
                                             "123/KH-UBND."]

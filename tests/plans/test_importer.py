@@ -9,7 +9,7 @@ from docx import Document
 from services.plans import agencies, timeframes
 from services.plans.importer import import_plan, source_lines
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "plans"  # copies of ../shared/seeds
 SEED_PROVINCES = {"lai-chau-2021-plan.md": "12", "bim-son-2020-plan.md": "38",
                   "ben-tre-2020-plan.txt": "83", "bac-lieu-2023-directive.txt": "95"}
 
@@ -102,10 +102,18 @@ def test_ben_tre_plan_with_hard_wrapped_lines():
     numbers = [t["number"] for t in plan["tasks"]]
     assert len(numbers) == 33
     assert numbers[:9] == ["1.a", "1.b", "2.a", "2.b", "2.c", "2.d", "2.đ", "2.e", "2.e.2"]
-    assert plan["review"]["unparsed"] == [] and plan["review"]["issues"] == []
+    assert plan["review"]["unparsed"] == []
+    assert [(i["kind"], i["task"]) for i in plan["review"]["issues"]] == [("agency_levels_assumed", "8.c")]
+    assert ids(task(plan, "8.c")["lead_agencies"]) == ["so-nganh-tinh", "ubnd-cap-huyen", "ubnd-cap-xa"]
+    assert plan["signer"]["on_behalf"] == [{"mark": "KT.", "of": "CHỦ TỊCH"}]
+    assert plan["signer"]["position"] == "PHÓ CHỦ TỊCH"
+    # "9.a" wraps its first word alone ("Các" / "cơ quan, ..."): the title stays the title.
+    assert task(plan, "9.a")["title"] == "Tăng cường công tác kiểm tra, sơ kết, tổng kết công tác PBGDPL"
     assert task(plan, "1.a")["timeframe"]["text"] == "Hoàn thành trong Quý IV năm 2020"
     assert task(plan, "1.a")["due_dates"] == ["2020-12-31"]
-    assert ids(task(plan, "1.b")["lead_agencies"]) == ["mttq-tinh"]
+    assert ids(task(plan, "1.b")["lead_agencies"]) == [  # "các tổ chức" is no verb
+        "mttq-tinh", "to-chuc-thanh-vien-mttq", "toa-an-tinh", "vks-tinh",
+        "to-chuc-xa-hoi-nghe-nghiep", "hiep-hoi-doanh-nghiep"]
     finance = task(plan, "4.c")  # "Sở Tài chính chủ trì, phối hợp với Sở Tư pháp ..."
     assert ids(finance["lead_agencies"]) == ["so-tai-chinh"]
     assert ids(finance["coordinating_agencies"]) == ["so-tu-phap", "lien-quan"]
@@ -133,10 +141,11 @@ def test_bim_son_plan_items_without_fields():
     assert task(plan, "2")["description"][0].startswith("hiện chưa nghiêm túc")
     reporting = task(plan, "4")
     assert reporting["timeframe"]["kind"] == "date" and reporting["due_dates"] == ["2021-01-05"]
-    assert "ubnd-cap-xa" in ids(reporting["lead_agencies"])
+    assert ids(reporting["lead_agencies"]) == ["ubnd-cap-xa"]  # "UBND thị xã đề nghị UBND các xã"
     assert plan["deadlines"] == [{"text": "trước ngày 05/01/2021", "line": 30, "date": "2021-01-05"}]
     missing = {(i["kind"], i["task"]) for i in plan["review"]["issues"]}
-    assert {("lead_missing", "1"), ("timeframe_missing", "1")} <= missing
+    assert {("lead_missing", "1"), ("timeframe_missing", "1"), ("number_missing", None),
+            ("date_missing", None), ("signer_position_missing", None)} <= missing
     assert plan["signer"]["name"] == "Mai Đình Lâm"
 
 
@@ -220,3 +229,236 @@ def test_agency_abbreviations():
     assert [a.id.split(":")[1] for a in found] == ["ubnd-tinh", "hdnd-tinh", "mttq-tinh"]
     matched, unmatched = agencies.match_list("12", "Sở Tư pháp; Hội Nông dân tỉnh")
     assert ids(matched) == ["so-tu-phap"] and unmatched == ["Hội Nông dân tỉnh"]
+    # A name left over beside a known one is a doubt too, not dropped.
+    matched, unmatched = agencies.match_list("12", "Sở Tư pháp, Hội Nông dân tỉnh")
+    assert ids(matched) == ["so-tu-phap"] and unmatched == ["Sở Tư pháp, Hội Nông dân tỉnh"]
+
+
+# -- what officials write: tricky lines ---------------------------------------------------------
+PLAN_2021 = """ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+TỈNH THANH HÓA | Độc lập - Tự do - Hạnh phúc
+Số: 215/KH-UBND{gap}Thanh Hóa, ngày 25 tháng 12 năm 2020
+
+KẾ HOẠCH
+{title}
+
+Thực hiện Quyết định số 25/2021/QĐ-TTg ngày 22/7/2021 của Thủ tướng Chính phủ, UBND tỉnh ban hành Kế hoạch như sau:
+
+II. NHIỆM VỤ
+
+1. Ban hành kế hoạch, báo cáo kết quả quý và năm.
+- Đơn vị chủ trì: UBND các huyện, thị xã, thành phố; UBND các xã, phường, thị trấn.
+- Thời gian thực hiện: Quý I và cả năm 2021.
+
+2. Rà soát, đánh giá các tiêu chí.
+- Đơn vị chủ trì: Sở Tư pháp.
+- Thời gian thực hiện: QuýI năm 2021.
+
+3. Hướng dẫn nghiệp vụ.
+- Đơn vị chủ trì: Ủy ban nhân dân cấp huyện, cấp xã.
+- Thời gian thực hiện: Theo quy định.
+
+4. Tập huấn.
+- Đơn vị chủ trì: Sở Tư pháp.
+- Thời gian thực hiện: Theo hướng dẫn của Sở Tư pháp, trong Quý  II/2021.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+
+LÊ ĐỨC GIANG
+"""
+
+
+def tricky(title="Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021", gap="      "):
+    return import_plan(PLAN_2021.format(title=title, gap=gap), "thanh-hoa.txt", "38")
+
+
+def doubts(plan) -> set:
+    return {(i["kind"], i["task"]) for i in plan["review"]["issues"]}
+
+
+def test_number_place_and_date_on_one_line_and_the_year_the_plan_is_for():
+    plan = tricky()
+    assert (plan["issuer"], plan["number"], plan["place"], plan["date"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "215/KH-UBND", "Thanh Hóa", "2020-12-25")
+    # Signed in December 2020, for 2021 as its title says: no doubt, the title names it.
+    assert (plan["year"], plan["year_source"], plan["first_year"]) == (2021, "title", 2021)
+    assert not {k for k, _ in doubts(plan)} & {"number_missing", "date_missing", "year_inferred"}
+    tabbed = tricky(gap="\t")
+    assert (tabbed["number"], tabbed["place"]) == ("215/KH-UBND", "Thanh Hóa")
+
+
+def test_year_read_from_the_tasks_is_a_doubt():
+    plan = tricky(title="Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật")
+    assert (plan["year"], plan["year_source"]) == (2021, "tasks")
+    assert ("year_inferred", None) in doubts(plan)
+
+
+@pytest.mark.parametrize("header, number, place, date", [
+    ("Số: /KH-UBND    Lai Châu, ngày    tháng    năm 2021", None, "Lai Châu", None),
+    ("Số: 12 /KH-UBND\nHà Nội, ngày 05/01/2022", "12/KH-UBND", "Hà Nội", "2022-01-05"),
+    ("Số: 12/KH-UBND\n\nBến Tre,\nngày 17 tháng 11 năm 2020", "12/KH-UBND", "Bến Tre", "2020-11-17"),
+])
+def test_header_forms(header, number, place, date):
+    plan = import_plan(f"{header}\n\nKẾ HOẠCH\nNăm 2022\n\nII. NHIỆM VỤ\n1. Một việc.\n", "h.txt", "12")
+    assert (plan["number"], plan["place"], plan["date"]) == (number, place, date)
+    assert (("number_missing", None) in doubts(plan)) == (number is None)
+    assert (("date_missing", None) in doubts(plan)) == (date is None)
+
+
+def test_signers_block():
+    copied = import_plan(PLAN_2021.format(title="Năm 2021", gap="  ").replace(
+        "PHÓ CHỦ TỊCH\n", "PHÓ CHỦ TỊCH\n(Đã ký)\n"), "copy.txt", "38")
+    assert (copied["signer"]["name"], copied["signer"]["position"]) == ("Lê Đức Giang", "PHÓ CHỦ TỊCH")
+    unaddressed = import_plan(PLAN_2021.format(title="Năm 2021", gap="  ").replace(
+        "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n", ""), "no-recipients.txt", "38")
+    assert unaddressed["signer"]["name"] == "Lê Đức Giang" and len(unaddressed["tasks"]) == 4
+    signer = tricky()["signer"]
+    assert signer["titles"] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert signer["on_behalf"] == [{"mark": "TM.", "of": "ỦY BAN NHÂN DÂN"}, {"mark": "KT.", "of": "CHỦ TỊCH"}]
+    assert (signer["position"], signer["name"]) == ("PHÓ CHỦ TỊCH", "Lê Đức Giang")
+
+
+def test_several_periods_levels_and_undated_forms():
+    plan = tricky()
+    both = task(plan, "1")
+    assert both["due_dates"] == ["2021-03-31", "2021-12-31"]  # the quarter and the whole year
+    assert ids(both["lead_agencies"]) == ["ubnd-cap-huyen", "ubnd-cap-xa"]
+    assert task(plan, "2")["due_dates"] == ["2021-03-31"]  # "QuýI"
+    levels = task(plan, "3")
+    assert ids(levels["lead_agencies"]) == ["ubnd-cap-huyen", "ubnd-cap-xa"]
+    assert levels["timeframe"] == {"text": "Theo quy định", "kind": "as_required"}
+    assert levels["due_dates"] == []
+    guided_and_dated = task(plan, "4")
+    assert guided_and_dated["due_dates"] == ["2021-06-30"] and guided_and_dated["timeframe"]["ambiguous"]
+    assert {d for d in doubts(plan) if d[1]} == {("timeframe_ambiguous", "4")}
+
+
+@pytest.mark.parametrize("text, kind, dues", [
+    ("Quý I và cả năm 2021", "composite", ["2021-03-31", "2021-12-31"]),
+    ("6 tháng đầu năm và cả năm 2021", "composite", ["2021-06-30", "2021-12-31"]),
+    ("QuýI/2021", "quarters", ["2021-03-31"]),
+    ("Quý  II năm 2021", "quarters", ["2021-06-30"]),
+    ("Quý I, II năm 2021", "quarters", ["2021-06-30"]),
+    ("Theo quy định", "as_required", []),
+    ("Khi có yêu cầu", "as_required", []),
+    ("Theo hướng dẫn của Sở Tư pháp", "as_guided", []),
+    ("Theo chỉ đạo của UBND tỉnh", "as_guided", []),
+    ("Quyết định năm 2021", "years", ["2021-12-31"]),  # "Quyết" is no quarter
+    ("Quý IV/2021 và Quý I/2022", "composite", ["2021-12-31", "2022-03-31"]),  # each its year
+    ("Tháng 3/2021", "date", ["2021-03-31"]),
+    ("Trước ngày 15/11 hằng năm", "yearly", ["2021-11-15", "2022-11-15"]),
+    ("Quý I hằng năm", "yearly", ["2021-03-31", "2022-03-31"]),
+    ("Năm 2021 và các năm tiếp theo", "from", ["2021-12-31", "2022-12-31"]),
+    ("Trước ngày 15/12", "date", ["2021-12-15"]),  # the plan's year
+    ("Giai đoạn 2021 - 2022", "years", ["2021-12-31", "2022-12-31"]),
+])
+def test_timeframes_officials_write(text, kind, dues):
+    parsed = timeframes.parse(text, 2021)
+    assert parsed["kind"] == kind and not parsed.get("ambiguous")
+    assert timeframes.due_dates(parsed, 2021, 2022) == dues
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("UBND các huyện, thị xã, thành phố; UBND các xã, phường, thị trấn", ["ubnd-cap-huyen", "ubnd-cap-xa"]),
+    ("UBND các huyện, thị xã, thành phố và các xã, phường, thị trấn", ["ubnd-cap-huyen", "ubnd-cap-xa"]),
+    ("Chủ tịch UBND huyện, xã", ["ubnd-cap-huyen", "ubnd-cap-xa"]),
+    ("UBND các xã, phường, thị trấn", ["ubnd-cap-xa"]),
+    ("UBND thị xã Bỉm Sơn", ["ubnd-tx-bim-son"]),  # one committee by name
+    ("Sở Tư pháp, UBND cấp huyện và các cơ quan, đơn vị có liên quan", ["so-tu-phap", "ubnd-cap-huyen", "lien-quan"]),
+    ("Hội đồng phối hợp PBGDPL tỉnh, huyện", ["hdph-pbgdpl-tinh", "hdph-pbgdpl-cap-huyen"]),
+])
+def test_committees_of_several_levels(text, expected):
+    matched, unmatched = agencies.match_list("38", text)
+    assert ids(matched) == expected and unmatched == []
+
+
+DECISION = """ỦY BAN NHÂN DÂN
+TỈNH LAI CHÂU
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 2105/QĐ-UBND
+Lai Châu, ngày 30 tháng 12 năm 2020
+
+QUYẾT ĐỊNH
+Ban hành Kế hoạch xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021
+
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021.
+
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+
+KT. CHỦ TỊCH PHÓ CHỦ TỊCH
+
+Tống Thanh Hải
+
+KẾ HOẠCH
+(Ban hành kèm theo Quyết định số 2105/QĐ-UBND ngày 30/12/2020 của Chủ tịch UBND tỉnh)
+Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021
+
+II. NHIỆM VỤ
+1. Báo cáo kết quả.
+- Cơ quan chủ trì: UBND các huyện, thành phố; UBND các xã, phường, thị trấn.
+- Thời gian thực hiện: Quý I và cả năm 2021.
+"""
+
+
+def test_a_plan_issued_by_a_decision_signed_the_year_before():
+    plan = import_plan(DECISION, "qd.txt", "12")
+    assert (plan["issuer"], plan["number"], plan["date"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH LAI CHÂU", "2105/QĐ-UBND", "2020-12-30")
+    assert plan["decision"][0] == "QUYẾT ĐỊNH" and len(plan["decision"]) == 3  # never the issuer
+    assert plan["references"] == ["Ban hành kèm theo Quyết định số 2105/QĐ-UBND ngày 30/12/2020 "
+                                  "của Chủ tịch UBND tỉnh"]
+    assert plan["title"] == "Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021"
+    assert (plan["year"], plan["year_source"]) == (2021, "title")
+    signer = plan["signer"]  # the decision's signer, "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line
+    assert (signer["on_behalf"], signer["position"], signer["name"]) == (
+        [{"mark": "KT.", "of": "CHỦ TỊCH"}], "PHÓ CHỦ TỊCH", "Tống Thanh Hải")
+    assert plan["recipients"] == ["Như Điều 2", "Lưu: VT"]
+    assert plan["tasks"][0]["due_dates"] == ["2021-03-31", "2021-12-31"]
+    assert plan["review"]["issues"] == [] and plan["review"]["unparsed"] == []
+
+
+def test_docx_header_table_number_and_date_in_one_row():
+    document = Document()
+    header = document.add_table(rows=2, cols=2)
+    cells = [("ỦY BAN NHÂN DÂN\nTỈNH THANH HÓA\n-------",
+              "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"),
+             ("Số: 215/KH-UBND", "Thanh Hóa, ngày 25 tháng 12 năm 2020")]
+    for row, values in zip(header.rows, cells, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    for line in ("KẾ HOẠCH", "Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật năm 2021",
+                 "II. NHIỆM VỤ", "1. Báo cáo.", "- Đơn vị chủ trì: Sở Tư pháp.",
+                 "- Thời gian thực hiện: Quý  II/2021."):
+        document.add_paragraph(line)
+    signature = document.add_table(rows=1, cols=2).rows[0].cells  # recipients | signer
+    signature[0].text = "Nơi nhận:\n- Như trên;\n- Lưu: VT."
+    signature[1].text = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nLê Đức Giang"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plan = import_plan(buffer.getvalue(), "ke-hoach.docx", "38")
+    assert (plan["issuer"], plan["number"], plan["place"], plan["date"], plan["year"]) == (
+        "ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "215/KH-UBND", "Thanh Hóa", "2020-12-25", 2021)
+    assert plan["tasks"][0]["due_dates"] == ["2021-06-30"]
+    assert (plan["signer"]["position"], plan["signer"]["name"]) == ("PHÓ CHỦ TỊCH", "Lê Đức Giang")
+    assert plan["recipients"] == ["Như trên", "Lưu: VT"] and plan["review"]["unparsed"] == []
+
+
+def test_signed_in_december_with_no_year_named_is_asked_not_guessed():
+    text = PLAN_2021.format(title="Xây dựng xã, phường, thị trấn đạt chuẩn tiếp cận pháp luật",
+                            gap="  ").replace("Quý I và cả năm 2021", "Quý I").replace(
+        "QuýI năm 2021", "Hằng năm").replace("trong Quý  II/2021", "trong Quý II")
+    plan = import_plan(text, "no-year.txt", "38")
+    assert (plan["year"], plan["year_source"]) == (2020, "date")
+    assert ("year_inferred", None) in doubts(plan)
+    # "Quý I" of 2020 is due before a plan signed on 25/12/2020: said, not kept silently.
+    assert task(plan, "1")["due_dates"] == ["2020-03-31"]
+    assert ("due_before_date", "1") in doubts(plan)

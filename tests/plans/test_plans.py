@@ -17,8 +17,21 @@ from services.plans.handlers import PlanHandlers
 from services.plans.plan import OVERDUE_FLAGGED
 from tests.support.printing import assert_prints_on_a4
 
-LAI_CHAU = Path("/work/shared/seeds/lai-chau-2021-plan.md").read_text(encoding="utf-8")
+LAI_CHAU = (Path(__file__).resolve().parent.parent / "fixtures" / "plans" / "lai-chau-2021-plan.md"
+            ).read_text(encoding="utf-8")
 SHA = "ab" * 32
+DECEMBER = """ỦY BAN NHÂN DÂN TỈNH LAI CHÂU
+Số: 99/KH-UBND
+Lai Châu, ngày 25 tháng 12 năm 2020
+
+KẾ HOẠCH
+Xây dựng cấp xã đạt chuẩn tiếp cận pháp luật năm 2021
+
+II. NHIỆM VỤ
+1. Đánh giá, công nhận.
+- Đơn vị chủ trì: Sở Tư pháp.
+- Thời gian thực hiện: Hằng năm.
+"""
 
 
 def meta(role="justice_officer"):
@@ -110,6 +123,31 @@ def test_overdue_flagged_on_the_day_after_the_due_date_once(handlers, store):
     assert ("5.2", "2022-12-31") in {(f["task"], f["due_date"]) for f in later}
     view = handlers.view(handlers.get("lc2021"))
     assert [f["due_date"] for f in view["tasks"][0]["overdue"]] == ["2021-12-31"]
+
+
+def test_overdue_as_of_any_day_reads_the_progress_of_that_day_and_flags_nothing(handlers, store):
+    issued_plan(handlers)  # dated 10/09/2021
+    handlers.report("lc2021", "1.1", None, "in_progress", 50, None, None, date(2021, 12, 20), meta())
+    handlers.report("lc2021", "1.1", None, "completed", 100, None, None, date(2022, 1, 10), meta())
+    assert handlers.overdue("lc2021", date(2021, 12, 31))["tasks"] == []  # due that day: not late
+    on = {(r["task"], r["due_date"]): r for r in handlers.overdue("lc2021", date(2022, 1, 5))["tasks"]}
+    late = on[("1.1", "2021-12-31")]
+    assert (late["percent"], late["status"], late["days_late"]) == (50, "in_progress", 5)
+    assert [a["id"] for a in late["lead_agencies"]] == ["12:so-tu-phap", "12:phong-tu-phap-cap-huyen"]
+    assert ("2.2", "2021-12-31") in on and not any(t == "4.1" for t, _ in on)  # "as guided": no date
+    after = handlers.overdue("lc2021", date(2022, 1, 11))["tasks"]
+    assert not any(r["task"] == "1.1" for r in after)  # completed on 10/01
+    assert handlers.overdue("lc2021", date(2021, 1, 1))["tasks"] == []  # before the plan existed
+    assert not [e for e in store.read_stream("plan-lc2021") if e.type == OVERDUE_FLAGGED]
+
+
+def test_the_plans_year_corrected_in_review_moves_the_yearly_due_dates(handlers):
+    text = DECEMBER.replace("năm 2021", "")  # signed 25/12/2020, no year named: read as 2020
+    plan = handlers.import_plan(text, "thang-12.txt", {"province": "12"}, meta(), "dec")
+    assert plan.body["year"] == 2020 and "year_inferred" in {i["kind"] for i in plan.body["review"]["issues"]}
+    fixed = handlers.edit("dec", {"year": 2021}, meta())
+    assert (fixed.body["first_year"], fixed.body["last_year"]) == (2021, 2021)
+    assert fixed.body["tasks"][0]["due_dates"] == ["2021-12-31"]
 
 
 def test_drafts_are_never_flagged(handlers):
