@@ -1,7 +1,8 @@
 """The demo loader (scripts/load_demo.py over scripts/demo_cycle.py) against the real gateway
 and assessment service: every demo commune reaches the step its story leaves it at, with steps
 dated in order and never after today, so that every role has something to do; a second load
-reads what is there and writes nothing. (tests/test_platform.py runs it through `make run`.)"""
+reads what is there and writes nothing. On PostgreSQL here: tests/test_platform.py runs the same
+load through `make run`, on SQLite, twice."""
 
 import json
 from datetime import date
@@ -28,10 +29,10 @@ DATED_FIELDS = ("submitted_on", "start", "received_on", "answered_on", "ended_on
 
 
 def test_the_demo_loads_once_in_order_and_a_second_load_writes_nothing(
-        database_url, monkeypatch, tmp_path, capsys):
+        postgres_url, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("TCPL_JWT_SECRET", JWT_SECRET)
     auditor = token("auditor")
-    with assessment_platform(database_url) as client:
+    with assessment_platform(postgres_url) as client:
         arguments = ["--url", client.url, "--tokens", str(tmp_path / "demo-tokens.jsonl")]
         assert load_demo.main(arguments) == 0
         first = capsys.readouterr().out

@@ -4,7 +4,7 @@ token of an allowed role for each operation and hostile values mixed in (tests/s
 fuzz_hooks.py). Every check but positive_data_acceptance runs (tests/support/fuzzing.py says
 why): no server error, every status code and every response body as documented.
 
-Bounded for the suite: at most TCPL_FUZZ_MAX_EXAMPLES (default 25) examples per operation and
+Bounded for the suite: at most TCPL_FUZZ_MAX_EXAMPLES (default 12) examples per operation and
 phase, generated deterministically, so every run makes the same calls. `make fuzz` runs the same
 test with a larger budget and a seed (TCPL_FUZZ_SEED), exploring further. The figures go to
 artifacts/fuzz/<TCPL_FUZZ_REPORT>.json and .md.
@@ -20,7 +20,7 @@ from tests.support.full_platform import full_platform
 
 pytestmark = pytest.mark.broker
 
-MAX_EXAMPLES = int(os.environ.get("TCPL_FUZZ_MAX_EXAMPLES", "25"))
+MAX_EXAMPLES = int(os.environ.get("TCPL_FUZZ_MAX_EXAMPLES", "12"))
 SEED = int(os.environ["TCPL_FUZZ_SEED"]) if os.environ.get("TCPL_FUZZ_SEED") else None
 REPORT = fuzzing.ROOT / "artifacts" / "fuzz" / os.environ.get("TCPL_FUZZ_REPORT", "suite")
 # The suite's run takes about 90 s alone on two cores, twice that on a busy machine.
