@@ -473,7 +473,6 @@ PERMISSIONS: dict[str, Rule] = {
     # -- the commune's steps
     "open_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "record_figures": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
-    "use_survey_result": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "declare_conditions": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "submit_self_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "reopen_self_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
@@ -507,6 +506,7 @@ PERMISSIONS: dict[str, Rule] = {
     "get_questionnaire": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
     "open_campaign": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN_BODY, SURVEY_SETUP),
     "close_campaign": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN, SURVEY_SETUP),
+    "reopen_campaign": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN, SURVEY_SETUP),
     "issue_codes": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, CAMPAIGN, SURVEY_SETUP),
     "register_kiosk": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, KIOSK_BODY, SURVEY_SETUP),
     "revoke_kiosk": Rule(SURVEY_ORGANISERS, JUSTICE_OFFICE, KIOSK, SURVEY_SETUP),

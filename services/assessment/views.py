@@ -59,9 +59,13 @@ def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = 
     body["self_score"] = own.to_dict() if own else None
     body["appraised_score"] = council.to_dict() if council else None
     body["satisfaction"] = _satisfaction_view(satisfaction)
+    body["survey_problem"] = survey_problem(body)
+    # The rate the recognition reads is the one the assessment took (an event of its own),
+    # not the latest row: a result held back after submission does not change the preview.
+    taken = (body["survey_result"] or {}).get("result")
     inputs = {"commune_class": body["commune_class"], "declarations": body["declarations"],
-              "satisfaction_percent": (satisfaction["rate_percent"]
-                                       if satisfaction and satisfaction["published"]
+              "satisfaction_percent": (taken["rate_percent"]
+                                       if taken and taken["published"]
                                        and criteria_set.recognition.satisfaction_input else None)}
     # Recognition is decided on the council's sheet; before it exists the commune sees a
     # preview of the same rules applied to its own sheet.
@@ -162,6 +166,31 @@ def _unmet_vi(criteria_set: CriteriaSet, recognition) -> list[str]:
         else:
             words.append(f"Không bảo đảm điều kiện: {wording_vi.get(condition.id, condition.name)}")
     return words
+
+
+def survey_problem(body: dict) -> dict | None:
+    """A survey result that reached the assessment when its figures could no longer change:
+    said, in Vietnamese, until the self-assessment is a draft again and takes it."""
+    held = body.get("survey_result_held")
+    if held is None:
+        return None
+    rate = held["result"]["rate_percent"]
+    new = f"tỷ lệ hài lòng {rate.replace('.', ',')}%" if rate and held["result"]["published"] \
+        else "không có tỷ lệ hài lòng được công bố"
+    return {"indicator_id": held["indicator_id"], "campaign_id": held["result"]["campaign_id"],
+            "state": held["state"],
+            "message": (
+                f"Kết quả mới của đợt khảo sát {held['result']['campaign_id']} ({new}) đến khi "
+                f"hồ sơ đã nộp nên chưa được áp dụng cho chỉ tiêu {held['indicator_id']}; số "
+                "liệu chỉ tiêu vẫn theo kết quả trước. Kết quả mới được áp dụng khi bản tự "
+                "đánh giá được mở lại; sau khi niêm yết, Hội đồng thẩm định xem xét kết quả "
+                "mới khi chấm chỉ tiêu."),
+            "message_en": (
+                f"A new result of survey campaign {held['result']['campaign_id']} arrived after "
+                f"the self-assessment was submitted and is not applied to {held['indicator_id']}; "
+                "its figures still come from the earlier result. The new one is applied when "
+                "the self-assessment is reopened; after posting, the council weighs it when "
+                "appraising the indicator.")}
 
 
 def _satisfaction_view(result: dict | None) -> dict | None:

@@ -223,8 +223,6 @@ def recipes(s: Situation) -> dict:
                                         rpc="evidence_file"),
         "open_assessment": assessment(s, "", rpc="open_assessment"),
         "record_figures": assessment(s, "/figures/C1.I1", "PUT", {"figures": {"issued": 1}}),
-        "use_survey_result": assessment(s, "/figures/C2.I5/from-survey", body={},
-                                        rpc="use_survey_result"),
         "declare_conditions": assessment(s, "/declarations", "PUT",
                                          {"declarations": {"no_head_disciplined": True}}),
         "submit_self_assessment": assessment(s, "/self-assessment", body={}),
@@ -275,6 +273,9 @@ def recipes(s: Situation) -> dict:
         "get_campaign": Call("GET", campaign_path(s), None, S, "get_campaign", "commune"),
         "close_campaign": Call("POST", campaign_path(s, "/close"), None, S, "close_campaign",
                                "commune"),
+        "reopen_campaign": Call("POST", campaign_path(s, "/reopen"), {
+            "reason": "Thiết bị hỏng tuần cuối", "closes_on": f"{y}-12-31"}, S,
+            "reopen_campaign", "commune"),
         "get_campaign_results": Call("GET", campaign_path(s, "/results"), None, S, "get_results",
                                      "commune"),
         "get_campaign_comments": Call("GET", campaign_path(s, "/comments"), None, S,
