@@ -12,8 +12,8 @@ every subscription (kernel/projection.py, kernel/verification.py):
    twice. An assessment opened after its result arrived takes it when it opens
    (handlers.py), from the row kept in 1. — the same decision, the same events.
 
-That is the only way the survey-fed indicator (619/2017 C2.I5; 25/2021 C2.I4 from the Mẫu 04
-survey) gets its figures once a result exists; nobody types them.
+That is the only way the survey-fed indicator (619/2017 C2.I5, survey_indicators.py) gets its
+figures once a result exists; nobody types them.
 
 A campaign closed without a valid answer has no rate: ``rate_percent`` is null ("no data"),
 never 0 % or 100 %, and the result is never published. Bursts the survey flagged (days on

@@ -177,20 +177,23 @@ def survey_problem(body: dict) -> dict | None:
     rate = held["result"]["rate_percent"]
     new = f"tỷ lệ hài lòng {rate.replace('.', ',')}%" if rate and held["result"]["published"] \
         else "không có tỷ lệ hài lòng được công bố"
-    return {"indicator_id": held["indicator_id"], "campaign_id": held["result"]["campaign_id"],
-            "state": held["state"],
-            "message": (
-                f"Kết quả mới của đợt khảo sát {held['result']['campaign_id']} ({new}) đến khi "
-                f"hồ sơ đã nộp nên chưa được áp dụng cho chỉ tiêu {held['indicator_id']}; số "
-                "liệu chỉ tiêu vẫn theo kết quả trước. Kết quả mới được áp dụng khi bản tự "
-                "đánh giá được mở lại; sau khi niêm yết, Hội đồng thẩm định xem xét kết quả "
-                "mới khi chấm chỉ tiêu."),
-            "message_en": (
-                f"A new result of survey campaign {held['result']['campaign_id']} arrived after "
-                f"the self-assessment was submitted and is not applied to {held['indicator_id']}; "
-                "its figures still come from the earlier result. The new one is applied when "
-                "the self-assessment is reopened; after posting, the council weighs it when "
-                "appraising the indicator.")}
+    campaign, indicator = held["result"]["campaign_id"], held["indicator_id"]
+    if held["state"] == "self_assessed":
+        then_vi = "Kết quả mới được áp dụng khi bản tự đánh giá được mở lại."
+        then_en = "It is applied when the self-assessment is reopened."
+    elif held["state"] in ("appraised", "recognised", "not_recognised", "revoked"):
+        then_vi = "Kết quả thẩm định và quyết định đã có không thay đổi theo kết quả này."
+        then_en = "The appraisal and decision already made do not change with it."
+    else:
+        then_vi = "Hội đồng thẩm định xem xét kết quả mới khi chấm chỉ tiêu."
+        then_en = "The council weighs it when appraising the indicator."
+    return {"indicator_id": indicator, "campaign_id": campaign, "state": held["state"],
+            "message": (f"Kết quả mới của đợt khảo sát {campaign} ({new}) đến khi hồ sơ đã nộp "
+                        f"nên chưa được áp dụng cho chỉ tiêu {indicator}; số liệu chỉ tiêu vẫn "
+                        f"theo kết quả trước. {then_vi}"),
+            "message_en": (f"A new result of survey campaign {campaign} arrived after the "
+                           f"self-assessment was submitted and is not applied to {indicator}; "
+                           f"its figures still come from the earlier result. {then_en}")}
 
 
 def _satisfaction_view(result: dict | None) -> dict | None:
