@@ -670,6 +670,8 @@ PAGE_OPERATIONS = {
     "workspace_campaign_results": "get_campaign_results",
     "workspace_campaign_close_form": "close_campaign",
     "workspace_campaign_close": "close_campaign",
+    "workspace_campaign_reopen_form": "reopen_campaign",
+    "workspace_campaign_reopen": "reopen_campaign",
     "workspace_codes_form": "issue_codes",
     "workspace_codes": "issue_codes",
     "workspace_kiosk_register": "register_kiosk",

@@ -469,6 +469,10 @@ def recipes(s: Situation) -> dict:
                                                      "get_campaign"),
         "workspace_campaign_close": survey_page("POST", f"{survey}/ket-thuc", {},
                                                 "close_campaign"),
+        "workspace_campaign_reopen_form": survey_page("GET", f"{survey}/mo-lai", None,
+                                                      "get_campaign"),
+        "workspace_campaign_reopen": survey_page("POST", f"{survey}/mo-lai", {
+            "reason": "Thiết bị hỏng", "closes_on": f"{y}-12-31"}, "reopen_campaign"),
         "workspace_codes_form": survey_page("GET", f"{survey}/ma", None, "get_campaign"),
         "workspace_codes": survey_page("POST", f"{survey}/ma", {"count": "5"}, "issue_codes"),
         "workspace_kiosk_new": survey_page("GET", "/can-bo/khao-sat/thiet-bi/dang-ky"),
