@@ -311,6 +311,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "The campaign cannot be opened as given; see the details."),
     "survey.already_closed": ("Đợt khảo sát {campaign_id} đã kết thúc.",
                               "Campaign {campaign_id} is already closed."),
+    "survey.reopen_not_closed": ("Chỉ mở lại được đợt khảo sát đã kết thúc và đã có kết quả "
+                                 "(đợt {campaign_id} đang ở trạng thái {state}).",
+                                 "Only a closed campaign with a result can be reopened "
+                                 "(campaign {campaign_id} is {state})."),
+    "survey.cannot_reopen": ("Chưa mở lại được đợt khảo sát: cần lý do (tối đa {max} ký tự) "
+                             "và ngày kết thúc mới từ hôm nay trở đi.",
+                             "The campaign cannot be reopened: give a reason (at most {max} "
+                             "characters) and a new closing day, today or later."),
     "survey.result_when_closed": ("Kết quả chỉ được tính khi đợt khảo sát kết thúc.",
                                   "A result is computed only when the campaign closes."),
     "survey.closed": ("Đợt khảo sát {campaign_id} đã kết thúc; không nhận thêm phiếu.",
@@ -471,18 +479,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "There is no assessment command {command}."),
     "assessment.wrong_arguments": ("Tham số của thao tác {command} không đúng: {error}.",
                                    "Wrong arguments for {command}: {error}."),
-    "assessment.indicator_not_from_survey": ("Chỉ tiêu {indicator_id} của bộ tiêu chí {set_id} "
-                                             "không chấm theo kết quả khảo sát hài lòng.",
-                                             "Indicator {indicator_id} of criteria set {set_id} "
-                                             "is not scored from the satisfaction survey."),
-    "assessment.no_survey_result": ("Xã {commune_code} chưa có kết quả khảo sát hài lòng được "
-                                    "công bố cho năm {year}.", "Commune {commune_code} has no "
-                                    "published satisfaction result for {year}."),
-    "assessment.no_survey_data": ("Xã {commune_code} chưa có kết quả khảo sát hài lòng được công "
-                                  "bố cho năm {year}: không có câu trả lời hợp lệ nào nên không "
-                                  "có tỷ lệ hài lòng.", "Commune {commune_code} has no published "
-                                  "satisfaction result for {year}: there are no valid answers, "
-                                  "so no satisfaction rate (no data)."),
+    "assessment.figures_from_survey": ("Số liệu chỉ tiêu {indicator_id} lấy từ kết quả đợt khảo "
+                                       "sát {campaign_id}: không nhập tay được; kết quả chỉ thay "
+                                       "đổi khi đợt khảo sát được mở lại và kết thúc lại.",
+                                       "The figures of indicator {indicator_id} come from the "
+                                       "result of survey campaign {campaign_id}: they cannot be "
+                                       "typed in; they change only when the campaign is reopened "
+                                       "and closed again."),
     "assessment.indicator_pass_fail": ("Chỉ tiêu {indicator_id} chấm đạt/không đạt: Hội đồng ghi "
                                        "đạt hay không đạt, không ghi điểm.", "Indicator "
                                        "{indicator_id} is pass/fail: the council records "

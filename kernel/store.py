@@ -156,6 +156,12 @@ class EventStore:
             raise ConcurrencyError.for_stream(stream, expected_version,
                                               self.stream_version(stream)) from exc
 
+    def lock_head(self, conn: Connection) -> None:
+        """Take, until ``conn``'s transaction ends, the lock every append takes (SQLite's
+        BEGIN IMMEDIATE holds it already): a consumer that decides from a stream and appends
+        to it sees every append committed before it, and the ones after it see its own."""
+        conn.execute(self._head_only_query)
+
     def _joined(self) -> Connection | None:
         """The current unit of work's connection, if there is a unit on this store."""
         work = current_unit_of_work(self.engine)
@@ -276,10 +282,12 @@ class EventStore:
             query = query.where(events.c.version <= until_version)
         return self._read(query.order_by(events.c.position), upcast)
 
-    def read_stream(self, stream: str, after_version: int = 0, upcast: bool = True) -> list[RecordedEvent]:
+    def read_stream(self, stream: str, after_version: int = 0, upcast: bool = True,
+                    conn: Connection | None = None) -> list[RecordedEvent]:
+        """``conn``: read in that transaction (a decision about to append on it)."""
         query = (select(events).where(events.c.stream == stream, events.c.version > after_version)
                  .order_by(events.c.version))
-        return self._read(query, upcast)
+        return self._read(query, upcast, conn)
 
     def read_all(self, after_position: int = 0, limit: int = 1000, upcast: bool = True,
                  types: Iterable[str] | None = None, until_position: int | None = None,

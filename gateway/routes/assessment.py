@@ -157,23 +157,6 @@ class AssessmentRoutes:
         """
         return self._command(call, commune_code, year, "record_figures", indicator_id=indicator_id)
 
-    @http("POST", BASE + "/figures/<indicator_id>/from-survey")
-    @endpoint(path=IndicatorPathSchema, body=EmptyCommandSchema)
-    def use_survey_result(self, call, commune_code, year, indicator_id):
-        """Lấy số liệu của chỉ tiêu từ kết quả khảo sát sự hài lòng của xã trong năm
-
-        Dùng cho chỉ tiêu được chấm theo khảo sát (Quyết định 619/2017: Tiêu chí 2, chỉ tiêu 5);
-        kết quả khảo sát phải đã công bố (đủ số phiếu tối thiểu).
-        ---
-        tags: [Đánh giá chuẩn tiếp cận pháp luật]
-        responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
-          409: Error
-          503: Error
-        """
-        return self.backends.call("assessment", "use_survey_result", commune_code, year,
-                                  indicator_id, call.body.get("expected_version"), call.context())
-
     @http("PUT", BASE + "/declarations")
     @endpoint(path=AssessmentPathSchema, body=DeclarationsSchema)
     def declare_conditions(self, call, commune_code, year):

@@ -300,6 +300,15 @@ class AssessmentSchema(ResponseSchema):
     commune_class = fields.String(allow_none=True)
     satisfaction = fields.Dict(allow_none=True, metadata=_d(
         "Kết quả khảo sát sự hài lòng của xã trong năm (từ dịch vụ khảo sát), nếu có."))
+    survey_result = fields.Dict(allow_none=True, metadata=_d(
+        "Kết quả khảo sát mà chỉ tiêu chấm theo khảo sát (Quyết định 619/2017: Tiêu chí 2, chỉ "
+        "tiêu 5) đã lấy số liệu, tự động khi đợt khảo sát kết thúc: chỉ tiêu, số liệu, đợt, tỷ "
+        "lệ. Số liệu này không nhập tay được."))
+    survey_result_held = fields.Dict(allow_none=True, metadata=_d(
+        "Kết quả khảo sát mới đến khi bản tự đánh giá đã nộp: chưa áp dụng; áp dụng khi bản tự "
+        "đánh giá được mở lại."))
+    survey_problem = fields.Dict(allow_none=True, metadata=_d(
+        "Khi có kết quả chưa áp dụng: chỉ tiêu, đợt và lời giải thích (message, message_en)."))
 
 
 class AssessmentEventsSchema(ResponseSchema):

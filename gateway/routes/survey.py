@@ -32,6 +32,7 @@ from gateway.routes.survey_schemas import (  # response schemas: named in the do
     QuestionnaireOutSchema,
     QuestionnairePathSchema,
     QuestionnaireQuerySchema,
+    ReopenInputSchema,
     SubmissionSchema,
     SurveyCampaignSchema,
     SurveyCommentsSchema,
@@ -181,6 +182,28 @@ class SurveyRoutes:
           503: Error
         """
         return self.backends.call("survey", "close_campaign", campaign_id, call.context())
+
+    @http("POST", "/api/v1/survey/campaigns/<campaign_id>/reopen")
+    @endpoint(path=CampaignPathSchema, body=ReopenInputSchema)
+    def reopen_campaign(self, call, campaign_id):
+        """Mở lại đợt khảo sát đã kết thúc để nhận thêm phiếu
+
+        Khi đợt kết thúc lại, kết quả mới được ghi và thay kết quả trước trong hồ sơ đánh giá
+        của xã (sự kiện SatisfactionResultReplaced ghi kết quả cũ, kết quả mới và lý do).
+        ---
+        tags: [Khảo sát hài lòng]
+        responses:
+          200:
+            description: Đợt đã mở lại.
+            content:
+              application/json:
+                schema: SurveyCampaignSchema
+          404: Error
+          409: Error
+          503: Error
+        """
+        return self.backends.call("survey", "reopen_campaign", campaign_id, call.body["reason"],
+                                  str(call.body["closes_on"]), call.context())
 
     @http("GET", "/api/v1/survey/campaigns/<campaign_id>/results")
     @endpoint(path=CampaignPathSchema)

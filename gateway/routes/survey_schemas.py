@@ -214,6 +214,9 @@ class SurveyCampaignSchema(ResponseSchema):
     closes_on = fields.String(required=True)
     require_code = fields.Boolean(required=True)
     closed_on = fields.String(allow_none=True)
+    reopening = fields.Dict(allow_none=True, metadata=_described(
+        "Lần mở lại gần nhất: ngày, lý do, ngày kết thúc mới; kết quả lần kết thúc sau thay "
+        "kết quả trước trong hồ sơ đánh giá của xã."))
     version = fields.Integer(required=True)
     questionnaire = fields.Nested(QuestionnaireOutSchema)
 
@@ -310,6 +313,13 @@ class EraseTextInputSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
                            metadata=_described("Lý do xóa, ví dụ yêu cầu xóa dữ liệu cá nhân "
                                                "của người dân ngày 01/07/2025."))
+
+
+class ReopenInputSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           metadata=_described("Lý do mở lại, ví dụ chưa đủ cỡ mẫu vì thiết bị "
+                                               "hỏng trong tuần cuối."))
+    closes_on = Day(required=True, metadata=_described("Ngày kết thúc mới (từ hôm nay)."))
 
 
 class TextErasedSchema(ResponseSchema):

@@ -207,8 +207,15 @@ class CommuneWorkspaceRoutes:
         ids = [i["id"] for _, i in fig.indicators(criteria_set)]
         at = ids.index(indicator_id)
         base = year_path(commune_code, year)
+        # The survey-fed indicator (619/2017 C2.I5): shown with where its figures came from,
+        # never as a form (services/assessment/workflow/survey_steps.py).
+        taken = assessment.get("survey_result")
+        survey_fed = taken if taken and taken["indicator_id"] == indicator_id else None
+        problem = assessment.get("survey_problem")
         return page.render(
             "commune/indicator.html", status=status, title=f"Chỉ tiêu {indicator_id}",
+            survey_fed=survey_fed,
+            survey_problem=problem if problem and problem["indicator_id"] == indicator_id else None,
             assessment=assessment, criterion=criterion, indicator=indicator,
             items=fig.items(indicator), shown=shown if shown is not None else fig.values(recorded),
             recorded=recorded is not None,
@@ -216,7 +223,7 @@ class CommuneWorkspaceRoutes:
             problems=problems or [], gap=fig.gap,
             files=(assessment.get("evidence") or {}).get(indicator_id) or [],
             editable=_step(assessment, "record_figures") is not None
-            and _may(page, "record_figures"),
+            and _may(page, "record_figures") and survey_fed is None,
             evidence_open="attach_evidence" in (assessment.get("allowed_commands") or [])
             and _may(page, "attach_evidence"),
             removable="remove_evidence" in (assessment.get("allowed_commands") or [])

@@ -6,7 +6,7 @@ as gateway/routes/survey.py (docs/workspace.md, "Surveys").
 |---|---|
 | ``/can-bo/khao-sat`` | find a campaign (commune and period) or a kiosk |
 | ``/can-bo/khao-sat/mo-dot`` | open a campaign |
-| ``/can-bo/khao-sat/dot/<id>`` | a campaign; ``/ket-qua`` results, ``/ket-thuc`` close, ``/ma`` codes to print |
+| ``/can-bo/khao-sat/dot/<id>`` | a campaign; ``/ket-qua`` results, ``/ket-thuc`` close, ``/mo-lai`` reopen, ``/ma`` codes to print |
 | ``/can-bo/khao-sat/thiet-bi/dang-ky`` | register a kiosk (its pairing code shown once) |
 | ``/can-bo/khao-sat/thiet-bi/<id>`` | a kiosk; ``/thu-hoi`` revoke |
 
@@ -28,6 +28,7 @@ from gateway.routes.survey_schemas import (
     KioskInputSchema,
     KioskPathSchema,
     KioskRevokeSchema,
+    ReopenInputSchema,
 )
 from gateway.routes.workspace_plans import may, vietnamese_errors
 from gateway.web import http
@@ -50,6 +51,8 @@ NOTICES = {
     "mo-dot": "Đã mở đợt khảo sát. Đăng ký thiết bị tại Bộ phận Một cửa, hoặc in mã dùng một "
               "lần nếu đợt yêu cầu mã.",
     "ket-thuc": "Đã kết thúc đợt khảo sát: kết quả tính trên các phiếu nhận trước lúc kết thúc.",
+    "mo-lai": "Đã mở lại đợt khảo sát: khi kết thúc lại, kết quả mới thay kết quả trước trong hồ "
+              "sơ đánh giá của xã.",
     "thu-hoi": "Đã thu hồi thiết bị: thiết bị không gửi phiếu được nữa.",
 }
 FIELD_LABELS = {"commune_code": "Mã xã", "period": "Kỳ khảo sát", "opens_on": "Ngày bắt đầu",
@@ -108,6 +111,15 @@ def kiosk_form(form: MultiDict) -> dict:
 
 def revoke_form(form: MultiDict) -> dict:
     return {"reason": (form.get("reason") or "").strip()}
+
+
+REOPEN_MESSAGES = {**FIELD_MESSAGES, "reason": "Nhập lý do mở lại (tối đa 500 ký tự).",
+                   "closes_on": "Nhập ngày kết thúc mới theo dạng năm-tháng-ngày."}
+
+
+def reopen_form(form: MultiDict) -> dict:
+    return {"reason": (form.get("reason") or "").strip(),
+            "closes_on": _blank(form.get("closes_on"))}
 
 
 def codes_form(form: MultiDict) -> dict:
@@ -189,6 +201,7 @@ class WorkspaceSurveyRoutes:
                            campaign=campaign, commune=_commune(campaign["commune_code"]),
                            states=CAMPAIGN_STATE,
                            may_organise=may(page, "close_campaign", page.target),
+                           may_reopen=may(page, "reopen_campaign", page.target),
                            notice=NOTICES.get(page.request.args.get("da")),
                            breadcrumbs=self._survey_crumbs(campaign_id))
 
@@ -222,6 +235,32 @@ class WorkspaceSurveyRoutes:
         except REFUSALS as refused:
             page.errors = {"_form": [_message(refused)]}
         return self._close_page(page, campaign_id, status=409)
+
+    def _campaign_reopen_page(self, page, campaign_id, status=200):
+        campaign = page.read("survey", "get_campaign", campaign_id)
+        return page.render("survey/reopen.html", status=status, title="Mở lại đợt khảo sát",
+                           campaign=campaign, commune=_commune(campaign["commune_code"]),
+                           field_labels=FIELD_LABELS,
+                           breadcrumbs=self._survey_crumbs(campaign_id, ("Mở lại", None)))
+
+    @http("GET", CAMPAIGN + "/mo-lai")
+    @page(path=CampaignPathSchema, performs="reopen_campaign")
+    def workspace_campaign_reopen_form(self, page, campaign_id):
+        return self._campaign_reopen_page(page, campaign_id)
+
+    @http("POST", CAMPAIGN + "/mo-lai")
+    @page(path=CampaignPathSchema, form=reopen_form, schema=ReopenInputSchema,
+          performs="reopen_campaign")
+    def workspace_campaign_reopen(self, page, campaign_id):
+        page.errors = vietnamese_errors(page.errors, REOPEN_MESSAGES)
+        if not page.errors:
+            try:
+                page.write("survey", "reopen_campaign", campaign_id, page.body["reason"],
+                           page.body["closes_on"].isoformat())
+                return page.redirect(f"{SURVEY}/dot/{campaign_id}", da="mo-lai")
+            except REFUSALS as refused:
+                page.errors = {"_form": [_message(refused)]}
+        return self._campaign_reopen_page(page, campaign_id, status=400)
 
     def _codes_page(self, page, campaign_id, status=200):
         campaign = page.read("survey", "get_campaign", campaign_id)

@@ -11,6 +11,8 @@ import inspect
 from collections.abc import Callable
 from datetime import date
 
+from sqlalchemy import Connection
+
 from kernel import clock
 from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
 from kernel.events import Metadata
@@ -19,7 +21,7 @@ from reference import units
 from services.assessment import views
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
-from services.assessment.satisfaction import SURVEY_SCORED
+from services.assessment.satisfaction import applied_event_ids
 from services.assessment.workflow import (
     CommuneAssessment,
     CriteriaCatalogue,
@@ -58,10 +60,11 @@ class AssessmentHandlers:
                  catalogue_for: Callable[[str, int], CriteriaCatalogue],
                  criteria_set_for_year: Callable[[int], tuple[str, int]],
                  today: Callable[[], date] | None = None,
-                 satisfaction_of: Callable[[str, int], dict | None] | None = None):
+                 survey_result_for: Callable[[Connection, str, int], dict | None] | None = None):
         self.store = store
-        # the survey result of a commune's year, for the decision's explanation
-        self.satisfaction_of = satisfaction_of
+        # The survey results the assessment keeps (satisfaction.result_for, whose table the
+        # service's subscription creates); None: an assessment opens without looking.
+        self.survey_result_for = survey_result_for
         self.catalogue_for = catalogue_for
         self.criteria_set_for_year = criteria_set_for_year
         # No step may be dated after today in Vietnam; tests give a clock of their own.
@@ -87,8 +90,19 @@ class AssessmentHandlers:
         new_events = assessment.open(commune_code, province_code,
                                      district_code if level == "district" else None, year,
                                      set_id, set_version, level)
-        self.store.append(stream_name(commune_code, year), assessment.version, new_events, metadata)
-        return assessment.apply(new_events)
+        stream = stream_name(commune_code, year)
+        with self.store.transaction() as conn:
+            self.store.append(stream, assessment.version, new_events, metadata, conn=conn)
+            opened = assessment.apply(new_events)
+            # The survey result that arrived before the assessment existed, read after the
+            # append took the log's lock (satisfaction.py takes it too: neither misses the other).
+            result = (self.survey_result_for(conn, commune_code, year)
+                      if self.survey_result_for else None)
+            taken = opened.take_survey_result(result) if result is not None else []
+            if taken:
+                taken = applied_event_ids(result["event_id"], stream, taken)
+                self.store.append(stream, opened.version, taken, metadata, conn=conn)
+        return opened.apply(taken)
 
     def execute(self, commune_code: str, year: int, command: str, arguments: dict,
                 metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
@@ -119,10 +133,7 @@ class AssessmentHandlers:
         criteria_set = getattr(self._catalogue(assessment), "criteria_set", None)
         if criteria_set is None:
             return new_events
-        body = assessment.to_dict()
-        satisfaction = (self.satisfaction_of(body["commune_code"], body["year"])
-                        if self.satisfaction_of else None)
-        explanation = views.decision_explanation(criteria_set, body, satisfaction)
+        explanation = views.decision_explanation(criteria_set, assessment.to_dict())
         if explanation is None:
             return new_events
         return [dataclasses.replace(e, data={**e.data, "recognition": explanation})
@@ -164,28 +175,6 @@ class AssessmentHandlers:
     def _append(self, assessment: CommuneAssessment, new_events, metadata: Metadata) -> CommuneAssessment:
         self.store.append(assessment.stream, assessment.version, new_events, metadata)
         return assessment.apply(new_events)
-
-
-    def record_survey_figures(self, commune_code: str, year: int, indicator_id: str,
-                              survey_result: dict | None, metadata: Metadata,
-                              expected_version: int | None = None) -> CommuneAssessment:
-        """Record an indicator's figures from the commune's satisfaction survey of the year."""
-        opened = self.get(commune_code, year).to_dict()
-        to_figures = SURVEY_SCORED.get((opened["criteria_set_id"], indicator_id))
-        if to_figures is None:
-            raise ValidationFailed("assessment.indicator_not_from_survey",
-                                   {"indicator_id": indicator_id},
-                                   {"set_id": opened["criteria_set_id"]})
-        if survey_result is None or not survey_result["published"]:
-            no_data = survey_result is not None and survey_result["status"] == "no_data"
-            raise ValidationFailed("assessment.no_survey_data" if no_data
-                                   else "assessment.no_survey_result", {
-                "commune_code": commune_code, "year": year,
-                "status": survey_result["status"] if survey_result else None,
-                "reason": survey_result["reason"] if survey_result else None})
-        return self.execute(commune_code, year, "record_figures",
-                            {"indicator_id": indicator_id, "figures": to_figures(survey_result)},
-                            metadata, expected_version)
 
 
 def _date(value, field: str) -> date:

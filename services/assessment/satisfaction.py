@@ -1,9 +1,19 @@
 """Citizens' satisfaction as the assessment sees it: the survey service's results.
 
-The survey service emits ``SatisfactionResultComputed`` when a campaign closes; this
-projection keeps the latest result per commune and period in the assessment's database, so
-that the regimes that score satisfaction (619/2017 C2.I5; 25/2021 C2.I4 from the Mẫu 04
-survey) and the recognition explanation can use it.
+The survey service emits ``SatisfactionResultComputed`` when a campaign closes (and again
+when a reopened campaign closes again). This projection, fed verified and exactly once like
+every subscription (kernel/projection.py, kernel/verification.py):
+
+1. keeps the latest result per commune and period in the assessment's database;
+2. applies it to the commune's assessment of that year, if one is open, as an event of the
+   assessment's own stream (``SatisfactionResultApplied``, ``…Replaced`` or ``…Held``,
+   services/assessment/workflow/survey_steps.py), in the same transaction as its checkpoint.
+   The event's id derives from the result's, so a replay or a rebuild never records it
+   twice. An assessment opened after its result arrived takes it when it opens
+   (handlers.py), from the row kept in 1. — the same decision, the same events.
+
+That is the only way the survey-fed indicator (619/2017 C2.I5, survey_indicators.py) gets its
+figures once a result exists; nobody types them.
 
 A campaign closed without a valid answer has no rate: ``rate_percent`` is null ("no data"),
 never 0 % or 100 %, and the result is never published. Bursts the survey flagged (days on
@@ -12,7 +22,9 @@ which one kiosk recorded an unusual number of responses) are kept with the resul
 
 from __future__ import annotations
 
+import contextlib
 import json
+import uuid
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -33,9 +45,14 @@ from sqlalchemy import (
     update,
 )
 
+from kernel.errors import DuplicateEventError
+from kernel.events import Actor, NewEvent, metadata_caused_by
+from services.assessment.workflow import CommuneAssessment
+from services.assessment.workflow.names import stream_name
+
 RESULT_EVENT = "SatisfactionResultComputed"
-# The survey's campaign streams: CampaignOpened, CampaignClosed, then the result(s).
-CAMPAIGN_STREAM_TYPES = ("CampaignOpened", "CampaignClosed", RESULT_EVENT)
+# The survey's campaign streams: opened, closed, the result; reopened, closed, a new result.
+CAMPAIGN_STREAM_TYPES = ("CampaignOpened", "CampaignClosed", "CampaignReopened", RESULT_EVENT)
 
 metadata = MetaData()
 satisfaction_results = Table(
@@ -60,8 +77,20 @@ satisfaction_results = Table(
 NO_DATA, BELOW_MINIMUM, PUBLISHED = "no_data", "below_minimum", "published"
 
 
+# The assessment's events taking a result: ids derived from the result event's and the stream.
+APPLIED_NAMESPACE = uuid.UUID("0b7c7f54-55a1-4a8e-8f44-6a3f0e51c2d9")
+
+
+def applied_event_ids(result_event_id: str, stream: str, new_events: list[NewEvent]) -> list[NewEvent]:
+    """``new_events`` with ids that only this result on this stream gives."""
+    return [NewEvent(e.type, e.data, e.schema_version,
+                     id=str(uuid.uuid5(APPLIED_NAMESPACE, f"{result_event_id}:{stream}:{i}")))
+            for i, e in enumerate(new_events)]
+
+
 class SatisfactionProjection:
     name = "satisfaction_results"
+    store = None
     sources = ["survey"]
     # The result arrives on a campaign's stream; the survey's other streams (a response
     # each, kiosks, codes) would only cost a checkpoint row apiece.
@@ -93,6 +122,32 @@ class SatisfactionProjection:
                 commune_code=data["commune_code"], period=str(data["period"]), **row))
         elif event.position > current:  # a later campaign for the period supersedes
             conn.execute(update(satisfaction_results).where(*key).values(**row))
+        else:
+            return  # an older result than the one kept: it changes nothing
+        self._take(conn, event)
+
+    def bind(self, store) -> None:
+        """The assessment service's own store: the result is applied to its assessments."""
+        self.store = store
+
+    def _take(self, conn, event) -> None:
+        period = str(event.data["period"])
+        if self.store is None or not period.isdigit():
+            return  # a period that is not a year (2025-q3) scores no year's indicator
+        # Appends take this lock first: an assessment being opened now is either seen below
+        # or sees this result when it opens (handlers.py), never neither.
+        self.store.lock_head(conn)
+        stream = stream_name(event.data["commune_code"], int(period))
+        assessment = CommuneAssessment.from_events(self.store.read_stream(stream, conn=conn))
+        if assessment.version == 0:
+            return
+        result = result_for(conn, event.data["commune_code"], int(period))
+        result["reopening"] = event.data.get("reopening")
+        new_events = applied_event_ids(event.id, stream, assessment.take_survey_result(result))
+        if new_events:
+            with contextlib.suppress(DuplicateEventError):  # a rebuild replaying the result
+                self.store.append(stream, assessment.version, new_events,
+                                  metadata_caused_by(event, Actor.system("assessment")), conn=conn)
 
     def reset(self, conn) -> None:
         conn.execute(delete(satisfaction_results))
@@ -129,17 +184,3 @@ def result_for(conn, commune_code: str, year: int) -> dict | None:
     result["status"] = (NO_DATA if not result["valid_answers"]
                         else PUBLISHED if result["published"] else BELOW_MINIMUM)
     return result
-
-
-def figures_for_619(result: dict) -> dict:
-    """Raw figures for 619/2017 C2.I5 from a survey result. The survey pools satisfaction
-    over its questions, so both sub-items (results; officials' conduct) take the pooled
-    counts until the questionnaire asks about them separately — a provisional mapping."""
-    return {"surveyed": result["valid_answers"],
-            "satisfied_with_result": result["satisfied"],
-            "satisfied_with_conduct": result["satisfied"]}
-
-
-# Indicators a survey result scores, per criteria set, and how the result becomes figures.
-# 25/2021 C2.I4 (Mẫu 04) has no known formula yet: its points are entered manually.
-SURVEY_SCORED = {("619-2017", "C2.I5"): figures_for_619}

@@ -92,19 +92,6 @@ class AssessmentService(EventSourcedService):
         return self._view(assessment, sets)
 
     @expected
-    @idempotent
-    def use_survey_result(self, commune_code: str, year: int, indicator_id: str,
-                          expected_version: int | None = None, context: dict | None = None) -> dict:
-        """Record an indicator's figures from the commune's survey result for the year."""
-        sets = self._criteria_sets()
-        with self.store.reader.connect() as conn:
-            survey_result = result_for(conn, commune_code, year)
-        assessment = self._handlers(sets).record_survey_figures(
-            commune_code, year, indicator_id, survey_result, metadata_from(context, "assessment"),
-            expected_version)
-        return self._view(assessment, sets)
-
-    @expected
     def score_figures(self, commune_code: str, year: int, indicator_id: str,
                       figures: dict) -> dict:
         """An indicator's figures scored as recording them would score them (the same
@@ -257,7 +244,7 @@ class AssessmentService(EventSourcedService):
             catalogue_for=lambda set_id, version: CriteriaSetCatalogue(
                 views.find_criteria_set(sets, set_id, version)),
             criteria_set_for_year=lambda year: set_for_year(year, sets).key,
-            satisfaction_of=self._satisfaction_for,
+            survey_result_for=result_for,
         )
 
 

@@ -59,7 +59,8 @@ def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = 
     body["self_score"] = own.to_dict() if own else None
     body["appraised_score"] = council.to_dict() if council else None
     body["satisfaction"] = _satisfaction_view(satisfaction)
-    inputs = recognition_inputs(criteria_set, body, satisfaction)
+    body["survey_problem"] = survey_problem(body)
+    inputs = recognition_inputs(criteria_set, body)
     # Recognition is decided on the council's sheet; before it exists the commune sees a
     # preview of the same rules applied to its own sheet.
     body["recognition"] = evaluate(criteria_set, council, **inputs).to_dict() if council else None
@@ -68,17 +69,19 @@ def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = 
     return body
 
 
-def recognition_inputs(criteria_set: CriteriaSet, body: dict, satisfaction: dict | None) -> dict:
+def recognition_inputs(criteria_set: CriteriaSet, body: dict) -> dict:
     """What the recognition rules read besides the sheet: the commune's class and declared
-    conditions, and the survey's published satisfaction rate where the regime uses it."""
+    conditions, and the satisfaction rate where the regime uses it — the one the assessment
+    took (an event of its own), not the latest row: a result held back after submission
+    changes neither the preview nor the decision's explanation."""
+    taken = (body["survey_result"] or {}).get("result")
     return {"commune_class": body["commune_class"], "declarations": body["declarations"],
-            "satisfaction_percent": (satisfaction["rate_percent"]
-                                     if satisfaction and satisfaction["published"]
+            "satisfaction_percent": (taken["rate_percent"]
+                                     if taken and taken["published"]
                                      and criteria_set.recognition.satisfaction_input else None)}
 
 
-def decision_explanation(criteria_set: CriteriaSet, body: dict,
-                         satisfaction: dict | None) -> dict | None:
+def decision_explanation(criteria_set: CriteriaSet, body: dict) -> dict | None:
     """The recognition rules applied to the council's sheet as the chairman decides, for the
     decision's event (the public board says why from it); None without an appraised sheet or
     when the stored inputs are no longer accepted by the rules."""
@@ -87,7 +90,7 @@ def decision_explanation(criteria_set: CriteriaSet, body: dict,
         return None
     try:
         result = evaluate(criteria_set, council,
-                          **recognition_inputs(criteria_set, body, satisfaction))
+                          **recognition_inputs(criteria_set, body))
     except KernelError:
         return None
     return public_explanation(criteria_set, council, result, body["commune_class"])
@@ -193,6 +196,34 @@ def _unmet_vi(criteria_set: CriteriaSet, recognition) -> list[str]:
         else:
             words.append(f"Không bảo đảm điều kiện: {wording_vi.get(condition.id, condition.name)}")
     return words
+
+
+def survey_problem(body: dict) -> dict | None:
+    """A survey result that reached the assessment when its figures could no longer change:
+    said, in Vietnamese, until the self-assessment is a draft again and takes it."""
+    held = body.get("survey_result_held")
+    if held is None:
+        return None
+    rate = held["result"]["rate_percent"]
+    new = f"tỷ lệ hài lòng {rate.replace('.', ',')}%" if rate and held["result"]["published"] \
+        else "không có tỷ lệ hài lòng được công bố"
+    campaign, indicator = held["result"]["campaign_id"], held["indicator_id"]
+    if held["state"] == "self_assessed":
+        then_vi = "Kết quả mới được áp dụng khi bản tự đánh giá được mở lại."
+        then_en = "It is applied when the self-assessment is reopened."
+    elif held["state"] in ("appraised", "recognised", "not_recognised", "revoked"):
+        then_vi = "Kết quả thẩm định và quyết định đã có không thay đổi theo kết quả này."
+        then_en = "The appraisal and decision already made do not change with it."
+    else:
+        then_vi = "Hội đồng thẩm định xem xét kết quả mới khi chấm chỉ tiêu."
+        then_en = "The council weighs it when appraising the indicator."
+    return {"indicator_id": indicator, "campaign_id": campaign, "state": held["state"],
+            "message": (f"Kết quả mới của đợt khảo sát {campaign} ({new}) đến khi hồ sơ đã nộp "
+                        f"nên chưa được áp dụng cho chỉ tiêu {indicator}; số liệu chỉ tiêu vẫn "
+                        f"theo kết quả trước. {then_vi}"),
+            "message_en": (f"A new result of survey campaign {campaign} arrived after the "
+                           f"self-assessment was submitted and is not applied to {indicator}; "
+                           f"its figures still come from the earlier result. {then_en}")}
 
 
 def _satisfaction_view(result: dict | None) -> dict | None:

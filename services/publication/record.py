@@ -280,7 +280,8 @@ class PublicRecordProjection:
     store = None
     sources = ["assessment", "survey"]
     # From the survey only results, which arrive on campaign streams (see handles).
-    event_types = {"survey": ("CampaignOpened", "CampaignClosed", SATISFACTION_RESULT)}
+    event_types = {"survey": ("CampaignOpened", "CampaignClosed", "CampaignReopened",
+                              SATISFACTION_RESULT)}
 
     def handles(self, event) -> bool:
         if event.source == "assessment":

@@ -189,6 +189,17 @@ class SurveyApp:
         return {"campaign": self.get_campaign(campaign_id),
                 "result": self.record_result(campaign_id, metadata)}
 
+    def reopen_campaign(self, campaign_id: str, reason: str, closes_on, metadata: Metadata) -> dict:
+        current = self.campaign(campaign_id)
+        try:
+            closes_on = date.fromisoformat(str(closes_on))
+        except ValueError as exc:
+            raise ValidationFailed("value.date_format", {"closes_on": closes_on},
+                                   {"field": "closes_on"}) from exc
+        self.store.append(campaigns.stream_name(campaign_id), current.version,
+                          current.reopen(reason, closes_on, self.today()), metadata)
+        return self.get_campaign(campaign_id)
+
     def record_result(self, campaign_id: str, metadata: Metadata) -> dict:
         """Append SatisfactionResultComputed for a closed campaign unless it is there; a
         close that crashed after CampaignClosed is completed by calling this again."""
@@ -213,8 +224,9 @@ class SurveyApp:
             total, per_question, late = projections.counts(conn, campaign.campaign_id)
             kiosk_days = projections.campaign_kiosk_days(conn, campaign.campaign_id)
         version = self._version_of(campaign)
-        # A recorded result fixes the rules it was judged by, whatever the settings now.
-        recorded = campaign.result or {}
+        # A recorded result fixes the rules it was judged by, whatever the settings now; a
+        # reopened campaign is recounted by the same rules.
+        recorded = campaign.result or campaign.judged_by or {}
         minimum = recorded.get("min_answers", self.min_answers)
         rule = BurstRule(**recorded["burst_rule"]) if recorded.get("burst_rule") else self.burst_rule
         result = results.compute(campaign, version, total, per_question, minimum, late,

@@ -1,6 +1,10 @@
 """Campaigns: one commune's survey for one period, with a fixed questionnaire version and a
 target sample. Its stream also carries the result computed when it closes, so the figure
-the assessment service scores from is an event, not a query that could drift."""
+the assessment service scores from is an event, not a query that could drift.
+
+A closed campaign may be reopened (with a reason and a new closing day) to take more
+responses; closing it again records a new result, which names the reopening, and the
+assessment records it as replacing the earlier one (services/assessment/workflow/survey_steps.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +20,11 @@ from services.survey.errors import CampaignClosed, CampaignNotOpen
 
 CAMPAIGN_OPENED = "CampaignOpened"
 CAMPAIGN_CLOSED = "CampaignClosed"
+CAMPAIGN_REOPENED = "CampaignReopened"
 RESULT_COMPUTED = "SatisfactionResultComputed"
 TEXT_ERASED = "FreeTextErased"
 MAX_ERASURE_REASON = 500
+MAX_REOPEN_REASON = 500
 
 # Circular 07/2017: the sample is at least 15% of the previous year's procedure cases.
 SAMPLE_RATE = Decimal("0.15")
@@ -56,6 +62,10 @@ class Campaign:
     require_code: bool = False
     closed_on: date | None = None
     result: dict | None = None
+    # The latest reopening ({reopened_on, reason, closes_on}), named by the next result; and
+    # the rules the first result was judged by, which a recount keeps.
+    reopening: dict | None = None
+    judged_by: dict | None = None
     # Keys of the campaign's free text that an erasure named, and where the last one is in
     # the log (text kept in clear by earlier releases is hidden up to there).
     erased_keys: frozenset[str] = frozenset()
@@ -77,8 +87,16 @@ class Campaign:
                     require_code=data["require_code"])
             elif event.type == CAMPAIGN_CLOSED:
                 state = replace(state, state=CLOSED, closed_on=date.fromisoformat(data["closed_on"]))
+            elif event.type == CAMPAIGN_REOPENED:
+                state = replace(state, state=OPEN, closed_on=None, result=None,
+                                closes_on=date.fromisoformat(data["closes_on"]),
+                                reopening={key: data[key] for key in (
+                                    "reopened_on", "reason", "closes_on")})
             elif event.type == RESULT_COMPUTED:
-                state = replace(state, result=dict(data))
+                state = replace(state, result=dict(data),
+                                judged_by=state.judged_by or {
+                                    key: data[key] for key in ("min_answers", "burst_rule")
+                                    if key in data})
             elif event.type == TEXT_ERASED:
                 state = replace(state, erased_keys=state.erased_keys | set(data["key_ids"]),
                                 erased_through=event.position)
@@ -125,12 +143,34 @@ class Campaign:
         return [NewEvent(CAMPAIGN_CLOSED, {"campaign_id": self.campaign_id,
                                            "closed_on": today.isoformat()})]
 
+    def reopen(self, reason: str, closes_on: date, today: date) -> list[NewEvent]:
+        """Take more responses after closing (a sample found short, a kiosk that was down):
+        the next close records a new result, which replaces this one where it is used."""
+        self.require_exists()
+        if self.state != CLOSED or self.result is None:
+            raise IllegalTransition("survey.reopen_not_closed",
+                                    {"campaign_id": self.campaign_id, "state": self.state})
+        reason = reason.strip() if isinstance(reason, str) else ""
+        problems = {}
+        if not reason or len(reason) > MAX_REOPEN_REASON:
+            problems["reason"] = f"Give a reason, at most {MAX_REOPEN_REASON} characters."
+        if not isinstance(closes_on, date) or closes_on < today:
+            problems["closes_on"] = "The new closing day is today or later."
+        if problems:
+            raise ValidationFailed("survey.cannot_reopen", problems, {"max": MAX_REOPEN_REASON})
+        return [NewEvent(CAMPAIGN_REOPENED, {
+            "campaign_id": self.campaign_id, "reason": reason,
+            "reopened_on": today.isoformat(), "closes_on": closes_on.isoformat()})]
+
     def record_result(self, result_data: dict) -> list[NewEvent]:
-        """The result event; none once recorded (a retried close must not record two)."""
+        """The result event; none once recorded (a retried close must not record two). After
+        a reopening it names it, so whoever used the earlier result can say why it changed."""
         if self.state != CLOSED:
             raise IllegalTransition("survey.result_when_closed", {"campaign_id": self.campaign_id, "state": self.state})
         if self.result is not None:
             return []
+        if self.reopening is not None:
+            result_data = {**result_data, "reopening": dict(self.reopening)}
         return [NewEvent(RESULT_COMPUTED, result_data)]
 
     def erase_text(self, key_ids: list[str], reason: str, today: date) -> list[NewEvent]:
@@ -177,5 +217,6 @@ class Campaign:
             "opens_on": self.opens_on.isoformat(), "closes_on": self.closes_on.isoformat(),
             "require_code": self.require_code,
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+            "reopening": self.reopening,
             "version": self.version,
         }

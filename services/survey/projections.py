@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kernel.schema import consumer_positions
 from services.survey.bursts import KioskDay
-from services.survey.campaigns import CAMPAIGN_CLOSED
+from services.survey.campaigns import CAMPAIGN_CLOSED, CAMPAIGN_REOPENED
 from services.survey.questionnaires import SCALE_LABELS
 from services.survey.responses import RESPONSE_SUBMITTED
 
@@ -87,7 +87,7 @@ class ResultsProjection:
     sources = ["survey"]
 
     def handles(self, event) -> bool:
-        return event.type in (RESPONSE_SUBMITTED, CAMPAIGN_CLOSED)
+        return event.type in (RESPONSE_SUBMITTED, CAMPAIGN_CLOSED, CAMPAIGN_REOPENED)
 
     def apply(self, conn, event) -> None:
         self.apply_many(conn, [event])
@@ -102,6 +102,7 @@ class ResultsProjection:
         questions: dict[tuple[str, str], dict] = {}
         days: dict[tuple[str, str, str], dict] = {}
         texts: list[dict] = []
+        reopened: set[str] = set()
         for event in events:
             campaign_id = event.data["campaign_id"]
             row = campaigns.setdefault(campaign_id, {
@@ -110,6 +111,10 @@ class ResultsProjection:
             if event.type == CAMPAIGN_CLOSED:
                 closed.add(campaign_id)
                 row["closed_at"] = event.position
+            elif event.type == CAMPAIGN_REOPENED:  # its responses count again
+                closed.discard(campaign_id)
+                reopened.add(campaign_id)
+                row["closed_at"] = None
             elif campaign_id in closed:
                 row["late_responses"] += 1
             else:
@@ -134,6 +139,10 @@ class ResultsProjection:
                         totals[LEVEL_COLUMNS[value]] += 1
         if campaigns:
             conn.execute(add_campaigns, list(campaigns.values()))
+        for campaign_id in sorted(reopened):  # the upsert keeps a close; a reopening undoes it
+            conn.execute(update(campaign_totals)
+                         .where(campaign_totals.c.campaign_id == campaign_id)
+                         .values(closed_at=campaigns[campaign_id]["closed_at"]))
         if questions:
             conn.execute(add_questions, [questions[key] for key in sorted(questions)])
         if days:

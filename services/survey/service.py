@@ -22,7 +22,12 @@ from kernel.nameko import (
 )
 from services.survey.application import SurveyApp, complete_erasures
 from services.survey.bursts import BurstRule
-from services.survey.campaigns import CAMPAIGN_CLOSED, CAMPAIGN_OPENED, RESULT_COMPUTED
+from services.survey.campaigns import (
+    CAMPAIGN_CLOSED,
+    CAMPAIGN_OPENED,
+    CAMPAIGN_REOPENED,
+    RESULT_COMPUTED,
+)
 from services.survey.errors import SURVEY_ERRORS
 from services.survey.projections import ResultsProjection
 from services.survey.ratelimit import RateLimiter, limits_from_config
@@ -73,7 +78,8 @@ class SurveyService(EventSourcedService):
     # Responses stay here: the results follow this log, and other services want results only
     # (the campaign stream's events); kiosks, codes and questionnaires stay here too.
     store = EventStoreProvider(private_types=(RESPONSE_SUBMITTED,),
-                               published_types=(CAMPAIGN_OPENED, CAMPAIGN_CLOSED, RESULT_COMPUTED))
+                               published_types=(CAMPAIGN_OPENED, CAMPAIGN_CLOSED,
+                                                CAMPAIGN_REOPENED, RESULT_COMPUTED))
     # Its own events only, one stream per response: read from the log, not the broker.
     results = FollowedProjection(ResultsProjection())
     settings = SurveySettings()
@@ -109,6 +115,14 @@ class SurveyService(EventSourcedService):
     @idempotent
     def close_campaign(self, campaign_id: str, context: dict | None = None) -> dict:
         return self.app.close_campaign(campaign_id, metadata_from(context, "survey"))
+
+    @rpc(expected_exceptions=KernelError)
+    @idempotent
+    def reopen_campaign(self, campaign_id: str, reason: str, closes_on: str,
+                        context: dict | None = None) -> dict:
+        """Take more responses after closing; the next close records a new result."""
+        return self.app.reopen_campaign(campaign_id, reason, closes_on,
+                                        metadata_from(context, "survey"))
 
     @rpc(expected_exceptions=KernelError)
     @idempotent

@@ -1,4 +1,5 @@
-"""The assessment keeps the survey's satisfaction results: idempotent, latest wins."""
+"""The assessment keeps the survey's satisfaction results (idempotent, latest wins) and applies
+each to the commune's assessment as an event of its own, exactly once."""
 
 from decimal import Decimal
 
@@ -6,14 +7,19 @@ import pytest
 
 from kernel.events import NewEvent
 from kernel.projection import ProjectionProcessor, StoreSource
-from services.assessment.criteria import load_builtin_sets
-from services.assessment.satisfaction import SatisfactionProjection, figures_for_619, result_for
+from services.assessment import criteria_sets, views
+from services.assessment.catalogue import CriteriaSetCatalogue
+from services.assessment.criteria import load_builtin_sets, set_for_year
+from services.assessment.handlers import AssessmentHandlers
+from services.assessment.satisfaction import SatisfactionProjection, result_for
 from services.assessment.scoring import score_indicator
+from services.assessment.survey_indicators import figures_for_619
+from services.assessment.workflow import names as n
 from tests.support.stores import meta, open_store
 
 
-def result_event(campaign_id, satisfied, valid=40, period="2017"):
-    return NewEvent("SatisfactionResultComputed", {
+def result_event(campaign_id, satisfied, valid=40, period="2017", **extra):
+    return NewEvent("SatisfactionResultComputed", {**extra,
         "campaign_id": campaign_id, "commune_code": "25822", "period": period,
         "questionnaire_id": "hai-long-tiep-can-phap-luat", "questionnaire_version": 1,
         "responses": valid, "valid_answers": valid, "satisfied": satisfied,
@@ -117,3 +123,78 @@ def test_given_the_table_of_an_earlier_release_then_it_takes_results_without_a_r
         assert result_for(conn, "25822", 2017)["status"] == "no_data"
         kept = result_for(conn, "25822", 2016)
     assert (kept["rate_percent"], kept["flags"], kept["status"]) == ("50.00", [], "published")
+
+
+# -- applied to the assessment ------------------------------------------------------------------
+
+@pytest.fixture
+def feeding(database_url, tmp_path):
+    """The survey's log, and the assessment's store with the projection bound to it, as the
+    service runs it (kernel.nameko.Subscription)."""
+    survey = open_store(f"sqlite:///{tmp_path}/survey.sqlite", source="survey")
+    assessment = open_store(database_url, source="assessment")
+    projection = SatisfactionProjection()
+    projection.migrate(assessment.engine)
+    projection.bind(assessment)
+    processor = ProjectionProcessor(assessment, projection, {"survey": StoreSource(survey)})
+    sets = criteria_sets.all_sets(assessment)
+    handlers = AssessmentHandlers(
+        assessment, catalogue_for=lambda i, v: CriteriaSetCatalogue(views.find_criteria_set(sets, i, v)),
+        criteria_set_for_year=lambda year: set_for_year(year, sets).key,
+        survey_result_for=result_for)
+    yield survey, assessment, processor, handlers
+    survey.dispose()
+    assessment.dispose()
+
+
+def survey_events(assessment):
+    return [e for e in assessment.read_stream("assessment-25822-2017")
+            if e.type.startswith("SatisfactionResult")]
+
+
+def test_given_an_open_assessment_when_a_result_arrives_then_it_is_applied_once(feeding):
+    survey, assessment, processor, handlers = feeding
+    handlers.open("25822", 2017, meta())
+    survey.append("campaign-25822-2017", None, [result_event("25822-2017", 39)], meta())
+    [result] = survey.read_all()
+    assert processor.process([result]) == 1
+    assert processor.process([result]) == 0  # delivered twice: applied once
+    [applied] = survey_events(assessment)
+    assert applied.type == n.SATISFACTION_RESULT_APPLIED
+    assert applied.metadata["causation_id"] == result.id
+    assert applied.metadata["actor"] == "system:assessment"
+    figures = handlers.get("25822", 2017).to_dict()["figures"]["C2.I5"]
+    assert figures == {"surveyed": 40, "satisfied_with_result": 39, "satisfied_with_conduct": 39}
+    processor.rebuild()  # a replay records nothing again
+    assert len(survey_events(assessment)) == 1
+
+
+def test_given_a_result_before_the_assessment_when_it_opens_then_it_takes_it(feeding):
+    survey, assessment, processor, handlers = feeding
+    survey.append("campaign-25822-2017", None, [result_event("25822-2017", 30)], meta())
+    processor.catch_up(StoreSource(survey))
+    assert survey_events(assessment) == []  # nothing to apply it to yet
+    opened = handlers.open("25822", 2017, meta())
+    assert opened.to_dict()["survey_result"]["result"]["rate_percent"] == "75.00"
+    assert [e.type for e in survey_events(assessment)] == [n.SATISFACTION_RESULT_APPLIED]
+
+
+def test_given_a_reopened_campaign_when_it_closes_again_then_the_result_is_replaced(feeding):
+    survey, assessment, processor, handlers = feeding
+    handlers.open("25822", 2017, meta())
+    stream = "campaign-25822-2017"
+    survey.append(stream, None, [result_event("25822-2017", 20)], meta())
+    survey.append(stream, None, [NewEvent("CampaignReopened", {
+        "campaign_id": "25822-2017", "reason": "Thiết bị hỏng", "reopened_on": "2017-12-01",
+        "closes_on": "2017-12-20"})], meta())
+    survey.append(stream, None, [result_event(
+        "25822-2017", 36, reopening={"reopened_on": "2017-12-01", "reason": "Thiết bị hỏng",
+                                     "closes_on": "2017-12-20"})], meta())
+    processor.catch_up(StoreSource(survey))
+    applied, replaced = survey_events(assessment)
+    assert (applied.type, replaced.type) == (n.SATISFACTION_RESULT_APPLIED,
+                                             n.SATISFACTION_RESULT_REPLACED)
+    assert (replaced.data["previous"]["result"]["rate_percent"],
+            replaced.data["result"]["rate_percent"]) == ("50.00", "90.00")
+    assert "Thiết bị hỏng" in replaced.data["why"]
+    assert handlers.get("25822", 2017).to_dict()["figures"]["C2.I5"]["surveyed"] == 40

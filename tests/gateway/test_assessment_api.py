@@ -332,7 +332,6 @@ _BASE = "/api/v1/communes/{commune_code}/assessments/{year}"
 ASSESSMENT_SECURED = {
     (_BASE, "get"), (_BASE, "post"), (_BASE + "/events", "get"),
     (_BASE + "/figures/{indicator_id}", "put"), (_BASE + "/declarations", "put"),
-    (_BASE + "/figures/{indicator_id}/from-survey", "post"),
     (_BASE + "/self-assessment", "post"), (_BASE + "/self-assessment/reopen", "post"),
     (_BASE + "/posting", "post"),
     (_BASE + "/posting/comments", "post"), (_BASE + "/posting/comments/{comment_id}/answer", "post"),

@@ -63,7 +63,7 @@ def test_the_table_names_the_issues_cases():
                  "appraise_indicator", "complete_appraisal", "decide", "revoke"):
         assert PERMISSIONS[step].jurisdiction is permissions.REVIEWING_LEVEL, step
     for setup in ("register_kiosk", "revoke_kiosk", "issue_codes", "open_campaign",
-                  "close_campaign"):
+                  "close_campaign", "reopen_campaign"):
         assert "commune_officer" not in PERMISSIONS[setup].roles, setup
         assert PERMISSIONS[setup].jurisdiction is permissions.JUSTICE_OFFICE, setup
 

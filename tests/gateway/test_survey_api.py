@@ -28,6 +28,7 @@ SURVEY_OPERATIONS = {
     ("/api/v1/survey/campaigns", "post"),
     ("/api/v1/survey/campaigns/{campaign_id}", "get"),
     ("/api/v1/survey/campaigns/{campaign_id}/close", "post"),
+    ("/api/v1/survey/campaigns/{campaign_id}/reopen", "post"),
     ("/api/v1/survey/campaigns/{campaign_id}/results", "get"),
     ("/api/v1/survey/campaigns/{campaign_id}/comments", "get"),
     ("/api/v1/survey/campaigns/{campaign_id}/free-text/erase", "post"),
@@ -282,6 +283,28 @@ def test_a_closed_campaign_takes_no_more_responses(survey_platform, admin, token
     assert (again.status_code, again.json()["error"]) == (409, "illegal_transition")
     assert client.request("POST", f"/api/v1/survey/campaigns/{cid}/codes", admin,
                           json={"count": 1}).json()["error"] == "campaign_closed"
+
+    # Reopened, with a reason and a new closing day, it takes responses again; closing it
+    # again records a new result, which names the reopening.
+    reopen = f"/api/v1/survey/campaigns/{cid}/reopen"
+    today = clock.today()
+    assert client.request("POST", reopen, token("commune_officer", commune=HOAN_KIEM), json={
+        "reason": "Thiết bị hỏng", "closes_on": today.isoformat()}).status_code == 403
+    for bad in ({"reason": "", "closes_on": today.isoformat()},
+                {"reason": "Thiết bị hỏng", "closes_on": (today - timedelta(days=1)).isoformat()}):
+        refused = client.request("POST", reopen, admin, json=bad)
+        assert (refused.status_code, refused.json()["error"]) == (400, "validation_failed")
+    reopened = client.request("POST", reopen, admin, json={
+        "reason": "Thiết bị hỏng tuần cuối", "closes_on": today.isoformat()})
+    assert reopened.status_code == 200, reopened.text
+    assert (reopened.json()["state"], reopened.json()["reopening"]["reason"]) == (
+        "open", "Thiết bị hỏng tuần cuối")
+    assert submit(client, kiosk["token"], answer(campaign, 5)).status_code == 201
+    closed = client.request("POST", f"/api/v1/survey/campaigns/{cid}/close", admin).json()
+    assert (closed["result"]["responses"], closed["result"]["overall"]["rate_percent"]) == (
+        4, "75.00")
+    late = client.request("POST", reopen, admin, json={"reason": "Lần nữa", "closes_on": "2025-01-01"})
+    assert (late.status_code, late.json()["error"]) == (400, "validation_failed")
 
 
 def test_results_are_read_within_jurisdiction(survey_platform, admin, token):

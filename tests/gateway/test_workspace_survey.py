@@ -169,6 +169,23 @@ def test_a_campaign_from_opening_to_its_results(api):
     assert "Đã kết thúc đợt khảo sát" in final.text and "Chính thức" in final.text
     late = post(officer, api, f"/can-bo/khao-sat/dot/{campaign_id}/ma", {"count": "1"})
     assert late.status_code == 400 and "Có lỗi cần sửa" in late.text
+
+    # reopening: a reason and a new last day, or it is refused in Vietnamese, nothing changed
+    campaign_page = officer.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}").text
+    assert 'id="mo-lai"' in campaign_page
+    reopen = f"/can-bo/khao-sat/dot/{campaign_id}/mo-lai"
+    assert own.get(api.url + reopen).status_code == 403
+    blank = post(officer, api, reopen, {"reason": "", "closes_on": today().isoformat()})
+    assert blank.status_code == 400 and "Nhập lý do mở lại" in blank.text
+    assert 'data-state="closed"' in officer.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}").text
+    reopened = post(officer, api, reopen, {"reason": "Thiết bị hỏng tuần cuối",
+                                           "closes_on": (today() + timedelta(days=3)).isoformat()})
+    assert reopened.status_code == 303, reopened.text[-800:]
+    shown = officer.get(api.url + reopened.headers["Location"]).text
+    assert 'data-state="open"' in shown and "Thiết bị hỏng tuần cuối" in shown
+    assert "Đã mở lại đợt khảo sát" in shown
+    closed = post(officer, api, f"/can-bo/khao-sat/dot/{campaign_id}/ket-thuc", {})
+    assert closed.status_code == 303
     revoked = post(officer, api, f"/can-bo/khao-sat/thiet-bi/{kiosk_id}/thu-hoi",
                    {"reason": "Thiết bị bị mất"})
     assert revoked.status_code == 303

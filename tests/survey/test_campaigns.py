@@ -9,6 +9,7 @@ from kernel.errors import IllegalTransition, NotFound, ValidationFailed
 from services.survey.campaigns import (
     CAMPAIGN_CLOSED,
     CAMPAIGN_OPENED,
+    CAMPAIGN_REOPENED,
     RESULT_COMPUTED,
     Campaign,
     campaign_id,
@@ -120,3 +121,44 @@ def test_a_result_is_recorded_once_and_only_after_closing():
     [event] = given(opened(), closing).record_result({"x": 1})
     assert event.type == RESULT_COMPUTED
     assert given(opened(), closing, [event]).record_result({"x": 1}) == []
+
+
+def closed_with_result():
+    closing = given(opened()).close(TODAY)
+    [result] = given(opened(), closing).record_result({"min_answers": 5, "rate_percent": "50.00"})
+    return [opened(), closing, [result]]
+
+
+def test_given_a_closed_campaign_when_reopened_then_it_takes_responses_until_its_new_day():
+    history = closed_with_result()
+    [reopened] = given(*history).reopen("Thiết bị hỏng tuần cuối", date(2025, 7, 15), TODAY)
+    assert reopened.type == CAMPAIGN_REOPENED
+    campaign = given(*history, [reopened])
+    assert (campaign.state, campaign.closes_on, campaign.result) == ("open", date(2025, 7, 15), None)
+    campaign.check_accepting(date(2025, 7, 10))  # accepted again
+    assert campaign.judged_by == {"min_answers": 5}  # the recount keeps the first rules
+
+
+def test_given_a_reopened_campaign_when_closed_again_then_the_new_result_names_the_reopening():
+    history = closed_with_result()
+    reopened = given(*history).reopen("Thiết bị hỏng", date(2025, 7, 15), TODAY)
+    closing = given(*history, reopened).close(TODAY)
+    [result] = given(*history, reopened, closing).record_result({"rate_percent": "90.00"})
+    assert result.data["reopening"] == {"reopened_on": TODAY.isoformat(),
+                                        "reason": "Thiết bị hỏng", "closes_on": "2025-07-15"}
+
+
+@pytest.mark.parametrize("reason, closes_on, key", [
+    ("", date(2025, 7, 15), "survey.cannot_reopen"),
+    ("Lý do", date(2025, 6, 1), "survey.cannot_reopen"),  # before today
+])
+def test_a_reopening_without_a_reason_or_a_future_day_is_refused(reason, closes_on, key):
+    with pytest.raises(ValidationFailed) as refused:
+        given(*closed_with_result()).reopen(reason, closes_on, TODAY)
+    assert refused.value.key == key
+
+
+def test_an_open_campaign_cannot_be_reopened():
+    with pytest.raises(IllegalTransition) as refused:
+        given(opened()).reopen("Lý do", date(2025, 7, 15), TODAY)
+    assert refused.value.key == "survey.reopen_not_closed"

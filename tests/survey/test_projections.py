@@ -9,7 +9,7 @@ from kernel.db import make_engine
 from kernel.events import NewEvent
 from kernel.schema import consumer_positions, store_head
 from services.survey.application import SurveyApp
-from services.survey.campaigns import CAMPAIGN_CLOSED
+from services.survey.campaigns import CAMPAIGN_CLOSED, CAMPAIGN_REOPENED
 from services.survey.projections import ResultsProjection, counts
 from services.survey.responses import RESPONSE_SUBMITTED
 from tests.support.stores import open_store
@@ -58,6 +58,26 @@ def test_given_a_log_when_applied_in_any_batches_then_the_totals_are_the_same(en
         assert counts(conn, "A") == (2, {q: {5: 1, 4: 1} for q in full_answers()}, 1)
         assert counts(conn, "B") == (2, {q: {1: 1, 2: 1} for q in full_answers()}, 1)
         assert counts(conn, "C") == (0, {}, 0)
+
+
+def _reopen(campaign_id, position):
+    return recorded(f"campaign-{campaign_id}", [NewEvent(CAMPAIGN_REOPENED, {
+        "campaign_id": campaign_id, "reason": "Thiết bị hỏng", "reopened_on": TODAY.isoformat(),
+        "closes_on": TODAY.isoformat()})], first_version=4, position=position)[0]
+
+
+@pytest.mark.parametrize("cuts", [(), (5,), (6,), (4, 6)],
+                         ids=lambda cuts: "cut at " + ",".join(map(str, cuts)) if cuts else "one batch")
+def test_given_a_reopened_campaign_then_its_new_responses_count_until_it_closes_again(engine,
+                                                                                      cuts):
+    log = [_response("A", 5, 1), _close("A", 2), _response("A", 4, 3), _reopen("A", 4),
+           _response("A", 3, 5), _close("A", 6), _response("A", 1, 7)]
+    projection, bounds = ResultsProjection(), [0, *cuts, len(log)]
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        with engine.begin() as conn:
+            projection.apply_many(conn, log[start:end])
+    with engine.connect() as conn:  # the one between close and reopening stays late
+        assert counts(conn, "A") == (2, {q: {5: 1, 3: 1} for q in full_answers()}, 2)
 
 
 def test_when_a_batch_rolls_back_then_nothing_of_it_is_counted(engine):

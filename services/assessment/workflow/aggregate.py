@@ -14,9 +14,10 @@ from services.assessment.workflow.commune_steps import CommuneSteps
 from services.assessment.workflow.evidence_steps import EvidenceSteps
 from services.assessment.workflow.review_steps import ReviewSteps, quorum
 from services.assessment.workflow.state import AssessmentState, evolve
+from services.assessment.workflow.survey_steps import SurveySteps
 
 
-class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps):
+class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps, SurveySteps):
     """Commands check the rules and return new events; they never change the assessment.
 
     Who may run a command is the gateway's business; who did is in the events' metadata.
@@ -77,4 +78,5 @@ class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps):
             "supplements": s.supplements, "appraisal": appraisal, "decision": s.decision,
             "revocation": s.revocation, "declarations": s.declarations,
             "commune_class": s.commune_class,
+            "survey_result": s.survey, "survey_result_held": s.survey_held,
         }

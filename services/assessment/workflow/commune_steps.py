@@ -61,6 +61,13 @@ class CommuneSteps(AssessmentBase):
         self._guard("record_figures")
         details = self._details(indicator_id=indicator_id)
         self._known_indicator(catalogue, indicator_id)
+        if self.survey_fed(indicator_id):
+            # One source for the figure: the survey's result, replaced only by a later one.
+            raise ValidationFailed("assessment.figures_from_survey",
+                                   {**details, "field": "indicator_id",
+                                    "campaign_id": self._s.survey["result"]["campaign_id"]},
+                                   {"indicator_id": indicator_id,
+                                    "campaign_id": self._s.survey["result"]["campaign_id"]})
         stored = v.json_figures(figures, details)
         try:
             catalogue.validate_figures(indicator_id, figures)
@@ -130,8 +137,10 @@ class CommuneSteps(AssessmentBase):
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationFailed("reopen.reason_needed", {**details, "field": "reason"})
         reopened_on = self._step_day(reopened_on, "reopen_self_assessment")
-        return [self._event(n.SELF_ASSESSMENT_REOPENED, {
+        reopened = [self._event(n.SELF_ASSESSMENT_REOPENED, {
             "reason": reason.strip(), "reopened_on": reopened_on.isoformat()})]
+        # A survey result held back while it was submitted is taken now, in the same append.
+        return reopened + self.apply(reopened).held_survey_result()
 
     def start_posting(self, start: date | datetime, channel: str) -> list[NewEvent]:
         self._guard("start_posting")

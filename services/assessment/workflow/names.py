@@ -37,6 +37,10 @@ RECOGNITION_REVOKED = "RecognitionRevoked"
 CONDITIONS_DECLARED = "ConditionsDeclared"
 EVIDENCE_ATTACHED = "EvidenceAttached"
 EVIDENCE_REMOVED = "EvidenceRemoved"
+# A closed survey campaign's result, taken by the assessment (workflow/survey_steps.py).
+SATISFACTION_RESULT_APPLIED = "SatisfactionResultApplied"
+SATISFACTION_RESULT_REPLACED = "SatisfactionResultReplaced"
+SATISFACTION_RESULT_HELD = "SatisfactionResultHeld"
 
 # state -> (label shown to people, commands allowed in it)
 STATES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -25,6 +25,11 @@ class AssessmentState:
     declarations: dict = field(default_factory=dict)
     commune_class: str | None = None
     reopenings: list = field(default_factory=list)
+    # The survey result the survey-fed indicator is scored from ({indicator_id, result,
+    # figures}), and one that arrived when the state allowed no change (held until the
+    # self-assessment is a draft again).
+    survey: dict | None = None
+    survey_held: dict | None = None
     last_date: str | None = None  # the latest dated step, so that no step goes back in time
     last_step: str | None = None  # the command that dated it, to name it in a refusal
 
@@ -179,6 +184,20 @@ def _revoked(s: AssessmentState, data: dict) -> None:
     s.state = n.REVOKED
 
 
+def _survey_result(s: AssessmentState, data: dict) -> None:
+    indicator_id, figures = data["indicator_id"], data["figures"]
+    if figures is None:  # a result without a rate scores nothing: no figures, not zero
+        s.figures.pop(indicator_id, None)
+    else:
+        s.figures[indicator_id] = figures
+    s.survey = {"indicator_id": indicator_id, "result": data["result"], "figures": figures}
+    s.survey_held = None
+
+
+def _survey_result_held(s: AssessmentState, data: dict) -> None:
+    s.survey_held = {key: data[key] for key in ("indicator_id", "result", "figures", "state")}
+
+
 APPLY = {
     n.ASSESSMENT_OPENED: _opened, n.FIGURES_RECORDED: _figures,
     n.SELF_ASSESSMENT_SUBMITTED: _self_assessed, n.SELF_ASSESSMENT_REOPENED: _reopened,
@@ -191,6 +210,8 @@ APPLY = {
     n.RECOGNITION_DECIDED: _decided, n.RECOGNITION_REVOKED: _revoked,
     n.CONDITIONS_DECLARED: _declared,
     n.EVIDENCE_ATTACHED: _evidence_attached, n.EVIDENCE_REMOVED: _evidence_removed,
+    n.SATISFACTION_RESULT_APPLIED: _survey_result, n.SATISFACTION_RESULT_REPLACED: _survey_result,
+    n.SATISFACTION_RESULT_HELD: _survey_result_held,
 }
 
 
