@@ -36,6 +36,10 @@ def _serve(config: dict, services: tuple[str, ...], ready, stop) -> None:
     import logging
 
     logging.basicConfig(level=logging.WARNING)
+    # A 404 on a commune's first GET is how a driver learns its year is not opened yet:
+    # nameko logs such expected errors with their traceback, which would bury the figures.
+    for noisy in ("nameko.containers", "amqp"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     from nameko.runners import ServiceRunner
 
     runner = ServiceRunner(config)

@@ -60,7 +60,7 @@ class Column:
 
 
 ITEM_COLUMNS = (
-    Column("commune_code", "Mã xã"), Column("commune_name", "Xã, phường, đặc khu"),
+    Column("commune_code", "Mã xã"), Column("commune_name", "Xã, phường, thị trấn, đặc khu"),
     Column("district_name", "Huyện (trước 2025)"), Column("province_code", "Mã tỉnh"),
     Column("province_name", "Tỉnh, thành phố"), Column("year", "Năm"),
     Column("status", "Mã kết quả"), Column("status_label", "Kết quả"),
@@ -69,6 +69,17 @@ ITEM_COLUMNS = (
     Column("decision_date", "Ngày quyết định"),
     Column("criteria_set", "Bộ tiêu chí"), Column("provisional", "Tạm tính"),
 )
+
+
+def item_columns(year: int | None = None) -> tuple[Column, ...]:
+    """ITEM_COLUMNS with the commune column named in the words of ``year``'s regime (a list
+    of several years keeps the words of both)."""
+    if year is None:
+        return ITEM_COLUMNS
+    return tuple(Column(c.key, unit_terms(year, capital=True)) if c.key == "commune_name" else c
+                 for c in ITEM_COLUMNS)
+
+
 YEAR_COLUMNS = (
     Column("year", "Năm"), Column("status", "Mã kết quả"), Column("status_label", "Kết quả"),
     Column("total", "Tổng điểm"), Column("total_max", "Điểm tối đa"),

@@ -323,7 +323,7 @@ class BoardRoutes:
                                     {"province": overview["province"], "year": number})
             decisions = self.backends.call("publication", "decisions", province_code, number)
             key = "recognised" if name == "dat" else "not_recognised"
-            return board.export(fmt, f"{stem}-{name}", board.ITEM_COLUMNS,
+            return board.export(fmt, f"{stem}-{name}", board.item_columns(number),
                                 board.item_rows(decisions[key]),
                                 {"province_code": province_code, "year": number})
         overview = self.backends.call("publication", "province_overview", province_code, number)

@@ -71,7 +71,7 @@ def test_the_board_in_chromium_on_desktop_and_phone(board):
         assert s["province_rate"] == "50%"
         assert s["province_recognised"] == [[DONG_QUANG, "2024"]]
         assert s["csv_name"] == "tinh-01-2024-dat.csv" and s["csv_bom"]
-        assert s["csv_lines"][0].startswith('Mã xã,"Xã, phường, đặc khu"')
+        assert s["csv_lines"][0].startswith('Mã xã,"Xã, phường, thị trấn"')  # 2024's words
         assert len(s["csv_lines"]) == 2 and "Xã Đông Quang" in s["csv_lines"][1]
         assert s["bundle_name"] == "du-lieu-kiem-chung-tinh-01-2024.json"
         assert s["bundle"]["province_code"] == "01"

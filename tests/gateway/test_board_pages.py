@@ -455,7 +455,7 @@ def test_search_exports_are_the_rows_on_screen(board):
         "/ket-qua" + params + "&format=csv").content
     # a Vietnamese header Excel can read
     header, rows = csv_rows(board.get("/ket-qua.csv" + params))
-    assert header[:2] == ["Mã xã", "Xã, phường, đặc khu"] and rows[0][1] == "Xã Đông Quang"
+    assert header[:2] == ["Mã xã", "Xã, phường, thị trấn, đặc khu"] and rows[0][1] == "Xã Đông Quang"
 
 
 def test_a_malicious_name_is_escaped_everywhere(board):
