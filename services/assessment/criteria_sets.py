@@ -10,28 +10,25 @@ from kernel.canonical import to_json_value
 from kernel.errors import Conflict, ValidationFailed
 from kernel.events import Metadata, NewEvent
 from services.assessment.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
-from services.assessment.deadlines import calendar_for
 
 CRITERIA_SET_PUBLISHED = "CriteriaSetPublished"
-# Only the regimes the workflow knows a procedure calendar for can be opened against.
-KNOWN_SET_IDS = ("619-2017", "25-2021", "27-2025")
+STREAM_PREFIX = "criteria-set-"
 
 _parsed: dict[str, CriteriaSet] = {}  # event id -> set: a stored version never changes
 
 
 def stream_name(set_id: str) -> str:
-    return f"criteria-set-{set_id}"
+    return f"{STREAM_PREFIX}{set_id}"
 
 
 def published_sets(store) -> dict[tuple[str, int], CriteriaSet]:
+    # Any regime: a new circular is a new set id, with its deadlines in its own calendar.
     found = {}
-    for set_id in KNOWN_SET_IDS:
-        for event in store.read_stream(stream_name(set_id)):
-            if event.type != CRITERIA_SET_PUBLISHED:
-                continue
-            if event.id not in _parsed:
-                _parsed[event.id] = parse_criteria_set(event.data["document"])
-            found[_parsed[event.id].key] = _parsed[event.id]
+    for event in store.query(stream_prefix=STREAM_PREFIX, types=(CRITERIA_SET_PUBLISHED,),
+                             limit=100_000):
+        if event.id not in _parsed:
+            _parsed[event.id] = parse_criteria_set(event.data["document"])
+        found[_parsed[event.id].key] = _parsed[event.id]
     return found
 
 
@@ -42,12 +39,6 @@ def all_sets(store) -> dict[tuple[str, int], CriteriaSet]:
 def publish(store, document: dict, metadata: Metadata) -> CriteriaSet:
     """Validate and store a new version; 400 listing every problem, 409 if it exists."""
     criteria_set = parse_criteria_set(document)
-    try:
-        calendar_for(criteria_set.id)
-    except ValidationFailed:
-        raise ValidationFailed(
-            "criteria.unknown_regime", params={"set_id": criteria_set.id, "known": KNOWN_SET_IDS},
-            details={"problems": [f"id: {criteria_set.id!r} is not one of {', '.join(KNOWN_SET_IDS)}"]}) from None
     stream = stream_name(criteria_set.id)
     version = store.stream_version(stream)
     existing = all_sets(store)

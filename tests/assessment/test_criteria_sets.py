@@ -25,10 +25,10 @@ def problems_of(doc) -> list[str]:
     return caught.value.details["problems"]
 
 
-def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_as_version_1():
-    assert sorted(SETS) == [("25-2021", 1), ("27-2025", 1), ("619-2017", 1)]
+def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_27_2025_in_version_2():
+    assert sorted(SETS) == [("25-2021", 1), ("27-2025", 1), ("27-2025", 2), ("619-2017", 1)]
     assert sorted(p.name for p in DATA_DIR.glob("*.json")) == [
-        "25-2021.v1.json", "27-2025.v1.json", "619-2017.v1.json"]
+        "25-2021.v1.json", "27-2025.v1.json", "27-2025.v2.json", "619-2017.v1.json"]
 
 
 def test_given_619_when_loaded_then_the_confirmed_numbers_are_kept_exactly():
