@@ -345,6 +345,8 @@ ASSESSMENT_SECURED = {
     ("/api/v1/criteria-sets", "get"), ("/api/v1/criteria-sets", "post"),
     ("/api/v1/criteria-sets/{set_id}", "get"),
     ("/api/v1/criteria-sets/{set_id}/versions/{version}", "get"),
+    ("/api/v1/evaluation-pauses", "get"), ("/api/v1/evaluation-pauses/{evaluation_year}", "post"),
+    ("/api/v1/evaluation-pauses/{evaluation_year}/lift", "post"),
     ("/api/v1/provinces/{province_code}/assessments", "get"),
     (_BASE + "/forms/02.xlsx", "get"), (_BASE + "/forms/07.xlsx", "get"),
     ("/api/v1/provinces/{province_code}/assessments/forms/08.xlsx", "get"),
