@@ -47,9 +47,9 @@ from sqlalchemy.exc import IntegrityError
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
 from kernel.store import ANY_VERSION
+from services.assessment import pauses as year_pauses
 from services.assessment.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
 from services.assessment.criteria.model import money
-from services.assessment import pauses as year_pauses
 from services.assessment.criteria_sets import CRITERIA_SET_PUBLISHED
 from services.assessment.workflow import names as n
 from services.assessment.workflow.state import AssessmentState, evolve
