@@ -196,20 +196,20 @@ class WorkspaceAdminRoutes:
     @http("POST", PAUSES)
     @page(form=pause_form, schema=PausePageSchema, performs="record_pause")
     def workspace_pause_record(self, page):
-        year = page.form.get("nam")
+        status = 400
         if not page.errors:
             body = page.body
-            year = body["year"]
             try:
-                page.write("assessment", "record_pause", year, body["province_code"],
+                page.write("assessment", "record_pause", body["year"], body["province_code"],
                            body["legal_basis"], body["notice"],
                            body["decided_on"].isoformat() if body["decided_on"] else None)
                 return page.redirect(PAUSES, da="tam-dung")
-            except (ValidationFailed, Conflict) as refused:
-                page.errors = field_errors(refused.details) if isinstance(refused, ValidationFailed) else {}
-                page.errors = page.errors or {"_form": [refused.message]}
-        return self._pauses_page(page, status=409 if "_form" in page.errors else 400,
-                                 errors=page.errors, values=page.form.to_dict())
+            except ValidationFailed as refused:
+                page.errors = field_errors(refused.details) or {"_form": [refused.message]}
+            except Conflict as refused:  # already recorded for that year and scope
+                page.errors, status = {"_form": [refused.message]}, 409
+        return self._pauses_page(page, status=status, errors=page.errors,
+                                 values=page.form.to_dict())
 
     @http("POST", PAUSES + "/<int:evaluation_year>/bo")
     @page(path=PauseYearPathSchema, form=lift_form, schema=PauseLiftSchema, performs="lift_pause")

@@ -111,7 +111,7 @@ def test_an_officer_fills_every_indicator_scores_them_and_submits(api):
     # a content no source names is said to be inferred, beside its name
     resources = browser.get(f"{base}/chi-tieu/C2.I6").text
     assert 'data-wording="inferred"' in resources and "nguồn không nêu tên nội dung này" in resources
-    assert "Nội dung 1" not in resources
+    assert "Nội dung 1 của chỉ tiêu (chưa có nội dung trong nguồn)" not in resources
     # an activity-list indicator lists the text's activities to tick (at least one needed)
     digital = browser.get(f"{base}/chi-tieu/C2.I5").text
     assert 'value="Xây dựng chatbox giải đáp pháp luật"' in digital and "Cần ít nhất 1 hoạt động" in digital
