@@ -3,7 +3,7 @@
 import pytest
 
 from kernel.errors import NotFound
-from services.publication import overviews, record
+from services.publication import overviews, record, search
 from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR, meta
 
 
@@ -69,6 +69,7 @@ def test_given_a_paused_year_then_the_overviews_and_the_commune_say_so_with_the_
                                            "Công văn của Sở Tư pháp.")
     assert overviews.national_overview(setup.engine, 2024)["pause"] is None
     assert overviews.province_overview(setup.engine, "01", 2024)["pause"] is None
+    assert 2025 in search.years(setup.engine) and 2024 not in search.years(setup.engine)
     paused = record.commune_record(setup.engine, DONG_QUANG)["paused_years"]
     assert [p["year"] for p in paused] == [2024, 2025]
     # lifted: the year is an ordinary empty year again; replaying changes nothing
