@@ -194,6 +194,9 @@ def test_a_paused_year_is_recorded_through_the_form_and_the_board_says_so(platfo
     board = wait_for(lambda: (lambda text: text if 'id="tam-dung"' in text else None)(
         platform.get("/ket-qua/toan-quoc/2025", None).text))
     assert f"Năm 2025: tạm dừng đánh giá theo {basis}." in board
+    # the version in force shows which names are inferred, beside them
+    version = admin.get(platform.url + CRITERIA + "/27-2025/2").text
+    assert 'data-wording="inferred"' in version and "Mức độ đạt chuẩn: Từ 80% trở lên" in version
     # a province's department of justice records for its own province only
     department = signed_in(platform, "sotuphap.thanhhoa").get(platform.url + pauses)
     assert department.status_code == 200
