@@ -173,7 +173,7 @@ class WorkspaceAdminRoutes:
 
     # -- paused evaluation years ------------------------------------------------------------
     @http("GET", PAUSES)
-    @page()
+    @page(performs="list_pauses")
     def workspace_pauses(self, page):
         return self._pauses_page(page, notice=NOTICES.get(page.request.args.get("da")))
 
