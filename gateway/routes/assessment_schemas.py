@@ -419,3 +419,5 @@ class RollupSchema(ResponseSchema):
     districts = fields.List(fields.Dict(), metadata=_d(
         "Từng huyện: số lượng như totals và district_standard (huyện đạt chuẩn tiếp cận pháp luật "
         "theo Quyết định 1723/QĐ-BTP: từng điều kiện, giá trị, ngưỡng, kết luận, còn thiếu gì)."))
+    pause = fields.Nested(PauseRecordSchema, allow_none=True, metadata=_d(
+        "Năm đánh giá tạm dừng (toàn quốc hoặc tỉnh) và căn cứ; null khi không tạm dừng."))

@@ -197,8 +197,11 @@ class AssessmentService(EventSourcedService):
     # -- roll-ups --------------------------------------------------------------------------
     @expected
     def province_rollup(self, province_code: str, year: int, district_code: str | None = None) -> dict:
-        return rollups.province_rollup(self.store.engine, self._criteria_sets(), province_code,
-                                       year, district_code)
+        result = rollups.province_rollup(self.store.engine, self._criteria_sets(), province_code,
+                                         year, district_code)
+        # a paused year says why it has no assessments, as the board does
+        paused = self._handlers().year_pauses(int(year)).pause_for(province_code)
+        return {**result, "pause": pauses.public(paused) if paused else None}
 
     # -- the forms as .xlsx (base64: nameko's JSON serializer carries no bytes) ----------------
     @expected

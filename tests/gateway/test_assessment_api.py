@@ -375,6 +375,8 @@ def test_a_paused_year_is_recorded_by_its_authority_and_refuses_to_open_with_its
     assert send(api, "POST", url, ADMIN, body).status_code == 409  # already recorded
     listed = send(api, "GET", "/api/v1/evaluation-pauses?year=2021", OFFICER).json()["pauses"]
     assert [p["province_code"] for p in listed] == ["38"]
+    rollup = send(api, "GET", "/api/v1/provinces/38/assessments?year=2021", PROVINCE_JUSTICE).json()
+    assert rollup["pause"]["legal_basis"] == basis  # the roll-up says why the year is empty
     # When one of its communes opens 2021, Then it is refused with the basis, nothing written
     refused = send(api, "POST", f"/api/v1/communes/{DONG_PHU}/assessments/2021", OTHER_OFFICER)
     assert refused.status_code == 409 and refused.json()["error"] == "year_paused"
