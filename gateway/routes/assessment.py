@@ -134,7 +134,9 @@ class AssessmentRoutes:
     def open_assessment(self, call, commune_code, year):
         """Mở hồ sơ đánh giá của xã cho năm đánh giá
 
-        Bộ tiêu chí (và phiên bản) áp dụng cho năm được ghi lại và giữ nguyên đến hết quy trình.
+        Bộ tiêu chí (và phiên bản) áp dụng cho năm được ghi lại và giữ nguyên đến hết quy trình,
+        cùng các thời hạn của bộ tiêu chí đó. Năm đã ghi nhận tạm dừng đánh giá (toàn quốc hoặc
+        tỉnh của xã): 409 year_paused, thông báo nêu căn cứ.
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
