@@ -92,13 +92,18 @@ def set_for_year(year: int, sets: dict[tuple[str, int], CriteriaSet] | None = No
     """
     if isinstance(year, bool) or not isinstance(year, int):
         raise ValidationFailed("criteria.year_not_integer", {"year": str(year)})
-    candidates = [s for s in (load_builtin_sets() if sets is None else sets).values() if s.covers(year)]
+    # Each regime's years are its latest version's (a later version may close them: last_year).
+    latest: dict[str, CriteriaSet] = {}
+    for s in (load_builtin_sets() if sets is None else sets).values():
+        if s.id not in latest or s.version > latest[s.id].version:
+            latest[s.id] = s
+    candidates = [s for s in latest.values() if s.covers(year)]
     if not candidates:
         raise NotFound("criteria.no_set_for_year", {"year": year})
     if len({s.id for s in candidates}) > 1:
         raise ValidationFailed("criteria.several_sets_for_year", {"year": year},
                                {"sets": sorted({s.id for s in candidates})})
-    return max(candidates, key=lambda s: s.version)
+    return candidates[0]
 
 
 def _fail(document: dict, problems: list[str]):
