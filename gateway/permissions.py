@@ -46,6 +46,7 @@ SURVEY_ORGANISERS = ("justice_officer", "administrator")
 PLAN_EDITORS = ("justice_officer", "administrator")
 PLAN_REPORTERS = ("agency_officer", "justice_officer", "administrator")
 ACCOUNT_ADMINS = ("administrator", "justice_officer")
+PAUSE_RECORDERS = ("administrator", "justice_officer")
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class Rule:
         if self.jurisdiction is NATIONWIDE and not set(self.roles) <= NATIONWIDE_ROLES:
             raise ValueError(f"{self.roles} are not all nationwide roles")
         if any(self.jurisdiction is j for j in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER,
-                                                ACCOUNT_ADMIN, ACCOUNTS_SCOPE)
+                                                ACCOUNT_ADMIN, ACCOUNTS_SCOPE, PAUSE_SCOPE)
                ) and self.roles == AUTHENTICATED:
             raise ValueError(f"{self.jurisdiction.name} needs the roles it names")
         if self.jurisdiction is REVIEWING_LEVEL and set(self.roles) & NATIONWIDE_ROLES:
@@ -188,6 +189,15 @@ def _rollup_area(service, call, args) -> Target:
     return Target(province, district, None, year)
 
 
+def _pause_body(service, call, args) -> Target:
+    """The body's province (None: the whole country) in the path's year (a page's form: its own)."""
+    year = args["evaluation_year"] if "evaluation_year" in args else call.body["year"]
+    province = call.body.get("province_code")
+    if province is not None:
+        lookup.require_province_in(province, year)
+    return Target(province, None, None, year)
+
+
 def _plan(service, call, args) -> Target:
     plan = service.backends.call("plans", "get_plan", args["plan_id"])
     jurisdiction = plan["jurisdiction"]
@@ -227,6 +237,8 @@ def _own_scope(service, call, args) -> Target:
     return Target(province=call.principal.jurisdiction.get("province"))
 
 
+PAUSE_BODY = Unit("pause_body", "the body's `province_code` in the path's (or the form's) year; "
+                  "none: the whole country", _pause_body)
 PLAN = Unit("plan", "the plan's province and district (`plans.get_plan`)", _plan)
 PLAN_BODY = Unit("plan_body", "the body's `province_code` and `district_code`", _plan_body)
 ACCOUNT = Unit("account", "the account's jurisdiction and role (`accounts.get_account`)",
@@ -307,6 +319,17 @@ def _check_justice_office(principal, target, level_of) -> None:
         "viên thiết lập, không do chính xã được đánh giá.")
 
 
+def _check_pause_scope(principal, target, level_of) -> None:
+    if principal.role == "administrator":
+        return
+    if (principal.role == "justice_officer" and _level_of_token(principal) == "province"
+            and target.province is not None and principal.jurisdiction["province"] == target.province):
+        return  # the province's justice department, for its own province
+    raise _outside(principal, target, "pause_scope",
+                   "Quản trị viên ghi nhận việc tạm dừng đánh giá của toàn quốc hoặc của một tỉnh; "
+                   "Sở Tư pháp chỉ ghi nhận cho tỉnh mình.")
+
+
 def _check_plan_reporter(principal, target, level_of) -> None:
     if principal.role != "agency_officer":
         if not covers(principal, target.province, target.district, target.commune):
@@ -373,10 +396,14 @@ ACCOUNTS_SCOPE = Jurisdiction(
     "accounts_scope", "administrators (every account) and province-level `justice_officer` "
     "tokens (their province's district and commune accounts: the service lists those only)",
     _check_accounts_scope)
+PAUSE_SCOPE = Jurisdiction(
+    "pause_scope", "administrators (the whole country or any province); a province-level "
+    "`justice_officer` token for its own province only (the Sở Tư pháp records its province's "
+    "notice)", _check_pause_scope)
 JURISDICTIONS = (PUBLIC, KIOSK_DEVICE, ANY_TOKEN, NATIONWIDE, COVERS_UNIT, REVIEWING_LEVEL,
-                 JUSTICE_OFFICE, PLAN_REPORTER, ACCOUNT_ADMIN, ACCOUNTS_SCOPE)
+                 JUSTICE_OFFICE, PLAN_REPORTER, ACCOUNT_ADMIN, ACCOUNTS_SCOPE, PAUSE_SCOPE)
 UNITS = (COMMUNE_YEAR, ROLLUP_AREA, CAMPAIGN, CAMPAIGN_BODY, KIOSK_BODY, KIOSK, PLAN, PLAN_BODY,
-         ACCOUNT, ACCOUNT_BODY, OWN_SCOPE)
+         ACCOUNT, ACCOUNT_BODY, OWN_SCOPE, PAUSE_BODY)
 
 # -- why (the reasons the table gives, named in its last column) ------------------------------
 @dataclass(frozen=True)
@@ -409,6 +436,9 @@ EVIDENCE_FILES = Why(
 ROLLUP = Why("roll-up", "the offices over a province or district read its results; a commune "
              "reads its own through its assessment")
 REFERENCE = Why("reference", "reference data every user of the API needs")
+PAUSE = Why("paused year", "a year's evaluation paused by notice (2025: the new regime and the "
+            "two-tier local government): the country's by the administrator, a province's by its "
+            "justice department, which issued the notice")
 ADMINISTRATION = Why("national configuration", "decides how every commune is scored or "
                      "reviewed: administrators only")
 ERASURE = Why("erasure", "deleting a campaign's free text for good answers a data subject's "
@@ -498,6 +528,9 @@ PERMISSIONS: dict[str, Rule] = {
     "get_criteria_set": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
     "get_criteria_set_version": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
     "publish_criteria_set": Rule(ADMINISTRATOR, NATIONWIDE, reason=ADMINISTRATION),
+    "list_pauses": Rule(AUTHENTICATED, ANY_TOKEN, reason=REFERENCE),
+    "record_pause": Rule(PAUSE_RECORDERS, PAUSE_SCOPE, PAUSE_BODY, PAUSE),
+    "lift_pause": Rule(PAUSE_RECORDERS, PAUSE_SCOPE, PAUSE_BODY, PAUSE),
     "province_assessments": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     "form_08": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     "form_09": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
@@ -694,6 +727,9 @@ PAGE_OPERATIONS = {
     "workspace_criteria_sets": "publish_criteria_set",
     "workspace_criteria_set_publish": "publish_criteria_set",
     "workspace_criteria_set_version": "get_criteria_set_version",
+    "workspace_pauses": "list_pauses",
+    "workspace_pause_record": "record_pause",
+    "workspace_pause_lift": "lift_pause",
     "workspace_review_form_08": "form_08",
     "workspace_review_form_09": "form_09",
     "workspace_review_form_10": "form_10",

@@ -105,6 +105,12 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
+class YearPaused(Conflict):
+    """The evaluation of the year was paused (for the country or the province): nothing opens."""
+
+    code = "year_paused"
+
+
 class ConcurrencyError(Conflict):
     """The stream moved on since the caller read it; nothing was written."""
 

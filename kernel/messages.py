@@ -40,6 +40,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("Không tìm thấy dữ liệu được yêu cầu.", "What was asked for was not found."),
     "conflict": ("Yêu cầu mâu thuẫn với dữ liệu hiện có.",
                  "The request conflicts with the data as it stands."),
+    "year_paused": ("Năm đánh giá này đã tạm dừng: không mở hồ sơ đánh giá.",
+                    "The evaluation of this year was paused: no assessment is opened."),
     "illegal_transition": ("Bước này không thực hiện được ở trạng thái hiện tại.",
                            "This step is not possible in the current state."),
     "version_conflict": ("Dữ liệu đã thay đổi sau khi bạn đọc; không có gì được ghi. Hãy đọc "
@@ -404,6 +406,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "deadlines.unknown_set": ("Không có thời hạn nào cho bộ tiêu chí {criteria_set_id}; các bộ "
                               "đã biết: {known}.", "There are no deadlines for criteria set "
                               "{criteria_set_id}; known sets: {known}."),
+    "deadlines.unknown_report": ("Bộ tiêu chí {criteria_set_id} không có hạn báo cáo {report}; "
+                                 "các báo cáo đã biết: {known}.", "Criteria set "
+                                 "{criteria_set_id} has no report deadline {report}; known "
+                                 "reports: {known}."),
     "points.float": ("Điểm phải ghi bằng số thập phân chính xác (hoặc chuỗi), không bao giờ là "
                      "số thực.", "Points must be given as a Decimal (or its string), never a "
                      "float."),
@@ -465,10 +471,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "{other}; mỗi năm đánh giá chỉ theo một chế độ.", "The years "
                                "{first_year}-{last_year} overlap those of set {other}; one "
                                "evaluation year has one regime."),
-    "criteria.unknown_regime": ("Bộ tiêu chí {set_id} không thuộc chế độ nào quy trình đã biết; "
-                                "hãy công bố phiên bản mới của một trong: {known}.",
-                                "Criteria set {set_id} is not a regime the workflow knows; "
-                                "publish a new version of one of {known}."),
     "criteria.set_not_found": ("Không có bộ tiêu chí {set_id}.",
                                "There is no criteria set {set_id}."),
     "criteria.set_version_not_found": ("Không có bộ tiêu chí {set_id} phiên bản {version}.",
@@ -504,6 +506,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                         "{version}."),
     "assessment.set_version_needed": ("Cần ghi phiên bản của bộ tiêu chí.",
                                       "The criteria set version must be given."),
+    "assessment.year_paused": ("Năm {year}: tạm dừng đánh giá ({scope}) theo {basis}; không mở "
+                               "hồ sơ đánh giá cho năm này.", "{year}: the evaluation is "
+                               "paused ({scope}) under {basis}; no assessment is opened for "
+                               "that year."),
+    "pause.already_recorded": ("Năm {year} đã ghi nhận tạm dừng đánh giá ({scope}); hãy bỏ "
+                               "tạm dừng trước khi ghi lại.", "The {year} evaluation is "
+                               "already recorded as paused ({scope}); lift it before recording "
+                               "it again."),
+    "pause.not_recorded": ("Năm {year} không có tạm dừng đánh giá nào ({scope}) để bỏ.",
+                           "No pause of the {year} evaluation ({scope}) to lift."),
+    "pause.text_needed": ("Cần ghi nội dung này (căn cứ pháp lý, lý do).",
+                          "This text is needed (legal basis, reason)."),
+    "pause.text_invalid": ("Nội dung phải là văn bản, tối đa {max} ký tự.",
+                           "Write text of at most {max} characters."),
+    "pause.date_invalid": ("Ngày ban hành phải có dạng YYYY-MM-DD.",
+                           "The date issued must be written YYYY-MM-DD."),
     "assessment.no_districts_from_2025": ("Cấp huyện đã bỏ từ ngày 01/7/2025: từ năm 2025 việc "
                                           "đánh giá do tỉnh xem xét.", "Districts were "
                                           "abolished on 1 July 2025: evaluations from 2025 on "

@@ -114,7 +114,7 @@ def _stories_2026(today: date) -> list[Story]:
     stories = []
     for number, (code, end) in enumerate(ENDS_2026, start=1):
         name = units.commune(code).name
-        stories.append(Story(code, name, YEAR_2026, ("27-2025", 1), "good", end,
+        stories.append(Story(code, name, YEAR_2026, ("27-2025", 2), "good", end,
                              _officer(code, name, province=PROVINCE), reviewers, dates,
                              f"{200 + number}/QĐ-UBND",
                              figures_entered=6 if end == "drafting" else None))

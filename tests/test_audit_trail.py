@@ -136,7 +136,7 @@ def test_one_request_followed_through_two_services(trail):
 
 def test_a_communes_year_from_first_figure_to_decision(trail):
     client, _ = trail
-    year = Year(client, 2025, "01", None, ("27-2025", 1))
+    year = Year(client, 2025, "01", None, ("27-2025", 2))
     started = clock.now().date().isoformat()
     today = clock.now().date()
     campaign = send(client, "POST", "/api/v1/survey/campaigns", year.justice, {

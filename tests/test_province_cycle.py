@@ -216,7 +216,7 @@ def test_a_district_reviewed_2022_year_in_thanh_hoa(api):
 
 
 def test_a_province_reviewed_2025_year_in_ha_noi(api):
-    year = Year(api, 2025, "01", None, ("27-2025", 1))
+    year = Year(api, 2025, "01", None, ("27-2025", 2))
     ba_dinh, hoan_kiem, third = "00004", "00070", "00008"
     for commune in (ba_dinh, hoan_kiem, third):
         year.self_assess(commune)

@@ -133,7 +133,7 @@ def test_a_survey_result_does_not_disturb_a_regime_without_satisfaction(services
     _, survey, assessment = services
     commune = "00004"
     assessment.open_assessment(commune, 2025, OFFICER)
-    criteria_set = load_builtin_sets()[("27-2025", 1)]
+    criteria_set = load_builtin_sets()[("27-2025", 2)]
     first = criteria_set.indicators()[0]
     assessment.run_command(commune, 2025, "record_figures",
                            {"indicator_id": first.id, "figures": full_figures(first)}, None, OFFICER)

@@ -250,7 +250,9 @@ def district_rows(overview) -> list[dict]:
 
 
 def province_rows(overview) -> list[dict]:
-    return [{column.key: _plain(province.get(column.key)) for column in PROVINCE_COLUMNS}
+    # ``pause``: the notice that paused the year there, shown on the page (the exports keep columns)
+    return [{**{column.key: _plain(province.get(column.key)) for column in PROVINCE_COLUMNS},
+             "pause": province.get("pause")}
             for province in overview.get("provinces", [])]
 
 

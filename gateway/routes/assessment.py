@@ -39,6 +39,11 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     FiguresSchema,
     IndicatorPathSchema,
     OpinionSchema,
+    PauseLiftSchema,
+    PauseListSchema,
+    PauseQuerySchema,
+    PauseSchema,
+    PauseYearPathSchema,
     PostingSchema,
     ReopenSchema,
     RevocationSchema,
@@ -48,6 +53,7 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     SelfAssessmentSchema,
     SupplementRequestSchema,
     SupplementSchema,
+    YearPausesSchema,
 )
 from gateway.web import http
 
@@ -128,7 +134,9 @@ class AssessmentRoutes:
     def open_assessment(self, call, commune_code, year):
         """Mở hồ sơ đánh giá của xã cho năm đánh giá
 
-        Bộ tiêu chí (và phiên bản) áp dụng cho năm được ghi lại và giữ nguyên đến hết quy trình.
+        Bộ tiêu chí (và phiên bản) áp dụng cho năm được ghi lại và giữ nguyên đến hết quy trình,
+        cùng các thời hạn của bộ tiêu chí đó. Năm đã ghi nhận tạm dừng đánh giá (toàn quốc hoặc
+        tỉnh của xã): 409 year_paused, thông báo nêu căn cứ.
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
@@ -454,6 +462,57 @@ class AssessmentRoutes:
           503: Error
         """
         return self.backends.call("assessment", "get_criteria_set", set_id, version)
+
+    # -- paused evaluation years -----------------------------------------------------------------
+    @http("GET", "/api/v1/evaluation-pauses")
+    @endpoint(query=PauseQuerySchema)
+    def list_pauses(self, call):
+        """Các năm đánh giá bị tạm dừng (toàn quốc hoặc từng tỉnh) và căn cứ
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Tạm dừng đang có hiệu lực., content: {application/json: {schema: PauseListSchema}}}
+          503: Error
+        """
+        return {"pauses": self.backends.call("assessment", "list_pauses", call.query["year"])}
+
+    @http("POST", "/api/v1/evaluation-pauses/<int:evaluation_year>")
+    @endpoint(path=PauseYearPathSchema, body=PauseSchema)
+    def record_pause(self, call, evaluation_year):
+        """Ghi nhận năm đánh giá bị tạm dừng, với căn cứ
+
+        Toàn quốc (province_code trống): quản trị viên. Một tỉnh: quản trị viên hoặc Sở Tư pháp
+        của tỉnh đó. Sau khi ghi nhận, không mở được hồ sơ đánh giá của năm đó (409 year_paused)
+        và bảng kết quả ghi “Năm …: tạm dừng đánh giá theo …”. Đã ghi nhận rồi: 409.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          201: {description: Đã ghi nhận., content: {application/json: {schema: YearPausesSchema}}}
+          403: Error
+          409: Error
+          503: Error
+        """
+        body = call.body
+        decided_on = body["decided_on"].isoformat() if body["decided_on"] else None
+        return 201, self.backends.call("assessment", "record_pause", evaluation_year,
+                                       body["province_code"],
+                                       body["legal_basis"], body["notice"], decided_on,
+                                       call.context())
+
+    @http("POST", "/api/v1/evaluation-pauses/<int:evaluation_year>/lift")
+    @endpoint(path=PauseYearPathSchema, body=PauseLiftSchema)
+    def lift_pause(self, call, evaluation_year):
+        """Bỏ tạm dừng đánh giá (ví dụ đã ghi nhầm); sự kiện cũ vẫn được giữ
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã bỏ tạm dừng., content: {application/json: {schema: YearPausesSchema}}}
+          403: Error
+          404: Error
+          503: Error
+        """
+        return self.backends.call("assessment", "lift_pause", evaluation_year, call.body["province_code"],
+                                  call.body["reason"], call.context())
 
     # -- roll-ups --------------------------------------------------------------------------------
     @http("GET", "/api/v1/provinces/<province_code>/assessments")

@@ -85,6 +85,56 @@ class RollupQuerySchema(StrictSchema):
                              metadata=_d("Mã huyện (chỉ các năm đến 2024), để lọc theo huyện."))
 
 
+class PauseYearPathSchema(StrictSchema):
+    evaluation_year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
+                          metadata=_d("Năm đánh giá bị tạm dừng.", 2025))
+
+
+class PauseQuerySchema(StrictSchema):
+    year = fields.Integer(load_default=None, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
+                          metadata=_d("Chỉ năm này (bỏ trống: mọi năm)."))
+
+
+_PROVINCE = validate.Regexp(r"^\d{2}$")
+
+
+class PauseSchema(StrictSchema):
+    province_code = fields.String(load_default=None, allow_none=True, validate=_PROVINCE, metadata=_d(
+        "Mã tỉnh (2 chữ số); bỏ trống hoặc null: toàn quốc (chỉ quản trị viên).", "26"))
+    legal_basis = fields.String(required=True, validate=validate.Length(1, 2000), metadata=_d(
+        "Căn cứ tạm dừng, như văn bản ghi, ví dụ “Công văn số …/BTP-PBGDPL ngày … của Bộ Tư pháp”."))
+    notice = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                           metadata=_d("Nội dung thông báo (không bắt buộc)."))
+    decided_on = Day(load_default=None, allow_none=True, metadata=_d("Ngày ban hành văn bản.", "2025-10-15"))
+
+
+class PauseLiftSchema(StrictSchema):
+    province_code = fields.String(load_default=None, allow_none=True, validate=_PROVINCE,
+                                  metadata=_d("Mã tỉnh; bỏ trống hoặc null: toàn quốc."))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000),
+                           metadata=_d("Lý do bỏ tạm dừng (ví dụ ghi nhầm)."))
+
+
+class PauseRecordSchema(ResponseSchema):
+    year = fields.Integer()
+    province_code = fields.String(allow_none=True)
+    scope = fields.String(metadata=_d("national (toàn quốc) hoặc province (một tỉnh)."))
+    scope_vi = fields.String()
+    legal_basis = fields.String()
+    notice = fields.String(allow_none=True)
+    decided_on = fields.String(allow_none=True)
+    summary_vi = fields.String(metadata=_d("Câu bảng kết quả hiển thị, ví dụ “Năm 2025: tạm dừng đánh giá theo …”."))
+
+
+class PauseListSchema(ResponseSchema):
+    pauses = fields.List(fields.Nested(PauseRecordSchema))
+
+
+class YearPausesSchema(ResponseSchema):
+    year = fields.Integer()
+    pauses = fields.List(fields.Nested(PauseRecordSchema))
+
+
 class CriteriaSetPathSchema(StrictSchema):
     set_id = fields.String(required=True, validate=validate.Length(1, 40),
                            metadata=_d("Mã bộ tiêu chí, ví dụ 25-2021.", "27-2025"))
@@ -383,3 +433,5 @@ class RollupSchema(ResponseSchema):
     districts = fields.List(fields.Dict(), metadata=_d(
         "Từng huyện: số lượng như totals và district_standard (huyện đạt chuẩn tiếp cận pháp luật "
         "theo Quyết định 1723/QĐ-BTP: từng điều kiện, giá trị, ngưỡng, kết luận, còn thiếu gì)."))
+    pause = fields.Nested(PauseRecordSchema, allow_none=True, metadata=_d(
+        "Năm đánh giá tạm dừng (toàn quốc hoặc tỉnh) và căn cứ; null khi không tạm dừng."))

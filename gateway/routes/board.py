@@ -292,6 +292,7 @@ class BoardRoutes:
         return board.html("commune.html", title=commune.get("name") or code,
                           chain_notice=self.chain_notice,
                           commune=commune, years=record["years"], rows=rows,
+                          paused_years=record.get("paused_years") or [],
                           latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
                           export_base=f"/ket-qua/xa/{code}")
 

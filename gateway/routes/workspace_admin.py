@@ -10,6 +10,9 @@ and rules.
 | ``/can-bo/quan-tri/cap-tham-dinh/<province>/<year>`` | POST: set one |
 | ``/can-bo/quan-tri/bo-tieu-chi`` | the versions; POST: publish a new one (file or pasted) |
 | ``/can-bo/quan-tri/bo-tieu-chi/<set_id>/<version>`` | one version's criteria and indicators |
+| ``/can-bo/quan-tri/tam-dung`` | the paused evaluation years and their basis; a form to record one |
+| ``/can-bo/quan-tri/tam-dung`` (POST) | record a pause (country: administrator; a province: also its Sở Tư pháp) |
+| ``/can-bo/quan-tri/tam-dung/<evaluation_year>/bo`` | POST: lift a pause recorded by mistake |
 | ``/can-bo/quan-tri/tinh-trang`` | services, broker, chains, subscriptions, dead letters |
 """
 
@@ -18,12 +21,16 @@ from __future__ import annotations
 import json
 
 import eventlet
+from marshmallow import fields, validate
 from werkzeug.datastructures import MultiDict
 
 from gateway import health, lookup
 from gateway.routes.assessment_schemas import (
     CriteriaSetDocumentSchema,
     CriteriaSetVersionPathSchema,
+    PauseLiftSchema,
+    PauseSchema,
+    PauseYearPathSchema,
 )
 from gateway.routes.workspace_audit import SERVICE_LABELS
 from gateway.schemas import (
@@ -38,13 +45,15 @@ from gateway.workspace.criteria_problems import in_vietnamese
 from gateway.workspace.navigation import Link, register
 from gateway.workspace.pages import _load, field_errors, page
 from kernel import clock
-from kernel.errors import ConcurrencyError, Conflict, ValidationFailed
+from kernel.errors import ConcurrencyError, Conflict, NotFound, ValidationFailed
 from reference import units
 
 ADMIN = "/can-bo/quan-tri"
 LEVELS = ADMIN + "/cap-tham-dinh"
 CRITERIA = ADMIN + "/bo-tieu-chi"
 HEALTH = ADMIN + "/tinh-trang"
+PAUSES = ADMIN + "/tam-dung"
+NATIONAL_SCOPE = "toan-quoc"
 LEVEL_LABELS = {"district": "Cấp huyện", "province": "Cấp tỉnh"}
 SOURCE_LABELS = {"configured": "Đã cấu hình", "default": "Mặc định theo quy định"}
 STATUS_LABELS = {"up": "Hoạt động", "degraded": "Suy giảm", "down": "Ngừng"}
@@ -54,7 +63,8 @@ BREAKER_LABELS = {"closed": "Đóng (bình thường)", "open": "Mở (tạm ng�
                   "half_open": "Nửa mở (đang thử lại)"}
 BOARD_LABELS = {"fresh": "Trang lưu khớp dữ liệu", "stale": "Đang phục vụ trang lưu cũ",
                 "bypass": "Dựng lại mọi trang", "idle": "Chưa dùng gần đây", "off": "Tắt"}
-NOTICES = {"cap": "Đã lưu cấp thẩm định.", "cong-bo": "Đã công bố phiên bản mới của bộ tiêu chí."}
+NOTICES = {"cap": "Đã lưu cấp thẩm định.", "cong-bo": "Đã công bố phiên bản mới của bộ tiêu chí.",
+           "tam-dung": "Đã ghi nhận năm đánh giá tạm dừng.", "bo-tam-dung": "Đã bỏ tạm dừng."}
 MAX_DOCUMENT_BYTES = 900 * 1024  # inside the form's 1 MiB
 LEVEL_READERS = 4  # reviewing levels asked at once: well inside the assessment bulkhead
 
@@ -62,6 +72,8 @@ register(Link("Cấp thẩm định", LEVELS, "workspace_reviewing_levels",
               "Cấp huyện hay cấp tỉnh thẩm định hồ sơ của từng tỉnh trong từng năm."))
 register(Link("Bộ tiêu chí", CRITERIA, "workspace_criteria_sets",
               "Các phiên bản bộ tiêu chí; công bố phiên bản mới và xem lỗi của tệp."))
+register(Link("Năm tạm dừng đánh giá", PAUSES, "workspace_pauses",
+              "Ghi nhận năm đánh giá tạm dừng (toàn quốc hoặc một tỉnh) và căn cứ."))
 register(Link("Tình trạng hệ thống", HEALTH, "workspace_platform_health",
               "Các dịch vụ, hàng đợi, chuỗi băm, thư lỗi (dead letter) và mạch ngắt."))
 
@@ -74,6 +86,26 @@ def level_form(form: MultiDict) -> dict:
     version = (form.get("expected_version") or "").strip()
     return {"level": form.get("level") or "",
             "expected_version": int(version) if version.isdigit() else (version or None)}
+
+
+def _scope(form: MultiDict) -> str | None:
+    scope = (form.get("pham_vi") or "").strip()
+    return None if scope in ("", NATIONAL_SCOPE) else scope
+
+
+class PausePageSchema(PauseSchema):
+    year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR))
+
+
+def pause_form(form: MultiDict) -> dict:
+    year = (form.get("nam") or "").strip()
+    return {"year": int(year) if year.isdigit() else year, "province_code": _scope(form), "legal_basis": (form.get("can_cu") or "").strip(),
+            "notice": (form.get("thong_bao") or "").strip() or None,
+            "decided_on": (form.get("ngay") or "").strip() or None}
+
+
+def lift_form(form: MultiDict) -> dict:
+    return {"province_code": _scope(form), "reason": (form.get("ly_do") or "").strip()}
 
 
 def provinces_in(year: int) -> list[tuple[str, str]]:
@@ -138,6 +170,58 @@ class WorkspaceAdminRoutes:
         errors = {"_form": [f"{name}: {in_vietnamese(message)}" for messages in page.errors.values()
                             for message in messages]}
         return self._levels_page(page, year, status=400, errors=errors)
+
+    # -- paused evaluation years ------------------------------------------------------------
+    @http("GET", PAUSES)
+    @page(performs="list_pauses")
+    def workspace_pauses(self, page):
+        return self._pauses_page(page, notice=NOTICES.get(page.request.args.get("da")))
+
+    def _pauses_page(self, page, status=200, notice=None, errors=None, values=None):
+        pauses = page.read("assessment", "list_pauses", None)
+        own = page.principal.jurisdiction.get("province")
+        nationwide = page.principal.role == "administrator"
+        year = _this_year()
+        scopes = ([(NATIONAL_SCOPE, "Toàn quốc")] if nationwide else []) + [
+            (code, name) for code, name in provinces_in(year - 1) if nationwide or code == own]
+        return page.render(
+            "admin/pauses.html", status=status, title="Năm tạm dừng đánh giá", pauses=pauses,
+            scopes=scopes, years=range(min(year + 1, LAST_YEAR), FIRST_YEAR - 1, -1),
+            default_year=year - 1, notice=notice, errors=errors or {}, values=values or {},
+            field_labels={"can_cu": "Căn cứ", "ngay": "Ngày ban hành", "pham_vi": "Phạm vi",
+                          "ly_do": "Lý do", "legal_basis": "Căn cứ", "decided_on": "Ngày ban hành",
+                          "province_code": "Phạm vi", "reason": "Lý do"},
+            breadcrumbs=[("Trang chủ", "/can-bo/"), ("Năm tạm dừng đánh giá", None)])
+
+    @http("POST", PAUSES)
+    @page(form=pause_form, schema=PausePageSchema, performs="record_pause")
+    def workspace_pause_record(self, page):
+        status = 400
+        if not page.errors:
+            body = page.body
+            try:
+                page.write("assessment", "record_pause", body["year"], body["province_code"],
+                           body["legal_basis"], body["notice"],
+                           body["decided_on"].isoformat() if body["decided_on"] else None)
+                return page.redirect(PAUSES, da="tam-dung")
+            except ValidationFailed as refused:
+                page.errors = field_errors(refused.details) or {"_form": [refused.message]}
+            except Conflict as refused:  # already recorded for that year and scope
+                page.errors, status = {"_form": [refused.message]}, 409
+        return self._pauses_page(page, status=status, errors=page.errors,
+                                 values=page.form.to_dict())
+
+    @http("POST", PAUSES + "/<int:evaluation_year>/bo")
+    @page(path=PauseYearPathSchema, form=lift_form, schema=PauseLiftSchema, performs="lift_pause")
+    def workspace_pause_lift(self, page, evaluation_year):
+        if not page.errors:
+            try:
+                page.write("assessment", "lift_pause", evaluation_year, page.body["province_code"],
+                           page.body["reason"])
+                return page.redirect(PAUSES, da="bo-tam-dung")
+            except (ValidationFailed, NotFound) as refused:
+                page.errors = {"_form": [refused.message]}
+        return self._pauses_page(page, status=400, errors=page.errors)
 
     # -- criteria sets -----------------------------------------------------------------------
     @http("GET", CRITERIA)

@@ -218,6 +218,7 @@ class CommuneWorkspaceRoutes:
             survey_problem=problem if problem and problem["indicator_id"] == indicator_id else None,
             assessment=assessment, criterion=criterion, indicator=indicator,
             items=fig.items(indicator), shown=shown if shown is not None else fig.values(recorded),
+            wording_labels=fig.WORDING_VI,
             recorded=recorded is not None,
             score=score if score is not None else _scores(assessment).get(indicator_id),
             problems=problems or [], gap=fig.gap,
@@ -484,4 +485,7 @@ def _shown(form) -> dict:
     """The form as typed, to show back: one value a field, a list for the sub-items."""
     shown = form.to_dict(flat=True)
     shown[fig.NOT_ARISING_ITEMS] = form.getlist(fig.NOT_ARISING_ITEMS)
+    activities = fig.PREFIX + "activities"
+    if activities in form:  # ticked activities and the typed ones, one line each, as recorded
+        shown[activities] = "\n".join(value.strip() for value in form.getlist(activities) if value.strip())
     return shown

@@ -27,6 +27,7 @@ class Field:
     kind: str  # count, flag, points, text, activities
     label: str
     hints: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)  # the activities the text lists
 
     @property
     def name(self) -> str:
@@ -44,6 +45,9 @@ class Item:
     fields: list[Field]
     shared: list[str]  # figures of this item already asked by an earlier one
     not_arising: str | None
+    requirement: str | None = None  # "mức độ đạt chuẩn" as the text words it
+    wording_vi: str | None = None  # where the name comes from, when not the legal text
+    note: str | None = None
 
 
 def _points(value: str | None) -> str:
@@ -104,6 +108,11 @@ def _fields(item: dict) -> list[Field]:
     if kind in ("fixed", "pass_fail", "penalty"):
         key = params.get("figure", "achieved")
         return [Field(key, "flag", name, [])]
+    if kind == "count_at_least" and params.get("activities"):
+        return [Field("activities", "activities",
+                      "Các hoạt động đã thực hiện (chọn trong danh sách)",
+                      ["Hoạt động khác ghi ở ô dưới, mỗi dòng một hoạt động."],
+                      options=list(params["activities"]))]
     if kind == "count_at_least":
         return [Field("activities", "activities",
                       "Các hoạt động đã thực hiện (mỗi dòng một hoạt động)",
@@ -131,8 +140,22 @@ def items(indicator: dict) -> list[Item]:
                 own.append(f)
                 seen.add(f.key)
         found.append(Item(item["id"], item["name"], item.get("max"), _rule_vi(item), own,
-                          shared, item.get("not_arising")))
+                          shared, item.get("not_arising"), item.get("requirement"),
+                          wording_vi(item), item.get("note")))
     return found
+
+
+WORDING_VI = {
+    "secondary": "Tên lấy từ nguồn chưa chính thức (phần mềm đánh giá của một địa phương), "
+                 "chưa đối chiếu văn bản chính thức.",
+    "inferred": "Nội dung suy luận: nguồn không nêu tên nội dung này; tên hiển thị được suy ra, "
+                "chờ văn bản chính thức.",
+}
+
+
+def wording_vi(item: dict) -> str | None:
+    """Said beside a criterion, indicator or content whose name is not the legal text's."""
+    return WORDING_VI.get(item.get("wording") or "")
 
 
 def find_indicator(criteria_set: dict, indicator_id: str) -> tuple[dict, dict] | None:
@@ -161,8 +184,8 @@ def read(form: MultiDict) -> dict:
         key, text = name[len(PREFIX):], (value or "").strip()
         if not text:
             continue
-        if key == "activities":
-            figures[key] = [line.strip() for line in text.splitlines() if line.strip()]
+        if key == "activities":  # ticked boxes and typed lines together
+            figures.setdefault(key, []).extend(line.strip() for line in text.splitlines() if line.strip())
         elif key in TEXT_KEYS:
             figures[key] = text
         elif text in ("true", "false"):

@@ -59,7 +59,7 @@ KEY_FIELD = "idempotency_key"
 # authorised before the form is read, so a form sent back with errors shows nothing its sender
 # may not see.
 BODY_UNITS = (permissions.CAMPAIGN_BODY, permissions.KIOSK_BODY, permissions.PLAN_BODY,
-              permissions.ACCOUNT_BODY)
+              permissions.ACCOUNT_BODY, permissions.PAUSE_BODY)
 SIGN_IN_REASONS = {"expired": "het-han", "ended": "ket-thuc", "disabled": "da-khoa",
                    "unknown": "ket-thuc"}
 

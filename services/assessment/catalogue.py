@@ -13,6 +13,10 @@ class CriteriaSetCatalogue:
     def __init__(self, criteria_set: CriteriaSet):
         self.criteria_set = criteria_set
 
+    def calendar(self) -> dict:
+        """The version's deadlines, as the assessment opened with it keeps them."""
+        return self.criteria_set.calendar.to_dict()
+
     def indicator_ids(self):
         return self.criteria_set.indicator_ids()
 

@@ -2,9 +2,9 @@
 
 Holidays come from the ``holidays`` package (Tết, Hùng Kings' day, 30/4, 1/5, 2/9, New
 Year, the government's swapped days off and the Saturdays worked in exchange); nothing is
-added by hand. Deadlines are data per criteria set so that a regime's numbers can be
-corrected without touching the workflow; the ones no official text confirmed are listed
-in ``RegimeCalendar.provisional``.
+added by hand. Deadlines are data: each criteria set's ``calendar`` section (a new circular
+loaded through the API carries its own); the ones no official text confirmed are listed in
+``RegimeCalendar.provisional``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import holidays
 
 from kernel.clock import VIETNAM
 from kernel.errors import ValidationFailed
+from services.assessment.criteria import load_builtin_sets
 
 WORKING, CALENDAR = "working_days", "calendar_days"
 
@@ -80,7 +81,11 @@ def _working_days_so_far(year: int) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class RegimeCalendar:
-    """The deadlines of one criteria set. ``*_before`` dates are exclusive ("trước ngày")."""
+    """The deadlines of one criteria set. ``*_before`` dates are exclusive ("trước ngày").
+
+    Built from the set's ``calendar`` section (services/assessment/criteria), so a regime's
+    numbers are data: an assessment keeps the calendar it was opened with.
+    """
 
     criteria_set_id: str
     posting_minimum: int
@@ -90,6 +95,17 @@ class RegimeCalendar:
     decision_due_before: tuple[int, int]
     publication_working_days: int
     provisional: tuple[str, ...] = ()
+    reports: tuple[dict, ...] = ()  # {"id", "name", "due_before": "dd/mm", "provisional"}
+
+    @classmethod
+    def from_dict(cls, criteria_set_id: str, data: dict) -> RegimeCalendar:
+        """From a set's ``calendar`` section (or ``to_dict``), already validated by the schema."""
+        return cls(criteria_set_id, data["posting_minimum"], data["posting_unit"],
+                   data["supplement_working_days"], _parse_day_month(data["dossier_due_before"]),
+                   _parse_day_month(data["decision_due_before"]), data["publication_working_days"],
+                   tuple(data.get("provisional", ())),
+                   tuple({"id": r["id"], "name": r["name"], "due_before": r["due_before"],
+                          "provisional": bool(r.get("provisional"))} for r in data.get("reports", ())))
 
     def posting_minimum_end(self, start: date) -> date:
         """The last day the posting must still be up; the start day counts as the first."""
@@ -112,6 +128,15 @@ class RegimeCalendar:
     def publication_due(self, signed_on: date) -> date:
         return add_working_days(signed_on, self.publication_working_days)
 
+    def report_due(self, report_id: str, year: int) -> date:
+        for report in self.reports:
+            if report["id"] == report_id:
+                day, month = _parse_day_month(report["due_before"])
+                return date(year + 1, month, day)
+        raise ValidationFailed("deadlines.unknown_report", {"report": report_id},
+                               {"criteria_set_id": self.criteria_set_id,
+                                "known": ", ".join(r["id"] for r in self.reports) or "—"})
+
     def to_dict(self) -> dict:
         return {
             "criteria_set_id": self.criteria_set_id,
@@ -120,6 +145,7 @@ class RegimeCalendar:
             "dossier_due_before": _day_month(self.dossier_due_before),
             "decision_due_before": _day_month(self.decision_due_before),
             "publication_working_days": self.publication_working_days,
+            "reports": [dict(r) for r in self.reports],
             "provisional": list(self.provisional),
         }
 
@@ -128,30 +154,29 @@ def _day_month(value: tuple[int, int]) -> str:
     return f"{value[0]:02d}/{value[1]:02d}"
 
 
-_CALENDARS = {
-    calendar.criteria_set_id: calendar for calendar in (
-        # Decision 619/2017: posting and the 5-day clarification are in the decision; the
-        # dates and publication delay were not found and follow 25/2021 until confirmed.
-        RegimeCalendar("619-2017", 10, WORKING, 5, (10, 1), (10, 2), 2,
-                       provisional=("dossier_due_before", "decision_due_before",
-                                    "publication_working_days")),
-        RegimeCalendar("25-2021", 5, CALENDAR, 3, (10, 1), (10, 2), 2),
-        # Decision 27/2025's procedure text was not available: 25/2021's numbers are assumed.
-        RegimeCalendar("27-2025", 5, CALENDAR, 3, (10, 1), (10, 2), 2,
-                       provisional=("posting_minimum", "supplement_working_days",
-                                    "dossier_due_before", "decision_due_before",
-                                    "publication_working_days")),
-    )
-}
+def _parse_day_month(text: str) -> tuple[int, int]:
+    day, month = text.split("/")
+    return (int(day), int(month))
 
 
-def calendar_for(criteria_set_id: str) -> RegimeCalendar:
-    try:
-        return _CALENDARS[criteria_set_id]
-    except KeyError:
+def calendar_for(criteria_set_id: str, version: int | None = None, sets: dict | None = None) -> RegimeCalendar:
+    """The calendar of a set: the given version or the latest, among ``sets`` (built-in by default)."""
+    known = load_builtin_sets() if sets is None else sets
+    versions = [v for (i, v) in known if i == criteria_set_id and (version is None or v == int(version))]
+    if not versions:
         raise ValidationFailed("deadlines.unknown_set", {"criteria_set_id": criteria_set_id},
-                               {"known": sorted(_CALENDARS)}) from None
+                               {"known": sorted({i for (i, _v) in known})})
+    criteria_set = known[(criteria_set_id, max(versions))]
+    return RegimeCalendar.from_dict(criteria_set.id, criteria_set.calendar.to_dict())
+
+
+def calendar_of(identity: dict) -> RegimeCalendar:
+    """The calendar an assessment was opened with; assessments opened before calendars were
+    data carry none, and the built-in set of their regime has the very same numbers."""
+    if identity.get("calendar"):
+        return RegimeCalendar.from_dict(identity["criteria_set_id"], identity["calendar"])
+    return calendar_for(identity["criteria_set_id"])
 
 
 def criteria_set_ids() -> list[str]:
-    return sorted(_CALENDARS)
+    return sorted({i for (i, _v) in load_builtin_sets()})

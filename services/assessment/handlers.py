@@ -18,7 +18,7 @@ from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
 from kernel.events import Metadata
 from kernel.store import EventStore
 from reference import units
-from services.assessment import views
+from services.assessment import pauses, views
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import applied_event_ids
@@ -85,11 +85,14 @@ class AssessmentHandlers:
         province_code, district_code = _jurisdiction_of(commune_code, year)
         level = ReviewingLevel.from_events(
             province_code, year, self.store.read_stream(level_stream(province_code, year))).level
+        paused = self.year_pauses(year).pause_for(province_code)
         set_id, set_version = self.criteria_set_for_year(year)
         assessment = self.load(commune_code, year)
         new_events = assessment.open(commune_code, province_code,
                                      district_code if level == "district" else None, year,
-                                     set_id, set_version, level)
+                                     set_id, set_version, level,
+                                     calendar=_calendar_of(self.catalogue_for(set_id, set_version)),
+                                     paused=pauses.public(paused) if paused else None)
         stream = stream_name(commune_code, year)
         with self.store.transaction() as conn:
             self.store.append(stream, assessment.version, new_events, metadata, conn=conn)
@@ -103,6 +106,23 @@ class AssessmentHandlers:
                 taken = applied_event_ids(result["event_id"], stream, taken)
                 self.store.append(stream, opened.version, taken, metadata, conn=conn)
         return opened.apply(taken)
+
+    def year_pauses(self, year: int) -> pauses.YearPauses:
+        return pauses.YearPauses.from_events(year, self.store.read_stream(pauses.stream_name(year)))
+
+    def record_pause(self, year: int, province_code: str | None, legal_basis: str,
+                     notice: str | None, decided_on: str | None, metadata: Metadata) -> dict:
+        current = self.year_pauses(year)
+        new_events = current.record(province_code, legal_basis, notice, decided_on)
+        self.store.append(pauses.stream_name(year), current.version, new_events, metadata)
+        return self.year_pauses(year).to_dict()
+
+    def lift_pause(self, year: int, province_code: str | None, reason: str,
+                   metadata: Metadata) -> dict:
+        current = self.year_pauses(year)
+        self.store.append(pauses.stream_name(year), current.version,
+                          current.lift(province_code, reason), metadata)
+        return self.year_pauses(year).to_dict()
 
     def execute(self, commune_code: str, year: int, command: str, arguments: dict,
                 metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
@@ -196,3 +216,9 @@ def _jurisdiction_of(commune_code: str, year: int) -> tuple[str, str | None]:
     if commune is None:
         raise NotFound("place.commune_not_found_in_year", {"commune_code": commune_code, "year": year})
     return commune.province_code, None
+
+
+def _calendar_of(catalogue) -> dict | None:
+    """The version's deadlines; a catalogue that has none lets the workflow use the built-in set's."""
+    calendar = getattr(catalogue, "calendar", None)
+    return calendar() if callable(calendar) else None

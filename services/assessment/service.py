@@ -10,7 +10,7 @@ from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFai
 from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from reference import units
-from services.assessment import criteria_sets, exports, rollups, views
+from services.assessment import criteria_sets, exports, pauses, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
@@ -187,8 +187,11 @@ class AssessmentService(EventSourcedService):
     # -- roll-ups --------------------------------------------------------------------------
     @expected
     def province_rollup(self, province_code: str, year: int, district_code: str | None = None) -> dict:
-        return rollups.province_rollup(self.store.engine, self._criteria_sets(), province_code,
-                                       year, district_code)
+        result = rollups.province_rollup(self.store.engine, self._criteria_sets(), province_code,
+                                         year, district_code)
+        # a paused year says why it has no assessments, as the board does
+        paused = self._handlers().year_pauses(int(year)).pause_for(province_code)
+        return {**result, "pause": pauses.public(paused) if paused else None}
 
     # -- the forms as .xlsx (base64: nameko's JSON serializer carries no bytes) ----------------
     @expected
@@ -216,6 +219,32 @@ class AssessmentService(EventSourcedService):
         result = self.province_rollup(province_code, year, district_code)
         scope = province_code + (f"-{district_code}" if district_code else "")
         return _file(f"mau-{form}-{scope}-{year}.xlsx", builders[form](result))
+
+    # -- paused evaluation years -------------------------------------------------------------
+    @expected
+    def list_pauses(self, year: int | None = None) -> list[dict]:
+        """Every pause in force (of one year when given), the country's before the provinces'."""
+        if year is not None:
+            return self._handlers().year_pauses(int(year)).to_dict()["pauses"]
+        years = sorted({e.data["year"] for e in self.store.query(
+            stream_prefix=pauses.STREAM_PREFIX, types=pauses.EVENT_TYPES, limit=100_000)})
+        handlers = self._handlers()
+        return [p for y in years for p in handlers.year_pauses(y).to_dict()["pauses"]]
+
+    @expected
+    @idempotent
+    def record_pause(self, year: int, province_code: str | None, legal_basis: str,
+                     notice: str | None = None, decided_on: str | None = None,
+                     context: dict | None = None) -> dict:
+        return self._handlers().record_pause(year, province_code, legal_basis, notice, decided_on,
+                                             metadata_from(context, "assessment"))
+
+    @expected
+    @idempotent
+    def lift_pause(self, year: int, province_code: str | None, reason: str,
+                   context: dict | None = None) -> dict:
+        return self._handlers().lift_pause(year, province_code, reason,
+                                           metadata_from(context, "assessment"))
 
     # -- criteria sets ---------------------------------------------------------------------
     @expected

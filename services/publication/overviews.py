@@ -5,7 +5,8 @@ any published commune the data does not list); ``assessed`` the public commune-y
 ``decided`` those with the chairman's decision (a revoked recognition counts as decided and
 not recognised); ``rate_percent`` is the recognition rate: recognised ÷ every commune-level
 unit of the year (``communes``), the rate of Mẫu 09 and of the assessment's roll-up
-(``recognition_rate``), one definition stated on the board's methodology page.
+(``recognition_rate``), one definition stated on the board's methodology page. ``pause`` is the notice that paused
+the year (the country's, else the province's), so that an empty year says why.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from kernel.errors import NotFound
 from reference import units
-from services.publication.record import commune_years
+from services.publication.record import commune_years, pause_for, pauses_of
 from services.publication.units import province_name, provinces_of_year, units_of_year
 
 DECIDED = ("recognised", "not_recognised", "revoked")
@@ -56,6 +57,7 @@ def province_overview(engine, province_code: str, year: int) -> dict:
     members, district_names = units_of_year(province_code, year)
     with engine.connect() as conn:
         rows = _rows(conn, year, province_code)
+        pause = pause_for(conn, year, province_code)
     totals = _counts(set(members), rows)
     districts = []
     by_district: dict[str, set[str]] = {code: set() for code in district_names}
@@ -72,13 +74,16 @@ def province_overview(engine, province_code: str, year: int) -> dict:
                           "recognised": counted["recognised"],
                           "rate_percent": counted["rate_percent"]})
     return {"province": {"code": province_code, "name": name}, "year": year, **totals,
-            "districts": districts}
+            "districts": districts, "pause": pause}
 
 
 def national_overview(engine, year: int) -> dict:
     year = int(year)
     with engine.connect() as conn:
         rows = _rows(conn, year)
+        year_pauses = pauses_of(conn, year)
+    national = next((p for p in year_pauses if p["province_code"] is None), None)
+    by_scope = {p["province_code"]: p for p in year_pauses if p["province_code"] is not None}
     by_province: dict[str, list] = {}
     for row in rows:
         by_province.setdefault(row.province_code, []).append(row)
@@ -91,8 +96,9 @@ def national_overview(engine, year: int) -> dict:
         provinces.append({"province_code": code, "province_name": province_name(code),
                           "communes": counted["communes"], "decided": counted["decided"],
                           "recognised": counted["recognised"],
-                          "rate_percent": counted["rate_percent"]})
+                          "rate_percent": counted["rate_percent"],
+                          "pause": national or by_scope.get(code)})
     totals = _counts(all_members, rows)
-    return {"year": year, "provinces": provinces,
+    return {"year": year, "provinces": provinces, "pause": national,
             "totals": {key: totals[key] for key in ("communes", "decided", "recognised",
                                                     "rate_percent")}}

@@ -7,7 +7,9 @@ One projection (``publication_record``) reads both services' events:
   own ``evolve``; the commune-year becomes **public when its self-assessment is posted**
   (``PostingStarted``) — nothing recorded while drafting is shown before that;
 - ``CriteriaSetPublished`` keeps the set versions an administrator published;
-- ``SatisfactionResultComputed`` keeps the survey results per commune and period.
+- ``SatisfactionResultComputed`` keeps the survey results per commune and period;
+- ``EvaluationPauseRecorded`` / ``EvaluationPauseLifted`` keep the paused years (the country's
+  or a province's) with their legal basis, so that the board says why a year has no results.
 
 Each published fact is also an **entry**: append-only, with the source event it came from
 and, when it corrects an earlier entry (a revocation after a decision, a new appraisal, a
@@ -46,6 +48,7 @@ from kernel import vietnamese as vi
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
 from kernel.store import ANY_VERSION
+from services.assessment import pauses as year_pauses
 from services.assessment.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
 from services.assessment.criteria.model import money
 from services.assessment.criteria_sets import CRITERIA_SET_PUBLISHED
@@ -142,7 +145,16 @@ published_sets = Table(
     Column("type", String(100), nullable=False),
 )
 
-ALL_TABLES = (commune_years, source_events, entries, satisfaction_results, published_sets)
+pauses = Table(
+    "publication_pauses", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("scope", String(16), primary_key=True),  # "national" or the province code
+    Column("province_code", String(8)),
+    Column("data", Text, nullable=False),  # services.assessment.pauses.public(): the API's form
+    Column("event_id", String(64), nullable=False),
+)
+
+ALL_TABLES = (commune_years, source_events, entries, satisfaction_results, published_sets, pauses)
 
 # -- the change log: what readers (the board's caches) must forget, in commit order ----------------
 # Every change to what the record shows appends a row: the commune, and where known its province
@@ -285,12 +297,15 @@ class PublicRecordProjection:
 
     def handles(self, event) -> bool:
         if event.source == "assessment":
-            return event.stream.startswith("assessment-") or event.type == CRITERIA_SET_PUBLISHED
+            return (event.stream.startswith("assessment-") or event.type == CRITERIA_SET_PUBLISHED
+                    or event.type in year_pauses.EVENT_TYPES)
         return event.source == "survey" and event.type == SATISFACTION_RESULT
 
     def apply(self, conn, event) -> None:
         if event.type == CRITERIA_SET_PUBLISHED:
             self._criteria_set(conn, event)
+        elif event.type in year_pauses.EVENT_TYPES:
+            self._pause(conn, event)
         elif event.type == SATISFACTION_RESULT:
             self._satisfaction(conn, event)
         else:
@@ -335,6 +350,18 @@ class PublicRecordProjection:
                 document=json.dumps(data["document"], ensure_ascii=False), **ref(event)))
             # titles and sources of the commune-years using it: rare, so forget everything
             note_change(conn, everything=True)
+
+    # -- paused years: replaying an event leaves the same row (or none)
+    def _pause(self, conn, event) -> None:
+        data = event.data
+        key = {"year": data["year"], "scope": year_pauses.scope_key(data["province_code"])}
+        conn.execute(delete(pauses).where(pauses.c.year == key["year"], pauses.c.scope == key["scope"]))
+        if event.type == year_pauses.PAUSE_RECORDED:
+            shown = year_pauses.public({**data, "scope_vi": year_pauses.scope_vi(data["province_code"])})
+            conn.execute(insert(pauses).values(**key, province_code=data["province_code"],
+                                               data=json.dumps(shown, ensure_ascii=False),
+                                               event_id=event.id))
+        note_change(conn, province_code=data["province_code"], year=data["year"], everything=True)
 
     # -- survey results
     def _satisfaction(self, conn, event) -> None:
@@ -641,6 +668,8 @@ def commune_record(engine, commune_code: str) -> dict:
         by_stream: dict[str, list] = {}
         for event in conn.execute(_STREAM_SOURCES, {"streams": [r.stream for r in rows]}):
             by_stream.setdefault(event.stream, []).append(event)
+        paused = [p for p in pauses_of(conn, None, rows[0].province_code)
+                  if p["year"] not in {r.year for r in rows}]
     sets = load_builtin_sets()
     for row in published.values():
         parsed = _parsed(row.document)
@@ -656,7 +685,7 @@ def commune_record(engine, commune_code: str) -> dict:
                         "district_name": newest.district_name,
                         "province_code": newest.province_code,
                         "province_name": newest.province_name},
-            "years": years}
+            "years": years, "paused_years": paused}
 
 
 def _year_record(row, sets, published_set, year_entries, satisfaction, stream_events) -> dict:
@@ -684,7 +713,8 @@ def _year_record(row, sets, published_set, year_entries, satisfaction, stream_ev
         "year": row.year, "status": row.status,
         "criteria_set": {"id": row.criteria_set_id, "version": row.criteria_set_version,
                          "title": criteria_set.title if criteria_set else None,
-                         "provisional": row.provisional, "pass_fail": row.pass_fail},
+                         "provisional": row.provisional, "pass_fail": row.pass_fail,
+                         **_wording(criteria_set)},
         "posting": None if posting is None else {
             "start": posting["start"], "minimum_end": posting["minimum_end"],
             "ended_on": posting["ended_on"], "channel": posting["channel"],
@@ -720,3 +750,32 @@ def stream_messages(conn, stream: str) -> list[dict]:
     return [json.loads(r.message) for r in conn.execute(
         select(source_events.c.message).where(source_events.c.stream == stream)
         .order_by(source_events.c.position))]
+
+
+def pauses_of(conn, year: int | None = None, province_code: str | None = None) -> list[dict]:
+    """The pauses in force (of a year; for a province: the country's and its own), country first."""
+    query = select(pauses.c.data)
+    if year is not None:
+        query = query.where(pauses.c.year == int(year))
+    if province_code is not None:
+        query = query.where(pauses.c.scope.in_((year_pauses.NATIONAL, province_code)))
+    found = [json.loads(row.data) for row in conn.execute(query)]
+    return sorted(found, key=lambda p: (p["year"], p["province_code"] is not None, p["province_code"] or ""))
+
+
+def pause_for(conn, year: int, province_code: str | None) -> dict | None:
+    """The pause that stops a province's year (the country's first), or the country's."""
+    found = pauses_of(conn, year, province_code)
+    if province_code is None:
+        found = [p for p in found if p["province_code"] is None]
+    return found[0] if found else None
+
+
+def _wording(criteria_set: CriteriaSet | None) -> dict:
+    """Which names of the set are not the legal text's: the board says so beside the result."""
+    if criteria_set is None:
+        return {"inferred_items": [], "secondary_wording": False}
+    items = [item for criterion in criteria_set.criteria for indicator in criterion.indicators
+             for item in (criterion, indicator, *indicator.sub_items)]
+    return {"inferred_items": sorted({f"{i.id}: {i.name}" for i in items if i.wording == "inferred"}),
+            "secondary_wording": any(i.wording == "secondary" for i in items)}

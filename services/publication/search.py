@@ -11,7 +11,8 @@ from sqlalchemy import func, or_, select
 
 from kernel.errors import ValidationFailed
 from reference.text import fold
-from services.publication.record import commune_years, search_item
+from services.assessment import pauses as year_pauses
+from services.publication.record import commune_years, pauses, search_item
 from services.publication.scores import STATUSES
 from services.publication.unit_search import NameIndex
 
@@ -155,9 +156,14 @@ def decisions(engine, province_code: str, year: int) -> dict:
 
 
 def years(engine) -> list[int]:
+    """The years with public results, and the years paused nationwide: their page says why
+    they have none, so the board's year links lead there too."""
     with engine.connect() as conn:
-        return sorted(conn.execute(select(commune_years.c.year).where(
+        public = set(conn.execute(select(commune_years.c.year).where(
             commune_years.c.public.is_(True)).distinct()).scalars())
+        paused = set(conn.execute(select(pauses.c.year).where(
+            pauses.c.scope == year_pauses.NATIONAL)).scalars())
+    return sorted(public | paused)
 
 
 def public_provinces(engine) -> list[dict]:

@@ -25,10 +25,10 @@ def problems_of(doc) -> list[str]:
     return caught.value.details["problems"]
 
 
-def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_as_version_1():
-    assert sorted(SETS) == [("25-2021", 1), ("27-2025", 1), ("619-2017", 1)]
+def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_27_2025_in_version_2():
+    assert sorted(SETS) == [("25-2021", 1), ("27-2025", 1), ("27-2025", 2), ("619-2017", 1)]
     assert sorted(p.name for p in DATA_DIR.glob("*.json")) == [
-        "25-2021.v1.json", "27-2025.v1.json", "619-2017.v1.json"]
+        "25-2021.v1.json", "27-2025.v1.json", "27-2025.v2.json", "619-2017.v1.json"]
 
 
 def test_given_619_when_loaded_then_the_confirmed_numbers_are_kept_exactly():
@@ -213,3 +213,58 @@ def test_given_many_problems_then_the_message_lists_every_one_on_its_own_line():
     lines = str(caught.value).splitlines()
     assert lines[0] == "The criteria set 25-2021 v1 is not valid:"
     assert len(lines) == 1 + len(caught.value.details["problems"]) >= 3
+
+
+# -- 27/2025 version 2: the contents the sources name, the rest marked inferred ---------------
+S27_2 = SETS[("27-2025", 2)]
+
+
+def _contents(criteria_set):
+    return [item for i in criteria_set.indicators() for item in (i.sub_items or (i,))]
+
+
+def test_given_2026_then_the_set_in_force_is_27_2025_v2_and_v1_stays_readable_for_replay():
+    assert set_for_year(2026).key == ("27-2025", 2) and S27.version == 1
+    assert [len(c.indicators) for c in S27_2.criteria] == [3, 7, 4] and S27_2.pass_fail
+    assert S27_2.recognition.all_indicators_achieved
+
+
+def test_given_v2_then_no_placeholder_is_left_and_every_content_has_its_requirement():
+    for item in _contents(S27_2):
+        assert "Nội dung 1" not in item.name and "chưa có nội dung" not in item.name, item.id
+        assert item.requirement and item.provenance.sources, item.id
+        assert item.wording in ("secondary", "inferred"), item.id
+    assert [s.name for s in S27_2.indicator("C2.I4").sub_items][2].startswith(
+        "Tỷ lệ hoàn thành nhiệm vụ về phổ biến")
+    mediation = S27_2.indicator("C3.I2").sub_items[1]
+    assert mediation.rule.params["min_percent"] == "80"
+
+
+def test_given_a_content_no_source_names_then_it_is_marked_inferred_with_a_vietnamese_note():
+    inferred = [item for item in _contents(S27_2) if item.wording == "inferred"]
+    assert {i.id for i in inferred} == {"C2.I6.a", "C2.I7.a", "C2.I7.b", "C2.I7.c",
+                                        "C3.I4.a", "C3.I4.b", "C3.I4.d"}
+    for item in inferred:
+        assert item.provisional and item.provenance.note.startswith("Nội dung suy luận: nguồn không nêu tên")
+
+
+def test_given_the_activity_list_indicators_then_they_list_the_activities_and_need_one():
+    digital, mobilising = S27_2.indicator("C2.I5"), S27_2.indicator("C3.I3")
+    assert len(digital.rule.params["activities"]) == 8 and len(mobilising.rule.params["activities"]) == 4
+    assert digital.rule.kind == mobilising.rule.kind == "count_at_least"
+    assert digital.rule.params["at_least"] == mobilising.rule.params["at_least"] == 1
+
+
+def test_given_v2_when_exported_then_it_loads_back_identically():
+    assert parse_criteria_set(S27_2.to_dict()) == S27_2
+
+
+@pytest.mark.parametrize("activities, expected", [
+    ([], "activities: a list of the activities' names"),
+    (["Một", "một"], "activities: an activity is listed twice"),
+])
+def test_given_a_bad_activity_list_then_it_is_refused(activities, expected):
+    doc = copy.deepcopy(S27_2.to_dict())
+    doc["version"] = 9
+    doc["criteria"][1]["indicators"][4]["rule"]["params"]["activities"] = activities
+    assert any(p.endswith(expected) for p in problems_of(doc))

@@ -1,11 +1,14 @@
 """Given/When/Then for working days and the deadlines of each regime, with real holidays."""
 
+import copy
 from datetime import UTC, date, datetime, timedelta
 
 import holidays
 import pytest
 
+from gateway.workspace.criteria_problems import in_vietnamese
 from kernel.errors import ValidationFailed
+from services.assessment.criteria import load_builtin_sets, parse_criteria_set
 from services.assessment.deadlines import (
     CALENDAR,
     WORKING,
@@ -133,3 +136,58 @@ def test_given_an_unknown_criteria_set_then_it_is_refused_naming_the_known_ones(
 def test_every_day_of_tet_2024_is_a_day_off():
     tet = [date(2024, 2, 8) + timedelta(days=i) for i in range(7)]
     assert not any(is_working_day(day) for day in tet)
+
+
+# -- deadlines as criteria-set data ----------------------------------------------------------
+def _new_circular(**calendar) -> dict:
+    """A new regime's set, as an administrator would publish it: its own calendar."""
+    document = copy.deepcopy(load_builtin_sets()[("27-2025", 2)].to_dict())
+    document.update(id="99-2030", version=1, applies_to={"first_year": 2030, "last_year": None})
+    document["calendar"] = {**document["calendar"], **calendar}
+    return document
+
+
+def test_given_a_new_circulars_set_when_loaded_then_its_deadlines_come_with_it_without_code():
+    new = parse_criteria_set(_new_circular(
+        posting_minimum=7, posting_unit="working_days", dossier_due_before="15/01",
+        provisional=[], reports=[{"id": "province_to_ministry", "name": "Báo cáo Bộ Tư pháp",
+                                  "due_before": "28/02"}]))
+    calendar = calendar_for("99-2030", sets={new.key: new})
+    assert (calendar.posting_minimum, calendar.posting_unit, calendar.provisional) == (7, WORKING, ())
+    assert calendar.posting_minimum_end(date(2030, 12, 2)) == date(2030, 12, 10)
+    assert calendar.dossier_due(2030) == date(2031, 1, 15)
+    assert calendar.report_due("province_to_ministry", 2030) == date(2031, 2, 28)
+    with pytest.raises(ValidationFailed):
+        calendar.report_due("district_to_province", 2030)
+
+
+def test_given_25_2021_then_its_report_dates_are_data_before_15_02_and_20_02():
+    calendar = calendar_for("25-2021")
+    assert calendar.report_due("district_to_province", 2023) == date(2024, 2, 15)
+    assert calendar.report_due("province_to_ministry", 2023) == date(2024, 2, 20)
+
+
+@pytest.mark.parametrize("calendar, expected", [
+    ({"dossier_due_before": "31/02"}, "calendar.dossier_due_before: 31/02 is not a day of the year"),
+    ({"decision_due_before": "05/01"}, "calendar.decision_due_before: the decision is due after the dossier"),
+    ({"dossier_due_before": "10-01"}, 'calendar.dossier_due_before: Write a day of the year as "dd/mm", e.g. "10/01".'),
+    ({"posting_unit": "weeks"}, "calendar.posting_unit: Must be one of: working_days, calendar_days."),
+    ({"provisional": ["posting_length"]}, "calendar.provisional[0]: Must be one of:"),
+])
+def test_given_a_bad_calendar_when_loaded_then_every_problem_is_listed_and_said_in_vietnamese(
+        calendar, expected):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_criteria_set(_new_circular(**calendar))
+    problems = refused.value.details["problems"]
+    assert any(p.startswith(expected) for p in problems), problems
+    assert all(in_vietnamese(p) != p for p in problems)  # the workspace says each in Vietnamese
+
+
+def test_given_a_version_published_before_calendars_were_data_then_it_keeps_its_regimes():
+    document = copy.deepcopy(load_builtin_sets()[("25-2021", 1)].to_dict())
+    del document["calendar"]
+    document["version"] = 7
+    assert parse_criteria_set(document).calendar == load_builtin_sets()[("25-2021", 1)].calendar
+    document["id"] = "99-2030"
+    with pytest.raises(ValidationFailed, match="calendar"):
+        parse_criteria_set(document)

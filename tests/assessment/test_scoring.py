@@ -12,6 +12,10 @@ SETS = load_builtin_sets()
 S619, S25, S27 = SETS[("619-2017", 1)], SETS[("25-2021", 1)], SETS[("27-2025", 1)]
 
 
+CALENDAR = {"posting_minimum": 5, "posting_unit": "calendar_days", "supplement_working_days": 3,
+            "dossier_due_before": "10/01", "decision_due_before": "10/02",
+            "publication_working_days": 2}
+
 def one_indicator(rule=None, *, max="10.00", not_arising=None, sub_items=None, pass_fail=False):
     """A one-criterion set around a single indicator C1.I1, to exercise one rule kind."""
     indicator = {"id": "C1.I1", "name": "Chỉ tiêu thử", "max": None if pass_fail else max}
@@ -27,7 +31,7 @@ def one_indicator(rule=None, *, max="10.00", not_arising=None, sub_items=None, p
     criteria_set = parse_criteria_set({
         "id": "test-1", "version": 1, "regime": "test", "title": "Bộ tiêu chí thử", "legal_basis": "none",
         "applies_to": {"first_year": 2030, "last_year": 2030}, "total_max": total, "pass_fail": pass_fail,
-        "recognition": recognition,
+        "recognition": recognition, "calendar": CALENDAR,
         "criteria": [{"id": "C1", "name": "Tiêu chí thử", "max": total, "indicators": [indicator]}]})
     return criteria_set.indicator("C1.I1")
 

@@ -169,6 +169,32 @@ def test_a_bad_or_existing_version_is_refused_and_nothing_is_stored(store, docum
     assert store.read_all() == []
 
 
+def test_given_a_new_circular_when_published_after_the_old_regime_closes_its_years_then_it_applies_with_its_deadlines(store):
+    # Given 27/2025 closes at 2029 in a new version, and a new circular's set from 2030 with
+    # its own calendar (seven working days of posting), published without any code
+    closing = copy.deepcopy(load_builtin_sets()[("27-2025", 2)].to_dict())
+    closing.update(version=3, applies_to={"first_year": 2025, "last_year": 2029})
+    new = copy.deepcopy(closing)
+    new.update(id="99-2030", version=1, applies_to={"first_year": 2030, "last_year": None})
+    new["calendar"] = {**new["calendar"], "posting_minimum": 7, "posting_unit": "working_days",
+                       "provisional": []}
+    with pytest.raises(ValidationFailed):  # 27/2025 still claims 2030
+        criteria_sets.publish(store, new, meta("administrator"))
+    criteria_sets.publish(store, closing, meta("administrator"))
+    criteria_sets.publish(store, new, meta("administrator"))
+    [registered] = store.read_stream("criteria-sets")
+    assert registered.data == {"set_id": "99-2030"}
+    # When a commune opens 2030, Then the new regime applies and its calendar is the one kept
+    sets, handlers = handlers_for(store)
+    assert set_for_year(2030, sets).key == ("99-2030", 1)
+    assert set_for_year(2029, sets).key == ("27-2025", 3)
+    opened = handlers.open("00004", 2030, meta()).to_dict()
+    assert opened["criteria_set_id"] == "99-2030"
+    [event] = store.read_stream("assessment-00004-2030")
+    assert (event.data["calendar"]["posting_minimum"], event.data["calendar"]["posting_unit"]) == (
+        7, "working_days")
+
+
 def test_publishing_the_same_version_twice_is_a_conflict(store):
     criteria_sets.publish(store, _document(2), meta("administrator"))
     with pytest.raises(Conflict):

@@ -10,6 +10,7 @@ from kernel.canonical import to_json_value
 from kernel.clock import VIETNAM
 from kernel.errors import DateOutOfOrder, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
+from services.assessment.deadlines import calendar_for
 from services.assessment.errors import EvidenceAlreadyAttached
 from services.assessment.workflow import STATES, CommuneAssessment, CriteriaCatalogue, quorum
 from services.assessment.workflow import names as n
@@ -231,7 +232,9 @@ def test_given_nothing_when_opened_then_the_assessment_keeps_its_criteria_set_ve
     assert event.type == "AssessmentOpened"
     assert event.data == {"commune_code": "00004", "year": 2022, "province_code": "01",
                           "district_code": "001", "criteria_set_id": "25-2021",
-                          "criteria_set_version": "2021.1", "reviewing_level": "district"}
+                          "criteria_set_version": "2021.1", "reviewing_level": "district",
+                          "calendar": {k: v for k, v in calendar_for("25-2021").to_dict().items()
+                                       if k != "criteria_set_id"}}
     state = a(opened())
     assert (state.state, state.stream, state.version) == (n.DRAFTING, "assessment-00004-2022", 1)
     assert n.stream_name("00004", 2022) == state.stream

@@ -141,6 +141,9 @@ class AssessmentPeer(Peer):
     run_command = recorded("run_command")
     assessment_form = recorded("assessment_form", _file)
     list_criteria_sets = recorded("list_criteria_sets", lambda self: [])
+    list_pauses = recorded("list_pauses", lambda self, year=None: [])
+    record_pause = recorded("record_pause", lambda self, year, *args: {"year": year, "pauses": []})
+    lift_pause = recorded("lift_pause", lambda self, year, *args: {"year": year, "pauses": []})
     publish_criteria_set = recorded("publish_criteria_set")
     get_criteria_set = recorded("get_criteria_set", lambda self, set_id, version=None: (
         set_for_year(2022).to_dict()))

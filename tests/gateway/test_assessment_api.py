@@ -344,6 +344,8 @@ ASSESSMENT_SECURED = {
     ("/api/v1/criteria-sets", "get"), ("/api/v1/criteria-sets", "post"),
     ("/api/v1/criteria-sets/{set_id}", "get"),
     ("/api/v1/criteria-sets/{set_id}/versions/{version}", "get"),
+    ("/api/v1/evaluation-pauses", "get"), ("/api/v1/evaluation-pauses/{evaluation_year}", "post"),
+    ("/api/v1/evaluation-pauses/{evaluation_year}/lift", "post"),
     ("/api/v1/provinces/{province_code}/assessments", "get"),
     (_BASE + "/forms/02.xlsx", "get"), (_BASE + "/forms/07.xlsx", "get"),
     ("/api/v1/provinces/{province_code}/assessments/forms/08.xlsx", "get"),
@@ -355,3 +357,32 @@ ASSESSMENT_SECURED = {
     (_BASE + "/evidence/{indicator_id}/{sha256}", "delete"),
 }
 ASSESSMENT_OPERATIONS = ASSESSMENT_SECURED
+
+
+def test_a_paused_year_is_recorded_by_its_authority_and_refuses_to_open_with_its_basis(api):
+    # Given Thanh Hóa's department of justice records its notice pausing 2021
+    basis = "Công văn số 99/STP-PBGDPL ngày 15/10/2021 của Sở Tư pháp tỉnh Thanh Hóa"
+    url = "/api/v1/evaluation-pauses/2021"
+    body = {"province_code": "38", "legal_basis": basis, "decided_on": "2021-10-15"}
+    assert send(api, "POST", url, OTHER_PROVINCE, body).status_code == 403
+    assert send(api, "POST", url, PROVINCE_JUSTICE, {**body, "province_code": None}).status_code == 403
+    assert send(api, "POST", url, OFFICER, body).status_code == 403
+    assert send(api, "POST", url, PROVINCE_JUSTICE, {"province_code": "38"}).status_code == 400
+    recorded = send(api, "POST", url, PROVINCE_JUSTICE, body)
+    assert recorded.status_code == 201, recorded.text
+    [pause] = recorded.json()["pauses"]
+    assert pause["summary_vi"].startswith("Năm 2021: tạm dừng đánh giá tại Tỉnh Thanh Hóa theo Công văn")
+    assert send(api, "POST", url, ADMIN, body).status_code == 409  # already recorded
+    listed = send(api, "GET", "/api/v1/evaluation-pauses?year=2021", OFFICER).json()["pauses"]
+    assert [p["province_code"] for p in listed] == ["38"]
+    rollup = send(api, "GET", "/api/v1/provinces/38/assessments?year=2021", PROVINCE_JUSTICE).json()
+    assert rollup["pause"]["legal_basis"] == basis  # the roll-up says why the year is empty
+    # When one of its communes opens 2021, Then it is refused with the basis, nothing written
+    refused = send(api, "POST", f"/api/v1/communes/{DONG_PHU}/assessments/2021", OTHER_OFFICER)
+    assert refused.status_code == 409 and refused.json()["error"] == "year_paused"
+    assert basis in refused.json()["message"]
+    assert send(api, "GET", f"/api/v1/communes/{DONG_PHU}/assessments/2021", AUDITOR).status_code == 404
+    # Lifted (recorded by mistake): the year opens again
+    lifted = send(api, "POST", url + "/lift", ADMIN, {"province_code": "38", "reason": "Ghi nhầm"})
+    assert lifted.status_code == 200 and lifted.json()["pauses"] == []
+    assert send(api, "POST", f"/api/v1/communes/{DONG_PHU}/assessments/2021", OTHER_OFFICER).status_code == 201

@@ -178,7 +178,7 @@ def test_kept_pages_follow_the_record(live):
     for _ in range(3):
         status, state, _ = cache_state(client, page)
         assert status == 404 and state != "hit"
-    criteria_set = load_builtin_sets()[("27-2025", 1)]
+    criteria_set = load_builtin_sets()[("27-2025", 2)]
     run = walk_to_appraised(assessment, commune, year, criteria_set)
     assert wait_until(lambda: cache_state(client, page)[0] == 200), "never published"
     assert wait_until(lambda: cache_state(client, page)[1] == "hit"), "never kept"

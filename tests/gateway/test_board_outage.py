@@ -34,7 +34,7 @@ def test_kept_pages_are_served_with_a_notice_while_publication_is_down(tmp_path)
     found = []
     with live_board(tmp_path, found, RPC_TIMEOUT=2) as (client, assessment):
         runner, config = found
-        walk_to_appraised(assessment, "00004", 2025, load_builtin_sets()[("27-2025", 1)])
+        walk_to_appraised(assessment, "00004", 2025, load_builtin_sets()[("27-2025", 2)])
         page = "/ket-qua/xa/00004"
         assert wait_until(lambda: client.get(page).headers.get("X-Cache") == "hit")
         publication = next(c for c in runner.containers if c.service_name == "publication")

@@ -240,7 +240,7 @@ class BoardPublicationPeer(peers.Peer):
             provinces.append({"province_code": code, "province_name": o["province"]["name"],
                               "communes": o["communes"], "decided": o["decided"],
                               "recognised": o["recognised"], "rate_percent": o["rate_percent"]})
-        return {"year": year, "provinces": provinces,
+        return {"year": year, "provinces": provinces, "pause": PAUSE if year == PAUSE["year"] else None,
                 "totals": {"communes": sum(p["communes"] for p in provinces),
                            "decided": sum(p["decided"] for p in provinces),
                            "recognised": sum(p["recognised"] for p in provinces),
@@ -615,6 +615,17 @@ def test_national_overview(board):
     latest = board.get("/ket-qua/toan-quoc", allow_redirects=False)
     assert latest.status_code == 302 and latest.headers["Location"].endswith(
         "/ket-qua/toan-quoc/2025")
+
+
+PAUSE = {"year": 2023, "province_code": None, "scope": "national", "scope_vi": "toàn quốc",
+         "legal_basis": "Công văn thử", "notice": None, "decided_on": None,
+         "summary_vi": "Năm 2023: tạm dừng đánh giá theo Công văn thử."}
+
+
+def test_a_paused_year_says_so_with_its_basis_instead_of_showing_nothing(board):
+    page = board.get("/ket-qua/toan-quoc/2023").text
+    assert '<p class="paused-note" id="tam-dung" role="note">Năm 2023: tạm dừng đánh giá theo Công văn thử.</p>' in page
+    assert 'id="tam-dung"' not in board.get("/ket-qua/toan-quoc/2024").text
 
 
 def test_assets_and_openapi(board):

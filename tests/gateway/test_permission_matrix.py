@@ -213,6 +213,11 @@ def recipes(s: Situation) -> dict:
         "get_criteria_set": Call("GET", "/api/v1/criteria-sets/25-2021", None, A, "get_criteria_set"),
         "get_criteria_set_version": Call("GET", "/api/v1/criteria-sets/25-2021/versions/1", None,
                                          A, "get_criteria_set"),
+        "list_pauses": Call("GET", f"/api/v1/evaluation-pauses?year={y}", None, A, "list_pauses"),
+        "record_pause": Call("POST", f"/api/v1/evaluation-pauses/{y}", {
+            "province_code": s.province, "legal_basis": "Công văn tạm dừng"}, A, "record_pause"),
+        "lift_pause": Call("POST", f"/api/v1/evaluation-pauses/{y}/lift", {
+            "province_code": s.province, "reason": "Ghi nhầm"}, A, "lift_pause"),
         "publish_criteria_set": Call("POST", "/api/v1/criteria-sets",
                                      {"id": "25-2021", "version": 9}, A, "publish_criteria_set"),
         # a commune's assessment
@@ -511,6 +516,11 @@ def recipes(s: Situation) -> dict:
             "noi_dung": '{"id": "25-2021", "version": 9}'}, "publish_criteria_set"),
         "workspace_criteria_set_version": page("GET", "/can-bo/quan-tri/bo-tieu-chi/25-2021/1",
                                                None, "get_criteria_set"),
+        "workspace_pauses": page("GET", "/can-bo/quan-tri/tam-dung", None, "list_pauses"),
+        "workspace_pause_record": page("POST", "/can-bo/quan-tri/tam-dung", {
+            "nam": str(y), "pham_vi": s.province, "can_cu": "Công văn tạm dừng"}, "record_pause"),
+        "workspace_pause_lift": page("POST", f"/can-bo/quan-tri/tam-dung/{y}/bo", {
+            "pham_vi": s.province, "ly_do": "Ghi nhầm"}, "lift_pause"),
         "workspace_platform_health": page("GET", "/can-bo/quan-tri/tinh-trang"),  # health: unrecorded
         "workspace_review_evidence": review_page(
             "GET", f"{review}/minh-chung/C1.I1/{EVIDENCE_SHA}", None, "evidence_file"),
@@ -558,6 +568,8 @@ def passes(operation, role, kind, call, s) -> bool:
     if rule == "plan_reporter":
         return kind != "other_province" if role == "agency_officer" else covers(role, kind, call, s)
     if rule == "account_admin":  # the account (an officer of the commune) is the province's
+        return role == "administrator" or (role == "justice_officer" and kind == "own_province")
+    if rule == "pause_scope":  # the country: administrators; a province: also its department
         return role == "administrator" or (role == "justice_officer" and kind == "own_province")
     if rule == "accounts_scope":  # a department administers its own province, whichever
         return role == "administrator" or (role == "justice_officer"
@@ -659,7 +671,7 @@ def cells(operation, s) -> list[Cell]:
 # whose answer depends on the unit (roll-ups name a district, so they run where there are some).
 LEVEL_DEPENDENT = {"reviewing_level", "justice_office"}
 UNIT_RULES = {"covers_unit", "reviewing_level", "justice_office", "plan_reporter",
-              "account_admin"}
+              "account_admin", "pause_scope"}
 PLAN = ([(DISTRICT_YEAR, op) for op in PERMISSIONS]
         + [(PROVINCE_YEAR, op) for op, rule in PERMISSIONS.items()
            if rule.jurisdiction.name in LEVEL_DEPENDENT]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.accounts_platform import FAST_HASHING
-from tests.support.assessment_platform import token
+from tests.support.assessment_platform import token, wait_for
 from tests.support.full_platform import full_platform
 from tests.support.workspace_people import (
     csrf_of,
@@ -168,3 +168,36 @@ def test_only_administrators_open_the_administration_pages(platform, username):
     refused = browser.post(f"{platform.url}{LEVELS}/01/2023", data=form)
     assert refused.status_code == 403 and level_of(platform, "01", 2023) == before
     assert 'href="/can-bo/quan-tri/cap-tham-dinh"' not in home.text
+
+
+def test_a_paused_year_is_recorded_through_the_form_and_the_board_says_so(platform, admin):
+    pauses = "/can-bo/quan-tri/tam-dung"
+    page = admin.get(platform.url + pauses)
+    assert page.status_code == 200 and '<option value="toan-quoc"' in page.text
+    form = {"csrf_token": csrf_of(page.text), "idempotency_key": form_key_of(page.text),
+            "nam": "2025", "pham_vi": "toan-quoc", "can_cu": "", "ngay": "", "thong_bao": ""}
+    empty = admin.post(platform.url + pauses, data=form)
+    assert empty.status_code == 400 and 'href="#' in empty.text  # the basis is needed
+    basis = "thông báo tạm dừng đánh giá năm 2025 của các tỉnh"
+    done = admin.post(platform.url + pauses, allow_redirects=False,
+                      data={**form, "idempotency_key": form_key_of(empty.text), "can_cu": basis})
+    assert done.status_code == 303, done.text[-800:]
+    listed = admin.get(platform.url + done.headers["Location"])
+    assert "Đã ghi nhận năm đánh giá tạm dừng." in listed.text
+    assert f"Năm 2025: tạm dừng đánh giá theo {basis}." in listed.text
+    again = admin.post(platform.url + pauses, data={**form, "idempotency_key": form_key_of(listed.text),
+                                                    "can_cu": basis})
+    assert again.status_code == 409
+    refused = platform.request("POST", "/api/v1/communes/00004/assessments/2025",
+                               token("commune_officer", "01", None, "00004"))
+    assert refused.status_code == 409 and refused.json()["error"] == "year_paused"
+    board = wait_for(lambda: (lambda text: text if 'id="tam-dung"' in text else None)(
+        platform.get("/ket-qua/toan-quoc/2025", None).text))
+    assert f"Năm 2025: tạm dừng đánh giá theo {basis}." in board
+    # the version in force shows which names are inferred, beside them
+    version = admin.get(platform.url + CRITERIA + "/27-2025/2").text
+    assert 'data-wording="inferred"' in version and "Mức độ đạt chuẩn: Từ 80% trở lên" in version
+    # a province's department of justice records for its own province only
+    department = signed_in(platform, "sotuphap.thanhhoa").get(platform.url + pauses)
+    assert department.status_code == 200
+    assert re.findall(r'<option value="([^"]+)"', department.text.split('id="pham-vi"')[1].split("</select>")[0]) == ["38"]

@@ -100,13 +100,21 @@ def test_an_officer_fills_every_indicator_scores_them_and_submits(api):
     assert "ngày làm việc" in dashboard.text and 'data-kind="dossier"' in dashboard.text
     assert "/niem-yet" not in dashboard.text  # not a next step yet
 
-    criteria = json.loads((CRITERIA / "27-2025.v1.json").read_text(encoding="utf-8"))
+    criteria = json.loads((CRITERIA / "27-2025.v2.json").read_text(encoding="utf-8"))
     indicators = [i for c in criteria["criteria"] for i in c["indicators"]]
     rate = next(i for i in indicators if i["id"] == "C2.I2")
     page = browser.get(f"{base}/chi-tieu/C2.I2")
     assert page.status_code == 200
     assert "Số đã thực hiện đạt yêu cầu (tử số)" in page.text and "Đạt khi tỷ lệ" in page.text
     assert "<code>disclosed</code>" in page.text
+    assert "Mức độ đạt chuẩn:" in page.text and "chưa chính thức" in page.text
+    # a content no source names is said to be inferred, beside its name
+    resources = browser.get(f"{base}/chi-tieu/C2.I6").text
+    assert 'data-wording="inferred"' in resources and "nguồn không nêu tên nội dung này" in resources
+    assert "Nội dung 1 của chỉ tiêu (chưa có nội dung trong nguồn)" not in resources
+    # an activity-list indicator lists the text's activities to tick (at least one needed)
+    digital = browser.get(f"{base}/chi-tieu/C2.I5").text
+    assert 'value="Xây dựng chatbox giải đáp pháp luật"' in digital and "Cần ít nhất 1 hoạt động" in digital
     # scored as typed, by the service, and kept nowhere
     draft = browser.post(f"{base}/chi-tieu/C2.I2/tinh-diem", data={
         "csrf_token": csrf_of(page.text), "fig_disclosed": "2", "fig_issued": "4"})

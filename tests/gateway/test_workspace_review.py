@@ -284,7 +284,7 @@ def test_a_form_sent_twice_is_done_once(api):
 def test_a_province_reviewed_2026_year_with_pass_fail_indicators(api):
     """Since the districts were abolished the province's department reviews: its queue lists
     a 2026 dossier of Ba Đình, and the council marks each 27/2025 indicator achieved or not."""
-    criteria_set = load_builtin_sets()[("27-2025", 1)]
+    criteria_set = load_builtin_sets()[("27-2025", 2)]
     commune, url = "00004", "/api/v1/communes/00004/assessments/2026"
     me = token("commune_officer", "01", None, commune, sub="congchuc.badinh")
     assert send(api, "POST", url, me).status_code == 201

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from kernel.errors import NotFound
 from kernel.projection import ProjectionProcessor, StoreSource
 from services.assessment import exports, rollups
-from services.publication import overviews, record
-from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR
+from services.publication import overviews, record, search
+from tests.publication.support import DONG_HOA, DONG_NAM, DONG_QUANG, THANH_HOA, YEAR, meta
 
 
 def fill(setup):
@@ -30,7 +30,7 @@ def test_province_and_national_overviews_and_one_recognition_rate(setup):
     districts = body.pop("districts")
     assert body == {"province": {"code": THANH_HOA, "name": "Tỉnh Thanh Hóa"}, "year": YEAR,
                     "communes": 559, "assessed": 3, "decided": 2, "recognised": 1,
-                    "not_recognised": 1, "rate_percent": "0.18"}  # 1 of 559 units
+                    "not_recognised": 1, "rate_percent": "0.18", "pause": None}  # 1 of 559 units
     assert len(districts) == 27 and sum(d["communes"] for d in districts) == 559
     assert {"district_code": "405", "district_name": "Huyện Đông Sơn", "communes": 14, "decided": 2,
             "recognised": 1, "rate_percent": "7.14"} in districts
@@ -49,7 +49,7 @@ def test_province_and_national_overviews_and_one_recognition_rate(setup):
     by_code = {p["province_code"]: p for p in national["provinces"]}
     assert by_code[THANH_HOA] == {"province_code": THANH_HOA, "province_name": "Tỉnh Thanh Hóa",
                                   "communes": 559, "decided": 2, "recognised": 1,
-                                  "rate_percent": "0.18"}
+                                  "rate_percent": "0.18", "pause": None}
     assert national["totals"]["decided"] == 2 and national["totals"]["recognised"] == 1
     assert national["totals"]["communes"] == sum(p["communes"] for p in national["provinces"])
     # The national page for 2022 counts every unit of the year: 63 provinces, 10,599 communes.
@@ -85,6 +85,32 @@ def test_province_and_national_overviews_and_one_recognition_rate(setup):
     assert len(national_2025["provinces"]) == 34
     assert national_2025["totals"]["communes"] == 3321
     assert national_2025["totals"]["recognised"] == 1
+
+
+def test_given_a_paused_year_then_the_overviews_and_the_commune_say_so_with_the_basis(setup):
+    basis = "thông báo tạm dừng đánh giá năm 2025"
+    setup.walk(DONG_QUANG)  # a commune with a public year, so that its page exists
+    setup.handlers.record_pause(2025, None, basis, None, None, meta("administrator"))
+    setup.handlers.record_pause(2024, THANH_HOA, "Công văn của Sở Tư pháp", None, None,
+                                meta("justice_officer"))
+    setup.sync()
+    said = f"Năm 2025: tạm dừng đánh giá theo {basis}."
+    assert overviews.national_overview(setup.engine, 2025)["pause"]["summary_vi"] == said
+    assert all(p["pause"]["summary_vi"] == said
+               for p in overviews.national_overview(setup.engine, 2025)["provinces"])
+    province_2024 = overviews.province_overview(setup.engine, THANH_HOA, 2024)["pause"]
+    assert province_2024["summary_vi"] == ("Năm 2024: tạm dừng đánh giá tại Tỉnh Thanh Hóa theo "
+                                           "Công văn của Sở Tư pháp.")
+    assert overviews.national_overview(setup.engine, 2024)["pause"] is None
+    assert overviews.province_overview(setup.engine, "01", 2024)["pause"] is None
+    assert 2025 in search.years(setup.engine) and 2024 not in search.years(setup.engine)
+    paused = record.commune_record(setup.engine, DONG_QUANG)["paused_years"]
+    assert [p["year"] for p in paused] == [2024, 2025]
+    # lifted: the year is an ordinary empty year again; replaying changes nothing
+    setup.handlers.lift_pause(2025, None, "Ghi nhầm", meta("administrator"))
+    setup.sync()
+    assert overviews.national_overview(setup.engine, 2025)["pause"] is None
+    assert setup.sync() == 0
 
 
 def test_a_rebuild_from_zero_equals_the_live_record(setup):

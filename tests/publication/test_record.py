@@ -33,7 +33,8 @@ def test_nothing_is_public_before_the_posting_starts(setup):
     assert year["status"] == "in_progress" and year["decision"] is None
     assert year["scores"]["basis"] == "self" and year["scores"]["total"] == "100.00"
     assert year["criteria_set"] == {"id": "25-2021", "version": 1, "provisional": True,
-                                    "pass_fail": False,
+                                    "pass_fail": False, "inferred_items": [],
+                                    "secondary_wording": False,
                                     "title": year["criteria_set"]["title"]}
     c1 = year["scores"]["criteria"][0]
     assert c1 == {"id": "C1", "name": c1["name"], "max": "10.00", "points": "10.00",

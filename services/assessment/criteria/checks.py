@@ -7,6 +7,7 @@ official annex sees every mistake at once instead of fixing them one per attempt
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from services.assessment.criteria import rules
@@ -14,7 +15,7 @@ from services.assessment.criteria.model import CriteriaSet, Indicator, money
 
 
 def problems(cs: CriteriaSet, declared_provisional: bool | None) -> list[str]:
-    found = _ids(cs) + _mode(cs) + _sums(cs) + _recognition(cs)
+    found = _ids(cs) + _mode(cs) + _sums(cs) + _recognition(cs) + _calendar(cs)
     for criterion in cs.criteria:
         for indicator in criterion.indicators:
             found += _indicator(indicator, cs.pass_fail)
@@ -145,3 +146,32 @@ def _recognition(cs: CriteriaSet) -> list[str]:
     if r.satisfaction and r.satisfaction.min_percent is not None and r.satisfaction.min_percent > 100:
         found.append("recognition.satisfaction.min_percent: at most 100")
     return found
+
+
+def _calendar(cs: CriteriaSet) -> list[str]:
+    """Days that exist, reports named once, no value marked provisional twice."""
+    calendar, found = cs.calendar, []
+    dated = [("dossier_due_before", calendar.dossier_due_before),
+             ("decision_due_before", calendar.decision_due_before),
+             *[(f"reports.{r.id}.due_before", r.due_before) for r in calendar.reports]]
+    for where, text in dated:
+        if _day_of_year(text) is None:
+            found.append(f"calendar.{where}: {text} is not a day of the year")
+    dossier, decision = _day_of_year(calendar.dossier_due_before), _day_of_year(calendar.decision_due_before)
+    if dossier and decision and decision <= dossier:
+        found.append("calendar.decision_due_before: the decision is due after the dossier")
+    ids = [r.id for r in calendar.reports]
+    found += [f"calendar.reports: {i} is declared more than once" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    marked = list(calendar.provisional)
+    found += [f"calendar.provisional: {m} is listed more than once" for m in sorted({m for m in marked if marked.count(m) > 1})]
+    return found
+
+
+def _day_of_year(text: str) -> tuple[int, int] | None:
+    """(month, day) of "dd/mm"; None when no such day (29/02 is refused: not every year has it)."""
+    try:
+        day, month = (int(part) for part in text.split("/"))
+        date(2023, month, day)
+    except ValueError:
+        return None
+    return (month, day)

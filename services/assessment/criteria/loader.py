@@ -12,12 +12,14 @@ from marshmallow import ValidationError
 from kernel.errors import NotFound, ValidationFailed
 from services.assessment.criteria import checks
 from services.assessment.criteria.model import (
+    Calendar,
     CriteriaSet,
     Criterion,
     DeclaredCondition,
     Indicator,
     Provenance,
     RecognitionRules,
+    ReportDeadline,
     Rule,
     SatisfactionRule,
     SubItem,
@@ -32,6 +34,7 @@ def parse_criteria_set(document: dict) -> CriteriaSet:
     """A validated set from a document in the file format; ``ValidationFailed`` lists every problem."""
     if not isinstance(document, dict):
         raise ValidationFailed("criteria.not_object", {"problems": ["document: not an object"]})
+    document = _with_regime_calendar(document)
     try:
         data = CriteriaSetSchema().load(document)
     except ValidationError as error:
@@ -41,6 +44,19 @@ def parse_criteria_set(document: dict) -> CriteriaSet:
     if found:
         _fail(document, found)
     return criteria_set
+
+
+def _with_regime_calendar(document: dict) -> dict:
+    """A version of a built-in regime published without a ``calendar`` (as every version was
+    before deadlines were data) keeps its regime's. The built-in files always carry their own
+    (the schema requires it), so reading them never comes back here."""
+    if "calendar" in document or document.get("id") in (None, ""):
+        return document
+    builtin = [s for (i, _v), s in _builtin().items() if i == document.get("id")]
+    if not builtin:
+        return document
+    latest = max(builtin, key=lambda s: s.version)
+    return {**document, "calendar": latest.calendar.to_dict()}
 
 
 def load_file(path: Path) -> CriteriaSet:
@@ -76,13 +92,18 @@ def set_for_year(year: int, sets: dict[tuple[str, int], CriteriaSet] | None = No
     """
     if isinstance(year, bool) or not isinstance(year, int):
         raise ValidationFailed("criteria.year_not_integer", {"year": str(year)})
-    candidates = [s for s in (load_builtin_sets() if sets is None else sets).values() if s.covers(year)]
+    # Each regime's years are its latest version's (a later version may close them: last_year).
+    latest: dict[str, CriteriaSet] = {}
+    for s in (load_builtin_sets() if sets is None else sets).values():
+        if s.id not in latest or s.version > latest[s.id].version:
+            latest[s.id] = s
+    candidates = [s for s in latest.values() if s.covers(year)]
     if not candidates:
         raise NotFound("criteria.no_set_for_year", {"year": year})
     if len({s.id for s in candidates}) > 1:
         raise ValidationFailed("criteria.several_sets_for_year", {"year": year},
                                {"sets": sorted({s.id for s in candidates})})
-    return max(candidates, key=lambda s: s.version)
+    return candidates[0]
 
 
 def _fail(document: dict, problems: list[str]):
@@ -109,18 +130,21 @@ def _rule(data: dict | None) -> Rule | None:
 
 def _sub_item(data: dict) -> SubItem:
     return SubItem(data["id"], data["name"], _points(data["max"]), _rule(data["rule"]),
-                   data["not_arising"], _provenance(data), data["name_en"])
+                   data["not_arising"], _provenance(data), data["name_en"], data["wording"],
+                   data["requirement"])
 
 
 def _indicator(data: dict) -> Indicator:
     return Indicator(data["id"], data["name"], _points(data["max"]), _rule(data["rule"]),
                      tuple(_sub_item(s) for s in data["sub_items"]), data["not_arising"],
-                     _provenance(data), data["name_en"])
+                     _provenance(data), data["name_en"], data["wording"],
+                   data["requirement"])
 
 
 def _criterion(data: dict) -> Criterion:
     return Criterion(data["id"], data["name"], _points(data["max"]),
-                     tuple(_indicator(i) for i in data["indicators"]), _provenance(data), data["name_en"])
+                     tuple(_indicator(i) for i in data["indicators"]), _provenance(data), data["name_en"],
+                     data["wording"], data["requirement"])
 
 
 def _recognition(data: dict) -> RecognitionRules:
@@ -138,6 +162,19 @@ def _recognition(data: dict) -> RecognitionRules:
     )
 
 
+def _calendar(data: dict) -> Calendar:
+    return Calendar(
+        posting_minimum=data["posting_minimum"], posting_unit=data["posting_unit"],
+        supplement_working_days=data["supplement_working_days"],
+        dossier_due_before=data["dossier_due_before"], decision_due_before=data["decision_due_before"],
+        publication_working_days=data["publication_working_days"],
+        reports=tuple(ReportDeadline(r["id"], r["name"], r["due_before"], _provenance(r))
+                      for r in data["reports"]),
+        provisional=tuple(data["provisional"]),
+        provenance=Provenance(bool(data["provisional"]), data["legal_basis"],
+                              tuple(data["sources"]), data["note"]))
+
+
 def _build(data: dict) -> CriteriaSet:
     criteria = tuple(_criterion(c) for c in data["criteria"])
     recognition = _recognition(data["recognition"])
@@ -147,4 +184,4 @@ def _build(data: dict) -> CriteriaSet:
         legal_basis=data["legal_basis"], first_year=data["applies_to"]["first_year"],
         last_year=data["applies_to"]["last_year"], total_max=_points(data["total_max"]),
         pass_fail=data["pass_fail"], provisional=provisional, criteria=criteria,
-        recognition=recognition, sources=tuple(data["sources"]), notes=data["notes"])
+        recognition=recognition, calendar=_calendar(data["calendar"]), sources=tuple(data["sources"]), notes=data["notes"])

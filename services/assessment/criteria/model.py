@@ -8,6 +8,7 @@ values (maximum, rule); the set's flag is true when anything in it is provisiona
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -42,6 +43,10 @@ class Rule:
 
 def _item_dict(item, extra: dict) -> dict:
     body = {"id": item.id, "name": item.name}
+    if item.wording:
+        body["wording"] = item.wording
+    if item.requirement:
+        body["requirement"] = item.requirement
     if item.name_en:
         body["name_en"] = item.name_en
     body["max"] = money(item.max)
@@ -62,6 +67,8 @@ class SubItem:
     not_arising: str | None = None  # "full_points" or "achieved"
     provenance: Provenance = Provenance()
     name_en: str | None = None
+    wording: str | None = None  # "official", "secondary" or "inferred"
+    requirement: str | None = None  # "mức độ đạt chuẩn" as the text words it
 
     @property
     def provisional(self) -> bool:
@@ -81,6 +88,8 @@ class Indicator:
     not_arising: str | None = None
     provenance: Provenance = Provenance()
     name_en: str | None = None
+    wording: str | None = None  # "official", "secondary" or "inferred"
+    requirement: str | None = None  # "mức độ đạt chuẩn" as the text words it
 
     @property
     def provisional(self) -> bool:
@@ -102,6 +111,8 @@ class Criterion:
     indicators: tuple[Indicator, ...]
     provenance: Provenance = Provenance()
     name_en: str | None = None
+    wording: str | None = None  # "official", "secondary" or "inferred"
+    requirement: str | None = None  # "mức độ đạt chuẩn" as the text words it
 
     @property
     def provisional(self) -> bool:
@@ -177,6 +188,51 @@ class RecognitionRules:
         return body
 
 
+DAY_MONTH = re.compile(r"^(\d{2})/(\d{2})$")
+CALENDAR_VALUES = ("posting_minimum", "posting_unit", "supplement_working_days",
+                   "dossier_due_before", "decision_due_before", "publication_working_days")
+
+
+@dataclass(frozen=True)
+class ReportDeadline:
+    """A report a level sends up after the decisions (e.g. district to province "trước 15/02")."""
+
+    id: str
+    name: str
+    due_before: str  # "dd/mm" of the year after the evaluation year; exclusive ("trước ngày")
+    provenance: Provenance = Provenance()
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "due_before": self.due_before,
+                **self.provenance.to_dict(), "provisional": self.provenance.provisional}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The regime's deadlines and periods, as its circular sets them.
+
+    ``provisional`` names the values no official text confirmed (from ``CALENDAR_VALUES``);
+    the workflow counts with them all the same and says which dates are provisional.
+    """
+
+    posting_minimum: int
+    posting_unit: str  # "working_days" or "calendar_days"
+    supplement_working_days: int
+    dossier_due_before: str  # "dd/mm" of the year after the evaluation year
+    decision_due_before: str
+    publication_working_days: int
+    reports: tuple[ReportDeadline, ...] = ()
+    provisional: tuple[str, ...] = ()
+    provenance: Provenance = Provenance()
+
+    def to_dict(self) -> dict:
+        body = {name: getattr(self, name) for name in CALENDAR_VALUES}
+        body["reports"] = [r.to_dict() for r in self.reports]
+        body["provisional"] = list(self.provisional)
+        body.update({k: v for k, v in self.provenance.to_dict().items() if k != "provisional"})
+        return body
+
+
 @dataclass(frozen=True)
 class CriteriaSet:
     id: str
@@ -191,6 +247,7 @@ class CriteriaSet:
     provisional: bool
     criteria: tuple[Criterion, ...]
     recognition: RecognitionRules
+    calendar: Calendar
     sources: tuple[str, ...] = ()
     notes: str | None = None
 
@@ -228,6 +285,7 @@ class CriteriaSet:
             "provisional": self.provisional,
             "sources": list(self.sources),
             "recognition": self.recognition.to_dict(),
+            "calendar": self.calendar.to_dict(),
             "criteria": [c.to_dict() for c in self.criteria],
         }
         if self.notes:

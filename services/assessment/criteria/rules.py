@@ -23,7 +23,7 @@ _PARAMS = {
     "fixed": {"figure"},
     "proportional": {"numerator", "denominator"},
     "banded": {"numerator", "denominator", "bands"},
-    "count_at_least": {"at_least", "partial_per_activity"},
+    "count_at_least": {"at_least", "partial_per_activity", "activities"},
     "pass_fail": {"figure", "numerator", "denominator", "min_percent"},
     "penalty": {"figure", "points"},
     "manual": set(),
@@ -121,6 +121,13 @@ def _check_count(params: dict, item_max) -> list[str]:
             problems.append("partial_per_activity: a pass/fail item has no points to give")
         elif _decimal(params["partial_per_activity"], maximum=item_max) is None:
             problems.append(f"partial_per_activity: points between 0 and {item_max} as a string")
+    if "activities" in params:  # the activities the text lists; the commune ticks those done
+        listed = params["activities"]
+        if not (isinstance(listed, list) and listed
+                and all(isinstance(a, str) and a.strip() for a in listed)):
+            problems.append("activities: a list of the activities' names")
+        elif len({a.strip().casefold() for a in listed}) != len(listed):
+            problems.append("activities: an activity is listed twice")
     return problems
 
 

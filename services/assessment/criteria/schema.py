@@ -39,9 +39,17 @@ class RuleSchema(Schema):
     params = fields.Dict(keys=fields.String(), load_default=dict)
 
 
+WORDING = ("official", "secondary", "inferred")
+
+
 class _ItemSchema(ProvenanceSchema):
     id = _text(required=True)
     name = _text(required=True)
+    # where the item's name comes from: the legal text, a secondary source (a provincial
+    # system), or inferred because no source names it; shown to people when not official
+    wording = fields.String(validate=validate.OneOf(WORDING), allow_none=True, load_default=None)
+    # the level to reach ("mức độ đạt chuẩn") as the text words it, e.g. "100%", ">= 01 hoạt động"
+    requirement = fields.String(allow_none=True, load_default=None)
     name_en = fields.String(allow_none=True, load_default=None)
     max = DecimalText(required=True, allow_none=True)
 
@@ -82,6 +90,33 @@ class RecognitionSchema(ProvenanceSchema):
     all_indicators_achieved = fields.Boolean(load_default=False)
 
 
+_DAY_MONTH = validate.Regexp(r"^\d{2}/\d{2}$", error='Write a day of the year as "dd/mm", e.g. "10/01".')
+CALENDAR_VALUES = ("posting_minimum", "posting_unit", "supplement_working_days",
+                   "dossier_due_before", "decision_due_before", "publication_working_days")
+
+
+class ReportDeadlineSchema(ProvenanceSchema):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    name = _text(required=True)
+    due_before = fields.String(required=True, validate=_DAY_MONTH)
+
+
+class CalendarSchema(Schema):
+    """The regime's deadlines and periods; ``provisional`` lists the unconfirmed values."""
+
+    posting_minimum = fields.Integer(strict=True, required=True, validate=validate.Range(1, 60))
+    posting_unit = fields.String(required=True, validate=validate.OneOf(("working_days", "calendar_days")))
+    supplement_working_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 60))
+    dossier_due_before = fields.String(required=True, validate=_DAY_MONTH)
+    decision_due_before = fields.String(required=True, validate=_DAY_MONTH)
+    publication_working_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 60))
+    reports = fields.List(fields.Nested(ReportDeadlineSchema), load_default=list)
+    provisional = fields.List(fields.String(validate=validate.OneOf(CALENDAR_VALUES)), load_default=list)
+    legal_basis = fields.String(allow_none=True, load_default=None)
+    sources = fields.List(_text(), load_default=list)
+    note = fields.String(allow_none=True, load_default=None)
+
+
 class AppliesToSchema(Schema):
     first_year = fields.Integer(strict=True, required=True, validate=validate.Range(2000, 2200))
     last_year = fields.Integer(strict=True, allow_none=True, load_default=None,
@@ -101,6 +136,7 @@ class CriteriaSetSchema(Schema):
     sources = fields.List(_text(), load_default=list)
     notes = fields.String(allow_none=True, load_default=None)
     recognition = fields.Nested(RecognitionSchema, required=True)
+    calendar = fields.Nested(CalendarSchema, required=True)
     criteria = fields.List(fields.Nested(CriterionSchema), required=True,
                            validate=validate.Length(min=1))
 

@@ -8,7 +8,7 @@ from kernel import clock
 from kernel.errors import IllegalTransition, ValidationFailed
 from kernel.events import NewEvent
 from kernel.messages import in_both
-from services.assessment.deadlines import RegimeCalendar, calendar_for
+from services.assessment.deadlines import RegimeCalendar, calendar_of
 from services.assessment.workflow import names as n
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.dates import step_day
@@ -42,7 +42,7 @@ class AssessmentBase:
 
     @property
     def calendar(self) -> RegimeCalendar:
-        return calendar_for(self._s.identity["criteria_set_id"])
+        return calendar_of({**self._s.identity, "calendar": self._s.calendar})
 
     def _details(self, **extra) -> dict:
         identity = {key: self._s.identity[key] for key in ("commune_code", "year")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from kernel.errors import IllegalTransition, ValidationFailed
+from kernel.errors import IllegalTransition, ValidationFailed, YearPaused
 from kernel.events import NewEvent
 from kernel.messages import in_both
-from services.assessment.deadlines import calendar_for
+from services.assessment.deadlines import RegimeCalendar, calendar_for
 from services.assessment.reviewing_levels import LAST_DISTRICT_YEAR
 from services.assessment.workflow import names as n
 from services.assessment.workflow import values as v
@@ -24,7 +24,11 @@ FIRST_YEAR, LAST_YEAR = 2017, 2100
 class CommuneSteps(AssessmentBase):
     def open(self, commune_code: str, province_code: str, district_code: str | None, year: int,
              criteria_set_id: str, criteria_set_version: str | int,
-             reviewing_level: str) -> list[NewEvent]:
+             reviewing_level: str, calendar: dict | None = None,
+             paused: dict | None = None) -> list[NewEvent]:
+        """Open the year's assessment under a set version; ``calendar`` is that version's
+        deadlines (the built-in set's when not given), ``paused`` the notice when the year
+        was paused for the commune's province or the country."""
         self._guard("open")
         details = self._details(commune_code=commune_code, year=year)
         commune_code = v.required_text(commune_code, "commune_code", details)
@@ -34,8 +38,14 @@ class CommuneSteps(AssessmentBase):
         if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValidationFailed("value.year_range", {**details, "field": "year"},
                                    {"first": FIRST_YEAR, "last": LAST_YEAR})
+        if paused is not None:
+            raise YearPaused("assessment.year_paused", {**details, "field": "year",
+                                                        "pause": paused},
+                             {"year": year, "scope": paused["scope_vi"],
+                              "basis": paused["legal_basis"]})
         try:
-            calendar_for(criteria_set_id)
+            regime = (calendar_for(criteria_set_id) if calendar is None
+                      else RegimeCalendar.from_dict(criteria_set_id, calendar))
         except ValidationFailed as error:
             raise ValidationFailed(error.key or error.message, {**details, **error.details,
                                                                 "field": "criteria_set_id"},
@@ -52,7 +62,8 @@ class CommuneSteps(AssessmentBase):
         return [NewEvent(n.ASSESSMENT_OPENED, {
             "commune_code": commune_code, "year": year, "province_code": province_code,
             "district_code": district_code, "criteria_set_id": criteria_set_id,
-            "criteria_set_version": criteria_set_version, "reviewing_level": reviewing_level})]
+            "criteria_set_version": criteria_set_version, "reviewing_level": reviewing_level,
+            "calendar": {k: v for k, v in regime.to_dict().items() if k != "criteria_set_id"}})]
 
     def record_figures(self, indicator_id: str, figures: dict,
                        catalogue: CriteriaCatalogue) -> list[NewEvent]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from services.assessment.deadlines import calendar_for, working_days_between
+from services.assessment.deadlines import calendar_of, working_days_between
 from services.assessment.workflow import names as n
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.dates import STEP_DATES, vi
@@ -77,7 +77,7 @@ def deadlines(s: AssessmentState, today: date) -> list[dict]:
     """The year's deadlines as they stand: the dossier, each supplement, the decision."""
     if not s.identity:
         return []
-    calendar, year = calendar_for(s.identity["criteria_set_id"]), s.identity["year"]
+    calendar, year = calendar_of({**s.identity, "calendar": s.calendar}), s.identity["year"]
     found = [_deadline("dossier", "Gửi hồ sơ đề nghị công nhận", calendar.dossier_due(year), True,
                        today, "dossier_due_before" in calendar.provisional,
                        s.dossier and s.dossier["submitted_on"], s.dossier and s.dossier["late"])]

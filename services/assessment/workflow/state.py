@@ -12,6 +12,7 @@ class AssessmentState:
     version: int = 0
     state: str = n.NEW
     identity: dict = field(default_factory=dict)
+    calendar: dict | None = None  # the set's deadlines when opened (absent in older events)
     figures: dict = field(default_factory=dict)
     evidence: dict = field(default_factory=dict)
     self_assessment: dict | None = None
@@ -43,6 +44,7 @@ def _opened(s: AssessmentState, data: dict) -> None:
     s.identity = {key: data[key] for key in (
         "commune_code", "province_code", "district_code", "year", "criteria_set_id",
         "criteria_set_version", "reviewing_level")}
+    s.calendar = data.get("calendar")
     s.state = n.DRAFTING
 
 
