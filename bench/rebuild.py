@@ -27,7 +27,7 @@ CASES = (("assessment", "satisfaction_results"), ("assessment", "assessment_roll
 META = Metadata(actor=Actor(subject="bench@tcpl", role="commune_officer", jurisdiction={}))
 
 
-def run(communes: int = 100, responses: int = 5000, accounts: int = 1000,
+def run(communes: int = 60, responses: int = 5000, accounts: int = 500,
         pg_admin_url: str | None = None) -> dict:
     results = {"sizes": {"communes": communes, "responses": responses, "accounts": accounts}}
     backends = ["sqlite"] + (["postgresql"] if pg_admin_url else [])
