@@ -123,7 +123,12 @@ class ProgressBar:
                 f"{rate:,.0f}/s ETA {_clock_time(left)}")
 
     def finish(self, applied: int) -> None:
+        """The whole log read (a projection reading some event types only stops at the last
+        of them, short of the head), then what was applied and the rate."""
         elapsed = self.clock() - self.started
+        if self.done != self.heads:
+            self.done = dict(self.heads)
+            self.stream.write(self.line() + ("\r" if self.tty else "\n"))
         if self.tty:
             self.stream.write("\n")
         self.stream.write(f"rebuilt: {applied:,} events applied in {elapsed:.1f} s "
