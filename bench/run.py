@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import board, chain_signing, cycle, kernel_path, survey_submissions, workspace
+from bench import board, chain_signing, cycle, kernel_path, rebuild, survey_submissions, workspace
 
-SECTIONS = ("kernel", "survey", "board", "signing", "workspace", "province-year")
+SECTIONS = ("kernel", "survey", "board", "signing", "workspace", "province-year", "rebuild")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -136,6 +136,9 @@ def main() -> None:
                         default=int(os.environ.get("BENCH_CYCLE_YEAR", 2022)))
     parser.add_argument("--cycle-clients", type=int,
                         default=int(os.environ.get("BENCH_CYCLE_CLIENTS", 16)))
+    parser.add_argument("--rebuild-communes", type=int,
+                        default=int(os.environ.get("BENCH_REBUILD_COMMUNES", 60)),
+                        help="commune-years in the assessment log the read models are rebuilt from")
     args = parser.parse_args()
     only = args.only or SECTIONS
     if "kernel" in only:
@@ -176,6 +179,12 @@ def main() -> None:
         report = cycle.report(results, machine(since))
         print(report)
         write_section("province-year", report)
+    if "rebuild" in only:
+        since = cpu_ticks()
+        results = rebuild.run(args.rebuild_communes, pg_admin_url=args.pg_admin_url)
+        report = rebuild.report(results, machine(since))
+        print(report)
+        write_section("rebuild", report)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@
   tcpl keys show KEYRING               the keys of a keyring and their fingerprints
   tcpl dead-letters QUEUE [--limit N]  list a queue's dead letters (they stay in place)
   tcpl replay-dead-letters QUEUE       send them back to their queue
+  tcpl rebuild SERVICE PROJECTION [--config FILE]
+                                       forget a read model and rebuild it from its sources'
+                                       logs, with a progress bar and an ETA on stderr
 
 KEYRING is a directory of <service>.pub files or a keyring JSON file (kernel/signing.py):
 the public keys you trust, from a source other than the service you check. FILE holds
@@ -52,6 +55,12 @@ def main(argv=None) -> int:
     replay = commands.add_parser("replay-dead-letters", help="send dead letters back to their queue")
     replay.add_argument("queue")
     replay.add_argument("--limit", type=int, default=1000)
+    rebuild = commands.add_parser("rebuild", help="rebuild a read model from its logs")
+    rebuild.add_argument("service", help="the service that keeps the read model")
+    rebuild.add_argument("projection", help="the projection's name (e.g. assessment_rollup)")
+    rebuild.add_argument("--config", default=os.environ.get("TCPL_CONFIG", "config/nameko.yaml"),
+                         help="the services' config, whose DATABASES (or <SERVICE>_DB_URL in "
+                              "the environment) name each store")
     args = parser.parse_args(argv)
 
     if args.command == "verify-chain":
@@ -64,6 +73,8 @@ def main(argv=None) -> int:
         for entry in Keyring.load(args.keyring).entries():
             print(f"{entry['source']}\t{entry['key_id']}\t{entry['fingerprint']}")
         return 0
+    if args.command == "rebuild":
+        return rebuild_projection(args)
     if args.command == "dead-letters":
         for letter in dead_letters(args.amqp_uri, args.queue, args.limit):
             print(json.dumps(letter, ensure_ascii=False))
@@ -89,6 +100,27 @@ def verify_chain(args) -> int:
         store.dispose()
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0 if report["ok"] else 1
+
+
+def rebuild_projection(args) -> int:
+    # Here, not above: the services' modules (nameko, eventlet) load for this command only.
+    from kernel.errors import NotFound
+    from kernel.nameko import database_url
+    from kernel.rebuild import ProgressBar, Rebuild, load_config
+
+    config = load_config(args.config)
+    try:
+        job = Rebuild(args.service, args.projection, lambda name: database_url(config, name))
+    except NotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        bar = ProgressBar(job.heads())
+        applied = job.run(bar)
+        bar.finish(applied)
+    finally:
+        job.dispose()
+    return 0
 
 
 def _heads_in(path: str) -> list[SignedHead]:

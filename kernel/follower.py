@@ -49,6 +49,7 @@ class LogFollower:
         self.applied = 0
         self.last_error: str | None = None
         self._kept_up_through = 0  # the last position keep_up applied with its append
+        self._last_read = 0  # the last position a pass of follow() read
         self._key = and_(consumer_positions.c.consumer == projection.name,
                          consumer_positions.c.source == store.source)
         self._position_query = select(consumer_positions.c.position).where(self._key)
@@ -70,12 +71,15 @@ class LogFollower:
                 except IntegrityError:
                     pass  # another replica created it first
 
-    def follow(self) -> int:
-        """Apply everything committed so far; returns how many events were handled."""
+    def follow(self, progress=None) -> int:
+        """Apply everything committed so far; returns how many events were handled.
+        ``progress(source name, position)`` is called after each page's commit."""
         handled = 0
         while True:
             read, applied = self._step()
             handled += applied
+            if progress is not None and read:
+                progress(self.store.source, self._last_read)
             if read < self.page:
                 return handled
 
@@ -91,6 +95,7 @@ class LogFollower:
                                         until_position=head, conn=conn)
             if not batch:
                 return 0, 0
+            self._last_read = batch[-1].position
             return len(batch), self._apply(conn, batch)
 
     def _caught_up(self) -> bool:
@@ -140,13 +145,13 @@ class LogFollower:
         the transaction rolled back instead, there would be nothing to read either.)"""
         return bool(records) and self._kept_up_through >= records[-1].position
 
-    def rebuild(self) -> int:
+    def rebuild(self, progress=None) -> int:
         """Forget the read model and apply the whole log again."""
         with self.store.transaction() as conn:
             conn.execute(self._position_query)  # wait for a running pass to finish
             self.projection.reset(conn)
             conn.execute(update(consumer_positions).where(self._key).values(position=0))
-        return self.follow()
+        return self.follow(progress)
 
     def run(self, should_stop, wake: threading.Event, idle_wait: float = 0.5,
             linger: float = 0.005) -> None:

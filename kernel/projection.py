@@ -20,6 +20,10 @@ from kernel.upcasting import Upcasters
 from kernel.upcasting import registry as default_upcasters
 from kernel.verification import EventVerifier
 
+#: events per transaction when a read model is rebuilt from zero: few commits, and each
+#: page's stream checkpoints looked up and written in one statement each
+REBUILD_PAGE = 5000
+
 
 class Projection(Protocol):
     #: the consumer's name: keys its bookkeeping and its queue
@@ -121,8 +125,9 @@ class ProjectionProcessor:
         self.applied += applied
         return applied
 
-    def catch_up(self, source: EventSource, page: int = 1000) -> int:
-        """Read ``source``'s log from where this consumer's last catch-up stopped to its end."""
+    def catch_up(self, source: EventSource, page: int = 1000, progress=None) -> int:
+        """Read ``source``'s log from where this consumer's last catch-up stopped to its end.
+        ``progress(source name, position)`` is called after each page's commit."""
         applied = 0
         position = self._position(source.name)
         types = event_types_of(self.projection, source.name)
@@ -136,14 +141,18 @@ class ProjectionProcessor:
             position = batch[-1].position
             with self.store.transaction() as conn:
                 self._save_position(conn, source.name, position)
+            if progress is not None:
+                progress(source.name, position)
 
-    def rebuild(self) -> int:
-        """Forget the read model and every bookkeeping row, then catch up from zero."""
+    def rebuild(self, page: int = REBUILD_PAGE, progress=None) -> int:
+        """Forget the read model and every bookkeeping row, then catch up from zero, a large
+        page per transaction (``progress`` as in catch_up)."""
         with self.store.transaction() as conn:
             self.projection.reset(conn)
             for table in (stream_checkpoints, consumer_positions):
                 conn.execute(delete(table).where(table.c.consumer == self.consumer))
-        return sum(self.catch_up(self.sources[name]) for name in self.projection.sources)
+        return sum(self.catch_up(self.sources[name], page, progress)
+                   for name in self.projection.sources)
 
     def _position(self, source: str) -> int:
         with self.store.reader.connect() as conn:

@@ -2,6 +2,7 @@
 heads with the keys given (and copies from a file); `tcpl keys` makes and lists keys."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -84,3 +85,44 @@ def test_verify_chain_checks_the_signed_heads_with_the_keys_given_and_copies_fro
     assert copies.returncode == 1  # ...but a copy kept elsewhere still says otherwise
     assert json.loads(copies.stdout)["first_broken"]["to_position"] == 3
     store.dispose()
+
+
+def test_rebuild_remakes_a_read_model_from_its_log_with_progress_and_names_unknown_ones(tmp_path):
+    from services.accounts import projections as directory
+    from tests.test_read_model_rebuilds import accounts_writes, snapshot
+
+    url = f"sqlite:///{tmp_path}/accounts.sqlite"
+    store = open_store(url, source="accounts")
+    for write in accounts_writes(store):
+        write()
+    env = {**os.environ, "ACCOUNTS_DB_URL": url}
+    done = subprocess.run([sys.executable, "-m", "kernel.cli", "rebuild", "accounts",
+                           "accounts_directory"], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "100.0%" in done.stderr and "ETA 0:00:00" in done.stderr
+    assert "rebuilt: 12 events applied" in done.stderr
+    assert len(snapshot(store.engine, [directory.directory])["accounts_directory"]) == 6
+    store.dispose()
+    unknown = subprocess.run([sys.executable, "-m", "kernel.cli", "rebuild", "accounts", "nothing"],
+                             capture_output=True, text=True, timeout=60, env=env)
+    assert unknown.returncode == 2 and "accounts_directory" in unknown.stderr
+
+
+def test_the_progress_bar_shows_the_share_the_rate_and_the_time_left():
+    import io
+
+    from kernel.rebuild import ProgressBar
+
+    now = [100.0]
+    out = io.StringIO()
+    bar = ProgressBar({"assessment": 30_000, "survey": 10_000}, stream=out, width=10,
+                      clock=lambda: now[0])
+    now[0] = 102.0
+    bar("assessment", 20_000)
+    assert out.getvalue() == ("[#####.....]  50.0% 20,000/40,000 positions 10,000/s "
+                              "ETA 0:00:02\n")
+    now[0] = 104.0
+    bar.finish(19_000)  # the survey's log had none of the types the projection reads
+    assert out.getvalue().endswith(
+        "[##########] 100.0% 40,000/40,000 positions 10,000/s ETA 0:00:00\n"
+        "rebuilt: 19,000 events applied in 4.0 s (4,750 events/s)\n")
