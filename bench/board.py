@@ -260,7 +260,7 @@ def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", n: int = 4000,
     import requests
 
     from reference import units
-    from services.assessment.criteria import set_for_year
+    from rules.criteria import set_for_year
 
     ctx = mp.get_context("spawn")
     vhost = f"tcpl-bench-{uuid.uuid4().hex[:8]}"

@@ -179,7 +179,7 @@ def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", province: str = "
         year: int = 2022, clients: int = 16, limit: int | None = None) -> dict:
     import requests
 
-    from services.assessment.criteria import load_builtin_sets
+    from rules.criteria import load_builtin_sets
 
     sets = load_builtin_sets()
     work_list = stories(province, year, limit)

@@ -27,8 +27,8 @@ from gateway.auth import issue_token
 from gateway.tokens import default_secret
 from kernel import clock
 from reference import units
-from services.assessment.criteria import load_builtin_sets, rules
-from services.assessment.deadlines import add_working_days, is_working_day
+from rules.criteria import load_builtin_sets, rules
+from rules.deadlines import add_working_days, is_working_day
 
 PROVINCE = "38"  # Thanh Hóa
 DONG_SON = "405"  # Huyện Đông Sơn, until 2025

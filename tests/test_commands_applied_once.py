@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from kernel.schema import idempotency_keys
 from kernel.store import EventStore
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.gateway import peers
 from tests.gateway.conftest import start_gateway
 from tests.support.assessment_figures import full_figures

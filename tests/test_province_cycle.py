@@ -11,7 +11,7 @@ import io
 import openpyxl
 import pytest
 
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import assessment_platform, send, token, wait_for
 

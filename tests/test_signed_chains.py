@@ -27,8 +27,8 @@ from kernel import clock
 from kernel.schema import events as events_table
 from kernel.signing import SignedHead, generate_keys
 from kernel.store import EventStore
+from rules.criteria import load_builtin_sets
 from services.accounts.service import AccountsService
-from services.assessment.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
 from services.plans.service import PlansService
 from services.publication.service import PublicationService

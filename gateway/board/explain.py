@@ -2,7 +2,7 @@
 as the board says them, each with its value and its threshold.
 
 The conditions come from the public record: the decision's entry carries the rules applied
-to the council's sheet as the chairman decided (services/assessment/recognition.py,
+to the council's sheet as the chairman decided (rules/recognition.py,
 ``public_explanation``); this module only puts them into Vietnamese sentences. A decision
 recorded before the conditions were carried is explained with what the record has (each
 criterion against its floor) and says that the rest was not recorded.

@@ -1,6 +1,6 @@
 """The problems the assessment service finds in a criteria-set document, said in Vietnamese.
 
-The service lists every problem as one line, ``<where>: <what>`` (services/assessment/criteria:
+The service lists every problem as one line, ``<where>: <what>`` (rules/criteria:
 the schema's marshmallow messages, ``checks`` and ``rules``), so that an administrator sees every
 mistake of an annex at once. The workspace shows them to people: the place stays as written
 (it names the document's own keys and ids), the message is translated here. A line this
@@ -16,7 +16,7 @@ MODE = {"pass/fail": "đạt/không đạt", "points": "chấm điểm"}
 
 # (pattern of the message, its Vietnamese; a function of the match when it has parts)
 MESSAGES: list[tuple[re.Pattern, object]] = [(re.compile(p), v) for p, v in [
-    # marshmallow (services/assessment/criteria/schema.py)
+    # marshmallow (rules/criteria/schema.py)
     (r"^Missing data for required field\.$", "thiếu: trường này bắt buộc."),
     (r"^Unknown field\.$", "trường không có trong định dạng (viết sai tên?)."),
     (r"^Not a valid string\.$", "phải là chuỗi ký tự."),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kernel.errors import ValidationFailed
-from services.assessment.criteria import CriteriaSet
-from services.assessment.scoring import score_indicator
+from rules.criteria import CriteriaSet
+from rules.scoring import score_indicator
 
 
 class CriteriaSetCatalogue:

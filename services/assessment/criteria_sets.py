@@ -9,9 +9,9 @@ from __future__ import annotations
 from kernel.canonical import to_json_value
 from kernel.errors import Conflict, ValidationFailed
 from kernel.events import Metadata, NewEvent
-from services.assessment.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
+from rules.assessment.names import CRITERIA_SET_PUBLISHED
+from rules.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
 
-CRITERIA_SET_PUBLISHED = "CriteriaSetPublished"
 # A regime that is not built in (a new circular) is registered once, so that reading the sets
 # stays a few indexed stream reads (no scan of the log by stream prefix on every command).
 CRITERIA_SET_REGISTERED = "CriteriaSetRegistered"

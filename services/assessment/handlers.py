@@ -18,7 +18,9 @@ from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
 from kernel.events import Metadata
 from kernel.store import EventStore
 from reference import units
-from services.assessment import pauses, views
+from rules import pauses
+from rules.assessment.names import RECOGNITION_DECIDED
+from services.assessment import views
 from services.assessment.reviewing_levels import ReviewingLevel
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import applied_event_ids
@@ -28,7 +30,6 @@ from services.assessment.workflow import (
     next_steps,
     stream_name,
 )
-from services.assessment.workflow.names import RECOGNITION_DECIDED
 
 # The commands a caller may run on an opened assessment, with the arguments that are dates.
 COMMANDS: dict[str, tuple[str, ...]] = {

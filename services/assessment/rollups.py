@@ -32,12 +32,12 @@ from sqlalchemy import (
 from kernel.errors import KernelError
 from reference import units
 from reference.legacy import legacy_file_info
+from rules.assessment.state import AssessmentState, evolve
+from rules.criteria import set_for_year
+from rules.criteria.model import money
+from rules.recognition import MET, MISSING_INPUT, NOT_MET
 from services.assessment import views
-from services.assessment.criteria import set_for_year
-from services.assessment.criteria.model import money
-from services.assessment.recognition import MET, MISSING_INPUT, NOT_MET
 from services.assessment.workflow import CommuneAssessment
-from services.assessment.workflow.state import AssessmentState, evolve
 
 CENT = Decimal("0.01")
 metadata = MetaData()

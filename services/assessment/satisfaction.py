@@ -47,8 +47,8 @@ from sqlalchemy import (
 
 from kernel.errors import DuplicateEventError
 from kernel.events import Actor, NewEvent, metadata_caused_by
+from rules.assessment.names import stream_name
 from services.assessment.workflow import CommuneAssessment
-from services.assessment.workflow.names import stream_name
 
 RESULT_EVENT = "SatisfactionResultComputed"
 # The survey's campaign streams: opened, closed, the result; reopened, closed, a new result.

@@ -10,14 +10,15 @@ from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFai
 from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
 from reference import units
-from services.assessment import criteria_sets, exports, pauses, rollups, views
+from rules import pauses
+from rules.assessment.names import STATUS_VI
+from rules.criteria import set_for_year
+from rules.scoring import score_indicator
+from services.assessment import criteria_sets, exports, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.reviewing_levels import ReviewingLevel, stream_name
 from services.assessment.satisfaction import SatisfactionProjection, result_for
-from services.assessment.scoring import score_indicator
-from services.assessment.workflow.names import STATUS_VI
 from storage.blobs import SHA256, BlobStore
 from storage.settings import EvidenceSettings
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kernel.errors import KernelError, NotFound
+from rules.criteria import CriteriaSet
+from rules.criteria.model import money
+from rules.recognition import MET, MISSING_INPUT, evaluate, public_explanation
+from rules.scoring import ScoreSheet, appraised_sheet, score_sheet
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import CriteriaSet
-from services.assessment.criteria.model import money
-from services.assessment.recognition import MET, MISSING_INPUT, evaluate, public_explanation
-from services.assessment.scoring import ScoreSheet, appraised_sheet, score_sheet
 from services.assessment.workflow import CommuneAssessment
 
 DECIDED_STATES = {"recognised": True, "not_recognised": False, "revoked": False}

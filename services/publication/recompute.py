@@ -26,8 +26,8 @@ from kernel.errors import KernelError
 from kernel.events import chain_hash, chained_fields
 from kernel.merkle import event_leaf, verify_inclusion
 from kernel.signing import Keyring, SignedHead
-from services.assessment.criteria import parse_criteria_set
-from services.assessment.workflow.state import AssessmentState, evolve
+from rules.assessment.state import AssessmentState, evolve
+from rules.criteria import parse_criteria_set
 from services.publication import scores
 from services.publication.export import FORMAT
 

@@ -48,12 +48,11 @@ from kernel import vietnamese as vi
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
 from kernel.store import ANY_VERSION
-from services.assessment import pauses as year_pauses
-from services.assessment.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
-from services.assessment.criteria.model import money
-from services.assessment.criteria_sets import CRITERIA_SET_PUBLISHED
-from services.assessment.workflow import names as n
-from services.assessment.workflow.state import AssessmentState, evolve
+from rules import pauses as year_pauses
+from rules.assessment import names as n
+from rules.assessment.state import AssessmentState, evolve
+from rules.criteria import CriteriaSet, load_builtin_sets, parse_criteria_set
+from rules.criteria.model import money
 from services.publication import scores
 from services.publication.units import names_of, search_text
 from storage import filetypes
@@ -150,7 +149,7 @@ pauses = Table(
     Column("year", Integer, primary_key=True),
     Column("scope", String(16), primary_key=True),  # "national" or the province code
     Column("province_code", String(8)),
-    Column("data", Text, nullable=False),  # services.assessment.pauses.public(): the API's form
+    Column("data", Text, nullable=False),  # rules.pauses.public(): the API's form
     Column("event_id", String(64), nullable=False),
 )
 
@@ -297,12 +296,12 @@ class PublicRecordProjection:
 
     def handles(self, event) -> bool:
         if event.source == "assessment":
-            return (event.stream.startswith("assessment-") or event.type == CRITERIA_SET_PUBLISHED
+            return (event.stream.startswith("assessment-") or event.type == n.CRITERIA_SET_PUBLISHED
                     or event.type in year_pauses.EVENT_TYPES)
         return event.source == "survey" and event.type == SATISFACTION_RESULT
 
     def apply(self, conn, event) -> None:
-        if event.type == CRITERIA_SET_PUBLISHED:
+        if event.type == n.CRITERIA_SET_PUBLISHED:
             self._criteria_set(conn, event)
         elif event.type in year_pauses.EVENT_TYPES:
             self._pause(conn, event)

@@ -8,11 +8,11 @@ self-assessment once it is posted publicly (figures recorded while drafting are 
 
 from __future__ import annotations
 
-from services.assessment.criteria import CriteriaSet
-from services.assessment.criteria.model import money
-from services.assessment.scoring import ScoreSheet, appraised_sheet, quantize, score_sheet
-from services.assessment.workflow import names as n
-from services.assessment.workflow.state import AssessmentState
+from rules.assessment import names as n
+from rules.assessment.state import AssessmentState
+from rules.criteria import CriteriaSet
+from rules.criteria.model import money
+from rules.scoring import ScoreSheet, appraised_sheet, quantize, score_sheet
 
 STATUS_OF_STATE = {n.RECOGNISED: "recognised", n.NOT_RECOGNISED: "not_recognised",
                    n.REVOKED: "revoked"}

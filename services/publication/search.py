@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 
 from kernel.errors import ValidationFailed
 from reference.text import fold
-from services.assessment import pauses as year_pauses
+from rules import pauses as year_pauses
 from services.publication.record import commune_years, pauses, search_item
 from services.publication.scores import STATUSES
 from services.publication.unit_search import NameIndex

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from kernel.errors import NotFound, ValidationFailed
-from services.assessment.criteria import load_builtin_sets, parse_criteria_set, set_for_year
-from services.assessment.criteria.loader import DATA_DIR
+from rules.criteria import load_builtin_sets, parse_criteria_set, set_for_year
+from rules.criteria.loader import DATA_DIR
 
 SETS = load_builtin_sets()
 S619, S25, S27 = SETS[("619-2017", 1)], SETS[("25-2021", 1)], SETS[("27-2025", 1)]

@@ -8,8 +8,8 @@ import pytest
 
 from gateway.workspace.criteria_problems import in_vietnamese
 from kernel.errors import ValidationFailed
-from services.assessment.criteria import load_builtin_sets, parse_criteria_set
-from services.assessment.deadlines import (
+from rules.criteria import load_builtin_sets, parse_criteria_set
+from rules.deadlines import (
     CALENDAR,
     WORKING,
     add_working_days,

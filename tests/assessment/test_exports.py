@@ -7,9 +7,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from rules.criteria import load_builtin_sets
+from rules.scoring import appraised_sheet, score_sheet
 from services.assessment import exports, rollups, views
-from services.assessment.criteria import load_builtin_sets
-from services.assessment.scoring import appraised_sheet, score_sheet
 from services.assessment.service import unit_names
 from tests.assessment.test_rollups import LOW, RECOGNISED, REFUSED, YEAR, year_2022  # noqa: F401
 from tests.assessment.test_service_handlers import handlers_for

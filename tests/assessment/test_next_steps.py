@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from rules.assessment import names as n
 from services.assessment.workflow import STATES, CommuneAssessment
-from services.assessment.workflow import names as n
 from services.assessment.workflow.dates import STEP_DATES
 from services.assessment.workflow.next_steps import STEPS, opening_step
 from tests.assessment.test_workflow import (

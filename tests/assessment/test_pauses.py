@@ -6,9 +6,10 @@ import pytest
 from kernel.errors import Conflict, NotFound, ValidationFailed, YearPaused
 from kernel.events import Actor, Metadata, RecordedEvent
 from kernel.store import EventStore
-from services.assessment import criteria_sets, pauses, views
+from rules import pauses
+from rules.criteria import set_for_year
+from services.assessment import criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.workflow import CommuneAssessment
 

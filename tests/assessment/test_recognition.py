@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from kernel.errors import ValidationFailed
-from services.assessment.criteria import load_builtin_sets
-from services.assessment.recognition import MET, MISSING_INPUT, NOT_MET, UNCONFIRMED, evaluate
-from services.assessment.scoring import ScoreSheet, score_sheet
+from rules.criteria import load_builtin_sets
+from rules.recognition import MET, MISSING_INPUT, NOT_MET, UNCONFIRMED, evaluate
+from rules.scoring import ScoreSheet, score_sheet
 
 SETS = load_builtin_sets()
 S619, S25, S27 = SETS[("619-2017", 1)], SETS[("25-2021", 1)], SETS[("27-2025", 1)]

@@ -10,13 +10,13 @@ import pytest
 from kernel.errors import DateInFuture, DateOutOfOrder, IllegalTransition, ValidationFailed
 from kernel.events import Actor, Metadata
 from kernel.store import EventStore
+from rules.assessment import names as n
+from rules.assessment.state import AssessmentState, evolve
+from rules.criteria import set_for_year
 from services.assessment import criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.workflow import CommuneAssessment
-from services.assessment.workflow import names as n
-from services.assessment.workflow.state import AssessmentState, evolve
 from tests.assessment.test_step_dates import on, submitted_on_5_12
 from tests.assessment.test_workflow import CAT, drafted, posted, posting, record, self_assessed
 from tests.support.assessment_figures import full_figures

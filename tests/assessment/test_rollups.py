@@ -6,8 +6,8 @@ import pytest
 from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.store import EventStore
 from reference import units
+from rules.criteria import load_builtin_sets, set_for_year
 from services.assessment import rollups
-from services.assessment.criteria import load_builtin_sets, set_for_year
 from tests.assessment.test_service_handlers import handlers_for, meta, walk_to_appraised
 
 YEAR = 2022

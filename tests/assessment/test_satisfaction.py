@@ -7,14 +7,14 @@ import pytest
 
 from kernel.events import NewEvent
 from kernel.projection import ProjectionProcessor, StoreSource
+from rules.assessment import names as n
+from rules.criteria import load_builtin_sets, set_for_year
+from rules.scoring import score_indicator
 from services.assessment import criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import load_builtin_sets, set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.satisfaction import SatisfactionProjection, result_for
-from services.assessment.scoring import score_indicator
 from services.assessment.survey_indicators import figures_for_619
-from services.assessment.workflow import names as n
 from tests.support.stores import meta, open_store
 
 

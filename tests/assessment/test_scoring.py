@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from kernel.errors import ValidationFailed
-from services.assessment.criteria import load_builtin_sets, parse_criteria_set
-from services.assessment.scoring import ScoreSheet, score_indicator, score_sheet
+from rules.criteria import load_builtin_sets, parse_criteria_set
+from rules.scoring import ScoreSheet, score_indicator, score_sheet
 
 SETS = load_builtin_sets()
 S619, S25, S27 = SETS[("619-2017", 1)], SETS[("25-2021", 1)], SETS[("27-2025", 1)]

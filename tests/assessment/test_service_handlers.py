@@ -10,11 +10,11 @@ from kernel.errors import Conflict, IllegalTransition, NotFound, ValidationFaile
 from kernel.events import Actor, Metadata
 from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.store import EventStore
+from rules.criteria import load_builtin_sets, set_for_year
+from rules.scoring import appraised_sheet
 from services.assessment import criteria_sets, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import load_builtin_sets, set_for_year
 from services.assessment.handlers import AssessmentHandlers
-from services.assessment.scoring import appraised_sheet
 from tests.support.assessment_figures import full_figures
 
 DONG_QUANG, YEAR = "16426", 2022

@@ -9,9 +9,9 @@ import pytest
 from kernel.errors import DateInFuture, DateOutOfOrder, IllegalTransition
 from kernel.events import Actor, Metadata
 from kernel.store import EventStore
+from rules.criteria import set_for_year
 from services.assessment import criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.workflow import CommuneAssessment
 from services.assessment.workflow.dates import STEP_DATES, vi

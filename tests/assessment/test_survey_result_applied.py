@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 
 from kernel.errors import ValidationFailed
+from rules.assessment import names as n
+from rules.criteria import load_builtin_sets
+from rules.scoring import score_indicator
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import load_builtin_sets
-from services.assessment.scoring import score_indicator
 from services.assessment.views import survey_problem
 from services.assessment.workflow import CommuneAssessment
-from services.assessment.workflow import names as n
 from tests.support.assessment_figures import full_figures
 
 SETS = load_builtin_sets()

@@ -10,10 +10,10 @@ from kernel.canonical import to_json_value
 from kernel.clock import VIETNAM
 from kernel.errors import DateOutOfOrder, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
-from services.assessment.deadlines import calendar_for
+from rules.assessment import names as n
+from rules.deadlines import calendar_for
 from services.assessment.errors import EvidenceAlreadyAttached
 from services.assessment.workflow import STATES, CommuneAssessment, CriteriaCatalogue, quorum
-from services.assessment.workflow import names as n
 
 SHA, OTHER_SHA = "ab" * 32, "cd" * 32
 SIGNATURES = {"signed": False, "signatures": [], "trust_roots": 0,

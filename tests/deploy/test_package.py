@@ -18,7 +18,7 @@ def test_the_wheel_ships_migrations_static_pages_and_data(tmp_path):
         *(f"kernel/migrations/versions/{p.name}" for p in (ROOT / "kernel/migrations/versions").glob("*.py")),
         "kernel/migrations/env.py", "kernel/migrations/script.py.mako",
         *(str(p.relative_to(ROOT)) for p in (ROOT / "gateway/static").rglob("*") if p.is_file()),
-        *(str(p.relative_to(ROOT)) for p in (ROOT / "services/assessment/criteria/data").glob("*.json")),
+        *(str(p.relative_to(ROOT)) for p in (ROOT / "rules/criteria/data").glob("*.json")),
         *(str(p.relative_to(ROOT)) for p in (ROOT / "reference/data/legacy").glob("*.json")),
     ]
     assert [name for name in expected if name not in names] == []

@@ -12,7 +12,7 @@ import eventlet
 from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, Forbidden, NotFound, Unauthorised
-from services.assessment.criteria import set_for_year
+from rules.criteria import set_for_year
 from tests.support import evidence_files
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.

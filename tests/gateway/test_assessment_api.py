@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from kernel import clock
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import assessment_platform, send, token
 

@@ -1,6 +1,6 @@
 """The board's words without a platform: Vietnamese numbers and dates (kernel/vietnamese.py),
 the unit terms of a year's regime, and why a commune is or is not recognised, from the
-conditions the decision carries (services/assessment/recognition.py)."""
+conditions the decision carries (rules/recognition.py)."""
 
 from decimal import Decimal
 
@@ -10,9 +10,9 @@ from gateway.board import number
 from gateway.board.explain import explanation
 from gateway.board.terms import unit_terms
 from kernel import vietnamese as vi
-from services.assessment.criteria import load_builtin_sets
-from services.assessment.recognition import evaluate, public_explanation
-from services.assessment.scoring import ScoreSheet, appraised_sheet
+from rules.criteria import load_builtin_sets
+from rules.recognition import evaluate, public_explanation
+from rules.scoring import ScoreSheet, appraised_sheet
 
 SETS = load_builtin_sets()
 S619, S27 = SETS[("619-2017", 1)], SETS[("27-2025", 1)]

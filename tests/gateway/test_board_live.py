@@ -18,7 +18,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from gateway.service import GatewayService
 from kernel import clock
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
 from services.publication.service import PublicationService
 from services.survey.service import SurveyService

@@ -27,7 +27,7 @@ def test_kept_pages_are_served_with_a_notice_while_publication_is_down(tmp_path)
     service is back, the kept page is served as current again."""
     from nameko.containers import ServiceContainer
 
-    from services.assessment.criteria import load_builtin_sets
+    from rules.criteria import load_builtin_sets
     from services.publication.service import PublicationService
     from tests.gateway.test_board_live import live_board, wait_until, walk_to_appraised
 

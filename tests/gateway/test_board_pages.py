@@ -77,7 +77,7 @@ CRITERIA_2024 = [
      "floor": "15.00", "meets_floor": True, "achieved": None},
 ]
 # Hoằng Hải 2024: 89,78 points, every criterion above its floor, not recognised: the decision
-# carries why (services/assessment/recognition.py, public_explanation): the commune declared
+# carries why (rules/recognition.py, public_explanation): the commune declared
 # that its head official was disciplined.
 CRITERIA_HOANG_HAI = [dict(c, points=p, meets_floor=True)
                       for c, p in zip(CRITERIA_2024, ("9.50", "27.00", "7.28", "18.00", "28.00"),

@@ -13,7 +13,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel.errors import ValidationFailed
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from storage.blobs import LocalBlobStore
 from tests.support import evidence_files, pdfs
 from tests.support.assessment_figures import full_figures

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kernel import clock
 from kernel.schema import idempotency_keys
 from kernel.store import EventStore
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.support import databases
 from tests.support.assessment_figures import full_figures
 from tests.support.assessment_platform import assessment_platform, send, token

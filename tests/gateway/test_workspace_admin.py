@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LEVELS = "/can-bo/quan-tri/cap-tham-dinh"
 CRITERIA = "/can-bo/quan-tri/bo-tieu-chi"
 ANYONE = token("auditor")
-BUILT_IN = json.loads((ROOT / "services/assessment/criteria/data/25-2021.v1.json")
+BUILT_IN = json.loads((ROOT / "rules/criteria/data/25-2021.v1.json")
                       .read_text(encoding="utf-8"))
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.broker
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "huong-dan" / "anh"
 SCRIPT = Path(__file__).with_name("browser_audit_admin.py")
-BUILT_IN = json.loads((ROOT / "services/assessment/criteria/data/25-2021.v1.json")
+BUILT_IN = json.loads((ROOT / "rules/criteria/data/25-2021.v1.json")
                       .read_text(encoding="utf-8"))
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.broker
 
 ADMIN = token("administrator", sub="quantri")
 PASSWORD = "sông Mã chảy qua ba bản"
-CRITERIA = Path(__file__).resolve().parents[2] / "services/assessment/criteria/data"
+CRITERIA = Path(__file__).resolve().parents[2] / "rules/criteria/data"
 OFFICERS = {
     "congchuc.dongson": {"province": "38", "district": None, "commune": "16378"},
     "congchuc.dongquang": {"province": "38", "district": "405", "commune": "16426"},

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.gateway.test_workspace_pages import PASSWORD, csrf_of, signed_in
 from tests.support.accounts_platform import FAST_HASHING
 from tests.support.assessment_figures import full_figures

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 import requests
 
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.support import evidence_files
 from tests.support.accounts_platform import FAST_HASHING
 from tests.support.assessment_figures import full_figures

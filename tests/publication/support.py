@@ -6,9 +6,9 @@ from __future__ import annotations
 from kernel.events import Actor, Metadata, NewEvent
 from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.store import EventStore
+from rules.criteria import set_for_year
 from services.assessment import criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.criteria import set_for_year
 from services.assessment.handlers import AssessmentHandlers
 from services.publication import export, overviews, record, search
 from tests.support.assessment_figures import full_figures

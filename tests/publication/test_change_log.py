@@ -5,8 +5,8 @@ import copy
 
 from sqlalchemy import select
 
+from rules.criteria import load_builtin_sets
 from services.assessment import criteria_sets
-from services.assessment.criteria import load_builtin_sets
 from services.publication import record
 from tests.publication.support import DONG_HOA, DONG_QUANG, THANH_HOA, YEAR, meta
 

@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from kernel import clock
 from kernel.errors import NotFound
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from services.assessment.service import AssessmentService
 from services.publication.service import PublicationService
 from services.survey.service import SurveyService

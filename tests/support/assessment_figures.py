@@ -1,7 +1,7 @@
 """Figures that score an indicator of a criteria set in full (or achieved), for tests that
 walk whole assessments without caring about the arithmetic."""
 
-from services.assessment.criteria import rules
+from rules.criteria import rules
 
 
 def full_figures(indicator) -> dict:

@@ -1,6 +1,6 @@
 """A commune's year through the real assessment service over RPC, for tests that need one."""
 
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 from tests.support.assessment_figures import full_figures
 
 

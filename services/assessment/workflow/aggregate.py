@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from kernel.events import NewEvent, RecordedEvent
-from services.assessment.workflow import names as n
+from rules.assessment import names as n
+from rules.assessment.state import AssessmentState, evolve
 from services.assessment.workflow import next_steps
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.commune_steps import CommuneSteps
 from services.assessment.workflow.evidence_steps import EvidenceSteps
 from services.assessment.workflow.review_steps import ReviewSteps, quorum
-from services.assessment.workflow.state import AssessmentState, evolve
 from services.assessment.workflow.survey_steps import SurveySteps
 
 

@@ -8,11 +8,11 @@ from kernel import clock
 from kernel.errors import IllegalTransition, ValidationFailed
 from kernel.events import NewEvent
 from kernel.messages import in_both
-from services.assessment.deadlines import RegimeCalendar, calendar_of
-from services.assessment.workflow import names as n
+from rules.assessment import names as n
+from rules.assessment.state import AssessmentState
+from rules.deadlines import RegimeCalendar, calendar_of
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.dates import step_day
-from services.assessment.workflow.state import AssessmentState
 
 _EVIDENCE_STEPS = {n.ATTACH_EVIDENCE: "Đính kèm tệp minh chứng",
                    n.REMOVE_EVIDENCE: "Gỡ tệp minh chứng"}

@@ -1,6 +1,6 @@
 """What the workflow needs to know about a criteria set, and nothing more.
 
-The criteria-set objects of ``services.assessment.criteria`` are meant to satisfy this
+The criteria-set objects of ``rules.criteria`` are meant to satisfy this
 protocol; the workflow never imports them, so either side can change on its own.
 """
 

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from kernel.errors import IllegalTransition, ValidationFailed, YearPaused
 from kernel.events import NewEvent
 from kernel.messages import in_both
-from services.assessment.deadlines import RegimeCalendar, calendar_for
+from rules.assessment import names as n
+from rules.deadlines import RegimeCalendar, calendar_for
 from services.assessment.reviewing_levels import LAST_DISTRICT_YEAR
-from services.assessment.workflow import names as n
 from services.assessment.workflow import values as v
 from services.assessment.workflow.base import AssessmentBase
 from services.assessment.workflow.catalogue import CriteriaCatalogue

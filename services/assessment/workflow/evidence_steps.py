@@ -12,8 +12,8 @@ from datetime import datetime
 
 from kernel.errors import NotFound
 from kernel.events import NewEvent
+from rules.assessment import names as n
 from services.assessment.errors import EvidenceAlreadyAttached
-from services.assessment.workflow import names as n
 from services.assessment.workflow import values as v
 from services.assessment.workflow.base import AssessmentBase
 from services.assessment.workflow.catalogue import CriteriaCatalogue

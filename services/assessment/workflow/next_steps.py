@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from services.assessment.deadlines import calendar_of, working_days_between
-from services.assessment.workflow import names as n
+from rules.assessment import names as n
+from rules.assessment.state import AssessmentState
+from rules.deadlines import calendar_of, working_days_between
 from services.assessment.workflow.catalogue import CriteriaCatalogue
 from services.assessment.workflow.dates import STEP_DATES, vi
 from services.assessment.workflow.review_steps import quorum
-from services.assessment.workflow.state import AssessmentState
 
 COMMUNE, JUSTICE, COUNCIL, CHAIRMAN = ("commune_officer", "justice_officer",
                                        "council_secretary", "chairman")

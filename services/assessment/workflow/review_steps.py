@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from kernel.errors import ValidationFailed
 from kernel.events import NewEvent
-from services.assessment.workflow import names as n
+from rules.assessment import names as n
 from services.assessment.workflow import values as v
 from services.assessment.workflow.base import AssessmentBase
 from services.assessment.workflow.catalogue import CriteriaCatalogue

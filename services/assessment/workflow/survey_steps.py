@@ -20,8 +20,8 @@ scores nothing: the indicator has no figures, never 0 % or 100 %.
 from __future__ import annotations
 
 from kernel.events import NewEvent
+from rules.assessment import names as n
 from services.assessment.survey_indicators import figures_from, survey_indicator
-from services.assessment.workflow import names as n
 from services.assessment.workflow.base import AssessmentBase
 
 # What the assessment keeps of a survey result: enough to recompute the figures and to say

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from kernel.canonical import to_json_value
 from kernel.errors import ValidationFailed
 from kernel.messages import in_both
-from services.assessment.deadlines import as_vietnam_date
+from rules.deadlines import as_vietnam_date
 from storage.filetypes import MEDIA_TYPES, PDF
 
 TWO_PLACES = Decimal("0.01")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.assessment.workflow import names as n
+from rules.assessment import names as n
 
 
 @dataclass

@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from kernel.errors import NotFound, ValidationFailed
 from kernel.messages import in_both
-from services.assessment.criteria import rules
-from services.assessment.criteria.model import CriteriaSet, Indicator, SubItem, money
+from rules.criteria import rules
+from rules.criteria.model import CriteriaSet, Indicator, SubItem, money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -16,6 +16,10 @@ RECOGNISED = "recognised"
 NOT_RECOGNISED = "not_recognised"
 REVOKED = "revoked"
 
+# A criteria-set version published by an administrator (services/assessment/criteria_sets.py);
+# readers of the assessment log fold it too, to score what was recorded under it.
+CRITERIA_SET_PUBLISHED = "CriteriaSetPublished"
+
 ASSESSMENT_OPENED = "AssessmentOpened"
 FIGURES_RECORDED = "FiguresRecorded"
 SELF_ASSESSMENT_SUBMITTED = "SelfAssessmentSubmitted"

@@ -10,8 +10,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from services.assessment.criteria import rules
-from services.assessment.criteria.model import CriteriaSet, Indicator, money
+from rules.criteria import rules
+from rules.criteria.model import CriteriaSet, Indicator, money
 
 
 def problems(cs: CriteriaSet, declared_provisional: bool | None) -> list[str]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kernel.errors import ValidationFailed
-from services.assessment.criteria.model import CriteriaSet, money
-from services.assessment.scoring import ZERO, ScoreSheet, parse_points, quantize
+from rules.criteria.model import CriteriaSet, money
+from rules.scoring import ZERO, ScoreSheet, parse_points, quantize
 
 MET, NOT_MET, MISSING_INPUT, UNCONFIRMED = "met", "not_met", "missing_input", "unconfirmed"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from services.assessment.criteria.rules import DECIMAL_TEXT
+from rules.criteria.rules import DECIMAL_TEXT
 
 NOT_ARISING = ("full_points", "achieved")
 

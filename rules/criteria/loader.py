@@ -10,8 +10,8 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from kernel.errors import NotFound, ValidationFailed
-from services.assessment.criteria import checks
-from services.assessment.criteria.model import (
+from rules.criteria import checks
+from rules.criteria.model import (
     Calendar,
     CriteriaSet,
     Criterion,
@@ -24,7 +24,7 @@ from services.assessment.criteria.model import (
     SatisfactionRule,
     SubItem,
 )
-from services.assessment.criteria.schema import CriteriaSetSchema, error_lines
+from rules.criteria.schema import CriteriaSetSchema, error_lines
 
 DATA_DIR = Path(__file__).parent / "data"
 CENT = Decimal("0.01")

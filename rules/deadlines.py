@@ -17,7 +17,7 @@ import holidays
 
 from kernel.clock import VIETNAM
 from kernel.errors import ValidationFailed
-from services.assessment.criteria import load_builtin_sets
+from rules.criteria import load_builtin_sets
 
 WORKING, CALENDAR = "working_days", "calendar_days"
 
@@ -83,7 +83,7 @@ def _working_days_so_far(year: int) -> tuple[int, ...]:
 class RegimeCalendar:
     """The deadlines of one criteria set. ``*_before`` dates are exclusive ("trước ngày").
 
-    Built from the set's ``calendar`` section (services/assessment/criteria), so a regime's
+    Built from the set's ``calendar`` section (rules/criteria), so a regime's
     numbers are data: an assessment keeps the calendar it was opened with.
     """
 
