@@ -12,7 +12,11 @@ the province's roll-up (API), Mẫu 08 (recognised and not-recognised lists) and
 (counts per district) as downloaded, and the public board's province page — every commune
 of the year counted, each decided commune on the right list. A disagreement fails the run.
 
-    .venv/bin/python -m bench.cycle [--province 38] [--year 2022] [--clients 16] [--limit N]
+    .venv/bin/python -m bench.cycle [--province 38 ...|all] [--year 2022] [--clients 16]
+                                    [--limit N]
+
+``--year 2026 --province all`` is the national run: every current commune (3,321) under
+27/2025, reviewed by its province, decided by the latest calendar ending by today.
 """
 
 from __future__ import annotations
@@ -33,35 +37,49 @@ PROFILE_EVERY = {"disciplined": 13, "weak_criterion_3": 17}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def stories(province: str, year: int, limit: int | None = None) -> list:
-    """One demo story per commune of ``province`` in ``year``, reviewed by its district
-    (before 2025) or by the province, decided in the regime's calendar."""
+def stories(provinces: list[str], year: int, limit: int | None = None) -> list:
+    """One demo story per commune of each of ``provinces`` in ``year``: the legacy units,
+    reviewed by their district, before 2025; today's units, reviewed by the province, under
+    27/2025 from 2026. Decided in the regime's calendar (for the running year: the latest
+    calendar ending by today, as the demo's)."""
+    from datetime import date
+
+    from kernel import clock
     from reference import legacy, units
     from scripts import demo_cycle as demo
 
-    if year >= 2025:
-        raise SystemExit("only pre-2025 years for now: the 2026 cycle is issue 17's national run")
     found = []
-    province_name = units.province_in(province, year).name
-    for district in legacy.legacy_districts(province, year):
-        reviewers = demo._reviewers(f"{province}.{district.code}", district.name,
-                                    province=province, district=district.code)
-        for commune in legacy.legacy_communes(district.code, year):
-            n = len(found) + 1
-            profile = next((p for p, every in PROFILE_EVERY.items() if n % every == 0), "good")
+    for province in provinces:
+        province_name = units.province_in(province, year).name
+        if year < 2025:
             dates = {k: v.replace("2022", str(year)).replace("2023", str(year + 1))
                      for k, v in demo.DATES_2022.items()}
-            found.append(demo.Story(
-                commune.code, commune.name, year, _criteria_set_of(year), profile, "recognised",
-                demo._officer(commune.code, commune.name, province=province,
-                              district=district.code),
-                reviewers, dates, f"{n}/QĐ-UBND"))
-    print(f"{len(found)} communes of {province_name} in {year}", file=sys.stderr, flush=True)
+            areas = [(district.code, district.name,
+                      legacy.legacy_communes(district.code, year))
+                     for district in legacy.legacy_districts(province, year)]
+        else:
+            dates = demo.schedule(min(clock.today(), date(year + 1, 2, 9)))
+            areas = [(None, province_name, units.communes_in(province, year))]
+        for district, where, communes in areas:
+            jurisdiction = {"province": province, **({"district": district} if district else {})}
+            reviewers = demo._reviewers(f"{province}.{district or 'tinh'}", where, **jurisdiction)
+            for commune in communes:
+                n = len(found) + 1
+                profile = next((p for p, every in PROFILE_EVERY.items() if n % every == 0),
+                               "good")
+                found.append(demo.Story(
+                    commune.code, commune.name, year, _criteria_set_of(year), profile,
+                    "recognised", demo._officer(commune.code, commune.name, **jurisdiction),
+                    reviewers, dates, f"{n}/QĐ-UBND"))
+    print(f"{len(found)} communes of {len(provinces)} province(s) in {year}", file=sys.stderr,
+          flush=True)
     return found[:limit] if limit else found
 
 
 def _criteria_set_of(year: int) -> tuple[str, int]:
-    return ("25-2021", 1) if year >= 2022 else ("619-2017", 1)
+    from rules.criteria import load_builtin_sets, set_for_year
+
+    return set_for_year(year, load_builtin_sets()).key
 
 
 def _token(official) -> str:
@@ -108,8 +126,6 @@ def _agreement(base: str, province: str, year: int, decided: dict[str, str]) -> 
     import openpyxl
     import requests
 
-    from reference import legacy
-
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {_reader(province)}"
 
@@ -120,8 +136,7 @@ def _agreement(base: str, province: str, year: int, decided: dict[str, str]) -> 
 
     recognised = {c for c, state in decided.items() if state == "recognised"}
     not_recognised = {c for c, state in decided.items() if state == "not_recognised"}
-    units_of_year = {c.code for d in legacy.legacy_districts(province, year)
-                     for c in legacy.legacy_communes(d.code, year)}
+    units_of_year = {c.code for c in _units(province, year)}
     rollup_path = f"/api/v1/provinces/{province}/assessments?year={year}"
     deadline = time.monotonic() + 120
     while True:  # the roll-up follows the events: wait until it has every decision
@@ -151,7 +166,8 @@ def _agreement(base: str, province: str, year: int, decided: dict[str, str]) -> 
                              float(totals["recognised_of_all"]), totals["not_recognised"],
                              totals["undecided"]), (rows[-1], totals)
     assert len(rows) == len(rollup["districts"]) + 1
-    assert sum(row[2] for row in rows[:-1]) == totals["communes"]
+    if rollup["districts"]:
+        assert sum(row[2] for row in rows[:-1]) == totals["communes"]
 
     board = {}
     deadline = time.monotonic() + 120
@@ -170,25 +186,43 @@ def _agreement(base: str, province: str, year: int, decided: dict[str, str]) -> 
             "recognised_of_all": totals.get("recognised_of_all"), "board": board}
 
 
+def _units(province: str, year: int) -> list:
+    from reference import legacy, units
+
+    if year < 2025:
+        return [c for d in legacy.legacy_districts(province, year)
+                for c in legacy.legacy_communes(d.code, year)]
+    return units.communes_in(province, year)
+
+
 def _table(ws) -> list[tuple]:
     rows = list(ws.iter_rows(values_only=True))
     return rows[next(i for i, row in enumerate(rows) if row[0] == "STT") + 1:]
 
 
-def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", province: str = "38",
+def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", provinces: list[str] | None = None,
         year: int = 2022, clients: int = 16, limit: int | None = None) -> dict:
+    """``provinces``: the provinces whose communes are taken through the year (Thanh Hóa by
+    default; every province of the year with ``["all"]``)."""
     import requests
 
+    from reference import units
     from rules.criteria import load_builtin_sets
 
+    if not provinces:
+        provinces = ["38"]
+    elif provinces == ["all"]:
+        provinces = [code for code in (f"{n:02d}" for n in range(1, 100))
+                     if units.province_in(code, year) is not None]
     sets = load_builtin_sets()
-    work_list = stories(province, year, limit)
+    work_list = stories(provinces, year, limit)
     with stack(amqp_base, max_workers=max(20, clients * 2),
                prefix="tcpl-bench-cycle-") as (base, _, pids, _tmp):
-        level = requests.put(f"{base}/api/v1/provinces/{province}/reviewing-levels/{year}",
-                             json={"level": "district"}, timeout=60,
-                             headers={"Authorization": f"Bearer {_admin_token()}"})
-        assert level.status_code == 200, level.text
+        for province in provinces if year < 2025 else ():  # reviewed by the district then
+            level = requests.put(f"{base}/api/v1/provinces/{province}/reviewing-levels/{year}",
+                                 json={"level": "district"}, timeout=60,
+                                 headers={"Authorization": f"Bearer {_admin_token()}"})
+            assert level.status_code == 200, level.text
         work: queue.Queue = queue.Queue()
         for story in work_list:
             work.put(story)
@@ -207,11 +241,21 @@ def run(amqp_base: str = "amqp://guest:guest@127.0.0.1:5672/", province: str = "
         if failures:
             raise RuntimeError(f"{len(failures)} communes failed, e.g. {failures[:3]}")
         checking = time.perf_counter()
-        agreement = _agreement(base, province, year, {c: s for c, s, _, _ in out})
+        decided = {c: state for c, state, _, _ in out}
+        per_province = [_agreement(base, province, year, {
+            c.code: decided[c.code] for c in _units(province, year) if c.code in decided})
+            for province in provinces]
         checked = time.perf_counter() - checking
+    agreement = {key: sum(a[key] for a in per_province)
+                 for key in ("units", "recognised", "not_recognised", "districts")}
+    agreement["board"] = {name: sum(a["board"][name] for a in per_province)
+                          for name in ("dat", "khong-dat")}
+    agreement["recognised_of_all"] = (per_province[0]["recognised_of_all"]
+                                      if len(per_province) == 1 else
+                                      f"{100 * agreement['recognised'] / agreement['units']:.2f}")
     requests_made = sum(w for _, _, w, _ in out) + len(out)  # the writes and each first GET
     per_commune = sorted(t for _, _, _, t in out)
-    return {"province": province, "year": year, "communes": len(out), "clients": clients,
+    return {"provinces": provinces, "year": year, "communes": len(out), "clients": clients,
             "wall_seconds": wall, "requests": requests_made, "requests_per_second":
             requests_made / wall, "cpu_seconds": cpu,
             "cpu_per_commune_ms": {k: v * 1000 / len(out) for k, v in cpu.items()},
@@ -227,9 +271,8 @@ def report(results: dict, machine: str) -> str:
     return "\n".join([
         "## A province's whole year",
         "",
-        f"Measured {machine}. Every commune of province {results['province']} in "
-        f"{results['year']} ({a['units']:,} communes in {a['districts']} districts, the legacy "
-        "units of that year), each taken from an empty year to the chairman's decision through "
+        f"Measured {machine}. Every commune of {_where(results)} in {results['year']} "
+        f"({a['units']:,} communes{_districts(results)}), each taken from an empty year to the chairman's decision through "
         f"the gateway's API by the people who take each step, {results['clients']} clients at "
         "once; the real stack (gateway; accounts; assessment + survey + plans; publication; "
         "SQLite stores; RabbitMQ on loopback).",
@@ -252,17 +295,31 @@ def report(results: dict, machine: str) -> str:
     ])
 
 
+def _where(results: dict) -> str:
+    provinces = results["provinces"]
+    return (f"province {provinces[0]}" if len(provinces) == 1
+            else f"{len(provinces)} provinces")
+
+
+def _districts(results: dict) -> str:
+    a = results["agreement"]
+    return (f" in {a['districts']} districts, the legacy units of that year, reviewed by their "
+            "districts" if results["year"] < 2025 else ", today's units, reviewed by the province")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--province", default="38")
+    parser.add_argument("--province", action="append", dest="provinces",
+                        help="a province's code (repeatable; 'all': every province of the year); "
+                             "default: 38, Thanh Hóa")
     parser.add_argument("--year", type=int, default=2022)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--limit", type=int, default=None, help="only the first N communes")
     parser.add_argument("--amqp-uri", default=os.environ.get(
         "AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
     args = parser.parse_args()
-    results = run(args.amqp_uri, args.province, args.year, args.clients, args.limit)
+    results = run(args.amqp_uri, args.provinces, args.year, args.clients, args.limit)
     print(json.dumps(results, indent=1, default=str))
     print(report(results, f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores"))
 

@@ -174,7 +174,7 @@ def main() -> None:
         write_section("workspace", report)
     if "province-year" in only:
         since = cpu_ticks()
-        results = cycle.run(args.amqp_uri, args.cycle_province, args.cycle_year,
+        results = cycle.run(args.amqp_uri, [args.cycle_province], args.cycle_year,
                             args.cycle_clients)
         report = cycle.report(results, machine(since))
         print(report)
