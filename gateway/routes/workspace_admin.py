@@ -72,7 +72,9 @@ register(Link("Cấp thẩm định", LEVELS, "workspace_reviewing_levels",
               "Cấp huyện hay cấp tỉnh thẩm định hồ sơ của từng tỉnh trong từng năm."))
 register(Link("Bộ tiêu chí", CRITERIA, "workspace_criteria_sets",
               "Các phiên bản bộ tiêu chí; công bố phiên bản mới và xem lỗi của tệp."))
-register(Link("Năm tạm dừng đánh giá", PAUSES, "workspace_pauses",
+# Shown to those who may record a pause (reading the list is open to every official, but it
+# is no page for a commune's desk).
+register(Link("Năm tạm dừng đánh giá", PAUSES, "workspace_pause_record",
               "Ghi nhận năm đánh giá tạm dừng (toàn quốc hoặc một tỉnh) và căn cứ."))
 register(Link("Tình trạng hệ thống", HEALTH, "workspace_platform_health",
               "Các dịch vụ, hàng đợi, chuỗi băm, thư lỗi (dead letter) và mạch ngắt."))
