@@ -172,12 +172,11 @@ class AssessmentService(EventSourcedService):
             raise ValidationFailed("evidence.not_in_store", {"field": "file", "sha256": sha256, "stored_size": stored})
 
     def _satisfaction_of(self, assessment) -> dict | None:
+        """The latest survey result kept for the assessment's commune and year (shown beside
+        the one the assessment took)."""
         body = assessment.to_dict()
-        return self._satisfaction_for(body["commune_code"], body["year"])
-
-    def _satisfaction_for(self, commune_code: str, year: int) -> dict | None:
         with self.store.reader.connect() as conn:
-            return result_for(conn, commune_code, year)
+            return result_for(conn, body["commune_code"], body["year"])
 
     @expected
     def assessment_events(self, commune_code: str, year: int) -> list[dict]:
