@@ -9,43 +9,20 @@ the agency reports progress on its task; then every page is opened at 390 px. Sc
 to SHOTS_DIR/ke-hoach-*.png (the user guides show them). Prints one JSON line.
 """
 
-import json
 import sys
-from pathlib import Path
 
-from browser_audit import Audit
-from browser_workspace import CHROMIUM, CHROMIUM_ARGS, PHONE, Browser, overflow, sign_in, summary
-from playwright.sync_api import sync_playwright
-
-
-class Shots(Browser):
-    """Screenshots for the guide; axe-core checks each page shot (and each at 390 px)."""
-
-    audit: Audit
-
-    def shot(self, page, what):
-        self.audit(page, what)
-        page.screenshot(path=str(self.shots_dir / f"ke-hoach-{what}.png"), full_page=True)
+from browser_audit import audited_walk
+from browser_workspace import PHONE, overflow, sign_in, summary
 
 
 def main(base_url: str, shots: str, setup_json: str) -> None:
-    setup = json.loads(setup_json)
-    shots_dir = Path(shots)
-    shots_dir.mkdir(parents=True, exist_ok=True)
-    errors, outside, seen = [], [], {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            b = Shots(browser, base_url, shots_dir, errors, outside)
-            b.audit = Audit(setup["axe"])
-            plan_path = department(b, base_url, setup, seen)
-            agency(b, base_url, setup, plan_path, seen)
-            phone(b, base_url, setup, plan_path, seen)
-        finally:
-            browser.close()
-    seen["errors"], seen["requests_outside"] = errors, outside
-    seen["axe_checked"], seen["axe_violations"] = b.audit.checked, b.audit.violations
-    print(json.dumps(seen, ensure_ascii=False))
+    audited_walk(base_url, shots, setup_json, "ke-hoach", walk)
+
+
+def walk(b, base_url, setup, seen) -> None:
+    plan_path = department(b, base_url, setup, seen)
+    agency(b, base_url, setup, plan_path, seen)
+    phone(b, base_url, setup, plan_path, seen)
 
 
 def department(b, base_url, setup, seen) -> str:

@@ -10,45 +10,22 @@ reads the results, and revokes the kiosk; then every page is opened at 390 px. S
 to SHOTS_DIR/khao-sat-*.png (the user guide shows them). Prints one JSON line.
 """
 
-import json
 import sys
 import uuid
-from pathlib import Path
 
-from browser_audit import Audit
-from browser_workspace import CHROMIUM, CHROMIUM_ARGS, PHONE, Browser, overflow, sign_in, summary
-from playwright.sync_api import sync_playwright
+from browser_audit import audited_walk
+from browser_workspace import PHONE, overflow, sign_in, summary
 
 QUESTIONS = ("cong-khai", "thai-do", "thoi-gian", "pho-bien", "chung")
 
 
-class Shots(Browser):
-    """Screenshots for the guide; axe-core checks each page shot (and each at 390 px)."""
-
-    audit: Audit
-
-    def shot(self, page, what):
-        self.audit(page, what)
-        page.screenshot(path=str(self.shots_dir / f"khao-sat-{what}.png"), full_page=True)
-
-
 def main(base_url: str, shots: str, setup_json: str) -> None:
-    setup = json.loads(setup_json)
-    shots_dir = Path(shots)
-    shots_dir.mkdir(parents=True, exist_ok=True)
-    errors, outside, seen = [], [], {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            b = Shots(browser, base_url, shots_dir, errors, outside)
-            b.audit = Audit(setup["axe"])
-            paths = organiser(b, base_url, setup, seen)
-            phone(b, base_url, setup, paths, seen)
-        finally:
-            browser.close()
-    seen["errors"], seen["requests_outside"] = errors, outside
-    seen["axe_checked"], seen["axe_violations"] = b.audit.checked, b.audit.violations
-    print(json.dumps(seen, ensure_ascii=False))
+    audited_walk(base_url, shots, setup_json, "khao-sat", walk)
+
+
+def walk(b, base_url, setup, seen) -> None:
+    paths = organiser(b, base_url, setup, seen)
+    phone(b, base_url, setup, paths, seen)
 
 
 def organiser(b, base_url, setup, seen) -> dict:
