@@ -19,10 +19,9 @@ process killed at any moment loses no append it reported as done.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
-
-import eventlet.patcher
 
 from kernel.events import Metadata, NewEvent, RecordedEvent
 
@@ -30,15 +29,15 @@ from kernel.events import Metadata, NewEvent, RecordedEvent
 MAX_GROUP = 500
 
 
-_os_threading = eventlet.patcher.original("threading")
-
-
 def serves_this_thread() -> bool:
     """Whether an append from here may join a group: always in a process of plain threads;
-    in a monkey-patched one, from the main OS thread's green threads only."""
-    if not eventlet.patcher.is_monkey_patched("thread"):
+    in a monkey-patched one, from the main OS thread's green threads only. (Looked up, not
+    imported: a process that never imported eventlet is not patched.)"""
+    patcher = sys.modules.get("eventlet.patcher")
+    if patcher is None or not patcher.is_monkey_patched("thread"):
         return True
-    return _os_threading.get_ident() == _os_threading.main_thread().ident
+    os_threading = patcher.original("threading")
+    return os_threading.get_ident() == os_threading.main_thread().ident
 
 
 class PendingAppend:

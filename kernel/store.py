@@ -221,9 +221,16 @@ class EventStore:
 
     def _write_group_locked(self, conn, group):
         streams = sorted({pending.stream for pending in group})
-        position, prev_hash, versions = conn.execute(
-            _GROUP_HEAD, {"streams": streams}).one()
-        current = {stream: int(version) for stream, version in (versions or {}).items()}
+        if len(streams) == 1:
+            # A lone writer's append: the plain query is planned and prepared once, and is
+            # measurably cheaper than the group's aggregate.
+            position, prev_hash, version = conn.execute(
+                self._head_query, {"stream": streams[0]}).one()
+            current = {streams[0]: version}
+        else:
+            position, prev_hash, versions = conn.execute(
+                _GROUP_HEAD, {"streams": streams}).one()
+            current = {stream: int(version) for stream, version in (versions or {}).items()}
         written, rows, taken = [], [], set()
         for pending in group:
             version = current.get(pending.stream, 0)
