@@ -16,9 +16,18 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import board, chain_signing, cycle, kernel_path, rebuild, survey_submissions, workspace
+from bench import (
+    board,
+    chain_signing,
+    cycle,
+    kernel_path,
+    pg_appends,
+    rebuild,
+    survey_submissions,
+    workspace,
+)
 
-SECTIONS = ("kernel", "survey", "board", "signing", "workspace", "province-year", "rebuild")
+SECTIONS = ("kernel", "appends", "survey", "board", "signing", "workspace", "province-year", "rebuild")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -147,6 +156,12 @@ def main() -> None:
         report = kernel_report(results, args.n, since)
         print(report)
         write_section("kernel", report)
+    if "appends" in only:
+        since = cpu_ticks()
+        results = pg_appends.run(args.pg_admin_url)
+        report = pg_appends.report(results, machine(since))
+        print(report)
+        write_section("appends", report)
     if "survey" in only:
         since = cpu_ticks()
         results = survey_submissions.run(args.amqp_uri, args.survey_n,

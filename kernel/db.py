@@ -41,7 +41,11 @@ def make_engine(url: str, for_writes: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine, serialise_writers=for_writes)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No ping per checkout: it was a round trip on every transaction. A connection the server
+    # dropped fails its next statement once, and SQLAlchemy then invalidates the whole pool
+    # (a disconnect error); connections are also renewed every half hour.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=False,
+                         pool_recycle=1800)
 
 
 def _configure_sqlite(engine: Engine, serialise_writers: bool) -> None:
