@@ -94,7 +94,7 @@ YEAR_2026 = 2026
 def _stories_2022() -> list[Story]:
     names = {c.code: c.name for c in units.legacy_communes(DONG_SON, 2022)}
     reviewers = _reviewers("dongson", "huyện Đông Sơn", province=PROVINCE, district=DONG_SON)
-    return [Story(code, names[code], 2022, ("25-2021", 1), profile, "recognised",
+    return [Story(code, names[code], 2022, ("25-2021", 2), profile, "recognised",
                   _officer(code, names[code], province=PROVINCE, district=DONG_SON), reviewers,
                   DATES_2022, f"{100 + number}/QĐ-UBND")
             for number, (code, profile) in enumerate(

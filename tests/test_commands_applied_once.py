@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow]
 DONG_QUANG, YEAR = "16426", 2022  # Đông Sơn (405), Thanh Hóa (38)
 URL = f"/api/v1/communes/{DONG_QUANG}/assessments/{YEAR}"
 FIGURES_URL = f"{URL}/figures/C1.I1"
-FIGURES = {"figures": full_figures(load_builtin_sets()[("25-2021", 1)].indicator("C1.I1"))}
+FIGURES = {"figures": full_figures(load_builtin_sets()[("25-2021", 2)].indicator("C1.I1"))}
 OFFICER = token("commune_officer", "38", "405", DONG_QUANG, sub="congchuc.dongquang@test")
 KEY = "so-lieu-C1.I1-lan-1"
 # Long enough for the service to come back while the gateway still waits: the redelivered

@@ -163,7 +163,7 @@ def test_a_district_reviewed_2022_year_in_thanh_hoa(api):
     level = ok(send(api, "PUT", "/api/v1/provinces/38/reviewing-levels/2022", admin,
                     {"level": "district"}))
     assert level["source"] == "configured"
-    year = Year(api, 2022, "38", "405", ("25-2021", 1))
+    year = Year(api, 2022, "38", "405", ("25-2021", 2))
     dong_quang, dong_phu, dong_van = "16426", "16420", "16417"
     year.self_assess(dong_quang, comment=True)
     year.self_assess(dong_phu, disciplined=True)  # its head was disciplined: a condition fails

@@ -110,7 +110,7 @@ def auditor_token():
 
 def decided_commune(client, proxy):
     """Đông Quang 2022 through the workflow to a recognition, on the board, every chain ok."""
-    criteria_set = load_builtin_sets()[("25-2021", 1)]
+    criteria_set = load_builtin_sets()[("25-2021", 2)]
     run = walk_to_appraised(proxy.assessment, DONG_QUANG, YEAR, criteria_set)
     run("decide", recognised=True, decision_number="12/QĐ-UBND",
         decision_date=(clock.now().date() - timedelta(days=1)).isoformat())

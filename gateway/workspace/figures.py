@@ -127,13 +127,35 @@ def _fields(item: dict) -> list[Field]:
     return []
 
 
+# A survey-fed indicator's figures are counts of the survey's answers (criteria data ``survey``).
+SURVEY_COUNT_LABELS = {
+    ("satisfaction", "valid_answers"): "Số ý kiến hợp lệ của phiếu khảo sát",
+    ("satisfaction", "satisfied"): "Số ý kiến “Hài lòng” và “Rất hài lòng”",
+    ("dissemination_models", "valid_answers"): "Số ý kiến hợp lệ của phiếu lấy ý kiến (Mẫu 04)",
+    ("dissemination_models", "satisfied"): "Số ý kiến đánh giá “Hiệu quả” và “Rất hiệu quả”",
+}
+SURVEY_HINT = ("Khi đợt khảo sát của xã kết thúc, số liệu này được lấy tự động từ kết quả và "
+               "không nhập tay được nữa; chỉ nhập khi chưa có kết quả.")
+
+
+def _survey_fields(fields_: list[Field], survey: dict | None) -> list[Field]:
+    if not survey:
+        return fields_
+    for f in fields_:
+        count = survey["figures"].get(f.key)
+        if count is not None:
+            f.label = SURVEY_COUNT_LABELS.get((survey["purpose"], count), f.label)
+            f.hints = [SURVEY_HINT]
+    return fields_
+
+
 def items(indicator: dict) -> list[Item]:
     """The indicator's items in order; a figure two items read is asked once."""
     seen: set[str] = set()
     found = []
     for item in indicator.get("sub_items") or [indicator]:
         own, shared = [], []
-        for f in _fields(item):
+        for f in _survey_fields(_fields(item), indicator.get("survey")):
             if f.key in seen:
                 shared.append(f.key)
             else:

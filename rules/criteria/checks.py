@@ -15,7 +15,7 @@ from rules.criteria.model import CriteriaSet, Indicator, money
 
 
 def problems(cs: CriteriaSet, declared_provisional: bool | None) -> list[str]:
-    found = _ids(cs) + _mode(cs) + _sums(cs) + _recognition(cs) + _calendar(cs)
+    found = _ids(cs) + _mode(cs) + _sums(cs) + _recognition(cs) + _calendar(cs) + _surveys(cs)
     for criterion in cs.criteria:
         for indicator in criterion.indicators:
             found += _indicator(indicator, cs.pass_fail)
@@ -121,6 +121,29 @@ def _indicator(indicator: Indicator, pass_fail: bool) -> list[str]:
                 found.append(f"{where}: a penalty deducts from its indicator, so it must be a sub-item")
             if item.max != Decimal("0.00") or item.not_arising:
                 found.append(f"{item.id}: a penalty sub-item has max \"0\" and no not-arising rule")
+    return found
+
+
+def _surveys(cs: CriteriaSet) -> list[str]:
+    """A survey feeds figures the indicator's rules read, and one indicator of a set at most:
+    an assessment takes one survey result for its year (workflow/survey_steps.py)."""
+    found, fed = [], []
+    for indicator in cs.indicators():
+        if indicator.survey is None:
+            continue
+        fed.append(indicator.id)
+        slots = {key for item in (indicator, *indicator.sub_items) if item.rule is not None
+                 for slot in rules.figure_slots(item.rule.kind, item.rule.params) for key in slot}
+        found += [f"{indicator.id}.survey.figures.{name}: not a figure its rules read "
+                  f"({', '.join(sorted(slots)) or 'none'})"
+                  for name in sorted(set(indicator.survey.figures) - slots)]
+        missing = [slot for item in (indicator, *indicator.sub_items) if item.rule is not None
+                   for slot in rules.figure_slots(item.rule.kind, item.rule.params)
+                   if not set(slot) & set(indicator.survey.figures)]
+        found += [f"{indicator.id}.survey.figures: nothing feeds {' or '.join(slot)}"
+                  for slot in missing]
+    if len(fed) > 1:
+        found.append(f"survey: only one indicator may be fed by a survey ({', '.join(fed)})")
     return found
 
 

@@ -23,6 +23,7 @@ from rules.criteria.model import (
     Rule,
     SatisfactionRule,
     SubItem,
+    SurveyFeed,
 )
 from rules.criteria.schema import CriteriaSetSchema, error_lines
 
@@ -135,10 +136,13 @@ def _sub_item(data: dict) -> SubItem:
 
 
 def _indicator(data: dict) -> Indicator:
+    survey = data["survey"]
     return Indicator(data["id"], data["name"], _points(data["max"]), _rule(data["rule"]),
                      tuple(_sub_item(s) for s in data["sub_items"]), data["not_arising"],
-                     _provenance(data), data["name_en"], data["wording"],
-                   data["requirement"])
+                     _provenance(data), data["name_en"], data["wording"], data["requirement"],
+                     None if survey is None else SurveyFeed(
+                         survey["purpose"], dict(survey["figures"]), survey["form"],
+                         _provenance(survey)))
 
 
 def _criterion(data: dict) -> Criterion:

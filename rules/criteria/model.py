@@ -79,6 +79,29 @@ class SubItem:
 
 
 @dataclass(frozen=True)
+class SurveyFeed:
+    """An indicator scored from a closed survey campaign's result: which kind of survey
+    (``purpose``: "satisfaction" or "dissemination_models", as the survey service names its
+    questionnaires), which official form it is, and which figure slot takes which count of the
+    result ("valid_answers" or "satisfied", the positive answers)."""
+
+    purpose: str
+    figures: dict  # figure slot -> result count
+    form: str | None = None
+    provenance: Provenance = Provenance()
+
+    def figures_from(self, result: dict) -> dict:
+        return {slot: result[count] for slot, count in self.figures.items()}
+
+    def to_dict(self) -> dict:
+        body = {"purpose": self.purpose, "figures": dict(self.figures)}
+        if self.form:
+            body["form"] = self.form
+        body.update(self.provenance.to_dict())
+        return body
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     name: str
@@ -90,6 +113,7 @@ class Indicator:
     name_en: str | None = None
     wording: str | None = None  # "official", "secondary" or "inferred"
     requirement: str | None = None  # "mức độ đạt chuẩn" as the text words it
+    survey: SurveyFeed | None = None  # scored from a survey's result, not typed in
 
     @property
     def provisional(self) -> bool:
@@ -98,6 +122,8 @@ class Indicator:
     def to_dict(self) -> dict:
         extra = ({"sub_items": [s.to_dict() for s in self.sub_items]} if self.sub_items
                  else {"rule": self.rule.to_dict()})
+        if self.survey is not None:
+            extra["survey"] = self.survey.to_dict()
         body = _item_dict(self, extra)
         body["provisional"] = self.provenance.provisional
         return body

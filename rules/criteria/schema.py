@@ -59,9 +59,21 @@ class SubItemSchema(_ItemSchema):
     not_arising = fields.String(validate=validate.OneOf(NOT_ARISING), allow_none=True, load_default=None)
 
 
+SURVEY_PURPOSES = ("satisfaction", "dissemination_models")
+SURVEY_COUNTS = ("valid_answers", "satisfied")
+
+
+class SurveyFeedSchema(ProvenanceSchema):
+    purpose = fields.String(required=True, validate=validate.OneOf(SURVEY_PURPOSES))
+    form = fields.String(allow_none=True, load_default=None)
+    figures = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(SURVEY_COUNTS)),
+                          required=True, validate=validate.Length(min=1))
+
+
 class IndicatorSchema(SubItemSchema):
     rule = fields.Nested(RuleSchema, allow_none=True, load_default=None)
     sub_items = fields.List(fields.Nested(SubItemSchema), load_default=list)
+    survey = fields.Nested(SurveyFeedSchema, allow_none=True, load_default=None)
 
 
 class CriterionSchema(_ItemSchema):

@@ -61,7 +61,7 @@ class AssessmentHandlers:
                  catalogue_for: Callable[[str, int], CriteriaCatalogue],
                  criteria_set_for_year: Callable[[int], tuple[str, int]],
                  today: Callable[[], date] | None = None,
-                 survey_result_for: Callable[[Connection, str, int], dict | None] | None = None):
+                 survey_result_for: Callable[[Connection, str, int, str], dict | None] | None = None):
         self.store = store
         # The survey results the assessment keeps (satisfaction.result_for, whose table the
         # service's subscription creates); None: an assessment opens without looking.
@@ -89,10 +89,11 @@ class AssessmentHandlers:
         paused = self.year_pauses(year).pause_for(province_code)
         set_id, set_version = self.criteria_set_for_year(year)
         assessment = self.load(commune_code, year)
+        catalogue = self.catalogue_for(set_id, set_version)
         new_events = assessment.open(commune_code, province_code,
                                      district_code if level == "district" else None, year,
                                      set_id, set_version, level,
-                                     calendar=_calendar_of(self.catalogue_for(set_id, set_version)),
+                                     calendar=_calendar_of(catalogue),
                                      paused=pauses.public(paused) if paused else None)
         stream = stream_name(commune_code, year)
         with self.store.transaction() as conn:
@@ -100,9 +101,10 @@ class AssessmentHandlers:
             opened = assessment.apply(new_events)
             # The survey result that arrived before the assessment existed, read after the
             # append took the log's lock (satisfaction.py takes it too: neither misses the other).
-            result = (self.survey_result_for(conn, commune_code, year)
-                      if self.survey_result_for else None)
-            taken = opened.take_survey_result(result) if result is not None else []
+            feed = catalogue.survey_feed()
+            result = (self.survey_result_for(conn, commune_code, year, feed.purpose)
+                      if self.survey_result_for and feed else None)
+            taken = opened.take_survey_result(result, catalogue) if result is not None else []
             if taken:
                 taken = applied_event_ids(result["event_id"], stream, taken)
                 self.store.append(stream, opened.version, taken, metadata, conn=conn)

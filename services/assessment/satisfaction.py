@@ -1,10 +1,12 @@
-"""Citizens' satisfaction as the assessment sees it: the survey service's results.
+"""Citizens' opinion as the assessment sees it: the survey service's results.
 
 The survey service emits ``SatisfactionResultComputed`` when a campaign closes (and again
 when a reopened campaign closes again). This projection, fed verified and exactly once like
 every subscription (kernel/projection.py, kernel/verification.py):
 
-1. keeps the latest result per commune and period in the assessment's database;
+1. keeps the latest result per commune, period and kind of survey (``purpose``: the
+   satisfaction survey, or the Mẫu 04 opinion survey on legal-dissemination models) in the
+   assessment's database;
 2. applies it to the commune's assessment of that year, if one is open, as an event of the
    assessment's own stream (``SatisfactionResultApplied``, ``…Replaced`` or ``…Held``,
    services/assessment/workflow/survey_steps.py), in the same transaction as its checkpoint.
@@ -12,8 +14,8 @@ every subscription (kernel/projection.py, kernel/verification.py):
    twice. An assessment opened after its result arrived takes it when it opens
    (handlers.py), from the row kept in 1. — the same decision, the same events.
 
-That is the only way the survey-fed indicator (619/2017 C2.I5, survey_indicators.py) gets its
-figures once a result exists; nobody types them.
+That is the only way the survey-fed indicator (criteria data ``survey``: 619/2017 C2.I5,
+25/2021 C2.I4) gets its figures once a result exists; nobody types them.
 
 A campaign closed without a valid answer has no rate: ``rate_percent`` is null ("no data"),
 never 0 % or 100 %, and the result is never published. Bursts the survey flagged (days on
@@ -26,8 +28,6 @@ import contextlib
 import json
 import uuid
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -48,17 +48,24 @@ from sqlalchemy import (
 from kernel.errors import DuplicateEventError
 from kernel.events import Actor, NewEvent, metadata_caused_by
 from rules.assessment.names import stream_name
+from services.assessment.catalogue import CriteriaSetCatalogue
+from services.assessment.criteria_sets import all_sets
 from services.assessment.workflow import CommuneAssessment
 
 RESULT_EVENT = "SatisfactionResultComputed"
 # The survey's campaign streams: opened, closed, the result; reopened, closed, a new result.
 CAMPAIGN_STREAM_TYPES = ("CampaignOpened", "CampaignClosed", "CampaignReopened", RESULT_EVENT)
 
+SATISFACTION = "satisfaction"  # a result without ``purpose`` (every one before Mẫu 04)
+
 metadata = MetaData()
-satisfaction_results = Table(
-    "satisfaction_results", metadata,
+# The table of earlier releases, "satisfaction_results", had no purpose: migrate() moves its
+# rows here as satisfaction results.
+survey_results = Table(
+    "survey_results", metadata,
     Column("commune_code", String(10), primary_key=True),
     Column("period", String(20), primary_key=True),
+    Column("purpose", String(40), primary_key=True),
     Column("campaign_id", String(100), nullable=False),
     Column("questionnaire_id", String(100), nullable=False),
     Column("questionnaire_version", Integer, nullable=False),
@@ -114,14 +121,17 @@ class SatisfactionProjection:
             "flags": json.dumps(data.get("flags") or [], ensure_ascii=False),
             "event_id": event.id, "position": event.position,
         }
-        key = (satisfaction_results.c.commune_code == data["commune_code"],
-               satisfaction_results.c.period == str(data["period"]))
-        current = conn.execute(select(satisfaction_results.c.position).where(*key)).scalar()
+        purpose = data.get("purpose") or SATISFACTION
+        key = (survey_results.c.commune_code == data["commune_code"],
+               survey_results.c.period == str(data["period"]),
+               survey_results.c.purpose == purpose)
+        current = conn.execute(select(survey_results.c.position).where(*key)).scalar()
         if current is None:
-            conn.execute(insert(satisfaction_results).values(
-                commune_code=data["commune_code"], period=str(data["period"]), **row))
+            conn.execute(insert(survey_results).values(
+                commune_code=data["commune_code"], period=str(data["period"]),
+                purpose=purpose, **row))
         elif event.position > current:  # a later campaign for the period supersedes
-            conn.execute(update(satisfaction_results).where(*key).values(**row))
+            conn.execute(update(survey_results).where(*key).values(**row))
         else:
             return  # an older result than the one kept: it changes nothing
         self._take(conn, event)
@@ -141,42 +151,49 @@ class SatisfactionProjection:
         assessment = CommuneAssessment.from_events(self.store.read_stream(stream, conn=conn))
         if assessment.version == 0:
             return
-        result = result_for(conn, event.data["commune_code"], int(period))
+        identity = assessment.to_dict()
+        catalogue = CriteriaSetCatalogue(all_sets(self.store)[
+            (identity["criteria_set_id"], identity["criteria_set_version"])])
+        result = result_for(conn, event.data["commune_code"], int(period),
+                            event.data.get("purpose") or SATISFACTION)
         result["reopening"] = event.data.get("reopening")
-        new_events = applied_event_ids(event.id, stream, assessment.take_survey_result(result))
+        new_events = applied_event_ids(event.id, stream,
+                                       assessment.take_survey_result(result, catalogue))
         if new_events:
             with contextlib.suppress(DuplicateEventError):  # a rebuild replaying the result
                 self.store.append(stream, assessment.version, new_events,
                                   metadata_caused_by(event, Actor.system("assessment")), conn=conn)
 
     def reset(self, conn) -> None:
-        conn.execute(delete(satisfaction_results))
+        conn.execute(delete(survey_results))
 
     def migrate(self, engine) -> None:
         metadata.create_all(engine)
-        columns = {c["name"]: c for c in inspect(engine).get_columns("satisfaction_results")}
-        if "flags" in columns and columns["rate_percent"]["nullable"]:
+        if "satisfaction_results" not in inspect(engine).get_table_names():
             return
-        # A table of an earlier release: rate_percent NOT NULL (an empty campaign's result
-        # was dead-lettered; replay it once this ran) and no flags. Altered in place
-        # (SQLite copies the table), the rows kept; replicas take turns.
+        # The table of an earlier release (one result per commune and period, maybe without
+        # flags): its rows become satisfaction results, in one transaction; replicas take turns.
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(8785002)"))
-            columns = {c["name"] for c in inspect(conn).get_columns("satisfaction_results")}
-            with Operations(MigrationContext.configure(conn)).batch_alter_table(
-                    "satisfaction_results") as batch:
-                batch.alter_column("rate_percent", existing_type=String(10), nullable=True)
-                if "flags" not in columns:
-                    batch.add_column(Column("flags", Text))
+            if "satisfaction_results" not in inspect(conn).get_table_names():
+                return  # another replica moved them
+            old = {c["name"] for c in inspect(conn).get_columns("satisfaction_results")}
+            columns = [c.name for c in survey_results.columns if c.name in old]
+            conn.execute(text(
+                f"INSERT INTO survey_results ({', '.join(columns)}, purpose) "
+                f"SELECT {', '.join(columns)}, '{SATISFACTION}' FROM satisfaction_results"))
+            conn.execute(text("DROP TABLE satisfaction_results"))
 
 
-def result_for(conn, commune_code: str, year: int) -> dict | None:
-    """The survey result the assessment of ``year`` uses: the campaign of that period, with
-    its ``status``: published, below_minimum or no_data (no valid answer, no rate)."""
-    row = conn.execute(select(satisfaction_results).where(
-        satisfaction_results.c.commune_code == commune_code,
-        satisfaction_results.c.period == str(year))).mappings().first()
+def result_for(conn, commune_code: str, year: int, purpose: str = SATISFACTION) -> dict | None:
+    """The result of the kind of survey ``purpose`` the assessment of ``year`` uses: the
+    campaign of that period, with its ``status``: published, below_minimum or no_data (no
+    valid answer, no rate)."""
+    row = conn.execute(select(survey_results).where(
+        survey_results.c.commune_code == commune_code,
+        survey_results.c.period == str(year),
+        survey_results.c.purpose == purpose)).mappings().first()
     if row is None:
         return None
     result = dict(row)

@@ -18,7 +18,7 @@ from services.assessment import criteria_sets, exports, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.reviewing_levels import ReviewingLevel, stream_name
-from services.assessment.satisfaction import SatisfactionProjection, result_for
+from services.assessment.satisfaction import SATISFACTION, SatisfactionProjection, result_for
 from storage.blobs import SHA256, BlobStore
 from storage.settings import EvidenceSettings
 
@@ -129,7 +129,7 @@ class AssessmentService(EventSourcedService):
         level = ReviewingLevel.from_events(
             body["province_code"], body["year"],
             self.store.read_stream(stream_name(body["province_code"], body["year"]))).level
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment), level)
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment, sets), level)
 
     # -- evidence files (docs/assessment-api.md, "Evidence files") --------------------------
     @expected
@@ -144,7 +144,7 @@ class AssessmentService(EventSourcedService):
         assessment = self._handlers(sets).attach_evidence(
             commune_code, year, indicator_id, file, metadata_from(context, "assessment"),
             expected_version)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment, sets))
 
     @expected
     @idempotent
@@ -156,7 +156,7 @@ class AssessmentService(EventSourcedService):
         assessment = self._handlers(sets).remove_evidence(
             commune_code, year, indicator_id, sha256, metadata_from(context, "assessment"),
             expected_version)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment))
+        return views.assessment(assessment, sets, self._satisfaction_of(assessment, sets))
 
     @expected
     def evidence_file(self, commune_code: str, year: int, indicator_id: str, sha256: str) -> dict:
@@ -171,12 +171,15 @@ class AssessmentService(EventSourcedService):
         if stored is None or stored != file.get("size"):
             raise ValidationFailed("evidence.not_in_store", {"field": "file", "sha256": sha256, "stored_size": stored})
 
-    def _satisfaction_of(self, assessment) -> dict | None:
-        """The latest survey result kept for the assessment's commune and year (shown beside
-        the one the assessment took)."""
+    def _satisfaction_of(self, assessment, sets) -> dict | None:
+        """The latest result kept for the assessment's commune and year of the survey its
+        regime scores (the satisfaction survey when none), shown beside the one it took."""
         body = assessment.to_dict()
+        feed = CriteriaSetCatalogue(views.find_criteria_set(
+            sets, body["criteria_set_id"], body["criteria_set_version"])).survey_feed()
         with self.store.reader.connect() as conn:
-            return result_for(conn, body["commune_code"], body["year"])
+            return result_for(conn, body["commune_code"], body["year"],
+                              feed.purpose if feed else SATISFACTION)
 
     @expected
     def assessment_events(self, commune_code: str, year: int) -> list[dict]:

@@ -75,6 +75,8 @@ def recognition_inputs(criteria_set: CriteriaSet, body: dict) -> dict:
     took (an event of its own), not the latest row: a result held back after submission
     changes neither the preview nor the decision's explanation."""
     taken = (body["survey_result"] or {}).get("result")
+    if taken and taken.get("purpose", "satisfaction") != "satisfaction":
+        taken = None  # an opinion survey on other matters (Mẫu 04) is no satisfaction rate
     return {"commune_class": body["commune_class"], "declarations": body["declarations"],
             "satisfaction_percent": (taken["rate_percent"]
                                      if taken and taken["published"]
@@ -205,8 +207,10 @@ def survey_problem(body: dict) -> dict | None:
     if held is None:
         return None
     rate = held["result"]["rate_percent"]
-    new = f"tỷ lệ hài lòng {rate.replace('.', ',')}%" if rate and held["result"]["published"] \
-        else "không có tỷ lệ hài lòng được công bố"
+    what = ("tỷ lệ ý kiến đánh giá hiệu quả"
+            if held["result"].get("purpose") == "dissemination_models" else "tỷ lệ hài lòng")
+    new = f"{what} {rate.replace('.', ',')}%" if rate and held["result"]["published"] \
+        else f"không có {what} được công bố"
     campaign, indicator = held["result"]["campaign_id"], held["indicator_id"]
     if held["state"] == "self_assessed":
         then_vi = "Kết quả mới được áp dụng khi bản tự đánh giá được mở lại."

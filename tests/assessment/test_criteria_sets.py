@@ -25,10 +25,12 @@ def problems_of(doc) -> list[str]:
     return caught.value.details["problems"]
 
 
-def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_27_2025_in_version_2():
-    assert sorted(SETS) == [("25-2021", 1), ("27-2025", 1), ("27-2025", 2), ("619-2017", 1)]
+def test_given_the_data_folder_when_loaded_then_the_three_regimes_are_there_in_their_versions():
+    assert sorted(SETS) == [("25-2021", 1), ("25-2021", 2), ("27-2025", 1), ("27-2025", 2),
+                            ("619-2017", 1)]
     assert sorted(p.name for p in DATA_DIR.glob("*.json")) == [
-        "25-2021.v1.json", "27-2025.v1.json", "27-2025.v2.json", "619-2017.v1.json"]
+        "25-2021.v1.json", "25-2021.v2.json", "27-2025.v1.json", "27-2025.v2.json",
+        "619-2017.v1.json"]
 
 
 def test_given_619_when_loaded_then_the_confirmed_numbers_are_kept_exactly():
@@ -107,11 +109,11 @@ def test_given_an_evaluation_year_when_asked_then_the_set_in_force_is_returned(y
 
 
 def test_given_a_later_published_version_when_asked_for_a_year_then_the_latest_version_wins():
-    v2 = document()
-    v2["version"] = 2
-    sets = {**SETS, ("25-2021", 2): parse_criteria_set(v2)}
-    assert set_for_year(2023, sets).version == 2
-    assert set_for_year(2023).version == 1
+    v3 = document()
+    v3["version"] = 3
+    sets = {**SETS, ("25-2021", 3): parse_criteria_set(v3)}
+    assert set_for_year(2023, sets).version == 3
+    assert set_for_year(2023).version == 2
 
 
 def test_given_a_year_before_the_standard_then_no_set_is_found():
@@ -268,3 +270,43 @@ def test_given_a_bad_activity_list_then_it_is_refused(activities, expected):
     doc["version"] = 9
     doc["criteria"][1]["indicators"][4]["rule"]["params"]["activities"] = activities
     assert any(p.endswith(expected) for p in problems_of(doc))
+
+
+# -- survey-fed indicators: declared in the data ------------------------------------------------
+
+def test_given_version_2_of_25_2021_then_c2_i4_is_fed_by_the_mau04_survey_and_marked_provisional():
+    c2i4 = SETS[("25-2021", 2)].indicator("C2.I4")
+    assert c2i4.survey.purpose == "dissemination_models" and c2i4.survey.provenance.provisional
+    assert c2i4.survey.figures_from({"valid_answers": 30, "satisfied": 24}) == {
+        "surveyed": 30, "rated_effective": 24}
+    assert c2i4.rule.kind == "proportional" and c2i4.provisional
+    assert SETS[("25-2021", 1)].indicator("C2.I4").survey is None  # version 1 replays unchanged
+    assert SETS[("619-2017", 1)].indicator("C2.I5").survey.purpose == "satisfaction"
+    again = parse_criteria_set(SETS[("25-2021", 2)].to_dict())  # exported, published back
+    assert again.indicator("C2.I4").survey == c2i4.survey
+
+
+def test_given_a_survey_feeding_a_figure_the_rules_do_not_read_then_the_set_is_refused():
+    doc = document(("25-2021", 2))
+    c2i4 = doc["criteria"][1]["indicators"][3]
+    c2i4["survey"]["figures"] = {"answers": "valid_answers", "rated_effective": "satisfied"}
+    found = problems_of(doc)
+    assert any(p.startswith("C2.I4.survey.figures.answers: not a figure its rules read")
+               for p in found)
+    assert "C2.I4.survey.figures: nothing feeds surveyed" in found
+
+
+def test_given_two_survey_fed_indicators_then_the_set_is_refused():
+    doc = document(("25-2021", 2))
+    c2 = doc["criteria"][1]["indicators"]
+    c2[2]["rule"] = {"kind": "proportional", "params": {"numerator": "a", "denominator": "b"}}
+    c2[2]["survey"] = {"purpose": "satisfaction", "figures": {"a": "satisfied", "b": "valid_answers"}}
+    assert "survey: only one indicator may be fed by a survey (C2.I3, C2.I4)" in problems_of(doc)
+
+
+def test_given_an_unknown_survey_purpose_or_count_then_the_schema_refuses_it():
+    doc = document(("25-2021", 2))
+    doc["criteria"][1]["indicators"][3]["survey"].update(
+        purpose="kiosk", figures={"surveyed": "responses", "rated_effective": "satisfied"})
+    found = " ".join(problems_of(doc))
+    assert "C2.I4).survey.purpose" in found and "C2.I4).survey.figures" in found

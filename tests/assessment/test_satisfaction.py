@@ -14,7 +14,6 @@ from services.assessment import criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.satisfaction import SatisfactionProjection, result_for
-from services.assessment.survey_indicators import figures_for_619
 from tests.support.stores import meta, open_store
 
 
@@ -61,9 +60,26 @@ def test_given_a_second_campaign_for_the_period_then_the_later_result_wins(store
 
 
 def test_a_survey_result_scores_the_619_satisfaction_indicator():
-    indicator = next(s for s in load_builtin_sets().values() if s.id == "619-2017").indicator("C2.I5")
-    score = score_indicator(indicator, figures_for_619({"valid_answers": 40, "satisfied": 39}))
+    s619 = load_builtin_sets()[("619-2017", 1)]
+    feed = CriteriaSetCatalogue(s619).survey_feed()
+    assert (feed.indicator_id, feed.purpose) == ("C2.I5", "satisfaction")
+    figures = feed.figures_from({"valid_answers": 40, "satisfied": 39, "published": True})
+    score = score_indicator(s619.indicator("C2.I5"), figures)
     assert score.points == Decimal("11.70")  # 12 × 39/40, sub-items 5.85 + 5.85
+
+
+def test_given_both_kinds_of_survey_for_a_period_then_each_is_kept_apart(stores):
+    survey, assessment, processor = stores
+    survey.append("campaign-a", None, [result_event("25822-2023", 20, period="2023")], meta())
+    survey.append("campaign-b", None, [result_event("25822-2023-mau04", 27, valid=30,
+                                                    period="2023",
+                                                    purpose="dissemination_models")], meta())
+    processor.catch_up(StoreSource(survey))
+    with assessment.engine.connect() as conn:
+        satisfaction = result_for(conn, "25822", 2023)
+        opinion = result_for(conn, "25822", 2023, "dissemination_models")
+    assert (satisfaction["campaign_id"], satisfaction["rate_percent"]) == ("25822-2023", "50.00")
+    assert (opinion["campaign_id"], opinion["rate_percent"]) == ("25822-2023-mau04", "90.00")
 
 
 def empty_result_event(published=False, min_answers=30):
@@ -97,9 +113,9 @@ def test_given_the_table_of_an_earlier_release_then_it_takes_results_without_a_r
     survey, assessment, processor = stores
     survey.append("campaign-a", None, [result_event("c1", 20, period="2016")], meta())
     processor.catch_up(StoreSource(survey))
-    with assessment.engine.begin() as conn:  # as it was: rate_percent NOT NULL, no flags
-        rows = [dict(r) for r in conn.execute(text("SELECT * FROM satisfaction_results")).mappings()]
-        conn.execute(text("DROP TABLE satisfaction_results"))
+    with assessment.engine.begin() as conn:  # as it was: rate_percent NOT NULL, no flags, no purpose
+        rows = [dict(r) for r in conn.execute(text("SELECT * FROM survey_results")).mappings()]
+        conn.execute(text("DROP TABLE survey_results"))
         conn.execute(text(
             "CREATE TABLE satisfaction_results (commune_code VARCHAR(10) NOT NULL, "
             "period VARCHAR(20) NOT NULL, campaign_id VARCHAR(100) NOT NULL, "
@@ -109,7 +125,7 @@ def test_given_the_table_of_an_earlier_release_then_it_takes_results_without_a_r
             "NOT NULL, published BOOLEAN NOT NULL, reason VARCHAR(500), event_id VARCHAR(36) "
             "NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (commune_code, period))"))
         for row in rows:
-            row.pop("flags")
+            row.pop("flags"), row.pop("purpose")
             conn.execute(text(
                 "INSERT INTO satisfaction_results VALUES (:commune_code, :period, :campaign_id, "
                 ":questionnaire_id, :questionnaire_version, :valid_answers, :satisfied, "
@@ -198,3 +214,19 @@ def test_given_a_reopened_campaign_when_it_closes_again_then_the_result_is_repla
             replaced.data["result"]["rate_percent"]) == ("50.00", "90.00")
     assert "Thiết bị hỏng" in replaced.data["why"]
     assert handlers.get("25822", 2017).to_dict()["figures"]["C2.I5"]["surveyed"] == 40
+
+
+def test_given_a_2023_assessment_then_the_mau04_result_scores_c2_i4_and_satisfaction_nothing(feeding):
+    survey, assessment, processor, handlers = feeding
+    opened = handlers.open("25822", 2023, meta())
+    assert opened.to_dict()["criteria_set_version"] == 2
+    survey.append("campaign-25822-2023", None, [result_event("25822-2023", 39, period="2023")],
+                  meta())
+    survey.append("campaign-25822-2023-mau04", None, [result_event(
+        "25822-2023-mau04", 24, valid=30, period="2023", purpose="dissemination_models")], meta())
+    processor.catch_up(StoreSource(survey))
+    [applied] = [e for e in assessment.read_stream("assessment-25822-2023")
+                 if e.type.startswith("SatisfactionResult")]
+    assert (applied.type, applied.data["indicator_id"]) == (n.SATISFACTION_RESULT_APPLIED, "C2.I4")
+    assert handlers.get("25822", 2023).to_dict()["figures"]["C2.I4"] == {
+        "surveyed": 30, "rated_effective": 24}

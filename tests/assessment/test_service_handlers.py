@@ -138,7 +138,7 @@ def test_appraised_sheet_keeps_two_decimal_points_and_lists_missing_indicators()
     assert sheet.criteria[0].achieved is False and sheet.total is None
 
 
-def _document(version=2, **changes):
+def _document(version=3, **changes):
     document = copy.deepcopy(load_builtin_sets()[("25-2021", 1)].to_dict())
     document["version"] = version
     document.update(changes)
@@ -146,22 +146,22 @@ def _document(version=2, **changes):
 
 
 def test_a_published_version_is_stored_as_an_event_and_used_for_new_assessments(store):
-    document = _document(2, title="Bộ tiêu chí 25/2021 — phiên bản chính thức")
+    document = _document(3, title="Bộ tiêu chí 25/2021 — phiên bản chính thức")
     published = criteria_sets.publish(store, document, meta("administrator", "admin@test"))
-    assert published.key == ("25-2021", 2)
+    assert published.key == ("25-2021", 3)
     [event] = store.read_stream("criteria-set-25-2021")
     assert event.type == "CriteriaSetPublished" and event.metadata["actor"] == "admin@test"
     sets, handlers = handlers_for(store)
-    assert set_for_year(2023, sets).version == 2
+    assert set_for_year(2023, sets).version == 3
     opened = handlers.open(DONG_QUANG, 2023, meta())
-    assert opened.to_dict()["criteria_set_version"] == 2
+    assert opened.to_dict()["criteria_set_version"] == 3
 
 
 @pytest.mark.parametrize("document, error", [
-    (_document(1), Conflict),  # the built-in version
-    (_document(2, weight=3), ValidationFailed),
-    (_document(2, id="99-2099"), ValidationFailed),
-    (_document(2, total_max=12.5), ValidationFailed),
+    (_document(2), Conflict),  # a built-in version
+    (_document(3, weight=3), ValidationFailed),
+    (_document(3, id="99-2099"), ValidationFailed),
+    (_document(3, total_max=12.5), ValidationFailed),
 ])
 def test_a_bad_or_existing_version_is_refused_and_nothing_is_stored(store, document, error):
     with pytest.raises(error):
@@ -196,9 +196,9 @@ def test_given_a_new_circular_when_published_after_the_old_regime_closes_its_yea
 
 
 def test_publishing_the_same_version_twice_is_a_conflict(store):
-    criteria_sets.publish(store, _document(2), meta("administrator"))
+    criteria_sets.publish(store, _document(3), meta("administrator"))
     with pytest.raises(Conflict):
-        criteria_sets.publish(store, _document(2), meta("administrator"))
+        criteria_sets.publish(store, _document(3), meta("administrator"))
     assert store.stream_version("criteria-set-25-2021") == 1
 
 

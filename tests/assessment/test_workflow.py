@@ -44,6 +44,9 @@ class Catalogue:
     def indicator_max(self, indicator_id):
         return self.maxima[indicator_id]
 
+    def survey_feed(self):
+        return None
+
 
 CAT = Catalogue()
 

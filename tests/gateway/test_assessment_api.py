@@ -17,7 +17,7 @@ pytestmark = pytest.mark.broker
 
 DONG_QUANG, DONG_PHU, YEAR = "16426", "16420", 2022  # Đông Sơn (405), Thanh Hóa (38)
 URL = f"/api/v1/communes/{DONG_QUANG}/assessments/{YEAR}"
-SET = load_builtin_sets()[("25-2021", 1)]
+SET = load_builtin_sets()[("25-2021", 2)]
 OFFICER = token("commune_officer", "38", "405", DONG_QUANG, sub="congchuc.dongquang@test")
 OTHER_OFFICER = token("commune_officer", "38", "405", DONG_PHU, sub="congchuc.dongphu@test")
 JUSTICE = token("justice_officer", "38", "405", sub="tuphap.dongson@test")
@@ -314,8 +314,8 @@ def test_an_administrator_publishes_a_new_version_once(api):
     assert send(api, "POST", "/api/v1/criteria-sets", ADMIN, _document(5)).status_code == 409
     latest = send(api, "GET", "/api/v1/criteria-sets/25-2021", AUDITOR).json()
     assert latest["version"] == 5 and latest["title"] == "Phiên bản 5"
-    # the assessment opened with version 1 keeps it
-    assert send(api, "GET", URL, OFFICER).json()["criteria_set_version"] == 1
+    # the assessment opened with version 2 keeps it
+    assert send(api, "GET", URL, OFFICER).json()["criteria_set_version"] == 2
 
 
 def test_the_docs_describe_the_assessment_routes_in_vietnamese(api):

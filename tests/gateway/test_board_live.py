@@ -119,7 +119,7 @@ def walk_to_appraised(assessment, commune, year, criteria_set):
 
 def test_a_recorded_decision_shows_on_the_board(live):
     client, assessment = live
-    criteria_set = load_builtin_sets()[("25-2021", 1)]
+    criteria_set = load_builtin_sets()[("25-2021", 2)]
     run = walk_to_appraised(assessment, DONG_QUANG, YEAR, criteria_set)
     # posted but not decided: public, in progress
     page = wait_until(lambda: (r := client.get(f"/ket-qua/xa/{DONG_QUANG}")).status_code == 200

@@ -306,7 +306,7 @@ def test_the_service_records_only_files_the_store_holds(api):
 def _figures_of_dong_phu(api):
     """Đông Phú's figures for every indicator, through the API."""
     url = f"/api/v1/communes/{DONG_PHU}/assessments/{YEAR}"
-    for indicator in load_builtin_sets()[("25-2021", 1)].indicators():
+    for indicator in load_builtin_sets()[("25-2021", 2)].indicators():
         answer = send(api, "PUT", f"{url}/figures/{indicator.id}", PHU_OFFICER,
                       {"figures": full_figures(indicator)})
         assert answer.status_code == 200, answer.text

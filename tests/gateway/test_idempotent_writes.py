@@ -20,7 +20,7 @@ pytestmark = pytest.mark.broker
 
 DONG_QUANG, YEAR = "16426", 2022  # Đông Sơn (405), Thanh Hóa (38)
 URL = f"/api/v1/communes/{DONG_QUANG}/assessments/{YEAR}"
-SET = load_builtin_sets()[("25-2021", 1)]
+SET = load_builtin_sets()[("25-2021", 2)]
 OFFICER = token("commune_officer", "38", "405", DONG_QUANG, sub="congchuc.dongquang@test")
 DEPUTY = token("commune_officer", "38", "405", DONG_QUANG, sub="phocongchuc.dongquang@test")
 ADMIN = token("administrator", sub="admin@test")

@@ -273,7 +273,7 @@ def test_a_linked_task_follows_the_running_assessment(api):
     # a second commune runs its whole year: the linked task follows it to the decision
     from tests.test_province_cycle import Year
 
-    year = Year(client, YEAR, THANH_HOA, DONG_SON, ("25-2021", 1))
+    year = Year(client, YEAR, THANH_HOA, DONG_SON, ("25-2021", 2))
     year.self_assess(DONG_HOA)
     submitted = wait_for(lambda: (lambda t: t["link"]["counts"]["submitted"] == 1 and t)(
         send(client, "GET", url, AUDITOR).json()["tasks"][1]))

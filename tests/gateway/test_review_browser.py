@@ -39,7 +39,7 @@ def platform(tmp_path_factory):
                                  for username, role, where in PEOPLE.values()})
         assert send(client, "PUT", f"/api/v1/provinces/38/reviewing-levels/{YEAR}", ADMIN,
                     {"level": "district"}).status_code == 200
-        year = Year(client, YEAR, "38", "405", ("25-2021", 1))
+        year = Year(client, YEAR, "38", "405", ("25-2021", 2))
         year.self_assess(COMMUNE, comment=True)
         yield client, year
 

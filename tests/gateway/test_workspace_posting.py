@@ -32,7 +32,7 @@ TOMORROW = (date.today() + timedelta(days=2)).isoformat()  # after today in Viet
 def submitted_self_assessment(api, commune=COMMUNE, officer=OFFICER):
     url = f"/api/v1/communes/{commune}/assessments/{YEAR}"
     assert send(api, "POST", url, officer).status_code == 201
-    for indicator in load_builtin_sets()[("25-2021", 1)].indicators():
+    for indicator in load_builtin_sets()[("25-2021", 2)].indicators():
         answer = send(api, "PUT", f"{url}/figures/{indicator.id}", officer,
                       {"figures": full_figures(indicator)})
         assert answer.status_code == 200, answer.text

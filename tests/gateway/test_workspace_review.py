@@ -53,7 +53,7 @@ def api(tmp_path_factory):
         create_accounts(client)
         assert send(client, "PUT", "/api/v1/provinces/38/reviewing-levels/2022", ADMIN,
                     {"level": "district"}).status_code == 200
-        year = Year(client, 2022, "38", "405", ("25-2021", 1))
+        year = Year(client, 2022, "38", "405", ("25-2021", 2))
         year.self_assess(DONG_QUANG, comment=True)
         year.self_assess(DONG_PHU)
         client.year = year

@@ -31,3 +31,24 @@ def test_given_a_held_result_then_the_problem_is_shown():
 
 def test_given_an_indicator_typed_by_hand_then_nothing_is_shown():
     assert render(survey_fed=None, survey_problem=None).strip() == ""
+
+
+def test_given_c2_i4_fed_by_the_mau04_survey_then_it_names_that_survey_not_satisfaction():
+    html = render(survey_fed={"indicator_id": "C2.I4", "figures": {"surveyed": 30},
+                              "result": {"campaign_id": "25822-2023-mau04", "rate_percent": "80.00",
+                                         "published": True, "satisfied": 24, "valid_answers": 30,
+                                         "purpose": "dissemination_models"}},
+                  survey_problem=None)
+    assert "Mẫu 04" in html and "tỷ lệ ý kiến đánh giá hiệu quả 80%" in html
+    assert "hài lòng" not in html
+
+
+def test_given_the_survey_fed_c2_i4_of_25_2021_then_its_form_asks_for_the_mau04_counts():
+    from gateway.workspace import figures
+    from rules.criteria import set_for_year
+
+    [item] = figures.items(set_for_year(2023).indicator("C2.I4").to_dict())
+    labels = {f.key: f.label for f in item.fields}
+    assert labels == {"rated_effective": "Số ý kiến đánh giá “Hiệu quả” và “Rất hiệu quả”",
+                      "surveyed": "Số ý kiến hợp lệ của phiếu lấy ý kiến (Mẫu 04)"}
+    assert all("lấy tự động" in f.hints[0] for f in item.fields)

@@ -70,7 +70,7 @@ def test_a_published_criteria_set_and_a_rebuild_change_everything(setup):
     setup.sync()
     position = head(setup)
     document = copy.deepcopy(load_builtin_sets()[("25-2021", 1)].to_dict())
-    document["version"] = 2
+    document["version"] = 3
     criteria_sets.publish(setup.assessment, document, meta("administrator"))
     setup.sync()
     position, found = changes(setup, position)

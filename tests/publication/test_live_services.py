@@ -65,7 +65,7 @@ def wait_for(check, timeout):
 
 def test_a_decision_appears_in_the_commune_record_within_seconds(services):
     assessment, publication = services
-    criteria_set = load_builtin_sets()[("25-2021", 1)]
+    criteria_set = load_builtin_sets()[("25-2021", 2)]
 
     def run(command, **arguments):
         return assessment.run_command(DONG_QUANG, YEAR, command, arguments, None, CONTEXT)

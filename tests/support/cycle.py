@@ -7,7 +7,7 @@ from tests.support.assessment_figures import full_figures
 def appraise(assessment, commune: str, year: int, context: dict):
     """A 25/2021 commune-year as far as the council's appraisal, one step short of the
     chairman's decision; returns ``run(command, **arguments)`` for the next steps."""
-    criteria_set = load_builtin_sets()[("25-2021", 1)]
+    criteria_set = load_builtin_sets()[("25-2021", 2)]
 
     def run(command, **arguments):
         return assessment.run_command(commune, year, command, arguments, None, context)

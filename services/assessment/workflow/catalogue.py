@@ -21,3 +21,14 @@ class CriteriaCatalogue(Protocol):
 
     def indicator_max(self, indicator_id: str) -> Decimal:
         """The most points the council may appraise for the indicator."""
+
+    def survey_feed(self) -> SurveyFeed | None:
+        """The indicator a closed survey campaign's result scores, if the set has one."""
+
+
+class SurveyFeed(Protocol):
+    indicator_id: str
+    purpose: str  # the kind of survey whose results it takes ("satisfaction", ...)
+
+    def figures_from(self, result: dict) -> dict | None:
+        """The indicator's figures from a result; None when it cannot score anything."""
