@@ -164,7 +164,9 @@ class OverdueTaskSchema(ResponseSchema):
     task = fields.String(metadata=_d("Số thứ tự nhiệm vụ."))
     title = fields.String(allow_none=True, metadata=_d("Tên nhiệm vụ."))
     due_date = fields.String(metadata=_d("Thời hạn đã qua (YYYY-MM-DD)."))
-    days_late = fields.Integer(metadata=_d("Số ngày quá hạn tính đến ngày xét."))
+    days_late = fields.Integer(metadata=_d("Số ngày (theo lịch) quá hạn tính đến ngày xét."))
+    working_days_late = fields.Integer(metadata=_d(
+        "Số ngày làm việc quá hạn tính đến ngày xét (không tính thứ Bảy, Chủ nhật và ngày lễ, Tết)."))
     percent = fields.Integer(metadata=_d("Tiến độ (%) theo báo cáo đến ngày xét."))
     status = fields.String(metadata=_d("not_started, in_progress (theo báo cáo đến ngày xét)."))
     lead_agencies = fields.List(fields.Dict(), metadata=_d("Cơ quan chủ trì."))

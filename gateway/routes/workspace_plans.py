@@ -306,20 +306,35 @@ class WorkspacePlansRoutes:
     @http("GET", PLANS + "/qua-han")
     @page(performs="list_plans")
     def workspace_plans_overdue(self, page):
+        """The tasks the hourly check flagged; with ``ngay``, every task overdue on that day
+        (the progress reported up to it), late by how many working days."""
         province = self._home_province(page)
+        as_of = page.request.args.get("ngay") or None
+        if as_of is not None and not _iso(as_of):
+            raise ValidationFailed("Ngày xét không hợp lệ: hãy chọn một ngày, ví dụ 31/03/2022.")
         rows = []
         for listed in page.read("plans", "list_plans", province, None):
             if listed["status"] != "issued":
                 continue
             plan = page.read("plans", "get_plan", listed["plan_id"])
-            for task in plan["tasks"]:
-                if task["overdue"] and task["percent"] < 100:
-                    rows.append({"plan": plan, "task": task,
-                                 "due": max(f["due_date"] for f in task["overdue"])})
+            if as_of is None:
+                for task in plan["tasks"]:
+                    if task["overdue"] and task["percent"] < 100:
+                        rows.append({"plan": plan, "task": task, "dues": task["overdue"],
+                                     "due": max(f["due_date"] for f in task["overdue"])})
+                continue
+            tasks = {t["number"]: t for t in plan["tasks"]}
+            late: dict[str, list] = {}
+            for row in page.read("plans", "overdue_tasks", plan["plan_id"], as_of)["tasks"]:
+                late.setdefault(row["task"], []).append(row)
+            for number, dues in late.items():
+                task = {**tasks[number], "percent": dues[0]["percent"], "status": dues[0]["status"]}
+                rows.append({"plan": plan, "task": task, "dues": dues,
+                             "due": max(d["due_date"] for d in dues)})
         rows.sort(key=lambda r: r["due"])
         return page.render("plans/overdue.html", title="Nhiệm vụ quá hạn", rows=rows,
                            province_name=labels.province_name(province) if province else None,
-                           agency_names=_agency_names, **_filters(),
+                           as_of=as_of, agency_names=_agency_names, **_filters(),
                            breadcrumbs=[("Kế hoạch", PLANS), ("Nhiệm vụ quá hạn", None)])
 
     # -- importing -------------------------------------------------------------------------

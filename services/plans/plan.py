@@ -14,6 +14,7 @@ from datetime import date
 from kernel import messages
 from kernel.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
+from rules.deadlines import working_days_between
 from services.plans import agencies, timeframes
 
 DRAFTED, EDITED, REVIEWED, ISSUED = "PlanDrafted", "PlanEdited", "PlanReviewed", "PlanIssued"
@@ -300,6 +301,10 @@ class Plan:
                 if date.fromisoformat(due) < as_of:
                     rows.append({"task": number, "title": task.get("title"), "due_date": due,
                                  "days_late": (as_of - date.fromisoformat(due)).days,
+                                 # officials count late work in working days (weekends and
+                                 # Vietnamese public holidays skipped)
+                                 "working_days_late": working_days_between(
+                                     date.fromisoformat(due), as_of),
                                  "percent": percent, "status": status,
                                  "lead_agencies": task.get("lead_agencies", []),
                                  "follows_assessment": number in self.links})

@@ -310,6 +310,11 @@ def test_overdue_tasks_and_the_yearly_summary(api):
     overdue = officer.get(api.url + "/can-bo/ke-hoach/qua-han")
     assert re.search(rf'data-plan="{plan_id}" data-task="1"', overdue.text)
     assert "Báo Thanh Hóa" in overdue.text
+    # As of any day, without the flags: late by working days (Sat 02/04 and Sun 03/04 skipped)
+    on_day = officer.get(api.url + "/can-bo/ke-hoach/qua-han?ngay=2022-04-04")
+    assert re.search(rf'data-plan="{plan_id}" data-task="1"', on_day.text)
+    assert "tính đến ngày 04/04/2022" in on_day.text and "ngày làm việc)" in on_day.text
+    assert officer.get(api.url + "/can-bo/ke-hoach/qua-han?ngay=4-4-22").status_code == 400
     tasks = signed_in(api, "bao.thanhhoa").get(api.url + "/can-bo/nhiem-vu-co-quan")
     assert "Quá hạn" in tasks.text
     summary = officer.get(api.url + f"/can-bo/ke-hoach/{plan_id}/tong-ket?nam=2022&loai=so_ket")

@@ -133,6 +133,9 @@ def test_overdue_as_of_any_day_reads_the_progress_of_that_day_and_flags_nothing(
     on = {(r["task"], r["due_date"]): r for r in handlers.overdue("lc2021", date(2022, 1, 5))["tasks"]}
     late = on[("1.1", "2021-12-31")]
     assert (late["percent"], late["status"], late["days_late"]) == (50, "in_progress", 5)
+    # 01/01/2022 (New Year, a Saturday), 02/01 (Sunday) and 03/01 (the New Year holiday moved
+    # to Monday) are not working days
+    assert late["working_days_late"] == 2
     assert [a["id"] for a in late["lead_agencies"]] == ["12:so-tu-phap", "12:phong-tu-phap-cap-huyen"]
     assert ("2.2", "2021-12-31") in on and not any(t == "4.1" for t, _ in on)  # "as guided": no date
     after = handlers.overdue("lc2021", date(2022, 1, 11))["tasks"]
