@@ -47,6 +47,8 @@ PLAN_EDITORS = ("justice_officer", "administrator")
 PLAN_REPORTERS = ("agency_officer", "justice_officer", "administrator")
 ACCOUNT_ADMINS = ("administrator", "justice_officer")
 PAUSE_RECORDERS = ("administrator", "justice_officer")
+# the reviewing unit's yearly report is sent by its people's committee, prepared by its justice office
+REPORT_SENDERS = ("justice_officer", "chairman")
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,12 @@ class Rule:
         if self.jurisdiction is NATIONWIDE and not set(self.roles) <= NATIONWIDE_ROLES:
             raise ValueError(f"{self.roles} are not all nationwide roles")
         if any(self.jurisdiction is j for j in (REVIEWING_LEVEL, JUSTICE_OFFICE, PLAN_REPORTER,
-                                                ACCOUNT_ADMIN, ACCOUNTS_SCOPE, PAUSE_SCOPE)
+                                                ACCOUNT_ADMIN, ACCOUNTS_SCOPE, PAUSE_SCOPE,
+                                                REPORTING_UNIT)
                ) and self.roles == AUTHENTICATED:
             raise ValueError(f"{self.jurisdiction.name} needs the roles it names")
-        if self.jurisdiction is REVIEWING_LEVEL and set(self.roles) & NATIONWIDE_ROLES:
+        if (self.jurisdiction is REVIEWING_LEVEL or self.jurisdiction is REPORTING_UNIT) and (
+                set(self.roles) & NATIONWIDE_ROLES):
             raise ValueError("the reviewing level is nobody's everywhere")
 
 
@@ -198,6 +202,35 @@ def _pause_body(service, call, args) -> Target:
     return Target(province, None, None, year)
 
 
+def _reports_area(service, call, args) -> Target:
+    """The query's province and district; an official's list defaults to their own unit."""
+    year, province, district = call.query["year"], call.query["province"], call.query["district"]
+    own = call.principal.jurisdiction
+    if call.principal.role not in NATIONWIDE_ROLES:
+        province = province or own.get("province")
+        if year <= units.LAST_DISTRICT_YEAR:  # no district since 2025: the token covers none
+            district = district or own.get("district")
+    if province is not None:
+        lookup.require_province_in(province, year)
+    if district is not None and (province is None or district not in {
+            d.code for d in units.legacy_districts(province, year)}):
+        raise NotFound("place.district_not_found", {"district_code": district, "province_code": province, "year": year})
+    return Target(province, district, None, year)
+
+
+def _report_unit(service, call, args) -> Target:
+    """The path's unit in its year: a province (2 digits) or, until 2024, a district (3)."""
+    code, year = args["unit_code"], args["year"]
+    if len(code) == 2 and units.province_known_in(code, year):
+        return Target(code, None, None, year)
+    if len(code) == 3 and year <= units.LAST_DISTRICT_YEAR:
+        for number in range(1, 100):
+            province = f"{number:02d}"
+            if any(d.code == code for d in units.legacy_districts(province, year)):
+                return Target(province, code, None, year)
+    raise NotFound("place.unit_not_found_in_year", {"unit_code": code, "year": year})
+
+
 def _plan(service, call, args) -> Target:
     plan = service.backends.call("plans", "get_plan", args["plan_id"])
     jurisdiction = plan["jurisdiction"]
@@ -237,6 +270,11 @@ def _own_scope(service, call, args) -> Target:
     return Target(province=call.principal.jurisdiction.get("province"))
 
 
+REPORTS_AREA = Unit("reports_area", "the query's province and district in the query's year; an "
+                    "official's request defaults to their own province and district",
+                    _reports_area)
+REPORT_UNIT = Unit("report_unit", "the path's unit in the path's year: a province (2 digits) "
+                   "or, for years up to 2024, a district (3 digits) and its province", _report_unit)
 PAUSE_BODY = Unit("pause_body", "the body's `province_code` in the path's (or the form's) year; "
                   "none: the whole country", _pause_body)
 PLAN = Unit("plan", "the plan's province and district (`plans.get_plan`)", _plan)
@@ -361,6 +399,18 @@ def _check_accounts_scope(principal, target, level_of) -> None:
                    "Chỉ quản trị viên và Sở Tư pháp (cấp tỉnh) được quản lý tài khoản.")
 
 
+def _check_reporting_unit(principal, target, level_of) -> None:
+    own, level = principal.jurisdiction, _level_of_token(principal)
+    if target.district is not None and level == "district" and own["district"] == target.district:
+        return  # the district's justice office or chairman, for their district
+    if target.district is None and level == "province" and own["province"] == target.province:
+        return  # the province's justice department or chairman, for their province
+    raise _outside(principal, target, "reporting_unit",
+                   "Việc gửi báo cáo kết quả do chính đơn vị gửi ghi nhận: Phòng Tư pháp hoặc Chủ "
+                   "tịch Ủy ban nhân dân huyện cho huyện mình, Sở Tư pháp hoặc Chủ tịch Ủy ban nhân "
+                   "dân tỉnh cho tỉnh mình.")
+
+
 PUBLIC = Jurisdiction("public", "no token: anyone, citizens included", token="none")
 KIOSK_DEVICE = Jurisdiction(
     "kiosk_device", "a kiosk's device token (`Authorization: Kiosk <token>`), not a JWT; the "
@@ -400,10 +450,15 @@ PAUSE_SCOPE = Jurisdiction(
     "pause_scope", "administrators (the whole country or any province); a province-level "
     "`justice_officer` token for its own province only (the Sở Tư pháp records its province's "
     "notice)", _check_pause_scope)
+REPORTING_UNIT = Jurisdiction(
+    "reporting_unit", "the token sits at the reporting unit itself: a district-level token of "
+    "that district, or a province-level token of that province (not its districts'). Nobody "
+    "else, nationwide roles included", _check_reporting_unit)
 JURISDICTIONS = (PUBLIC, KIOSK_DEVICE, ANY_TOKEN, NATIONWIDE, COVERS_UNIT, REVIEWING_LEVEL,
-                 JUSTICE_OFFICE, PLAN_REPORTER, ACCOUNT_ADMIN, ACCOUNTS_SCOPE, PAUSE_SCOPE)
+                 JUSTICE_OFFICE, PLAN_REPORTER, ACCOUNT_ADMIN, ACCOUNTS_SCOPE, PAUSE_SCOPE,
+                 REPORTING_UNIT)
 UNITS = (COMMUNE_YEAR, ROLLUP_AREA, CAMPAIGN, CAMPAIGN_BODY, KIOSK_BODY, KIOSK, PLAN, PLAN_BODY,
-         ACCOUNT, ACCOUNT_BODY, OWN_SCOPE, PAUSE_BODY)
+         ACCOUNT, ACCOUNT_BODY, OWN_SCOPE, PAUSE_BODY, REPORTS_AREA, REPORT_UNIT)
 
 # -- why (the reasons the table gives, named in its last column) ------------------------------
 @dataclass(frozen=True)
@@ -439,6 +494,11 @@ REFERENCE = Why("reference", "reference data every user of the API needs")
 PAUSE = Why("paused year", "a year's evaluation paused by notice (2025: the new regime and the "
             "two-tier local government): the country's by the administrator, a province's by its "
             "justice department, which issued the notice")
+REPORT = Why("yearly report", "once a year's decisions are made, the reviewing unit reports "
+             "its results upwards (Decision 25/2021, Circular 09/2021: the district people's "
+             "committee to the province before 15/02 with Mẫu 09 and 10, the province to the "
+             "Ministry of Justice before 20/02): its justice office or chairman records that it "
+             "was sent; the offices over it, administrators and auditors read who has reported")
 ADMINISTRATION = Why("national configuration", "decides how every commune is scored or "
                      "reviewed: administrators only")
 ERASURE = Why("erasure", "deleting a campaign's free text for good answers a data subject's "
@@ -479,7 +539,7 @@ PLATFORM = Why("platform", "the platform's health in detail (each service's queu
 WHYS = (PUBLIC_DATA, PROBE, REFERENCE, ADMINISTRATION, AUDIT, READ_COMMUNE, EVIDENCE_FILES,
         OWN_COMMUNE, REVIEW_STEP, ROLLUP, QUESTIONNAIRE, SURVEY_SETUP, SURVEY_READ, KIOSK_API,
         PLAN_READ, PLAN_EDIT, PLAN_PROGRESS, ERASURE, ACCOUNTS, OWN_ACCOUNT, SIGN_IN, WORKSPACE,
-        PLATFORM)
+        PLATFORM, REPORT)
 
 PERMISSIONS: dict[str, Rule] = {
     # -- system, docs and reference data
@@ -533,6 +593,9 @@ PERMISSIONS: dict[str, Rule] = {
     "lift_pause": Rule(PAUSE_RECORDERS, PAUSE_SCOPE, PAUSE_BODY, PAUSE),
     "province_assessments": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     "form_08": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
+    "list_evaluation_reports": Rule(REVIEWERS, COVERS_UNIT, REPORTS_AREA, REPORT),
+    "record_evaluation_report": Rule(REPORT_SENDERS, REPORTING_UNIT, REPORT_UNIT, REPORT),
+    "correct_evaluation_report": Rule(REPORT_SENDERS, REPORTING_UNIT, REPORT_UNIT, REPORT),
     "form_09": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     "form_10": Rule(REVIEWERS, COVERS_UNIT, ROLLUP_AREA, ROLLUP),
     # -- surveys
@@ -730,6 +793,8 @@ PAGE_OPERATIONS = {
     "workspace_pauses": "list_pauses",
     "workspace_pause_record": "record_pause",
     "workspace_pause_lift": "lift_pause",
+    "workspace_evaluation_reports": "list_evaluation_reports",
+    "workspace_evaluation_report_record": "record_evaluation_report",
     "workspace_review_form_08": "form_08",
     "workspace_review_form_09": "form_09",
     "workspace_review_form_10": "form_10",

@@ -25,6 +25,7 @@ from gateway.routes.workspace_audit import WorkspaceAuditRoutes
 from gateway.routes.workspace_commune import CommuneWorkspaceRoutes
 from gateway.routes.workspace_plans import WorkspacePlansRoutes
 from gateway.routes.workspace_posting import WorkspacePostingRoutes
+from gateway.routes.workspace_reports import ReportsRoutes
 from gateway.routes.workspace_review import ReviewRoutes
 from gateway.routes.workspace_survey import WorkspaceSurveyRoutes
 from gateway.schemas import (
@@ -42,7 +43,7 @@ REVIEWING_LEVEL_URL = "/api/v1/provinces/<province_code>/reviewing-levels/<int:y
 
 class GatewayService(AssessmentRoutes, EvidenceRoutes, SurveyRoutes, AuditRoutes, BoardRoutes,
                      PlansRoutes, AccountsRoutes, CommuneWorkspaceRoutes, WorkspacePostingRoutes,
-                     ReviewRoutes, WorkspacePlansRoutes, WorkspaceSurveyRoutes,
+                     ReviewRoutes, ReportsRoutes, WorkspacePlansRoutes, WorkspaceSurveyRoutes,
                      WorkspaceAuditRoutes, WorkspaceAdminRoutes, WorkspaceRoutes):
     name = "gateway"
 

@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "The request conflicts with the data as it stands."),
     "year_paused": ("Năm đánh giá này đã tạm dừng: không mở hồ sơ đánh giá.",
                     "The evaluation of this year was paused: no assessment is opened."),
+    "report_already_sent": ("Báo cáo này đã được ghi là đã gửi.",
+                            "This report is already recorded as sent."),
     "illegal_transition": ("Bước này không thực hiện được ở trạng thái hiện tại.",
                            "This step is not possible in the current state."),
     "version_conflict": ("Dữ liệu đã thay đổi sau khi bạn đọc; không có gì được ghi. Hãy đọc "
@@ -184,6 +186,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "place.commune_not_found_in_year": ("Năm {year} không có xã mã {commune_code}.",
                                         "There is no commune with code {commune_code} in "
                                         "{year}."),
+    "place.unit_not_found_in_year": ("Năm {year} không có tỉnh hoặc huyện mã {unit_code}.",
+                                     "No province or district has the code {unit_code} in "
+                                     "{year}."),
     "place.province_not_found_in_year": ("Năm {year} không có tỉnh mã {province_code}.",
                                               "There is no province with code "
                                               "{province_code} in {year}."),
@@ -522,6 +527,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Write text of at most {max} characters."),
     "pause.date_invalid": ("Ngày ban hành phải có dạng YYYY-MM-DD.",
                            "The date issued must be written YYYY-MM-DD."),
+    "evaluation_report.unknown_report": ("Bộ tiêu chí {criteria_set_id} của năm {year} không có "
+                                         "báo cáo “{report_id}”; các báo cáo của năm: {known}.",
+                                         "The {year} criteria set {criteria_set_id} has no report "
+                                         "{report_id}; the year's reports: {known}."),
+    "evaluation_report.wrong_level": ("{name} là báo cáo của {level}; {unit} là đơn vị "
+                                      "{unit_level}, không gửi báo cáo này.", "{name} is sent by "
+                                      "the {level} level; {unit} is at the {unit_level} level "
+                                      "and does not send it."),
+    "evaluation_report.district_not_reviewing": ("Năm {year}, {province} không giao cấp huyện "
+                                                 "thẩm định: {unit} không có báo cáo kết quả "
+                                                 "gửi tỉnh.", "In {year} {province} did not have "
+                                                 "its districts review: {unit} owes no report to "
+                                                 "the province."),
+    "evaluation_report.year_paused": ("Năm {year}: tạm dừng đánh giá ({scope}) theo {basis}; "
+                                      "không có báo cáo kết quả phải gửi.", "{year}: the "
+                                      "evaluation is paused ({scope}) under {basis}; no report "
+                                      "is owed."),
+    "evaluation_report.already_sent": ("{name} của năm {year} đã được ghi là gửi ngày {sent_on}; "
+                                       "nếu ghi sai, hãy ghi đính chính kèm lý do.", "{name} of "
+                                       "{year} is already recorded as sent on {sent_on}; if that "
+                                       "is wrong, record a correction with its reason."),
+    "evaluation_report.not_sent": ("Báo cáo {report_id} năm {year} của đơn vị {unit_code} chưa "
+                                   "được ghi là đã gửi: chưa có gì để đính chính.", "Report "
+                                   "{report_id} of {year} by {unit_code} is not recorded as sent: "
+                                   "there is nothing to correct."),
+    "evaluation_report.sent_in_future": ("Ngày gửi không được sau hôm nay ({today}).",
+                                         "The date sent cannot be after today ({today})."),
+    "evaluation_report.sent_before_year_end": ("Báo cáo kết quả của năm {year} gửi từ ngày "
+                                               "{first} trở đi, sau khi năm đánh giá kết thúc.",
+                                               "The report of {year} is sent on {first} or later, "
+                                               "after the evaluation year ends."),
+    "evaluation_report.number_invalid": ("Số văn bản tối đa {max} ký tự, ví dụ 15/BC-UBND.",
+                                         "The document number is at most {max} characters, "
+                                         "e.g. 15/BC-UBND."),
+    "evaluation_report.reason_needed": ("Ghi lý do đính chính (tối đa {max} ký tự).",
+                                        "Give the reason for the correction (at most {max} "
+                                        "characters)."),
     "assessment.no_districts_from_2025": ("Cấp huyện đã bỏ từ ngày 01/7/2025: từ năm 2025 việc "
                                           "đánh giá do tỉnh xem xét.", "Districts were "
                                           "abolished on 1 July 2025: evaluations from 2025 on "

@@ -36,6 +36,12 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     DossierSchema,
     EmptyCommandSchema,
     EndPostingSchema,
+    EvaluationReportCorrectionSchema,
+    EvaluationReportPathSchema,
+    EvaluationReportQuerySchema,
+    EvaluationReportSchema,
+    EvaluationReportSentSchema,
+    EvaluationReportsSchema,
     FiguresSchema,
     IndicatorPathSchema,
     OpinionSchema,
@@ -513,6 +519,72 @@ class AssessmentRoutes:
         """
         return self.backends.call("assessment", "lift_pause", evaluation_year, call.body["province_code"],
                                   call.body["reason"], call.context())
+
+    # -- the reviewing units' yearly reports -----------------------------------------------------
+    @http("GET", "/api/v1/evaluation-reports")
+    @endpoint(query=EvaluationReportQuerySchema)
+    def list_evaluation_reports(self, call):
+        """Báo cáo kết quả đánh giá, công nhận của các đơn vị trong một năm và tình trạng gửi
+
+        Theo lịch của bộ tiêu chí của năm: 25/2021 có báo cáo của huyện gửi tỉnh (trước 15/02 năm
+        sau, Mẫu 09 và Mẫu 10) và của tỉnh gửi Bộ Tư pháp (trước 20/02); 27/2025 chỉ còn báo cáo
+        của tỉnh. Mỗi đơn vị phải báo cáo: hạn (“trước ngày”: gửi đúng ngày đó là muộn), ngày gửi,
+        số văn bản, tình trạng sent (đã gửi), sent_late (gửi muộn), due (chưa đến hạn) hoặc
+        overdue (quá hạn) tính đến ngày as_of; số đơn vị theo từng tình trạng. Huyện của tỉnh tự
+        thẩm định trong năm, và tỉnh tạm dừng đánh giá, không phải báo cáo.
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          200: {description: Các báo cáo của năm., content: {application/json: {schema: EvaluationReportsSchema}}}
+          403: Error
+          404: Error
+          503: Error
+        """
+        area, as_of = call.target, call.query["as_of"]
+        return self.backends.call("assessment", "evaluation_reports", area.year, area.province,
+                                  area.district, as_of.isoformat() if as_of else None)
+
+    @http("POST", "/api/v1/evaluation-reports/<int:year>/<report_id>/<unit_code>")
+    @endpoint(path=EvaluationReportPathSchema, body=EvaluationReportSentSchema)
+    def record_evaluation_report(self, call, year, report_id, unit_code):
+        """Ghi nhận đơn vị đã gửi báo cáo kết quả của năm
+
+        Phòng Tư pháp hoặc Chủ tịch Ủy ban nhân dân huyện ghi cho huyện mình, Sở Tư pháp hoặc
+        Chủ tịch Ủy ban nhân dân tỉnh cho tỉnh mình. Báo cáo không có trong lịch của bộ tiêu chí
+        năm đó: 404; báo cáo của cấp khác: 400; năm tạm dừng: 409 year_paused; đã ghi rồi: 409
+        report_already_sent (ghi sai thì gửi đính chính kèm lý do).
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          201: {description: Đã ghi nhận., content: {application/json: {schema: EvaluationReportSchema}}}
+          400: Error
+          403: Error
+          404: Error
+          409: Error
+          503: Error
+        """
+        body = call.body
+        return 201, self.backends.call("assessment", "record_evaluation_report", year, report_id,
+                                       unit_code, body["sent_on"].isoformat(),
+                                       body["document_number"], call.context())
+
+    @http("POST", "/api/v1/evaluation-reports/<int:year>/<report_id>/<unit_code>/correction")
+    @endpoint(path=EvaluationReportPathSchema, body=EvaluationReportCorrectionSchema)
+    def correct_evaluation_report(self, call, year, report_id, unit_code):
+        """Đính chính ngày gửi hoặc số văn bản đã ghi, kèm lý do; bản ghi cũ vẫn được giữ
+        ---
+        tags: [Tổng hợp kết quả]
+        responses:
+          200: {description: Đã đính chính., content: {application/json: {schema: EvaluationReportSchema}}}
+          400: Error
+          403: Error
+          404: Error
+          503: Error
+        """
+        body = call.body
+        return self.backends.call("assessment", "correct_evaluation_report", year, report_id,
+                                  unit_code, body["sent_on"].isoformat(), body["document_number"],
+                                  body["reason"], call.context())
 
     # -- roll-ups --------------------------------------------------------------------------------
     @http("GET", "/api/v1/provinces/<province_code>/assessments")

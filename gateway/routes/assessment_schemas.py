@@ -435,3 +435,83 @@ class RollupSchema(ResponseSchema):
         "theo Quyết định 1723/QĐ-BTP: từng điều kiện, giá trị, ngưỡng, kết luận, còn thiếu gì)."))
     pause = fields.Nested(PauseRecordSchema, allow_none=True, metadata=_d(
         "Năm đánh giá tạm dừng (toàn quốc hoặc tỉnh) và căn cứ; null khi không tạm dừng."))
+
+
+# -- the reviewing units' yearly reports ------------------------------------------------------
+class EvaluationReportQuerySchema(StrictSchema):
+    year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
+                          metadata=_d("Năm đánh giá.", 2022))
+    province = fields.String(load_default=None, validate=validate.Regexp(r"^\d{2}$"), metadata=_d(
+        "Mã tỉnh; bỏ trống: mọi tỉnh (quản trị viên, kiểm toán viên) hoặc tỉnh của tài khoản.", "38"))
+    district = fields.String(load_default=None, validate=validate.Regexp(r"^\d{3}$"), metadata=_d(
+        "Mã huyện (các năm đến 2024); tài khoản cấp huyện chỉ xem huyện mình."))
+    as_of = Day(load_default=None, metadata=_d("Tình trạng tính đến ngày này (mặc định: hôm nay, "
+                                               "giờ Việt Nam).", "2023-02-15"))
+
+
+class EvaluationReportPathSchema(StrictSchema):
+    year = fields.Integer(required=True, validate=validate.Range(FIRST_YEAR, LAST_YEAR),
+                          metadata=_d("Năm đánh giá.", 2022))
+    report_id = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z_]{0,59}$"),
+                              metadata=_d("Mã báo cáo trong lịch của bộ tiêu chí, ví dụ "
+                                          "district_to_province.", "district_to_province"))
+    unit_code = fields.String(required=True, validate=validate.Regexp(r"^\d{2,3}$"), metadata=_d(
+        "Đơn vị gửi: mã huyện (3 chữ số, các năm đến 2024) hoặc mã tỉnh (2 chữ số).", "380"))
+
+
+class EvaluationReportSentSchema(StrictSchema):
+    sent_on = Day(required=True, metadata=_d("Ngày gửi báo cáo (giờ Việt Nam): không sau hôm nay, "
+                                             "không trước ngày 01/01 của năm sau năm đánh giá.",
+                                             "2023-02-14"))
+    document_number = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=100),
+                                    metadata=_d("Số văn bản báo cáo (không bắt buộc).", "15/BC-UBND"))
+
+
+class EvaluationReportCorrectionSchema(EvaluationReportSentSchema):
+    reason = fields.String(required=True, validate=validate.Length(1, 2000),
+                           metadata=_d("Lý do đính chính (ví dụ ghi nhầm ngày)."))
+
+
+class EvaluationReportLineSchema(ResponseSchema):
+    report_id = fields.String()
+    level = fields.String(metadata=_d("district (cấp huyện) hoặc province (cấp tỉnh)."))
+    unit_code = fields.String()
+    unit_name = fields.String()
+    province_code = fields.String()
+    due_before = fields.String(metadata=_d("Hạn “trước ngày”: gửi đúng ngày này là muộn."))
+    last_day = fields.String(metadata=_d("Ngày cuối cùng còn đúng hạn."))
+    sent_on = fields.String(allow_none=True)
+    document_number = fields.String(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+    status = fields.String(metadata=_d("sent, sent_late, due (chưa đến hạn) hoặc overdue (quá hạn)."))
+    status_vi = fields.String()
+
+
+class EvaluationReportsSchema(ResponseSchema):
+    year = fields.Integer()
+    criteria_set_id = fields.String()
+    as_of = fields.String()
+    province_code = fields.String(allow_none=True)
+    district_code = fields.String(allow_none=True)
+    reports = fields.List(fields.Dict(), metadata=_d(
+        "Các báo cáo của năm theo lịch của bộ tiêu chí: id, name, level, due_before, last_day, provisional."))
+    lines = fields.List(fields.Nested(EvaluationReportLineSchema))
+    counts = fields.Dict(metadata=_d("Số đơn vị theo tình trạng: sent, sent_late, due, overdue."))
+    paused_provinces = fields.List(fields.String(), metadata=_d(
+        "Tỉnh tạm dừng đánh giá năm đó: không có báo cáo phải gửi."))
+
+
+class EvaluationReportSchema(ResponseSchema):
+    report_id = fields.String()
+    year = fields.Integer()
+    unit_code = fields.String()
+    due_before = fields.String()
+    sent_on = fields.String()
+    document_number = fields.String(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+    recorded_at = fields.String(allow_none=True)
+    status = fields.String()
+    status_vi = fields.String()
+    version = fields.Integer()
+    corrections = fields.List(fields.Dict(), metadata=_d("Các lần đính chính: ngày, số, lý do, trước đó."))

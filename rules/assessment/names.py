@@ -114,3 +114,8 @@ COMMUNE_CLASSES = ("I", "II", "III")
 
 def stream_name(commune_code: str, year: int) -> str:
     return f"assessment-{commune_code}-{year}"
+
+# A reviewing unit's yearly report (services/assessment/evaluation_reports.py): a district's to
+# its province, a province's to the Ministry of Justice, as the year's criteria set lists them.
+EVALUATION_REPORT_SENT = "EvaluationReportSent"
+EVALUATION_REPORT_CORRECTED = "EvaluationReportCorrected"

@@ -6,3 +6,9 @@ from kernel.errors import Conflict
 
 class EvidenceAlreadyAttached(Conflict):
     code = "evidence_already_attached"
+
+
+class ReportAlreadySent(Conflict):
+    """A unit's yearly report was already recorded as sent: a correction says why instead."""
+
+    code = "report_already_sent"

@@ -20,8 +20,10 @@ from kernel.store import EventStore
 from reference import units
 from rules import pauses
 from rules.assessment.names import RECOGNITION_DECIDED
+from rules.deadlines import RegimeCalendar
+from services.assessment import evaluation_reports as reports
 from services.assessment import views
-from services.assessment.reviewing_levels import ReviewingLevel
+from services.assessment.reviewing_levels import LEVEL_SET, ReviewingLevel, default_level
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import applied_event_ids
 from services.assessment.workflow import (
@@ -126,6 +128,63 @@ class AssessmentHandlers:
         self.store.append(pauses.stream_name(year), current.version,
                           current.lift(province_code, reason), metadata)
         return self.year_pauses(year).to_dict()
+
+    # -- the yearly reports of the reviewing units (evaluation_reports.py) -------------------
+    def evaluation_report(self, year: int, report_id: str, unit_code: str) -> reports.EvaluationReport:
+        return reports.EvaluationReport.from_events(
+            year, report_id, unit_code,
+            self.store.read_stream(reports.stream_name(year, report_id, unit_code)))
+
+    def send_report(self, calendar: RegimeCalendar, year: int, report_id: str, unit_code: str,
+                    sent_on: str, document_number: str | None, metadata: Metadata) -> dict:
+        unit = reports.find_unit(unit_code, year)
+        if unit is None:
+            raise NotFound("place.unit_not_found_in_year", {"unit_code": unit_code, "year": year})
+        current = self.evaluation_report(year, report_id, unit_code)
+        level = ReviewingLevel.from_events(
+            unit.province_code, year, self.store.read_stream(level_stream(unit.province_code, year))).level
+        new_events = current.send(calendar, unit, _date(sent_on, "sent_on"), document_number,
+                                  self.today(), self.year_pauses(year).pause_for(unit.province_code),
+                                  level)
+        self.store.append(reports.stream_name(year, report_id, unit_code), current.version,
+                          new_events, metadata)
+        return self._report_line(calendar, year, report_id, unit_code)
+
+    def correct_report(self, calendar: RegimeCalendar, year: int, report_id: str, unit_code: str,
+                       sent_on: str, document_number: str | None, reason: str,
+                       metadata: Metadata) -> dict:
+        current = self.evaluation_report(year, report_id, unit_code)
+        new_events = current.correct(calendar, _date(sent_on, "sent_on"), document_number, reason,
+                                     self.today())
+        self.store.append(reports.stream_name(year, report_id, unit_code), current.version,
+                          new_events, metadata)
+        return self._report_line(calendar, year, report_id, unit_code)
+
+    def _report_line(self, calendar, year, report_id, unit_code) -> dict:
+        report = self.evaluation_report(year, report_id, unit_code)
+        due_before = calendar.report_due(report_id, year)
+        sent_on = date.fromisoformat(report.sent["sent_on"])
+        found = reports.status(due_before, sent_on, self.today())
+        return {"report_id": report_id, "year": year, "unit_code": unit_code,
+                "due_before": due_before.isoformat(), **report.sent, "status": found,
+                "status_vi": reports.STATUS_VI[found], "version": report.version,
+                "corrections": report.corrections}
+
+    def year_reports(self, calendar: RegimeCalendar, year: int, as_of: date | None,
+                     province: str | None, district: str | None) -> dict:
+        """The year's reports of every unit (or one province's, one district's) as of a day."""
+        if province is not None and not units.province_known_in(province, year):
+            raise NotFound("place.province_not_found_in_year", {"province_code": province, "year": year})
+        sent = self.store.query(stream_prefix=reports.year_prefix(year), types=reports.EVENT_TYPES,
+                                limit=1_000_000)
+        # every configured reviewing level in one read, rather than one stream per province
+        configured = {e.data["province_code"]: e.data["level"] for e in self.store.query(
+            stream_prefix="reviewing-level-", types=(LEVEL_SET,), limit=1_000_000)
+            if e.data["year"] == year}
+        pauses_of_year = self.year_pauses(year)
+        return reports.year_reports(
+            calendar, year, sent, lambda p: configured.get(p, default_level(year)),
+            pauses_of_year.pause_for, as_of or self.today(), province, district)
 
     def execute(self, commune_code: str, year: int, command: str, arguments: dict,
                 metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:

@@ -1,6 +1,7 @@
 """nameko entrypoints of the assessment service."""
 
 import base64
+from datetime import date
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -13,6 +14,7 @@ from reference import units
 from rules import pauses
 from rules.assessment.names import STATUS_VI
 from rules.criteria import set_for_year
+from rules.deadlines import RegimeCalendar
 from rules.scoring import score_indicator
 from services.assessment import criteria_sets, exports, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
@@ -249,6 +251,36 @@ class AssessmentService(EventSourcedService):
         return self._handlers().lift_pause(year, province_code, reason,
                                            metadata_from(context, "assessment"))
 
+    # -- the reviewing units' yearly reports (evaluation_reports.py) --------------------------
+    @expected
+    def evaluation_reports(self, year: int, province_code: str | None = None,
+                           district_code: str | None = None, as_of: str | None = None) -> dict:
+        """Each report each unit owes in the year, its due date and status as of ``as_of``."""
+        sets = self._criteria_sets()
+        return self._handlers(sets).year_reports(
+            _calendar_of_year(year, sets), year, date.fromisoformat(as_of) if as_of else None,
+            province_code, district_code)
+
+    @expected
+    @idempotent
+    def record_evaluation_report(self, year: int, report_id: str, unit_code: str, sent_on: str,
+                                 document_number: str | None = None,
+                                 context: dict | None = None) -> dict:
+        sets = self._criteria_sets()
+        return self._handlers(sets).send_report(
+            _calendar_of_year(year, sets), year, report_id, unit_code, sent_on, document_number,
+            metadata_from(context, "assessment"))
+
+    @expected
+    @idempotent
+    def correct_evaluation_report(self, year: int, report_id: str, unit_code: str, sent_on: str,
+                                  document_number: str | None, reason: str,
+                                  context: dict | None = None) -> dict:
+        sets = self._criteria_sets()
+        return self._handlers(sets).correct_report(
+            _calendar_of_year(year, sets), year, report_id, unit_code, sent_on, document_number,
+            reason, metadata_from(context, "assessment"))
+
     # -- criteria sets ---------------------------------------------------------------------
     @expected
     def list_criteria_sets(self) -> list[dict]:
@@ -278,6 +310,12 @@ class AssessmentService(EventSourcedService):
             criteria_set_for_year=lambda year: set_for_year(year, sets).key,
             survey_result_for=result_for,
         )
+
+
+def _calendar_of_year(year: int, sets) -> RegimeCalendar:
+    """The calendar of the criteria set in force for the year (published versions included)."""
+    criteria_set = set_for_year(int(year), sets)
+    return RegimeCalendar.from_dict(criteria_set.id, criteria_set.calendar.to_dict())
 
 
 def _file(file_name: str, content: bytes) -> dict:

@@ -152,6 +152,12 @@ class AssessmentPeer(Peer):
     commune_years = recorded("commune_years", lambda self, *args: [])
     province_rollup = recorded("province_rollup", lambda self, *args: {"communes": []})
     rollup_form = recorded("rollup_form", _file)
+    evaluation_reports = recorded("evaluation_reports", lambda self, year, *args: {
+        "year": year, "criteria_set_id": "25-2021", "as_of": f"{year + 1}-02-15",
+        "province_code": args[0], "district_code": args[1], "reports": [], "lines": [],
+        "counts": {"sent": 0, "sent_late": 0, "due": 0, "overdue": 0}, "paused_provinces": []})
+    record_evaluation_report = recorded("record_evaluation_report")
+    correct_evaluation_report = recorded("correct_evaluation_report")
     attach_evidence = recorded("attach_evidence")
     remove_evidence = recorded("remove_evidence")
     # The file the gateway then serves must be in its store (tests/gateway/conftest.py)

@@ -176,6 +176,10 @@ def recipes(s: Situation) -> dict:
     account, own = f"/api/v1/accounts/{ACCOUNT_NAME}", "/can-bo/tai-khoan-cua-toi"
     admin = "/can-bo/quan-ly-tai-khoan"
     review = f"/can-bo/tham-dinh/{s.commune}/{y}"
+    # a district's report in the years it has districts, the province's after
+    reports = (f"/api/v1/evaluation-reports/{y}/district_to_province/{s.district}" if s.district
+               else f"/api/v1/evaluation-reports/{y}/province_to_ministry/{s.province}")
+    report_page = "/can-bo/bao-cao-ket-qua" + reports[len("/api/v1/evaluation-reports"):]
     survey = f"/can-bo/khao-sat/dot/{s.commune}-{s.year}"
     return {
         # public
@@ -266,6 +270,13 @@ def recipes(s: Situation) -> dict:
         "province_assessments": Call("GET", rollup + query, None, A, "province_rollup", "area"),
         "form_08": Call("GET", f"{rollup}/forms/08.xlsx{query}", None, A, "rollup_form", "area"),
         "form_09": Call("GET", f"{rollup}/forms/09.xlsx{query}", None, A, "rollup_form", "area"),
+        "list_evaluation_reports": Call("GET", f"/api/v1/evaluation-reports{query}&province="
+                                        f"{s.province}", None, A, "evaluation_reports", "area"),
+        "record_evaluation_report": Call("POST", reports, {"sent_on": f"{y + 1}-02-10"}, A,
+                                         "record_evaluation_report", "report"),
+        "correct_evaluation_report": Call("POST", f"{reports}/correction", {
+            "sent_on": f"{y + 1}-02-11", "reason": "Ghi nhầm ngày"}, A,
+            "correct_evaluation_report", "report"),
         "form_10": Call("GET", f"{rollup}/forms/10.xlsx{query}", None, A, "rollup_form", "area"),
         # surveys
         "publish_questionnaire": Call("POST", "/api/v1/survey/questionnaires", {
@@ -524,6 +535,12 @@ def recipes(s: Situation) -> dict:
         "workspace_platform_health": page("GET", "/can-bo/quan-tri/tinh-trang"),  # health: unrecorded
         "workspace_review_evidence": review_page(
             "GET", f"{review}/minh-chung/C1.I1/{EVIDENCE_SHA}", None, "evidence_file"),
+        "workspace_evaluation_reports": Call(
+            "GET", f"/can-bo/bao-cao-ket-qua{query}&province={s.province}", None, A,
+            "evaluation_reports", "area", page=True),
+        "workspace_evaluation_report_record": Call(
+            "POST", report_page, {"sent_on": f"{y + 1}-02-10"}, A, "record_evaluation_report",
+            "report", page=True),
         "workspace_review_form_08": Call(
             "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-08.xlsx{query}", None, A,
             "rollup_form", "area", page=True),
@@ -571,6 +588,8 @@ def passes(operation, role, kind, call, s) -> bool:
         return role == "administrator" or (role == "justice_officer" and kind == "own_province")
     if rule == "pause_scope":  # the country: administrators; a province: also its department
         return role == "administrator" or (role == "justice_officer" and kind == "own_province")
+    if rule == "reporting_unit":  # the unit itself: a district's report, else the province's
+        return kind == ("own_district" if s.district else "own_province")
     if rule == "accounts_scope":  # a department administers its own province, whichever
         return role == "administrator" or (role == "justice_officer"
                                            and kind in ("own_province", "other_province"))
@@ -671,7 +690,7 @@ def cells(operation, s) -> list[Cell]:
 # whose answer depends on the unit (roll-ups name a district, so they run where there are some).
 LEVEL_DEPENDENT = {"reviewing_level", "justice_office"}
 UNIT_RULES = {"covers_unit", "reviewing_level", "justice_office", "plan_reporter",
-              "account_admin", "pause_scope"}
+              "account_admin", "pause_scope", "reporting_unit"}
 PLAN = ([(DISTRICT_YEAR, op) for op in PERMISSIONS]
         + [(PROVINCE_YEAR, op) for op, rule in PERMISSIONS.items()
            if rule.jurisdiction.name in LEVEL_DEPENDENT]
