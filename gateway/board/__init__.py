@@ -44,6 +44,8 @@ ENTRY_KINDS = {"self_assessment": "Niêm yết kết quả tự đánh giá", "c
                "comment_answer": "Trả lời ý kiến", "posting_ended": "Kết thúc niêm yết",
                "appraisal": "Kết quả thẩm định", "decision": "Quyết định công nhận",
                "revocation": "Thu hồi công nhận", "satisfaction": "Kết quả khảo sát hài lòng",
+               "dissemination_models": "Kết quả lấy ý kiến về hiệu quả mô hình phổ biến, giáo "
+                                       "dục pháp luật (Mẫu 04)",
                "evidence": "Bổ sung tài liệu minh chứng"}
 SIGNATURE_VERDICTS = {"valid": "Hợp lệ", "untrusted": "Chưa xác định được người ký tin cậy",
                       "modified": "Bị sửa sau khi ký", "broken": "Không hợp lệ"}
@@ -376,6 +378,23 @@ def _environment() -> Environment:
 
 
 _ENV = _environment()
+
+
+def commune_page(record: dict, code: str, chain_notice=None) -> Response:
+    """The commune's page from its ``commune_record`` (years newest first)."""
+    commune = record["commune"]
+    rows = year_rows(record)
+    latest = rows[0]["year"] if rows else None
+    crumbs = [("Tra cứu", "/ket-qua")]
+    if commune.get("province_name") and latest:
+        crumbs.append((commune["province_name"],
+                       f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
+    crumbs.append((commune.get("name") or code, None))
+    return html("commune.html", title=commune.get("name") or code, chain_notice=chain_notice,
+                commune=commune, years=record["years"], rows=rows,
+                paused_years=record.get("paused_years") or [],
+                latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
+                export_base=f"/ket-qua/xa/{code}")
 
 
 def html(template: str, status: int = 200, **context) -> Response:

@@ -281,20 +281,7 @@ class BoardRoutes:
                                     board.year_rows(record), {"commune": record["commune"]})
             return board.export(fmt, f"xa-{code}-tieu-chi", board.CRITERION_COLUMNS,
                                 board.criterion_rows(record), {"commune": record["commune"]})
-        commune = record["commune"]
-        rows = board.year_rows(record)
-        latest = rows[0]["year"] if rows else None
-        crumbs = [("Tra cứu", "/ket-qua")]
-        if commune.get("province_name") and latest:
-            crumbs.append((commune["province_name"],
-                           f"/ket-qua/tinh/{commune['province_code']}/{latest}"))
-        crumbs.append((commune.get("name") or code, None))
-        return board.html("commune.html", title=commune.get("name") or code,
-                          chain_notice=self.chain_notice,
-                          commune=commune, years=record["years"], rows=rows,
-                          paused_years=record.get("paused_years") or [],
-                          latest_row_year=latest, latest_year=None, breadcrumbs=crumbs,
-                          export_base=f"/ket-qua/xa/{code}")
+        return board.commune_page(record, code, self.chain_notice)
 
     # -- a province ------------------------------------------------------------------------
     @http("GET", "/ket-qua/tinh/<province_code>/<year>")

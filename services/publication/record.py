@@ -7,7 +7,9 @@ One projection (``publication_record``) reads both services' events:
   own ``evolve``; the commune-year becomes **public when its self-assessment is posted**
   (``PostingStarted``) — nothing recorded while drafting is shown before that;
 - ``CriteriaSetPublished`` keeps the set versions an administrator published;
-- ``SatisfactionResultComputed`` keeps the survey results per commune and period;
+- ``SatisfactionResultComputed`` keeps the survey results per commune, period and purpose
+  (the citizens' satisfaction, or the Mẫu 04 opinion on the dissemination models: each
+  shown as what it is, never one as the other);
 - ``EvaluationPauseRecorded`` / ``EvaluationPauseLifted`` keep the paused years (the country's
   or a province's) with their legal basis, so that the board says why a year has no results.
 
@@ -38,8 +40,12 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    exists,
     insert,
+    inspect,
+    literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -121,10 +127,15 @@ entries = Table(
     Index("ix_publication_entries_commune_year", "commune_code", "year"),
 )
 
-satisfaction_results = Table(
-    "publication_satisfaction", metadata,
+# The survey results: one per commune, period and purpose. A commune can have both kinds of
+# survey for one period: the citizens' satisfaction (``satisfaction``) and the Mẫu 04 opinion
+# on the dissemination models (``dissemination_models``, Circular 09/2021/TT-BTP); they are
+# never mixed up, so the key names the purpose.
+survey_results = Table(
+    "publication_survey_results", metadata,
     Column("commune_code", String(16), primary_key=True),
     Column("period", String(20), primary_key=True),
+    Column("purpose", String(40), primary_key=True),
     Column("data", Text, nullable=False),
     Column("entry_id", String(64), nullable=False),
     Column("source", String(40), nullable=False),
@@ -153,7 +164,28 @@ pauses = Table(
     Column("event_id", String(64), nullable=False),
 )
 
-ALL_TABLES = (commune_years, source_events, entries, satisfaction_results, published_sets, pauses)
+ALL_TABLES = (commune_years, source_events, entries, survey_results, published_sets, pauses)
+
+# The survey's purposes (SatisfactionResultComputed ``purpose``; events without one are
+# satisfaction surveys) and the kind of entry each is published as.
+SATISFACTION, DISSEMINATION_MODELS = "satisfaction", "dissemination_models"
+PURPOSES = (SATISFACTION, DISSEMINATION_MODELS)
+
+# The table of earlier releases, keyed by commune and period only (every row a satisfaction
+# survey): copied into survey_results once, then dropped (PublicRecordProjection.migrate).
+_old_metadata = MetaData()
+_old_satisfaction = Table(
+    "publication_satisfaction", _old_metadata,
+    Column("commune_code", String(16), primary_key=True),
+    Column("period", String(20), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("entry_id", String(64), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("type", String(100), nullable=False),
+)
+MIGRATION_LOCK = 8785005  # PostgreSQL advisory lock: replicas starting together take turns
 
 # -- the change log: what readers (the board's caches) must forget, in commit order ----------------
 # Every change to what the record shows appends a row: the commune, and where known its province
@@ -272,6 +304,31 @@ def criteria_sets(conn) -> dict[tuple[str, int], CriteriaSet]:
     return found
 
 
+def _migrate_old_satisfaction(engine) -> None:
+    """Move the rows of ``publication_satisfaction`` (a release before the Mẫu 04 survey)
+    into ``publication_survey_results`` as satisfaction surveys, and drop it. Replicas
+    starting together take turns (PostgreSQL's advisory lock), and each looks again once it
+    has the lock: the first moved the rows and dropped the table, the others find nothing.
+    No entry and no change is written: the record shows what it showed."""
+    if not inspect(engine).has_table(_old_satisfaction.name):
+        return
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        if not inspect(conn).has_table(_old_satisfaction.name):
+            return
+        old = _old_satisfaction.c
+        conn.execute(insert(survey_results).from_select(
+            ["commune_code", "period", "purpose", "data", "entry_id", "source", "position",
+             "event_id", "type"],
+            select(old.commune_code, old.period, literal(SATISFACTION), old.data, old.entry_id,
+                   old.source, old.position, old.event_id, old.type)
+            .where(~exists().where(survey_results.c.commune_code == old.commune_code,
+                                   survey_results.c.period == old.period,
+                                   survey_results.c.purpose == SATISFACTION))))
+        _old_satisfaction.drop(conn)
+
+
 def criteria_set_of(conn, set_id: str, version: int) -> CriteriaSet | None:
     return criteria_sets(conn).get((set_id, version))
 
@@ -318,6 +375,7 @@ class PublicRecordProjection:
     def migrate(self, engine) -> None:
         metadata.create_all(engine)
         _ensure_change_head(engine)
+        _migrate_old_satisfaction(engine)
 
     def bind(self, store) -> None:
         """The publication service's own store: each public entry is also an event there."""
@@ -365,35 +423,28 @@ class PublicRecordProjection:
     # -- survey results
     def _satisfaction(self, conn, event) -> None:
         data = event.data
+        purpose = purpose_of(data)
+        if purpose is None:
+            return  # a kind of survey this release does not know: never shown as another
         commune_code, period = data["commune_code"], str(data["period"])
-        key = (satisfaction_results.c.commune_code == commune_code,
-               satisfaction_results.c.period == period)
-        previous = conn.execute(select(satisfaction_results.c.entry_id).where(*key)).scalar()
+        key = (survey_results.c.commune_code == commune_code,
+               survey_results.c.period == period, survey_results.c.purpose == purpose)
+        previous = conn.execute(select(survey_results.c.entry_id).where(*key)).scalar()
         public = public_satisfaction(data)
         values = {"data": json.dumps(public, ensure_ascii=False), "entry_id": event.id, **ref(event)}
         if previous is None:
-            conn.execute(insert(satisfaction_results).values(
-                commune_code=commune_code, period=period, **values))
+            conn.execute(insert(survey_results).values(
+                commune_code=commune_code, period=period, purpose=purpose, **values))
         else:
-            conn.execute(update(satisfaction_results).where(*key).values(**values))
+            conn.execute(update(survey_results).where(*key).values(**values))
         note_change(conn, commune_code)  # shown on the commune's page only
         year = _year_of_period(period)
         if year is None:
             return
-        rate = public["rate_percent"]
-        summary = (f"Kết quả khảo sát sự hài lòng: {vi.number(rate)}% hài lòng "
-                   f"({vi.number(public['satisfied'])}/{vi.number(public['valid_answers'])} ý kiến)"
-                   if public["published"]
-                   else "Khảo sát sự hài lòng kết thúc mà không có ý kiến hợp lệ nào: chưa có "
-                        "số liệu về tỷ lệ hài lòng" if public["no_data"]
-                   else f"Kết quả khảo sát sự hài lòng chưa đủ điều kiện công bố"
-                        f"{': ' + public['reason'] if public['reason'] else ''}")
-        if public["flags"]:
-            summary += (f"; có {vi.number(len(public['flags']))} ngày một thiết bị ghi nhận số phiếu bất "
-                        "thường")
+        summary = survey_summary(public)
         if previous is not None:
             summary += " (thay thế kết quả trước)"
-        self._publish(conn, event, commune_code, year, "satisfaction", summary, public, previous)
+        self._publish(conn, event, commune_code, year, purpose, summary, public, previous)
 
     # -- assessments
     def _assessment(self, conn, event) -> None:
@@ -588,12 +639,54 @@ def _year_of_period(period: str) -> int | None:
     return int(period) if period.isdigit() else None
 
 
+def purpose_of(data: dict) -> str | None:
+    """The survey's purpose: a result without one is a satisfaction survey; None for a
+    purpose this release does not know."""
+    purpose = data.get("purpose") or SATISFACTION
+    return purpose if purpose in PURPOSES else None
+
+
+# How the public entry names each kind of survey, its rate and what it counts.
+SURVEY_WORDS = {
+    SATISFACTION: {"result": "Kết quả khảo sát sự hài lòng",
+                   "survey": "Khảo sát sự hài lòng", "rate": "tỷ lệ hài lòng",
+                   "positive": "hài lòng"},
+    DISSEMINATION_MODELS: {
+        "result": "Kết quả lấy ý kiến về hiệu quả các hình thức, mô hình phổ biến, giáo dục "
+                  "pháp luật (Mẫu 04)",
+        "survey": "Lấy ý kiến về hiệu quả các hình thức, mô hình phổ biến, giáo dục pháp luật "
+                  "(Mẫu 04)",
+        "rate": "tỷ lệ ý kiến đánh giá hiệu quả", "positive": "ý kiến đánh giá hiệu quả"},
+}
+
+
+def survey_summary(public: dict) -> str:
+    """The public entry of a survey result (``public_satisfaction``), in the words of its kind:
+    "Kết quả khảo sát sự hài lòng: 90% hài lòng (45/50 ý kiến)"; no rate without a valid
+    answer, nor below the survey's minimum."""
+    words = SURVEY_WORDS[public.get("purpose") or SATISFACTION]
+    if public["published"]:
+        summary = (f"{words['result']}: {vi.number(public['rate_percent'])}% {words['positive']} "
+                   f"({vi.number(public['satisfied'])}/{vi.number(public['valid_answers'])} ý kiến)")
+    elif public["no_data"]:
+        summary = (f"{words['survey']} kết thúc mà không có ý kiến hợp lệ nào: chưa có số liệu về "
+                   f"{words['rate']}")
+    else:
+        summary = (f"{words['result']} chưa đủ điều kiện công bố"
+                   f"{': ' + public['reason'] if public['reason'] else ''}")
+    if public["flags"]:
+        summary += (f"; có {vi.number(len(public['flags']))} ngày một thiết bị ghi nhận số phiếu bất "
+                    "thường")
+    return summary
+
+
 def public_satisfaction(data: dict) -> dict:
     """What a survey result shows publicly: the rate only when it may be published (never
     without a valid answer: "no data"), and the bursts the survey flagged, by day."""
     no_data = not data.get("valid_answers")
     published = bool(data.get("published")) and not no_data
     return {"campaign_id": data["campaign_id"], "period": str(data["period"]),
+            "purpose": data.get("purpose") or SATISFACTION,
             "questionnaire_id": data.get("questionnaire_id"),
             "questionnaire_version": data.get("questionnaire_version"),
             "published": published, "reason": data.get("reason"),
@@ -643,8 +736,8 @@ _PUBLIC_YEARS = (select(commune_years)
                  .order_by(commune_years.c.year.desc()))
 _COMMUNE_ENTRIES = (select(entries).where(entries.c.commune_code == bindparam("code"))
                     .order_by(entries.c.published_at, entries.c.source, entries.c.position))
-_COMMUNE_SATISFACTION = select(satisfaction_results).where(
-    satisfaction_results.c.commune_code == bindparam("code"))
+_COMMUNE_SURVEYS = select(survey_results).where(
+    survey_results.c.commune_code == bindparam("code"))
 _STREAM_SOURCES = (select(source_events.c.stream, source_events.c.source,
                           source_events.c.position, source_events.c.event_id,
                           source_events.c.type)
@@ -662,8 +755,8 @@ def commune_record(engine, commune_code: str) -> dict:
         by_year: dict[int, list] = {}
         for entry in conn.execute(_COMMUNE_ENTRIES, {"code": commune_code}):
             by_year.setdefault(entry.year, []).append(entry)
-        satisfaction = {r.period: r for r in conn.execute(_COMMUNE_SATISFACTION,
-                                                          {"code": commune_code})}
+        surveys = {(r.period, r.purpose): r for r in conn.execute(_COMMUNE_SURVEYS,
+                                                                  {"code": commune_code})}
         by_stream: dict[str, list] = {}
         for event in conn.execute(_STREAM_SOURCES, {"streams": [r.stream for r in rows]}):
             by_stream.setdefault(event.stream, []).append(event)
@@ -675,7 +768,8 @@ def commune_record(engine, commune_code: str) -> dict:
         sets[parsed.key] = parsed
     years = [_year_record(row, sets, published.get((row.criteria_set_id,
                                                     row.criteria_set_version)),
-                          by_year.get(row.year, []), satisfaction.get(str(row.year)),
+                          by_year.get(row.year, []),
+                          {purpose: surveys.get((str(row.year), purpose)) for purpose in PURPOSES},
                           by_stream.get(row.stream, []))
              for row in rows]
     newest = rows[0]
@@ -687,7 +781,7 @@ def commune_record(engine, commune_code: str) -> dict:
             "years": years, "paused_years": paused}
 
 
-def _year_record(row, sets, published_set, year_entries, satisfaction, stream_events) -> dict:
+def _year_record(row, sets, published_set, year_entries, surveys, stream_events) -> dict:
     state = _load_state(row.state_json)
     criteria_set = sets.get((row.criteria_set_id, row.criteria_set_version))
     by_kind = {}
@@ -702,11 +796,11 @@ def _year_record(row, sets, published_set, year_entries, satisfaction, stream_ev
     revocation = None if revocation is None else json.loads(revocation.data)
     # Every source event a published value of the commune-year comes from: the stream's
     # events, the published criteria set's, every survey result of the period (superseded
-    # ones included).
+    # ones included, of both kinds).
     sources = [_ref_of(e) for e in stream_events]
     if published_set is not None:
         sources.append(_ref_of(published_set))
-    sources += [_ref_of(e) for e in sorted((e for e in year_entries if e.kind == "satisfaction"),
+    sources += [_ref_of(e) for e in sorted((e for e in year_entries if e.kind in PURPOSES),
                                            key=lambda e: e.position)]
     return {
         "year": row.year, "status": row.status,
@@ -731,13 +825,68 @@ def _year_record(row, sets, published_set, year_entries, satisfaction, stream_ev
         "revocation": None if revocation is None else {
             key: revocation[key] for key in ("reason", "revoked_on", "decision_number",
                                              "published_on")},
-        "satisfaction": None if satisfaction is None else json.loads(satisfaction.data),
+        # each kind of survey under its own key: a Mẫu 04 result is never the satisfaction rate
+        "satisfaction": _survey(surveys[SATISFACTION]),
+        "dissemination_models": _survey(surveys[DISSEMINATION_MODELS]),
+        "survey_held": survey_held(state, criteria_set),
         "evidence": public_evidence(state, criteria_set),
         "entries": [{"entry_id": e.entry_id, "kind": e.kind, "published_at": e.published_at,
                      "corrects": e.corrects, "summary": e.summary, "source": _ref_of(e)}
                     for e in year_entries],
         "sources": sources,
     }
+
+
+def _survey(row) -> dict | None:
+    return None if row is None else {**json.loads(row.data), "purpose": row.purpose}
+
+
+def survey_held(state: AssessmentState, criteria_set: CriteriaSet | None) -> dict | None:
+    """The survey result the assessment holds back, if its latest survey event is a
+    ``SatisfactionResultHeld`` (an Applied or Replaced one taking a result clears it): it
+    came after the commune submitted its self-assessment, so the survey-fed indicator's
+    figures are still the earlier result's (``applied``, or none); it is taken only if the
+    self-assessment goes back to drafting. The rate only when the result may be published."""
+    held = state.survey_held
+    if not held:
+        return None
+    result = held.get("result") or {}
+    applied = (state.survey or {}).get("result")
+    indicator_id = held.get("indicator_id")
+    names = {i.id: i.name for i in criteria_set.indicators()} if criteria_set else {}
+    shown = {"held": _held_result(result), "applied": _held_result(applied) if applied else None}
+    return {"indicator_id": indicator_id, "indicator_name": names.get(indicator_id),
+            "state": held.get("state"), **shown,
+            "summary": _held_summary(indicator_id, shown["held"], shown["applied"])}
+
+
+def _held_result(result: dict) -> dict:
+    status = result.get("status")
+    published = status == "published" and bool(result.get("valid_answers"))
+    return {"campaign_id": result.get("campaign_id"), "period": result.get("period"),
+            "purpose": result.get("purpose") or SATISFACTION, "status": status,
+            "rate_percent": result.get("rate_percent") if published else None}
+
+
+def _held_rate(result: dict) -> str:
+    words = SURVEY_WORDS.get(result["purpose"], SURVEY_WORDS[SATISFACTION])
+    if result["rate_percent"] is not None:
+        return f"{vi.number(result['rate_percent'])}% {words['positive']}"
+    if result["status"] == "no_data":
+        return "không có ý kiến hợp lệ"
+    return "chưa đủ điều kiện công bố"
+
+
+def _held_summary(indicator_id, held: dict, applied: dict | None) -> str:
+    kind = ("Kết quả lấy ý kiến mới (Mẫu 04" if held["purpose"] == DISSEMINATION_MODELS
+            else "Kết quả khảo sát mới (")
+    separator = ", " if held["purpose"] == DISSEMINATION_MODELS else ""
+    text = (f"{kind}{separator}đợt {held['campaign_id']}, {_held_rate(held)}) đến sau khi xã "
+            f"đã nộp hồ sơ tự đánh giá nên chưa được tính vào điểm chỉ tiêu {indicator_id}; ")
+    if applied is None:
+        return text + "chỉ tiêu này chưa có kết quả nào được tính."
+    return text + (f"điểm vẫn theo kết quả trước (đợt {applied['campaign_id']}, "
+                   f"{_held_rate(applied)}).")
 
 
 def _ref_of(row) -> dict:

@@ -102,15 +102,24 @@ class Setup:
         run("decide", recognised=recognised, decision_number=f"{commune}/QĐ-UBND",
             decision_date=decision_date or f"{year + 1}-01-25")
 
-    def survey_result(self, commune, period, rate="90.00", satisfied=45, valid=50, published=True):
-        stream = f"campaign-{commune}-{period}"
+    def survey_result(self, commune, period, rate="90.00", satisfied=45, valid=50, published=True,
+                      purpose=None):
+        """A closed campaign's result; ``purpose`` "dissemination_models" for a Mẫu 04 opinion
+        survey (its campaign ``<commune>-<period>-mau04``), none for a satisfaction survey as
+        every result before the field existed."""
+        campaign = f"{commune}-{period}" + ("-mau04" if purpose == "dissemination_models" else "")
+        stream = f"campaign-{campaign}"
         version = self.survey.stream_version(stream)
-        self.survey.append(stream, version, [NewEvent("SatisfactionResultComputed", {
-            "campaign_id": f"{commune}-{period}", "commune_code": commune, "period": period,
-            "questionnaire_id": "hai-long-tiep-can-phap-luat", "questionnaire_version": 1,
+        data = {
+            "campaign_id": campaign, "commune_code": commune, "period": period,
+            "questionnaire_id": "mau-04-tt-09-2021" if purpose == "dissemination_models"
+            else "hai-long-tiep-can-phap-luat", "questionnaire_version": 1,
             "responses": valid, "valid_answers": valid, "satisfied": satisfied,
             "rate_percent": rate, "target_sample": 40, "target_met": True, "min_answers": 30,
-            "published": published, "reason": None if published else "too few answers"})], meta())
+            "published": published, "reason": None if published else "too few answers"}
+        if purpose is not None:
+            data["purpose"] = purpose
+        self.survey.append(stream, version, [NewEvent("SatisfactionResultComputed", data)], meta())
 
     # -- the RPCs' answers
     def snapshot(self) -> dict:
