@@ -32,7 +32,7 @@ def test_nothing_is_public_before_the_posting_starts(setup):
     [year] = body["years"]
     assert year["status"] == "in_progress" and year["decision"] is None
     assert year["scores"]["basis"] == "self" and year["scores"]["total"] == "100.00"
-    assert year["criteria_set"] == {"id": "25-2021", "version": 1, "provisional": True,
+    assert year["criteria_set"] == {"id": "25-2021", "version": 2, "provisional": True,
                                     "pass_fail": False, "inferred_items": [],
                                     "secondary_wording": False,
                                     "title": year["criteria_set"]["title"]}
@@ -165,7 +165,7 @@ def test_search_with_and_without_diacritics_and_by_code(setup):
                     "status": "recognised", "total": "100.00", "total_max": "100.00",
                     "basis": "appraised", "decision_number": f"{DONG_QUANG}/QĐ-UBND",
                     "decision_date": "2023-01-25", "criteria_set_id": "25-2021",
-                    "criteria_set_version": 1, "provisional": True, "pass_fail": False}
+                    "criteria_set_version": 2, "provisional": True, "pass_fail": False}
     assert search.search_communes(setup.engine, "dong")["total"] == 3
     assert search.search_communes(setup.engine, "Đông Sơn")["total"] == 3  # the district's name
     assert search.search_communes(setup.engine, "Đông Ninh")["total"] == 0  # still drafting
