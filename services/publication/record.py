@@ -298,7 +298,11 @@ class PublicRecordProjection:
         if event.source == "assessment":
             return (event.stream.startswith("assessment-") or event.type == n.CRITERIA_SET_PUBLISHED
                     or event.type in year_pauses.EVENT_TYPES)
-        return event.source == "survey" and event.type == SATISFACTION_RESULT
+        # A Form 04 campaign's result (purpose "dissemination_models", docs/survey.md) is not a
+        # satisfaction rate: the assessment scores C2.I4 from it, the board does not show it
+        # as the commune's satisfaction (it would replace that period's survey result).
+        return (event.source == "survey" and event.type == SATISFACTION_RESULT
+                and event.data.get("purpose", "satisfaction") == "satisfaction")
 
     def apply(self, conn, event) -> None:
         if event.type == n.CRITERIA_SET_PUBLISHED:
