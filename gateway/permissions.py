@@ -152,7 +152,8 @@ def _commune_year(service, call, args) -> Target:
     return _commune_target(args["commune_code"], args["year"])
 
 
-CAMPAIGN_ID = re.compile(r"^(\d{5})-(\d{4})(?:-[A-Za-z0-9]{1,10})?$")
+# <commune>-<period> (satisfaction), <commune>-<period>-mau04 (Form 04): services/survey/campaigns.py
+CAMPAIGN_ID = re.compile(r"^(\d{5})-(\d{4})(?:-[A-Za-z0-9]{1,10})?(?:-mau04)?$")
 
 
 def _campaign(service, call, args) -> Target:
@@ -246,7 +247,8 @@ COMMUNE_YEAR = Unit("commune_year", "the path's commune where it lay in the path
 ROLLUP_AREA = Unit("rollup_area", "the path's province in the query's year, or the query's "
                    "district; a district-level token's request defaults to its own district",
                    _rollup_area)
-CAMPAIGN = Unit("campaign", "the campaign's commune (the id is `<commune>-<period>`) in the "
+CAMPAIGN = Unit("campaign", "the campaign's commune (the id is `<commune>-<period>`, or "
+                "`<commune>-<period>-mau04` for Form 04) in the "
                 "period's year", _campaign)
 CAMPAIGN_BODY = Unit("campaign_body", "the body's commune in the year of its `period`",
                      _campaign_body)

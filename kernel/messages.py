@@ -367,9 +367,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                      "A questionnaire has 1-{max} questions."),
     "questionnaire.questions_invalid": ("Có câu hỏi không hợp lệ; xem chi tiết.",
                                         "Some questions are not valid; see the details."),
-    "questionnaire.scale_needed": ("Bộ câu hỏi khảo sát hài lòng cần ít nhất một câu hỏi năm "
-                                   "mức.", "A satisfaction questionnaire needs at least one "
-                                   "five-level question."),
+    "questionnaire.scale_needed": ("Bộ câu hỏi khảo sát cần ít nhất một câu hỏi năm mức.",
+                                   "A survey questionnaire needs at least one five-level "
+                                   "question."),
+    "questionnaire.purpose": ("Mục đích của bộ câu hỏi là một trong: {purposes}.",
+                              "A questionnaire's purpose is one of: {purposes}."),
+    "questionnaire.purpose_changed": ("Bộ câu hỏi này đã công bố với mục đích {published}; "
+                                      "phiên bản mới giữ nguyên mục đích đó (muốn mục đích "
+                                      "khác, hãy tạo bộ câu hỏi mới).",
+                                      "This questionnaire was published with the purpose "
+                                      "{published}; a new version keeps it (publish another "
+                                      "questionnaire for another purpose)."),
     "survey.answers_invalid": ("Có câu trả lời không hợp lệ; xem chi tiết.",
                                "Some answers are not valid; see the details."),
     "survey.response_resubmitted": ("Phiếu {response_id} đã được gửi với nội dung khác; phiếu mới "
@@ -789,9 +797,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "vai trò: {roles}.", "The role {role} may not do this; it takes one "
                          "of the roles {roles}."),
     "survey.campaign_id_format": ("Không có đợt khảo sát {campaign_id}: mã đợt có dạng <mã xã>-<kỳ>, "
-                                  "ví dụ 00004-2025.", "There is no survey campaign "
+                                  "ví dụ 00004-2025, hoặc <mã xã>-<kỳ>-mau04 với đợt lấy ý "
+                                  "kiến theo Mẫu 04, ví dụ 00004-2025-mau04.",
+                                  "There is no survey campaign "
                                   "{campaign_id}: a campaign id is <commune code>-<period>, "
-                                  "e.g. 00004-2025."),
+                                  "e.g. 00004-2025, or <commune code>-<period>-mau04 for a "
+                                  "Form 04 campaign, e.g. 00004-2025-mau04."),
     "personal_token.malformed": ("Mã truy cập cá nhân không hợp lệ.",
                                  "The personal token is malformed."),
     "upload.too_large": ("Tệp lớn hơn giới hạn {limit} cho mỗi tài liệu minh chứng. Hãy giảm dung "

@@ -71,8 +71,10 @@ def _kiosk_call(call, fn):
 
 class SurveyRoutes:
     OPENAPI_TAGS = (
-        {"name": TAG_SURVEY, "description": "Khảo sát mức độ hài lòng của người dân: bộ câu "
-                                            "hỏi, đợt khảo sát, mã dùng một lần và kết quả."},
+        {"name": TAG_SURVEY, "description": "Khảo sát mức độ hài lòng của người dân, và lấy ý "
+                                            "kiến về hiệu quả phổ biến, giáo dục pháp luật "
+                                            "(Mẫu 04): bộ câu hỏi, đợt khảo sát, mã dùng một "
+                                            "lần và kết quả."},
         {"name": TAG_KIOSK, "description": "Thiết bị đặt tại Bộ phận Một cửa gửi phiếu khảo "
                                            "sát; xác thực bằng mã thiết bị "
                                            "(Authorization: Kiosk <mã>), không phải JWT."},
@@ -87,6 +89,9 @@ class SurveyRoutes:
 
         Nội dung giống phiên bản mới nhất thì không tạo phiên bản mới; nội dung khác tạo
         phiên bản tiếp theo, các phiên bản cũ giữ nguyên. Cần ít nhất một câu hỏi thang 5 mức.
+        purpose: satisfaction (mặc định, khảo sát hài lòng) hoặc dissemination_models (lấy ý
+        kiến về hiệu quả phổ biến, giáo dục pháp luật theo Mẫu 04, thang Rất không hiệu quả …
+        Rất hiệu quả); phiên bản sau giữ mục đích của phiên bản đầu.
         ---
         tags: [Khảo sát hài lòng]
         responses:
@@ -123,7 +128,9 @@ class SurveyRoutes:
     def open_campaign(self, call):
         """Mở đợt khảo sát của một xã, phường, đặc khu
 
-        Mỗi xã một đợt cho mỗi kỳ. Cỡ mẫu là target_sample, hoặc ⌈15% × số hồ sơ năm
+        Mỗi xã một đợt cho mỗi kỳ và mỗi mục đích: bộ câu hỏi khảo sát hài lòng (mặc định)
+        cho đợt <mã xã>-<kỳ>, bộ câu hỏi Mẫu 04 (mau-04-pbgdpl) cho đợt <mã xã>-<kỳ>-mau04.
+        Cỡ mẫu là target_sample, hoặc ⌈15% × số hồ sơ năm
         trước⌉ (last_year_cases). Do cơ quan tư pháp quản lý xã mở: Sở Tư pháp (hoặc Phòng
         Tư pháp, trong năm tỉnh giao cấp huyện thẩm định) hoặc quản trị viên; công chức của
         chính xã được đánh giá thì không.
@@ -210,7 +217,9 @@ class SurveyRoutes:
     def get_campaign_results(self, call, campaign_id):
         """Kết quả khảo sát của một đợt
 
-        Tỷ lệ hài lòng (mức 4 và 5) chung và theo từng câu hỏi. Khi chưa đủ số câu trả lời
+        Tỷ lệ hài lòng (mức 4 và 5) chung và theo từng câu hỏi; với đợt Mẫu 04 (purpose
+        dissemination_models) là tỷ lệ đánh giá hiệu quả (mức 4 Hiệu quả và 5 Rất hiệu quả),
+        trong cùng các trường satisfied và rate_percent. Khi chưa đủ số câu trả lời
         tối thiểu, published = false và không hiển thị tỷ lệ; no_data = true khi không có câu
         trả lời hợp lệ nào (không có tỷ lệ, không phải 0%). final = true khi đợt đã kết thúc.
         flags: những ngày một thiết bị ghi nhận số phiếu bất thường.
@@ -359,7 +368,8 @@ class SurveyRoutes:
         """Đợt khảo sát đang nhận phiếu của thiết bị
 
         Xác thực bằng mã thiết bị: Authorization: Kiosk <mã>. Trả về thiết bị và đợt khảo
-        sát đang mở của xã mình cùng bộ câu hỏi; 404 khi hôm nay không có đợt nào nhận phiếu.
+        sát đang mở của xã mình cùng bộ câu hỏi (khảo sát hài lòng hoặc Mẫu 04; nhiều đợt cùng
+        nhận phiếu thì đợt mở sau cùng); 404 khi hôm nay không có đợt nào nhận phiếu.
         ---
         tags: [Thiết bị khảo sát (kiosk)]
         responses:

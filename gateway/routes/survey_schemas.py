@@ -28,6 +28,13 @@ MAX_BATCH = 200
 # The busiest one-stop shop of a commune handles tens of thousands of cases a year; 15 % of
 # the largest count allowed stays within the largest sample.
 MAX_LAST_YEAR_CASES, MAX_SAMPLE = 500_000, 100_000
+# A questionnaire's purpose (services/survey/questionnaires.py): satisfaction, or Form 04 of
+# Circular 09/2021/TT-BTP on the forms and models of legal dissemination (indicator C2.I4).
+PURPOSES = ("satisfaction", "dissemination_models")
+PURPOSE_TEXT = ("Mục đích: satisfaction — khảo sát sự hài lòng (thang 1 Rất không hài lòng … "
+                "5 Rất hài lòng); dissemination_models — lấy ý kiến về hiệu quả các hình thức, "
+                "mô hình phổ biến, giáo dục pháp luật tại cơ sở theo Mẫu 04 Thông tư "
+                "09/2021/TT-BTP (thang 1 Rất không hiệu quả … 5 Rất hiệu quả).")
 
 
 def _period(value: str) -> None:
@@ -78,8 +85,11 @@ class JsonObjectField(fields.Field):
 # -- paths --------------------------------------------------------------------------------
 class CampaignPathSchema(StrictSchema):
     campaign_id = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                                metadata=_described("Mã đợt khảo sát: <mã xã>-<kỳ>, ví dụ 00004-2025.",
-                                                    "00004-2025"))
+                                metadata=_described(
+                                    "Mã đợt khảo sát: <mã xã>-<kỳ> với khảo sát hài lòng, ví dụ "
+                                    "00004-2025; <mã xã>-<kỳ>-mau04 với đợt lấy ý kiến theo "
+                                    "Mẫu 04 (hiệu quả phổ biến, giáo dục pháp luật), ví dụ "
+                                    "00004-2025-mau04.", "00004-2025"))
 
 
 class KioskPathSchema(StrictSchema):
@@ -116,6 +126,10 @@ class QuestionnaireInputSchema(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     questions = fields.List(fields.Nested(QuestionInputSchema), required=True,
                             validate=validate.Length(min=1, max=20))
+    purpose = fields.String(load_default="satisfaction", validate=validate.OneOf(PURPOSES),
+                            metadata=_described(
+                                PURPOSE_TEXT + " Mặc định satisfaction; phiên bản sau giữ mục "
+                                "đích của phiên bản đầu.", "satisfaction"))
 
 
 class CampaignInputSchema(StrictSchema):
@@ -131,7 +145,10 @@ class CampaignInputSchema(StrictSchema):
         0, MAX_LAST_YEAR_CASES, load_default=None)
     questionnaire_id = fields.String(load_default=None, validate=validate.Length(1, 100),
                                      metadata=_described(
-                                         "Bộ câu hỏi; mặc định hai-long-tiep-can-phap-luat."))
+                                         "Bộ câu hỏi; mặc định hai-long-tiep-can-phap-luat "
+                                         "(khảo sát hài lòng). mau-04-pbgdpl: phiếu lấy ý kiến "
+                                         "theo Mẫu 04, đợt có mã <mã xã>-<kỳ>-mau04. Mỗi xã một "
+                                         "đợt cho mỗi kỳ và mỗi mục đích của bộ câu hỏi."))
     questionnaire_version = version_field("Phiên bản; mặc định bản mới nhất.", minimum=1,
                                           load_default=None)
     require_code = fields.Boolean(load_default=False,
@@ -195,9 +212,13 @@ class QuestionnaireOutSchema(ResponseSchema):
     version = fields.Integer(required=True)
     title = fields.String(required=True)
     published_on = fields.String(required=True)
+    purpose = fields.String(validate=validate.OneOf(PURPOSES), metadata=_described(PURPOSE_TEXT))
     questions = fields.List(fields.Nested(QuestionOutSchema), required=True)
     scale = fields.List(fields.Nested(ScaleLevelSchema), required=True,
-                        metadata=_described("Thang 5 mức: 1 Rất không hài lòng … 5 Rất hài lòng."))
+                        metadata=_described(
+                            "Thang 5 mức theo mục đích: 1 Rất không hài lòng … 5 Rất hài lòng "
+                            "(satisfaction); 1 Rất không hiệu quả, 2 Không hiệu quả, 3 Bình "
+                            "thường, 4 Hiệu quả, 5 Rất hiệu quả (dissemination_models)."))
 
 
 class SurveyCampaignSchema(ResponseSchema):
@@ -208,6 +229,9 @@ class SurveyCampaignSchema(ResponseSchema):
     accepting = fields.Boolean(required=True, metadata=_described("Đang nhận phiếu hôm nay."))
     questionnaire_id = fields.String(required=True)
     questionnaire_version = fields.Integer(required=True)
+    purpose = fields.String(validate=validate.OneOf(PURPOSES), metadata=_described(
+        "Mục đích của bộ câu hỏi của đợt: satisfaction (mã đợt <mã xã>-<kỳ>) hoặc "
+        "dissemination_models (Mẫu 04, mã đợt <mã xã>-<kỳ>-mau04)."))
     target_sample = fields.Integer(required=True)
     last_year_cases = fields.Integer(allow_none=True)
     opens_on = fields.String(required=True)
@@ -224,9 +248,11 @@ class SurveyCampaignSchema(ResponseSchema):
 class RateSchema(ResponseSchema):
     valid_answers = fields.Integer(required=True)
     satisfied = fields.Integer(allow_none=True, metadata=_described(
-        "null khi chưa công bố hoặc không có số liệu."))
+        "Số câu trả lời ở mức 4 hoặc 5 (hài lòng; với Mẫu 04: hiệu quả); null khi chưa công bố "
+        "hoặc không có số liệu."))
     rate_percent = fields.String(allow_none=True, metadata=_described(
-        "Tỷ lệ hài lòng, ví dụ 97.35; null khi chưa công bố hoặc không có số liệu."))
+        "Tỷ lệ hài lòng (với Mẫu 04: tỷ lệ đánh giá hiệu quả), ví dụ 97.35; null khi chưa công "
+        "bố hoặc không có số liệu."))
     counts = fields.Dict(allow_none=True, metadata=_described(
         "Số câu trả lời theo từng mức (1–5); null khi chưa công bố."))
     published = fields.Boolean(required=True, metadata=_described(
@@ -265,6 +291,9 @@ class SurveyResultsSchema(ResponseSchema):
     campaign_id = fields.String(required=True)
     commune_code = fields.String(required=True)
     period = fields.String(required=True)
+    purpose = fields.String(validate=validate.OneOf(PURPOSES), metadata=_described(
+        "satisfaction: tỷ lệ là tỷ lệ hài lòng; dissemination_models (Mẫu 04): tỷ lệ đánh giá "
+        "hiệu quả (mức 4 Hiệu quả và 5 Rất hiệu quả)."))
     state = fields.String(required=True)
     final = fields.Boolean(required=True, metadata=_described("true khi đợt đã kết thúc."))
     responses = fields.Integer(required=True)

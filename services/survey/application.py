@@ -122,17 +122,20 @@ class SurveyApp:
 
     # -- questionnaires -------------------------------------------------------------------
     def questionnaire(self, questionnaire_id: str) -> Questionnaire:
-        if questionnaire_id == questionnaires.DEFAULT_ID:
-            self._seed_default()
+        if questionnaire_id in questionnaires.BUILT_IN:
+            self._seed_built_in(questionnaire_id)
         return Questionnaire.from_events(
             questionnaire_id, self.store.read_stream(questionnaires.stream_name(questionnaire_id)))
 
-    def _seed_default(self) -> None:
-        stream = questionnaires.stream_name(questionnaires.DEFAULT_ID)
+    def _seed_built_in(self, questionnaire_id: str) -> None:
+        """The built-in questionnaire's first version (satisfaction's, or Form 04's), by its
+        fixed event id, the first time it is read."""
+        stream = questionnaires.stream_name(questionnaire_id)
         if self.store.stream_version(stream):
             return
+        publication = questionnaires.BUILT_IN[questionnaire_id]
         try:
-            self.store.append(stream, NO_STREAM, questionnaires.default_publication(self.today()),
+            self.store.append(stream, NO_STREAM, publication(self.today()),
                               Metadata(actor=Actor.system("survey")))
         except (ConcurrencyError, DuplicateEventError):
             pass  # another worker seeded it first: the same fixed event
@@ -140,7 +143,8 @@ class SurveyApp:
     def publish_questionnaire(self, payload: dict, metadata: Metadata) -> dict:
         given = load(QuestionnaireSchema, payload, "questionnaire")
         current = self.questionnaire(given["questionnaire_id"])
-        new_events = current.publish(given["title"], given["questions"], self.today())
+        new_events = current.publish(given["title"], given["questions"], self.today(),
+                                     purpose=given["purpose"])
         if new_events:
             self.store.append(questionnaires.stream_name(current.questionnaire_id),
                               current.version, new_events, metadata)
@@ -158,12 +162,15 @@ class SurveyApp:
         given = load(CampaignSchema, payload, "campaign")
         qid = given["questionnaire_id"] or questionnaires.DEFAULT_ID
         version = self.questionnaire(qid).get(given["questionnaire_version"])
-        current = self.campaign(campaigns.campaign_id(given["commune_code"], given["period"]))
+        # One campaign per commune, period and purpose: the questionnaire's purpose names it.
+        current = self.campaign(campaigns.campaign_id(given["commune_code"], given["period"],
+                                                      version.purpose))
         new_events = current.open(
             commune_code=given["commune_code"], period=given["period"], questionnaire_id=qid,
             questionnaire_version=version.version, opens_on=given["opens_on"],
             closes_on=given["closes_on"], target_sample=given["target_sample"],
-            last_year_cases=given["last_year_cases"], require_code=given["require_code"])
+            last_year_cases=given["last_year_cases"], require_code=given["require_code"],
+            purpose=version.purpose)
         self.store.append(campaigns.stream_name(current.campaign_id), current.version,
                           new_events, metadata)
         return self.get_campaign(current.campaign_id)
@@ -279,9 +286,10 @@ class SurveyApp:
 
     def kiosk_campaign(self, token: str) -> dict:
         """The kiosk and the campaign of its commune that accepts responses today (the one
-        opened last if several do), with its questionnaire: what the kiosk page shows."""
+        opened last if several do, whatever its period and purpose: a satisfaction survey or
+        a Form 04 one), with its questionnaire: what the kiosk page shows."""
         kiosk = self.authenticate(token)
-        prefix = campaigns.stream_name(campaigns.campaign_id(kiosk.commune_code, ""))
+        prefix = campaigns.stream_name(campaigns.commune_prefix(kiosk.commune_code))
         with self.store.reader.connect() as conn:
             streams = conn.execute(
                 select(events_table.c.stream).where(

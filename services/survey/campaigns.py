@@ -1,4 +1,5 @@
-"""Campaigns: one commune's survey for one period, with a fixed questionnaire version and a
+"""Campaigns: one commune's survey for one period and purpose (satisfaction, or Form 04's
+dissemination models: ``campaign_id``), with a fixed questionnaire version and a
 target sample. Its stream also carries the result computed when it closes, so the figure
 the assessment service scores from is an event, not a query that could drift.
 
@@ -17,6 +18,12 @@ from decimal import Decimal
 from kernel.errors import IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
 from services.survey.errors import CampaignClosed, CampaignNotOpen
+from services.survey.questionnaires import (
+    DISSEMINATION_MODELS,
+    PURPOSES,
+    SATISFACTION,
+    purpose_field,
+)
 
 CAMPAIGN_OPENED = "CampaignOpened"
 CAMPAIGN_CLOSED = "CampaignClosed"
@@ -31,10 +38,20 @@ SAMPLE_RATE = Decimal("0.15")
 COMMUNE_PATTERN = re.compile(r"^\d{5}$")
 PERIOD_PATTERN = re.compile(r"^\d{4}(-[A-Za-z0-9]{1,10})?$")
 NEW, OPEN, CLOSED = "new", "open", "closed"
+# One campaign per commune, period and purpose. A satisfaction campaign keeps the id it had
+# before purposes existed; the others end in their suffix, which no period may end in.
+ID_SUFFIXES = {DISSEMINATION_MODELS: "mau04"}
 
 
-def campaign_id(commune_code: str, period: str) -> str:
-    return f"{commune_code}-{period}"
+def campaign_id(commune_code: str, period: str, purpose: str = SATISFACTION) -> str:
+    """``<commune>-<period>`` for satisfaction, ``<commune>-<period>-mau04`` for Form 04."""
+    suffix = ID_SUFFIXES.get(purpose)
+    return f"{commune_code}-{period}-{suffix}" if suffix else f"{commune_code}-{period}"
+
+
+def commune_prefix(commune_code: str) -> str:
+    """What every campaign id of a commune, whatever its period and purpose, begins with."""
+    return f"{commune_code}-"
 
 
 def stream_name(campaign_id_: str) -> str:
@@ -55,6 +72,7 @@ class Campaign:
     period: str | None = None
     questionnaire_id: str | None = None
     questionnaire_version: int | None = None
+    purpose: str = SATISFACTION
     target_sample: int | None = None
     last_year_cases: int | None = None
     opens_on: date | None = None
@@ -81,6 +99,7 @@ class Campaign:
                     state, state=OPEN, commune_code=data["commune_code"], period=data["period"],
                     questionnaire_id=data["questionnaire_id"],
                     questionnaire_version=data["questionnaire_version"],
+                    purpose=data.get("purpose", SATISFACTION),
                     target_sample=data["target_sample"], last_year_cases=data["last_year_cases"],
                     opens_on=date.fromisoformat(data["opens_on"]),
                     closes_on=date.fromisoformat(data["closes_on"]),
@@ -107,7 +126,12 @@ class Campaign:
     def open(self, *, commune_code: str, period: str, questionnaire_id: str,
              questionnaire_version: int, opens_on: date, closes_on: date,
              target_sample: int | None = None, last_year_cases: int | None = None,
-             require_code: bool = False) -> list[NewEvent]:
+             require_code: bool = False, purpose: str = SATISFACTION) -> list[NewEvent]:
+        """The purpose is the questionnaire's; it is in the campaign's id (``campaign_id``)."""
+        if isinstance(period, str) and period.lower().rsplit("-", 1)[-1] in ID_SUFFIXES.values():
+            # 12345-2025-mau04 is the Form 04 campaign of 2025, never a period's campaign.
+            raise ValidationFailed("survey.cannot_open", {
+                "period": "A period cannot end in a campaign kind's suffix (mau04)."})
         if self.state != NEW:
             raise IllegalTransition("survey.already_opened", {"campaign_id": self.campaign_id, "state": self.state})
         problems = {}
@@ -115,6 +139,11 @@ class Campaign:
             problems["commune_code"] = "A commune code has five digits."
         if not PERIOD_PATTERN.match(period or ""):
             problems["period"] = "A period is a year, optionally with a suffix: 2025, 2025-q3."
+        if purpose not in PURPOSES:
+            problems["purpose"] = f"The purpose is one of {', '.join(PURPOSES)}."
+        elif self.campaign_id != campaign_id(commune_code, period, purpose):
+            problems["campaign_id"] = (f"The campaign of this commune, period and purpose is "
+                                       f"{campaign_id(commune_code, period, purpose)}.")
         if closes_on < opens_on:
             problems["closes_on"] = "The campaign cannot close before it opens."
         if (target_sample is None) == (last_year_cases is None):
@@ -131,6 +160,7 @@ class Campaign:
         return [NewEvent(CAMPAIGN_OPENED, {
             "campaign_id": self.campaign_id, "commune_code": commune_code, "period": period,
             "questionnaire_id": questionnaire_id, "questionnaire_version": questionnaire_version,
+            **purpose_field(purpose),
             "target_sample": target_sample, "last_year_cases": last_year_cases,
             "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat(),
             "require_code": require_code})]
@@ -212,7 +242,7 @@ class Campaign:
             "campaign_id": self.campaign_id, "commune_code": self.commune_code,
             "period": self.period, "state": self.state, "accepting": accepting,
             "questionnaire_id": self.questionnaire_id,
-            "questionnaire_version": self.questionnaire_version,
+            "questionnaire_version": self.questionnaire_version, "purpose": self.purpose,
             "target_sample": self.target_sample, "last_year_cases": self.last_year_cases,
             "opens_on": self.opens_on.isoformat(), "closes_on": self.closes_on.isoformat(),
             "require_code": self.require_code,

@@ -1,6 +1,13 @@
 """Questionnaires: versioned definitions. A version, once published, is an event and never
 changes; publishing again adds the next version, so every response can name exactly what
-it answered."""
+it answered.
+
+Each questionnaire has a purpose, fixed by its first version: ``satisfaction`` (citizens'
+satisfaction with the commune's procedures and access to the law; every questionnaire
+published before purposes existed) or ``dissemination_models`` (Form 04 of Circular
+09/2021/TT-BTP: how effective the commune's forms and models of legal dissemination are,
+what Decision 25/2021's indicator C2.I4 is scored from). The purpose names the scale's
+labels; the arithmetic (levels 4-5 of 5 count) is the same."""
 
 from __future__ import annotations
 
@@ -16,8 +23,16 @@ QUESTIONNAIRE_PUBLISHED = "QuestionnairePublished"
 
 SCALE, TEXT = "scale5", "text"
 KINDS = (SCALE, TEXT)
+SATISFACTION, DISSEMINATION_MODELS = "satisfaction", "dissemination_models"
+PURPOSES = (SATISFACTION, DISSEMINATION_MODELS)
 SCALE_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường",
                 4: "Hài lòng", 5: "Rất hài lòng"}
+LABELS_BY_PURPOSE = {
+    SATISFACTION: SCALE_LABELS,
+    DISSEMINATION_MODELS: {1: "Rất không hiệu quả", 2: "Không hiệu quả", 3: "Bình thường",
+                           4: "Hiệu quả", 5: "Rất hiệu quả"},
+}
+# The positive answers, whatever the purpose: "satisfied" in the results' field names.
 SATISFIED_LEVELS = (4, 5)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -52,6 +67,55 @@ DEFAULT_QUESTIONS = (
 # A fixed id makes seeding the built-in version idempotent across replicas and restarts.
 DEFAULT_EVENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "tcpl:survey:questionnaire:default:v1"))
 
+# Form 04 (Mẫu 04) of Circular 09/2021/TT-BTP: the opinion survey on the effectiveness of the
+# forms and models of legal information, dissemination and education at the grassroots,
+# which Decision 25/2021 scores indicator C2.I4 from. The official form's own wording was not
+# found: the questions below are the platform's, modelled on the form's purpose (one question
+# per usual form or model, one overall, one optional comment). Publish a new version of this
+# questionnaire with the official text once it is at hand.
+MAU04_ID = "mau-04-pbgdpl"
+MAU04_TITLE = ("Phiếu lấy ý kiến về hiệu quả của các hình thức, mô hình thông tin, phổ biến, "
+               "giáo dục pháp luật tại cơ sở (Mẫu 04, Thông tư 09/2021/TT-BTP)")
+MAU04_QUESTIONS = (
+    {"id": "tu-sach", "kind": SCALE, "required": True,
+     "text": "Ông/Bà đánh giá thế nào về hiệu quả của tủ sách pháp luật, góc pháp luật tại "
+             "xã, thôn, tổ dân phố (sách, tài liệu dễ tìm, dễ đọc, được cập nhật)?"},
+    {"id": "loa-dai", "kind": SCALE, "required": True,
+     "text": "Ông/Bà đánh giá thế nào về hiệu quả của việc thông tin, phổ biến pháp luật qua "
+             "đài truyền thanh xã, loa truyền thanh ở thôn, tổ dân phố?"},
+    {"id": "hoi-nghi", "kind": SCALE, "required": True,
+     "text": "Ông/Bà đánh giá thế nào về hiệu quả của các hội nghị phổ biến pháp luật, buổi "
+             "giải đáp, tư vấn pháp luật cho người dân tại cơ sở?"},
+    {"id": "ngay-phap-luat", "kind": SCALE, "required": True,
+     "text": "Ông/Bà đánh giá thế nào về hiệu quả của các hoạt động hưởng ứng Ngày Pháp luật "
+             "nước Cộng hòa xã hội chủ nghĩa Việt Nam (9/11) tại địa phương?"},
+    {"id": "mo-hinh", "kind": SCALE, "required": True,
+     "text": "Ông/Bà đánh giá thế nào về hiệu quả của các mô hình như câu lạc bộ pháp luật, "
+             "tổ hòa giải, cuộc thi tìm hiểu pháp luật tại địa phương?"},
+    {"id": "truc-tuyen", "kind": SCALE, "required": True,
+     "text": "Ông/Bà đánh giá thế nào về hiệu quả của việc thông tin pháp luật qua trang thông "
+             "tin điện tử của xã, nhóm Zalo, mạng xã hội?"},
+    {"id": "chung", "kind": SCALE, "required": True,
+     "text": "Nhìn chung, Ông/Bà đánh giá thế nào về hiệu quả của các hình thức, mô hình thông "
+             "tin, phổ biến, giáo dục pháp luật tại cơ sở?"},
+    {"id": "gop-y", "kind": TEXT, "required": False,
+     "text": "Ông/Bà có đề xuất gì để việc phổ biến, giáo dục pháp luật ở địa phương hiệu quả "
+             "hơn? (Xin đừng ghi họ tên, số điện thoại hay thông tin cá nhân.)"},
+)
+MAU04_EVENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "tcpl:survey:questionnaire:mau-04-pbgdpl:v1"))
+
+
+def purpose_field(purpose: str) -> dict:
+    """``purpose`` as the survey's events carry it: absent for satisfaction, so those events
+    are exactly what earlier releases wrote (the built-in questionnaire's fixed event too),
+    and every reader takes a missing purpose for satisfaction."""
+    return {} if purpose == SATISFACTION else {"purpose": purpose}
+
+
+def scale_labels(purpose: str | None) -> dict[int, str]:
+    """The five levels' labels for ``purpose`` (none: satisfaction, as before purposes)."""
+    return LABELS_BY_PURPOSE.get(purpose or SATISFACTION, SCALE_LABELS)
+
 
 def stream_name(questionnaire_id: str) -> str:
     return f"questionnaire-{questionnaire_id}"
@@ -75,6 +139,7 @@ class QuestionnaireVersion:
     title: str
     questions: tuple[Question, ...]
     published_on: str
+    purpose: str = SATISFACTION
 
     @property
     def scale_questions(self) -> tuple[Question, ...]:
@@ -87,8 +152,10 @@ class QuestionnaireVersion:
         return {
             "questionnaire_id": self.questionnaire_id, "version": self.version,
             "title": self.title, "published_on": self.published_on,
+            "purpose": self.purpose,
             "questions": [q.to_dict() for q in self.questions],
-            "scale": [{"value": v, "label": label} for v, label in SCALE_LABELS.items()],
+            "scale": [{"value": v, "label": label}
+                      for v, label in scale_labels(self.purpose).items()],
         }
 
 
@@ -124,11 +191,19 @@ class Questionnaire:
                        {"version": version or 1})
 
     def publish(self, title: str, questions: list[dict], today: date,
-                event_id: str | None = None) -> list[NewEvent]:
+                event_id: str | None = None, purpose: str = SATISFACTION) -> list[NewEvent]:
         """The event publishing the next version; none when it repeats the latest one, so a
-        retried publication does not mint a version nobody asked for."""
+        retried publication does not mint a version nobody asked for. The purpose is the
+        first version's for good: campaigns and results of one questionnaire mean one thing."""
         if not ID_PATTERN.match(self.questionnaire_id):
             raise ValidationFailed("questionnaire.id_format", {"questionnaire_id": self.questionnaire_id})
+        if purpose not in PURPOSES:
+            raise ValidationFailed("questionnaire.purpose", {"purpose": purpose},
+                                   {"purposes": ", ".join(PURPOSES)})
+        if self.latest and self.latest.purpose != purpose:
+            raise ValidationFailed("questionnaire.purpose_changed",
+                                   {"purpose": purpose, "published": self.latest.purpose},
+                                   {"published": self.latest.purpose})
         title = (title or "").strip()
         checked = _check_questions(questions)
         if not title or len(title) > MAX_TITLE:
@@ -138,7 +213,8 @@ class Questionnaire:
         if latest and latest.title == title and [q.to_dict() for q in latest.questions] == checked:
             return []
         data = {"questionnaire_id": self.questionnaire_id, "version": self.version + 1,
-                "title": title, "questions": checked, "published_on": today.isoformat()}
+                "title": title, "questions": checked, "published_on": today.isoformat(),
+                **purpose_field(purpose)}
         if event_id:
             return [NewEvent(QUESTIONNAIRE_PUBLISHED, data, id=event_id)]
         return [NewEvent(QUESTIONNAIRE_PUBLISHED, data)]
@@ -147,6 +223,16 @@ class Questionnaire:
 def default_publication(today: date) -> list[NewEvent]:
     return Questionnaire(DEFAULT_ID).publish(DEFAULT_TITLE, [dict(q) for q in DEFAULT_QUESTIONS],
                                              today, event_id=DEFAULT_EVENT_ID)
+
+
+def mau04_publication(today: date) -> list[NewEvent]:
+    return Questionnaire(MAU04_ID).publish(MAU04_TITLE, [dict(q) for q in MAU04_QUESTIONS],
+                                           today, event_id=MAU04_EVENT_ID,
+                                           purpose=DISSEMINATION_MODELS)
+
+
+# The built-in questionnaires, seeded the first time each is read (fixed event ids).
+BUILT_IN = {DEFAULT_ID: default_publication, MAU04_ID: mau04_publication}
 
 
 def _check_questions(questions: list[dict]) -> list[dict]:
@@ -183,4 +269,4 @@ def _version_from(data: dict) -> QuestionnaireVersion:
         questionnaire_id=data["questionnaire_id"], version=data["version"], title=data["title"],
         questions=tuple(Question(q["id"], q["text"], q["kind"], q["required"])
                         for q in data["questions"]),
-        published_on=data["published_on"])
+        published_on=data["published_on"], purpose=data.get("purpose", SATISFACTION))

@@ -1,4 +1,7 @@
 """Satisfaction rates: satisfied or very satisfied ÷ valid answers, as a percent to two places.
+For a Form 04 campaign (purpose ``dissemination_models``) the same figure is the share of
+answers rating the forms and models effective or very effective (levels 4-5): the fields keep
+their names (``satisfied``, ``rate_percent``), and ``purpose`` says which it is.
 
 Plain arithmetic over counts the read model supplies, so the same counts always give the
 same result, whether computed at closing or read back later. No valid answer means no
@@ -12,9 +15,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from services.survey import bursts
 from services.survey.bursts import DEFAULT_RULE, BurstRule, KioskDay
 from services.survey.campaigns import Campaign
-from services.survey.questionnaires import SATISFIED_LEVELS, SCALE_LABELS, QuestionnaireVersion
+from services.survey.questionnaires import (
+    DISSEMINATION_MODELS,
+    SATISFACTION,
+    SATISFIED_LEVELS,
+    SCALE_LABELS,
+    QuestionnaireVersion,
+    purpose_field,
+)
 
 DEFAULT_MIN_ANSWERS = 30
+RATE_NAMES = {SATISFACTION: "satisfaction rate",
+              DISSEMINATION_MODELS: "rate of answers rating them effective"}
 CENT = Decimal("0.01")
 
 
@@ -24,12 +36,13 @@ def rate_percent(satisfied: int, valid: int) -> str | None:
     return str((Decimal(satisfied) * 100 / Decimal(valid)).quantize(CENT, ROUND_HALF_UP))
 
 
-def _figures(counts: dict[int, int], sample: int, min_answers: int, what: str) -> dict:
+def _figures(counts: dict[int, int], sample: int, min_answers: int, what: str,
+             rate_name: str = "satisfaction rate") -> dict:
     valid = sum(counts.get(level, 0) for level in SCALE_LABELS)
     satisfied = sum(counts.get(level, 0) for level in SATISFIED_LEVELS)
     published = sample >= min_answers and valid > 0
     if not valid:
-        reason = "No valid answers: there is no satisfaction rate (no data)."
+        reason = f"No valid answers: there is no {rate_name} (no data)."
     elif not published:
         reason = f"Only {sample} {what}; results are published from {min_answers}."
     else:
@@ -58,19 +71,21 @@ def compute(campaign: Campaign, questionnaire: QuestionnaireVersion, responses: 
     """
     questions = []
     pooled: dict[int, int] = {}
+    rate_name = RATE_NAMES.get(campaign.purpose, RATE_NAMES[SATISFACTION])
     for question in questionnaire.scale_questions:
         per_level = counts.get(question.id, {})
         for level, n in per_level.items():
             pooled[level] = pooled.get(level, 0) + n
         valid = sum(per_level.get(level, 0) for level in SCALE_LABELS)
         questions.append({"question_id": question.id, "text": question.text,
-                          **_figures(per_level, valid, min_answers, "valid answers")})
-    overall = _figures(pooled, responses, min_answers, "responses")
+                          **_figures(per_level, valid, min_answers, "valid answers",
+                                     rate_name)})
+    overall = _figures(pooled, responses, min_answers, "responses", rate_name)
     target = campaign.target_sample
     return {
         "campaign_id": campaign.campaign_id, "commune_code": campaign.commune_code,
         "period": campaign.period, "questionnaire_id": campaign.questionnaire_id,
-        "questionnaire_version": campaign.questionnaire_version,
+        "questionnaire_version": campaign.questionnaire_version, "purpose": campaign.purpose,
         "state": campaign.state, "final": campaign.state == "closed",
         "responses": responses, "late_responses": late_responses,
         "target_sample": target, "target_met": responses >= target,
@@ -85,7 +100,10 @@ def event_data(result: dict, satisfied: int) -> dict:
     """The SatisfactionResultComputed data. The rate is kept even when not published: the
     assessment service decides what an unpublished rate is worth, and must read the flag.
     It is null when there is no valid answer. ``flags`` are the bursts found at closing,
-    ``burst_rule`` the rule they were judged by."""
+    ``burst_rule`` the rule they were judged by. ``purpose`` is there for a Form 04 campaign
+    only ("dissemination_models": ``satisfied`` counts the answers rating the forms and
+    models effective, levels 4-5); absent, the result is a satisfaction survey's, as every
+    result recorded before purposes existed."""
     overall = result["overall"]
     return {
         "campaign_id": result["campaign_id"], "commune_code": result["commune_code"],
@@ -98,6 +116,7 @@ def event_data(result: dict, satisfied: int) -> dict:
         "min_answers": result["min_answers"], "published": overall["published"],
         "reason": overall["reason"], "flags": result["flags"],
         "burst_rule": result["burst_rule"],
+        **purpose_field(result.get("purpose", SATISFACTION)),
     }
 
 

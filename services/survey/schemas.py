@@ -7,7 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from kernel.errors import ValidationFailed
 from kernel.messages import in_both
-from services.survey.questionnaires import KINDS
+from services.survey.questionnaires import KINDS, PURPOSES, SATISFACTION
 
 # Event data is hashed as RFC 8785 JSON, which holds integers up to 2**53 exactly; the domain
 # needs far less. The gateway's schemas state the same bounds.
@@ -61,6 +61,7 @@ class QuestionnaireSchema(Strict):
     questionnaire_id = fields.String(required=True)
     title = fields.String(required=True)
     questions = fields.List(fields.Nested(QuestionSchema), required=True)
+    purpose = fields.String(load_default=SATISFACTION, validate=validate.OneOf(PURPOSES))
 
 
 class CampaignSchema(Strict):

@@ -6,7 +6,8 @@ SETUP_JSON names the organiser (a province's justice department) with the passwo
 commune, period and dates of the campaign to open. At a desktop width the organiser opens a
 campaign (with a mistake first), registers a kiosk and reads its pairing code, prints
 single-use codes, lets the kiosk send three answers with that code (as the kiosk page does),
-reads the results, and revokes the kiosk; then every page is opened at 390 px. Screenshots go
+reads the results, and revokes the kiosk; then every page is opened at 390 px (the open form
+with Form 04 chosen too). Screenshots go
 to SHOTS_DIR/khao-sat-*.png (the user guide shows them). Prints one JSON line.
 """
 
@@ -115,6 +116,7 @@ def phone(b, base_url, setup, paths, seen):
     page = b.page("dien-thoai", PHONE)
     sign_in(page, base_url, setup["username"], setup["password"])
     for name, path in (("trang-chu", "/can-bo/khao-sat"), ("mo-dot", "/can-bo/khao-sat/mo-dot"),
+                       ("mo-dot-mau-04", "/can-bo/khao-sat/mo-dot?loai=mau-04"),
                        ("dot", paths["campaign"]), ("ket-qua", paths["campaign"] + "/ket-qua"),
                        ("cap-ma", paths["campaign"] + "/ma"),
                        ("dang-ky", "/can-bo/khao-sat/thiet-bi/dang-ky"),

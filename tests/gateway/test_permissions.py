@@ -212,3 +212,16 @@ def test_a_level_that_cannot_be_read_is_never_assumed():
     with pytest.raises(ServiceUnavailable):
         cache.level(Backends(down), LAI_CHAU, 2022)
     assert cache.level(Backends(record("district")), LAI_CHAU, 2022) == "district"
+
+
+@pytest.mark.parametrize("campaign_id, commune, year", [
+    ("00004-2025", "00004", "2025"), ("00004-2025-q3", "00004", "2025"),
+    ("00004-2025-mau04", "00004", "2025"), ("00004-2025-q3-mau04", "00004", "2025")])
+def test_a_campaign_id_of_either_kind_names_its_commune_and_year(campaign_id, commune, year):
+    """Satisfaction campaigns are <commune>-<period>, Form 04 ones <commune>-<period>-mau04."""
+    assert permissions.CAMPAIGN_ID.match(campaign_id).groups() == (commune, year)
+
+
+@pytest.mark.parametrize("campaign_id", ["00004", "0004-2025", "00004-2025-q3-x-mau04"])
+def test_other_campaign_ids_name_nothing(campaign_id):
+    assert permissions.CAMPAIGN_ID.match(campaign_id) is None

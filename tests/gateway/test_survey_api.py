@@ -14,6 +14,7 @@ from gateway.routes.survey_schemas import (
 )
 from gateway.service import GatewayService
 from kernel import clock
+from kernel.store import EventStore
 from services.survey.service import SurveyService
 from tests.gateway import peers
 from tests.gateway.conftest import BA_DINH, HANOI, HOAN_KIEM, Platform, gateway_config
@@ -63,8 +64,13 @@ def start_survey_platform(amqp_uri, database_dir, rate_per_minute=RATE_PER_MINUT
 
 
 @pytest.fixture(scope="module")
-def survey_platform(amqp_uri, tmp_path_factory):
-    runner, client = start_survey_platform(amqp_uri, tmp_path_factory.mktemp("survey"))
+def survey_database(tmp_path_factory):
+    return tmp_path_factory.mktemp("survey")
+
+
+@pytest.fixture(scope="module")
+def survey_platform(amqp_uri, survey_database):
+    runner, client = start_survey_platform(amqp_uri, survey_database)
     yield client
     client.session.close()
     runner.kill()
@@ -431,6 +437,61 @@ def test_comments_are_shown_screened_and_erased_only_by_an_administrator(survey_
     assert (after["erased"], after["unreadable"], after["comments"]) == (True, 1, [])
     assert client.request("POST", "/api/v1/survey/campaigns/00004-1999/free-text/erase", admin,
                           json={"reason": "x"}).status_code == 404
+
+
+def test_a_form_04_campaign_from_opening_to_its_result_event(survey_platform, survey_database,
+                                                            admin, token):
+    """Mẫu 04 of Circular 09/2021/TT-BTP (Decision 25/2021, C2.I4): its built-in questionnaire,
+    its own campaign beside the commune's satisfaction survey, its labels, and the result
+    event the assessment service scores from, which says what it measured."""
+    client = survey_platform
+    commune = "00103"  # Phường Tây Hồ, Hà Nội: no other test's campaigns
+    questionnaire = client.get("/api/v1/survey/questionnaires/mau-04-pbgdpl", admin).json()
+    assert questionnaire["purpose"] == "dissemination_models"
+    assert [s["label"] for s in questionnaire["scale"]] == [
+        "Rất không hiệu quả", "Không hiệu quả", "Bình thường", "Hiệu quả", "Rất hiệu quả"]
+    satisfaction = open_campaign(client, admin, "2026", commune=commune)
+    campaign = open_campaign(client, admin, "2026", commune=commune,
+                             questionnaire_id="mau-04-pbgdpl")
+    assert (satisfaction["campaign_id"], satisfaction["purpose"]) == (f"{commune}-2026",
+                                                                      "satisfaction")
+    cid = campaign["campaign_id"]
+    assert (cid, campaign["purpose"]) == (f"{commune}-2026-mau04", "dissemination_models")
+    twice = client.request("POST", "/api/v1/survey/campaigns", admin, json={
+        "commune_code": commune, "period": "2026", "target_sample": 3,
+        "questionnaire_id": "mau-04-pbgdpl", "opens_on": campaign["opens_on"],
+        "closes_on": campaign["closes_on"]})
+    assert twice.status_code == 409
+    # read within the commune's jurisdiction, like any campaign
+    assert client.get(f"/api/v1/survey/campaigns/{cid}",
+                      token("commune_officer", commune=HOAN_KIEM)).status_code == 403
+
+    kiosk = register_kiosk(client, admin, commune=commune, label="Nhà văn hóa thôn 1")
+    shown = client.get("/api/v1/kiosk/campaign", headers=kiosk_headers(kiosk["token"])).json()
+    assert shown["campaign"]["campaign_id"] == cid  # the one opened last
+    assert shown["campaign"]["questionnaire"]["scale"][4]["label"] == "Rất hiệu quả"
+    scale = [q["id"] for q in shown["campaign"]["questionnaire"]["questions"]
+             if q["kind"] == "scale5"]
+    for level in (5, 4, 1):
+        body = {**answer(campaign, level), "answers": {q: level for q in scale}}
+        assert submit(client, kiosk["token"], body).status_code == 201
+
+    closed = client.request("POST", f"/api/v1/survey/campaigns/{cid}/close", admin)
+    assert closed.status_code == 200, closed.text
+    result = closed.json()["result"]
+    assert (result["purpose"], result["overall"]["rate_percent"]) == ("dissemination_models",
+                                                                      "66.67")
+    store = EventStore(f"sqlite:///{survey_database}/survey.sqlite", "survey")
+    try:
+        [event] = [e for e in store.read_stream(f"campaign-{cid}")
+                   if e.type == "SatisfactionResultComputed"]
+    finally:
+        store.dispose()
+    assert event.data["purpose"] == "dissemination_models"
+    assert (event.data["campaign_id"], event.data["commune_code"], event.data["period"]) == (
+        cid, commune, "2026")
+    assert (event.data["satisfied"], event.data["valid_answers"]) == (2 * len(scale),
+                                                                      3 * len(scale))
 
 
 def test_the_kiosk_page_and_its_assets(survey_platform):

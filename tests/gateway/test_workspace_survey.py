@@ -26,6 +26,7 @@ pytestmark = pytest.mark.broker
 ADMIN = token("administrator", sub="quantri")
 PASSWORD = "sông Mã chảy qua ba bản"
 HAM_RONG, BINH_LU = "14758", "03390"  # Thanh Hóa's Phường Hàm Rồng, Lai Châu's Xã Bình Lư
+HAC_THANH = "14797"  # Thanh Hóa's Phường Hạc Thành
 ACCOUNTS = (
     ("tuphap.thanhhoa", "justice_officer", {"province": "38"}),
     ("tuphap.laichau", "justice_officer", {"province": "12"}),
@@ -191,6 +192,48 @@ def test_a_campaign_from_opening_to_its_results(api):
     assert revoked.status_code == 303
     kiosk_page = officer.get(api.url + revoked.headers["Location"])
     assert 'data-state="revoked"' in kiosk_page.text and "Thiết bị bị mất" in kiosk_page.text
+
+
+def test_a_form_04_campaign_beside_the_satisfaction_survey(api):
+    """Mẫu 04 of Circular 09/2021/TT-BTP: the organiser chooses the form, the campaign gets its
+    own id beside the commune's satisfaction survey of the same period, and its pages speak of
+    effectiveness, not satisfaction."""
+    officer = signed_in(api, "tuphap.thanhhoa")
+    period = str(today().year)
+    home = officer.get(api.url + "/can-bo/khao-sat")
+    assert 'id="mo-dot-mau-04"' in home.text and 'id="loai-dot"' in home.text
+    assert 'value="mau-04"' in officer.get(api.url + "/can-bo/khao-sat/mo-dot?loai=mau-04").text
+    opened = post(officer, api, "/can-bo/khao-sat/mo-dot?loai=mau-04",
+                  campaign_form(HAC_THANH, period, loai="mau-04"))
+    assert opened.status_code == 303, opened.text[-1500:]
+    campaign_id = f"{HAC_THANH}-{period}-mau04"
+    assert opened.headers["Location"] == f"/can-bo/khao-sat/dot/{campaign_id}?da=mo-dot"
+    found = officer.get(api.url + f"/can-bo/khao-sat?xa={HAC_THANH}&ky={period}&loai=mau-04",
+                        allow_redirects=False)
+    assert found.headers["Location"] == f"/can-bo/khao-sat/dot/{campaign_id}"
+    page = officer.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}").text
+    assert 'data-purpose="dissemination_models"' in page and "Mẫu 04" in page
+    assert "tủ sách pháp luật" in page  # the built-in Form 04 questionnaire
+    # the satisfaction survey of the same commune and period: not opened yet, then beside it
+    assert 'id="dot-cung-ky" data-kind="hai-long"' in page
+    offered = f"/can-bo/khao-sat/mo-dot?loai=hai-long&amp;xa={HAC_THANH}&amp;ky={period}"
+    assert offered in page
+    prefilled = officer.get(api.url + offered.replace("&amp;", "&")).text
+    assert f'value="{HAC_THANH}"' in prefilled and f'id="f-period" name="period" type="text" value="{period}"' in prefilled
+    satisfaction = post(officer, api, "/can-bo/khao-sat/mo-dot",
+                        campaign_form(HAC_THANH, period))
+    assert satisfaction.headers["Location"].startswith(f"/can-bo/khao-sat/dot/{HAC_THANH}-{period}?")
+    page = officer.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}").text
+    assert f'href="/can-bo/khao-sat/dot/{HAC_THANH}-{period}"' in page
+    other = officer.get(api.url + f"/can-bo/khao-sat/dot/{HAC_THANH}-{period}").text
+    assert 'data-purpose="satisfaction"' in other and f"{campaign_id}</a>" in other
+    again = post(officer, api, "/can-bo/khao-sat/mo-dot",
+                 campaign_form(HAC_THANH, period, loai="mau-04"))
+    assert again.status_code == 400 and "Có lỗi cần sửa" in again.text
+
+    results = officer.get(api.url + f"/can-bo/khao-sat/dot/{campaign_id}/ket-qua").text
+    assert "tỷ lệ đánh giá hiệu quả" in results and "Rất không hiệu quả" in results
+    assert "hài lòng" not in results.split("<main", 1)[-1].split("</main>")[0]
 
 
 def test_finding_a_campaign_or_a_kiosk_checks_what_is_typed(api):

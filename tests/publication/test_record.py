@@ -122,6 +122,24 @@ def test_survey_results_are_published_and_a_later_one_supersedes(setup):
     assert [s["type"] for s in year["sources"]].count("SatisfactionResultComputed") == 2
 
 
+def test_a_form_04_result_does_not_pose_as_the_satisfaction_survey(setup):
+    """Mẫu 04 (purpose dissemination_models) rates legal dissemination, not satisfaction: the
+    assessment scores it; the board keeps the period's satisfaction result as it was."""
+    setup.walk(until="posting")
+    setup.survey_result(DONG_QUANG, str(YEAR), rate="90.00")
+    stream = f"campaign-{DONG_QUANG}-{YEAR}-mau04"
+    setup.survey.append(stream, 0, [NewEvent("SatisfactionResultComputed", {
+        "campaign_id": f"{DONG_QUANG}-{YEAR}-mau04", "commune_code": DONG_QUANG,
+        "period": str(YEAR), "questionnaire_id": "mau-04-pbgdpl", "questionnaire_version": 1,
+        "responses": 40, "valid_answers": 280, "satisfied": 140, "rate_percent": "50.00",
+        "target_sample": 30, "target_met": True, "min_answers": 30, "published": True,
+        "reason": None, "purpose": "dissemination_models"})], meta())
+    setup.sync()
+    [year] = record.commune_record(setup.engine, DONG_QUANG)["years"]
+    assert year["satisfaction"]["rate_percent"] == "90.00"
+    assert [e["kind"] for e in year["entries"]].count("satisfaction") == 1
+
+
 def test_a_survey_without_answers_is_published_as_no_data_and_flags_are_shown(setup):
     setup.walk(until="posting")
     setup.survey_result(DONG_QUANG, str(YEAR), rate=None, satisfied=0, valid=0, published=False)

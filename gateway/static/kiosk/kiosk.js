@@ -19,6 +19,21 @@
   var BATCH_MAX = 200;           // the gateway's batch limit
   var LEVEL_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường",
                       4: "Hài lòng", 5: "Rất hài lòng"};
+  // The words of each purpose of a questionnaire: satisfaction (also when a campaign cached by
+  // an earlier release names none) or Form 04's effectiveness of legal dissemination. The
+  // levels' own labels come with the questionnaire (its "scale").
+  var PURPOSE_WORDS = {
+    satisfaction: {brand: "Khảo sát mức độ hài lòng",
+                   welcome: "Ông/bà vui lòng cho biết mức độ hài lòng"},
+    dissemination_models: {brand: "Lấy ý kiến về hiệu quả phổ biến, giáo dục pháp luật",
+                           welcome: "Ông/bà vui lòng cho biết ý kiến về hiệu quả các hình thức, mô hình phổ biến, giáo dục pháp luật tại địa phương"}
+  };
+
+  function purposeWords() {
+    var q = state.campaign && state.campaign.questionnaire;
+    return PURPOSE_WORDS[(q && q.purpose) || (state.campaign && state.campaign.purpose)] ||
+      PURPOSE_WORDS.satisfaction;
+  }
 
   // Refusals the operator is told about, by the service's error code.
   var REFUSALS = {campaign_closed: "đợt khảo sát đã kết thúc", campaign_not_open: "đợt khảo sát chưa mở",
@@ -295,7 +310,10 @@
   }
 
   function showBrand() {
-    $("brand").textContent = "Khảo sát mức độ hài lòng — " + (state.kiosk && state.kiosk.label ? state.kiosk.label : "");
+    var words = purposeWords();
+    $("brand").textContent = words.brand + " — " + (state.kiosk && state.kiosk.label ? state.kiosk.label : "");
+    $("welcome-title").textContent = words.welcome;
+    document.title = words.brand;
   }
 
   function useCampaign(data) {
