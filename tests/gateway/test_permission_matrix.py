@@ -10,6 +10,7 @@ Which roles each operation takes and which jurisdiction rule applies come from t
 again, independently, from the rules as docs/gateway.md states them.
 """
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -166,8 +167,10 @@ def commune_pages(s: Situation) -> dict:
     }
 
 
+@functools.cache
 def recipes(s: Situation) -> dict:
-    """A valid request of every operation, acting on the situation's commune and year."""
+    """A valid request of every operation, acting on the situation's commune and year (made
+    once per situation: the matrix asks for it for every cell)."""
     y, day = s.year, f"{s.year + 1}-01-10"
     rollup = f"/api/v1/provinces/{s.province}/assessments"
     query = f"?year={y}" + (f"&district={s.district}" if s.district else "")
