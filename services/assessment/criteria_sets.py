@@ -6,6 +6,9 @@ version. The set lookup every command and view uses is the built-in files plus t
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Mapping
+
 from kernel.canonical import to_json_value
 from kernel.errors import Conflict, ValidationFailed
 from kernel.events import Metadata, NewEvent
@@ -43,8 +46,43 @@ def _set_ids(store) -> set[str]:
         e.data["set_id"] for e in store.read_stream(REGISTRY) if e.type == CRITERIA_SET_REGISTERED}
 
 
-def all_sets(store) -> dict[tuple[str, int], CriteriaSet]:
-    return {**load_builtin_sets(), **published_sets(store)}
+class KnownSets(Mapping):
+    """Every criteria-set version of a store, by (set id, version): the built-in files and
+    the published ones. A version never changes once published, so one that was found is
+    kept for good and a command on an assessment (which names its version) reads nothing;
+    a key not yet known, and anything that lists the versions (the set in force for a year,
+    the list, a new publication's checks), reads the log again: a version published a moment
+    ago, by this replica or another, is never missed."""
+
+    def __init__(self, store, known: dict):
+        self.store, self._known = store, known
+
+    def refresh(self) -> KnownSets:
+        self._known.update(published_sets(self.store))
+        return self
+
+    def __getitem__(self, key: tuple[str, int]) -> CriteriaSet:
+        if key not in self._known:
+            self.refresh()
+        return self._known[key]
+
+    def __iter__(self):
+        return iter(dict(self.refresh()._known))
+
+    def __len__(self) -> int:
+        return len(self.refresh()._known)
+
+
+# Per store object (a service's store lives as long as its engine; a test's fresh database
+# comes with a new store), so a cache never outlives the log it was read from.
+_known_by_store: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def all_sets(store) -> KnownSets:
+    known = _known_by_store.get(store)
+    if known is None:
+        known = _known_by_store[store] = dict(load_builtin_sets())
+    return KnownSets(store, known)
 
 
 def publish(store, document: dict, metadata: Metadata) -> CriteriaSet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from kernel.errors import KernelError, NotFound
@@ -15,7 +16,9 @@ from services.assessment.workflow import CommuneAssessment
 DECIDED_STATES = {"recognised": True, "not_recognised": False, "revoked": False}
 
 
-def find_criteria_set(sets: dict, set_id: str, version: int | None = None) -> CriteriaSet:
+def find_criteria_set(sets: Mapping, set_id: str, version: int | None = None) -> CriteriaSet:
+    if version is not None and (set_id, version) in sets:
+        return sets[(set_id, version)]  # no listing: a known version is read from the cache
     versions = sorted(v for (i, v) in sets if i == set_id)
     if not versions or (version is not None and version not in versions):
         raise NotFound("criteria.set_not_found" if version is None

@@ -250,3 +250,24 @@ def test_handlers_refuse_an_unknown_commune(store):
     with pytest.raises(NotFound):
         handlers.open("99999", YEAR, meta())
     assert date(2022, 1, 1)  # (the legacy data places communes by year)
+
+
+def test_known_versions_are_served_without_reading_and_a_new_one_is_never_missed(
+        store, database_url, monkeypatch):
+    other_replica = EventStore(database_url, "assessment")
+    try:
+        sets = criteria_sets.all_sets(store)
+        assert set_for_year(2023, sets).version == 2  # lists the versions: reads the log
+        reads = []
+        real = criteria_sets.published_sets
+        monkeypatch.setattr(criteria_sets, "published_sets",
+                            lambda s: reads.append(s) or real(s))
+        assert sets[("25-2021", 2)].version == 2 and views.find_criteria_set(
+            criteria_sets.all_sets(store), "619-2017", 1).id == "619-2017"
+        assert reads == []  # a version once known never changes: nothing read
+        # Another replica publishes version 3; this one finds it at the first lookup
+        criteria_sets.publish(other_replica, _document(3, title="Phiên bản 3"), meta("administrator"))
+        assert criteria_sets.all_sets(store)[("25-2021", 3)].title == "Phiên bản 3"
+        assert set_for_year(2023, criteria_sets.all_sets(store)).version == 3
+    finally:
+        other_replica.dispose()
