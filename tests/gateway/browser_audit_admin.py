@@ -174,7 +174,7 @@ def administrator(run, account, bad_file, good_file):
     seen["admin_overflow"] = {}
     for path, name in (("/can-bo/quan-tri/cap-tham-dinh?nam=2022", "quan-tri-cap-tham-dinh-390"),
                        ("/can-bo/quan-tri/bo-tieu-chi", "quan-tri-bo-tieu-chi-390"),
-                       ("/can-bo/quan-tri/bo-tieu-chi/25-2021/2", None),
+                       ("/can-bo/quan-tri/bo-tieu-chi/25-2021/3", None),
                        ("/can-bo/quan-tri/tinh-trang", "quan-tri-tinh-trang-390")):
         phone.goto(run.base_url + path, wait_until="load")
         seen["admin_overflow"][path] = overflow(phone)

@@ -136,7 +136,7 @@ def test_a_recorded_decision_shows_on_the_board(live):
     assert "Xã Đông Quang" in text and "Đạt chuẩn" in text
     assert "số <strong>123/QĐ-UBND</strong>" in text
     assert text.count('<g class="bar meets"') == len(criteria_set.criteria)
-    assert "25-2021, phiên bản 1" in text and "tạm tính" in text  # 25-2021 is provisional
+    assert "25-2021, phiên bản 2" in text and "tạm tính" in text  # 25-2021 is provisional
     assert "Đề nghị &lt;b&gt;công khai&lt;/b&gt; thêm." in text and "Đã tiếp thu." in text
     assert re.search(r'href="/api/v1/events\?source=assessment&amp;after=\d+&amp;limit=1"', text)
 

@@ -136,13 +136,13 @@ def test_a_bad_criteria_set_lists_every_problem_in_vietnamese_and_publishes_noth
 
 def test_a_new_version_is_published_from_a_file_and_shown(platform, admin):
     document = copy.deepcopy(BUILT_IN)
-    document["version"] = 2
+    document["version"] = 3
     answer = publish(admin, platform, document)
     assert answer.status_code == 303, answer.text[-600:]
-    assert answer.headers["Location"].startswith(f"{CRITERIA}/25-2021/2")
+    assert answer.headers["Location"].startswith(f"{CRITERIA}/25-2021/3")
     shown = admin.get(platform.url + answer.headers["Location"])
     assert shown.status_code == 200 and "Đã công bố phiên bản mới" in shown.text
-    assert ("25-2021", 2) in versions(platform)
+    assert ("25-2021", 3) in versions(platform)
     listed = admin.get(platform.url + CRITERIA)
     assert "Do quản trị viên công bố" in listed.text
 

@@ -46,7 +46,7 @@ def test_the_auditor_and_the_administrator_in_chromium(platform):
     for old in [*SHOTS.glob("kiem-tra-*.png"), *SHOTS.glob("quan-tri-*.png")]:
         old.unlink()
     bad, good = copy.deepcopy(BUILT_IN), copy.deepcopy(BUILT_IN)
-    bad["version"], good["version"] = 3, 2
+    bad["version"], good["version"] = 4, 3
     bad["criteria"][0]["max"] = "30"
     bad["criteria"][1]["indicators"][0]["id"] = "C2-1"
     files = {}
@@ -91,7 +91,7 @@ def test_the_auditor_and_the_administrator_in_chromium(platform):
     assert f"Bộ tiêu chí chưa công bố được: {len(seen['bad_problems'])} lỗi" in seen["bad_summary"][0]
     assert any("cộng lại là" in p for p in seen["bad_problems"]), seen["bad_problems"]
     assert any("mã chỉ tiêu của C2 có dạng C2.I1" in p for p in seen["bad_problems"])
-    assert seen["published_heading"] == "Bộ tiêu chí 25-2021, phiên bản 2"
+    assert seen["published_heading"] == "Bộ tiêu chí 25-2021, phiên bản 3"
     assert seen["published_notice"] == "Đã công bố phiên bản mới của bộ tiêu chí."
     assert len(seen["health"]) == 5 and seen["queues"] > 0
     assert set(seen["admin_overflow"].values()) == {0}, seen["admin_overflow"]

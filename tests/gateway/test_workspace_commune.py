@@ -244,7 +244,7 @@ def test_a_points_year_is_filled_and_summed_by_the_service(api):
     first = browser.get(base)
     if 'id="mo-ho-so"' in first.text:
         browser.post(base + "/mo", data={"csrf_token": csrf_of(first.text)})
-    criteria = json.loads((CRITERIA / "25-2021.v1.json").read_text(encoding="utf-8"))
+    criteria = json.loads((CRITERIA / "25-2021.v2.json").read_text(encoding="utf-8"))
     indicators = [i for c in criteria["criteria"] for i in c["indicators"]]
     page = browser.get(f"{base}/chi-tieu/C1.I1")
     assert "tối đa" in page.text and "Tên trong API" in page.text
