@@ -246,6 +246,37 @@ def appraised_sheet(criteria_set: CriteriaSet, scores_by_indicator: Mapping) -> 
                       criteria_set.provisional, tuple(criteria), criteria_set.total_max, "appraised")
 
 
+# -- the two sheets of a commune-year, and which one is of record ------------------------------
+SELF, APPRAISED = "self", "appraised"
+
+
+def self_assessed_sheet(criteria_set: CriteriaSet, figures: Mapping | None) -> ScoreSheet | None:
+    """The commune's own sheet from the figures it recorded; None before any figure."""
+    return score_sheet(criteria_set, figures) if figures else None
+
+
+def council_sheet(criteria_set: CriteriaSet, appraisal: Mapping | None, *,
+                  completed_only: bool = False) -> ScoreSheet | None:
+    """The evaluation council's sheet, once it has appraised any indicator (``completed_only``:
+    once it completed the appraisal, as the public board shows it); None before."""
+    if not appraisal or not appraisal.get("scores"):
+        return None
+    if completed_only and not appraisal.get("completed_on"):
+        return None
+    return appraised_sheet(criteria_set, appraisal["scores"])
+
+
+def sheet_of_record(criteria_set: CriteriaSet, figures: Mapping | None, appraisal: Mapping | None,
+                    *, completed_only: bool = False) -> tuple[str | None, ScoreSheet | None]:
+    """The score that counts, with its basis: the council's appraised sheet (the score used to
+    decide recognition, Circular 09/2021/TT-BTP Art. 2(2)), else the commune's own."""
+    council = council_sheet(criteria_set, appraisal, completed_only=completed_only)
+    if council is not None:
+        return APPRAISED, council
+    own = self_assessed_sheet(criteria_set, figures)
+    return (SELF, own) if own is not None else (None, None)
+
+
 def score_indicator(indicator: Indicator, figures: Mapping) -> IndicatorScore:
     """Score one indicator from its raw figures, e.g. {"numerator": 95, "denominator": 100}."""
     reader = _Figures(indicator.id, figures)

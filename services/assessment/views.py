@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from kernel.errors import KernelError, NotFound
+from rules import scoring
 from rules.criteria import CriteriaSet
 from rules.criteria.model import money
 from rules.recognition import MET, MISSING_INPUT, evaluate, public_explanation
-from rules.scoring import ScoreSheet, appraised_sheet, score_sheet
+from rules.scoring import ScoreSheet
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.workflow import CommuneAssessment
 
@@ -35,15 +36,12 @@ def criteria_set_summary(criteria_set: CriteriaSet, published: bool = False) -> 
 
 
 def self_sheet(criteria_set: CriteriaSet, body: dict) -> ScoreSheet | None:
-    return score_sheet(criteria_set, body["figures"]) if body["figures"] else None
+    return scoring.self_assessed_sheet(criteria_set, body["figures"])
 
 
 def council_sheet(criteria_set: CriteriaSet, body: dict) -> ScoreSheet | None:
-    """The score of record: the council's appraised sheet, once it has given any score."""
-    appraisal = body.get("appraisal")
-    if not appraisal or not appraisal["scores"]:
-        return None
-    return appraised_sheet(criteria_set, appraisal["scores"])
+    """The score of record (rules/scoring.py), once the council has given any score."""
+    return scoring.council_sheet(criteria_set, body.get("appraisal"))
 
 
 def assessment(item: CommuneAssessment, sets: dict, satisfaction: dict | None = None,

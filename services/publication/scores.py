@@ -8,11 +8,12 @@ self-assessment once it is posted publicly (figures recorded while drafting are 
 
 from __future__ import annotations
 
+from rules import scoring
 from rules.assessment import names as n
 from rules.assessment.state import AssessmentState
 from rules.criteria import CriteriaSet
 from rules.criteria.model import money
-from rules.scoring import ScoreSheet, appraised_sheet, quantize, score_sheet
+from rules.scoring import ScoreSheet, quantize
 
 STATUS_OF_STATE = {n.RECOGNISED: "recognised", n.NOT_RECOGNISED: "not_recognised",
                    n.REVOKED: "revoked"}
@@ -35,29 +36,22 @@ def recognised(state: AssessmentState) -> bool | None:
     return RECOGNISED_OF_STATE.get(state.state)
 
 
-def appraisal_complete(state: AssessmentState) -> bool:
-    return bool(state.appraisal and state.appraisal.get("completed_on"))
-
-
 def self_sheet(state: AssessmentState, criteria_set: CriteriaSet) -> ScoreSheet | None:
-    if not is_public(state) or not state.figures:
-        return None
-    return score_sheet(criteria_set, state.figures)
+    return scoring.self_assessed_sheet(criteria_set, state.figures) if is_public(state) else None
 
 
 def council_sheet(state: AssessmentState, criteria_set: CriteriaSet) -> ScoreSheet | None:
     """The appraised sheet, published once the council completed its appraisal."""
-    if not is_public(state) or not appraisal_complete(state):
-        return None
-    return appraised_sheet(criteria_set, state.appraisal["scores"])
+    return (scoring.council_sheet(criteria_set, state.appraisal, completed_only=True)
+            if is_public(state) else None)
 
 
 def sheet_of_record(state: AssessmentState, criteria_set: CriteriaSet) -> tuple[str | None, ScoreSheet | None]:
-    council = council_sheet(state, criteria_set)
-    if council is not None:
-        return "appraised", council
-    own = self_sheet(state, criteria_set)
-    return ("self", own) if own is not None else (None, None)
+    """The score of record as rules/scoring.py says, among what is public."""
+    if not is_public(state):
+        return None, None
+    return scoring.sheet_of_record(criteria_set, state.figures, state.appraisal,
+                                   completed_only=True)
 
 
 def result_line(commune_code: str, year: int, basis: str, sheet: ScoreSheet,

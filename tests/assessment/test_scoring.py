@@ -6,7 +6,8 @@ import pytest
 
 from kernel.errors import ValidationFailed
 from rules.criteria import load_builtin_sets, parse_criteria_set
-from rules.scoring import ScoreSheet, score_indicator, score_sheet
+from rules.scoring import ScoreSheet, score_indicator, score_sheet, sheet_of_record
+from tests.support.assessment_figures import full_figures
 
 SETS = load_builtin_sets()
 S619, S25, S27 = SETS[("619-2017", 1)], SETS[("25-2021", 1)], SETS[("27-2025", 1)]
@@ -234,3 +235,24 @@ def test_given_criterion_totals_that_are_wrong_then_each_is_reported():
 def test_given_a_pass_fail_set_then_criterion_points_are_refused():
     with pytest.raises(ValidationFailed):
         ScoreSheet.from_criterion_points(S27, {"C1": "1"})
+
+
+# -- the sheet of record (rules/scoring.py: one place for every service) -------------------------
+
+def test_given_figures_only_then_the_self_assessment_is_the_sheet_of_record():
+    s25 = load_builtin_sets()[("25-2021", 2)]
+    figures = {"C1.I1": full_figures(s25.indicator("C1.I1"))}
+    basis, sheet = sheet_of_record(s25, figures, None)
+    assert basis == "self" and sheet.criteria[0].points == Decimal("3.00")
+    assert sheet_of_record(s25, {}, None) == (None, None)
+
+
+def test_given_an_appraisal_then_the_council_sheet_is_of_record_and_public_once_completed():
+    s25 = load_builtin_sets()[("25-2021", 2)]
+    figures = {"C1.I1": full_figures(s25.indicator("C1.I1"))}
+    appraisal = {"scores": {"C1.I1": {"points": "2.00", "reason": "Thiếu một văn bản"}}}
+    basis, sheet = sheet_of_record(s25, figures, appraisal)
+    assert basis == "appraised" and sheet.criteria[0].points == Decimal("2.00")
+    assert sheet_of_record(s25, figures, appraisal, completed_only=True)[0] == "self"
+    completed = {**appraisal, "completed_on": "2023-01-16"}
+    assert sheet_of_record(s25, figures, completed, completed_only=True)[0] == "appraised"
