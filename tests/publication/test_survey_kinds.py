@@ -16,8 +16,8 @@ from tests.publication.support import DONG_QUANG, YEAR
 from tests.support.stores import meta
 
 MAU_04 = "dissemination_models"
-# A year of 619/2017, whose indicator C2.I5 takes its figures from the survey
-# (services/assessment/survey_indicators.py): the only regime with a survey-fed indicator.
+# A year of 619/2017, whose indicator C2.I5 takes its figures from the satisfaction survey
+# (criteria data: ``survey`` on the indicator).
 Y619 = 2020
 MAU_04_WORDS = ("Kết quả lấy ý kiến về hiệu quả các hình thức, mô hình phổ biến, giáo dục "
                 "pháp luật (Mẫu 04)")
