@@ -565,6 +565,7 @@ PERMISSIONS: dict[str, Rule] = {
     # -- the commune's steps
     "open_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "record_figures": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
+    "record_indicators_figures": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "declare_conditions": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "submit_self_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
     "reopen_self_assessment": Rule(COMMUNE, COVERS_UNIT, COMMUNE_YEAR, OWN_COMMUNE),
@@ -582,6 +583,7 @@ PERMISSIONS: dict[str, Rule] = {
     "start_appraisal": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
     "record_opinion": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
     "appraise_indicator": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
+    "appraise_indicators": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
     "complete_appraisal": Rule(COUNCIL, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
     "decide": Rule(CHAIRMAN, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),
     "revoke": Rule(CHAIRMAN, REVIEWING_LEVEL, COMMUNE_YEAR, REVIEW_STEP),

@@ -494,6 +494,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "There is no assessment command {command}."),
     "assessment.wrong_arguments": ("Tham số của thao tác {command} không đúng: {error}.",
                                    "Wrong arguments for {command}: {error}."),
+    "assessment.indicators_needed": ("Hãy gửi số liệu (hoặc điểm thẩm định) của ít nhất một "
+                                     "chỉ tiêu.",
+                                     "Send the figures (or appraised scores) of at least one "
+                                     "indicator."),
     "assessment.figures_from_survey": ("Số liệu chỉ tiêu {indicator_id} lấy từ kết quả đợt khảo "
                                        "sát {campaign_id}: không nhập tay được; kết quả chỉ thay "
                                        "đổi khi đợt khảo sát được mở lại và kết thúc lại.",

@@ -17,6 +17,7 @@ from gateway.http import endpoint
 from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in docstrings)
     AnswerSchema,
     AppraisalStartSchema,
+    AppraiseIndicatorsSchema,
     AppraiseSchema,
     AssessmentEventsSchema,
     AssessmentPathSchema,
@@ -44,6 +45,7 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     EvaluationReportsSchema,
     FiguresSchema,
     IndicatorPathSchema,
+    IndicatorsFiguresSchema,
     OpinionSchema,
     PauseLiftSchema,
     PauseListSchema,
@@ -170,6 +172,22 @@ class AssessmentRoutes:
           503: Error
         """
         return self._command(call, commune_code, year, "record_figures", indicator_id=indicator_id)
+
+    @http("PUT", BASE + "/figures")
+    @endpoint(path=AssessmentPathSchema, body=IndicatorsFiguresSchema)
+    def record_indicators_figures(self, call, commune_code, year):
+        """Nhập số liệu của nhiều chỉ tiêu trong một lần (ví dụ cả một tiêu chí)
+
+        Tất cả được ghi cùng lúc, hoặc không chỉ tiêu nào được ghi nếu có một chỉ tiêu bị từ
+        chối (lỗi nêu rõ chỉ tiêu đó).
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "record_indicators_figures")
 
     @http("PUT", BASE + "/declarations")
     @endpoint(path=AssessmentPathSchema, body=DeclarationsSchema)
@@ -363,6 +381,21 @@ class AssessmentRoutes:
         """
         return self._command(call, commune_code, year, "appraise_indicator",
                              indicator_id=indicator_id)
+
+    @http("PUT", BASE + "/appraisal/indicators")
+    @endpoint(path=AssessmentPathSchema, body=AppraiseIndicatorsSchema)
+    def appraise_indicators(self, call, commune_code, year):
+        """Chấm điểm thẩm định nhiều chỉ tiêu trong một lần
+
+        Tất cả được ghi cùng lúc, hoặc không chỉ tiêu nào được ghi nếu có một điểm bị từ chối.
+        ---
+        tags: [Đánh giá chuẩn tiếp cận pháp luật]
+        responses:
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          409: Error
+          503: Error
+        """
+        return self._command(call, commune_code, year, "appraise_indicators")
 
     @http("POST", BASE + "/appraisal/complete")
     @endpoint(path=AssessmentPathSchema, body=CompleteAppraisalSchema)

@@ -152,6 +152,23 @@ class FiguresSchema(CommandSchema):
                                       "tải lên riêng: POST …/evidence/<indicator_id>."))
 
 
+INDICATOR_ID = validate.Regexp(r"^C\d{1,2}\.I\d{1,2}$",
+                               error="Mã chỉ tiêu có dạng C1.I1 (tiêu chí 1, chỉ tiêu 1).")
+MAX_INDICATORS = 40  # more than any regime's indicators (25 in 619/2017)
+_SEVERAL = validate.Length(min=1, max=MAX_INDICATORS,
+                           error=f"Gửi từ 1 đến {MAX_INDICATORS} chỉ tiêu trong một lần.")
+
+
+class IndicatorsFiguresSchema(CommandSchema):
+    figures = fields.Dict(keys=fields.String(validate=INDICATOR_ID),
+                          values=fields.Dict(keys=fields.String()), required=True,
+                          validate=_SEVERAL,
+                          metadata=_d('Số liệu của nhiều chỉ tiêu trong một lần (ví dụ cả một tiêu '
+                                      'chí): {"C1.I1": {"issued": 3, "assigned": 3}, "C1.I2": '
+                                      '{"not_arising": true}}. Ghi tất cả hoặc không ghi chỉ tiêu '
+                                      "nào nếu có một chỉ tiêu bị từ chối."))
+
+
 class DeclarationsSchema(CommandSchema):
     declarations = fields.Dict(keys=fields.String(), values=StrictBoolean(), required=True,
                                metadata=_d('Cam kết về các điều kiện của bộ tiêu chí, ví dụ '
@@ -243,6 +260,23 @@ class AppraiseSchema(CommandSchema):
     achieved = StrictBoolean(load_default=None, allow_none=True,
                              metadata=_d("Đạt / không đạt (bộ tiêu chí đạt/không đạt)."))
     reason = _text("Lý do, căn cứ chấm điểm.")
+
+
+class IndicatorAppraisalSchema(StrictSchema):
+    points = Points(load_default=None, allow_none=True,
+                    metadata=_d('Điểm thẩm định, chuỗi tối đa 2 chữ số thập phân, ví dụ "2.50".'))
+    achieved = StrictBoolean(load_default=None, allow_none=True,
+                             metadata=_d("Đạt / không đạt (bộ tiêu chí đạt/không đạt)."))
+    reason = _text("Lý do, căn cứ chấm điểm.")
+
+
+class AppraiseIndicatorsSchema(CommandSchema):
+    scores = fields.Dict(keys=fields.String(validate=INDICATOR_ID),
+                         values=fields.Nested(IndicatorAppraisalSchema), required=True,
+                         validate=_SEVERAL,
+                         metadata=_d('Điểm thẩm định của nhiều chỉ tiêu trong một lần: {"C1.I1": '
+                                     '{"points": "2.50", "reason": "…"}}. Ghi tất cả hoặc không '
+                                     "ghi chỉ tiêu nào nếu có một điểm bị từ chối."))
 
 
 class CompleteAppraisalSchema(CommandSchema):

@@ -36,6 +36,7 @@ from services.assessment.workflow import (
 # The commands a caller may run on an opened assessment, with the arguments that are dates.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "record_figures": (),
+    "record_indicators_figures": (),
     "declare_conditions": (),
     "submit_self_assessment": ("submitted_on",),
     "reopen_self_assessment": ("reopened_on",),
@@ -50,12 +51,14 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "start_appraisal": ("started_on",),
     "record_opinion": ("given_on",),
     "appraise_indicator": (),
+    "appraise_indicators": (),
     "complete_appraisal": ("completed_on",),
     "decide": ("decision_date",),
     "revoke": ("revoked_on",),
 }
-NEEDS_CATALOGUE = {"record_figures", "declare_conditions", "submit_self_assessment",
-                   "appraise_indicator", "complete_appraisal"}
+NEEDS_CATALOGUE = {"record_figures", "record_indicators_figures", "declare_conditions",
+                   "submit_self_assessment", "appraise_indicator", "appraise_indicators",
+                   "complete_appraisal"}
 
 
 class AssessmentHandlers:

@@ -287,6 +287,38 @@ def test_given_an_open_assessment_when_bad_figures_are_recorded_then_they_are_re
     refused(opened(), lambda s: s.record_figures(indicator, figures, CAT), match=match)
 
 
+# --- several indicators in one act ------------------------------------------------------
+
+def test_given_a_draft_when_a_criterions_figures_are_sent_together_then_each_is_recorded():
+    events = a(opened()).record_indicators_figures({"C1-I1": {"done": 1}, "C1-I2": {"done": 9}}, CAT)
+    assert [(e.type, e.data["indicator_id"]) for e in events] == [
+        ("FiguresRecorded", "C1-I1"), ("FiguresRecorded", "C1-I2")]
+
+
+def test_given_one_bad_indicator_among_several_then_none_is_recorded_and_it_is_named():
+    error = refused(opened(), lambda s: s.record_indicators_figures(
+        {"C1-I1": {"done": 1}, "C1-I2": {"assigned": 3}}, CAT), match="needs the number done")
+    assert error.details["indicator_id"] == "C1-I2"
+    refused(opened(), lambda s: s.record_indicators_figures({}, CAT), match="at least one")
+
+
+def test_given_a_submitted_self_assessment_then_figures_sent_together_are_refused():
+    refused(self_assessed(), lambda s: s.record_indicators_figures({"C1-I1": {"done": 1}}, CAT),
+            error=IllegalTransition)
+
+
+def test_given_an_appraisal_when_every_indicator_is_scored_at_once_then_each_is_recorded():
+    events = a(under_appraisal()).appraise_indicators({
+        "C1-I1": {"points": "3.00", "reason": "Đủ văn bản"},
+        "C1-I2": {"points": "6.30", "reason": "90% đúng luật"}}, CAT)
+    assert [(e.data["indicator_id"], e.data["points"]) for e in events] == [
+        ("C1-I1", "3.00"), ("C1-I2", "6.30")]
+    error = refused(under_appraisal(), lambda s: s.appraise_indicators({
+        "C1-I1": {"points": "3.00", "reason": "Đủ"}, "C1-I2": {"points": "9.00", "reason": "?"}},
+        CAT), match="outside|0")
+    assert error.details["indicator_id"] == "C1-I2"
+
+
 # --- evidence files ---------------------------------------------------------------------
 
 def test_given_a_draft_when_a_file_is_attached_then_the_indicator_lists_it_with_what_was_found():

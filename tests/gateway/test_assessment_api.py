@@ -180,6 +180,24 @@ def test_figures_and_declarations_show_in_the_self_sheet_and_preview(api):
     assert events[-1]["metadata"]["role"] == "commune_officer"
 
 
+def test_a_criterions_figures_are_recorded_in_one_request_all_or_nothing(api):
+    criterion = SET.criterion("C3")
+    figures = {i.id: full_figures(i) for i in criterion.indicators}
+    before = version(api)
+    bad = {**figures, criterion.indicators[-1].id: {"no_such_figure": 1}}
+    refused = send(api, "PUT", f"{URL}/figures", OFFICER, {"figures": bad})
+    assert refused.status_code == 400 and criterion.indicators[-1].id in refused.text
+    assert version(api) == before  # one bad indicator: nothing recorded
+    malformed = send(api, "PUT", f"{URL}/figures", OFFICER, {"figures": {"C3-1": {}}})
+    assert malformed.status_code == 400 and "C1.I1" in malformed.json()["message"] + str(
+        malformed.json()["details"])
+    answer = send(api, "PUT", f"{URL}/figures", OFFICER, {"figures": figures})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["version"] == before + len(figures)
+    sheet = {c["id"]: c for c in answer.json()["self_score"]["criteria"]}
+    assert sheet["C3"]["points"] == "15.00"
+
+
 # -- dates, next steps and reopening (Đông Phú, on the test's clock) ----------------------------
 
 PHU = f"/api/v1/communes/{DONG_PHU}/assessments/{YEAR}"
@@ -331,7 +349,8 @@ _BASE = "/api/v1/communes/{commune_code}/assessments/{year}"
 # What tests/gateway/test_openapi.py expects of the assessment routes.
 ASSESSMENT_SECURED = {
     (_BASE, "get"), (_BASE, "post"), (_BASE + "/events", "get"),
-    (_BASE + "/figures/{indicator_id}", "put"), (_BASE + "/declarations", "put"),
+    (_BASE + "/figures/{indicator_id}", "put"), (_BASE + "/figures", "put"),
+    (_BASE + "/declarations", "put"),
     (_BASE + "/self-assessment", "post"), (_BASE + "/self-assessment/reopen", "post"),
     (_BASE + "/posting", "post"),
     (_BASE + "/posting/comments", "post"), (_BASE + "/posting/comments/{comment_id}/answer", "post"),
@@ -339,6 +358,7 @@ ASSESSMENT_SECURED = {
     (_BASE + "/dossier/supplements", "post"), (_BASE + "/dossier/check", "post"),
     (_BASE + "/dossier/supplement-requests", "post"), (_BASE + "/appraisal", "post"),
     (_BASE + "/appraisal/opinions", "post"), (_BASE + "/appraisal/indicators/{indicator_id}", "put"),
+    (_BASE + "/appraisal/indicators", "put"),
     (_BASE + "/appraisal/complete", "post"), (_BASE + "/decision", "post"),
     (_BASE + "/revocation", "post"),
     ("/api/v1/criteria-sets", "get"), ("/api/v1/criteria-sets", "post"),

@@ -236,6 +236,8 @@ def recipes(s: Situation) -> dict:
                                         rpc="evidence_file"),
         "open_assessment": assessment(s, "", rpc="open_assessment"),
         "record_figures": assessment(s, "/figures/C1.I1", "PUT", {"figures": {"issued": 1}}),
+        "record_indicators_figures": assessment(s, "/figures", "PUT",
+                                                {"figures": {"C1.I1": {"issued": 1}}}),
         "declare_conditions": assessment(s, "/declarations", "PUT",
                                          {"declarations": {"no_head_disciplined": True}}),
         "submit_self_assessment": assessment(s, "/self-assessment", body={}),
@@ -265,6 +267,8 @@ def recipes(s: Situation) -> dict:
             "given_by": "meeting"}),
         "appraise_indicator": assessment(s, "/appraisal/indicators/C1.I1", "PUT", {
             "points": "1.00", "reason": "Khớp với hồ sơ"}),
+        "appraise_indicators": assessment(s, "/appraisal/indicators", "PUT", {"scores": {
+            "C1.I1": {"points": "1.00", "reason": "Khớp với hồ sơ"}}}),
         "complete_appraisal": assessment(s, "/appraisal/complete", body={"completed_on": day}),
         "decide": assessment(s, "/decision", body={
             "recognised": True, "decision_number": "1/QĐ-UBND", "decision_date": day}),

@@ -87,6 +87,16 @@ class CommuneSteps(AssessmentBase):
                                    error.params) from None
         return [self._event(n.FIGURES_RECORDED, {"indicator_id": indicator_id, "figures": stored})]
 
+    def record_indicators_figures(self, figures: dict,
+                                  catalogue: CriteriaCatalogue) -> list[NewEvent]:
+        """Several indicators' figures in one act (a criterion's form sends them together):
+        recorded in one append, or none when any is refused (the refusal names it)."""
+        if not isinstance(figures, dict) or not figures:
+            raise ValidationFailed("assessment.indicators_needed",
+                                   self._details(field="figures"))
+        return [event for indicator_id, given in figures.items()
+                for event in self.record_figures(indicator_id, given, catalogue)]
+
     def declare_conditions(self, declarations: dict, catalogue: CriteriaCatalogue,
                            commune_class: str | None = None) -> list[NewEvent]:
         """The commune's declarations for the regime's declared conditions (e.g. that no head

@@ -100,6 +100,20 @@ class ReviewSteps(AssessmentBase):
             "indicator_id": indicator_id, "points": str(value),
             "reason": v.required_text(reason, "reason", details)})]
 
+    def appraise_indicators(self, scores: dict,
+                            catalogue: CriteriaCatalogue) -> list[NewEvent]:
+        """The council's scores of several indicators in one act ({indicator: {points or
+        achieved, reason}}): recorded in one append, or none when any is refused."""
+        if not isinstance(scores, dict) or not scores:
+            raise ValidationFailed("assessment.indicators_needed", self._details(field="scores"))
+        events = []
+        for indicator_id, given in scores.items():
+            given = given if isinstance(given, dict) else {}
+            events += self.appraise_indicator(indicator_id, given.get("points"),
+                                              given.get("reason", ""), catalogue,
+                                              given.get("achieved"))
+        return events
+
     def complete_appraisal(self, completed_on: date | datetime,
                            catalogue: CriteriaCatalogue) -> list[NewEvent]:
         self._guard("complete_appraisal")
