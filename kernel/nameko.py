@@ -227,7 +227,9 @@ class EventStoreProvider(DependencyProvider):
                 store.declare_private_types(self.private_types)
                 self.relay = OutboxRelay(store, config["AMQP_URI"],
                                          batch_size=int(config.get("RELAY_BATCH_SIZE", 500)),
-                                         published_types=self.published_types)
+                                         published_types=self.published_types,
+                                         queue_type=config.get("SUBSCRIPTION_QUEUE_TYPE")
+                                         or messaging.DEFAULT_QUEUE_TYPE)
                 self.followers: list[FollowedProjection] = []
                 self.checkpointer = WalCheckpointer.for_engine(store.engine)
                 # The verifier's hashing runs in an OS thread: a chunk must not pause the workers.
@@ -446,6 +448,7 @@ class Subscription(DependencyProvider):
             max_attempts=int(config.get("MAX_ATTEMPTS", 5)),
             max_batch=int(config.get("SUBSCRIBER_MAX_BATCH", 500)),
             retry_delay_ms=int(config.get("RETRY_DELAY_MS", 1000)),
+            queue_type=config.get("SUBSCRIPTION_QUEUE_TYPE") or messaging.DEFAULT_QUEUE_TYPE,
         )
         self.subscriber.declare()
         self._stopping = False
