@@ -15,12 +15,14 @@ import threading
 import time
 from collections.abc import Sequence
 
+import nameko.messaging
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
 from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.utils import sanitize_url
 
 from kernel import idempotency, messaging
 from kernel.db import WalCheckpointer, migration_lock
@@ -43,6 +45,18 @@ from kernel.unit_of_work import current as current_unit_of_work
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_PRUNE_INTERVAL = 3600.0  # s; one indexed DELETE of the keys past their days
+
+
+def sanitize_urls(amqp_uri):
+    """nameko's sanitize_url for an AMQP_URI naming several nodes: each password redacted.
+    nameko's own redacts the first and logs the others' (they sit in the first URL's path)
+    when its consumer reconnects."""
+    if not isinstance(amqp_uri, str):
+        return sanitize_url(amqp_uri)
+    return ";".join(sanitize_url(part) for part in amqp_uri.split(";"))
+
+
+nameko.messaging.sanitize_url = sanitize_urls
 
 
 def _register_error(cls) -> None:

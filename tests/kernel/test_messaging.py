@@ -477,3 +477,12 @@ def test_the_queue_type_setting_is_checked_and_amqp_uri_may_list_several_brokers
         conn.close()
     with pytest.raises(OSError):
         messaging.connect("amqp://guest:guest@127.0.0.1:1/;amqp://guest:guest@127.0.0.1:2/")
+
+
+def test_no_broker_password_reaches_nameko_s_reconnection_log():
+    import nameko.messaging
+
+    import kernel.nameko  # noqa: F401  (it installs the redaction)
+    uris = "amqp://a:secret1@n1:5672/;amqp://a:secret2@n2:5672/;amqp://a:secret3@n3:5672/"
+    shown = nameko.messaging.sanitize_url(uris)
+    assert "secret" not in shown and shown.count("@n") == 3
