@@ -19,7 +19,7 @@ test-fast:
 	@scripts/test.sh -m "not slow"
 
 # Quorum queues on a three-node RabbitMQ cluster of its own (other ports, its own data), a
-# node killed mid-load (tests/kernel/test_cluster.py, about 35 s; docs/deployment.md). Left
+# node killed mid-load (tests/kernel/test_cluster.py, 35-50 s; docs/deployment.md). Left
 # out of `make test` by the `cluster` marker.
 cluster-test:
 	@scripts/test.sh -m cluster tests/kernel/test_cluster.py

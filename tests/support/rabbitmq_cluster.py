@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -131,13 +132,20 @@ class Cluster:
         self.save()
         for node in self.nodes:
             self._await(node, timeout)
-        first = self.nodes[0]
-        for node in self.nodes[1:]:
-            self.ctl(node, "stop_app")
+        first, others = self.nodes[0], self.nodes[1:]
+        # The others stop and start their applications side by side (each takes seconds);
+        # they join the first one after the other, each a change of the cluster's schema.
+        self._each(others, "stop_app")
+        for node in others:
             self.ctl(node, "join_cluster", first.name)
-            self.ctl(node, "start_app")
+        self._each(others, "start_app")
         self.wait_running(len(self.nodes), timeout)
         return self
+
+    def _each(self, nodes: list[Node], *args: str) -> None:
+        with ThreadPoolExecutor(len(nodes)) as pool:
+            for done in [pool.submit(self.ctl, node, *args) for node in nodes]:
+                done.result()
 
     def _spawn(self, node: Node) -> None:
         log = open(Path(node.base) / "server.out", "ab")
