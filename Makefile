@@ -1,5 +1,5 @@
 # Every target installs what it needs first (see scripts/ensure-*.sh).
-.PHONY: run stop test test-fast fuzz bench lint setup
+.PHONY: run stop test test-fast cluster-test fuzz bench lint setup
 
 setup:
 	@scripts/ensure-python.sh
@@ -17,6 +17,12 @@ test:
 # Without the process-killing and broker-restarting tests.
 test-fast:
 	@scripts/test.sh -m "not slow"
+
+# Quorum queues on a three-node RabbitMQ cluster of its own (other ports, its own data), a
+# node killed mid-load (tests/kernel/test_cluster.py, 35-50 s; docs/deployment.md). Left
+# out of `make test` by the `cluster` marker.
+cluster-test:
+	@scripts/test.sh -m cluster tests/kernel/test_cluster.py
 
 # tests/test_fuzz.py with a long budget and a seed: schemathesis over the whole API, no 5xx
 # allowed (docs/gateway.md, "Fuzzing"). Figures in artifacts/fuzz/campaign.md.

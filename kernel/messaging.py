@@ -16,13 +16,17 @@ reach its own queues only (docs/deployment.md, "Broker users"). For the same rea
 two shared exchanges may be declared by the broker's set-up, where services have no right
 to declare them: a service checks they exist and declares them only where none does (a
 developer's broker, a test's vhost).
+
+A subscription's three queues are classic queues, or quorum queues (``SUBSCRIPTION_QUEUE_TYPE``,
+QUEUE_TYPES): replicated over a RabbitMQ cluster's nodes, they outlive the loss of a minority
+of them (docs/deployment.md, "The broker cluster"). ``AMQP_URI`` may name several nodes,
+separated by ``;`` as kombu (and so nameko) takes them: a connection tries each in turn.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from urllib.parse import unquote, urlparse
 
 import amqp
@@ -48,11 +52,74 @@ SHARED_EXCHANGES = (
 )
 
 
+# What SUBSCRIPTION_QUEUE_TYPE may be: ``classic`` (one node holds each queue) or ``quorum``
+# (replicated over the cluster's nodes, available while a majority of them is).
+QUEUE_TYPES = ("classic", "quorum")
+DEFAULT_QUEUE_TYPE = "classic"
+
+
+class QueueTypeMismatch(RuntimeError):
+    """A subscription queue exists on the broker as another type than the one configured: the
+    broker cannot change a queue's type, so the service refuses to start until the queues are
+    moved (docs/deployment.md, "Changing the queue type")."""
+
+    def __init__(self, queue: str, wanted: str, broker_said: str):
+        self.queue = queue
+        self.wanted = wanted
+        base = queue.removesuffix(".retry").removesuffix(".dlq")
+        super().__init__(
+            f"queue {queue!r} exists on the broker as another type than "
+            f"SUBSCRIPTION_QUEUE_TYPE={wanted} (the broker said: {broker_said}). A queue's type "
+            f"cannot change in place: stop every replica of the service, empty "
+            f"{dead_letter_queue(base)!r} (tcpl dead-letters / replay-dead-letters), delete "
+            f"{base!r}, {retry_queue(base)!r} and {dead_letter_queue(base)!r} (rabbitmqctl "
+            f"delete_queue NAME), then start the service: it declares them as {wanted} queues "
+            f"and catches up from its sources' logs on what they held. Or set "
+            f"SUBSCRIPTION_QUEUE_TYPE back. See docs/deployment.md, \"Changing the queue type\".")
+
+
+def queue_type(value: str | None) -> str:
+    """The configured SUBSCRIPTION_QUEUE_TYPE, checked; empty or None: the default."""
+    value = (value or DEFAULT_QUEUE_TYPE).strip().lower()
+    if value not in QUEUE_TYPES:
+        raise ValueError(f"SUBSCRIPTION_QUEUE_TYPE must be one of {', '.join(QUEUE_TYPES)}, "
+                         f"not {value!r}")
+    return value
+
+
+def broker_uris(amqp_uri: str) -> list[str]:
+    """The URIs of ``amqp_uri``: one, or several separated by ``;`` (kombu's failover form)."""
+    uris = [part.strip() for part in amqp_uri.split(";") if part.strip()]
+    if not uris:
+        raise ValueError("AMQP_URI names no broker")
+    return uris
+
+
 def connect(amqp_uri: str, heartbeat: int = 0) -> amqp.Connection:
+    """A connection to the first of ``amqp_uri``'s brokers that answers, in the order given:
+    a cluster's clients list its nodes, each client starting with a different one."""
+    uris = broker_uris(amqp_uri)
+    for index, uri in enumerate(uris):
+        try:
+            return _connect_one(uri, heartbeat)
+        except (OSError, amqp.exceptions.AMQPError) as exc:
+            if index == len(uris) - 1:
+                raise
+            log.warning("broker %s did not answer (%s); trying the next one",
+                        _host_of(uri), exc)
+    raise AssertionError("unreachable")
+
+
+def _host_of(uri: str) -> str:
+    parsed = urlparse(uri)
+    return f"{parsed.hostname or 'localhost'}:{parsed.port or 5672}"
+
+
+def _connect_one(amqp_uri: str, heartbeat: int) -> amqp.Connection:
     parsed = urlparse(amqp_uri)
     vhost = unquote(parsed.path[1:]) if parsed.path and parsed.path != "/" else "/"
     conn = amqp.Connection(
-        host=f"{parsed.hostname or 'localhost'}:{parsed.port or 5672}",
+        host=_host_of(amqp_uri),
         userid=unquote(parsed.username or "guest"),
         password=unquote(parsed.password or "guest"),
         virtual_host=vhost,
@@ -63,20 +130,29 @@ def connect(amqp_uri: str, heartbeat: int = 0) -> amqp.Connection:
     return conn
 
 
-def declare_events_exchange(connection: amqp.Connection) -> None:
-    """The shared exchanges and ``tcpl.unrouted``, on channels of ``connection`` (a refused
-    declaration closes its channel)."""
+def unrouted_arguments(kind: str = DEFAULT_QUEUE_TYPE) -> dict:
+    """``tcpl.unrouted``'s arguments: a quorum queue where the subscriptions' are, so that
+    a cluster node's loss does not take it (and every declaration naming it) down too."""
+    if queue_type(kind) == "quorum":
+        return {**UNROUTED_ARGUMENTS, "x-queue-type": "quorum"}
+    return dict(UNROUTED_ARGUMENTS)
+
+
+def declare_events_exchange(connection: amqp.Connection,
+                            kind: str = DEFAULT_QUEUE_TYPE) -> None:
+    """The shared exchanges and ``tcpl.unrouted`` (of type ``kind``), on channels of
+    ``connection`` (a refused declaration closes its channel)."""
     channel = connection.channel()
     channel.exchange_declare(UNROUTED_EXCHANGE, "fanout", durable=True, auto_delete=False)
-    channel = _declare_queue(connection, channel, UNROUTED_QUEUE, UNROUTED_ARGUMENTS,
-                             _drop_unbounded_unrouted)
+    channel = _declare_queue(connection, channel, UNROUTED_QUEUE, unrouted_arguments(kind),
+                             _drop_unrouted)
     channel.queue_bind(UNROUTED_QUEUE, UNROUTED_EXCHANGE, "")
-    for name, kind, arguments in SHARED_EXCHANGES:
+    for name, kind_, arguments in SHARED_EXCHANGES:
         try:
-            channel.exchange_declare(name, kind, passive=True)
+            channel.exchange_declare(name, kind_, passive=True)
         except amqp.NotFound:
             channel = connection.channel()
-            channel.exchange_declare(name, kind, durable=True, auto_delete=False,
+            channel.exchange_declare(name, kind_, durable=True, auto_delete=False,
                                      arguments=arguments)
     channel.close()
 
@@ -95,12 +171,13 @@ def _declare_queue(connection, channel, name: str, arguments: dict, replace) -> 
     return channel
 
 
-def _drop_unbounded_unrouted(connection, channel) -> None:
-    # Declared without a bound by earlier releases; what it holds is in the sources' logs.
+def _drop_unrouted(connection, channel) -> None:
+    # Declared without a bound by earlier releases, or as the other queue type; what it holds
+    # is in the sources' logs.
     dropped = channel.queue_delete(UNROUTED_QUEUE)
-    log.warning("replaced the unbounded %s queue with a bounded one; %s messages of events "
-                "nobody subscribed to were dropped (they remain in their sources' logs)",
-                UNROUTED_QUEUE, dropped)
+    log.warning("replaced the %s queue declared with other arguments (unbounded, or another "
+                "type) by a bounded one; %s messages of events nobody subscribed to were "
+                "dropped (they remain in their sources' logs)", UNROUTED_QUEUE, dropped)
 
 
 def retry_queue(queue: str) -> str:
@@ -111,13 +188,56 @@ def dead_letter_queue(queue: str) -> str:
     return f"{queue}.dlq"
 
 
+def subscription_queue_arguments(kind: str = DEFAULT_QUEUE_TYPE) -> dict:
+    """A subscription's queue and its dead-letter queue: classic queues are declared without
+    arguments, as every release before the setting did, so that they stay equivalent."""
+    return {"x-queue-type": "quorum"} if queue_type(kind) == "quorum" else {}
+
+
+def retry_queue_arguments(queue: str, retry_delay_ms: int,
+                          kind: str = DEFAULT_QUEUE_TYPE) -> dict:
+    """The retry queue holds a message ``retry_delay_ms``, then dead-letters it back to
+    ``queue`` through tcpl.queues. A quorum queue does that at least once (RabbitMQ 3.10+:
+    ``x-dead-letter-strategy: at-least-once``, which needs ``x-overflow: reject-publish``;
+    otherwise it falls back to at-most-once and a message moved while ``queue``'s leader is
+    being elected could be lost). A classic queue's move is at most once: it is the message
+    of an event still in its source's log, which the next catch-up reads again."""
+    arguments = {
+        "x-message-ttl": retry_delay_ms,
+        "x-dead-letter-exchange": QUEUES_EXCHANGE,
+        "x-dead-letter-routing-key": queue,
+    }
+    if queue_type(kind) == "quorum":
+        arguments.update({"x-queue-type": "quorum", "x-dead-letter-strategy": "at-least-once",
+                          "x-overflow": "reject-publish"})
+    return arguments
+
+
+def _declare_typed(connection, channel, name: str, arguments: dict, kind: str) -> amqp.Channel:
+    """Declare a subscription's queue; one of another type is a QueueTypeMismatch naming it
+    (the broker's PRECONDITION_FAILED alone does not say what to do). Returns a usable
+    channel."""
+    try:
+        channel.queue_declare(name, durable=True, auto_delete=False, arguments=arguments)
+        return channel
+    except amqp.PreconditionFailed as exc:
+        text = getattr(exc, "reply_text", None) or str(exc)
+        if "x-queue-type" in text:
+            raise QueueTypeMismatch(name, kind, text) from None
+        raise
+
+
 def declare_subscription_queues(connection: amqp.Connection, queue: str, sources,
-                                retry_delay_ms: int, event_types=None) -> None:
+                                retry_delay_ms: int, event_types=None,
+                                kind: str = DEFAULT_QUEUE_TYPE) -> None:
     """``event_types`` maps a source to the only types the queue takes from it; the other
-    sources' events all come."""
-    declare_events_exchange(connection)
+    sources' events all come. ``kind``: ``classic`` or ``quorum`` (QUEUE_TYPES); a queue
+    already declared as the other type raises QueueTypeMismatch."""
+    kind = queue_type(kind)
+    declare_events_exchange(connection, kind)
     channel = connection.channel()
-    channel.queue_declare(queue, durable=True, auto_delete=False)
+    channel = _declare_typed(connection, channel, queue, subscription_queue_arguments(kind),
+                             kind)
     for source in sources:
         types = (event_types or {}).get(source)
         if types:
@@ -127,15 +247,18 @@ def declare_subscription_queues(connection: amqp.Connection, queue: str, sources
             channel.queue_unbind(queue, EVENTS_EXCHANGE, f"{source}.#")
         else:
             channel.queue_bind(queue, EVENTS_EXCHANGE, f"{source}.#")
-    channel.queue_declare(dead_letter_queue(queue), durable=True, auto_delete=False)
+    channel = _declare_typed(connection, channel, dead_letter_queue(queue),
+                             subscription_queue_arguments(kind), kind)
     for name in (queue, dead_letter_queue(queue)):
         channel.queue_bind(name, QUEUES_EXCHANGE, name)
     retry = retry_queue(queue)
-    channel = _declare_queue(connection, channel, retry, {
-        "x-message-ttl": retry_delay_ms,
-        "x-dead-letter-exchange": QUEUES_EXCHANGE,
-        "x-dead-letter-routing-key": queue,
-    }, lambda connection, channel: _empty_and_delete(connection, channel, retry, queue))
+    arguments = retry_queue_arguments(queue, retry_delay_ms, kind)
+    try:
+        channel = _declare_typed(connection, channel, retry, arguments, kind)
+    except amqp.PreconditionFailed:  # the same type with another delay, or an old release's
+        channel = connection.channel()
+        _empty_and_delete(connection, channel, retry, queue)
+        channel = _declare_typed(connection, channel, retry, arguments, kind)
     channel.queue_bind(retry, QUEUES_EXCHANGE, retry)
     channel.close()
 
@@ -143,18 +266,17 @@ def declare_subscription_queues(connection: amqp.Connection, queue: str, sources
 def _empty_and_delete(connection, channel, retry: str, queue: str) -> None:
     """Delete a retry queue declared with other arguments (another delay, or by an earlier
     release, which handed messages back through the default exchange), after moving what
-    it holds back to ``queue``: each only comes back sooner than it would have."""
+    it holds back to ``queue``: each only comes back sooner than it would have. It is
+    unbound first, so nothing comes in meanwhile: a replica's retry then finds no queue,
+    its mandatory publish fails, and the message it was moving stays in ``queue``. (Quorum
+    queues refuse ``queue.delete`` with ``if-empty``, which closes the connection.)"""
     publisher = ConfirmingChannel(connection)
+    channel.queue_unbind(retry, QUEUES_EXCHANGE, retry)
     while True:
         message = channel.basic_get(retry, no_ack=False)
         if message is None:
-            try:
-                channel.queue_delete(retry, if_empty=True)
-                return
-            except amqp.PreconditionFailed:  # a message came in meanwhile
-                channel = connection.channel()
-                time.sleep(0.05)
-                continue
+            channel.queue_delete(retry)
+            return
         copy = amqp.Message(message.body, delivery_mode=2,
                             application_headers=message.properties.get("application_headers"),
                             content_type=message.properties.get("content_type"),

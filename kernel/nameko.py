@@ -15,12 +15,14 @@ import threading
 import time
 from collections.abc import Sequence
 
+import nameko.messaging
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
 from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.utils import sanitize_url
 
 from kernel import idempotency, messaging
 from kernel.db import WalCheckpointer, migration_lock
@@ -43,6 +45,18 @@ from kernel.unit_of_work import current as current_unit_of_work
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_PRUNE_INTERVAL = 3600.0  # s; one indexed DELETE of the keys past their days
+
+
+def sanitize_urls(amqp_uri):
+    """nameko's sanitize_url for an AMQP_URI naming several nodes: each password redacted.
+    nameko's own redacts the first and logs the others' (they sit in the first URL's path)
+    when its consumer reconnects."""
+    if not isinstance(amqp_uri, str):
+        return sanitize_url(amqp_uri)
+    return ";".join(sanitize_url(part) for part in amqp_uri.split(";"))
+
+
+nameko.messaging.sanitize_url = sanitize_urls
 
 
 def _register_error(cls) -> None:
@@ -227,7 +241,9 @@ class EventStoreProvider(DependencyProvider):
                 store.declare_private_types(self.private_types)
                 self.relay = OutboxRelay(store, config["AMQP_URI"],
                                          batch_size=int(config.get("RELAY_BATCH_SIZE", 500)),
-                                         published_types=self.published_types)
+                                         published_types=self.published_types,
+                                         queue_type=config.get("SUBSCRIPTION_QUEUE_TYPE")
+                                         or messaging.DEFAULT_QUEUE_TYPE)
                 self.followers: list[FollowedProjection] = []
                 self.checkpointer = WalCheckpointer.for_engine(store.engine)
                 # The verifier's hashing runs in an OS thread: a chunk must not pause the workers.
@@ -446,6 +462,7 @@ class Subscription(DependencyProvider):
             max_attempts=int(config.get("MAX_ATTEMPTS", 5)),
             max_batch=int(config.get("SUBSCRIBER_MAX_BATCH", 500)),
             retry_delay_ms=int(config.get("RETRY_DELAY_MS", 1000)),
+            queue_type=config.get("SUBSCRIPTION_QUEUE_TYPE") or messaging.DEFAULT_QUEUE_TYPE,
         )
         self.subscriber.declare()
         self._stopping = False

@@ -26,8 +26,10 @@ class OutboxRelay:
 
     def __init__(self, store: EventStore, amqp_uri: str, batch_size: int = 500,
                  confirm_timeout: float = 30.0,
-                 published_types: Collection[str] | None = None):
+                 published_types: Collection[str] | None = None,
+                 queue_type: str = messaging.DEFAULT_QUEUE_TYPE):
         self.store = store
+        self.queue_type = messaging.queue_type(queue_type)  # tcpl.unrouted's
         self.amqp_uri = amqp_uri
         self.batch_size = batch_size
         self.confirm_timeout = confirm_timeout
@@ -41,7 +43,7 @@ class OutboxRelay:
     def _ensure_channel(self) -> messaging.ConfirmingChannel:
         if self._channel is None:
             self._connection = messaging.connect(self.amqp_uri)
-            messaging.declare_events_exchange(self._connection)
+            messaging.declare_events_exchange(self._connection, self.queue_type)
             self._channel = messaging.ConfirmingChannel(self._connection)
         return self._channel
 

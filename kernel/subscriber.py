@@ -39,8 +39,10 @@ class Subscriber:
     def __init__(self, amqp_uri: str, queue: str, sources: Sequence[str],
                  handle: Handler, *, prefetch: int = 500,
                  max_batch: int = 500, batch_wait: float = 0.1, max_attempts: int = 5,
-                 retry_delay_ms: int = 1000, event_types: Mapping[str, Sequence[str]] | None = None):
+                 retry_delay_ms: int = 1000, event_types: Mapping[str, Sequence[str]] | None = None,
+                 queue_type: str = messaging.DEFAULT_QUEUE_TYPE):
         self.amqp_uri = amqp_uri
+        self.queue_type = messaging.queue_type(queue_type)
         self.queue = queue
         self.sources = list(sources)
         self.event_types = event_types
@@ -65,14 +67,16 @@ class Subscriber:
         connection = messaging.connect(self.amqp_uri)
         try:
             messaging.declare_subscription_queues(
-                connection, self.queue, self.sources, self.retry_delay_ms, self.event_types)
+                connection, self.queue, self.sources, self.retry_delay_ms, self.event_types,
+                self.queue_type)
         finally:
             connection.close()
 
     def _open(self) -> None:
         self.connection = messaging.connect(self.amqp_uri, heartbeat=30)
         messaging.declare_subscription_queues(
-            self.connection, self.queue, self.sources, self.retry_delay_ms, self.event_types)
+            self.connection, self.queue, self.sources, self.retry_delay_ms, self.event_types,
+            self.queue_type)
         self.publisher = messaging.ConfirmingChannel(self.connection)
         self.consumer_channel = self.connection.channel()
         self.consumer_channel.basic_qos(0, self.prefetch, False)

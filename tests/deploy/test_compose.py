@@ -17,9 +17,12 @@ from kernel import broker_access
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 BACKING = ("assessment", "plans", "publication", "survey", "accounts")
-APPS = (*BACKING, "gateway")
-INFRA = ("rabbitmq", "postgres")
+GATEWAYS = ("gateway-1", "gateway-2")
+APPS = (*BACKING, *GATEWAYS)
+BROKERS = ("rabbitmq-1", "rabbitmq-2", "rabbitmq-3")
+INFRA = (*BROKERS, "postgres")
 BROKER_SETUP = "broker-setup"
+LOAD_BALANCER = "loadbalancer"
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}
 COMPOSE_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -60,18 +63,29 @@ def environment_of(service: dict) -> dict[str, str]:
     return {name: interpolate(str(value)) for name, value in environment.items()}
 
 
+def broker_uris(service: dict) -> list:
+    """The process's AMQP_URI: one URI per broker node, separated by ``;``."""
+    return [urlsplit(uri) for uri in environment_of(service)["AMQP_URI"].split(";")]
+
+
+def process_of(name: str) -> str:
+    """The broker user's process of a compose service: gateway-1 and gateway-2 are the gateway."""
+    return "gateway" if name in GATEWAYS else name
+
+
 def config_path(service: dict) -> Path:
     return REPO / command_of(service)[3]
 
 
 def test_compose_names_every_service(services):
-    assert set(services) == {*INFRA, *APPS, BROKER_SETUP}
+    assert set(services) == {*INFRA, *APPS, BROKER_SETUP, LOAD_BALANCER}
 
 
 def test_infrastructure_images_and_healthchecks(services):
-    assert services["rabbitmq"]["image"] == "rabbitmq:3.10-management"
+    for name in BROKERS:
+        assert services[name]["image"] == "rabbitmq:3.10-management"
     assert services["postgres"]["image"] == "postgres:15"
-    for name in INFRA:
+    for name in (*INFRA, LOAD_BALANCER):
         healthcheck = services[name]["healthcheck"]
         assert healthcheck["test"][0] in ("CMD", "CMD-SHELL") and len(healthcheck["test"]) > 1
         assert services[name]["restart"] == "unless-stopped"
@@ -93,11 +107,36 @@ def test_backing_services_run_two_competing_replicas(services, name):
     assert "container_name" not in service and "ports" not in service  # replicas cannot share them
 
 
-def test_only_the_gateway_publishes_a_port(services):
-    gateway = services["gateway"]
-    assert [interpolate(port) for port in gateway["ports"]] == ["8000:8000"]
-    assert environment_of(gateway)["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
-    assert "8000" in " ".join(gateway["healthcheck"]["test"])
+def test_only_the_load_balancer_publishes_a_port_to_the_network(services):
+    balancer = services[LOAD_BALANCER]
+    assert [interpolate(port) for port in balancer["ports"]] == ["8000:8000"]
+    for name, service in services.items():  # the broker's management UI: from the host only
+        if name != LOAD_BALANCER:
+            assert all(port.startswith("127.0.0.1:") for port in service.get("ports", [])), name
+    for name in GATEWAYS:
+        gateway = services[name]
+        assert environment_of(gateway)["WEB_SERVER_ADDRESS"] == "0.0.0.0:8000"
+        assert "8000" in " ".join(gateway["healthcheck"]["test"])
+        assert environment_of(gateway)["TRUSTED_PROXY_HOPS"] == "1"  # the balancer's hop
+        assert "ports" not in gateway
+
+
+def test_two_gateways_behind_the_load_balancer(services):
+    balancer = services[LOAD_BALANCER]
+    assert balancer["depends_on"] == {name: {"condition": "service_healthy"} for name in GATEWAYS}
+    assert command_of(services["gateway-1"]) == command_of(services["gateway-2"])
+    [mount] = balancer["volumes"]
+    source, target, mode = mount.split(":")
+    assert (source, target, mode) == ("./nginx.conf", "/etc/nginx/nginx.conf", "ro")
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    upstream = re.search(r"upstream gateways \{(.*?)\}", conf, re.DOTALL)[1]
+    assert re.findall(r"server ([\w-]+):(\d+)", upstream) == [(name, "8000") for name in GATEWAYS]
+    assert re.search(r"listen 8000;", conf) and "proxy_pass http://gateways;" in conf
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf
+    [retried] = re.findall(r"^\s*proxy_next_upstream (.*);", conf, re.MULTILINE)
+    assert "non_idempotent" not in retried  # a write is never sent twice by the balancer
+    health = balancer["healthcheck"]["test"]
+    assert health[0] == "CMD" and health[-1].endswith("/lb-health") and "location = /lb-health" in conf
 
 
 @pytest.mark.parametrize("name", APPS)
@@ -151,7 +190,8 @@ def test_container_specific_settings_are_set(services, name):
     """The config's defaults suit a developer machine (broker on 127.0.0.1, SQLite under var/,
     a known JWT secret); in a container each must come from the environment."""
     environment = environment_of(services[name])
-    assert urlsplit(environment["AMQP_URI"]).hostname == "rabbitmq"
+    assert sorted(uri.hostname for uri in broker_uris(services[name])) == list(BROKERS)
+    assert environment["SUBSCRIPTION_QUEUE_TYPE"] == "quorum"
     assert environment["TCPL_JWT_SECRET"] == "<TCPL_JWT_SECRET>", "the secret must be required"
     assert environment["PSYCOPG_WAIT_FUNC"] == "wait_select"
     if name in BACKING:
@@ -161,7 +201,7 @@ def test_container_specific_settings_are_set(services, name):
 
 def test_the_config_reads_the_variables_compose_sets(services):
     """A variable compose sets but the config never reads would be silently ignored."""
-    text = config_path(services["gateway"]).read_text(encoding="utf-8")
+    text = config_path(services["gateway-1"]).read_text(encoding="utf-8")
     read = {match["name"] for match in NAMEKO_VARIABLE.finditer(text)}
     read |= {f"{name.upper()}_DB_URL" for name in BACKING}  # kernel.nameko reads these too
     # kernel.integrity reads these from the environment
@@ -233,7 +273,7 @@ def test_dockerfile_copies_what_the_commands_need(services):
 def test_the_gateway_and_the_assessment_service_share_the_evidence_store(compose, services):
     """The gateway stores uploads where the assessment service checks them: one volume on one
     host, at the path both configs name, created in the image for the app user to own."""
-    for name in ("gateway", "assessment"):
+    for name in (*GATEWAYS, "assessment"):
         environment = environment_of(services[name])
         [mount] = [m for m in services[name]["volumes"] if m.startswith("evidence:")]
         assert mount == f"evidence:{environment['EVIDENCE_STORE']}"
@@ -242,7 +282,7 @@ def test_the_gateway_and_the_assessment_service_share_the_evidence_store(compose
         assert "EVIDENCE_STORE" not in environment_of(services[name])
         assert not services[name].get("volumes")
     runs = " ".join(rest for keyword, rest in _dockerfile_instructions() if keyword == "RUN")
-    store = Path(environment_of(services["gateway"])["EVIDENCE_STORE"]).relative_to("/app")
+    store = Path(environment_of(services["gateway-1"])["EVIDENCE_STORE"]).relative_to("/app")
     assert f"mkdir -p {store}" in runs and "chown -R tcpl:tcpl var" in runs
 
 
@@ -263,21 +303,29 @@ def test_compose_file_has_no_tabs_and_documents_how_to_run():
 
 def test_each_process_connects_as_its_own_broker_user(services):
     for name in APPS:
-        url = urlsplit(environment_of(services[name])["AMQP_URI"])
-        assert url.username == broker_access.user_name(name)
-        assert url.password == f"<TCPL_BROKER_PASSWORD_{name.upper()}>", "a required secret"
+        for url in broker_uris(services[name]):
+            assert url.username == broker_access.user_name(process_of(name))
+            assert url.password == f"<TCPL_BROKER_PASSWORD_{process_of(name).upper()}>", \
+                "a required secret"
     for name, service in services.items():
         assert not any("guest" in value for value in environment_of(service).values()), name
         assert "RABBITMQ_DEFAULT_USER" not in environment_of(service)
 
 
-def test_the_broker_loads_the_users_broker_setup_writes(services):
-    setup, rabbitmq = services[BROKER_SETUP], services["rabbitmq"]
+def rabbitmq_conf() -> dict[str, str]:
+    return dict(line.split(" = ", 1) for line in
+                (DEPLOY / "rabbitmq.conf").read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize("name", BROKERS)
+def test_the_broker_loads_the_users_broker_setup_writes(services, name):
+    setup, rabbitmq = services[BROKER_SETUP], services[name]
     command = command_of(setup)
     assert command[:4] == ["python", "-m", "kernel.broker_access", "definitions"]
     written = Path(command[command.index("--out") + 1])
     assert rabbitmq["depends_on"] == {BROKER_SETUP: {"condition": "service_completed_successfully"}}
-    assert setup["restart"] == "no" and setup["image"] == services["gateway"]["image"]
+    assert setup["restart"] == "no" and setup["image"] == services["gateway-1"]["image"]
     # The file goes through a named volume, which the broker mounts read-only.
     [setup_mount] = setup["volumes"]
     volume, _, setup_dir = setup_mount.partition(":")
@@ -285,9 +333,7 @@ def test_the_broker_loads_the_users_broker_setup_writes(services):
     [broker_dir] = [m.split(":")[1] for m in rabbitmq["volumes"] if m.startswith(f"{volume}:")]
     conf_mount = next(m for m in rabbitmq["volumes"] if m.startswith("./rabbitmq.conf:"))
     assert conf_mount.split(":")[1].startswith("/etc/rabbitmq/conf.d/")
-    conf = dict(line.split(" = ", 1) for line in
-                (DEPLOY / "rabbitmq.conf").read_text(encoding="utf-8").splitlines()
-                if line and not line.startswith("#"))
+    conf = rabbitmq_conf()
     assert conf["load_definitions"] == str(Path(broker_dir) / written.name)
     assert conf["loopback_users.guest"] == "true"  # guest never usable from the network
     # Every process's password, and the administrator's, reach the set-up, required.
@@ -296,6 +342,40 @@ def test_the_broker_loads_the_users_broker_setup_writes(services):
         variable = f"TCPL_BROKER_PASSWORD_{process.upper()}"
         assert environment[variable] == f"<{variable}>"
     assert environment["TCPL_BROKER_ADMIN_PASSWORD"] == "<TCPL_BROKER_ADMIN_PASSWORD>"
+
+
+def test_three_broker_nodes_form_one_cluster_with_a_shared_cookie(compose, services):
+    conf = rabbitmq_conf()
+    assert conf["cluster_formation.peer_discovery_backend"] == "classic_config"
+    listed = sorted(value for key, value in conf.items()
+                    if key.startswith("cluster_formation.classic_config.nodes."))
+    assert listed == [f"rabbit@{name}" for name in BROKERS]
+    assert conf["cluster_partition_handling"] == "pause_minority"
+    data = set()
+    for name in BROKERS:
+        node = services[name]
+        assert node["hostname"] == name  # rabbit@<host name>, as the config lists it
+        data.add(next(m for m in node["volumes"] if m.endswith(":/var/lib/rabbitmq")))
+        assert node["secrets"] == ["rabbitmq_erlang_cookie"]
+        command = command_of(node)
+        assert command[:2] == ["sh", "-c"]
+        assert "/run/secrets/rabbitmq_erlang_cookie /var/lib/rabbitmq/.erlang.cookie" in command[2]
+        assert "-m 400" in command[2] and command[2].endswith("exec docker-entrypoint.sh rabbitmq-server")
+    assert len(data) == 3 and {m.split(":")[0] for m in data} <= compose_volumes()
+    assert compose["secrets"]["rabbitmq_erlang_cookie"]["file"] == "./keys/erlang.cookie"
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_each_process_lists_the_three_nodes_and_they_start_from_different_ones(services, name):
+    uris = broker_uris(services[name])
+    assert [(u.scheme, u.port, u.path) for u in uris] == [("amqp", 5672, "/")] * 3
+    assert sorted(u.hostname for u in uris) == list(BROKERS)
+
+
+def test_first_nodes_are_spread_over_the_cluster(services):
+    firsts = [broker_uris(services[name])[0].hostname for name in APPS]
+    assert set(firsts) == set(BROKERS)
+    assert firsts[APPS.index("gateway-1")] != firsts[APPS.index("gateway-2")]
 
 
 def test_the_environment_example_names_every_broker_password():

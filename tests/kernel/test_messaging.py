@@ -1,7 +1,9 @@
 """The path through the real broker: outbox → confirmed publish → queue → idempotent consumer,
 with retries, dead letters and nothing silently dropped."""
 
+import subprocess
 import time
+from urllib.parse import unquote, urlparse
 
 import amqp
 import eventlet
@@ -366,3 +368,121 @@ def test_events_its_source_cannot_confirm_yet_wait_for_it_and_are_not_parked(amq
         running.stop()
     assert tally.rows(store.engine) == [("a", 1), ("a", 2)]
     assert subscriber.report()["dead_letters"] == 0
+
+
+# -- the queue type (SUBSCRIPTION_QUEUE_TYPE) ---------------------------------------------------
+
+def _queue_types(vhost_uri):
+    vhost = unquote(urlparse(vhost_uri).path[1:])
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost,
+                             "--no-table-headers", "name", "type"],
+                            check=True, capture_output=True, text=True, timeout=60).stdout
+    return dict(line.split("\t") for line in listed.splitlines() if line)
+
+
+def test_quorum_subscription_queues_retry_back_through_at_least_once_dead_lettering(
+        own_amqp_uri, sqlite_url):
+    store = open_store(sqlite_url, source="ledger")
+    tally.create_tables(store.engine)
+    failing = {"left": 1}
+
+    def fail_once(event):
+        if event.stream == "flaky" and failing["left"]:
+            failing["left"] -= 1
+            return True
+        return False
+
+    projection = tally.TallyProjection(sources=["ledger"], fail_on=fail_once)
+    processor = ProjectionProcessor(store, projection, {"ledger": StoreSource(store)})
+    subscriber = Subscriber(own_amqp_uri, "ledger.tally", ["ledger"], processor.process,
+                            retry_delay_ms=100, queue_type="quorum", max_attempts=3)
+    subscriber.declare()
+    types = _queue_types(own_amqp_uri)
+    assert {name: types[name] for name in ("ledger.tally", "ledger.tally.retry",
+                                           "ledger.tally.dlq", "tcpl.unrouted")} == {
+        "ledger.tally": "quorum", "ledger.tally.retry": "quorum",
+        "ledger.tally.dlq": "quorum", "tcpl.unrouted": "quorum"}
+    store.append("flaky", NO_STREAM, numbered(1), meta())
+    store.append("steady", NO_STREAM, numbered(4), meta())
+    relay = OutboxRelay(store, own_amqp_uri, queue_type="quorum")
+    relay.publish_pending()
+    running = Running(subscriber)
+    try:  # the failed event went to the retry queue and came back when its delay ran out
+        assert wait_for(lambda: processor.applied == 5, timeout=15)
+    finally:
+        running.stop()
+        relay.close()
+    assert tally.duplicates(store.engine) == []
+    assert queue_depth(own_amqp_uri, "ledger.tally.dlq") == 0
+    store.dispose()
+
+
+@pytest.mark.parametrize(("declared", "configured"), [("classic", "quorum"), ("quorum", "classic")])
+def test_a_queue_of_the_other_type_stops_the_start_with_what_to_do(own_amqp_uri, declared,
+                                                                   configured):
+    conn = messaging.connect(own_amqp_uri)
+    try:
+        messaging.declare_subscription_queues(conn, "ledger.moved", ["ledger"], 100,
+                                              kind=declared)
+        with pytest.raises(messaging.QueueTypeMismatch) as refused:
+            messaging.declare_subscription_queues(conn, "ledger.moved", ["ledger"], 100,
+                                                  kind=configured)
+    finally:
+        conn.close()
+    message = str(refused.value)
+    assert refused.value.queue == "ledger.moved"
+    assert f"SUBSCRIPTION_QUEUE_TYPE={configured}" in message
+    for step in ("stop every replica", "'ledger.moved.dlq'", "rabbitmqctl delete_queue",
+                 "docs/deployment.md"):
+        assert step in message
+    # Done as it says, the start succeeds, as the other type.
+    conn = messaging.connect(own_amqp_uri)
+    try:
+        channel = conn.channel()
+        messaging.delete_subscription_queues(channel, "ledger.moved")
+        messaging.declare_subscription_queues(conn, "ledger.moved", ["ledger"], 100,
+                                              kind=configured)
+    finally:
+        conn.close()
+    assert _queue_types(own_amqp_uri)["ledger.moved"] == configured
+
+
+def test_a_quorum_retry_queue_with_another_delay_is_replaced_without_losing_its_messages(
+        own_amqp_uri):
+    conn = messaging.connect(own_amqp_uri)
+    try:
+        messaging.declare_subscription_queues(conn, "ledger.slow", ["ledger"], 60_000,
+                                              kind="quorum")
+        messaging.ConfirmingChannel(conn).publish_all(
+            [(amqp.Message(f"waiting {i}"), messaging.QUEUES_EXCHANGE, "ledger.slow.retry")
+             for i in range(3)], mandatory=True)
+        messaging.declare_subscription_queues(conn, "ledger.slow", ["ledger"], 100,
+                                              kind="quorum")
+        assert _depth(conn, "ledger.slow") == 3
+        assert _depth(conn, "ledger.slow.retry") == 0
+    finally:
+        conn.close()
+
+
+def test_the_queue_type_setting_is_checked_and_amqp_uri_may_list_several_brokers(amqp_uri):
+    assert messaging.queue_type(None) == "classic"
+    assert messaging.queue_type(" Quorum ") == "quorum"
+    with pytest.raises(ValueError, match="SUBSCRIPTION_QUEUE_TYPE must be one of classic, quorum"):
+        messaging.queue_type("mirrored")
+    # A node that does not answer is passed over for the next one.
+    conn = messaging.connect(f"amqp://guest:guest@127.0.0.1:1/;{amqp_uri}")
+    try:
+        assert conn.connected
+    finally:
+        conn.close()
+    with pytest.raises(OSError):
+        messaging.connect("amqp://guest:guest@127.0.0.1:1/;amqp://guest:guest@127.0.0.1:2/")
+
+
+def test_no_broker_password_reaches_nameko_s_reconnection_log():
+    import nameko.messaging
+
+    import kernel.nameko  # noqa: F401  (it installs the redaction)
+    uris = "amqp://a:secret1@n1:5672/;amqp://a:secret2@n2:5672/;amqp://a:secret3@n3:5672/"
+    shown = nameko.messaging.sanitize_url(uris)
+    assert "secret" not in shown and shown.count("@n") == 3
