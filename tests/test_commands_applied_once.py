@@ -10,11 +10,13 @@ gateway runs in this process with stand-ins for the other services.
 
 import eventlet
 import pytest
+from nameko.runners import ServiceRunner
 from sqlalchemy import select
 
 from kernel.schema import idempotency_keys
 from kernel.store import EventStore
 from rules.criteria import load_builtin_sets
+from services.assessment.service import AssessmentService
 from tests.gateway import peers
 from tests.gateway.conftest import start_gateway
 from tests.support.assessment_figures import full_figures
@@ -53,12 +55,19 @@ def deployment(request, own_amqp_uri, database_url, tmp_path):
         process.wait_ready()
         return process
 
-    opening = assessment()
-    assert send(client, "POST", URL).status_code == 201
-    opening.stop()
+    # The assessment opened by the real service run in this process (no process start to
+    # wait for); the processes the tests kill and restart are started afterwards.
+    opening = ServiceRunner({"AMQP_URI": own_amqp_uri, "EVIDENCE_STORE": str(tmp_path / "evidence"),
+                             "DATABASES": {"assessment": database_url}})
+    opening.add_service(AssessmentService)
+    opening.start()
+    try:
+        assert send(client, "POST", URL).status_code == 201
+    finally:
+        opening.stop()
     yield client, store, assessment
-    for process in started:
-        process.stop()
+    for process in started:  # the test is over: nothing left to answer or to keep
+        process.kill()
     client.session.close()
     runner.kill()
     store.dispose()

@@ -172,8 +172,10 @@ def test_an_edit_with_every_hash_recomputed_is_reported_everywhere(platform):
     # the background verifier, /health, the API header
     status = wait_until(lambda: (s := proxy.assessment.chain_status())["status"] == "failed" and s)
     assert status and status["broken"][0]["kind"] in ("signed_head", "store_head")
-    health = wait_until(lambda: (h := client.get("/health")).status_code == 503 and h)
-    assessment = health.json()["services"]["assessment"]
+    # (a requests Response is false when its status is 4xx or 5xx: wait for the body instead)
+    health = wait_until(lambda: (h := client.get("/health")).status_code == 503 and h.json())
+    assert health, "/health never answered 503"
+    assessment = health["services"]["assessment"]
     assert assessment["status"] == "degraded" and assessment["chain"]["status"] == "failed"
     answer = wait_until(lambda: (a := client.get("/api/v1/units/provinces")).headers[
         "X-Chain-Verification"] == "failed" and a)

@@ -90,25 +90,36 @@ def test_rebuild_forgets_the_read_model_and_applies_the_whole_log(store, followe
 def test_followers_racing_while_events_are_appended_apply_each_event_once(database_url, appenders, keeping_up):
     # Two followers (two replicas, or the live follower and a reader catching up) in real
     # threads against appends from others: the position row is taken in turn, also by
-    # appends that keep the read model up with their own events.
-    store = open_store(database_url)
+    # appends that keep the read model up with their own events. Each thread has a store of
+    # its own, as a replica has: the green locks of a store's connection pool (eventlet
+    # patches threading) must not be shared between real threads, where a wake-up can fail
+    # ("Cannot switch to a different thread") and leave a thread waiting for ever.
+    stores = [open_store(database_url) for _ in range(2 + appenders)]
     try:
         followers = []
-        for _ in range(2):
+        for store in stores[:2]:
             follower = LogFollower(store, tally.BulkTallyProjection(), page=7)
             follower.prepare()
             followers.append(follower)
         if keeping_up:
-            store.append_hooks.append(followers[0].keep_up)
+            for store in stores[2:]:
+                store.append_hooks.append(followers[0].keep_up)
         stop = threading.Event()
+        failures = []
 
         def follow(follower):
-            while not stop.is_set():
-                follower.follow()
+            try:
+                while not stop.is_set():
+                    follower.follow()
+            except Exception as exc:  # reported below: a thread's exception is otherwise only printed
+                failures.append(exc)
 
         def append(thread):
-            for i in range(60 // appenders):
-                store.append(f"t{thread}-{i}", NO_STREAM, numbered(2), meta())
+            try:
+                for i in range(60 // appenders):
+                    stores[2 + thread].append(f"t{thread}-{i}", NO_STREAM, numbered(2), meta())
+            except Exception as exc:
+                failures.append(exc)
 
         pool = eventlet.patcher.original("threading")
         running = [pool.Thread(target=follow, args=(f,)) for f in followers]
@@ -120,12 +131,15 @@ def test_followers_racing_while_events_are_appended_apply_each_event_once(databa
         stop.set()
         for thread in running:
             thread.join(30)
+        assert not any(thread.is_alive() for thread in running + appending)
+        assert failures == []
         followers[1].follow()
-        assert len(tally.rows(store.engine)) == 120
-        assert tally.duplicates(store.engine) == []
+        assert len(tally.rows(stores[0].engine)) == 120
+        assert tally.duplicates(stores[0].engine) == []
         assert sum(f.applied for f in followers) == 120
     finally:
-        store.dispose()
+        for store in stores:
+            store.dispose()
 
 
 def test_run_is_woken_by_commits_and_reports_its_error(store, follower_for):

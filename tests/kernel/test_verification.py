@@ -147,6 +147,6 @@ def test_given_a_source_that_cannot_be_reached_then_the_failure_is_not_a_refusal
 
     store.append("stream-1", NO_STREAM, numbered(1), meta())
     [event] = store.read_all()
-    stopped = RpcSource({"AMQP_URI": amqp_uri}, "ledger", timeout=5)  # no ledger is running
+    stopped = RpcSource({"AMQP_URI": amqp_uri}, "ledger", timeout=1)  # no ledger is running: no answer
     with pytest.raises(SourceUnavailable, match="ledger log could not be read"):
         EventVerifier({"ledger": stopped}).verify([event])
