@@ -68,6 +68,15 @@ def sign_in(page, base_url, username, password):
         page.click("#dang-nhap")
 
 
+def new_context(browser, axe_file, **options):
+    """A browser context whose every page has axe from its start: the script is handed to
+    chromium once, not sent again with each page checked. bypass_csp: axe is injected as an
+    inline script, which the pages' CSP rightly forbids."""
+    context = browser.new_context(viewport=WIDTHS["desktop"], bypass_csp=True, **options)
+    context.add_init_script(path=axe_file)
+    return context
+
+
 def check(page, where, found, milder):
     """axe over the page as it is now (axe already injected)."""
     started = time.monotonic()
@@ -80,10 +89,9 @@ def check(page, where, found, milder):
             milder[violation["id"]] = milder.get(violation["id"], 0) + 1
 
 
-def check_widths(page, axe_file, where, found, milder):
+def check_widths(page, where, found, milder):
     """axe at each width: the page is loaded once, the viewport resized (the layout's media
     queries follow the width, as they do on a phone)."""
-    page.add_script_tag(path=axe_file)
     for name, size in WIDTHS.items():
         page.set_viewport_size(size)
         check(page, f"{name} {where}", found, milder)
@@ -91,8 +99,7 @@ def check_widths(page, axe_file, where, found, milder):
 
 
 def crawl(browser, base_url, axe_file, account, pages_checked, violations, milder, errors):
-    # bypass_csp: axe is injected as an inline script, which the pages' CSP rightly forbids.
-    context = browser.new_context(viewport=WIDTHS["desktop"], locale="vi-VN", bypass_csp=True)
+    context = new_context(browser, axe_file, locale="vi-VN")
     role = account["role"]
     try:
         tab = context.new_page()
@@ -108,7 +115,7 @@ def crawl(browser, base_url, axe_file, account, pages_checked, violations, milde
             if "/can-bo/dang-nhap" in tab.url:
                 errors.append(f"{role}: {path} sent back to sign in")
                 continue
-            check_widths(tab, axe_file, f"{role} {path} ({answer.status})", violations, milder)
+            check_widths(tab, f"{role} {path} ({answer.status})", violations, milder)
             for href in tab.evaluate(LINKS):
                 found = workspace_path(base_url, href)
                 if found and found not in seen:
@@ -132,10 +139,10 @@ def main(base_url: str, axe_file: str, setup_json: str) -> None:
                 crawl(browser, base_url, axe_file, account, pages_checked, violations, milder,
                       errors)
             # The sign-in form, as anyone sees it.
-            context = browser.new_context(bypass_csp=True, viewport=WIDTHS["desktop"])
+            context = new_context(browser, axe_file)
             page = context.new_page()
             page.goto(base_url + "/can-bo/dang-nhap", wait_until="load")
-            check_widths(page, axe_file, "anyone /can-bo/dang-nhap", violations, milder)
+            check_widths(page, "anyone /can-bo/dang-nhap", violations, milder)
             context.close()
         finally:
             browser.close()

@@ -41,6 +41,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 BATCH = "/api/v1/kiosk/responses/batch"
 CAMPAIGN = "/api/v1/kiosk/campaign"
 FULL_ANSWER = (5, 4, 5, 3, 5)
+# The thank-you screen resets itself after RESET_SECONDS (kiosk.js). The page's clock is
+# Playwright's (installed before the page loads, running in real time): the scenarios jump it
+# past that wait instead of sitting through it; the page's own timer still does the reset.
+RESET_MS = 6_000
 
 
 class Kiosk:
@@ -50,7 +54,7 @@ class Kiosk:
         self.base_url, self.shots_dir = base_url, shots_dir
         self.errors, self.requests_outside, self.sent_ids = [], [], []
         self.not_get, self.worker_requests, self.failed_loads = [], [], []
-        self.campaign_checks = 0
+        self.campaign_checks = self.campaign_answers = 0
         self.context = browser.new_context(viewport={"width": 1280, "height": 900},
                                            locale="vi-VN")
         # requests the service worker itself makes (its precache, its network-first fetches)
@@ -66,6 +70,7 @@ class Kiosk:
             item["response_id"] for item in json.loads(r.post_data or "{}")["responses"])
             if r.url.endswith(BATCH) else None)
         page.on("request", self._count_checks)
+        page.on("response", self._count_answers)
         page.on("response", lambda r: self.not_get.append({
             "method": r.request.method, "path": r.url[len(base_url):], "status": r.status,
             "from_service_worker": r.from_service_worker}) if r.request.method != "GET" else None)
@@ -73,6 +78,10 @@ class Kiosk:
     def _count_checks(self, request):
         if request.url.endswith(CAMPAIGN):
             self.campaign_checks += 1
+
+    def _count_answers(self, response):
+        if response.url.endswith(CAMPAIGN):
+            self.campaign_answers += 1
 
     def _console(self, message):
         text = message.text
@@ -83,6 +92,15 @@ class Kiosk:
             self.failed_loads.append(int(text.split("status of ")[1].split()[0]))
         else:
             self.errors.append(text)
+
+    def install_clock(self):
+        """Playwright's clock in the page (before it loads): time runs as usual, and
+        ``after_reset`` can jump it forward."""
+        self.page.clock.install()
+
+    def after_reset(self):
+        """Past the thank-you screen's RESET_SECONDS at once: its timer fires, as it would."""
+        self.page.clock.fast_forward(RESET_MS)
 
     def screen(self, name, timeout=20_000):
         self.page.wait_for_selector(f'body[data-screen="{name}"]', timeout=timeout)
@@ -133,6 +151,7 @@ def scenario_queue(kiosk: Kiosk, params: dict) -> dict:
     result, lost_acks = {}, []
 
     # -- set-up: the device token, typed once -----------------------------------------------
+    kiosk.install_clock()
     page.goto(kiosk.base_url + "/kiosk", wait_until="load")
     screen("setup")
     result["lang"] = page.get_attribute("html", "lang")
@@ -165,6 +184,7 @@ def scenario_queue(kiosk: Kiosk, params: dict) -> dict:
     shot("thanks")
     kiosk.empty_queue()
     # the thank-you screen resets itself
+    kiosk.after_reset()
     screen("welcome")
 
     # -- offline: answers wait in the browser -----------------------------------------------
@@ -304,6 +324,7 @@ def scenario_recheck(kiosk: Kiosk, params: dict, api) -> dict:
         response = api.post(f"/api/v1/survey/campaigns/{campaign_id}/close", headers=admin)
         assert response.status == 200, response.text()
 
+    kiosk.install_clock()
     kiosk.set_up(params["kiosk_token"], "/kiosk?recheck=1")
     kiosk.answer()
     kiosk.empty_queue()
@@ -336,7 +357,13 @@ def scenario_recheck(kiosk: Kiosk, params: dict, api) -> dict:
         page.click(f'#scale button[data-value="{level}"]')
     third_id = open_campaign(params["third_campaign"])
     checks = kiosk.campaign_checks
-    page.wait_for_timeout(2_500)
+    # the answer to a re-check (one a second) sent after the third opened, and a moment for
+    # the page to act on it
+    for _ in range(100):
+        if kiosk.campaign_answers > checks:
+            break
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(500)
     result["checks_while_answering"] = kiosk.campaign_checks - checks
     result["still_answering"] = page.inner_text("#question-progress")
     result["campaign_while_answering"] = page.evaluate("tcplKiosk.campaignId()")
@@ -358,6 +385,8 @@ def scenario_recheck(kiosk: Kiosk, params: dict, api) -> dict:
     context.set_offline(False)
     kiosk.empty_queue(timeout=30_000)
     page.wait_for_selector('#rejected-status[data-count="1"]', state="attached")
+    # the page says so once its thank-you screen is over
+    kiosk.after_reset()
     screen("message", timeout=10_000)
     result["after_kind"] = page.get_attribute("#screen-message", "data-kind")
     result["rejected_text"] = page.inner_text("#rejected-status")
