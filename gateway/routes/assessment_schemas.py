@@ -254,20 +254,18 @@ class OpinionSchema(CommandSchema):
                     required=False)
 
 
-class AppraiseSchema(CommandSchema):
-    points = Points(load_default=None, allow_none=True,
-                    metadata=_d('Điểm thẩm định, chuỗi tối đa 2 chữ số thập phân, ví dụ "2.50".'))
-    achieved = StrictBoolean(load_default=None, allow_none=True,
-                             metadata=_d("Đạt / không đạt (bộ tiêu chí đạt/không đạt)."))
-    reason = _text("Lý do, căn cứ chấm điểm.")
-
-
 class IndicatorAppraisalSchema(StrictSchema):
+    """The council's score of one indicator."""
+
     points = Points(load_default=None, allow_none=True,
                     metadata=_d('Điểm thẩm định, chuỗi tối đa 2 chữ số thập phân, ví dụ "2.50".'))
     achieved = StrictBoolean(load_default=None, allow_none=True,
                              metadata=_d("Đạt / không đạt (bộ tiêu chí đạt/không đạt)."))
     reason = _text("Lý do, căn cứ chấm điểm.")
+
+
+class AppraiseSchema(IndicatorAppraisalSchema, CommandSchema):
+    """One indicator's score, as a command (with the version read)."""
 
 
 class AppraiseIndicatorsSchema(CommandSchema):
