@@ -4,23 +4,14 @@ level's report is 400, a report the regime lacks is 404, another unit is 403, a 
 owes nothing, the year's list counts each status as of a day; and the workspace page shows
 the list with its badges and records a sending from its form."""
 
-import contextlib
 import re
-import subprocess
-import uuid
-from urllib.parse import quote
 
 import pytest
 import requests
-from nameko.runners import ServiceRunner
 
-from gateway.service import GatewayService
 from gateway.workspace import sessions
-from services.assessment.service import AssessmentService
-from tests.conftest import BROKER_HOST
 from tests.gateway import peers
-from tests.gateway.conftest import Platform, gateway_config
-from tests.support.assessment_platform import send, token
+from tests.support.assessment_platform import assessment_platform, send, token
 
 pytestmark = pytest.mark.broker
 
@@ -38,31 +29,10 @@ PAGE_PERSON = {"sub": "tuphap.dongson", "role": "justice_officer", "name": "Phò
 SESSION = "phong-tu-phap-dong-son-".ljust(48, "x")
 
 
-def _rabbitmqctl(*args):
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
-
-
-@contextlib.contextmanager
 def platform(database_url):
     """The gateway and the assessment service; peers for the rest (the accounts peer holds the
     pages' signed-in session: ``browser``)."""
-    vhost = f"tcpl-test-{uuid.uuid4().hex[:8]}"
-    _rabbitmqctl("add_vhost", vhost)
-    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    config = gateway_config(f"amqp://guest:guest@{BROKER_HOST}/{quote(vhost, safe='')}")
-    config.update(RPC_TIMEOUT=15, DATABASES={"assessment": database_url}, RETRY_DELAY_MS=200)
-    runner = ServiceRunner(config)
-    for service_cls in (GatewayService, AssessmentService, peers.PlansPeer, peers.PublicationPeer,
-                        peers.SurveyPeer, peers.AccountsPeer):
-        runner.add_service(service_cls)
-    runner.start()
-    client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
-    try:
-        yield client
-    finally:
-        client.session.close()
-        runner.kill()
-        _rabbitmqctl("delete_vhost", vhost)
+    return assessment_platform(database_url, peers.AccountsPeer)
 
 
 @pytest.fixture(scope="module")

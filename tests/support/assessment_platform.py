@@ -24,8 +24,9 @@ def _rabbitmqctl(*args):
 
 
 @contextlib.contextmanager
-def assessment_platform(database_url: str, **settings):
-    """A client of the gateway and the assessment service; ``settings`` are added to the
+def assessment_platform(database_url: str, *extra_services, **settings):
+    """A client of the gateway and the assessment service, peers for the other services and
+    ``extra_services`` (e.g. the accounts peer, for pages); ``settings`` are added to the
     config both read (an evidence store of the test's own, upload limits, trust roots)."""
     vhost = f"tcpl-test-{uuid.uuid4().hex[:8]}"
     _rabbitmqctl("add_vhost", vhost)
@@ -35,7 +36,7 @@ def assessment_platform(database_url: str, **settings):
     config.update(settings)
     runner = ServiceRunner(config)
     for service_cls in (GatewayService, AssessmentService, peers.PlansPeer, peers.PublicationPeer,
-                        peers.SurveyPeer):
+                        peers.SurveyPeer, *extra_services):
         runner.add_service(service_cls)
     runner.start()
     client = Platform(url="http://" + config["WEB_SERVER_ADDRESS"])
