@@ -68,6 +68,10 @@ class LogFollower:
                         conn.execute(insert(consumer_positions).values(
                             consumer=self.projection.name, source=self.store.source,
                             position=0))
+                        # A read model moved here from a broker subscription holds what the
+                        # subscription applied; from position 0 the follower applies it all
+                        # again: it starts empty, in the transaction that creates its position.
+                        self.projection.reset(conn)
                 except IntegrityError:
                     pass  # another replica created it first
 

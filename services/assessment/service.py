@@ -9,7 +9,13 @@ from sqlalchemy import select
 
 from kernel.errors import ConcurrencyError, KernelError, NotFound, ValidationFailed
 from kernel.idempotency import idempotent
-from kernel.nameko import EventSourcedService, EventStoreProvider, Subscription, metadata_from
+from kernel.nameko import (
+    EventSourcedService,
+    EventStoreProvider,
+    FollowedProjection,
+    Subscription,
+    metadata_from,
+)
 from reference import units
 from rules import pauses
 from rules.assessment.names import STATUS_VI
@@ -41,7 +47,9 @@ class EvidenceStore(DependencyProvider):
 class AssessmentService(EventSourcedService):
     name = "assessment"
     store = EventStoreProvider()
-    rollup = Subscription(rollups.RollupProjection())
+    # its own events, read from its own log: no broker round trip, and the roll-up commits
+    # with the append that moved it (kernel/follower.py)
+    rollup = FollowedProjection(rollups.RollupProjection())
     satisfaction = Subscription(SatisfactionProjection())
     evidence_store = EvidenceStore()
 

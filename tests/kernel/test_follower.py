@@ -74,6 +74,23 @@ def test_given_a_new_follower_of_the_same_projection_then_it_goes_on_where_the_l
     assert tally.duplicates(store.engine) == []
 
 
+def test_given_a_read_model_a_subscription_filled_when_a_follower_takes_it_over_then_each_event_is_applied_once(store, follower_for):
+    # what a broker subscription applied before the projection moved to its own log
+    store.append("a", NO_STREAM, numbered(3), meta())
+    projection = tally.TallyProjection()
+    projection.migrate(store.engine)
+    with store.transaction() as conn:
+        for event in store.read_stream("a"):
+            projection.apply(conn, event)
+    follower = follower_for(store)
+    assert follower.follow() == 3
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2), ("a", 3)]
+    assert tally.duplicates(store.engine) == []
+    # a restart keeps what the follower applied: only a new position empties the read model
+    follower_for(store)
+    assert tally.rows(store.engine) == [("a", 1), ("a", 2), ("a", 3)]
+
+
 def test_rebuild_forgets_the_read_model_and_applies_the_whole_log(store, follower_for):
     for i in range(4):
         store.append(f"s{i}", NO_STREAM, numbered(25), meta())
