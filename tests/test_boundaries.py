@@ -1,6 +1,7 @@
 """Services never import one another's modules: what several share — the legal rules, an
-assessment's event names and fold — lives in ``rules/`` (or ``kernel/``, ``reference/``),
-packages that say so. Each service folder is read as source; an import of another service's
+assessment's event names and fold — lives in ``rules/`` (or ``kernel/``, ``reference/``), and
+what crosses RPC (the services' own refusals) in ``contracts/``: packages that say so. Each
+service folder, the gateway's included, is read as source; an import of another service's
 module anywhere in it, at the top or inside a function, fails here."""
 
 import ast
@@ -32,6 +33,22 @@ def test_no_service_imports_another_services_modules():
                 parts = module.split(".")
                 if parts[0] == "services" and len(parts) > 1 and parts[1] != service:
                     crossings.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert crossings == []
+
+
+def test_the_gateway_imports_no_services_module():
+    crossings = [f"{path.relative_to(ROOT)}:{line} imports {module}"
+                 for path in sorted((ROOT / "gateway").rglob("*.py"))
+                 for line, module in imported_modules(path)
+                 if module.split(".")[0] == "services"]
+    assert crossings == []
+
+
+def test_the_shared_contracts_import_no_service():
+    crossings = [f"{path.relative_to(ROOT)}:{line} imports {module}"
+                 for path in sorted((ROOT / "contracts").rglob("*.py"))
+                 for line, module in imported_modules(path)
+                 if module.split(".")[0] in ("services", "gateway")]
     assert crossings == []
 
 

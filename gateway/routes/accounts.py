@@ -10,6 +10,7 @@ tokens (``/api/v1/account``): a token made here is shown once, and works as
 
 from __future__ import annotations
 
+from contracts import accounts as _accounts_errors  # noqa: F401 (they cross RPC intact)
 from gateway.http import endpoint
 from gateway.routes.accounts_schemas import (  # response schemas: named in the docstrings
     AccountChangeSchema,
@@ -31,7 +32,6 @@ from gateway.routes.accounts_schemas import (  # response schemas: named in the 
 )
 from gateway.web import http
 from kernel.errors import Forbidden
-from services.accounts import errors as _accounts_errors  # noqa: F401 (they cross RPC intact)
 
 DOCUMENTED_RESPONSES = (AccountCreatedSchema, AccountHistorySchema, AccountListSchema,
                         AccountSchema, PasswordResetSchema, TokenCreatedSchema, TokenListSchema,

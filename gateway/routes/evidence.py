@@ -9,6 +9,7 @@ download its files; the public board lists them without serving them
 
 from __future__ import annotations
 
+from contracts import assessment as _assessment_errors  # noqa: F401 (they cross RPC intact)
 from gateway.http import endpoint
 from gateway.routes.assessment import BASE
 from gateway.routes.assessment_schemas import AssessmentSchema, IndicatorPathSchema  # noqa: F401
@@ -19,13 +20,12 @@ from gateway.routes.evidence_schemas import (  # noqa: F401 (names used in docst
 )
 from gateway.web import http
 from kernel import nameko as _registers_kernel_errors  # noqa: F401
-from services.assessment import errors as _assessment_errors  # noqa: F401
 from storage import blobs as _storage_errors  # noqa: F401
 from storage import filetypes as _file_errors  # noqa: F401
 
 # kernel.nameko registers with nameko every KernelError subclass defined after it is imported:
-# importing the assessment's, the store's and the file checks' errors after it makes them
-# cross RPC as themselves (evidence_already_attached, storage_unavailable, …).
+# importing the store's and the file checks' errors after it makes them cross RPC as
+# themselves (storage_unavailable, …); contracts.assessment sees to its own.
 
 
 class EvidenceRoutes:

@@ -10,6 +10,7 @@ officer their own commune's only). Kiosks authenticate with their device token
 
 from __future__ import annotations
 
+from contracts.survey import TooManyRequests
 from gateway import kiosk, lookup
 from gateway.http import endpoint, error_response, json_response
 from gateway.routes.survey_schemas import (  # response schemas: named in the docstrings
@@ -42,11 +43,9 @@ from gateway.routes.survey_schemas import (  # response schemas: named in the do
 from gateway.submissions import KioskSubmissionGroups
 from gateway.web import http
 from kernel import nameko as _registers_kernel_errors  # noqa: F401
-from services.survey.errors import TooManyRequests
 
-# kernel.nameko registers with nameko every KernelError subclass defined after it is imported;
-# importing it before services.survey.errors makes the survey's errors (rate_limited,
-# campaign_closed, …) cross RPC as themselves, details included.
+# contracts.survey's errors (rate_limited, campaign_closed, …) cross RPC as themselves,
+# details included (contracts/__init__.py).
 DOCUMENTED_RESPONSES = (BatchResultSchema, CampaignClosedSchema, CodesSchema,
                         KioskCampaignSchema, KioskOutSchema, KioskRegisteredSchema,
                         QuestionnaireOutSchema, SubmissionSchema, SurveyCampaignSchema,

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
+from contracts.accounts import TooManyAttempts
 from kernel import clock
 from kernel.db import is_postgres
 from kernel.errors import (
@@ -32,7 +33,6 @@ from kernel.follower import LogFollower
 from kernel.store import ANY_VERSION, NO_STREAM
 from services.accounts import accounts, credentials, jurisdictions, projections, signins
 from services.accounts.accounts import Account, Actor, check_username, normalise_username
-from services.accounts.errors import TooManyAttempts
 from services.accounts.passwords import Hasher, Policy
 from services.accounts.schemas import (
     AccountChangesSchema,

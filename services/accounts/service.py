@@ -10,24 +10,18 @@ account name), SIGN_IN_ADDRESS_MAX_FAILURES (20, per client address), SIGN_IN_WI
 from __future__ import annotations
 
 from eventlet import tpool
-from nameko.exceptions import registry as nameko_exception_registry
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import accounts as _errors  # noqa: F401 (its refusals cross RPC intact)
 from kernel.errors import KernelError
 from kernel.idempotency import idempotent
 from kernel.nameko import EventSourcedService, EventStoreProvider, FollowedProjection
 from services.accounts import application, passwords, signins
 from services.accounts.application import AccountsApp
 from services.accounts.credentials import SessionRules
-from services.accounts.errors import ACCOUNTS_ERRORS
 from services.accounts.projections import AccountsDirectory
-
-# kernel.nameko registers the kernel's errors when it is imported, before these exist; a
-# client (the gateway) imports this module's errors, or services.accounts.errors, too.
-for _cls in ACCOUNTS_ERRORS:
-    nameko_exception_registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
 
 expected = rpc(expected_exceptions=KernelError)
 PRUNE_INTERVAL_SECONDS = 3600

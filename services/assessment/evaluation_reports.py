@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from contracts.assessment import ReportAlreadySent
 from kernel.errors import DateInFuture, NotFound, ValidationFailed, YearPaused
 from kernel.events import NewEvent, RecordedEvent
 from reference import units
 from rules.assessment.names import EVALUATION_REPORT_CORRECTED, EVALUATION_REPORT_SENT
 from rules.deadlines import RegimeCalendar
-from services.assessment.errors import ReportAlreadySent
 
 EVENT_TYPES = (EVALUATION_REPORT_SENT, EVALUATION_REPORT_CORRECTED)
 STREAM_PREFIX = "evaluation-report-"

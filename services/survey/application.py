@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from contracts.survey import CampaignClosed, CodeInvalid, CodeUsed, ResponseConflict
 from kernel import clock, unit_of_work
 from kernel.errors import (
     ConcurrencyError,
@@ -37,7 +38,6 @@ from services.survey import (
 )
 from services.survey.bursts import DEFAULT_RULE, BurstRule
 from services.survey.campaigns import Campaign
-from services.survey.errors import CampaignClosed, CodeInvalid, CodeUsed, ResponseConflict
 from services.survey.kiosks import Kiosk, SingleUseCode
 from services.survey.questionnaires import Questionnaire, QuestionnaireVersion
 from services.survey.ratelimit import CAMPAIGN, CODES, ISSUER, KIOSK, Demand, RateLimiter

@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from contracts.survey import CampaignClosed, CampaignNotOpen
 from kernel.errors import IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
-from services.survey.errors import CampaignClosed, CampaignNotOpen
 from services.survey.questionnaires import (
     DISSEMINATION_MODELS,
     PURPOSES,

@@ -15,9 +15,9 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import date
 
+from contracts.survey import CodeInvalid, CodeUsed, KioskRevoked
 from kernel.errors import Forbidden, IllegalTransition, NotFound, Unauthorised, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
-from services.survey.errors import CodeInvalid, CodeUsed, KioskRevoked
 
 KIOSK_REGISTERED = "KioskRegistered"
 KIOSK_REVOKED = "KioskRevoked"

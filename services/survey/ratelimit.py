@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from sqlalchemy import Column, LargeBinary, MetaData, String, Table, bindparam, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from contracts.survey import TooManyRequests
 from kernel.db import is_postgres
 from kernel.messages import in_both
-from services.survey.errors import TooManyRequests
 
 SLOTS = 60
 KIOSK, CAMPAIGN, ISSUER, CODES = "kiosk", "campaign", "issuer", "codes"

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from contracts.survey import ResponseConflict
 from kernel.canonical import canonical_bytes, sha256_hex, to_json_value
 from kernel.errors import ValidationFailed
 from kernel.events import Actor, Metadata, NewEvent, RecordedEvent
 from kernel.upcasting import registry as upcasters
 from services.survey import screening
-from services.survey.errors import ResponseConflict
 from services.survey.questionnaires import SCALE, SCALE_LABELS, QuestionnaireVersion
 
 RESPONSE_SUBMITTED = "ResponseSubmitted"

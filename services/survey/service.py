@@ -7,11 +7,11 @@ the key store of free text (unset or empty: the survey's own database). Every RP
 and returns JSON-able values; see docs/survey.md.
 """
 
-from nameko.exceptions import registry as nameko_exception_registry
 from nameko.exceptions import serialize
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
+from contracts import survey as _errors  # noqa: F401 (its refusals cross RPC intact)
 from kernel.errors import KernelError
 from kernel.idempotency import idempotent
 from kernel.nameko import (
@@ -28,17 +28,11 @@ from services.survey.campaigns import (
     CAMPAIGN_REOPENED,
     RESULT_COMPUTED,
 )
-from services.survey.errors import SURVEY_ERRORS
 from services.survey.projections import ResultsProjection
 from services.survey.ratelimit import RateLimiter, limits_from_config
 from services.survey.responses import RESPONSE_SUBMITTED
 from services.survey.results import DEFAULT_MIN_ANSWERS
 from services.survey.textkeys import TextKeys
-
-# kernel.nameko registers the kernel's errors when it is imported, before these exist; a
-# client (the gateway) must import this module, or services.survey.errors and register them.
-for _cls in SURVEY_ERRORS:
-    nameko_exception_registry[f"{_cls.__module__}.{_cls.__name__}"] = _cls
 
 
 class SurveySettings(DependencyProvider):

@@ -7,12 +7,12 @@ import json
 
 import pytest
 
+from contracts.accounts import TooManyAttempts
 from gateway.accounts import split_token
 from kernel.errors import Forbidden, Unauthorised, ValidationFailed
 from kernel.idempotency import carry_out
 from services.accounts.application import AccountsApp
 from services.accounts.credentials import SessionRules, sha256
-from services.accounts.errors import TooManyAttempts
 from services.accounts.passwords import Hasher
 from services.accounts.signins import ACCOUNT, ADDRESS, Rule, Throttle
 from tests.support.stores import open_store

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from contracts.assessment import ReportAlreadySent
 from kernel.errors import Conflict, DateInFuture, NotFound, ValidationFailed, YearPaused
 from kernel.events import Actor, Metadata, RecordedEvent
 from kernel.store import EventStore
@@ -14,7 +15,6 @@ from rules.deadlines import calendar_for
 from services.assessment import criteria_sets, views
 from services.assessment import evaluation_reports as reports
 from services.assessment.catalogue import CriteriaSetCatalogue
-from services.assessment.errors import ReportAlreadySent
 from services.assessment.handlers import AssessmentHandlers
 
 CAL_2021, CAL_2025 = calendar_for("25-2021"), calendar_for("27-2025")

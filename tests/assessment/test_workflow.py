@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.assessment import EvidenceAlreadyAttached
 from kernel.canonical import to_json_value
 from kernel.clock import VIETNAM
 from kernel.errors import DateOutOfOrder, IllegalTransition, NotFound, ValidationFailed
 from kernel.events import NewEvent, RecordedEvent
 from rules.assessment import names as n
 from rules.deadlines import calendar_for
-from services.assessment.errors import EvidenceAlreadyAttached
 from services.assessment.workflow import STATES, CommuneAssessment, CriteriaCatalogue, quorum
 
 SHA, OTHER_SHA = "ab" * 32, "cd" * 32

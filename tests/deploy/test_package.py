@@ -20,5 +20,6 @@ def test_the_wheel_ships_migrations_static_pages_and_data(tmp_path):
         *(str(p.relative_to(ROOT)) for p in (ROOT / "gateway/static").rglob("*") if p.is_file()),
         *(str(p.relative_to(ROOT)) for p in (ROOT / "rules/criteria/data").glob("*.json")),
         *(str(p.relative_to(ROOT)) for p in (ROOT / "reference/data/legacy").glob("*.json")),
+        *(str(p.relative_to(ROOT)) for p in (ROOT / "contracts").glob("*.py")),
     ]
     assert [name for name in expected if name not in names] == []

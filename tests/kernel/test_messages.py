@@ -57,6 +57,9 @@ def test_every_error_code_has_a_message():
 
 
 def _import_every_error():
+    import contracts.accounts  # noqa: F401
+    import contracts.assessment  # noqa: F401
+    import contracts.survey  # noqa: F401
     import gateway.bulkheads  # noqa: F401
     import gateway.errors  # noqa: F401
     import gateway.evidence  # noqa: F401
@@ -66,9 +69,6 @@ def _import_every_error():
     import kernel.idempotency  # noqa: F401
     import kernel.integrity  # noqa: F401
     import kernel.verification  # noqa: F401
-    import services.accounts.errors  # noqa: F401
-    import services.assessment.errors  # noqa: F401
-    import services.survey.errors  # noqa: F401
     import storage.blobs  # noqa: F401
     import storage.filetypes  # noqa: F401
 

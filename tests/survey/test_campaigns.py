@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from contracts.survey import CampaignClosed, CampaignNotOpen
 from kernel.errors import IllegalTransition, NotFound, ValidationFailed
 from services.survey.campaigns import (
     CAMPAIGN_CLOSED,
@@ -16,7 +17,6 @@ from services.survey.campaigns import (
     stream_name,
     target_from_cases,
 )
-from services.survey.errors import CampaignClosed, CampaignNotOpen
 from tests.survey.support import TODAY, recorded
 
 CID = campaign_id("00004", "2025")

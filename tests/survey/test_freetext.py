@@ -175,7 +175,7 @@ def test_an_erasure_that_stopped_before_deleting_is_completed_by_the_next(store,
 
 
 def test_replays_of_a_response_with_text_are_told_from_conflicts(store, keys):
-    from services.survey.errors import ResponseConflict
+    from contracts.survey import ResponseConflict
 
     app = survey(store, keys)
     token, sent = setup(app)

@@ -5,8 +5,8 @@ import hashlib
 
 import pytest
 
+from contracts.survey import CodeInvalid, CodeUsed, KioskRevoked
 from kernel.errors import Forbidden, IllegalTransition, Unauthorised
-from services.survey.errors import CodeInvalid, CodeUsed, KioskRevoked
 from services.survey.kiosks import (
     CODE_REDEEMED,
     KIOSK_REGISTERED,

@@ -6,10 +6,10 @@ issuing single-use codes."""
 import eventlet
 import pytest
 
+from contracts.survey import TooManyRequests
 from kernel.db import make_engine
 from kernel.events import Actor, Metadata
 from services.survey.application import SurveyApp
-from services.survey.errors import TooManyRequests
 from services.survey.kiosks import code_stream
 from services.survey.ratelimit import (
     DEFAULT_LIMITS,

@@ -2,8 +2,8 @@
 
 import pytest
 
+from contracts.survey import ResponseConflict
 from kernel.errors import ValidationFailed
-from services.survey.errors import ResponseConflict
 from services.survey.questionnaires import DEFAULT_ID, Questionnaire, default_publication
 from services.survey.questionnaires import stream_name as questionnaire_stream
 from services.survey.responses import (

@@ -6,15 +6,15 @@ from datetime import timedelta
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from kernel import clock
-from kernel.errors import Forbidden, IllegalTransition, ValidationFailed
-from services.survey.errors import (
+from contracts.survey import (
     CampaignClosed,
     CodeUsed,
     KioskRevoked,
     ResponseConflict,
     TooManyRequests,
 )
+from kernel import clock
+from kernel.errors import Forbidden, IllegalTransition, ValidationFailed
 from services.survey.questionnaires import DEFAULT_ID
 from services.survey.service import SurveyService
 from tests.survey.support import full_answers, new_id

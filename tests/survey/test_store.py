@@ -7,11 +7,7 @@ from datetime import date
 import eventlet
 import pytest
 
-from kernel.errors import Forbidden, IllegalTransition, NotFound, Unauthorised, ValidationFailed
-from kernel.events import Actor, Metadata
-from services.survey.application import SurveyApp
-from services.survey.campaigns import RESULT_COMPUTED
-from services.survey.errors import (
+from contracts.survey import (
     CampaignClosed,
     CodeInvalid,
     CodeUsed,
@@ -19,6 +15,10 @@ from services.survey.errors import (
     ResponseConflict,
     TooManyRequests,
 )
+from kernel.errors import Forbidden, IllegalTransition, NotFound, Unauthorised, ValidationFailed
+from kernel.events import Actor, Metadata
+from services.survey.application import SurveyApp
+from services.survey.campaigns import RESULT_COMPUTED
 from services.survey.kiosks import CODE_REDEEMED
 from services.survey.questionnaires import DEFAULT_ID
 from services.survey.responses import RESPONSE_SUBMITTED

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from contracts.assessment import EvidenceAlreadyAttached
 from kernel.errors import NotFound
 from kernel.events import NewEvent
 from rules.assessment import names as n
-from services.assessment.errors import EvidenceAlreadyAttached
 from services.assessment.workflow import values as v
 from services.assessment.workflow.base import AssessmentBase
 from services.assessment.workflow.catalogue import CriteriaCatalogue

@@ -1,6 +1,7 @@
-"""The assessment's own refusals beyond the kernel's. The gateway imports this module (after
-kernel.nameko), so they cross RPC as themselves, with their code and details."""
+"""The assessment's own refusals beyond the kernel's; they cross RPC as themselves, with their
+code and details."""
 
+from kernel import nameko as _registers_errors  # noqa: F401 (before the classes: see contracts/__init__.py)
 from kernel.errors import Conflict
 
 

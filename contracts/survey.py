@@ -1,6 +1,7 @@
 """The survey's own refusals. They subclass the kernel's errors so the gateway maps them to
-HTTP like any other; ``service.py`` registers them with nameko so they cross RPC intact."""
+HTTP like any other, and they cross RPC intact."""
 
+from kernel import nameko as _registers_errors  # noqa: F401 (before the classes: see contracts/__init__.py)
 from kernel.errors import Conflict, Forbidden, KernelError
 
 
@@ -33,6 +34,3 @@ class CodeInvalid(Forbidden):
 class KioskRevoked(Forbidden):
     code = "kiosk_revoked"
 
-
-SURVEY_ERRORS = (TooManyRequests, CampaignClosed, CampaignNotOpen, ResponseConflict, CodeUsed,
-                 CodeInvalid, KioskRevoked)
