@@ -109,12 +109,14 @@ class Year:
                 score = {"points": "0.00" if indicator.id in failing else format(indicator.max, "f")}
             ok(send(self.api, "PUT", f"{url}/appraisal/indicators/{indicator.id}", self.council,
                     {**score, "reason": "Đối chiếu hồ sơ minh chứng"}))
-        appraised = ok(send(self.api, "POST", f"{url}/appraisal/complete", self.council,
-                            {"completed_on": f"{n}-01-15"}))
-        recognised = appraised["recognition"]["recognised"]
-        return ok(send(self.api, "POST", f"{url}/decision", self.chairman,
-                       {"recognised": recognised, "decision_number": f"{commune}/QĐ-UBND",
-                        "decision_date": f"{n}-01-25"}))
+        ok(send(self.api, "POST", f"{url}/appraisal/complete", self.council,
+                {"completed_on": f"{n}-01-15"}))
+        # a write answers the state; the council's sheet and its recognition are GET's
+        recognised = ok(send(self.api, "GET", url, self.council))["recognition"]["recognised"]
+        ok(send(self.api, "POST", f"{url}/decision", self.chairman,
+                {"recognised": recognised, "decision_number": f"{commune}/QĐ-UBND",
+                 "decision_date": f"{n}-01-25"}))
+        return ok(send(self.api, "GET", url, self.chairman))
 
     def rollup(self, expected_decided, district=None):
         query = f"?year={self.year}" + (f"&district={district}" if district else "")

@@ -66,7 +66,8 @@ def respond(survey, kiosk, campaign_id, levels):
 
 def test_a_closed_survey_scores_the_satisfaction_indicator_in_one_path(services):
     amqp_uri, survey, assessment = services
-    opened = assessment.open_assessment(LAI_UYEN, 2017, OFFICER)
+    assessment.open_assessment(LAI_UYEN, 2017, OFFICER)
+    opened = assessment.get_assessment(LAI_UYEN, 2017)
     assert opened["criteria_set_id"] == "619-2017" and opened["satisfaction"] is None
 
     today = clock.now().date()
@@ -90,7 +91,7 @@ def test_a_closed_survey_scores_the_satisfaction_indicator_in_one_path(services)
     assert scored["survey_result"]["result"]["campaign_id"] == campaign_id
     # and nobody types over it
     with pytest.raises(ValidationFailed) as refused:
-        assessment.run_command(LAI_UYEN, 2017, "record_figures", {
+        assessment.record_figures(LAI_UYEN, 2017, {
             "indicator_id": "C2.I5", "figures": {"surveyed": 8, "satisfied_with_result": 8,
                                                  "satisfied_with_conduct": 8}}, None, OFFICER)
     assert refused.value.details["campaign_id"] == campaign_id
@@ -135,8 +136,8 @@ def test_a_survey_result_does_not_disturb_a_regime_without_satisfaction(services
     assessment.open_assessment(commune, 2025, OFFICER)
     criteria_set = load_builtin_sets()[("27-2025", 2)]
     first = criteria_set.indicators()[0]
-    assessment.run_command(commune, 2025, "record_figures",
-                           {"indicator_id": first.id, "figures": full_figures(first)}, None, OFFICER)
+    assessment.record_figures(commune, 2025,
+                              {"indicator_id": first.id, "figures": full_figures(first)}, None, OFFICER)
     today = clock.now().date()
     kiosk = survey.register_kiosk({"commune_code": commune, "label": "Một cửa"}, OFFICER)
     survey.open_campaign({"commune_code": commune, "period": "2025", "target_sample": 5,

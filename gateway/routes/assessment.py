@@ -22,6 +22,7 @@ from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in doc
     AssessmentEventsSchema,
     AssessmentPathSchema,
     AssessmentSchema,
+    AssessmentWrittenSchema,
     CheckSchema,
     CommentPathSchema,
     CommentSchema,
@@ -93,9 +94,11 @@ class AssessmentRoutes:
 
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, call, commune_code, year, command, **extra):
+        """``assessment.<command>``: the service's RPC of that command (its
+        services/assessment/commands.py dataclass), with the body as its arguments."""
         arguments, expected_version = _arguments(command, call.body, **extra)
-        return self.backends.call("assessment", "run_command", commune_code, year, command,
-                                  arguments, expected_version, call.context())
+        return self.backends.call("assessment", command, commune_code, year, arguments,
+                                  expected_version, call.context())
 
     # -- reading -------------------------------------------------------------------------------
     @http("GET", BASE)
@@ -152,7 +155,7 @@ class AssessmentRoutes:
             description: Hồ sơ đã mở.
             content:
               application/json:
-                schema: AssessmentSchema
+                schema: AssessmentWrittenSchema
           404: Error
           409: Error
           503: Error
@@ -167,7 +170,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -183,7 +186,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -196,7 +199,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -212,7 +215,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -228,7 +231,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã mở lại., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã mở lại., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -241,7 +244,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -254,7 +257,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -267,7 +270,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -280,7 +283,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -295,7 +298,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -308,7 +311,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -322,7 +325,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -335,7 +338,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -349,7 +352,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -362,7 +365,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -375,7 +378,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -391,7 +394,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -404,7 +407,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -418,7 +421,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """
@@ -431,7 +434,7 @@ class AssessmentRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã ghi., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã ghi., content: {application/json: {schema: AssessmentWrittenSchema}}}
           409: Error
           503: Error
         """

@@ -393,6 +393,18 @@ class AssessmentSchema(ResponseSchema):
         "Khi có kết quả chưa áp dụng: chỉ tiêu, đợt và lời giải thích (message, message_en)."))
 
 
+class AssessmentWrittenSchema(ResponseSchema):
+    """What every write of an assessment answers (opening, each step, evidence files): where
+    the assessment stands now. The whole assessment, explained, is GET's."""
+
+    commune_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    version = fields.Integer(required=True, metadata=_d(
+        "Phiên bản của hồ sơ sau khi ghi: gửi lại làm expected_version ở lần ghi sau."))
+    state = fields.String(required=True)
+    status_vi = fields.String(required=True, metadata=_d("Trạng thái bằng tiếng Việt."))
+
+
 class AssessmentEventsSchema(ResponseSchema):
     events = fields.List(fields.Dict())
 

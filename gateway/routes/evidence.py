@@ -12,7 +12,10 @@ from __future__ import annotations
 from contracts import assessment as _assessment_errors  # noqa: F401 (they cross RPC intact)
 from gateway.http import endpoint
 from gateway.routes.assessment import BASE
-from gateway.routes.assessment_schemas import AssessmentSchema, IndicatorPathSchema  # noqa: F401
+from gateway.routes.assessment_schemas import (  # noqa: F401 (names used in docstrings)
+    AssessmentWrittenSchema,
+    IndicatorPathSchema,
+)
 from gateway.routes.evidence_schemas import (  # noqa: F401 (names used in docstrings)
     EvidenceFilePathSchema,
     EvidenceUploadSchema,
@@ -46,7 +49,7 @@ class EvidenceRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          201: {description: Đã lưu tệp và ghi nhận., content: {application/json: {schema: AssessmentSchema}}}
+          201: {description: Đã lưu tệp và ghi nhận., content: {application/json: {schema: AssessmentWrittenSchema}}}
           404: Error
           409: Error
           413: Error
@@ -93,7 +96,7 @@ class EvidenceRoutes:
         ---
         tags: [Đánh giá chuẩn tiếp cận pháp luật]
         responses:
-          200: {description: Đã gỡ., content: {application/json: {schema: AssessmentSchema}}}
+          200: {description: Đã gỡ., content: {application/json: {schema: AssessmentWrittenSchema}}}
           404: Error
           409: Error
           503: Error

@@ -258,8 +258,8 @@ class CommuneWorkspaceRoutes:
             try:
                 arguments, expected = _arguments("record_figures", page.body,
                                                  indicator_id=indicator_id)
-                page.write("assessment", "run_command", commune_code, year, "record_figures",
-                           arguments, expected)
+                page.write("assessment", "record_figures", commune_code, year, arguments,
+                           expected)
                 return page.redirect(f"{year_path(commune_code, year)}/chi-tieu/{indicator_id}",
                                      da="luu")
             except ValidationFailed as refused:
@@ -378,8 +378,8 @@ class CommuneWorkspaceRoutes:
         if not page.errors:
             try:
                 arguments, expected = _arguments("declare_conditions", page.body)
-                page.write("assessment", "run_command", commune_code, year, "declare_conditions",
-                           arguments, expected)
+                page.write("assessment", "declare_conditions", commune_code, year, arguments,
+                           expected)
                 return page.redirect(year_path(commune_code, year), da="ke-khai")
             except (ValidationFailed, Conflict, IllegalTransition, ConcurrencyError) as refused:
                 page.errors = {"_form": _refusal(refused)}
@@ -427,8 +427,8 @@ class CommuneWorkspaceRoutes:
         if not page.errors:
             try:
                 arguments, expected = _arguments("submit_self_assessment", page.body)
-                page.write("assessment", "run_command", commune_code, year,
-                           "submit_self_assessment", arguments, expected)
+                page.write("assessment", "submit_self_assessment", commune_code, year,
+                           arguments, expected)
                 return page.redirect(year_path(commune_code, year), da="hoan-thanh")
             except ValidationFailed as refused:
                 missing = (refused.details or {}).get("missing")
@@ -463,8 +463,8 @@ class CommuneWorkspaceRoutes:
         if not page.errors:
             try:
                 arguments, expected = _arguments("reopen_self_assessment", page.body)
-                page.write("assessment", "run_command", commune_code, year,
-                           "reopen_self_assessment", arguments, expected)
+                page.write("assessment", "reopen_self_assessment", commune_code, year,
+                           arguments, expected)
                 return page.redirect(year_path(commune_code, year), da="mo-lai")
             except (ValidationFailed, Conflict, IllegalTransition, ConcurrencyError) as refused:
                 page.errors = _service_errors(refused)

@@ -13,10 +13,10 @@ the answer to a supplement request (bổ sung hồ sơ).
 | ``/ho-so/mau-02.xlsx`` | the score sheet (Mẫu 02) for the dossier | ``form_02`` |
 | ``/bo-sung`` | the requests for a supplement; answer (POST) | ``provide_supplement`` |
 
-Every write is the API route's: ``assessment.run_command`` with the API's body schema, the
-assessment's version read when the form was shown (a change made meanwhile is a 409), and the
-form's idempotency key. Which forms a page offers comes from the assessment's
-``allowed_commands`` and ``next_steps`` (earliest and latest day, what is missing), never from
+Every write is the API route's: the command's own RPC (``assessment.start_posting``, …) with
+the API's body schema, the assessment's version read when the form was shown (a change made
+meanwhile is a 409), and the form's idempotency key. Which forms a page offers comes from the
+assessment's ``allowed_commands`` and ``next_steps`` (earliest and latest day, what is missing), never from
 the page; the dates themselves are judged by the service, whose message is shown.
 """
 
@@ -244,7 +244,7 @@ class WorkspacePostingRoutes:
 
     def _posting_command(self, page, commune_code, year, command, **extra) -> dict:
         arguments, expected_version = _arguments(command, page.body, **extra)
-        return page.write("assessment", "run_command", commune_code, year, command, arguments,
+        return page.write("assessment", command, commune_code, year, arguments,
                           expected_version)
 
     def _attempt(self, page, commune_code, year, command, done, notice, **extra):

@@ -11,8 +11,8 @@ the council's appraisal, the chairman's decision (docs/workspace.md, "Thẩm đ�
 | ``/can-bo/tham-dinh/tinh/<tỉnh>/mau-08.xlsx?year=`` | Mẫu 08: the year's decisions, recognised and not-recognised lists |
 
 Each form posts to the API operation's page (``performs=``), with the API's body schema, and
-calls ``assessment.run_command`` as the API route does. Which forms a person sees comes from the
-service's ``next_steps`` (the step's role is theirs), never from the page's own reading of
+calls the command's RPC (``assessment.pass_check``, …) as the API route does. Which forms a
+person sees comes from the service's ``next_steps`` (the step's role is theirs), never from the page's own reading of
 the state.
 """
 
@@ -380,7 +380,7 @@ class ReviewRoutes:
 
     def _run(self, page, commune_code, year, command, key=None, **extra):
         arguments, expected_version = _arguments(command, page.body, **extra)
-        return page.write("assessment", "run_command", commune_code, year, command, arguments,
+        return page.write("assessment", command, commune_code, year, arguments,
                           expected_version, key=key)
 
     def _step(self, page, commune_code, year, command, notice, back, again, anchor=""):

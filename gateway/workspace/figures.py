@@ -2,7 +2,7 @@
 means, and the figures read back from the browser's fields into the API's ``figures`` body.
 
 Nothing here scores: the points, pass/fail and every refusal come from the assessment
-service (``score_figures``, ``run_command("record_figures")``), whose problems — one per
+service (``score_figures``, ``record_figures``), whose problems — one per
 figure path, in English — are worded here in Vietnamese for the field they concern.
 """
 

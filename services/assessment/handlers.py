@@ -1,20 +1,19 @@
 """Command handlers: load a commune's assessment, run one command, append its events.
 
 Plain Python over the event store (no nameko), so tests drive them directly; the service's
-RPCs are one line each on top. Commands arrive as JSON values (ISO dates, decimal strings).
+RPCs are one line each on top. Commands arrive typed (services/assessment/commands.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import Connection
 
 from kernel import clock
-from kernel.errors import ConcurrencyError, NotFound, ValidationFailed
+from kernel.errors import ConcurrencyError, NotFound
 from kernel.events import Metadata
 from kernel.store import EventStore
 from reference import units
@@ -23,6 +22,7 @@ from rules.assessment.names import RECOGNITION_DECIDED
 from rules.deadlines import RegimeCalendar
 from services.assessment import evaluation_reports as reports
 from services.assessment import views
+from services.assessment.commands import Command, Decide, parse_date
 from services.assessment.reviewing_levels import LEVEL_SET, ReviewingLevel, default_level
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import applied_event_ids
@@ -32,33 +32,6 @@ from services.assessment.workflow import (
     next_steps,
     stream_name,
 )
-
-# The commands a caller may run on an opened assessment, with the arguments that are dates.
-COMMANDS: dict[str, tuple[str, ...]] = {
-    "record_figures": (),
-    "record_indicators_figures": (),
-    "declare_conditions": (),
-    "submit_self_assessment": ("submitted_on",),
-    "reopen_self_assessment": ("reopened_on",),
-    "start_posting": ("start",),
-    "record_comment": ("received_on",),
-    "answer_comment": ("answered_on",),
-    "end_posting": ("today",),
-    "submit_dossier": ("submitted_on",),
-    "pass_check": ("checked_on",),
-    "request_supplement": ("requested_on",),
-    "provide_supplement": ("provided_on",),
-    "start_appraisal": ("started_on",),
-    "record_opinion": ("given_on",),
-    "appraise_indicator": (),
-    "appraise_indicators": (),
-    "complete_appraisal": ("completed_on",),
-    "decide": ("decision_date",),
-    "revoke": ("revoked_on",),
-}
-NEEDS_CATALOGUE = {"record_figures", "record_indicators_figures", "declare_conditions",
-                   "submit_self_assessment", "appraise_indicator", "appraise_indicators",
-                   "complete_appraisal"}
 
 
 class AssessmentHandlers:
@@ -146,7 +119,7 @@ class AssessmentHandlers:
         current = self.evaluation_report(year, report_id, unit_code)
         level = ReviewingLevel.from_events(
             unit.province_code, year, self.store.read_stream(level_stream(unit.province_code, year))).level
-        new_events = current.send(calendar, unit, _date(sent_on, "sent_on"), document_number,
+        new_events = current.send(calendar, unit, parse_date(sent_on, "sent_on"), document_number,
                                   self.today(), self.year_pauses(year).pause_for(unit.province_code),
                                   level)
         self.store.append(reports.stream_name(year, report_id, unit_code), current.version,
@@ -157,7 +130,7 @@ class AssessmentHandlers:
                        sent_on: str, document_number: str | None, reason: str,
                        metadata: Metadata) -> dict:
         current = self.evaluation_report(year, report_id, unit_code)
-        new_events = current.correct(calendar, _date(sent_on, "sent_on"), document_number, reason,
+        new_events = current.correct(calendar, parse_date(sent_on, "sent_on"), document_number, reason,
                                      self.today())
         self.store.append(reports.stream_name(year, report_id, unit_code), current.version,
                           new_events, metadata)
@@ -189,25 +162,12 @@ class AssessmentHandlers:
             calendar, year, sent, lambda p: configured.get(p, default_level(year)),
             pauses_of_year.pause_for, as_of or self.today(), province, district)
 
-    def execute(self, commune_code: str, year: int, command: str, arguments: dict,
-                metadata: Metadata, expected_version: int | None = None) -> CommuneAssessment:
-        if command not in COMMANDS:
-            raise NotFound("assessment.unknown_command", {"command": command})
+    def execute(self, commune_code: str, year: int, command: Command, metadata: Metadata,
+                expected_version: int | None = None) -> CommuneAssessment:
+        """Run one command (services/assessment/commands.py) on the opened assessment."""
         assessment = self._at_version(commune_code, year, expected_version)
-        kwargs = dict(arguments)
-        for name in COMMANDS[command]:
-            if kwargs.get(name) is not None:
-                kwargs[name] = _date(kwargs[name], name)
-        if command in NEEDS_CATALOGUE:
-            kwargs["catalogue"] = self._catalogue(assessment)
-        method = getattr(assessment, command)
-        try:
-            inspect.signature(method).bind(**kwargs)
-        except TypeError as exc:
-            raise ValidationFailed("assessment.wrong_arguments", {"command": command},
-                                   {"error": str(exc)}) from exc
-        new_events = method(**kwargs)
-        if command == "decide":
+        new_events = command.run(assessment, lambda: self._catalogue(assessment))
+        if isinstance(command, Decide):
             new_events = self._explained(assessment, new_events)
         return self._append(assessment, new_events, metadata)
 
@@ -260,15 +220,6 @@ class AssessmentHandlers:
     def _append(self, assessment: CommuneAssessment, new_events, metadata: Metadata) -> CommuneAssessment:
         self.store.append(assessment.stream, assessment.version, new_events, metadata)
         return assessment.apply(new_events)
-
-
-def _date(value, field: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValidationFailed("value.date_format", {field: value}, {"field": field}) from exc
 
 
 def _jurisdiction_of(commune_code: str, year: int) -> tuple[str, str | None]:

@@ -22,7 +22,7 @@ from rules.assessment.names import STATUS_VI
 from rules.criteria import set_for_year
 from rules.deadlines import RegimeCalendar
 from rules.scoring import score_indicator
-from services.assessment import criteria_sets, exports, rollups, views
+from services.assessment import commands, criteria_sets, exports, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.reviewing_levels import ReviewingLevel, stream_name
@@ -31,6 +31,21 @@ from storage.blobs import SHA256, BlobStore
 from storage.settings import EvidenceSettings
 
 expected = rpc(expected_exceptions=KernelError)
+
+
+def _command_rpc(command: type[commands.Command]):
+    """The RPC ``assessment.<command.name>(commune_code, year, arguments, expected_version,
+    context)``: the arguments made into ``command`` (400 before anything is read), then run
+    by the handlers, once per idempotency key."""
+
+    def run(self, commune_code: str, year: int, arguments: dict,
+            expected_version: int | None = None, context: dict | None = None) -> dict:
+        return self._command(command.from_arguments(arguments), commune_code, year,
+                             expected_version, context)
+
+    run.__name__ = run.__qualname__ = command.name  # the idempotency key's operation
+    run.__doc__ = f"Run ``commands.{command.__name__}`` on the opened assessment."
+    return expected(idempotent(run))
 
 
 class EvidenceStore(DependencyProvider):
@@ -82,19 +97,54 @@ class AssessmentService(EventSourcedService):
     @expected
     @idempotent
     def open_assessment(self, commune_code: str, year: int, context: dict | None = None) -> dict:
-        sets = self._criteria_sets()
-        assessment = self._handlers(sets).open(commune_code, year, metadata_from(context, "assessment"))
-        return self._view(assessment, sets)
+        assessment = self._handlers().open(commune_code, year, metadata_from(context, "assessment"))
+        return self._written(assessment)
+
+    # The commands of an opened assessment, one RPC each (commands.py), each answered by
+    # _written: ``assessment.decide(commune_code, year, arguments, expected_version, context)``.
+    record_figures = _command_rpc(commands.RecordFigures)
+    record_indicators_figures = _command_rpc(commands.RecordIndicatorsFigures)
+    declare_conditions = _command_rpc(commands.DeclareConditions)
+    submit_self_assessment = _command_rpc(commands.SubmitSelfAssessment)
+    reopen_self_assessment = _command_rpc(commands.ReopenSelfAssessment)
+    start_posting = _command_rpc(commands.StartPosting)
+    record_comment = _command_rpc(commands.RecordComment)
+    answer_comment = _command_rpc(commands.AnswerComment)
+    end_posting = _command_rpc(commands.EndPosting)
+    submit_dossier = _command_rpc(commands.SubmitDossier)
+    provide_supplement = _command_rpc(commands.ProvideSupplement)
+    pass_check = _command_rpc(commands.PassCheck)
+    request_supplement = _command_rpc(commands.RequestSupplement)
+    start_appraisal = _command_rpc(commands.StartAppraisal)
+    record_opinion = _command_rpc(commands.RecordOpinion)
+    appraise_indicator = _command_rpc(commands.AppraiseIndicator)
+    appraise_indicators = _command_rpc(commands.AppraiseIndicators)
+    complete_appraisal = _command_rpc(commands.CompleteAppraisal)
+    decide = _command_rpc(commands.Decide)
+    revoke = _command_rpc(commands.Revoke)
 
     @expected
     @idempotent
     def run_command(self, commune_code: str, year: int, command: str, arguments: dict,
                     expected_version: int | None = None, context: dict | None = None) -> dict:
-        sets = self._criteria_sets()
-        assessment = self._handlers(sets).execute(commune_code, year, command, arguments or {},
-                                                  metadata_from(context, "assessment"),
-                                                  expected_version)
-        return self._view(assessment, sets)
+        """The command named in data (bench/board.py, tests that walk a cycle): the same typed
+        path as the command's own RPC."""
+        return self._command(commands.by_name(command, arguments), commune_code, year,
+                             expected_version, context)
+
+    def _command(self, command: commands.Command, commune_code: str, year: int,
+                 expected_version: int | None, context: dict | None) -> dict:
+        assessment = self._handlers().execute(commune_code, year, command,
+                                              metadata_from(context, "assessment"),
+                                              expected_version)
+        return self._written(assessment)
+
+    def _written(self, assessment) -> dict:
+        """What every write of an assessment answers: where it stands now, small. The
+        explained assessment (scores, recognition, next steps) is ``get_assessment``'s."""
+        return {"commune_code": assessment.commune_code, "year": assessment.year,
+                "version": assessment.version, "state": assessment.state,
+                "status_vi": STATUS_VI[assessment.state]}
 
     @expected
     def get_assessment(self, commune_code: str, year: int) -> dict:
@@ -150,11 +200,10 @@ class AssessmentService(EventSourcedService):
         ``{file_name, media_type, size, sha256, signatures}``; the file must be in the store
         with that size (asked before the write begins, so no lock waits on the store)."""
         self._check_stored(file)
-        sets = self._criteria_sets()
-        assessment = self._handlers(sets).attach_evidence(
+        assessment = self._handlers().attach_evidence(
             commune_code, year, indicator_id, file, metadata_from(context, "assessment"),
             expected_version)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment, sets))
+        return self._written(assessment)
 
     @expected
     @idempotent
@@ -162,11 +211,10 @@ class AssessmentService(EventSourcedService):
                         expected_version: int | None = None, context: dict | None = None) -> dict:
         """The file no longer backs the indicator (while the self-assessment is a draft); the
         stored file stays: it may back other indicators, and the log still names it."""
-        sets = self._criteria_sets()
-        assessment = self._handlers(sets).remove_evidence(
+        assessment = self._handlers().remove_evidence(
             commune_code, year, indicator_id, sha256, metadata_from(context, "assessment"),
             expected_version)
-        return views.assessment(assessment, sets, self._satisfaction_of(assessment, sets))
+        return self._written(assessment)
 
     @expected
     def evidence_file(self, commune_code: str, year: int, indicator_id: str, sha256: str) -> dict:

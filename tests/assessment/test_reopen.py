@@ -13,7 +13,7 @@ from kernel.store import EventStore
 from rules.assessment import names as n
 from rules.assessment.state import AssessmentState, evolve
 from rules.criteria import set_for_year
-from services.assessment import criteria_sets, views
+from services.assessment import commands, criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.workflow import CommuneAssessment
@@ -117,13 +117,13 @@ def test_the_handlers_reopen_with_json_arguments_and_the_view_shows_it(store):
     meta = Metadata(actor=Actor(subject="officer@test", role="commune_officer", jurisdiction={}))
     handlers.open("16426", 2022, meta)
     for indicator in set_for_year(2022, sets).indicators():
-        handlers.execute("16426", 2022, "record_figures",
-                         {"indicator_id": indicator.id, "figures": full_figures(indicator)}, meta)
-    handlers.execute("16426", 2022, "submit_self_assessment", {"submitted_on": "2022-12-09"}, meta)
+        handlers.execute("16426", 2022,
+                         commands.RecordFigures(indicator.id, full_figures(indicator)), meta)
+    handlers.execute("16426", 2022, commands.SubmitSelfAssessment(date(2022, 12, 9)), meta)
     body = views.assessment(handlers.get("16426", 2022), sets)
     assert [s["command"] for s in body["next_steps"]] == ["start_posting", "reopen_self_assessment"]
-    handlers.execute("16426", 2022, "reopen_self_assessment",
-                     {"reason": "Sửa số liệu", "reopened_on": "2022-12-10"}, meta)
+    handlers.execute("16426", 2022, commands.ReopenSelfAssessment(
+        "Sửa số liệu", date(2022, 12, 10)), meta)
     body = views.assessment(handlers.get("16426", 2022), sets)
     assert body["state"] == "drafting" and body["reopenings"][0]["reopened_on"] == "2022-12-10"
     assert body["next_steps"][-1]["command"] == "submit_self_assessment"

@@ -7,7 +7,7 @@ from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.store import EventStore
 from reference import units
 from rules.criteria import load_builtin_sets, set_for_year
-from services.assessment import rollups
+from services.assessment import commands, rollups
 from tests.assessment.test_service_handlers import handlers_for, meta, walk_to_appraised
 
 YEAR = 2022
@@ -82,9 +82,9 @@ def year_2022(tmp_path_factory):
                                         (REFUSED, {"disciplined": True}, False),
                                         (LOW, {"points": {"C1.I2": "1.00"}}, False)):
         walk_to_appraised(handlers, criteria_set, commune=commune, **kwargs)
-        handlers.execute(commune, YEAR, "decide", {
+        handlers.execute(commune, YEAR, commands.Decide.from_arguments({
             "recognised": recognised, "decision_number": f"{commune}/QĐ-UBND",
-            "decision_date": "2023-01-20"}, meta("chairman"))
+            "decision_date": "2023-01-20"}), meta("chairman"))
     handlers.open("16423", YEAR, meta())  # opened, nothing more
     projection = rollups.RollupProjection()
     projection.migrate(store.engine)

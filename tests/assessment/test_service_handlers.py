@@ -12,7 +12,7 @@ from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.store import EventStore
 from rules.criteria import load_builtin_sets, set_for_year
 from rules.scoring import appraised_sheet
-from services.assessment import criteria_sets, rollups, views
+from services.assessment import commands, criteria_sets, rollups, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from tests.support.assessment_figures import full_figures
@@ -41,7 +41,8 @@ def handlers_for(store):
 
 def walk_to_appraised(handlers, criteria_set, commune=DONG_QUANG, year=YEAR, points=None,
                       disciplined=False):
-    run = lambda command, **kw: handlers.execute(commune, year, command, kw, meta())  # noqa: E731
+    run = lambda command, **kw: handlers.execute(  # noqa: E731
+        commune, year, commands.by_name(command, kw), meta())
     handlers.open(commune, year, meta())
     for indicator in criteria_set.indicators():
         run("record_figures", indicator_id=indicator.id, figures=full_figures(indicator))
@@ -85,8 +86,8 @@ def test_the_recognition_preview_uses_the_self_sheet_until_the_council_scores(st
     body = views.assessment(handlers.get(DONG_QUANG, YEAR), sets)
     assert body["self_score"] is None and body["recognition"] is None
     indicator = set_for_year(YEAR, sets).indicators()[0]
-    handlers.execute(DONG_QUANG, YEAR, "record_figures",
-                     {"indicator_id": indicator.id, "figures": full_figures(indicator)}, meta())
+    handlers.execute(DONG_QUANG, YEAR,
+                     commands.RecordFigures(indicator.id, full_figures(indicator)), meta())
     body = views.assessment(handlers.get(DONG_QUANG, YEAR), sets)
     preview = body["recognition_preview"]
     assert preview["recognised"] is False
@@ -111,7 +112,7 @@ def test_a_bad_command_is_refused_and_the_stream_does_not_move(store, command, a
     handlers.open(DONG_QUANG, YEAR, meta())
     before = store.stream_version(f"assessment-{DONG_QUANG}-{YEAR}")
     with pytest.raises(error):
-        handlers.execute(DONG_QUANG, YEAR, command, arguments, meta())
+        handlers.execute(DONG_QUANG, YEAR, commands.by_name(command, arguments), meta())
     assert store.stream_version(f"assessment-{DONG_QUANG}-{YEAR}") == before
 
 
@@ -206,11 +207,11 @@ def test_the_rollup_projection_lists_and_counts_a_year(store):
     sets, handlers = handlers_for(store)
     criteria_set = set_for_year(YEAR, sets)
     walk_to_appraised(handlers, criteria_set, commune="16426")
-    handlers.execute("16426", YEAR, "decide", {"recognised": True, "decision_number": "1/QĐ",
-                                               "decision_date": "2023-01-20"}, meta("chairman"))
+    handlers.execute("16426", YEAR, commands.Decide(True, "1/QĐ", date(2023, 1, 20)),
+                     meta("chairman"))
     walk_to_appraised(handlers, criteria_set, commune="16420", disciplined=True)
-    handlers.execute("16420", YEAR, "decide", {"recognised": False, "decision_number": "2/QĐ",
-                                               "decision_date": "2023-01-20"}, meta("chairman"))
+    handlers.execute("16420", YEAR, commands.Decide(False, "2/QĐ", date(2023, 1, 20)),
+                     meta("chairman"))
     # the decision carries the rules applied to the council's sheet: why, for the board
     decided = store.read_stream("assessment-16420-2022")[-1]
     why = {c["id"]: c for c in decided.data["recognition"]["conditions"]}
@@ -219,9 +220,9 @@ def test_the_rollup_projection_lists_and_counts_a_year(store):
     assert why["no_head_disciplined"]["value"] == "false" and why["total"]["verdict"] == "met"
     # a caller cannot bring its own explanation: the rules' verdict is the handler's
     with pytest.raises(ValidationFailed):
-        handlers.execute("16426", YEAR, "decide", {
+        handlers.execute("16426", YEAR, commands.Decide.from_arguments({
             "recognised": True, "decision_number": "3/QĐ", "decision_date": "2023-01-20",
-            "recognition": {"recognised": True, "conditions": []}}, meta("chairman"))
+            "recognition": {"recognised": True, "conditions": []}}), meta("chairman"))
     handlers.open("16417", YEAR, meta())
     projection = rollups.RollupProjection()
     projection.migrate(store.engine)

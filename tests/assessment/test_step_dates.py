@@ -10,7 +10,7 @@ from kernel.errors import DateInFuture, DateOutOfOrder, IllegalTransition
 from kernel.events import Actor, Metadata
 from kernel.store import EventStore
 from rules.criteria import set_for_year
-from services.assessment import criteria_sets, views
+from services.assessment import commands, criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from services.assessment.workflow import CommuneAssessment
@@ -225,16 +225,15 @@ def test_given_the_services_clock_when_a_step_is_dated_tomorrow_then_the_stream_
     meta = Metadata(actor=Actor(subject="officer@test", role="commune_officer", jurisdiction={}))
     handlers.open("16426", 2022, meta)
     for indicator in set_for_year(2022, sets).indicators():
-        handlers.execute("16426", 2022, "record_figures",
-                         {"indicator_id": indicator.id, "figures": full_figures(indicator)}, meta)
+        handlers.execute("16426", 2022,
+                         commands.RecordFigures(indicator.id, full_figures(indicator)), meta)
     stream = "assessment-16426-2022"
     before = store.stream_version(stream)
     with pytest.raises(DateInFuture) as raised:
-        handlers.execute("16426", 2022, "submit_self_assessment", {"submitted_on": "2022-12-16"},
-                         meta)
+        handlers.execute("16426", 2022, commands.SubmitSelfAssessment(date(2022, 12, 16)), meta)
     assert "16/12/2022" in raised.value.message and "15/12/2022" in raised.value.message
     assert store.stream_version(stream) == before
-    handlers.execute("16426", 2022, "submit_self_assessment", {"submitted_on": "2022-12-15"}, meta)
+    handlers.execute("16426", 2022, commands.SubmitSelfAssessment(date(2022, 12, 15)), meta)
     body = views.assessment(handlers.get("16426", 2022), sets)
     assert body["today"] == "2022-12-15"
     assert body["self_assessment"]["submitted_on"] == "2022-12-15"

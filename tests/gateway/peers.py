@@ -13,6 +13,7 @@ from nameko.rpc import rpc
 
 from kernel.errors import ConcurrencyError, Forbidden, NotFound, Unauthorised
 from rules.criteria import set_for_year
+from services.assessment.commands import BY_NAME as COMMANDS
 from tests.support import evidence_files
 
 # Years that make the assessment peer misbehave, to drive the gateway's error paths.
@@ -138,7 +139,6 @@ class AssessmentPeer(Peer):
         **REVIEW_ASSESSMENT, **_assessment(commune_code, year)})
     assessment_events = recorded("assessment_events", lambda self, *args: [])
     open_assessment = recorded("open_assessment")
-    run_command = recorded("run_command")
     assessment_form = recorded("assessment_form", _file)
     list_criteria_sets = recorded("list_criteria_sets", lambda self: [])
     list_pauses = recorded("list_pauses", lambda self, year=None: [])
@@ -162,6 +162,11 @@ class AssessmentPeer(Peer):
     remove_evidence = recorded("remove_evidence")
     # The file the gateway then serves must be in its store (tests/gateway/conftest.py)
     evidence_file = recorded("evidence_file", lambda self, *args: dict(EVIDENCE_FILE))
+
+
+# One RPC per command of an opened assessment, as the service has (its commands.py).
+for _command in COMMANDS:
+    setattr(AssessmentPeer, _command, recorded(_command))
 
 
 def _stored(kind, key):

@@ -169,7 +169,10 @@ def test_figures_and_declarations_show_in_the_self_sheet_and_preview(api):
     assert answer.status_code == 200, answer.text
     answer = send(api, "PUT", f"{URL}/declarations", OFFICER,
                   {"declarations": {"no_head_disciplined": True}})
-    body = answer.json()
+    # a write answers where the assessment stands; the sheet and preview are GET's
+    assert set(answer.json()) == {"commune_code", "year", "version", "state", "status_vi"}
+    assert answer.json()["version"] == version(api)
+    body = send(api, "GET", URL, OFFICER).json()
     assert body["declarations"] == {"no_head_disciplined": True}
     assert body["self_score"]["criteria"][0]["points"] == "3.00"
     verdicts = {c["id"]: c["verdict"] for c in body["recognition_preview"]["conditions"]}
@@ -194,7 +197,7 @@ def test_a_criterions_figures_are_recorded_in_one_request_all_or_nothing(api):
     answer = send(api, "PUT", f"{URL}/figures", OFFICER, {"figures": figures})
     assert answer.status_code == 200, answer.text
     assert answer.json()["version"] == before + len(figures)
-    sheet = {c["id"]: c for c in answer.json()["self_score"]["criteria"]}
+    sheet = {c["id"]: c for c in send(api, "GET", URL, OFFICER).json()["self_score"]["criteria"]}
     assert sheet["C3"]["points"] == "15.00"
 
 
@@ -235,7 +238,8 @@ def test_steps_are_dated_no_later_than_today_and_the_next_steps_come_from_the_se
 
     submitted = send(api, "POST", f"{PHU}/self-assessment", OTHER_OFFICER, {"submitted_on": "2022-12-19"})
     assert submitted.status_code == 200, submitted.text
-    assert [s["command"] for s in submitted.json()["next_steps"]] == [
+    assert submitted.json()["state"] == "self_assessed"
+    assert [s["command"] for s in send(api, "GET", PHU, OTHER_OFFICER).json()["next_steps"]] == [
         "start_posting", "reopen_self_assessment"]
 
     no_reason = send(api, "POST", f"{PHU}/self-assessment/reopen", OTHER_OFFICER,
@@ -252,13 +256,15 @@ def test_steps_are_dated_no_later_than_today_and_the_next_steps_come_from_the_se
                     {"reason": "Sai số liệu chỉ tiêu 1.2", "reopened_on": "2022-12-20"})
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["state"] == "drafting"
-    assert reopened.json()["reopenings"][0]["reason"] == "Sai số liệu chỉ tiêu 1.2"
+    assert send(api, "GET", PHU, OTHER_OFFICER).json()["reopenings"][0]["reason"] == "Sai số liệu chỉ tiêu 1.2"
 
     assert send(api, "POST", f"{PHU}/self-assessment", OTHER_OFFICER,
                 {"submitted_on": "2022-12-20"}).status_code == 200
     posted = send(api, "POST", f"{PHU}/posting", OTHER_OFFICER, {"start": "2022-12-20",
                                                                  "channel": "office"})
-    end = {s["command"]: s for s in posted.json()["next_steps"]}["end_posting"]
+    assert posted.status_code == 200, posted.text
+    end = {s["command"]: s for s in send(api, "GET", PHU, OTHER_OFFICER).json()["next_steps"]}[
+        "end_posting"]
     assert (end["ready"], end["earliest"]) == (False, "2022-12-24")
     late = send(api, "POST", f"{PHU}/self-assessment/reopen", OTHER_OFFICER,
                 {"reason": "Sai số liệu", "reopened_on": "2022-12-20"})

@@ -31,16 +31,16 @@ def test_a_province_chairman_cannot_decide_a_year_the_province_has_districts_rev
     assert (refused.status_code, refused.json()["error"]) == (403, "forbidden")
     assert refused.json()["details"]["reviewing_level"] == "district"
     assert "Huyện Đông Sơn" in refused.json()["message"]
-    assert calls(peers.AssessmentPeer, "run_command") == []
+    assert calls(peers.AssessmentPeer, "decide") == []
     decided = platform.request("POST", url, district_chairman, json=decision)
     assert decided.status_code == 200, decided.text
-    assert calls(peers.AssessmentPeer, "run_command")[0][1:4] == (DONG_QUANG, 2022, "decide")
+    assert calls(peers.AssessmentPeer, "decide")[0][1:3] == (DONG_QUANG, 2022)
 
     # Configured the other way, the other way round, at once (the gateway keeps what it set).
     assert platform.put(level_url, admin, json={"level": "province"}).status_code == 200
     assert platform.request("POST", url, district_chairman, json=decision).status_code == 403
     assert platform.request("POST", url, province_chairman, json=decision).status_code == 200
-    assert len(calls(peers.AssessmentPeer, "run_command")) == 2
+    assert len(calls(peers.AssessmentPeer, "decide")) == 2
 
 
 def test_a_commune_officers_token_scoped_to_a_province_covers_none_of_its_communes(
@@ -97,7 +97,8 @@ def test_the_reviewing_level_is_read_once_for_a_run_of_review_steps(platform, to
         assert platform.request("POST", url + step, who, json=body).status_code == 200
     assert calls(peers.AssessmentPeer, "get_reviewing_level") == [
         ("get_reviewing_level", "12", 2023)]
-    assert len(calls(peers.AssessmentPeer, "run_command")) == 3
+    assert [len(calls(peers.AssessmentPeer, rpc))
+            for rpc in ("pass_check", "start_appraisal", "complete_appraisal")] == [1, 1, 1]
 
 
 def test_a_reviewing_level_that_cannot_be_read_is_never_assumed(platform, token):
@@ -107,4 +108,4 @@ def test_a_reviewing_level_that_cannot_be_read_is_never_assumed(platform, token)
         token("chairman", province=HANOI),
         json={"recognised": True, "decision_number": "1/QĐ", "decision_date": "2091-01-10"})
     assert (answer.status_code, answer.json()["error"]) == (503, "service_unavailable")
-    assert calls(peers.AssessmentPeer, "run_command") == []
+    assert calls(peers.AssessmentPeer, "decide") == []

@@ -121,7 +121,11 @@ def account_form(s, **extra) -> dict:
             "district": s.district or "", "commune": s.commune, **extra}
 
 
-def assessment(s, rest, method="POST", body=None, rpc="run_command"):
+# An assessment route's RPC by default: the command it is named for (assessment.decide, …).
+OWN_COMMAND = "<the operation's own command>"
+
+
+def assessment(s, rest, method="POST", body=None, rpc=OWN_COMMAND):
     return Call(method, f"/api/v1/communes/{s.commune}/assessments/{s.year}{rest}", body,
                 peers.AssessmentPeer, rpc, "commune")
 
@@ -145,7 +149,7 @@ def commune_pages(s: Situation) -> dict:
         "workspace_open_assessment": commune_page("POST", f"{year}/mo", {}, "open_assessment"),
         "workspace_indicator": commune_page("GET", indicator, None, "get_criteria_set"),
         "workspace_record_figures": commune_page("POST", indicator, {
-            "fig_assigned": "0", "fig_issued": "0", "khong_phat_sinh": "1"}, "run_command"),
+            "fig_assigned": "0", "fig_issued": "0", "khong_phat_sinh": "1"}, "record_figures"),
         "workspace_score_figures": commune_page("POST", f"{indicator}/tinh-diem",
                                                 {"fig_assigned": "1"}, "score_figures"),
         "workspace_attach_evidence": replace(
@@ -157,13 +161,13 @@ def commune_pages(s: Situation) -> dict:
             "POST", f"{indicator}/minh-chung/{EVIDENCE_SHA}/go", {}, "remove_evidence"),
         "workspace_declarations": commune_page("GET", f"{year}/ke-khai", None, "get_assessment"),
         "workspace_declare": commune_page("POST", f"{year}/ke-khai",
-                                          {"dk_no_head_disciplined": "true"}, "run_command"),
+                                          {"dk_no_head_disciplined": "true"}, "declare_conditions"),
         "workspace_summary": commune_page("GET", f"{year}/tong-hop", None, "get_assessment"),
         "workspace_submit_self_assessment": commune_page("POST", f"{year}/hoan-thanh", {},
-                                                         "run_command"),
+                                                         "submit_self_assessment"),
         "workspace_reopen_form": commune_page("GET", f"{year}/mo-lai", None, "get_assessment"),
         "workspace_reopen": commune_page("POST", f"{year}/mo-lai", {
-            "reason": "Nhập nhầm", "reopened_on": f"{s.year + 1}-01-10"}, "run_command"),
+            "reason": "Nhập nhầm", "reopened_on": f"{s.year + 1}-01-10"}, "reopen_self_assessment"),
     }
 
 
@@ -184,7 +188,7 @@ def recipes(s: Situation) -> dict:
                else f"/api/v1/evaluation-reports/{y}/province_to_ministry/{s.province}")
     report_page = "/can-bo/bao-cao-ket-qua" + reports[len("/api/v1/evaluation-reports"):]
     survey = f"/can-bo/khao-sat/dot/{s.commune}-{s.year}"
-    return {
+    found = {
         # public
         "get_health": Call("GET", "/health"),
         "openapi_document": Call("GET", "/openapi.json"),
@@ -414,43 +418,43 @@ def recipes(s: Situation) -> dict:
         # the commune officer's posting, dossier and supplement pages
         "workspace_posting": year_page(s, "/niem-yet"),
         "workspace_posting_start": year_page(s, "/niem-yet/bat-dau", "POST", {
-            "start": day, "channel": "portal"}, "run_command"),
+            "start": day, "channel": "portal"}, "start_posting"),
         "workspace_posting_comment": year_page(s, "/niem-yet/y-kien", "POST", {
-            "comment_id": "YK-01", "text": "Góp ý", "received_on": day}, "run_command"),
+            "comment_id": "YK-01", "text": "Góp ý", "received_on": day}, "record_comment"),
         "workspace_posting_answer": year_page(s, "/niem-yet/y-kien/YK-01/tra-loi", "POST", {
-            "answer": "Đã tiếp thu", "answered_on": day}, "run_command"),
+            "answer": "Đã tiếp thu", "answered_on": day}, "answer_comment"),
         "workspace_posting_end": year_page(s, "/niem-yet/ket-thuc", "POST",
-                                              {"ended_on": day}, "run_command"),
+                                              {"ended_on": day}, "end_posting"),
         "workspace_dossier": year_page(s, "/ho-so"),
         "workspace_dossier_submit": year_page(s, "/ho-so", "POST", {
-            "submitted_on": day, "requests_recognition": "co"}, "run_command"),
+            "submitted_on": day, "requests_recognition": "co"}, "submit_dossier"),
         "workspace_dossier_form_02": year_page(s, "/ho-so/mau-02.xlsx", rpc="assessment_form"),
         "workspace_supplement": year_page(s, "/bo-sung"),
         "workspace_supplement_provide": year_page(s, "/bo-sung", "POST", {
-            "provided_on": day, "note": "Đã bổ sung"}, "run_command"),
+            "provided_on": day, "note": "Đã bổ sung"}, "provide_supplement"),
         # the review and recognition pages (gateway/routes/workspace_review.py)
         "workspace_review_queue": page("GET", "/can-bo/tham-dinh"),
         "workspace_review_dossier": review_page("GET", review, None, "get_assessment"),
         "workspace_review_check": review_page("POST", f"{review}/kiem-tra", {"checked_on": day},
-                                              "run_command"),
+                                              "pass_check"),
         "workspace_review_supplement": review_page("POST", f"{review}/yeu-cau-bo-sung", {
-            "reason": "Thiếu Mẫu 03", "requested_on": day}, "run_command"),
+            "reason": "Thiếu Mẫu 03", "requested_on": day}, "request_supplement"),
         "workspace_review_council": review_page("GET", f"{review}/hoi-dong", None,
                                                 "get_assessment"),
         "workspace_review_start": review_page("POST", f"{review}/hoi-dong/bat-dau", {
-            "method": "meeting", "council_size": "5", "started_on": day}, "run_command"),
+            "method": "meeting", "council_size": "5", "started_on": day}, "start_appraisal"),
         "workspace_review_opinion": review_page("POST", f"{review}/hoi-dong/y-kien", {
             "member_name": "Lê Văn Chủ", "role": "Chủ tịch Hội đồng", "opinion": "Nhất trí",
-            "given_by": "writing"}, "run_command"),
+            "given_by": "writing"}, "record_opinion"),
         "workspace_review_appraise": review_page("POST", f"{review}/hoi-dong/cham-diem", {
-            "points-C1.I1": "3", "reason-C1.I1": "Đủ minh chứng"}, "run_command"),
+            "points-C1.I1": "3", "reason-C1.I1": "Đủ minh chứng"}, "appraise_indicator"),
         "workspace_review_complete": review_page("POST", f"{review}/hoi-dong/hoan-thanh",
-                                                 {"completed_on": day}, "run_command"),
+                                                 {"completed_on": day}, "complete_appraisal"),
         "workspace_review_decision_form": review_page("GET", f"{review}/quyet-dinh", None,
                                                       "get_assessment"),
         "workspace_review_decide": review_page("POST", f"{review}/quyet-dinh", {
             "recognised": "true", "decision_number": "1/QĐ-UBND", "decision_date": day},
-            "run_command"),
+            "decide"),
         # the plans pages (gateway/routes/workspace_plans.py)
         "workspace_plans": plan_page("GET", "/can-bo/ke-hoach", None, "list_plans"),
         "workspace_plans_overdue": plan_page("GET", "/can-bo/ke-hoach/qua-han", None,
@@ -558,6 +562,8 @@ def recipes(s: Situation) -> dict:
             "GET", f"/can-bo/tham-dinh/tinh/{s.province}/mau-10.xlsx{query}", None, A,
             "rollup_form", "area", page=True),
     }
+    return {operation: replace(call, rpc=operation) if call.rpc == OWN_COMMAND else call
+            for operation, call in found.items()}
 
 
 # -- who passes: the rules as docs/gateway.md states them, written again ------------------------

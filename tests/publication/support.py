@@ -7,7 +7,7 @@ from kernel.events import Actor, Metadata, NewEvent
 from kernel.projection import ProjectionProcessor, StoreSource
 from kernel.store import EventStore
 from rules.criteria import set_for_year
-from services.assessment import criteria_sets, views
+from services.assessment import commands, criteria_sets, views
 from services.assessment.catalogue import CriteriaSetCatalogue
 from services.assessment.handlers import AssessmentHandlers
 from services.publication import export, overviews, record, search
@@ -53,7 +53,7 @@ class Setup:
 
     # -- the assessment, step by step
     def run(self, commune, year, command, **kw):
-        return self.handlers.execute(commune, year, command, kw, meta())
+        return self.handlers.execute(commune, year, commands.by_name(command, kw), meta())
 
     def walk(self, commune=DONG_QUANG, year=YEAR, until="decided", recognised=True,
              points=None, comments=(), decision_date=None):

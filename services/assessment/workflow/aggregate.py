@@ -58,6 +58,14 @@ class CommuneAssessment(CommuneSteps, EvidenceSteps, ReviewSteps, SurveySteps):
         return self._s.version
 
     @property
+    def commune_code(self) -> str | None:
+        return self._s.identity.get("commune_code") if self._s.identity else None
+
+    @property
+    def year(self) -> int | None:
+        return self._s.identity.get("year") if self._s.identity else None
+
+    @property
     def stream(self) -> str | None:
         identity = self._s.identity
         return n.stream_name(identity["commune_code"], identity["year"]) if identity else None
