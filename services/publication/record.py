@@ -53,6 +53,7 @@ from sqlalchemy.exc import IntegrityError
 from kernel import vietnamese as vi
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
+from kernel.schema import events as log_events
 from kernel.store import ANY_VERSION
 from rules import pauses as year_pauses
 from rules.assessment import names as n
@@ -224,13 +225,25 @@ def note_change(conn, commune_code: str | None = None, province_code: str | None
                 year: int | None = None, lists: bool = False, years: bool = False,
                 everything: bool = False) -> int:
     """Record one change in the writer's transaction; returns its sequence number."""
-    conn.execute(update(change_head).where(change_head.c.id == 1)
-                 .values(seq=change_head.c.seq + 1))
-    seq = conn.execute(select(change_head.c.seq).where(change_head.c.id == 1)).scalar()
-    conn.execute(insert(changes).values(
-        seq=seq, commune_code=commune_code, province_code=province_code, year=year,
-        lists=lists, years=years, everything=everything))
-    if seq % 1000 == 0:
+    return note_changes(conn, [{"commune_code": commune_code, "province_code": province_code,
+                                "year": year, "lists": lists, "years": years,
+                                "everything": everything}])
+
+
+_BUMP_SEQ = (update(change_head).where(change_head.c.id == 1)
+             .values(seq=change_head.c.seq + bindparam("count")))
+_HEAD_SEQ = select(change_head.c.seq).where(change_head.c.id == 1)
+
+
+def note_changes(conn, noted: list[dict]) -> int:
+    """Record several changes (note_change's arguments each) with one move of the head and
+    one insert; returns the last one's sequence number."""
+    conn.execute(_BUMP_SEQ, {"count": len(noted)})
+    seq = conn.execute(_HEAD_SEQ).scalar()
+    first = seq - len(noted) + 1
+    conn.execute(insert(changes), [{"seq": first + offset, **change}
+                                   for offset, change in enumerate(noted)])
+    if (first - 1) // 1000 != seq // 1000:  # a thousand more: prune the oldest
         conn.execute(delete(changes).where(changes.c.seq <= seq - CHANGE_LOG_KEEP))
     return seq
 
@@ -337,6 +350,20 @@ def _load_state(state_json: str) -> AssessmentState:
     return AssessmentState(**json.loads(state_json))
 
 
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(AssessmentState))
+
+
+def _state_json(state: AssessmentState) -> str:
+    """What ``json.dumps(dataclasses.asdict(state))`` gives, without asdict's deep copy of a
+    state that is plain JSON already."""
+    return json.dumps({name: getattr(state, name) for name in _STATE_FIELDS}, ensure_ascii=False)
+
+
+_UPDATE_COMMUNE_YEAR = update(commune_years).where(
+    commune_years.c.stream == bindparam("b_stream")).values(
+    {name: bindparam(f"b_{name}") for name in (*LIST_FIELDS, "state", "state_json", "position")})
+
+
 # -- the projection ------------------------------------------------------------------------------
 
 ENTRY_PUBLISHED = "EntryPublished"
@@ -358,14 +385,32 @@ class PublicRecordProjection:
         return event.source == "survey" and event.type == SATISFACTION_RESULT
 
     def apply(self, conn, event) -> None:
-        if event.type == n.CRITERIA_SET_PUBLISHED:
-            self._criteria_set(conn, event)
-        elif event.type in year_pauses.EVENT_TYPES:
-            self._pause(conn, event)
-        elif event.type == SATISFACTION_RESULT:
-            self._satisfaction(conn, event)
-        else:
-            self._assessment(conn, event)
+        self.apply_many(conn, [event])
+
+    def apply_many(self, conn, events) -> None:
+        """A batch's events in order: each run of consecutive assessment events folded at
+        once (``_assessments``); the others, which the run's scoring may depend on (a
+        published criteria set), between the runs. The entries' events are appended to the
+        service's own log at the end, in the order of their entries."""
+        self._posts = []
+        run = []
+        for event in events:
+            if event.type == n.CRITERIA_SET_PUBLISHED:
+                handle = self._criteria_set
+            elif event.type in year_pauses.EVENT_TYPES:
+                handle = self._pause
+            elif event.type == SATISFACTION_RESULT:
+                handle = self._satisfaction
+            else:
+                run.append(event)
+                continue
+            if run:
+                self._assessments(conn, run)
+                run = []
+            handle(conn, event)
+        if run:
+            self._assessments(conn, run)
+        self._post(conn)
 
     def reset(self, conn) -> None:
         for table in ALL_TABLES:
@@ -391,9 +436,24 @@ class PublicRecordProjection:
             "entry_id": event.id, "kind": kind, "commune_code": commune_code, "year": year,
             "corrects": corrects, "summary": summary, "source": ref(event)},
             id=str(uuid.uuid5(ENTRY_NAMESPACE, event.id)))
-        with contextlib.suppress(DuplicateEventError):
-            self.store.append(f"record-{commune_code}-{year}", ANY_VERSION, [posted],
-                              metadata_caused_by(event, Actor.system("publication")), conn=conn)
+        self._posts.append((f"record-{commune_code}-{year}", posted,
+                            metadata_caused_by(event, Actor.system("publication"))))
+
+    def _post(self, conn) -> None:
+        """Append the batch's entry events that the log does not hold yet, looked up in one
+        query: a rebuild finds them all there and appends nothing."""
+        if not self._posts:
+            return
+        ids = [posted.id for _, posted, _ in self._posts]
+        held = set()
+        for start in range(0, len(ids), 500):
+            held.update(conn.execute(select(log_events.c.event_id).where(
+                log_events.c.event_id.in_(ids[start:start + 500]))).scalars())
+        for stream, posted, meta in self._posts:
+            if posted.id not in held:
+                with contextlib.suppress(DuplicateEventError):
+                    self.store.append(stream, ANY_VERSION, [posted], meta, conn=conn)
+        self._posts = []
 
     # -- criteria sets
     def _criteria_set(self, conn, event) -> None:
@@ -447,48 +507,81 @@ class PublicRecordProjection:
         self._publish(conn, event, commune_code, year, purpose, summary, public, previous)
 
     # -- assessments
-    def _assessment(self, conn, event) -> None:
-        conn.execute(insert(source_events).values(
-            source=event.source, position=event.position, event_id=event.id,
-            stream=event.stream, version=event.version, type=event.type,
-            message=json.dumps(event.to_message(), ensure_ascii=False)))
-        row = conn.execute(select(commune_years.c.state_json, *(
-            commune_years.c[name] for name in LIST_FIELDS)).where(
-            commune_years.c.stream == event.stream)).first()
-        state = AssessmentState() if row is None else _load_state(row.state_json)
-        evolve(state, event.type, event.data)
-        state.version = event.version
-        if not state.identity:
-            return
-        identity = state.identity
-        criteria_set = criteria_set_of(conn, identity["criteria_set_id"],
-                                       identity["criteria_set_version"])
-        values = _summary(state, criteria_set)
-        values.update(state_json=json.dumps(dataclasses.asdict(state), ensure_ascii=False),
-                      position=event.position)
-        if row is None:
-            names = names_of(identity["commune_code"], identity["year"], identity["province_code"])
-            conn.execute(insert(commune_years).values(
-                stream=event.stream, commune_code=identity["commune_code"], year=identity["year"],
-                province_code=identity["province_code"], province_name=names["province_name"],
-                district_code=names["district_code"], district_name=names["district_name"],
-                commune_name=names["commune_name"],
-                search_text=search_text(identity["commune_code"], names, identity["province_code"]),
-                criteria_set_id=identity["criteria_set_id"],
-                criteria_set_version=identity["criteria_set_version"], **values))
-        else:
-            conn.execute(update(commune_years).where(commune_years.c.stream == event.stream)
-                         .values(**values))
-        was_public = row is not None and bool(row.public)
-        if was_public or values["public"]:
-            # Before anything is published the board shows nothing of it: no change to note.
-            note_change(conn, identity["commune_code"], identity["province_code"],
-                        identity["year"],
-                        lists=not was_public or any(getattr(row, name) != values[name]
-                                                    for name in LIST_FIELDS),
-                        years=not was_public)
-        if scores.is_public(state) and criteria_set is not None:
-            self._entry(conn, event, state, criteria_set)
+    def _assessments(self, conn, events) -> None:
+        """Consecutive assessment events, folded per stream: each commune-year's row read once,
+        advanced in memory with ``evolve``, scored and written once, and one change noted for
+        it; what applying them one at a time leaves (a batch is one transaction, so no reader
+        sees the states in between). Entries are made at their event, from the state as it
+        stood then; before the posting there are none, and no change to note."""
+        streams = list(dict.fromkeys(e.stream for e in events))
+        stored = {}
+        for start in range(0, len(streams), 500):
+            stored.update((row.stream, row) for row in conn.execute(select(
+                commune_years.c.stream, commune_years.c.state_json,
+                *(commune_years.c[name] for name in LIST_FIELDS)).where(
+                commune_years.c.stream.in_(streams[start:start + 500]))))
+        # As stored, before evolve: it keeps parts of an event's data in the state, which
+        # later events of the same stream may change in place.
+        conn.execute(insert(source_events), [{
+            "source": e.source, "position": e.position, "event_id": e.id, "stream": e.stream,
+            "version": e.version, "type": e.type,
+            "message": json.dumps(e.to_message(), ensure_ascii=False)} for e in events])
+        sets = criteria_sets(conn)
+        folded: dict[str, tuple[AssessmentState, int]] = {}  # stream -> state, last position
+        for event in events:
+            if event.stream in folded:
+                state = folded[event.stream][0]
+            elif event.stream in stored:
+                state = _load_state(stored[event.stream].state_json)
+            else:
+                state = AssessmentState()
+            evolve(state, event.type, event.data)
+            state.version = event.version
+            if not state.identity:  # an event before the opening: nothing kept yet
+                continue
+            folded[event.stream] = (state, event.position)
+            if scores.is_public(state):
+                criteria_set = sets.get((state.identity["criteria_set_id"],
+                                         state.identity["criteria_set_version"]))
+                if criteria_set is not None:
+                    self._entry(conn, event, state, criteria_set)
+        fresh, moved, noted = [], [], []
+        for stream, (state, position) in folded.items():
+            identity = state.identity
+            criteria_set = sets.get((identity["criteria_set_id"], identity["criteria_set_version"]))
+            values = _summary(state, criteria_set)
+            values.update(state_json=_state_json(state), position=position)
+            row = stored.get(stream)
+            if row is None:
+                names = names_of(identity["commune_code"], identity["year"],
+                                 identity["province_code"])
+                fresh.append({
+                    "stream": stream, "commune_code": identity["commune_code"],
+                    "year": identity["year"], "province_code": identity["province_code"],
+                    "province_name": names["province_name"],
+                    "district_code": names["district_code"],
+                    "district_name": names["district_name"], "commune_name": names["commune_name"],
+                    "search_text": search_text(identity["commune_code"], names,
+                                               identity["province_code"]),
+                    "criteria_set_id": identity["criteria_set_id"],
+                    "criteria_set_version": identity["criteria_set_version"], **values})
+            else:
+                moved.append({"b_stream": stream, **{f"b_{k}": v for k, v in values.items()}})
+            was_public = row is not None and bool(row.public)
+            if was_public or values["public"]:
+                # Before anything is published the board shows nothing of it: no change to note.
+                noted.append({
+                    "commune_code": identity["commune_code"],
+                    "province_code": identity["province_code"], "year": identity["year"],
+                    "lists": not was_public or any(getattr(row, name) != values[name]
+                                                   for name in LIST_FIELDS),
+                    "years": not was_public, "everything": False})
+        if fresh:
+            conn.execute(insert(commune_years), fresh)
+        if moved:
+            conn.execute(_UPDATE_COMMUNE_YEAR, moved)
+        if noted:
+            note_changes(conn, noted)
 
     def _entry(self, conn, event, state: AssessmentState, criteria_set: CriteriaSet) -> None:
         code, year = state.identity["commune_code"], state.identity["year"]
@@ -707,10 +800,10 @@ def _last_entry(conn, commune_code: str, year: int, kind: str) -> str | None:
 
 
 def _add_entry(conn, event, commune_code, year, kind, summary, values, corrects=None) -> None:
-    conn.execute(insert(entries).values(
-        entry_id=event.id, commune_code=commune_code, year=year, kind=kind,
-        published_at=published_at(event), corrects=corrects, summary=summary,
-        data=json.dumps(values, ensure_ascii=False), **ref(event)))
+    conn.execute(insert(entries), {
+        "entry_id": event.id, "commune_code": commune_code, "year": year, "kind": kind,
+        "published_at": published_at(event), "corrects": corrects, "summary": summary,
+        "data": json.dumps(values, ensure_ascii=False), **ref(event)})
 
 
 # -- reading the record ------------------------------------------------------------------------
