@@ -24,6 +24,7 @@ PROVINCE, YEAR, TEMPLATE = "38", 2022, "16426"
 CASES = (("assessment", "satisfaction_results"), ("assessment", "assessment_rollup"),
          ("plans", "plans_assessment_milestones"), ("publication", "publication_record"),
          ("survey", "survey_results"), ("accounts", "accounts_directory"))
+SERVICES = ("assessment", "survey", "accounts", "plans", "publication")
 META = Metadata(actor=Actor(subject="bench@tcpl", role="commune_officer", jurisdiction={}))
 
 
@@ -59,35 +60,36 @@ def _rebuild(service: str, projection: str, urls: dict) -> dict:
 
 
 def _databases(backend: str, workdir: str, pg_admin_url: str | None):
-    names = ("assessment", "survey", "accounts")
+    """A database per service, as a deployment has: each read model in its service's own,
+    each source's log read from the source's."""
     if backend == "sqlite":
-        urls = {n: f"sqlite:///{workdir}/{n}.sqlite" for n in names}
-        cleanup = lambda: None  # noqa: E731
-    else:
-        import psycopg
-        from sqlalchemy.engine import make_url
+        return {n: f"sqlite:///{workdir}/{n}.sqlite" for n in SERVICES}, lambda: None
+    import psycopg
+    from sqlalchemy.engine import make_url
 
-        databases = [f"bench_rebuild_{n}" for n in names]
+    databases = [f"bench_rebuild_{n}" for n in SERVICES]
+    with psycopg.connect(pg_admin_url, autocommit=True) as admin:
+        for name in databases:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+    def cleanup():
         with psycopg.connect(pg_admin_url, autocommit=True) as admin:
             for name in databases:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                admin.execute(f'CREATE DATABASE "{name}"')
 
-        def cleanup():
-            with psycopg.connect(pg_admin_url, autocommit=True) as admin:
-                for name in databases:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        base = make_url(pg_admin_url)
-        urls = {n: base.set(database=d).render_as_string(hide_password=False)
-                for n, d in zip(names, databases, strict=True)}
-    # The plans' and the publication's read models share the assessment's database, as the
-    # tests' small platform does; each reads the others' logs directly.
-    return {**urls, "plans": urls["assessment"], "publication": urls["assessment"]}, cleanup
+    base = make_url(pg_admin_url)
+    return {n: base.set(database=d).render_as_string(hide_password=False)
+            for n, d in zip(SERVICES, databases, strict=True)}, cleanup
 
 
 def _write_logs(urls: dict, communes: int, responses: int, accounts: int) -> None:
     from tests.publication.support import Setup
+
+    for service in ("plans", "publication"):  # their stores, as each service makes them
+        store = EventStore(urls[service], service)
+        store.migrate()
+        store.dispose()
 
     setup = Setup(urls["assessment"], urls["survey"])
     try:

@@ -119,9 +119,13 @@ class ProjectionProcessor:
         self.verifier.verify(batch, routes)
         return self._apply(batch)
 
-    def _apply(self, batch: Sequence[RecordedEvent]) -> int:
+    def _apply(self, batch: Sequence[RecordedEvent], source: str | None = None) -> int:
+        """``source``: the batch is a page of that source's log, read in order; how far this
+        consumer got in it commits with what it applied."""
         with self.store.transaction() as conn:
             applied = _BatchState(self, conn, batch).run()
+            if source is not None:
+                self._save_position(conn, source, batch[-1].position)
         self.applied += applied
         return applied
 
@@ -137,10 +141,8 @@ class ProjectionProcessor:
                 return applied
             for event in batch:
                 self.verifier.verify_from_log(event, source.name)
-            applied += self._apply(batch)
+            applied += self._apply(batch, source.name)
             position = batch[-1].position
-            with self.store.transaction() as conn:
-                self._save_position(conn, source.name, position)
             if progress is not None:
                 progress(source.name, position)
 

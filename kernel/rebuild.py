@@ -18,7 +18,7 @@ import yaml
 
 from kernel.errors import NotFound
 from kernel.follower import LogFollower
-from kernel.projection import ProjectionProcessor, StoreSource
+from kernel.projection import REBUILD_PAGE, ProjectionProcessor, StoreSource
 from kernel.store import EventStore
 
 
@@ -69,7 +69,7 @@ class Rebuild:
         if hasattr(self.projection, "bind"):
             self.projection.bind(self.store)
         if followed:
-            self.follower = LogFollower(self.store, self.projection)
+            self.follower = LogFollower(self.store, self.projection, page=REBUILD_PAGE)
             self.follower.prepare()
         else:
             self.follower = None
