@@ -25,6 +25,27 @@ from kernel.verification import EventVerifier
 REBUILD_PAGE = 5000
 
 
+def insert_rows(conn: Connection, table, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in ``conn``'s transaction: on PostgreSQL a
+    large batch goes by COPY, one stream of rows instead of a statement each (what an
+    executemany sends), which is most of a rebuild's writes there."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        conn.execute(insert(table), list(rows))
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+
+
+#: rows from which insert_rows copies rather than inserts
+COPY_FROM = 100
+
+
 class Projection(Protocol):
     #: the consumer's name: keys its bookkeeping and its queue
     name: str

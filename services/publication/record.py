@@ -53,6 +53,7 @@ from sqlalchemy.exc import IntegrityError
 from kernel import vietnamese as vi
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
+from kernel.projection import insert_rows
 from kernel.schema import events as log_events
 from kernel.store import ANY_VERSION
 from rules import pauses as year_pauses
@@ -359,6 +360,12 @@ def _state_json(state: AssessmentState) -> str:
     return json.dumps({name: getattr(state, name) for name in _STATE_FIELDS}, ensure_ascii=False)
 
 
+_UPDATE_SURVEY_RESULT = update(survey_results).where(
+    survey_results.c.commune_code == bindparam("b_commune_code"),
+    survey_results.c.period == bindparam("b_period"),
+    survey_results.c.purpose == bindparam("b_purpose")).values(
+    {name: bindparam(f"b_{name}") for name in ("data", "entry_id", "source", "position",
+                                                "event_id", "type")})
 _UPDATE_COMMUNE_YEAR = update(commune_years).where(
     commune_years.c.stream == bindparam("b_stream")).values(
     {name: bindparam(f"b_{name}") for name in (*LIST_FIELDS, "state", "state_json", "position")})
@@ -388,28 +395,33 @@ class PublicRecordProjection:
         self.apply_many(conn, [event])
 
     def apply_many(self, conn, events) -> None:
-        """A batch's events in order: each run of consecutive assessment events folded at
-        once (``_assessments``); the others, which the run's scoring may depend on (a
-        published criteria set), between the runs. The entries' events are appended to the
-        service's own log at the end, in the order of their entries."""
-        self._posts = []
-        run = []
+        """A batch's events in order: each run of consecutive assessment events, or of survey
+        results, folded at once; the others, which a run's scoring may depend on (a
+        published criteria set), between the runs. The entries are written at the end, and
+        their events appended to the service's own log, in order."""
+        self._posts, self._entries = [], []
+        run, fold = [], None
         for event in events:
             if event.type == n.CRITERIA_SET_PUBLISHED:
-                handle = self._criteria_set
+                each = self._criteria_set
             elif event.type in year_pauses.EVENT_TYPES:
-                handle = self._pause
-            elif event.type == SATISFACTION_RESULT:
-                handle = self._satisfaction
+                each = self._pause
             else:
+                kind = (self._satisfactions if event.type == SATISFACTION_RESULT
+                        else self._assessments)
+                if kind != fold and run:
+                    fold(conn, run)
+                    run = []
                 run.append(event)
+                fold = kind
                 continue
             if run:
-                self._assessments(conn, run)
+                fold(conn, run)
                 run = []
-            handle(conn, event)
+            each(conn, event)
         if run:
-            self._assessments(conn, run)
+            fold(conn, run)
+        insert_rows(conn, entries, self._entries)
         self._post(conn)
 
     def reset(self, conn) -> None:
@@ -427,7 +439,10 @@ class PublicRecordProjection:
         self.store = store
 
     def _publish(self, conn, event, commune_code, year, kind, summary, values, corrects) -> None:
-        _add_entry(conn, event, commune_code, year, kind, summary, values, corrects)
+        self._entries.append({
+            "entry_id": event.id, "commune_code": commune_code, "year": year, "kind": kind,
+            "published_at": published_at(event), "corrects": corrects, "summary": summary,
+            "data": json.dumps(values, ensure_ascii=False), **ref(event)})
         if self.store is None:  # a projection without a store of its own (tools, tests)
             return
         # Publishing is a legal step, so it is an auditable event caused by what it publishes;
@@ -455,6 +470,17 @@ class PublicRecordProjection:
                     self.store.append(stream, ANY_VERSION, [posted], meta, conn=conn)
         self._posts = []
 
+    def _last_entry(self, conn, commune_code: str, year: int, kind: str) -> str | None:
+        """The latest entry of a kind, among those written and those of this batch."""
+        found = [(r.published_at, r.position, r.entry_id) for r in conn.execute(
+            select(entries.c.published_at, entries.c.position, entries.c.entry_id).where(
+                entries.c.commune_code == commune_code, entries.c.year == year,
+                entries.c.kind == kind)
+            .order_by(entries.c.published_at.desc(), entries.c.position.desc()).limit(1))]
+        found += [(e["published_at"], e["position"], e["entry_id"]) for e in self._entries
+                  if (e["commune_code"], e["year"], e["kind"]) == (commune_code, year, kind)]
+        return max(found)[2] if found else None
+
     # -- criteria sets
     def _criteria_set(self, conn, event) -> None:
         data = event.data
@@ -481,30 +507,46 @@ class PublicRecordProjection:
         note_change(conn, province_code=data["province_code"], year=data["year"], everything=True)
 
     # -- survey results
-    def _satisfaction(self, conn, event) -> None:
-        data = event.data
-        purpose = purpose_of(data)
-        if purpose is None:
-            return  # a kind of survey this release does not know: never shown as another
-        commune_code, period = data["commune_code"], str(data["period"])
-        key = (survey_results.c.commune_code == commune_code,
-               survey_results.c.period == period, survey_results.c.purpose == purpose)
-        previous = conn.execute(select(survey_results.c.entry_id).where(*key)).scalar()
-        public = public_satisfaction(data)
-        values = {"data": json.dumps(public, ensure_ascii=False), "entry_id": event.id, **ref(event)}
-        if previous is None:
-            conn.execute(insert(survey_results).values(
-                commune_code=commune_code, period=period, purpose=purpose, **values))
-        else:
-            conn.execute(update(survey_results).where(*key).values(**values))
-        note_change(conn, commune_code)  # shown on the commune's page only
-        year = _year_of_period(period)
-        if year is None:
+    def _satisfactions(self, conn, events) -> None:
+        """Consecutive survey results: each (commune, period, purpose) row read once and
+        written once, whatever the number of results for it."""
+        known = [(e, purpose_of(e.data)) for e in events]
+        known = [(e, purpose) for e, purpose in known if purpose is not None]  # others: never
+        if not known:                                      # shown as a kind they are not
             return
-        summary = survey_summary(public)
-        if previous is not None:
-            summary += " (thay thế kết quả trước)"
-        self._publish(conn, event, commune_code, year, purpose, summary, public, previous)
+        codes = sorted({e.data["commune_code"] for e, _ in known})
+        stored = {}
+        for start in range(0, len(codes), 500):
+            stored.update(((r.commune_code, r.period, r.purpose), r.entry_id)
+                          for r in conn.execute(select(
+                              survey_results.c.commune_code, survey_results.c.period,
+                              survey_results.c.purpose, survey_results.c.entry_id).where(
+                              survey_results.c.commune_code.in_(codes[start:start + 500]))))
+        latest, noted = {}, []
+        for event, purpose in known:
+            data = event.data
+            commune_code, period = data["commune_code"], str(data["period"])
+            key = (commune_code, period, purpose)
+            previous = latest[key]["entry_id"] if key in latest else stored.get(key)
+            public = public_satisfaction(data)
+            latest[key] = {"commune_code": commune_code, "period": period, "purpose": purpose,
+                           "data": json.dumps(public, ensure_ascii=False), "entry_id": event.id,
+                           **ref(event)}
+            noted.append({"commune_code": commune_code, "province_code": None, "year": None,
+                          "lists": False, "years": False, "everything": False})
+            year = _year_of_period(period)
+            if year is None:
+                continue  # shown on the commune's page only
+            summary = survey_summary(public)
+            if previous is not None:
+                summary += " (thay thế kết quả trước)"
+            self._publish(conn, event, commune_code, year, purpose, summary, public, previous)
+        insert_rows(conn, survey_results, [row for key, row in latest.items() if key not in stored])
+        moved = [{f"b_{k}": v for k, v in row.items()} for key, row in latest.items()
+                 if key in stored]
+        if moved:
+            conn.execute(_UPDATE_SURVEY_RESULT, moved)
+        note_changes(conn, noted)
 
     # -- assessments
     def _assessments(self, conn, events) -> None:
@@ -522,7 +564,7 @@ class PublicRecordProjection:
                 commune_years.c.stream.in_(streams[start:start + 500]))))
         # As stored, before evolve: it keeps parts of an event's data in the state, which
         # later events of the same stream may change in place.
-        conn.execute(insert(source_events), [{
+        insert_rows(conn, source_events, [{
             "source": e.source, "position": e.position, "event_id": e.id, "stream": e.stream,
             "version": e.version, "type": e.type,
             "message": json.dumps(e.to_message(), ensure_ascii=False)} for e in events])
@@ -576,8 +618,7 @@ class PublicRecordProjection:
                     "lists": not was_public or any(getattr(row, name) != values[name]
                                                    for name in LIST_FIELDS),
                     "years": not was_public, "everything": False})
-        if fresh:
-            conn.execute(insert(commune_years), fresh)
+        insert_rows(conn, commune_years, fresh)
         if moved:
             conn.execute(_UPDATE_COMMUNE_YEAR, moved)
         if noted:
@@ -621,7 +662,7 @@ class PublicRecordProjection:
                 {"ended_on": data["ended_on"]})
         elif event.type == n.APPRAISAL_COMPLETED:
             sheet = _safe(lambda: scores.council_sheet(state, criteria_set))
-            previous = _last_entry(conn, code, year, "appraisal")
+            previous = self._last_entry(conn, code, year, "appraisal")
             total = _points(sheet) if sheet and not sheet.pass_fail \
                 else "bộ tiêu chí đạt/không đạt"
             add("appraisal", f"Hội đồng đánh giá hoàn thành thẩm định ngày "
@@ -630,7 +671,7 @@ class PublicRecordProjection:
                 {"completed_on": data["completed_on"],
                  "scores": _scores_block("appraised", sheet, criteria_set)}, previous)
         elif event.type == n.RECOGNITION_DECIDED:
-            previous = _last_entry(conn, code, year, "decision")
+            previous = self._last_entry(conn, code, year, "decision")
             published_on = published_at(event)[:10]
             late = bool(data.get("publication_due") and published_on > data["publication_due"])
             outcome = "đạt chuẩn" if data["recognised"] else "chưa đạt chuẩn"
@@ -645,7 +686,7 @@ class PublicRecordProjection:
                  # recorded before it was carried have none)
                  "recognition": data.get("recognition")}, previous)
         elif event.type == n.RECOGNITION_REVOKED:
-            previous = _last_entry(conn, code, year, "decision")
+            previous = self._last_entry(conn, code, year, "decision")
             add("revocation", f"Thu hồi công nhận đạt chuẩn ngày {vi.day(data['revoked_on'])}: {data['reason']}",
                 {"reason": data["reason"], "revoked_on": data["revoked_on"],
                  "decision_number": data.get("decision_number"),
@@ -791,19 +832,6 @@ def public_satisfaction(data: dict) -> dict:
             "flags": [{key: flag.get(key) for key in ("day", "responses", "share_percent",
                                                       "reasons")}
                       for flag in data.get("flags") or []]}
-
-
-def _last_entry(conn, commune_code: str, year: int, kind: str) -> str | None:
-    return conn.execute(select(entries.c.entry_id).where(
-        entries.c.commune_code == commune_code, entries.c.year == year, entries.c.kind == kind)
-        .order_by(entries.c.published_at.desc(), entries.c.position.desc()).limit(1)).scalar()
-
-
-def _add_entry(conn, event, commune_code, year, kind, summary, values, corrects=None) -> None:
-    conn.execute(insert(entries), {
-        "entry_id": event.id, "commune_code": commune_code, "year": year, "kind": kind,
-        "published_at": published_at(event), "corrects": corrects, "summary": summary,
-        "data": json.dumps(values, ensure_ascii=False), **ref(event)})
 
 
 # -- reading the record ------------------------------------------------------------------------
