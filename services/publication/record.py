@@ -374,6 +374,8 @@ _UPDATE_COMMUNE_YEAR = update(commune_years).where(
 # -- the projection ------------------------------------------------------------------------------
 
 ENTRY_PUBLISHED = "EntryPublished"
+#: the kinds of assessment entry that a later one of the kind corrects
+CORRECTED_KINDS = ("appraisal", "decision")
 ENTRY_NAMESPACE = uuid.UUID("5d2b6c1e-7f0a-4c8e-9b1d-2a3f4e5d6c7b")
 
 
@@ -470,13 +472,10 @@ class PublicRecordProjection:
                     self.store.append(stream, ANY_VERSION, [posted], meta, conn=conn)
         self._posts = []
 
-    def _last_entry(self, conn, commune_code: str, year: int, kind: str) -> str | None:
-        """The latest entry of a kind, among those written and those of this batch."""
-        found = [(r.published_at, r.position, r.entry_id) for r in conn.execute(
-            select(entries.c.published_at, entries.c.position, entries.c.entry_id).where(
-                entries.c.commune_code == commune_code, entries.c.year == year,
-                entries.c.kind == kind)
-            .order_by(entries.c.published_at.desc(), entries.c.position.desc()).limit(1))]
+    def _last_entry(self, commune_code: str, year: int, kind: str) -> str | None:
+        """The latest entry of a kind that an entry corrects: among those written before the
+        run (``_assessments`` looked them up) and those of this batch."""
+        found = list(self._earlier.get((commune_code, year, kind), ()))
         found += [(e["published_at"], e["position"], e["entry_id"]) for e in self._entries
                   if (e["commune_code"], e["year"], e["kind"]) == (commune_code, year, kind)]
         return max(found)[2] if found else None
@@ -559,9 +558,21 @@ class PublicRecordProjection:
         stored = {}
         for start in range(0, len(streams), 500):
             stored.update((row.stream, row) for row in conn.execute(select(
-                commune_years.c.stream, commune_years.c.state_json,
+                commune_years.c.stream, commune_years.c.commune_code, commune_years.c.year,
+                commune_years.c.state_json,
                 *(commune_years.c[name] for name in LIST_FIELDS)).where(
                 commune_years.c.stream.in_(streams[start:start + 500]))))
+        # The entries a new one may correct: only a commune-year with a row has any.
+        self._earlier = {}
+        codes = sorted({row.commune_code for row in stored.values()})
+        for start in range(0, len(codes), 500):
+            for e in conn.execute(select(
+                    entries.c.commune_code, entries.c.year, entries.c.kind, entries.c.published_at,
+                    entries.c.position, entries.c.entry_id).where(
+                    entries.c.commune_code.in_(codes[start:start + 500]),
+                    entries.c.kind.in_(CORRECTED_KINDS))):
+                self._earlier.setdefault((e.commune_code, e.year, e.kind), []).append(
+                    (e.published_at, e.position, e.entry_id))
         # As stored, before evolve: it keeps parts of an event's data in the state, which
         # later events of the same stream may change in place.
         insert_rows(conn, source_events, [{
@@ -662,7 +673,7 @@ class PublicRecordProjection:
                 {"ended_on": data["ended_on"]})
         elif event.type == n.APPRAISAL_COMPLETED:
             sheet = _safe(lambda: scores.council_sheet(state, criteria_set))
-            previous = self._last_entry(conn, code, year, "appraisal")
+            previous = self._last_entry(code, year, "appraisal")
             total = _points(sheet) if sheet and not sheet.pass_fail \
                 else "bộ tiêu chí đạt/không đạt"
             add("appraisal", f"Hội đồng đánh giá hoàn thành thẩm định ngày "
@@ -671,7 +682,7 @@ class PublicRecordProjection:
                 {"completed_on": data["completed_on"],
                  "scores": _scores_block("appraised", sheet, criteria_set)}, previous)
         elif event.type == n.RECOGNITION_DECIDED:
-            previous = self._last_entry(conn, code, year, "decision")
+            previous = self._last_entry(code, year, "decision")
             published_on = published_at(event)[:10]
             late = bool(data.get("publication_due") and published_on > data["publication_due"])
             outcome = "đạt chuẩn" if data["recognised"] else "chưa đạt chuẩn"
@@ -686,7 +697,7 @@ class PublicRecordProjection:
                  # recorded before it was carried have none)
                  "recognition": data.get("recognition")}, previous)
         elif event.type == n.RECOGNITION_REVOKED:
-            previous = self._last_entry(conn, code, year, "decision")
+            previous = self._last_entry(code, year, "decision")
             add("revocation", f"Thu hồi công nhận đạt chuẩn ngày {vi.day(data['revoked_on'])}: {data['reason']}",
                 {"reason": data["reason"], "revoked_on": data["revoked_on"],
                  "decision_number": data.get("decision_number"),
