@@ -374,8 +374,9 @@ _UPDATE_COMMUNE_YEAR = update(commune_years).where(
 # -- the projection ------------------------------------------------------------------------------
 
 ENTRY_PUBLISHED = "EntryPublished"
-#: the kinds of assessment entry that a later one of the kind corrects
+#: the kinds of assessment entry that a later one corrects, and the events that make those
 CORRECTED_KINDS = ("appraisal", "decision")
+CORRECTING_TYPES = frozenset({n.APPRAISAL_COMPLETED, n.RECOGNITION_DECIDED, n.RECOGNITION_REVOKED})
 ENTRY_NAMESPACE = uuid.UUID("5d2b6c1e-7f0a-4c8e-9b1d-2a3f4e5d6c7b")
 
 
@@ -562,9 +563,11 @@ class PublicRecordProjection:
                 commune_years.c.state_json,
                 *(commune_years.c[name] for name in LIST_FIELDS)).where(
                 commune_years.c.stream.in_(streams[start:start + 500]))))
-        # The entries a new one may correct: only a commune-year with a row has any.
+        # The entries a new one may correct: only a commune-year with a row has any, and only
+        # these events make an entry that corrects one.
         self._earlier = {}
-        codes = sorted({row.commune_code for row in stored.values()})
+        correcting = any(e.type in CORRECTING_TYPES for e in events)
+        codes = sorted({row.commune_code for row in stored.values()}) if correcting else []
         for start in range(0, len(codes), 500):
             for e in conn.execute(select(
                     entries.c.commune_code, entries.c.year, entries.c.kind, entries.c.published_at,
