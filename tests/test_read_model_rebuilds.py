@@ -189,3 +189,22 @@ def test_every_followed_read_model_is_the_same_incremental_redelivered_and_rebui
             assert snapshot(store.engine, tables) == live
     finally:
         store.dispose()
+
+
+def test_folding_events_never_changes_them():
+    # A batch fold keeps a state in memory across events (a retried batch is verified again,
+    # so an event changed in place would be refused as a forgery): an upload after figures
+    # recorded with their files typed in (before uploads existed) must not append to them.
+    from rules.assessment import names as n
+    from rules.assessment.state import AssessmentState, evolve
+
+    recorded = {"indicator_id": "C1.I1", "figures": {"a": "1"}, "evidence": [{"file_name": "a"}]}
+    uploaded = {"indicator_id": "C1.I1", "file_name": "b.pdf", "media_type": "application/pdf",
+                "size": 1, "sha256": "0" * 64, "signatures": None, "uploaded_by": "x",
+                "uploaded_at": "2025-01-01T00:00:00+07:00", "supplement": None}
+    before = copy.deepcopy((recorded, uploaded))
+    state = AssessmentState()
+    evolve(state, n.FIGURES_RECORDED, recorded)
+    evolve(state, n.EVIDENCE_ATTACHED, uploaded)
+    assert len(state.evidence["C1.I1"]) == 2 and (recorded, uploaded) == before
+
