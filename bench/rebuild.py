@@ -29,7 +29,7 @@ SERVICES = ("assessment", "survey", "accounts", "plans", "publication")
 META = Metadata(actor=Actor(subject="bench@tcpl", role="commune_officer", jurisdiction={}))
 
 
-def run(communes: int = 60, responses: int = 5000, accounts: int = 500,
+def run(communes: int = 60, responses: int = 20_000, accounts: int = 3_000,
         pg_admin_url: str | None = None) -> dict:
     results = {"sizes": {"communes": communes, "responses": responses, "accounts": accounts}}
     backends = ["sqlite"] + (["postgresql"] if pg_admin_url else [])
@@ -257,6 +257,10 @@ NOTES = [
     "(kernel/rebuild.py `ReplaySource`); a catch-up page and its position commit together; "
     "large inserts go by COPY on PostgreSQL (kernel/projection.py `insert_rows`); followed "
     "read models are rebuilt 5,000 events per transaction too.",
+    "",
+    "A rebuild's first seconds include what its process loads once: the administrative "
+    "units' catalogue (the public record's names, ~0.35 s) and the criteria sets (~0.05 s); "
+    "a national log (3,321 commune-years a year) spreads them over ten times these events.",
     "",
     "Where a rebuild's time goes now (cProfile, the public record on PostgreSQL): canonical "
     "JSON of every event for its hash and the record's own JSON (the stored message, the "

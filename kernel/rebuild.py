@@ -9,6 +9,7 @@ its own for the read model, each source's for that source's log, read directly.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import sys
@@ -134,9 +135,16 @@ class Rebuild:
         return {name: self.stores[name].head_position() for name in self.projection.sources}
 
     def run(self, progress=None) -> int:
-        if self.follower is not None:
-            return self.follower.rebuild(progress)
-        return self.processor.rebuild(self.page, progress=progress)
+        # What the process holds already (modules, caches, the catalogues) is set aside from
+        # the collector: each collection the replay's many short-lived objects set off would
+        # traverse it all again (a tenth of a rebuild's CPU).
+        gc.freeze()
+        try:
+            if self.follower is not None:
+                return self.follower.rebuild(progress)
+            return self.processor.rebuild(self.page, progress=progress)
+        finally:
+            gc.unfreeze()
 
     def dispose(self) -> None:
         for replay in self.replays.values():
