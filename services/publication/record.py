@@ -459,7 +459,9 @@ class PublicRecordProjection:
 
     def _post(self, conn) -> None:
         """Append the batch's entry events that the log does not hold yet, looked up in one
-        query: a rebuild finds them all there and appends nothing."""
+        query (a rebuild finds them all there and appends nothing). Each stream's in their
+        order; the streams' together, a round of appends at a time (the first of each stream,
+        then the second…), so a first build makes a few appends rather than one per entry."""
         if not self._posts:
             return
         ids = [posted.id for _, posted, _ in self._posts]
@@ -467,10 +469,20 @@ class PublicRecordProjection:
         for start in range(0, len(ids), 500):
             held.update(conn.execute(select(log_events.c.event_id).where(
                 log_events.c.event_id.in_(ids[start:start + 500]))).scalars())
+        rounds: list[dict] = []
         for stream, posted, meta in self._posts:
             if posted.id not in held:
-                with contextlib.suppress(DuplicateEventError):
-                    self.store.append(stream, ANY_VERSION, [posted], meta, conn=conn)
+                taken = next((r for r in rounds if stream not in r), None)
+                if taken is None:
+                    rounds.append(taken := {})
+                taken[stream] = (stream, ANY_VERSION, [posted], meta)
+        for appends in rounds:
+            try:
+                self.store.append_many(list(appends.values()), conn=conn)
+            except DuplicateEventError:  # another replica posted some meanwhile: one by one
+                for stream, version, posted, meta in appends.values():
+                    with contextlib.suppress(DuplicateEventError):
+                        self.store.append(stream, version, posted, meta, conn=conn)
         self._posts = []
 
     def _last_entry(self, commune_code: str, year: int, kind: str) -> str | None:
