@@ -251,12 +251,19 @@ def _load(results: dict, backend: str) -> str:
 
 
 NOTES = [
+    "*Before*: the same bench on commit 26bbd04 (the same logs and sizes, each service in its "
+    "own database), 2026-12-07 21:00, load average 3.3–4.7; its public record applied each "
+    "event alone (a whole state loaded, decoded, re-scored and re-encoded) and its accounts "
+    "directory a statement per event.",
+    "",
     "What changed (issue 17, D3): the public record folds a batch per commune-year (its row "
     "read once, advanced with the workflow's `evolve`, scored and written once, one change "
     "noted; entries made at their event from the state as it stood then, written at the end "
     "of the batch; survey results folded per commune, period and purpose; the `EntryPublished` "
     "events a rebuild finds in its log looked up in one query instead of refused one by one), "
-    "and does nothing for the events before a posting beyond keeping the state; the accounts "
+    "and does nothing for the events before a posting beyond keeping the state (a first "
+    "build appends its entries' events a round at a time, one append per round for all the "
+    "commune-years, instead of one per entry); the accounts "
     "directory folds per account; the roll-up writes its state without `asdict`'s deep copy; "
     "every event's hash is still checked, on its decoded JSON as it is instead of after the "
     "walk that converts Decimals and dates (kernel/verification.py `content_hash`, same bytes: "
@@ -264,7 +271,8 @@ NOTES = [
     "page at a time with its JSON decoded once and the next page read ahead "
     "(kernel/rebuild.py `ReplaySource`); a catch-up page and its position commit together; "
     "large inserts go by COPY on PostgreSQL (kernel/projection.py `insert_rows`); followed "
-    "read models are rebuilt 5,000 events per transaction too.",
+    "read models are rebuilt 5,000 events per transaction too; while it replays, the "
+    "process's existing objects are set aside from the garbage collector (`gc.freeze`).",
     "",
     "A rebuild's first seconds include what its process loads once: the administrative "
     "units' catalogue (the public record's names, ~0.35 s) and the criteria sets (~0.05 s); "
@@ -276,5 +284,7 @@ NOTES = [
     "tenth; reading and decoding the log about a tenth; the rest the projection's writes and "
     "waits on the server. The other read models: reading and verifying the log is 70–85 % of "
     "the time. A faster JSON encoder (orjson, not pinned here: it would have to join the "
-    "shared environment) is what would take most of what is left.",
+    "shared environment) is what would take most of what is left. The satisfaction results "
+    "(the assessment's reactor to survey results) read each commune-year's stream again and "
+    "look their own row up once per result, which is most of their time on PostgreSQL.",
 ]
