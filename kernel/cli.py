@@ -9,9 +9,10 @@
   tcpl keys show KEYRING               the keys of a keyring and their fingerprints
   tcpl dead-letters QUEUE [--limit N]  list a queue's dead letters (they stay in place)
   tcpl replay-dead-letters QUEUE       send them back to their queue
-  tcpl rebuild SERVICE PROJECTION [--config FILE]
+  tcpl rebuild SERVICE PROJECTION [--page N] [--config FILE]
                                        forget a read model and rebuild it from its sources'
-                                       logs, with a progress bar and an ETA on stderr
+                                       logs, N events per transaction (5,000), with a
+                                       progress bar and an ETA on stderr
 
 KEYRING is a directory of <service>.pub files or a keyring JSON file (kernel/signing.py):
 the public keys you trust, from a source other than the service you check. FILE holds
@@ -58,6 +59,8 @@ def main(argv=None) -> int:
     rebuild = commands.add_parser("rebuild", help="rebuild a read model from its logs")
     rebuild.add_argument("service", help="the service that keeps the read model")
     rebuild.add_argument("projection", help="the projection's name (e.g. assessment_rollup)")
+    rebuild.add_argument("--page", type=int, default=None,
+                         help="events per transaction (default 5,000)")
     rebuild.add_argument("--config", default=os.environ.get("TCPL_CONFIG", "config/nameko.yaml"),
                          help="the services' config, whose DATABASES (or <SERVICE>_DB_URL in "
                               "the environment) name each store")
@@ -110,7 +113,8 @@ def rebuild_projection(args) -> int:
 
     config = load_config(args.config)
     try:
-        job = Rebuild(args.service, args.projection, lambda name: database_url(config, name))
+        job = Rebuild(args.service, args.projection, lambda name: database_url(config, name),
+                      **({"page": args.page} if args.page else {}))
     except NotFound as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -25,6 +25,27 @@ from kernel.verification import EventVerifier
 REBUILD_PAGE = 5000
 
 
+def insert_rows(conn: Connection, table, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in ``conn``'s transaction: on PostgreSQL a
+    large batch goes by COPY, one stream of rows instead of a statement each (what an
+    executemany sends), which is most of a rebuild's writes there."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        conn.execute(insert(table), list(rows))
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+
+
+#: rows from which insert_rows copies rather than inserts
+COPY_FROM = 100
+
+
 class Projection(Protocol):
     #: the consumer's name: keys its bookkeeping and its queue
     name: str
@@ -119,9 +140,13 @@ class ProjectionProcessor:
         self.verifier.verify(batch, routes)
         return self._apply(batch)
 
-    def _apply(self, batch: Sequence[RecordedEvent]) -> int:
+    def _apply(self, batch: Sequence[RecordedEvent], source: str | None = None) -> int:
+        """``source``: the batch is a page of that source's log, read in order; how far this
+        consumer got in it commits with what it applied."""
         with self.store.transaction() as conn:
             applied = _BatchState(self, conn, batch).run()
+            if source is not None:
+                self._save_position(conn, source, batch[-1].position)
         self.applied += applied
         return applied
 
@@ -137,10 +162,8 @@ class ProjectionProcessor:
                 return applied
             for event in batch:
                 self.verifier.verify_from_log(event, source.name)
-            applied += self._apply(batch)
+            applied += self._apply(batch, source.name)
             position = batch[-1].position
-            with self.store.transaction() as conn:
-                self._save_position(conn, source.name, position)
             if progress is not None:
                 progress(source.name, position)
 

@@ -123,7 +123,7 @@ class EventVerifier:
                                      "names a source this consumer does not read")
         if route is not None and route != routing_key(event.source, event.type):
             raise UnverifiedEvent.of(event, WRONG_ROUTE, f"arrived with routing key {route!r}")
-        if chain_hash(event.chained_fields()) != event.hash:
+        if content_hash(event) != event.hash:
             raise UnverifiedEvent.of(event, HASH_MISMATCH,
                                      "does not hash to its hash: its content was changed")
 
@@ -140,3 +140,15 @@ class EventVerifier:
                 raise UnverifiedEvent.of(event, NOT_IN_LOG,
                                          f"is not in the {source} log, which has {there} there")
         self.reread += len(events)
+
+
+def content_hash(event: RecordedEvent) -> str:
+    """The hash of what ``event`` says was chained. An event read from a log or a message was
+    decoded from JSON, so its fields are JSON values already and the walk that converts
+    Decimals and dates (a fifth of a replay's time) is skipped; fields that are not (an event
+    made in the process) take it, and get the same bytes."""
+    fields = event.chained_fields()
+    try:
+        return chain_hash(fields, plain=True)
+    except (TypeError, ValueError):  # not plain JSON: a Decimal, a date, a float (refused)
+        return chain_hash(fields)

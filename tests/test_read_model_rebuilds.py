@@ -6,24 +6,27 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import select
 
 from kernel.follower import LogFollower
 from kernel.idempotency import carry_out
 from kernel.projection import ProjectionProcessor, StoreSource
+from rules.criteria import load_builtin_sets
 from services.accounts import projections as accounts_projections
 from services.accounts.application import AccountsApp
 from services.accounts.credentials import SessionRules
 from services.accounts.signins import ACCOUNT, ADDRESS, Rule, Throttle
-from services.assessment import rollups, satisfaction
+from services.assessment import criteria_sets, rollups, satisfaction
 from services.plans import linked
 from services.publication import record
 from services.survey import projections as survey_projections
 from services.survey.application import SurveyApp
 from tests.accounts.support import DONG_QUANG
 from tests.accounts.test_store import ADMIN, FAST, Clock
-from tests.publication.support import DONG_NAM, Setup
+from tests.publication.support import DONG_NAM, Setup, meta
 from tests.publication.support import DONG_QUANG as DONG_QUANG_CODE
 from tests.support.stores import open_store
 from tests.survey.support import limiter
@@ -55,8 +58,17 @@ def setup(database_url, tmp_path):
     platform.dispose()
 
 
-def test_every_subscribed_read_model_is_the_same_incremental_redelivered_and_rebuilt(setup):
+def test_every_subscribed_read_model_is_the_same_incremental_redelivered_and_rebuilt(setup,
+                                                                                       tmp_path):
     stores = {"assessment": setup.assessment, "survey": setup.survey}
+
+    def published_set():  # between assessment events: the record scores with it from then on
+        document = copy.deepcopy(load_builtin_sets()[("25-2021", 1)].to_dict())
+        document["version"] = 3
+        criteria_sets.publish(setup.assessment, document, meta("administrator"))
+        setup.run("00004", 2025, "record_comment", comment_id="c9", text="Góp ý",
+                  received_on="2025-12-16", author="Nguyễn Văn A")
+
     processors = []
     for projection, tables, store in subscription_cases(setup):
         projection.migrate(store.engine)
@@ -75,7 +87,14 @@ def test_every_subscribed_read_model_is_the_same_incremental_redelivered_and_reb
              lambda: setup.survey_result(DONG_QUANG_CODE, "2022"),
              lambda: setup.walk(DONG_NAM, recognised=False, points={"C1.I2": "1.00"}),
              lambda: setup.survey_result(DONG_NAM, "2022", rate="80.00", satisfied=40),
-             lambda: setup.walk("00004", year=2025, until="posting")]
+             lambda: setup.walk("00004", year=2025, until="posting"),
+             published_set,
+             # a result that replaces one, a Mẫu 04 opinion survey, a quarter's survey: one
+             # batch of survey results
+             lambda: (setup.survey_result(DONG_QUANG_CODE, "2022", rate="70.00", satisfied=35),
+                      setup.survey_result(DONG_QUANG_CODE, "2022", purpose="dissemination_models"),
+                      setup.survey_result(DONG_QUANG_CODE, "2022-q3"),
+                      setup.survey_result(DONG_QUANG_CODE, "2022", rate="75.00", satisfied=36))]
     for step in steps:
         step()
         incremental()
@@ -85,6 +104,9 @@ def test_every_subscribed_read_model_is_the_same_incremental_redelivered_and_reb
         name = processor.projection.name
         live = snapshot(store.engine, tables)
         assert any(live.values()), name
+        if name == record.PROJECTION_NAME:  # replaced results and a council's appraisal
+            rows = " ".join(row for table in live.values() for row in table)
+            assert "thay thế kết quả trước" in rows and "'appraisal'" in rows
         for source in processor.projection.sources:
             log = stores[source].read_all(0, 100_000)
             for start in range(0, len(log), 37):  # delivered again, in other batches
@@ -100,6 +122,28 @@ def test_every_subscribed_read_model_is_the_same_incremental_redelivered_and_reb
                         if processor.projection.handles(event):
                             processor.projection.apply(conn, event)
             assert snapshot(store.engine, tables) == live, name
+        if name == record.PROJECTION_NAME:  # a first build in one batch posts the same entries
+            fresh = open_store(f"sqlite:///{tmp_path}/first-build.sqlite", source="publication")
+            first = record.PublicRecordProjection()
+            first.migrate(fresh.engine)
+            first.bind(fresh)
+            try:
+                ProjectionProcessor(fresh, first, {n: StoreSource(stores[n]) for n in first.sources}
+                                    ).rebuild()
+                assert snapshot(fresh.engine, tables) == live
+                assert entry_events(fresh) == entry_events(store)
+            finally:
+                fresh.dispose()
+
+
+def entry_events(store) -> dict:
+    """Each record stream's EntryPublished events, in its order: what they say and cause."""
+    found = {}
+    for event in store.read_all(0, 100_000):
+        if event.type == record.ENTRY_PUBLISHED:
+            found.setdefault(event.stream, []).append(
+                (event.version, event.id, event.data, event.metadata["causation_id"]))
+    return found
 
 
 # -- read models a service follows from its own log -------------------------------------------
@@ -124,6 +168,13 @@ def accounts_writes(store):
             "username": f"congchuc.{number}", "display_name": f"Nguyễn Văn {number}",
             "role": "commune_officer", "jurisdiction": DONG_QUANG,
             "password": "mat-khau-dai-du-manh-2025"}, ADMIN))
+    # every kind of change, some of them to one account in a row (one batch of a rebuild)
+    yield lambda: app.change_account("congchuc.1", {"display_name": "Trần Thị Một"}, None, ADMIN)
+    yield lambda: app.disable_account("congchuc.1", "Nghỉ việc", ADMIN)
+    yield lambda: app.enable_account("congchuc.1", ADMIN)
+    yield lambda: app.disable_account("congchuc.2", "Chuyển công tác", ADMIN)
+    yield lambda: app.sign_in("congchuc.3", "mat-khau-dai-du-manh-2025", "a" * 64, "10.0.0.1",
+                              "test", None)
 
 
 @pytest.mark.parametrize("source, projection, tables, writes", [
@@ -143,10 +194,40 @@ def test_every_followed_read_model_is_the_same_incremental_redelivered_and_rebui
             follower.follow()  # incrementally, a page of two events per transaction
         live = snapshot(store.engine, tables)
         assert any(live.values())
+        if source == "accounts":  # every kind of change reached the directory
+            rows = " ".join(row for table in live.values() for row in table)
+            assert "'Trần Thị Một'" in rows and "'Chuyển công tác'" in rows
         # A follower is never delivered an event twice: it reads by position, under the lock
         # its position row is; a pass over a log it has applied applies nothing.
         assert follower.follow() == 0 and snapshot(store.engine, tables) == live
         assert LogFollower(store, projection()).rebuild() > 0
         assert snapshot(store.engine, tables) == live
+        one_at_a_time = projection()
+        if hasattr(one_at_a_time, "apply_many"):  # a batch folded = one event at a time
+            with store.transaction() as conn:
+                one_at_a_time.reset(conn)
+                for event in map(follower.upcasters.upcast, store.read_all(0, 100_000)):
+                    if one_at_a_time.handles(event):
+                        one_at_a_time.apply(conn, event)
+            assert snapshot(store.engine, tables) == live
     finally:
         store.dispose()
+
+
+def test_folding_events_never_changes_them():
+    # A batch fold keeps a state in memory across events (a retried batch is verified again,
+    # so an event changed in place would be refused as a forgery): an upload after figures
+    # recorded with their files typed in (before uploads existed) must not append to them.
+    from rules.assessment import names as n
+    from rules.assessment.state import AssessmentState, evolve
+
+    recorded = {"indicator_id": "C1.I1", "figures": {"a": "1"}, "evidence": [{"file_name": "a"}]}
+    uploaded = {"indicator_id": "C1.I1", "file_name": "b.pdf", "media_type": "application/pdf",
+                "size": 1, "sha256": "0" * 64, "signatures": None, "uploaded_by": "x",
+                "uploaded_at": "2025-01-01T00:00:00+07:00", "supplement": None}
+    before = copy.deepcopy((recorded, uploaded))
+    state = AssessmentState()
+    evolve(state, n.FIGURES_RECORDED, recorded)
+    evolve(state, n.EVIDENCE_ATTACHED, uploaded)
+    assert len(state.evidence["C1.I1"]) == 2 and (recorded, uploaded) == before
+

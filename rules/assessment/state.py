@@ -51,7 +51,9 @@ def _opened(s: AssessmentState, data: dict) -> None:
 def _figures(s: AssessmentState, data: dict) -> None:
     s.figures[data["indicator_id"]] = data["figures"]
     if "evidence" in data:  # recorded before uploads existed: files typed in with the figures
-        s.evidence[data["indicator_id"]] = data["evidence"]
+        # A copy: a later upload appends to it, and a read model folding a batch keeps this
+        # state in memory, where the event's own data must stay as it was verified.
+        s.evidence[data["indicator_id"]] = list(data["evidence"])
 
 
 # What the assessment keeps of an uploaded file (the event also names its indicator).

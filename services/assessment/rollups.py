@@ -56,6 +56,15 @@ rollup = Table(
 )
 
 
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(AssessmentState))
+
+
+def _state_json(state: AssessmentState) -> str:
+    """``json.dumps(dataclasses.asdict(state))`` without asdict's deep copy: the state is
+    plain JSON already, and a rebuild writes one per commune-year and batch."""
+    return json.dumps({name: getattr(state, name) for name in _STATE_FIELDS})
+
+
 class RollupProjection:
     name = "assessment_rollup"
     sources = ["assessment"]
@@ -70,7 +79,7 @@ class RollupProjection:
         state.version = event.version
         if not state.identity:  # an event before the opening: nothing to list yet
             return
-        values = {"state": state.state, "state_json": json.dumps(dataclasses.asdict(state)),
+        values = {"state": state.state, "state_json": _state_json(state),
                   "position": event.position}
         if row is None:
             identity = state.identity
@@ -108,7 +117,7 @@ class RollupProjection:
             folded[event.stream] = (state, identity, event.position)
         fresh, moved = [], []
         for stream, (state, identity, position) in folded.items():
-            values = {"state": state.state, "state_json": json.dumps(dataclasses.asdict(state)),
+            values = {"state": state.state, "state_json": _state_json(state),
                       "position": position}
             if stream in stored:
                 moved.append({"b_stream": stream, **{f"b_{k}": v for k, v in values.items()}})

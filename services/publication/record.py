@@ -53,6 +53,8 @@ from sqlalchemy.exc import IntegrityError
 from kernel import vietnamese as vi
 from kernel.errors import DuplicateEventError, KernelError, NotFound
 from kernel.events import Actor, NewEvent, metadata_caused_by
+from kernel.projection import insert_rows
+from kernel.schema import events as log_events
 from kernel.store import ANY_VERSION
 from rules import pauses as year_pauses
 from rules.assessment import names as n
@@ -224,13 +226,25 @@ def note_change(conn, commune_code: str | None = None, province_code: str | None
                 year: int | None = None, lists: bool = False, years: bool = False,
                 everything: bool = False) -> int:
     """Record one change in the writer's transaction; returns its sequence number."""
-    conn.execute(update(change_head).where(change_head.c.id == 1)
-                 .values(seq=change_head.c.seq + 1))
-    seq = conn.execute(select(change_head.c.seq).where(change_head.c.id == 1)).scalar()
-    conn.execute(insert(changes).values(
-        seq=seq, commune_code=commune_code, province_code=province_code, year=year,
-        lists=lists, years=years, everything=everything))
-    if seq % 1000 == 0:
+    return note_changes(conn, [{"commune_code": commune_code, "province_code": province_code,
+                                "year": year, "lists": lists, "years": years,
+                                "everything": everything}])
+
+
+_BUMP_SEQ = (update(change_head).where(change_head.c.id == 1)
+             .values(seq=change_head.c.seq + bindparam("count")))
+_HEAD_SEQ = select(change_head.c.seq).where(change_head.c.id == 1)
+
+
+def note_changes(conn, noted: list[dict]) -> int:
+    """Record several changes (note_change's arguments each) with one move of the head and
+    one insert; returns the last one's sequence number."""
+    conn.execute(_BUMP_SEQ, {"count": len(noted)})
+    seq = conn.execute(_HEAD_SEQ).scalar()
+    first = seq - len(noted) + 1
+    conn.execute(insert(changes), [{"seq": first + offset, **change}
+                                   for offset, change in enumerate(noted)])
+    if (first - 1) // 1000 != seq // 1000:  # a thousand more: prune the oldest
         conn.execute(delete(changes).where(changes.c.seq <= seq - CHANGE_LOG_KEEP))
     return seq
 
@@ -337,9 +351,32 @@ def _load_state(state_json: str) -> AssessmentState:
     return AssessmentState(**json.loads(state_json))
 
 
+_STATE_FIELDS = tuple(f.name for f in dataclasses.fields(AssessmentState))
+
+
+def _state_json(state: AssessmentState) -> str:
+    """What ``json.dumps(dataclasses.asdict(state))`` gives, without asdict's deep copy of a
+    state that is plain JSON already."""
+    return json.dumps({name: getattr(state, name) for name in _STATE_FIELDS}, ensure_ascii=False)
+
+
+_UPDATE_SURVEY_RESULT = update(survey_results).where(
+    survey_results.c.commune_code == bindparam("b_commune_code"),
+    survey_results.c.period == bindparam("b_period"),
+    survey_results.c.purpose == bindparam("b_purpose")).values(
+    {name: bindparam(f"b_{name}") for name in ("data", "entry_id", "source", "position",
+                                                "event_id", "type")})
+_UPDATE_COMMUNE_YEAR = update(commune_years).where(
+    commune_years.c.stream == bindparam("b_stream")).values(
+    {name: bindparam(f"b_{name}") for name in (*LIST_FIELDS, "state", "state_json", "position")})
+
+
 # -- the projection ------------------------------------------------------------------------------
 
 ENTRY_PUBLISHED = "EntryPublished"
+#: the kinds of assessment entry that a later one corrects, and the events that make those
+CORRECTED_KINDS = ("appraisal", "decision")
+CORRECTING_TYPES = frozenset({n.APPRAISAL_COMPLETED, n.RECOGNITION_DECIDED, n.RECOGNITION_REVOKED})
 ENTRY_NAMESPACE = uuid.UUID("5d2b6c1e-7f0a-4c8e-9b1d-2a3f4e5d6c7b")
 
 
@@ -358,14 +395,37 @@ class PublicRecordProjection:
         return event.source == "survey" and event.type == SATISFACTION_RESULT
 
     def apply(self, conn, event) -> None:
-        if event.type == n.CRITERIA_SET_PUBLISHED:
-            self._criteria_set(conn, event)
-        elif event.type in year_pauses.EVENT_TYPES:
-            self._pause(conn, event)
-        elif event.type == SATISFACTION_RESULT:
-            self._satisfaction(conn, event)
-        else:
-            self._assessment(conn, event)
+        self.apply_many(conn, [event])
+
+    def apply_many(self, conn, events) -> None:
+        """A batch's events in order: each run of consecutive assessment events, or of survey
+        results, folded at once; the others, which a run's scoring may depend on (a
+        published criteria set), between the runs. The entries are written at the end, and
+        their events appended to the service's own log, in order."""
+        self._posts, self._entries = [], []
+        run, fold = [], None
+        for event in events:
+            if event.type == n.CRITERIA_SET_PUBLISHED:
+                each = self._criteria_set
+            elif event.type in year_pauses.EVENT_TYPES:
+                each = self._pause
+            else:
+                kind = (self._satisfactions if event.type == SATISFACTION_RESULT
+                        else self._assessments)
+                if kind != fold and run:
+                    fold(conn, run)
+                    run = []
+                run.append(event)
+                fold = kind
+                continue
+            if run:
+                fold(conn, run)
+                run = []
+            each(conn, event)
+        if run:
+            fold(conn, run)
+        insert_rows(conn, entries, self._entries)
+        self._post(conn)
 
     def reset(self, conn) -> None:
         for table in ALL_TABLES:
@@ -382,7 +442,10 @@ class PublicRecordProjection:
         self.store = store
 
     def _publish(self, conn, event, commune_code, year, kind, summary, values, corrects) -> None:
-        _add_entry(conn, event, commune_code, year, kind, summary, values, corrects)
+        self._entries.append({
+            "entry_id": event.id, "commune_code": commune_code, "year": year, "kind": kind,
+            "published_at": published_at(event), "corrects": corrects, "summary": summary,
+            "data": json.dumps(values, ensure_ascii=False), **ref(event)})
         if self.store is None:  # a projection without a store of its own (tools, tests)
             return
         # Publishing is a legal step, so it is an auditable event caused by what it publishes;
@@ -391,9 +454,44 @@ class PublicRecordProjection:
             "entry_id": event.id, "kind": kind, "commune_code": commune_code, "year": year,
             "corrects": corrects, "summary": summary, "source": ref(event)},
             id=str(uuid.uuid5(ENTRY_NAMESPACE, event.id)))
-        with contextlib.suppress(DuplicateEventError):
-            self.store.append(f"record-{commune_code}-{year}", ANY_VERSION, [posted],
-                              metadata_caused_by(event, Actor.system("publication")), conn=conn)
+        self._posts.append((f"record-{commune_code}-{year}", posted,
+                            metadata_caused_by(event, Actor.system("publication"))))
+
+    def _post(self, conn) -> None:
+        """Append the batch's entry events that the log does not hold yet, looked up in one
+        query (a rebuild finds them all there and appends nothing). Each stream's in their
+        order; the streams' together, a round of appends at a time (the first of each stream,
+        then the second…), so a first build makes a few appends rather than one per entry."""
+        if not self._posts:
+            return
+        ids = [posted.id for _, posted, _ in self._posts]
+        held = set()
+        for start in range(0, len(ids), 500):
+            held.update(conn.execute(select(log_events.c.event_id).where(
+                log_events.c.event_id.in_(ids[start:start + 500]))).scalars())
+        rounds: list[dict] = []
+        for stream, posted, meta in self._posts:
+            if posted.id not in held:
+                taken = next((r for r in rounds if stream not in r), None)
+                if taken is None:
+                    rounds.append(taken := {})
+                taken[stream] = (stream, ANY_VERSION, [posted], meta)
+        for appends in rounds:
+            try:
+                self.store.append_many(list(appends.values()), conn=conn)
+            except DuplicateEventError:  # another replica posted some meanwhile: one by one
+                for stream, version, posted, meta in appends.values():
+                    with contextlib.suppress(DuplicateEventError):
+                        self.store.append(stream, version, posted, meta, conn=conn)
+        self._posts = []
+
+    def _last_entry(self, commune_code: str, year: int, kind: str) -> str | None:
+        """The latest entry of a kind that an entry corrects: among those written before the
+        run (``_assessments`` looked them up) and those of this batch."""
+        found = list(self._earlier.get((commune_code, year, kind), ()))
+        found += [(e["published_at"], e["position"], e["entry_id"]) for e in self._entries
+                  if (e["commune_code"], e["year"], e["kind"]) == (commune_code, year, kind)]
+        return max(found)[2] if found else None
 
     # -- criteria sets
     def _criteria_set(self, conn, event) -> None:
@@ -421,74 +519,136 @@ class PublicRecordProjection:
         note_change(conn, province_code=data["province_code"], year=data["year"], everything=True)
 
     # -- survey results
-    def _satisfaction(self, conn, event) -> None:
-        data = event.data
-        purpose = purpose_of(data)
-        if purpose is None:
-            return  # a kind of survey this release does not know: never shown as another
-        commune_code, period = data["commune_code"], str(data["period"])
-        key = (survey_results.c.commune_code == commune_code,
-               survey_results.c.period == period, survey_results.c.purpose == purpose)
-        previous = conn.execute(select(survey_results.c.entry_id).where(*key)).scalar()
-        public = public_satisfaction(data)
-        values = {"data": json.dumps(public, ensure_ascii=False), "entry_id": event.id, **ref(event)}
-        if previous is None:
-            conn.execute(insert(survey_results).values(
-                commune_code=commune_code, period=period, purpose=purpose, **values))
-        else:
-            conn.execute(update(survey_results).where(*key).values(**values))
-        note_change(conn, commune_code)  # shown on the commune's page only
-        year = _year_of_period(period)
-        if year is None:
+    def _satisfactions(self, conn, events) -> None:
+        """Consecutive survey results: each (commune, period, purpose) row read once and
+        written once, whatever the number of results for it."""
+        known = [(e, purpose_of(e.data)) for e in events]
+        known = [(e, purpose) for e, purpose in known if purpose is not None]  # others: never
+        if not known:                                      # shown as a kind they are not
             return
-        summary = survey_summary(public)
-        if previous is not None:
-            summary += " (thay thế kết quả trước)"
-        self._publish(conn, event, commune_code, year, purpose, summary, public, previous)
+        codes = sorted({e.data["commune_code"] for e, _ in known})
+        stored = {}
+        for start in range(0, len(codes), 500):
+            stored.update(((r.commune_code, r.period, r.purpose), r.entry_id)
+                          for r in conn.execute(select(
+                              survey_results.c.commune_code, survey_results.c.period,
+                              survey_results.c.purpose, survey_results.c.entry_id).where(
+                              survey_results.c.commune_code.in_(codes[start:start + 500]))))
+        latest, noted = {}, []
+        for event, purpose in known:
+            data = event.data
+            commune_code, period = data["commune_code"], str(data["period"])
+            key = (commune_code, period, purpose)
+            previous = latest[key]["entry_id"] if key in latest else stored.get(key)
+            public = public_satisfaction(data)
+            latest[key] = {"commune_code": commune_code, "period": period, "purpose": purpose,
+                           "data": json.dumps(public, ensure_ascii=False), "entry_id": event.id,
+                           **ref(event)}
+            noted.append({"commune_code": commune_code, "province_code": None, "year": None,
+                          "lists": False, "years": False, "everything": False})
+            year = _year_of_period(period)
+            if year is None:
+                continue  # shown on the commune's page only
+            summary = survey_summary(public)
+            if previous is not None:
+                summary += " (thay thế kết quả trước)"
+            self._publish(conn, event, commune_code, year, purpose, summary, public, previous)
+        insert_rows(conn, survey_results, [row for key, row in latest.items() if key not in stored])
+        moved = [{f"b_{k}": v for k, v in row.items()} for key, row in latest.items()
+                 if key in stored]
+        if moved:
+            conn.execute(_UPDATE_SURVEY_RESULT, moved)
+        note_changes(conn, noted)
 
     # -- assessments
-    def _assessment(self, conn, event) -> None:
-        conn.execute(insert(source_events).values(
-            source=event.source, position=event.position, event_id=event.id,
-            stream=event.stream, version=event.version, type=event.type,
-            message=json.dumps(event.to_message(), ensure_ascii=False)))
-        row = conn.execute(select(commune_years.c.state_json, *(
-            commune_years.c[name] for name in LIST_FIELDS)).where(
-            commune_years.c.stream == event.stream)).first()
-        state = AssessmentState() if row is None else _load_state(row.state_json)
-        evolve(state, event.type, event.data)
-        state.version = event.version
-        if not state.identity:
-            return
-        identity = state.identity
-        criteria_set = criteria_set_of(conn, identity["criteria_set_id"],
-                                       identity["criteria_set_version"])
-        values = _summary(state, criteria_set)
-        values.update(state_json=json.dumps(dataclasses.asdict(state), ensure_ascii=False),
-                      position=event.position)
-        if row is None:
-            names = names_of(identity["commune_code"], identity["year"], identity["province_code"])
-            conn.execute(insert(commune_years).values(
-                stream=event.stream, commune_code=identity["commune_code"], year=identity["year"],
-                province_code=identity["province_code"], province_name=names["province_name"],
-                district_code=names["district_code"], district_name=names["district_name"],
-                commune_name=names["commune_name"],
-                search_text=search_text(identity["commune_code"], names, identity["province_code"]),
-                criteria_set_id=identity["criteria_set_id"],
-                criteria_set_version=identity["criteria_set_version"], **values))
-        else:
-            conn.execute(update(commune_years).where(commune_years.c.stream == event.stream)
-                         .values(**values))
-        was_public = row is not None and bool(row.public)
-        if was_public or values["public"]:
-            # Before anything is published the board shows nothing of it: no change to note.
-            note_change(conn, identity["commune_code"], identity["province_code"],
-                        identity["year"],
-                        lists=not was_public or any(getattr(row, name) != values[name]
-                                                    for name in LIST_FIELDS),
-                        years=not was_public)
-        if scores.is_public(state) and criteria_set is not None:
-            self._entry(conn, event, state, criteria_set)
+    def _assessments(self, conn, events) -> None:
+        """Consecutive assessment events, folded per stream: each commune-year's row read once,
+        advanced in memory with ``evolve``, scored and written once, and one change noted for
+        it; what applying them one at a time leaves (a batch is one transaction, so no reader
+        sees the states in between). Entries are made at their event, from the state as it
+        stood then; before the posting there are none, and no change to note."""
+        streams = list(dict.fromkeys(e.stream for e in events))
+        stored = {}
+        for start in range(0, len(streams), 500):
+            stored.update((row.stream, row) for row in conn.execute(select(
+                commune_years.c.stream, commune_years.c.commune_code, commune_years.c.year,
+                commune_years.c.state_json,
+                *(commune_years.c[name] for name in LIST_FIELDS)).where(
+                commune_years.c.stream.in_(streams[start:start + 500]))))
+        # The entries a new one may correct: only a commune-year with a row has any, and only
+        # these events make an entry that corrects one.
+        self._earlier = {}
+        correcting = any(e.type in CORRECTING_TYPES for e in events)
+        codes = sorted({row.commune_code for row in stored.values()}) if correcting else []
+        for start in range(0, len(codes), 500):
+            for e in conn.execute(select(
+                    entries.c.commune_code, entries.c.year, entries.c.kind, entries.c.published_at,
+                    entries.c.position, entries.c.entry_id).where(
+                    entries.c.commune_code.in_(codes[start:start + 500]),
+                    entries.c.kind.in_(CORRECTED_KINDS))):
+                self._earlier.setdefault((e.commune_code, e.year, e.kind), []).append(
+                    (e.published_at, e.position, e.entry_id))
+        # As stored, before evolve: it keeps parts of an event's data in the state, which
+        # later events of the same stream may change in place.
+        insert_rows(conn, source_events, [{
+            "source": e.source, "position": e.position, "event_id": e.id, "stream": e.stream,
+            "version": e.version, "type": e.type,
+            "message": json.dumps(e.to_message(), ensure_ascii=False)} for e in events])
+        sets = criteria_sets(conn)
+        folded: dict[str, tuple[AssessmentState, int]] = {}  # stream -> state, last position
+        for event in events:
+            if event.stream in folded:
+                state = folded[event.stream][0]
+            elif event.stream in stored:
+                state = _load_state(stored[event.stream].state_json)
+            else:
+                state = AssessmentState()
+            evolve(state, event.type, event.data)
+            state.version = event.version
+            if not state.identity:  # an event before the opening: nothing kept yet
+                continue
+            folded[event.stream] = (state, event.position)
+            if scores.is_public(state):
+                criteria_set = sets.get((state.identity["criteria_set_id"],
+                                         state.identity["criteria_set_version"]))
+                if criteria_set is not None:
+                    self._entry(conn, event, state, criteria_set)
+        fresh, moved, noted = [], [], []
+        for stream, (state, position) in folded.items():
+            identity = state.identity
+            criteria_set = sets.get((identity["criteria_set_id"], identity["criteria_set_version"]))
+            values = _summary(state, criteria_set)
+            values.update(state_json=_state_json(state), position=position)
+            row = stored.get(stream)
+            if row is None:
+                names = names_of(identity["commune_code"], identity["year"],
+                                 identity["province_code"])
+                fresh.append({
+                    "stream": stream, "commune_code": identity["commune_code"],
+                    "year": identity["year"], "province_code": identity["province_code"],
+                    "province_name": names["province_name"],
+                    "district_code": names["district_code"],
+                    "district_name": names["district_name"], "commune_name": names["commune_name"],
+                    "search_text": search_text(identity["commune_code"], names,
+                                               identity["province_code"]),
+                    "criteria_set_id": identity["criteria_set_id"],
+                    "criteria_set_version": identity["criteria_set_version"], **values})
+            else:
+                moved.append({"b_stream": stream, **{f"b_{k}": v for k, v in values.items()}})
+            was_public = row is not None and bool(row.public)
+            if was_public or values["public"]:
+                # Before anything is published the board shows nothing of it: no change to note.
+                noted.append({
+                    "commune_code": identity["commune_code"],
+                    "province_code": identity["province_code"], "year": identity["year"],
+                    "lists": not was_public or any(getattr(row, name) != values[name]
+                                                   for name in LIST_FIELDS),
+                    "years": not was_public, "everything": False})
+        insert_rows(conn, commune_years, fresh)
+        if moved:
+            conn.execute(_UPDATE_COMMUNE_YEAR, moved)
+        if noted:
+            note_changes(conn, noted)
 
     def _entry(self, conn, event, state: AssessmentState, criteria_set: CriteriaSet) -> None:
         code, year = state.identity["commune_code"], state.identity["year"]
@@ -528,7 +688,7 @@ class PublicRecordProjection:
                 {"ended_on": data["ended_on"]})
         elif event.type == n.APPRAISAL_COMPLETED:
             sheet = _safe(lambda: scores.council_sheet(state, criteria_set))
-            previous = _last_entry(conn, code, year, "appraisal")
+            previous = self._last_entry(code, year, "appraisal")
             total = _points(sheet) if sheet and not sheet.pass_fail \
                 else "bộ tiêu chí đạt/không đạt"
             add("appraisal", f"Hội đồng đánh giá hoàn thành thẩm định ngày "
@@ -537,7 +697,7 @@ class PublicRecordProjection:
                 {"completed_on": data["completed_on"],
                  "scores": _scores_block("appraised", sheet, criteria_set)}, previous)
         elif event.type == n.RECOGNITION_DECIDED:
-            previous = _last_entry(conn, code, year, "decision")
+            previous = self._last_entry(code, year, "decision")
             published_on = published_at(event)[:10]
             late = bool(data.get("publication_due") and published_on > data["publication_due"])
             outcome = "đạt chuẩn" if data["recognised"] else "chưa đạt chuẩn"
@@ -552,7 +712,7 @@ class PublicRecordProjection:
                  # recorded before it was carried have none)
                  "recognition": data.get("recognition")}, previous)
         elif event.type == n.RECOGNITION_REVOKED:
-            previous = _last_entry(conn, code, year, "decision")
+            previous = self._last_entry(code, year, "decision")
             add("revocation", f"Thu hồi công nhận đạt chuẩn ngày {vi.day(data['revoked_on'])}: {data['reason']}",
                 {"reason": data["reason"], "revoked_on": data["revoked_on"],
                  "decision_number": data.get("decision_number"),
@@ -698,19 +858,6 @@ def public_satisfaction(data: dict) -> dict:
             "flags": [{key: flag.get(key) for key in ("day", "responses", "share_percent",
                                                       "reasons")}
                       for flag in data.get("flags") or []]}
-
-
-def _last_entry(conn, commune_code: str, year: int, kind: str) -> str | None:
-    return conn.execute(select(entries.c.entry_id).where(
-        entries.c.commune_code == commune_code, entries.c.year == year, entries.c.kind == kind)
-        .order_by(entries.c.published_at.desc(), entries.c.position.desc()).limit(1)).scalar()
-
-
-def _add_entry(conn, event, commune_code, year, kind, summary, values, corrects=None) -> None:
-    conn.execute(insert(entries).values(
-        entry_id=event.id, commune_code=commune_code, year=year, kind=kind,
-        published_at=published_at(event), corrects=corrects, summary=summary,
-        data=json.dumps(values, ensure_ascii=False), **ref(event)))
 
 
 # -- reading the record ------------------------------------------------------------------------

@@ -100,12 +100,66 @@ def test_rebuild_remakes_a_read_model_from_its_log_with_progress_and_names_unkno
                            "accounts_directory"], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     assert "100.0%" in done.stderr and "ETA 0:00:00" in done.stderr
-    assert "rebuilt: 12 events applied" in done.stderr
+    assert "rebuilt: 17 events applied" in done.stderr
     assert len(snapshot(store.engine, [directory.directory])["accounts_directory"]) == 6
     store.dispose()
     unknown = subprocess.run([sys.executable, "-m", "kernel.cli", "rebuild", "accounts", "nothing"],
                              capture_output=True, text=True, timeout=60, env=env)
     assert unknown.returncode == 2 and "accounts_directory" in unknown.stderr
+
+
+def test_rebuild_remakes_a_subscribed_read_model_from_another_services_log(tmp_path):
+    # The public record: the assessment's and the survey's logs read by ReplaySource, a
+    # page at a time (a small one here, so that the next page is read ahead), and verified.
+    from services.publication import record
+    from tests.publication.support import DONG_NAM, DONG_QUANG, Setup
+    from tests.test_read_model_rebuilds import snapshot
+
+    urls = {name: f"sqlite:///{tmp_path}/{name}.sqlite" for name in ("assessment", "survey")}
+    setup = Setup(urls["assessment"], urls["survey"])  # the record in the assessment's database
+    urls["publication"] = urls["assessment"]
+    setup.walk(DONG_QUANG, comments=["Góp ý"])
+    setup.walk(DONG_NAM, until="posting")
+    setup.survey_result(DONG_QUANG, "2022")
+    setup.projection.bind(setup.publication)  # its entries are events of its own log
+    setup.sync()  # as the service builds it: incrementally
+    built = snapshot(setup.engine, record.ALL_TABLES)
+    log = setup.publication.read_all(0, 10_000)
+    assert built["publication_entries"] and any(e.type == record.ENTRY_PUBLISHED for e in log)
+    env = {**os.environ, **{f"{name.upper()}_DB_URL": url for name, url in urls.items()}}
+    done = subprocess.run([sys.executable, "-m", "kernel.cli", "rebuild", "publication",
+                           "publication_record", "--page", "7"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "100.0%" in done.stderr and "rebuilt:" in done.stderr
+    assert done.stderr.count(" positions ") > 10  # a line per page of seven
+    assert snapshot(setup.engine, record.ALL_TABLES) == built
+    assert setup.publication.read_all(0, 10_000) == log  # no entry's event posted again
+    setup.dispose()
+
+
+def test_a_replay_reads_the_events_the_store_reads(tmp_path):
+    from kernel.events import NewEvent
+    from kernel.projection import StoreSource
+    from kernel.rebuild import ReplaySource
+
+    store = open_store(f"sqlite:///{tmp_path}/ledger.sqlite", source="ledger")
+    for n in range(12):
+        store.append(f"s-{n % 3}", None, [NewEvent("Noted" if n % 2 else "Other", {
+            "n": n, "text": "Quyết định số 1/QĐ-UBND 😀", "nested": {"b": [1, None, True]}})],
+            meta())
+    replay = ReplaySource(store)
+    try:
+        for types in (None, ["Noted"]):
+            position, pages = 0, []
+            while page := replay.read_all(position, 5, types):  # the next page read ahead
+                pages.append(page)
+                position = page[-1].position
+            assert [e for page in pages for e in page] == StoreSource(store).read_all(0, 100, types)
+            assert len(pages) == (3 if types is None else 2)
+    finally:
+        replay.close()
+        store.dispose()
 
 
 def test_the_progress_bar_shows_the_share_the_rate_and_the_time_left():
