@@ -193,7 +193,7 @@ class EventStore:
         if expected_version is not None and current != expected_version:
             raise ConcurrencyError.for_stream(stream, expected_version, current)
         records = self._chain(position, prev_hash, stream, current, new_events, metadata)
-        # The database adds the outbox entries and moves the head (migration 0002).
+        # The database adds the outbox entries and moves the head (migrations 0002, 0008).
         conn.execute(_INSERT_EVENTS, [_row(r) for r in records])
         for hook in self.append_hooks:
             hook(conn, records)
@@ -202,9 +202,11 @@ class EventStore:
     def _write_group(self, group: list[PendingAppend]) -> None:
         """Write a group of appends in one transaction: each one whose stream is at its
         expected version and whose event ids are new, chained in the order they came; the
-        others fail alone. If the database refuses the group (an event id already stored,
-        or a stream written by another process between the version read and the insert),
-        each append is tried again alone and gets its own answer."""
+        others fail alone. The common group is one statement (``_write_group_at_once``);
+        the others read the head and the versions under the lock first. If the database
+        refuses the group (an event id already stored, or a stream written by another
+        process between the version read and the insert), each append is tried again alone
+        and gets its own answer."""
         if self._write_group_at_once(group):
             return
         conn = self.engine.connect()
