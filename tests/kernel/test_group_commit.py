@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import text
 
 from kernel.errors import ConcurrencyError, DuplicateEventError
 from kernel.events import NewEvent
@@ -113,6 +114,46 @@ def test_a_group_calls_the_append_hooks_once_in_its_transaction(pg_store):
     pg_store._write_group([pending("a", NO_STREAM, numbered(1)),
                            pending("b", NO_STREAM, numbered(2))])
     assert calls == [["a", "b", "b"]]
+
+
+def test_a_failing_append_hook_writes_nothing_and_fails_its_callers(pg_store):
+    def hook(conn, records):
+        assert conn.execute(text("SELECT count(*) FROM events")).scalar_one() == len(records)
+        raise RuntimeError("read model refused")
+
+    pg_store.append_hooks.append(hook)
+    group = [pending("a", NO_STREAM, numbered(1)), pending("b", NO_STREAM, numbered(2))]
+    pg_store._write_group(group)
+    for failed in group:
+        with pytest.raises(RuntimeError, match="read model refused"):
+            failed.outcome()
+    assert pg_store.head_position() == 0 and pg_store.outbox_size() == 0
+
+
+def test_groups_in_one_statement_follow_another_writers_appends(pg_store, postgres_url):
+    """Each group is chained to the head its process last wrote; another store on the same
+    database moves the head and the streams meanwhile. The database refuses a group chained
+    to an old head (it is chained again) or expecting an old version (ConcurrencyError),
+    and the log stays one chain."""
+    other = open_store(postgres_url)
+    at_once = []
+    write = pg_store._write_group_at_once
+    pg_store._write_group_at_once = lambda group: at_once.append(write(group)) or at_once[-1]
+    try:
+        for version in range(3):
+            pg_store.append("mine", version, numbered(1), meta())
+            other.append("theirs", 2 * version, numbered(2), meta())
+        other.append("mine", 3, numbered(1), meta())
+        with pytest.raises(ConcurrencyError):
+            pg_store.append("mine", 3, numbered(1), meta())
+        pg_store.append("mine", 4, numbered(1), meta())
+    finally:
+        other.dispose()
+    assert at_once == [True, True, True, False, True]
+    assert [e.stream for e in pg_store.read_all()] == (
+        ["mine", "theirs", "theirs"] * 3 + ["mine", "mine"])
+    assert pg_store.outbox_size() == 11 and pg_store.head_position() == 11
+    assert pg_store.verify_chain().ok
 
 
 def test_the_lead_passes_to_an_append_that_waited():
