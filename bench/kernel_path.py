@@ -50,14 +50,15 @@ class CountingProjection:
                               "(stream VARCHAR(200) PRIMARY KEY, n INTEGER NOT NULL)"))
 
 
-def _kernel_producer(store_url, amqp_uri, source, n, per_append, ready, go, done_appending):
+def _kernel_producer(store_url, amqp_uri, source, n, per_append, queue_type, ready, go,
+                     done_appending):
     from kernel.events import Actor, Metadata, NewEvent
     from kernel.relay import OutboxRelay
     from kernel.store import EventStore
 
     store = EventStore(store_url, source)
     store.migrate()
-    relay = OutboxRelay(store, amqp_uri, batch_size=1000)
+    relay = OutboxRelay(store, amqp_uri, batch_size=1000, queue_type=queue_type)
     stop = threading.Event()
     relay_thread = threading.Thread(target=relay.run, args=(stop.is_set,))
     ready.set()
@@ -79,7 +80,7 @@ def _kernel_producer(store_url, amqp_uri, source, n, per_append, ready, go, done
     relay_thread.join()
 
 
-def _kernel_consumer(store_url, source_url, amqp_uri, source, n, ready, finished_at):
+def _kernel_consumer(store_url, source_url, amqp_uri, source, n, queue_type, ready, finished_at):
     from kernel.projection import ProjectionProcessor, StoreSource
     from kernel.store import EventStore
     from kernel.subscriber import Subscriber
@@ -93,7 +94,7 @@ def _kernel_consumer(store_url, source_url, amqp_uri, source, n, ready, finished
     processor = ProjectionProcessor(store, projection,
                                     {source: StoreSource(EventStore(source_url, source))})
     subscriber = Subscriber(amqp_uri, f"bench.{source}", [source], processor.process,
-                            prefetch=1000, max_batch=1000)
+                            prefetch=1000, max_batch=1000, queue_type=queue_type)
     subscriber.declare()
     ready.set()
     subscriber.run(lambda: processor.applied >= n)
@@ -101,15 +102,19 @@ def _kernel_consumer(store_url, source_url, amqp_uri, source, n, ready, finished
 
 
 def kernel_path(amqp_uri: str, n: int, per_append: int, backend: str, workdir: str,
-                pg_admin_url: str | None = None) -> dict:
+                pg_admin_url: str | None = None, consumer_uri: str | None = None,
+                queue_type: str = "classic") -> dict:
+    """``consumer_uri``: where the consumer connects, if not where the producer does (another
+    node of a cluster); ``queue_type``: the subscription's queues (kernel/messaging.py)."""
     source = f"bench{uuid.uuid4().hex[:6]}"
+    consumer_uri = consumer_uri or amqp_uri
     urls, cleanup = _databases(backend, workdir, source, pg_admin_url)
     try:
         started, finished, appended = _race(
-            _kernel_consumer, (urls[1], urls[0], amqp_uri, source, n),
-            _kernel_producer, (urls[0], amqp_uri, source, n, per_append))
+            _kernel_consumer, (urls[1], urls[0], consumer_uri, source, n, queue_type),
+            _kernel_producer, (urls[0], amqp_uri, source, n, per_append, queue_type))
         elapsed = finished - started
-        _delete_queue(amqp_uri, f"bench.{source}")
+        _delete_queue(consumer_uri, f"bench.{source}")
         return {"events": n, "per_append": per_append, "backend": backend,
                 "seconds": elapsed, "rate": n / elapsed,
                 "append_rate": n / (appended - started)}
@@ -140,16 +145,23 @@ def _databases(backend, workdir, source, pg_admin_url):
 
 
 # -- raw kombu -----------------------------------------------------------------------------
-def _kombu_producer(amqp_uri, queue, n, confirms, ready, go, done_at):
+def _kombu_queue(queue, queue_type):
+    from kombu import Exchange, Queue
+
+    return Queue(queue, Exchange("bench.raw", "direct", durable=True), routing_key=queue,
+                 durable=True,
+                 queue_arguments={"x-queue-type": queue_type} if queue_type == "quorum" else None)
+
+
+def _kombu_producer(amqp_uri, queue, n, confirms, queue_type, ready, go, done_at):
     import json
 
-    from kombu import Connection, Exchange, Producer, Queue
+    from kombu import Connection, Producer
 
     body = json.dumps({"id": str(uuid.uuid4()), "data": PAYLOAD})
     with Connection(amqp_uri, transport_options={"confirm_publish": confirms}) as conn:
         channel = conn.channel()
-        q = Queue(queue, Exchange("bench.raw", "direct", durable=True), routing_key=queue,
-                  durable=True)
+        q = _kombu_queue(queue, queue_type)
         q(channel).declare()
         producer = Producer(channel, exchange=q.exchange, routing_key=queue)
         ready.set()
@@ -159,8 +171,8 @@ def _kombu_producer(amqp_uri, queue, n, confirms, ready, go, done_at):
         done_at.value = time.time()
 
 
-def _kombu_consumer(amqp_uri, queue, n, ready, finished_at):
-    from kombu import Connection, Consumer, Exchange, Queue
+def _kombu_consumer(amqp_uri, queue, n, queue_type, ready, finished_at):
+    from kombu import Connection, Consumer
 
     count = [0]
 
@@ -170,8 +182,7 @@ def _kombu_consumer(amqp_uri, queue, n, ready, finished_at):
 
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
-        q = Queue(queue, Exchange("bench.raw", "direct", durable=True), routing_key=queue,
-                  durable=True)
+        q = _kombu_queue(queue, queue_type)
         with Consumer(channel, [q], callbacks=[on_message], prefetch_count=10):
             ready.set()
             while count[0] < n:
@@ -180,10 +191,11 @@ def _kombu_consumer(amqp_uri, queue, n, ready, finished_at):
         q(channel).delete()
 
 
-def raw_kombu(amqp_uri: str, n: int, confirms: bool) -> dict:
+def raw_kombu(amqp_uri: str, n: int, confirms: bool, consumer_uri: str | None = None,
+              queue_type: str = "classic") -> dict:
     queue = f"bench.raw.{uuid.uuid4().hex[:6]}"
-    started, finished, _ = _race(_kombu_consumer, (amqp_uri, queue, n),
-                                 _kombu_producer, (amqp_uri, queue, n, confirms))
+    started, finished, _ = _race(_kombu_consumer, (consumer_uri or amqp_uri, queue, n, queue_type),
+                                 _kombu_producer, (amqp_uri, queue, n, confirms, queue_type))
     elapsed = finished - started
     return {"messages": n, "confirms": confirms, "seconds": elapsed, "rate": n / elapsed}
 
