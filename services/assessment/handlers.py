@@ -23,6 +23,8 @@ from rules.assessment.names import RECOGNITION_DECIDED
 from rules.deadlines import RegimeCalendar
 from services.assessment import evaluation_reports as reports
 from services.assessment import views
+from services.assessment.aggregates import AggregateCache
+from services.assessment.aggregates import of as aggregates_of
 from services.assessment.reviewing_levels import LEVEL_SET, ReviewingLevel, default_level
 from services.assessment.reviewing_levels import stream_name as level_stream
 from services.assessment.satisfaction import applied_event_ids
@@ -66,8 +68,11 @@ class AssessmentHandlers:
                  catalogue_for: Callable[[str, int], CriteriaCatalogue],
                  criteria_set_for_year: Callable[[int], tuple[str, int]],
                  today: Callable[[], date] | None = None,
-                 survey_result_for: Callable[[Connection, str, int, str], dict | None] | None = None):
+                 survey_result_for: Callable[[Connection, str, int, str], dict | None] | None = None,
+                 aggregates: AggregateCache | None = None):
         self.store = store
+        # Folded assessments kept between commands (aggregates.py): the process's, by default.
+        self.aggregates = aggregates if aggregates is not None else aggregates_of(store)
         # The survey results the assessment keeps (satisfaction.result_for, whose table the
         # service's subscription creates); None: an assessment opens without looking.
         self.survey_result_for = survey_result_for
@@ -77,8 +82,8 @@ class AssessmentHandlers:
         self.today = today or (lambda: clock.today())
 
     def load(self, commune_code: str, year: int) -> CommuneAssessment:
-        return CommuneAssessment.from_events(
-            self.store.read_stream(stream_name(commune_code, year)), today=self.today())
+        return CommuneAssessment(self.aggregates.load(self.store, stream_name(commune_code, year)),
+                                 today=self.today())
 
     def get(self, commune_code: str, year: int) -> CommuneAssessment:
         assessment = self.load(commune_code, year)
@@ -258,8 +263,16 @@ class AssessmentHandlers:
         return self.catalogue_for(opened["criteria_set_id"], opened["criteria_set_version"])
 
     def _append(self, assessment: CommuneAssessment, new_events, metadata: Metadata) -> CommuneAssessment:
-        self.store.append(assessment.stream, assessment.version, new_events, metadata)
-        return assessment.apply(new_events)
+        try:
+            recorded = self.store.append(assessment.stream, assessment.version, new_events,
+                                         metadata)
+        except Exception:
+            # refused (another replica wrote first) or unknown: the next load folds what is stored
+            self.aggregates.forget(assessment.stream)
+            raise
+        appended = assessment.apply(new_events)
+        self.aggregates.store(assessment.stream, appended._s, recorded)
+        return appended
 
 
 def _date(value, field: str) -> date:
