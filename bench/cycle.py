@@ -164,12 +164,12 @@ def _hello(base: str, clients: int, seconds: float) -> dict:
     return {"requests": sum(counts), "rate": sum(counts) / (time.perf_counter() - started)}
 
 
-def _max_rss_mb(pid: int | None) -> float | None:
-    """The process's peak resident set (VmHWM), from /proc."""
+def _rss_mb(pid: int | None, field: str = "VmHWM") -> float | None:
+    """The process's resident set from /proc: its peak (VmHWM) or now (VmRSS)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except (OSError, TypeError):
         return None
@@ -358,7 +358,8 @@ def _run(amqp_base, provinces, year, clients, limit, databases, fresh_every, hel
             c.code: decided[c.code] for c in _units(province, year) if c.code in decided})
             for province in provinces]
         checked = time.perf_counter() - checking
-        rss = {name: _max_rss_mb(pid) for name, pid in pids.items()}
+        rss = {name: _rss_mb(pid) for name, pid in pids.items()}
+        rss_now = {name: _rss_mb(pid, "VmRSS") for name, pid in pids.items()}
     agreement = {key: sum(a[key] for a in per_province)
                  for key in ("units", "recognised", "not_recognised", "districts")}
     agreement["board"] = {name: sum(a["board"][name] for a in per_province)
@@ -381,7 +382,7 @@ def _run(amqp_base, provinces, year, clients, limit, databases, fresh_every, hel
                           "missed": [c for c, d in freshness if d is None],
                           "p50_ms": _pct(delays, 0.50), "p99_ms": _pct(delays, 0.99),
                           "max_ms": delays[-1] * 1000 if delays else None},
-            "max_rss_mb": rss}
+            "max_rss_mb": rss, "rss_at_end_mb": rss_now}
 
 
 def _pct(values: list[float], p: float) -> float | None:
@@ -468,8 +469,8 @@ def national_report(runs: list[dict], machine: str) -> str:
     lines.append("")
     for r in runs:
         cpu = ", ".join(f"{k} {v:,.0f}" for k, v in r["cpu_per_commune_ms"].items())
-        rss = ", ".join(f"{k} {v:,.0f}" for k, v in r["max_rss_mb"].items()
-                        if v is not None and k in SERVICES)
+        rss = ", ".join(f"{k} {v:,.0f} ({r['rss_at_end_mb'][k] or 0:,.0f} at the end)"
+                        for k, v in r["max_rss_mb"].items() if v is not None and k in SERVICES)
         f = r["freshness"]
         lines += [
             f"**{r['database']}** — CPU per commune by process (ms): {cpu}. Peak RSS (MB): "
