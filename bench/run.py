@@ -202,13 +202,14 @@ def main() -> None:
         print(report)
         write_section("province-year", report)
     if "national" in only:
-        since = cpu_ticks()
-        runs = [cycle.run(args.amqp_uri, ["all"], 2026, args.national_clients,
-                          args.national_limit, pg_admin_url=pg, fresh_every=5, hello_seconds=5)
-                for pg in (None, *([args.pg_admin_url] if args.pg_admin_url else []))]
-        report = cycle.national_report(runs, machine(since))
+        since, runs = cpu_ticks(), []
+        for pg in (None, *([args.pg_admin_url] if args.pg_admin_url else [])):
+            runs.append(cycle.run(args.amqp_uri, ["all"], 2026, args.national_clients,
+                                  args.national_limit, pg_admin_url=pg, fresh_every=5,
+                                  hello_seconds=5))
+            report = cycle.national_report(runs, machine(since))  # kept run by run
+            write_section("national", report)
         print(report)
-        write_section("national", report)
     if "rebuild" in only:
         since = cpu_ticks()
         results = rebuild.run(args.rebuild_communes, pg_admin_url=args.pg_admin_url)

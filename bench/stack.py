@@ -78,7 +78,7 @@ def stack(amqp_base: str, max_workers: int = 20, databases: dict | None = None,
                 ready = ctx.Event()
                 servers[name] = ctx.Process(target=_serve, args=(config, services, ready, stop))
                 servers[name].start()
-                if not ready.wait(90):
+                if not ready.wait(300):  # a loaded 2-core machine starts slowly
                     raise RuntimeError(f"the {name} process did not start")
             pids = {name: proc.pid for name, proc in servers.items()}
             pids["rabbitmq"] = _broker_pid()
