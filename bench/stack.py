@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
+import signal
 import tempfile
+import time
 import uuid
 from urllib.parse import quote, urlsplit
 
@@ -32,8 +35,12 @@ def _serve(config: dict, services: tuple[str, ...], ready, stop) -> None:
         warnings.simplefilter("ignore")
         import eventlet
     eventlet.monkey_patch()
+    import faulthandler
     import importlib
     import logging
+    import signal
+
+    faulthandler.register(signal.SIGUSR1)  # where a process that does not start is stuck
 
     logging.basicConfig(level=logging.WARNING)
     # A 404 on a commune's first GET is how a driver learns its year is not opened yet:
@@ -79,6 +86,8 @@ def stack(amqp_base: str, max_workers: int = 20, databases: dict | None = None,
                 servers[name] = ctx.Process(target=_serve, args=(config, services, ready, stop))
                 servers[name].start()
                 if not ready.wait(300):  # a loaded 2-core machine starts slowly
+                    os.kill(servers[name].pid, signal.SIGUSR1)  # its stack, on stderr
+                    time.sleep(1)
                     raise RuntimeError(f"the {name} process did not start")
             pids = {name: proc.pid for name, proc in servers.items()}
             pids["rabbitmq"] = _broker_pid()
