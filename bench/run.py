@@ -16,17 +16,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import (
-    board,
-    chain_signing,
-    cycle,
-    kernel_path,
-    pg_appends,
-    rebuild,
-    survey_submissions,
-    workspace,
-)
-
 SECTIONS = ("kernel", "appends", "survey", "board", "signing", "workspace", "province-year",
             "national", "rebuild")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -156,6 +145,22 @@ def main() -> None:
                         default=int(os.environ.get("BENCH_REBUILD_COMMUNES", 60)),
                         help="commune-years in the assessment log the read models are rebuilt from")
     args = parser.parse_args()
+    # Imported here, not at the top: a benchmark's service processes are spawned, and a
+    # spawned child imports the main module (this one) before its target monkey-patches for
+    # eventlet; a kernel module imported then keeps a real lock where a green one is needed
+    # (the store's migration lock: two stores of one process migrating on PostgreSQL
+    # deadlocked the process at start).
+    from bench import (
+        board,
+        chain_signing,
+        cycle,
+        kernel_path,
+        pg_appends,
+        rebuild,
+        survey_submissions,
+        workspace,
+    )
+
     only = args.only or SECTIONS
     if "kernel" in only:
         since = cpu_ticks()

@@ -1,7 +1,10 @@
 """The real stack for a benchmark: a throwaway RabbitMQ vhost and each group of services in
 its own process, as in production (gateway; accounts; assessment + survey + plans;
 publication), with SQLite stores in a temporary directory or PostgreSQL databases of their
-own (``postgres_databases``)."""
+own (``postgres_databases``).
+
+Each process is spawned, and imports the module run as main before ``_serve`` monkey-patches
+for eventlet: that module must import no kernel module at its top (bench/run.py says why)."""
 
 from __future__ import annotations
 
