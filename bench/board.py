@@ -144,21 +144,31 @@ def _freshness(amqp_uri: str, base: str, communes: list[str], deadline: float) -
                 "decision_date": decided_on}, None, CONTEXT)
             recorded = time.perf_counter()
             rpc_times.append(recorded - started)
-            while True:
-                page = session.get(f"{base}/ket-qua/xa/{commune}", timeout=30)
-                if page.status_code == 200 and number in page.text:
-                    delays.append(time.perf_counter() - recorded)
-                    break
-                if time.perf_counter() - recorded > 10:
-                    missed.append(commune)
-                    break
-                time.sleep(0.005)
+            delay = shown_after(session, base, commune, number, recorded)
+            if delay is None:
+                missed.append(commune)
+            else:
+                delays.append(delay)
     session.close()
     delays.sort()
     return {"decisions": len(rpc_times), "seen": len(delays), "missed": missed,
             "p50_ms": _pct(delays, 0.50), "p99_ms": _pct(delays, 0.99),
             "max_ms": delays[-1] * 1000 if delays else None,
             "decide_rpc_p50_ms": _pct(sorted(rpc_times), 0.50)}
+
+
+def shown_after(session, base: str, commune: str, decision_number: str, recorded: float,
+                give_up: float = 10.0, every: float = 0.005) -> float | None:
+    """Seconds from ``recorded`` (``time.perf_counter()`` when the decision's write returned)
+    until the commune's board page ``/ket-qua/xa/<code>`` first shows ``decision_number``,
+    polled every ``every`` seconds; None if not within ``give_up`` seconds."""
+    while True:
+        page = session.get(f"{base}/ket-qua/xa/{commune}", timeout=30)
+        if page.status_code == 200 and decision_number in page.text:
+            return time.perf_counter() - recorded
+        if time.perf_counter() - recorded > give_up:
+            return None
+        time.sleep(every)
 
 
 def _pct(values: list[float], p: float) -> float | None:

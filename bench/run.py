@@ -16,18 +16,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import (
-    board,
-    chain_signing,
-    cycle,
-    kernel_path,
-    pg_appends,
-    rebuild,
-    survey_submissions,
-    workspace,
-)
-
-SECTIONS = ("kernel", "appends", "survey", "board", "signing", "workspace", "province-year", "rebuild")
+SECTIONS = ("kernel", "appends", "survey", "board", "signing", "workspace", "province-year",
+            "national", "rebuild")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -145,10 +135,32 @@ def main() -> None:
                         default=int(os.environ.get("BENCH_CYCLE_YEAR", 2022)))
     parser.add_argument("--cycle-clients", type=int,
                         default=int(os.environ.get("BENCH_CYCLE_CLIENTS", 16)))
+    parser.add_argument("--national-limit", type=int,
+                        default=int(os.environ.get("BENCH_NATIONAL_LIMIT", 0)) or None,
+                        help="only the first N communes of the national cycle (default: all "
+                             "3,321; the wall time for the country is then projected)")
+    parser.add_argument("--national-clients", type=int,
+                        default=int(os.environ.get("BENCH_NATIONAL_CLIENTS", 32)))
     parser.add_argument("--rebuild-communes", type=int,
                         default=int(os.environ.get("BENCH_REBUILD_COMMUNES", 60)),
                         help="commune-years in the assessment log the read models are rebuilt from")
     args = parser.parse_args()
+    # Imported here, not at the top: a benchmark's service processes are spawned, and a
+    # spawned child imports the main module (this one) before its target monkey-patches for
+    # eventlet; a kernel module imported then keeps a real lock where a green one is needed
+    # (the store's migration lock: two stores of one process migrating on PostgreSQL
+    # deadlocked the process at start).
+    from bench import (
+        board,
+        chain_signing,
+        cycle,
+        kernel_path,
+        pg_appends,
+        rebuild,
+        survey_submissions,
+        workspace,
+    )
+
     only = args.only or SECTIONS
     if "kernel" in only:
         since = cpu_ticks()
@@ -194,6 +206,15 @@ def main() -> None:
         report = cycle.report(results, machine(since))
         print(report)
         write_section("province-year", report)
+    if "national" in only:
+        since, runs = cpu_ticks(), []
+        for pg in (None, *([args.pg_admin_url] if args.pg_admin_url else [])):
+            runs.append(cycle.run(args.amqp_uri, ["all"], 2026, args.national_clients,
+                                  args.national_limit, pg_admin_url=pg, fresh_every=5,
+                                  hello_seconds=5))
+            report = cycle.national_report(runs, machine(since))  # kept run by run
+            write_section("national", report)
+        print(report)
     if "rebuild" in only:
         since = cpu_ticks()
         results = rebuild.run(args.rebuild_communes, pg_admin_url=args.pg_admin_url)

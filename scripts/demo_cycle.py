@@ -10,9 +10,12 @@ would, each step dated in order and never after today:
   Phường Hạc Thành with the council, Phường Sầm Sơn with the justice department, Xã Đông
   Thành still entering its figures.
 
-Loading is resumable and runs once: each commune's next step is read from its assessment as
+Loading is resumable and runs once: each commune's next steps are read from its assessment as
 the service shows it (state, figures, comments, opinions, scores), so a second `make run`
-finds every story at its end and writes nothing, and an interrupted one carries on.
+finds every story at its end and writes nothing, and an interrupted one carries on. What an
+official does as one act is one request, as the workspace's forms send it: a criterion's
+figures, the council's scores of every indicator. A write's answer is read for the version
+and the state only; the assessment itself is read (GET) where the next steps depend on it.
 """
 
 from __future__ import annotations
@@ -193,77 +196,99 @@ def figures(indicator, profile: str, pass_fail: bool) -> dict:
     return found
 
 
-# -- the next step, read from the assessment ------------------------------------------------------
+# -- the next steps, read from the assessment -----------------------------------------------------
 ORDER = ("drafting", "self_assessed", "posting", "posted", "dossier_submitted",
          "supplement_requested", "checked", "under_appraisal", "appraised", "recognised",
          "not_recognised", "revoked")
+# The states whose steps depend on what is recorded (figures, comments, opinions, the sheet,
+# recognition): an official looks at the assessment before taking them. In the others the
+# state alone says what comes next.
+READ_IN = {"drafting": "commune_officer", "posting": "commune_officer",
+           "under_appraisal": "council_secretary", "appraised": "chairman"}
 
 
-def next_request(story: Story, view: dict, criteria_set) -> tuple | None:
-    """(role, method, path, body) of the story's next step, or None when the assessment is
-    where the story leaves it (or final)."""
+def next_requests(story: Story, view: dict, criteria_set) -> list[tuple]:
+    """[(role, method, path, body), …]: the story's steps from ``view`` until the assessment
+    leaves its state (or the story ends there), each one an act of its official sent as one
+    request; [] when the assessment is where the story leaves it (or final). ``view`` is the
+    assessment as GET shows it; in a state outside READ_IN, ``{"state": …}`` is enough."""
     state, d = view["state"], story.dates
     if state == "drafting":
-        wanted = criteria_set.indicators()[:story.figures_entered]
-        for indicator in wanted:
-            if indicator.id not in view["figures"]:
-                return ("commune_officer", "PUT", f"/figures/{indicator.id}", {
-                    "figures": figures(indicator, story.profile, criteria_set.pass_fail)})
-        declarations = {c.id: story.profile != "disciplined"
-                        for c in criteria_set.recognition.conditions}
-        if declarations and view["declarations"] != declarations:
-            return ("commune_officer", "PUT", "/declarations", {"declarations": declarations})
-        if story.end == "drafting":
-            return None
-        return ("commune_officer", "POST", "/self-assessment", {"submitted_on": d["self_assessment"]})
+        return _drafting_steps(story, view, criteria_set)
     if ORDER.index(state) >= ORDER.index(story.end) or state in ("not_recognised", "revoked"):
-        return None
+        return []
     if state == "self_assessed":
-        return ("commune_officer", "POST", "/posting", {"start": d["posting"], "channel": "office"})
+        return [("commune_officer", "POST", "/posting",
+                 {"start": d["posting"], "channel": "office"})]
     if state == "posting":
-        comments = {c["comment_id"]: c for c in view["posting"]["comments"]}
-        for comment_id, text, answer in story.comments:
-            if comment_id not in comments:
-                return ("commune_officer", "POST", "/posting/comments", {
-                    "comment_id": comment_id, "text": text, "received_on": d["comment"]})
-            if comments[comment_id]["answer"] is None:
-                return ("commune_officer", "POST", f"/posting/comments/{comment_id}/answer",
-                        {"answer": answer, "answered_on": d["answer"]})
-        return ("commune_officer", "POST", "/posting/end", {"ended_on": d["posting_end"]})
+        return _posting_steps(story, view, d)
     if state == "posted":
-        return ("commune_officer", "POST", "/dossier", {"submitted_on": d["dossier"]})
+        return [("commune_officer", "POST", "/dossier", {"submitted_on": d["dossier"]})]
     if state == "dossier_submitted":
-        return ("justice_officer", "POST", "/dossier/check", {"checked_on": d["check"]})
+        return [("justice_officer", "POST", "/dossier/check", {"checked_on": d["check"]})]
     if state == "checked":
-        return ("council_secretary", "POST", "/appraisal", {
-            "started_on": d["appraisal"], "council_size": COUNCIL_SIZE, "method": "meeting"})
+        return [("council_secretary", "POST", "/appraisal", {
+            "started_on": d["appraisal"], "council_size": COUNCIL_SIZE, "method": "meeting"})]
     if state == "under_appraisal":
-        return _appraisal_step(view, d)
+        return _appraisal_steps(view, d)
     if state == "appraised":
-        return ("chairman", "POST", "/decision", {
+        return [("chairman", "POST", "/decision", {
             "recognised": view["recognition"]["recognised"],
-            "decision_number": story.decision_number, "decision_date": d["decision"]})
-    return None
+            "decision_number": story.decision_number, "decision_date": d["decision"]})]
+    return []
 
 
-def _appraisal_step(view: dict, d: dict) -> tuple:
+def _drafting_steps(story: Story, view: dict, criteria_set) -> list[tuple]:
+    # one criterion's form at a time, as the workspace sends it: its indicators' figures at once
+    forms: dict[str, dict] = {}
+    for indicator in criteria_set.indicators()[:story.figures_entered]:
+        if indicator.id not in view["figures"]:
+            forms.setdefault(indicator.id.split(".")[0], {})[indicator.id] = figures(
+                indicator, story.profile, criteria_set.pass_fail)
+    steps = [("commune_officer", "PUT", "/figures", {"figures": form})
+             for form in forms.values()]
+    declarations = {c.id: story.profile != "disciplined"
+                    for c in criteria_set.recognition.conditions}
+    if declarations and view["declarations"] != declarations:
+        steps.append(("commune_officer", "PUT", "/declarations", {"declarations": declarations}))
+    if story.end != "drafting":
+        steps.append(("commune_officer", "POST", "/self-assessment",
+                      {"submitted_on": story.dates["self_assessment"]}))
+    return steps
+
+
+def _posting_steps(story: Story, view: dict, d: dict) -> list[tuple]:
+    comments = {c["comment_id"]: c for c in view["posting"]["comments"]}
+    steps = []
+    for comment_id, text, answer in story.comments:
+        if comment_id not in comments:
+            steps.append(("commune_officer", "POST", "/posting/comments", {
+                "comment_id": comment_id, "text": text, "received_on": d["comment"]}))
+        if comments.get(comment_id, {}).get("answer") is None:
+            steps.append(("commune_officer", "POST", f"/posting/comments/{comment_id}/answer",
+                          {"answer": answer, "answered_on": d["answer"]}))
+    steps.append(("commune_officer", "POST", "/posting/end", {"ended_on": d["posting_end"]}))
+    return steps
+
+
+def _appraisal_steps(view: dict, d: dict) -> list[tuple]:
     appraisal = view["appraisal"]
     heard = {o["member_name"] for o in appraisal["opinions"]}
-    for member in COUNCIL:
-        if member not in heard:
-            return ("council_secretary", "POST", "/appraisal/opinions", {
-                "member_name": member, "role": "Thành viên Hội đồng", "opinion": "Nhất trí",
-                "given_by": "meeting", "given_on": d["meeting"]})
-    # the council confirms the commune's own sheet, indicator by indicator
-    for criterion in view["self_score"]["criteria"]:
-        for scored in criterion["indicators"]:
-            if scored["id"] not in appraisal["scores"]:
-                body = ({"achieved": scored["achieved"]} if scored["points"] is None
-                        else {"points": scored["points"]})
-                return ("council_secretary", "PUT", f"/appraisal/indicators/{scored['id']}",
-                        {**body, "reason": "Khớp với hồ sơ minh chứng"})
-    return ("council_secretary", "POST", "/appraisal/complete",
-            {"completed_on": d["appraisal_complete"]})
+    steps = [("council_secretary", "POST", "/appraisal/opinions", {
+        "member_name": member, "role": "Thành viên Hội đồng", "opinion": "Nhất trí",
+        "given_by": "meeting", "given_on": d["meeting"]})
+        for member in COUNCIL if member not in heard]
+    # the council confirms the commune's own sheet, every indicator in one act
+    scores = {scored["id"]: {**({"achieved": scored["achieved"]} if scored["points"] is None
+                                else {"points": scored["points"]}),
+                             "reason": "Khớp với hồ sơ minh chứng"}
+              for criterion in view["self_score"]["criteria"]
+              for scored in criterion["indicators"] if scored["id"] not in appraisal["scores"]}
+    if scores:
+        steps.append(("council_secretary", "PUT", "/appraisal/indicators", {"scores": scores}))
+    steps.append(("council_secretary", "POST", "/appraisal/complete",
+                  {"completed_on": d["appraisal_complete"]}))
+    return steps
 
 
 # -- through the gateway --------------------------------------------------------------------------
@@ -271,6 +296,7 @@ class Gateway:
     def __init__(self, url: str):
         self.url = url.rstrip("/")
         self.http = requests.Session()
+        self.sent = 0  # requests made, for whoever counts them (bench/cycle.py)
 
     def send(self, method: str, path: str, token: str, body: dict | None = None) -> dict:
         response = self.request(method, path, token, body)
@@ -279,6 +305,7 @@ class Gateway:
         return response.json()
 
     def request(self, method: str, path: str, token: str, body: dict | None = None):
+        self.sent += 1
         return self.http.request(method, self.url + path, json=body, timeout=30,
                                  headers={"Authorization": f"Bearer {token}"})
 
@@ -289,24 +316,37 @@ def _token(official: Official) -> str:
 
 
 def advance(gateway: Gateway, story: Story, criteria_set, token=_token) -> tuple[dict, int]:
-    """Take the story's remaining steps; (the assessment as it is left, the writes made).
-    ``token(official)`` signs each official's token (the demo's secret by default)."""
+    """Take the story's remaining steps; (the assessment as it is left, as GET shows it; the
+    writes made). ``token(official)`` signs each official's token (the demo's secret by
+    default).
+
+    Of a write's answer only ``version`` and ``state`` are read: where the next steps depend
+    on what is recorded (READ_IN), the official reads the assessment first."""
     tokens = {official.role: token(official)
               for official in (story.officer, *story.reviewers.values())}
     base = f"/api/v1/communes/{story.commune}/assessments/{story.year}"
     found = gateway.request("GET", base, tokens["commune_officer"])
     writes = 0
     if found.status_code == 404:  # the year is not opened yet
-        view = gateway.send("POST", base, tokens["commune_officer"])
-        writes += 1
+        opened = gateway.send("POST", base, tokens["commune_officer"])
+        view, writes = {"state": opened["state"], "version": opened["version"]}, 1
     elif found.status_code == 200:
         view = found.json()
     else:
         raise RuntimeError(f"GET {base} -> {found.status_code} {found.text}")
-    while (step := next_request(story, view, criteria_set)) is not None:
-        role, method, path, body = step
-        view = gateway.send(method, base + path, tokens[role], body)
-        writes += 1
+    read = writes == 0  # whether ``view`` is the whole assessment as GET shows it
+    while True:
+        if not read and view["state"] in READ_IN:
+            view, read = gateway.send("GET", base, tokens[READ_IN[view["state"]]]), True
+        steps = next_requests(story, view, criteria_set)
+        if not steps:
+            break
+        for role, method, path, body in steps:
+            written = gateway.send(method, base + path, tokens[role], body)
+            writes += 1
+        view, read = {"state": written["state"], "version": written["version"]}, False
+    if not read:
+        view = gateway.send("GET", base, tokens["commune_officer"])
     return view, writes
 
 

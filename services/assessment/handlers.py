@@ -22,6 +22,8 @@ from rules.assessment.names import RECOGNITION_DECIDED
 from rules.deadlines import RegimeCalendar
 from services.assessment import evaluation_reports as reports
 from services.assessment import views
+from services.assessment.aggregates import AggregateCache
+from services.assessment.aggregates import of as aggregates_of
 from services.assessment.commands import Command, Decide, parse_date
 from services.assessment.reviewing_levels import LEVEL_SET, ReviewingLevel, default_level
 from services.assessment.reviewing_levels import stream_name as level_stream
@@ -39,8 +41,11 @@ class AssessmentHandlers:
                  catalogue_for: Callable[[str, int], CriteriaCatalogue],
                  criteria_set_for_year: Callable[[int], tuple[str, int]],
                  today: Callable[[], date] | None = None,
-                 survey_result_for: Callable[[Connection, str, int, str], dict | None] | None = None):
+                 survey_result_for: Callable[[Connection, str, int, str], dict | None] | None = None,
+                 aggregates: AggregateCache | None = None):
         self.store = store
+        # Folded assessments kept between commands (aggregates.py): the process's, by default.
+        self.aggregates = aggregates if aggregates is not None else aggregates_of(store)
         # The survey results the assessment keeps (satisfaction.result_for, whose table the
         # service's subscription creates); None: an assessment opens without looking.
         self.survey_result_for = survey_result_for
@@ -50,8 +55,8 @@ class AssessmentHandlers:
         self.today = today or (lambda: clock.today())
 
     def load(self, commune_code: str, year: int) -> CommuneAssessment:
-        return CommuneAssessment.from_events(
-            self.store.read_stream(stream_name(commune_code, year)), today=self.today())
+        return CommuneAssessment(self.aggregates.load(self.store, stream_name(commune_code, year)),
+                                 today=self.today())
 
     def get(self, commune_code: str, year: int) -> CommuneAssessment:
         assessment = self.load(commune_code, year)
@@ -218,8 +223,16 @@ class AssessmentHandlers:
         return self.catalogue_for(opened["criteria_set_id"], opened["criteria_set_version"])
 
     def _append(self, assessment: CommuneAssessment, new_events, metadata: Metadata) -> CommuneAssessment:
-        self.store.append(assessment.stream, assessment.version, new_events, metadata)
-        return assessment.apply(new_events)
+        try:
+            recorded = self.store.append(assessment.stream, assessment.version, new_events,
+                                         metadata)
+        except Exception:
+            # refused (another replica wrote first) or unknown: the next load folds what is stored
+            self.aggregates.forget(assessment.stream)
+            raise
+        appended = assessment.apply(new_events)
+        self.aggregates.store(assessment.stream, appended._s, recorded)
+        return appended
 
 
 def _jurisdiction_of(commune_code: str, year: int) -> tuple[str, str | None]:
