@@ -16,8 +16,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-SECTIONS = ("kernel", "appends", "survey", "board", "signing", "workspace", "province-year",
-            "national", "rebuild")
+SECTIONS = ("kernel", "appends", "cluster", "survey", "board", "signing", "workspace",
+            "province-year", "national", "rebuild")
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 HEADER = """# Benchmarks
 
@@ -153,6 +153,7 @@ def main() -> None:
     from bench import (
         board,
         chain_signing,
+        cluster,
         cycle,
         kernel_path,
         pg_appends,
@@ -174,6 +175,12 @@ def main() -> None:
         report = pg_appends.report(results, machine(since))
         print(report)
         write_section("appends", report)
+    if "cluster" in only:
+        since = cpu_ticks()
+        results = cluster.run(args.amqp_uri, args.n, args.pg_admin_url)
+        report = cluster.report(results, args.n, machine(since))
+        print(report)
+        write_section("cluster", report)
     if "survey" in only:
         since = cpu_ticks()
         results = survey_submissions.run(args.amqp_uri, args.survey_n,
