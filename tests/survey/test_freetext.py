@@ -26,7 +26,9 @@ PERSONAL = [
     "Nhà tôi ở số 12 ngõ 34 phố Huế, đi lại xa, gọi (024) 3825 1234",
     "Thủ tục nhanh, không phải đi lại nhiều lần",
 ]
-SECRETS = ["Nguyễn Văn An", "Lan", "ngõ 34", "phố Huế", "3825 1234", "Thủ tục nhanh"]
+# Each with a space or a letter base64 lacks: a bare "Lan" turns up in a ciphertext's base64
+# in a few runs of a hundred (1 of 40 here).
+SECRETS = ["Nguyễn Văn An", "chị Lan", "ngõ 34", "phố Huế", "3825 1234", "Thủ tục nhanh"]
 
 
 @pytest.fixture
