@@ -7,6 +7,8 @@ module anywhere in it, at the top or inside a function, fails here."""
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = sorted(p.name for p in (ROOT / "services").iterdir()
                   if p.is_dir() and not p.name.startswith("_"))
@@ -36,28 +38,20 @@ def test_no_service_imports_another_services_modules():
     assert crossings == []
 
 
+def crossings_from(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(ROOT)}:{line} imports {module}"
+            for path in sorted((ROOT / folder).rglob("*.py"))
+            for line, module in imported_modules(path)
+            if module.split(".")[0] in forbidden]
+
+
 def test_the_gateway_imports_no_services_module():
-    crossings = [f"{path.relative_to(ROOT)}:{line} imports {module}"
-                 for path in sorted((ROOT / "gateway").rglob("*.py"))
-                 for line, module in imported_modules(path)
-                 if module.split(".")[0] == "services"]
-    assert crossings == []
+    assert crossings_from("gateway", ("services",)) == []
 
 
-def test_the_shared_contracts_import_no_service():
-    crossings = [f"{path.relative_to(ROOT)}:{line} imports {module}"
-                 for path in sorted((ROOT / "contracts").rglob("*.py"))
-                 for line, module in imported_modules(path)
-                 if module.split(".")[0] in ("services", "gateway")]
-    assert crossings == []
-
-
-def test_the_shared_rules_import_no_service():
-    crossings = [f"{path.relative_to(ROOT)}:{line} imports {module}"
-                 for path in sorted((ROOT / "rules").rglob("*.py"))
-                 for line, module in imported_modules(path)
-                 if module.split(".")[0] in ("services", "gateway")]
-    assert crossings == []
+@pytest.mark.parametrize("shared", ["rules", "contracts"])
+def test_the_shared_packages_import_no_service(shared):
+    assert crossings_from(shared, ("services", "gateway")) == []
 
 
 def test_every_service_is_checked():

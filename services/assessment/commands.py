@@ -9,6 +9,7 @@ dates into ``date`` and refuses missing or unknown arguments before anything is 
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import functools
 import types
@@ -28,7 +29,7 @@ Catalogue = Callable[[], CriteriaCatalogue]
 
 
 @dataclass(frozen=True)
-class Command:
+class Command(abc.ABC):
     name: ClassVar[str]
 
     @classmethod
@@ -53,8 +54,9 @@ class Command:
                 given[name] = parse_date(given[name], name)
         return cls(**given)
 
+    @abc.abstractmethod
     def run(self, assessment: CommuneAssessment, catalogue: Catalogue) -> list[NewEvent]:
-        raise NotImplementedError
+        """The command's events, from the workflow method of the same name."""
 
 
 @dataclass(frozen=True)
